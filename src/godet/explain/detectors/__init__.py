@@ -1,0 +1,1 @@
+"""godet stage package."""

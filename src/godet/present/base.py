@@ -1,0 +1,49 @@
+"""The renderer interface: every output format is one small class behind ``render(report) -> str``.
+
+Renderers never compute: the report they are given holds everything they show. The CLI only
+maps ``--format NAME`` to a class through :func:`renderer`.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, Protocol
+
+
+class Renderer(Protocol):
+    """Turns a report (inspect facts, diff report or check report) into text."""
+
+    def render(self, report: Any) -> str: ...
+
+
+# command → format name → "module:Class"
+REGISTRY: dict[str, dict[str, str]] = {
+    "inspect": {
+        "text": "godet.present.inspect_text:InspectText",
+        "json": "godet.present.inspect_json:InspectJSON",
+    },
+    "diff": {
+        "text": "godet.present.diff_text:DiffText",
+        "json": "godet.present.diff_json:DiffJSON",
+        "markdown": "godet.present.diff_markdown:DiffMarkdown",
+        "html": "godet.present.diff_html:DiffHTML",
+    },
+    "check": {
+        "text": "godet.present.check_text:CheckText",
+        "json": "godet.present.check_json:CheckJSON",
+        "sarif": "godet.present.sarif:CheckSARIF",
+        "junit": "godet.present.junit:CheckJUnit",
+        "github": "godet.present.github:CheckGitHub",
+    },
+}
+
+
+def formats(command: str) -> list[str]:
+    """The format names ``command`` offers."""
+    return list(REGISTRY[command])
+
+
+def renderer(command: str, name: str, **options: Any) -> Renderer:
+    """Instantiate the renderer registered for ``command`` and format ``name``."""
+    module, _, cls = REGISTRY[command][name].partition(":")
+    return getattr(importlib.import_module(module), cls)(**options)

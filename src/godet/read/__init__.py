@@ -1,0 +1,1 @@
+"""Stage 1: read one executable into facts, lazily, from memory-mapped bytes."""

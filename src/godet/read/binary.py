@@ -1,0 +1,168 @@
+"""One opened executable: the mapped image plus its facts, each extracted on first use.
+
+A command that needs only the build ID never touches DWARF: every fact is a cached property
+that calls one extractor module. An extractor that fails on malformed bytes does not take the
+others down: the failure becomes a note on the binary and the fact reads as absent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from godet.errors import FormatError, GodetError
+from godet.read.image import Image, MappedFile, open_images
+
+if TYPE_CHECKING:
+    from godet.read.buildid import GnuBuildID, GoBuildID
+    from godet.read.buildinfo import BuildInfo
+    from godet.read.dwarf import DwarfSummary
+    from godet.read.linkage import CgoEvidence, Linkage
+    from godet.read.paths import EmbeddedPath
+    from godet.read.pclntab import Pclntab
+    from godet.read.symbols import SymbolTable
+
+T = TypeVar("T")
+
+# What an extractor may raise on hostile bytes; anything else is a bug and propagates.
+EXTRACTOR_ERRORS = (FormatError, ValueError, KeyError, IndexError, EOFError, OverflowError, UnicodeError)
+
+
+class Binary:
+    """A Go (or not) executable image with lazily extracted facts."""
+
+    def __init__(self, path: str, image: Image, file_sha256: Callable[[], str], slice_label: str = "") -> None:
+        self.path = path
+        self.image = image
+        self.slice_label = slice_label  # e.g. "arm64" for a fat Mach-O slice
+        self.notes: list[str] = []
+        self._file_sha256 = file_sha256
+
+    @property
+    def label(self) -> str:
+        return f"{self.path}[{self.slice_label}]" if self.slice_label else self.path
+
+    def _guard(self, what: str, fn: Callable[[], T], default: T) -> T:
+        try:
+            return fn()
+        except EXTRACTOR_ERRORS as e:
+            self.notes.append(f"{what}: unreadable ({e}); shown as absent")
+            return default
+
+    @cached_property
+    def sha256(self) -> str:
+        return self._file_sha256()
+
+    @cached_property
+    def buildinfo(self) -> BuildInfo | None:
+        from godet.read.buildinfo import read_buildinfo
+
+        return self._guard("buildinfo", lambda: read_buildinfo(self.image), None)
+
+    @cached_property
+    def go_version(self) -> str | None:
+        """The Go version from buildinfo, else from the runtime.buildVersion string."""
+        if self.buildinfo is not None:
+            return self.buildinfo.go_version
+        return None
+
+    @cached_property
+    def go_build_id(self) -> GoBuildID | None:
+        from godet.read.buildid import read_go_build_id
+
+        return self._guard("Go build ID", lambda: read_go_build_id(self.image), None)
+
+    @cached_property
+    def gnu_build_id(self) -> GnuBuildID | None:
+        from godet.read.buildid import read_gnu_build_id
+
+        return self._guard("GNU build ID", lambda: read_gnu_build_id(self.image), None)
+
+    @cached_property
+    def symbols(self) -> SymbolTable:
+        from godet.read.symbols import SymbolTable, read_symbols
+
+        return self._guard("symbol table", lambda: read_symbols(self.image), SymbolTable.absent())
+
+    @cached_property
+    def pclntab(self) -> Pclntab | None:
+        from godet.read.pclntab import read_pclntab
+
+        return self._guard("pclntab", lambda: read_pclntab(self.image, self.symbols), None)
+
+    @cached_property
+    def dwarf(self) -> DwarfSummary:
+        from godet.read.dwarf import DwarfSummary, read_dwarf
+
+        return self._guard("DWARF", lambda: read_dwarf(self.image), DwarfSummary.absent())
+
+    @cached_property
+    def linkage(self) -> Linkage:
+        from godet.read.linkage import Linkage, read_linkage
+
+        return self._guard("linkage", lambda: read_linkage(self.image), Linkage.unknown())
+
+    @cached_property
+    def cgo(self) -> CgoEvidence:
+        from godet.read.linkage import CgoEvidence, read_cgo
+
+        return self._guard("cgo evidence", lambda: read_cgo(self), CgoEvidence.none())
+
+    @cached_property
+    def paths(self) -> list[EmbeddedPath]:
+        from godet.read.paths import find_paths
+
+        return self._guard("embedded paths", lambda: find_paths(self), [])
+
+    @property
+    def is_go(self) -> bool:
+        """A Go executable has buildinfo, a Go build ID or a pclntab."""
+        return self.buildinfo is not None or self.go_build_id is not None or self.pclntab is not None
+
+    def facts(self) -> BinaryFacts:
+        """Materialise every fact (for inspect); the result outlives the mapping."""
+        from godet.read.facts import collect_facts
+
+        return collect_facts(self)
+
+
+if TYPE_CHECKING:
+    from godet.read.facts import BinaryFacts
+
+
+def _hasher(mapped: MappedFile) -> Callable[[], str]:
+    def digest() -> str:
+        return hashlib.sha256(mapped.data).hexdigest()
+
+    return digest
+
+
+@contextmanager
+def open_binaries(path: str) -> Iterator[list[Binary]]:
+    """Open ``path`` read-only and yield its Binary objects (one per fat Mach-O slice).
+
+    Raises GodetError subclasses for unreadable input; the mapping is released on exit.
+    """
+    mapped = MappedFile(path)
+    try:
+        images = open_images(mapped)
+        digest = _hasher(mapped)
+        multi = len(images) > 1
+        binaries = [Binary(path, im, digest, slice_label=im.arch if multi else "") for im in images]
+        yield binaries
+    finally:
+        for b in locals().get("binaries", []) or []:
+            b.__dict__.clear()
+        mapped.close()
+
+
+def open_one(path: str) -> Any:  # pragma: no cover - convenience for interactive use
+    """Open a single-image file and return its Binary (the mapping stays open)."""
+    mapped = MappedFile(path)
+    images = open_images(mapped)
+    if len(images) != 1:
+        raise GodetError(path, f"has {len(images)} slices; use open_binaries")
+    return Binary(path, images[0], _hasher(mapped))

@@ -1,0 +1,3 @@
+module example.com/cgoc
+
+go 1.21

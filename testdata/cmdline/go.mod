@@ -1,0 +1,3 @@
+module example.com/cmdline
+
+go 1.21

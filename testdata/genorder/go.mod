@@ -1,0 +1,3 @@
+module example.com/genorder
+
+go 1.21

@@ -1,0 +1,5 @@
+//go:build !feature
+
+package main
+
+func message() string { return "feature disabled" }

@@ -1,0 +1,3 @@
+module example.com/xvars
+
+go 1.21
