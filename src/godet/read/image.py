@@ -88,6 +88,16 @@ class Image:
     header: dict[str, Any] = field(default_factory=dict)  # format-specific header facts
     slice_offset: int = 0  # offset of this image in the file (fat Mach-O slices)
     native: Any = None  # the backing parser object (pyelftools ELFFile, lief Binary)
+    mm: Any = None  # the whole file's mmap (for fast substring search); set by open_images
+
+    def find(self, needle: bytes, start: int = 0, end: int | None = None) -> int:
+        """Offset of ``needle`` in this image within [start, end), or -1 (no copy of the file)."""
+        end = self.size if end is None else min(end, self.size)
+        if self.mm is None:
+            return bytes(self.data[start:end]).find(needle)
+        base = self.slice_offset
+        hit = self.mm.find(needle, base + max(start, 0), base + end)
+        return hit - base if hit >= 0 else -1
 
     @property
     def size(self) -> int:
@@ -215,13 +225,17 @@ def open_images(mapped: MappedFile) -> list[Image]:
         if kind == "elf":
             from godet.read import elf
 
-            return [elf.open_elf(path, mapped.data, mapped.mm)]
-        if kind == "pe":
+            images = [elf.open_elf(path, mapped.data, mapped.mm)]
+        elif kind == "pe":
             from godet.read import pe
 
-            return [pe.open_pe(path, mapped.data)]
-        from godet.read import macho
+            images = [pe.open_pe(path, mapped.data)]
+        else:
+            from godet.read import macho
 
-        return macho.open_macho(path, mapped.data, fat=(kind == "fat"))
+            images = macho.open_macho(path, mapped.data, fat=(kind == "fat"))
+        for im in images:
+            im.mm = mapped.mm
+        return images
     except (FormatError, ValueError, KeyError, IndexError, EOFError, OverflowError, MemoryError) as e:
         raise CorruptBinary(path, f"malformed {kind.upper() if kind != 'macho' else 'Mach-O'} file: {e}") from None

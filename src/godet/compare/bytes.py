@@ -1,0 +1,201 @@
+"""Byte-level differences between paired units, computed with numpy over the mapped files.
+
+The result is a table of *runs*: maximal ranges that differ, each with its place in A and in B
+and a weight (how many differing bytes it counts for). Equal-size units are compared byte by
+byte; units whose size differs are trimmed of their common prefix and suffix (or split into
+sub-units first, e.g. code into functions) and the differing middle counts as
+``max(len_a, len_b)``: the bytes that differ plus the size delta.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+CHUNK = 1 << 24  # compare 16 MiB at a time to bound temporaries
+MERGE_GAP = 0  # runs closer than this are merged (0: exact runs)
+
+
+@dataclass
+class RunTable:
+    """Differing runs of a whole comparison, as parallel numpy arrays (file offsets)."""
+
+    unit: list[str] = field(default_factory=list)  # unit key per block of runs
+    unit_idx: list[np.ndarray] = field(default_factory=list)
+    a_start: list[np.ndarray] = field(default_factory=list)
+    a_end: list[np.ndarray] = field(default_factory=list)
+    b_start: list[np.ndarray] = field(default_factory=list)
+    b_end: list[np.ndarray] = field(default_factory=list)
+    weight: list[np.ndarray] = field(default_factory=list)
+
+    def add(self, unit: str, a0: np.ndarray, a1: np.ndarray, b0: np.ndarray, b1: np.ndarray, w: np.ndarray) -> None:
+        if len(a0) == 0:
+            return
+        idx = len(self.unit)
+        self.unit.append(unit)
+        self.unit_idx.append(np.full(len(a0), idx, dtype=np.int32))
+        self.a_start.append(a0.astype(np.int64))
+        self.a_end.append(a1.astype(np.int64))
+        self.b_start.append(b0.astype(np.int64))
+        self.b_end.append(b1.astype(np.int64))
+        self.weight.append(w.astype(np.int64))
+
+    def freeze(self) -> Runs:
+        def cat(xs: list[np.ndarray], dtype: type) -> np.ndarray:
+            return np.concatenate(xs) if xs else np.zeros(0, dtype=dtype)
+
+        return Runs(
+            units=list(self.unit),
+            unit=cat(self.unit_idx, np.int32),
+            a0=cat(self.a_start, np.int64),
+            a1=cat(self.a_end, np.int64),
+            b0=cat(self.b_start, np.int64),
+            b1=cat(self.b_end, np.int64),
+            weight=cat(self.weight, np.int64),
+        )
+
+
+@dataclass
+class Runs:
+    """The frozen run table: ``unit[i]`` indexes ``units``; ``weight`` counts differing bytes."""
+
+    units: list[str]
+    unit: np.ndarray
+    a0: np.ndarray
+    a1: np.ndarray
+    b0: np.ndarray
+    b1: np.ndarray
+    weight: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.weight)
+
+    @property
+    def total(self) -> int:
+        return int(self.weight.sum())
+
+
+def as_array(buf: memoryview) -> np.ndarray:
+    """A zero-copy uint8 view of mapped bytes."""
+    return np.frombuffer(buf, dtype=np.uint8)
+
+
+def equal_size_runs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start and end offsets of the maximal differing runs of two equal-length arrays."""
+    starts, ends = [], []
+    n = len(a)
+    carry_open = False
+    for lo in range(0, n, CHUNK):
+        hi = min(n, lo + CHUNK)
+        d = a[lo:hi] != b[lo:hi]
+        if not d.any():
+            if carry_open:
+                ends.append(np.array([lo], dtype=np.int64))
+                carry_open = False
+            continue
+        di = d.view(np.int8)
+        edges = np.flatnonzero(np.diff(di)) + 1 + lo
+        s_mask = d[edges - lo]  # an edge where d turns on is a start
+        chunk_starts = edges[s_mask]
+        chunk_ends = edges[~s_mask]
+        if d[0]:
+            if not carry_open:
+                chunk_starts = np.concatenate(([lo], chunk_starts))
+        elif carry_open:
+            chunk_ends = np.concatenate(([lo], chunk_ends))
+        carry_open = bool(d[-1])
+        starts.append(chunk_starts)
+        ends.append(chunk_ends)
+    if carry_open:
+        ends.append(np.array([n], dtype=np.int64))
+    s = np.concatenate(starts) if starts else np.zeros(0, dtype=np.int64)
+    e = np.concatenate(ends) if ends else np.zeros(0, dtype=np.int64)
+    return s.astype(np.int64), e.astype(np.int64)
+
+
+def trim(a: np.ndarray, b: np.ndarray) -> tuple[int, int]:
+    """Lengths of the common prefix and the common suffix (not overlapping) of two arrays."""
+    n = min(len(a), len(b))
+    if n == 0:
+        return 0, 0
+    p = _first_mismatch(a[:n], b[:n])
+    if p == n:
+        return n, 0
+    m = n - p
+    s = _first_mismatch(a[len(a) - m :][::-1], b[len(b) - m :][::-1])
+    return p, s
+
+
+def _first_mismatch(a: np.ndarray, b: np.ndarray) -> int:
+    n = len(a)
+    step = 1 << 16
+    for lo in range(0, n, step):
+        hi = min(n, lo + step)
+        d = np.flatnonzero(a[lo:hi] != b[lo:hi])
+        if len(d):
+            return lo + int(d[0])
+        step = min(step * 4, CHUNK)
+    return n
+
+
+def compare_unit(
+    table: RunTable,
+    key: str,
+    a: np.ndarray,
+    b: np.ndarray,
+    a_off: int,
+    b_off: int,
+    whole: bool = False,
+) -> int:
+    """Compare one unit pair into ``table``; returns the differing bytes it counts.
+
+    ``whole``: any difference counts the whole unit (compressed sections).
+    """
+    la, lb = len(a), len(b)
+    if la == lb and bytes_equal(a, b):
+        return 0
+    if whole:
+        w = max(la, lb)
+        table.add(key, *_one(a_off, a_off + la, b_off, b_off + lb, w))
+        return w
+    if la == lb:
+        s, e = equal_size_runs(a, b)
+        table.add(key, s + a_off, e + a_off, s + b_off, e + b_off, e - s)
+        return int((e - s).sum())
+    p, s = trim(a, b)
+    w = max(la - p - s, lb - p - s)
+    table.add(key, *_one(a_off + p, a_off + la - s, b_off + p, b_off + lb - s, w))
+    return w
+
+
+def only_one_side(table: RunTable, key: str, side: str, off: int, size: int) -> int:
+    """A unit present in one build only: all of its bytes differ."""
+    if size <= 0:
+        return 0
+    if side == "a":
+        table.add(key, *_one(off, off + size, -1, -1, size))
+    else:
+        table.add(key, *_one(-1, -1, off, off + size, size))
+    return size
+
+
+def bytes_equal(a: np.ndarray, b: np.ndarray) -> bool:
+    """Equal contents, compared in chunks (no full-size temporaries)."""
+    if len(a) != len(b):
+        return False
+    return all(np.array_equal(a[lo : lo + CHUNK], b[lo : lo + CHUNK]) for lo in range(0, len(a), CHUNK))
+
+
+def _one(a0: int, a1: int, b0: int, b1: int, w: int) -> tuple[np.ndarray, ...]:
+    return (
+        np.array([a0], dtype=np.int64),
+        np.array([a1], dtype=np.int64),
+        np.array([b0], dtype=np.int64),
+        np.array([b1], dtype=np.int64),
+        np.array([w], dtype=np.int64),
+    )
+
+
+Splitter = Callable[[], list[tuple[str, int, int]]]

@@ -1,0 +1,235 @@
+"""Align two builds unit by unit (sections, and inside code function by function) and diff them.
+
+This is stage 2: it turns two Binaries into a :class:`Comparison` — which units differ, the
+run table of differing bytes, how far each section moved — with no opinion on causes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from godet.compare.bytes import RunTable, Runs, as_array, bytes_equal, compare_unit, only_one_side
+from godet.compare.units import Unit, file_units
+from godet.read.binary import Binary
+
+PCLNTAB_KEYS = (".gopclntab", ".data.rel.ro.gopclntab", "__TEXT,__gopclntab", "__DATA_CONST,__gopclntab")
+
+
+@dataclass
+class UnitPair:
+    """One unit in A and its namesake in B, and how many bytes differ between them."""
+
+    key: str
+    a: Unit | None
+    b: Unit | None
+    differing: int = 0
+    how: str = "same"  # same | differs | resized | compressed | only-a | only-b | split
+
+    @property
+    def moved(self) -> bool:
+        return self.a is not None and self.b is not None and self.a.offset != self.b.offset
+
+
+@dataclass
+class FunctionDelta:
+    """A Go function whose bytes differ between the builds (from the pclntab-aligned code compare)."""
+
+    name: str
+    how: str  # differs | resized | only-a | only-b
+    a_range: tuple[int, int] | None  # file offsets
+    b_range: tuple[int, int] | None
+    differing: int
+
+
+@dataclass
+class Comparison:
+    """Everything stage 2 found, for the detectors of stage 3."""
+
+    a: Binary
+    b: Binary
+    pairs: list[UnitPair]
+    runs: Runs
+    functions: list[FunctionDelta] = field(default_factory=list)
+    functions_compared: int = 0
+    moves: dict[str, int] = field(default_factory=dict)  # unit key → (addr in B − addr in A)
+
+    @property
+    def differing_bytes(self) -> int:
+        return self.runs.total
+
+    def pair(self, key: str) -> UnitPair | None:
+        for p in self.pairs:
+            if p.key == key:
+                return p
+        return None
+
+    def differing_units(self) -> list[UnitPair]:
+        return [p for p in self.pairs if p.differing]
+
+
+def compare(a: Binary, b: Binary) -> Comparison:
+    """Pair the units of A and B by name and diff each pair (code function by function)."""
+    ua = {u.key: u for u in file_units(a.image)}
+    ub = {u.key: u for u in file_units(b.image)}
+    da, db = as_array(a.image.data), as_array(b.image.data)
+    table = RunTable()
+    pairs: list[UnitPair] = []
+    functions: list[FunctionDelta] = []
+    compared = 0
+    order = list(ua) + [k for k in ub if k not in ua]
+    moves: dict[str, int] = {}
+    for key in order:
+        x, y = ua.get(key), ub.get(key)
+        pair = UnitPair(key, x, y)
+        pairs.append(pair)
+        if x is None or y is None:
+            side, u = ("a", x) if y is None else ("b", y)
+            pair.differing = only_one_side(table, key, side, u.offset, u.size)  # type: ignore[union-attr]
+            pair.how = f"only-{side}"
+            continue
+        if x.addr and y.addr:
+            moves[key] = y.addr - x.addr
+        sa, sb = da[x.offset : x.offset + x.size], db[y.offset : y.offset + y.size]
+        if len(sa) == len(sb) and bytes_equal(sa, sb):
+            continue
+        if x.compressed or y.compressed:
+            pair.differing = compare_unit(table, key, sa, sb, x.offset, y.offset, whole=True)
+            pair.how = "compressed"
+        elif x.executable and len(sa) != len(sb) and a.pclntab is not None and b.pclntab is not None:
+            pair.differing, fdeltas, n = _compare_code(table, key, a, b, x, y, da, db)
+            functions.extend(fdeltas)
+            compared += n
+            pair.how = "split"
+        elif key in PCLNTAB_KEYS and len(sa) != len(sb) and a.pclntab is not None and b.pclntab is not None:
+            pair.differing = _compare_pclntab(table, key, a, b, x, y, da, db)
+            pair.how = "split"
+        else:
+            pair.differing = compare_unit(table, key, sa, sb, x.offset, y.offset)
+            pair.how = "differs" if len(sa) == len(sb) else "resized"
+            if x.executable and a.pclntab is not None and b.pclntab is not None:
+                fdeltas, n = _functions_in_runs(a, b, x, y, da, db)
+                functions.extend(fdeltas)
+                compared += n
+    return Comparison(a, b, pairs, table.freeze(), functions, compared, moves)
+
+
+def _func_ranges(binary: Binary, unit: Unit) -> dict[str, tuple[int, int]]:
+    """Go functions inside a code unit, as name → (file offset, end), duplicates numbered."""
+    out: dict[str, tuple[int, int]] = {}
+    lo, hi = unit.addr, unit.addr + unit.size
+    for fn in binary.pclntab.funcs:  # type: ignore[union-attr]
+        if fn.entry < lo or fn.end > hi or fn.end <= fn.entry:
+            continue
+        name = fn.name
+        if name in out:
+            i = 2
+            while f"{name}#{i}" in out:
+                i += 1
+            name = f"{name}#{i}"
+        out[name] = (unit.offset + fn.entry - lo, unit.offset + fn.end - lo)
+    return out
+
+
+def _compare_code(
+    table: RunTable, key: str, a: Binary, b: Binary, x: Unit, y: Unit, da: np.ndarray, db: np.ndarray
+) -> tuple[int, list[FunctionDelta], int]:
+    """Code of different sizes: compare function against same-named function."""
+    fa, fb = _func_ranges(a, x), _func_ranges(b, y)
+    total = 0
+    deltas: list[FunctionDelta] = []
+    for name, (a0, a1) in fa.items():
+        r = fb.get(name)
+        if r is None:
+            w = only_one_side(table, f"{key}/{name}", "a", a0, a1 - a0)
+            deltas.append(FunctionDelta(name, "only-a", (a0, a1), None, w))
+            total += w
+            continue
+        b0, b1 = r
+        w = compare_unit(table, f"{key}/{name}", da[a0:a1], db[b0:b1], a0, b0)
+        if w:
+            deltas.append(FunctionDelta(name, "differs" if a1 - a0 == b1 - b0 else "resized", (a0, a1), (b0, b1), w))
+            total += w
+    for name, (b0, b1) in fb.items():
+        if name not in fa:
+            w = only_one_side(table, f"{key}/{name}", "b", b0, b1 - b0)
+            deltas.append(FunctionDelta(name, "only-b", None, (b0, b1), w))
+            total += w
+    # Code outside Go functions (C runtime start-up, padding before the first function).
+    total += _edges(table, key, fa, fb, x, y, da, db)
+    return total, deltas, len(fa)
+
+
+def _edges(
+    table: RunTable, key: str, fa: dict, fb: dict, x: Unit, y: Unit, da: np.ndarray, db: np.ndarray
+) -> int:
+    total = 0
+    a_first = min((r[0] for r in fa.values()), default=x.offset)
+    b_first = min((r[0] for r in fb.values()), default=y.offset)
+    a_last = max((r[1] for r in fa.values()), default=x.offset + x.size)
+    b_last = max((r[1] for r in fb.values()), default=y.offset + y.size)
+    total += compare_unit(table, f"{key}/[before Go code]", da[x.offset : a_first], db[y.offset : b_first],
+                          x.offset, y.offset)
+    total += compare_unit(table, f"{key}/[after Go code]", da[a_last : x.offset + x.size],
+                          db[b_last : y.offset + y.size], a_last, b_last)
+    return total
+
+
+def _functions_in_runs(
+    a: Binary, b: Binary, x: Unit, y: Unit, da: np.ndarray, db: np.ndarray
+) -> tuple[list[FunctionDelta], int]:
+    """Same-size code: name the functions whose bytes differ (by position, A's and B's pclntab)."""
+    fa, fb = _func_ranges(a, x), _func_ranges(b, y)
+    deltas = []
+    for name, (a0, a1) in fa.items():
+        r = fb.get(name)
+        if r is None:
+            continue
+        b0, b1 = r
+        sa, sb = da[a0:a1], db[b0:b1]
+        if len(sa) == len(sb) and bytes_equal(sa, sb):
+            continue
+        w = int(np.count_nonzero(sa != sb)) if len(sa) == len(sb) else max(len(sa), len(sb))
+        deltas.append(FunctionDelta(name, "differs" if len(sa) == len(sb) else "resized", (a0, a1), (b0, b1), w))
+    return deltas, len(fa)
+
+
+def _compare_pclntab(
+    table: RunTable, key: str, a: Binary, b: Binary, x: Unit, y: Unit, da: np.ndarray, db: np.ndarray
+) -> int:
+    """pclntab of different sizes: compare table against same-named table (header offsets aside)."""
+    ta = _tables(a, x)
+    tb = _tables(b, y)
+    total = 0
+    for name in dict.fromkeys(list(ta) + list(tb)):
+        ra, rb = ta.get(name), tb.get(name)
+        if ra is None or rb is None:
+            side, r = ("a", ra) if rb is None else ("b", rb)
+            total += only_one_side(table, f"{key}/{name}", side, r[0], r[1] - r[0])  # type: ignore[index]
+            continue
+        total += compare_unit(table, f"{key}/{name}", da[ra[0] : ra[1]], db[rb[0] : rb[1]], ra[0], rb[0])
+    return total
+
+
+def _tables(binary: Binary, unit: Unit) -> dict[str, tuple[int, int]]:
+    """The pclntab's tables as file ranges inside the unit, plus the header and any tail."""
+    p = binary.pclntab
+    end = unit.offset + unit.size
+    spans = sorted(
+        (off, min(off + ln, end), name)
+        for name, (off, ln) in p.tables.items()  # type: ignore[union-attr]
+        if unit.offset <= off < end
+    )
+    out: dict[str, tuple[int, int]] = {}
+    pos = unit.offset
+    out["header"] = (pos, spans[0][0] if spans else end)
+    pos = out["header"][1]
+    for off, stop, name in spans:
+        start = max(off, pos)
+        if stop > start:
+            out[name] = (start, stop)
+            pos = stop
+    if pos < end:
+        out["tail"] = (pos, end)
+    return out

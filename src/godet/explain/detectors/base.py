@@ -1,0 +1,165 @@
+"""What a detector sees (DiffContext) and what it says (Finding with Claims on differing bytes).
+
+A detector is a function ``detect(ctx) -> list[Finding]``. Each Finding names one cause from
+the catalog, gives evidence side by side, and *claims* the differing bytes it explains:
+
+- ``Claim.range(side, start, end)``: file offsets in A or B;
+- ``Claim.unit(key)``: all remaining differing bytes of a unit (and its sub-units, ``key/...``);
+- ``Claim.runs(mask)``: an explicit boolean mask over the run table (e.g. address shifts);
+
+``fallback=True`` claims are settled only after every finding's primary claims, so a broad
+explanation (a different toolchain explains all code) never takes bytes from a specific one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from godet.explain.causes import CAUSES
+
+if TYPE_CHECKING:
+    from godet.compare.layout import Comparison
+    from godet.read.binary import Binary
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One piece of evidence: what A has and what B has (None = absent)."""
+
+    label: str
+    a: str | None
+    b: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"label": self.label, "a": self.a, "b": self.b}
+
+
+@dataclass(frozen=True)
+class Claim:
+    """Differing bytes a finding explains (see module docstring)."""
+
+    side: str = ""  # "a" | "b" for range claims
+    start: int = 0
+    end: int = 0
+    unit_key: str = ""
+    mask: Any = None  # np.ndarray[bool] over the run table
+    fallback: bool = False
+
+    @staticmethod
+    def range(side: str, start: int, end: int, fallback: bool = False) -> Claim:
+        return Claim(side=side, start=start, end=end, fallback=fallback)
+
+    @staticmethod
+    def unit(key: str, fallback: bool = False) -> Claim:
+        return Claim(unit_key=key, fallback=fallback)
+
+    @staticmethod
+    def runs(mask: np.ndarray, fallback: bool = False) -> Claim:
+        return Claim(mask=mask, fallback=fallback)
+
+
+# Lower rank = more specific = settled first. Root causes rank below consequences.
+RANK = {
+    "vcs-modified": 10,
+    "vcs-revision": 11,
+    "vcs-time": 12,
+    "vcs-stamping": 13,
+    "ldflags-x": 15,
+    "embedded-timestamp": 16,
+    "dependency-version": 20,
+    "default-godebug": 21,
+    "cgo-flags": 22,
+    "command-line-files": 23,
+    "build-path": 25,
+    "goroot-path": 26,
+    "module-cache-path": 27,
+    "cgo-work-path": 28,
+    "embedded-content": 30,
+    "generated-order": 31,
+    "symbol-table": 35,
+    "dwarf": 36,
+    "linkage": 37,
+    "c-toolchain": 38,
+    "pe-timestamp": 39,
+    "toolchain-version": 40,
+    "goexperiment": 41,
+    "arch-level": 42,
+    "pgo-profile": 43,
+    "build-setting": 44,
+    "source-change": 50,
+    "go-build-id": 60,
+    "gnu-build-id": 61,
+    "macho-uuid": 62,
+    "code-signature": 63,
+    "layout-shift": 70,
+    "unrelated-programs": 80,
+}
+
+
+@dataclass
+class Finding:
+    """One named cause with its evidence, fix and claims; the engine fills bytes and share."""
+
+    cause: str
+    summary: str
+    evidence: list[Evidence] = field(default_factory=list)
+    claims: list[Claim] = field(default_factory=list)
+    role: str = ""  # "" = the catalog default (root, or consequence for consequence causes)
+    key: str | None = None
+    because: str | None = None  # for consequences: the cause they follow from
+    fix: str | None = None
+    places: list[str] = field(default_factory=list)  # human names of where (structures, functions)
+    bytes: int = 0
+    share: float = 0.0
+    regions: list[dict[str, Any]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        entry = CAUSES[self.cause]
+        if not self.role:
+            self.role = "consequence" if entry.consequence else "root"
+        if self.fix is None:
+            self.fix = entry.fix
+
+    @property
+    def rank(self) -> int:
+        return RANK.get(self.cause, 55)
+
+    @property
+    def title(self) -> str:
+        return CAUSES[self.cause].title
+
+
+@dataclass
+class DiffContext:
+    """Both builds and their comparison, plus shared helpers for detectors."""
+
+    a: Binary
+    b: Binary
+    cmp: Comparison
+    findings: list[Finding] = field(default_factory=list)  # filled as detectors run (in order)
+
+    def units(self, prefix: str = "") -> list[str]:
+        """Differing unit keys (of the run table) that start with ``prefix``."""
+        return [u for u in self.cmp.runs.units if u.startswith(prefix)]
+
+    def string_claims(self, a_value: bytes, b_value: bytes, limit: int = 10_000) -> list[Claim]:
+        """Range claims for every occurrence of A's value in A and B's value in B."""
+        claims: list[Claim] = []
+        for side, binary, needle in (("a", self.a, a_value), ("b", self.b, b_value)):
+            if not needle:
+                continue
+            pos = 0
+            for _ in range(limit):
+                hit = binary.image.find(needle, pos)
+                if hit < 0:
+                    break
+                claims.append(Claim.range(side, hit, hit + len(needle)))
+                pos = hit + 1
+        return claims
+
+
+# What a detector may hit on odd inputs; the engine turns these into a note, never a crash.
+EXTRA_DETECTOR_ERRORS = (ValueError, KeyError, IndexError, EOFError, OverflowError, UnicodeError, LookupError)

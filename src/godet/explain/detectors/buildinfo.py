@@ -1,0 +1,298 @@
+"""Causes named by buildinfo, compared field by field: toolchain, settings, VCS, dependencies.
+
+Each differing modinfo line is located in both files (the ``.go.buildinfo`` blob and the
+``runtime.modinfo`` copy in read-only data) and claimed by the cause it names. Settings that
+change compilation (toolchain, GOAMD64, -tags, -gcflags, ...) also claim, as a fallback, every
+differing byte no more specific cause explained.
+"""
+
+from __future__ import annotations
+
+import shlex
+
+from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding
+from godet.read.buildinfo import BuildInfo
+
+ARCH_LEVELS = {"GOAMD64", "GOARM", "GOARM64", "GO386", "GOPPC64", "GORISCV64", "GOMIPS", "GOMIPS64", "GOWASM"}
+CGO_FLAGS = {"CGO_CFLAGS", "CGO_CPPFLAGS", "CGO_CXXFLAGS", "CGO_LDFLAGS"}
+VCS_CAUSE = {"vcs.revision": "vcs-revision", "vcs.time": "vcs-time", "vcs.modified": "vcs-modified"}
+# Settings whose change alters the compiled code (so they explain code differences broadly).
+CODEGEN = {"-tags", "-gcflags", "-asmflags", "-buildmode", "-race", "-msan", "-asan", "-cover", "-compiler",
+           "CGO_ENABLED", "GOFIPS140", "-covermode"}
+
+
+class _Lines:
+    """Where each modinfo line sits in the file (blob and rodata copy)."""
+
+    def __init__(self, ctx: DiffContext, side: str, bi: BuildInfo) -> None:
+        self.side = side
+        self.bi = bi
+        text = bi.modinfo.encode("utf-8", "surrogateescape")
+        self.lines = text.split(b"\n")
+        starts = []
+        pos = 0
+        for ln in self.lines:
+            starts.append(pos)
+            pos += len(ln) + 1
+        self.starts = starts
+        binary = ctx.a if side == "a" else ctx.b
+        self.bases = [bi.modinfo_range[0]]
+        probe = text[: min(len(text), 256)]
+        if probe:
+            hit = binary.image.find(probe)
+            while hit >= 0 and len(self.bases) < 4:
+                if hit not in self.bases:
+                    self.bases.append(hit)
+                hit = binary.image.find(probe, hit + 1)
+        self.version_ranges = [bi.version_range]
+
+    def claims(self, predicate) -> list[Claim]:  # type: ignore[no-untyped-def]
+        out = []
+        for i, ln in enumerate(self.lines):
+            if predicate(ln.decode("utf-8", "replace")):
+                for base in self.bases:
+                    s = base + self.starts[i]
+                    out.append(Claim.range(self.side, s, s + len(ln) + 1))
+        return out
+
+
+def _key_of(line: str) -> str | None:
+    """The setting key of a ``build`` line (unquoted), else None."""
+    if not line.startswith("build\t"):
+        return None
+    kv = line[6:]
+    if kv.startswith('"'):
+        end = kv.find('"=', 1)
+        return kv[1:end] if end > 0 else kv
+    return kv.split("=", 1)[0]
+
+
+def _dep_path(line: str) -> str | None:
+    parts = line.split("\t")
+    return parts[1] if len(parts) > 1 and parts[0] in ("dep", "=>") else None
+
+
+def detect(ctx: DiffContext) -> list[Finding]:
+    a, b = ctx.a.buildinfo, ctx.b.buildinfo
+    if a is None or b is None:
+        return []
+    la, lb = _Lines(ctx, "a", a), _Lines(ctx, "b", b)
+
+    def line_claims(pred) -> list[Claim]:  # type: ignore[no-untyped-def]
+        return la.claims(pred) + lb.claims(pred)
+
+    out: list[Finding] = []
+    out.extend(_toolchain(ctx, a, b))
+    sa, sb = dict(a.settings), dict(b.settings)
+    keys = list(dict.fromkeys([k for k, _ in a.settings] + [k for k, _ in b.settings]))
+    vcs_a = any(k.startswith("vcs") for k in sa)
+    vcs_b = any(k.startswith("vcs") for k in sb)
+    main_version_claims = _main_version_claims(la, lb, a, b)
+    if vcs_a != vcs_b:
+        ev = [Evidence(k, sa.get(k), sb.get(k)) for k in keys if k.startswith("vcs")]
+        claims = line_claims(lambda ln: (_key_of(ln) or "").startswith("vcs")) + main_version_claims
+        out.append(Finding("vcs-stamping", "VCS stamping is present in one build only (vcs.* settings): "
+                           "-buildvcs differs, or one build ran outside the repository or without git.",
+                           ev, claims))
+    for k in keys:
+        va, vb = sa.get(k), sb.get(k)
+        if va == vb:
+            continue
+        claims = line_claims(lambda ln, k=k: _key_of(ln) == k)
+        if k.startswith("vcs"):
+            if vcs_a != vcs_b or k == "vcs":
+                continue
+            cause = VCS_CAUSE.get(k, "vcs-revision")
+            claims += main_version_claims if cause in ("vcs-revision", "vcs-modified") else []
+            words = {"vcs-revision": "The builds are from different commits",
+                     "vcs-time": "The stamped commit times differ",
+                     "vcs-modified": "One build was made from a modified (dirty) work tree"}
+            out.append(Finding(cause, f"{words[cause]} ({k}).", [Evidence(k, va, vb)], claims))
+        elif k in ARCH_LEVELS:
+            out.append(Finding("arch-level", f"The architecture level differs ({k}={va} vs {k}={vb}): the "
+                               "compiler selected different instructions.", [Evidence(k, va, vb)],
+                               claims + _everything(ctx), key=k))
+        elif k == "GOEXPERIMENT":
+            if a.experiments == b.experiments:
+                out.append(Finding("goexperiment", "GOEXPERIMENT differs.", [Evidence(k, va, vb)],
+                                   claims + _everything(ctx), key=k))
+        elif k == "DefaultGODEBUG":
+            out.append(Finding("default-godebug", "The default GODEBUG settings differ (go.mod go line or "
+                               "//go:debug directives).", [Evidence(k, va, vb)],
+                               claims + _string_claims(ctx, va, vb), key=k))
+        elif k == "-pgo":
+            out.append(Finding("pgo-profile", "A different profile-guided-optimisation profile was used.",
+                               [Evidence(k, va, vb)], claims + _everything(ctx), key=k))
+        elif k in CGO_FLAGS:
+            out.append(Finding("cgo-flags", f"{k} differs.", [Evidence(k, va, vb)], claims, key=k))
+        elif k == "-ldflags":
+            out.extend(_ldflags(ctx, va, vb, claims))
+        else:
+            broad = _everything(ctx) if k in CODEGEN else []
+            out.append(Finding("build-setting", f"The build setting {k} differs.", [Evidence(k, va, vb)],
+                               claims + broad, key=k))
+    out.extend(_deps(ctx, a, b, line_claims))
+    out.extend(_main_module(a, b, main_version_claims, vcs_a or vcs_b))
+    if "command-line-arguments" in (a.path, b.path):
+        out.append(Finding("command-line-files", "The program was built from a list of .go files "
+                           "(path command-line-arguments): no module is recorded and the build ID depends on "
+                           "the files' absolute paths.", [Evidence("path", a.path, b.path)], []))
+    return out
+
+
+def _everything(ctx: DiffContext) -> list[Claim]:
+    """Fallback claims on every differing unit: the cause plausibly changed all of them."""
+    tops = dict.fromkeys(u.split("/", 1)[0] for u in ctx.cmp.runs.units)
+    return [Claim.unit(u, fallback=True) for u in tops]
+
+
+def _string_claims(ctx: DiffContext, va: str | None, vb: str | None) -> list[Claim]:
+    if not va or not vb or len(va) < 4 or len(vb) < 4:
+        return []
+    return ctx.string_claims(va.encode(), vb.encode(), limit=64)
+
+
+def _toolchain(ctx: DiffContext, a: BuildInfo, b: BuildInfo) -> list[Finding]:
+    out = []
+    va, vb = ctx.a.image, ctx.b.image
+    claims = [Claim.range("a", *_span(a.version_range)), Claim.range("b", *_span(b.version_range))]
+    claims += ctx.string_claims(a.go_version.encode(), b.go_version.encode(), limit=16)
+    del va, vb
+    if a.base_version != b.base_version:
+        out.append(Finding("toolchain-version", f"Different Go toolchains: {a.base_version} vs {b.base_version}; "
+                           "the runtime and the compiler's output differ throughout.",
+                           [Evidence("Go version", a.go_version, b.go_version)], claims + _everything(ctx)))
+    elif a.experiments != b.experiments:
+        out.append(Finding("goexperiment", "GOEXPERIMENT differs: "
+                           f"{','.join(a.experiments) or 'none'} vs {','.join(b.experiments) or 'none'}.",
+                           [Evidence("Go version", a.go_version, b.go_version),
+                            Evidence("GOEXPERIMENT", a.setting("GOEXPERIMENT"), b.setting("GOEXPERIMENT"))],
+                           claims + _everything(ctx), key="GOEXPERIMENT"))
+    return out
+
+
+def _span(r: tuple[int, int]) -> tuple[int, int]:
+    return r[0], r[0] + r[1]
+
+
+def _main_version_claims(la: _Lines, lb: _Lines, a: BuildInfo, b: BuildInfo) -> list[Claim]:
+    if (a.main and a.main.version) == (b.main and b.main.version):
+        return []
+    return la.claims(lambda ln: ln.startswith("mod\t")) + lb.claims(lambda ln: ln.startswith("mod\t"))
+
+
+def _main_module(a: BuildInfo, b: BuildInfo, claims: list[Claim], vcs: bool) -> list[Finding]:
+    ma, mb = a.main, b.main
+    if (ma and ma.version) == (mb and mb.version) and (ma and ma.sum) == (mb and mb.sum) or vcs:
+        return []
+    return [Finding("build-setting", "The main module's version differs.",
+                    [Evidence("main module", ma and f"{ma.path} {ma.version}", mb and f"{mb.path} {mb.version}")],
+                    claims, key="main module")]
+
+
+def _ldflags(ctx: DiffContext, va: str | None, vb: str | None, claims: list[Claim]) -> list[Finding]:
+    xa, xb = _x_values(va or ""), _x_values(vb or "")
+    out = []
+    rest_a = _without_x(va or "")
+    rest_b = _without_x(vb or "")
+    for name in dict.fromkeys(list(xa) + list(xb)):
+        if xa.get(name) == xb.get(name):
+            continue
+        sc = []
+        if xa.get(name) and xb.get(name):
+            sc = ctx.string_claims(xa[name].encode(), xb[name].encode(), limit=64)
+        out.append(Finding("ldflags-x", f"The -X value of {name} differs.",
+                           [Evidence(f"-X {name}", xa.get(name), xb.get(name))], claims + sc, key=name))
+    if rest_a != rest_b:
+        out.append(Finding("build-setting", "The linker flags (-ldflags) differ.",
+                           [Evidence("-ldflags", va, vb)], claims, key="-ldflags"))
+    return out
+
+
+def _x_values(flags: str) -> dict[str, str]:
+    """``-X importpath.name=value`` pairs of an -ldflags string."""
+    try:
+        toks = shlex.split(flags)
+    except ValueError:
+        toks = flags.split()
+    out: dict[str, str] = {}
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        arg = None
+        if t in ("-X", "--X") and i + 1 < len(toks):
+            arg = toks[i + 1]
+            i += 1
+        elif t.startswith(("-X=", "--X=")):
+            arg = t.split("=", 1)[1]
+        if arg and "=" in arg:
+            k, v = arg.split("=", 1)
+            out[k] = v
+        i += 1
+    return out
+
+
+def _without_x(flags: str) -> list[str]:
+    try:
+        toks = shlex.split(flags)
+    except ValueError:
+        toks = flags.split()
+    out, skip = [], False
+    for t in toks:
+        if skip:
+            skip = False
+            continue
+        if t in ("-X", "--X"):
+            skip = True
+            continue
+        if t.startswith(("-X=", "--X=")):
+            continue
+        out.append(t)
+    return out
+
+
+def _deps(ctx: DiffContext, a: BuildInfo, b: BuildInfo, line_claims) -> list[Finding]:  # type: ignore[no-untyped-def]
+    da = {d.path: d for d in a.deps}
+    db = {d.path: d for d in b.deps}
+    out = []
+    for path in dict.fromkeys(list(da) + list(db)):
+        x, y = da.get(path), db.get(path)
+        if x == y:
+            continue
+
+        def desc(m) -> str | None:  # type: ignore[no-untyped-def]
+            if m is None:
+                return None
+            s = f"{m.path} {m.version}"
+            if m.replace is not None:
+                s += f" => {m.replace.path} {m.replace.version}"
+            return s
+
+        def is_dep_line(ln: str, path: str = path, x=x, y=y) -> bool:  # type: ignore[no-untyped-def]
+            if _dep_path(ln) == path:
+                return True
+            return ln.startswith("=>\t") and any(
+                m is not None and m.replace is not None and ln.split("\t")[1] == m.replace.path for m in (x, y)
+            )
+
+        claims = line_claims(is_dep_line) + _package_claims(ctx, path)
+        out.append(Finding("dependency-version", f"The dependency {path} differs.",
+                           [Evidence(path, desc(x), desc(y))], claims, key=path))
+    return out
+
+
+def _package_claims(ctx: DiffContext, module: str) -> list[Claim]:
+    """Code units of the module's functions (function names start with the import path)."""
+    out = []
+    for u in ctx.cmp.runs.units:
+        if "/" not in u:
+            continue
+        fn = u.split("/", 1)[1]
+        if fn.startswith(module + ".") or fn.startswith(module + "/"):
+            out.append(Claim.unit(u))
+    for fd in ctx.cmp.functions:
+        if fd.name.startswith((module + ".", module + "/")):
+            for side, r in (("a", fd.a_range), ("b", fd.b_range)):
+                if r:
+                    out.append(Claim.range(side, r[0], r[1]))
+    return out

@@ -1,0 +1,124 @@
+"""Layout shifts: bytes that differ only because something earlier changed size.
+
+A longer path, modinfo or string moves later sections, so RIP-relative displacements, call
+targets, pointers and table offsets change while the instructions and data stay the same.
+A small differing run is an address shift when the 4-byte (or pointer-sized) value around it
+changed by an amount the layout explains (a section move or a size delta, within slack), or,
+on arm64, when both words are the same address-forming instruction (ADRP, ADD, LDR, B, BL).
+The headers and section table also change with layout. All of it is a consequence.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from godet.compare.bytes import as_array
+from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding
+
+MAX_RUN = 8
+ARM64_MASKS = (
+    (0x9F000000, 0x90000000),  # ADRP
+    (0xFF800000, 0x91000000),  # ADD (immediate, 64-bit)
+    (0xFC000000, 0x94000000),  # BL
+    (0xFC000000, 0x14000000),  # B
+    (0x3B000000, 0x39000000),  # LDR/STR (unsigned immediate)
+    (0xFF000000, 0x58000000),  # LDR (literal)
+    (0xFF000010, 0x54000000),  # B.cond
+    (0x7E000000, 0x34000000),  # CBZ/CBNZ
+)
+
+
+def detect(ctx: DiffContext) -> list[Finding]:
+    cmp = ctx.cmp
+    runs = cmp.runs
+    if len(runs) == 0:
+        return []
+    resized = [p for p in cmp.pairs if p.a is not None and p.b is not None and p.a.size != p.b.size]
+    moved = {k: d for k, d in cmp.moves.items() if d}
+    size_delta = sum(abs(p.a.size - p.b.size) for p in resized)  # type: ignore[union-attr]
+    only_one = sum(p.differing for p in cmp.pairs if p.how.startswith("only-"))
+    has_functions_moved = any(fd.how != "differs" for fd in cmp.functions)
+    if not (resized or moved or only_one or has_functions_moved):
+        return []
+    slack = size_delta + only_one + max((abs(d) for d in moved.values()), default=0) + 0x10000
+    mask = shift_mask(ctx, slack)
+    claims = [Claim.runs(mask)] if mask.any() else []
+    # Container headers and the gaps between sections follow the layout too.
+    for u in runs.units:
+        if u.startswith("[") or u.split("/", 1)[0].startswith("["):
+            claims.append(Claim.unit(u, fallback=True))
+    if not claims:
+        return []
+    ev = []
+    for p in resized[:6]:
+        ev.append(Evidence(f"size of {p.key}", f"{p.a.size:,}", f"{p.b.size:,}"))  # type: ignore[union-attr]
+    for k, d in list(moved.items())[:4]:
+        ev.append(Evidence(f"address of {k}", "A", f"A{d:+#x}"))
+    return [Finding(
+        "layout-shift",
+        "Later code and data moved because sizes changed earlier; these bytes are address operands, pointers "
+        "and offsets, not different instructions or data.",
+        ev,
+        claims,
+    )]
+
+
+def shift_mask(ctx: DiffContext, slack: int) -> np.ndarray:
+    """Runs (of the run table) that are address shifts."""
+    runs = ctx.cmp.runs
+    da, db = as_array(ctx.a.image.data), as_array(ctx.b.image.data)
+    length = runs.a1 - runs.a0
+    cand = (runs.a0 >= 0) & (runs.b0 >= 0) & (length > 0) & (length <= MAX_RUN) & (runs.b1 - runs.b0 == length)
+    mask = np.zeros(len(runs), dtype=bool)
+    idx = np.flatnonzero(cand)
+    if not len(idx):
+        return mask
+    a0, a1, b0 = runs.a0[idx], runs.a1[idx], runs.b0[idx]
+    if ctx.a.image.arch in ("arm64",):
+        mask[idx] |= _arm64(da, db, a0, a1, b0)
+    big = ctx.a.image.big_endian
+    ok = np.zeros(len(idx), dtype=bool)
+    for width in (4, 8):
+        for j in range(width):
+            k = a0 - j
+            fits = (k >= 0) & (k + width >= a1) & (k + width <= len(da)) & (b0 - j + width <= len(db))
+            if not fits.any():
+                continue
+            va = _gather(da, k[fits], width, big)
+            vb = _gather(db, (b0 - j)[fits], width, big)
+            delta = vb - va
+            good = (delta != 0) & (np.abs(delta) <= slack)
+            sub = np.flatnonzero(fits)
+            ok[sub[good]] = True
+    mask[idx] |= ok
+    return mask
+
+
+def _gather(arr: np.ndarray, starts: np.ndarray, width: int, big: bool) -> np.ndarray:
+    """Signed integers of ``width`` bytes at ``starts`` (vectorised)."""
+    cols = starts[:, None] + np.arange(width)[None, :]
+    b = arr[cols].astype(np.int64)
+    if big:
+        b = b[:, ::-1]
+    val = np.zeros(len(starts), dtype=np.int64)
+    for i in range(width):
+        val |= b[:, i] << (8 * i)
+    if width == 4:
+        val = np.where(val >= 1 << 31, val - (1 << 32), val)
+    return val
+
+
+def _arm64(da: np.ndarray, db: np.ndarray, a0: np.ndarray, a1: np.ndarray, b0: np.ndarray) -> np.ndarray:
+    wa = a0 & ~3
+    wb = b0 - (a0 - wa)
+    fits = (a1 <= wa + 4) & (wa + 4 <= len(da)) & (wb >= 0) & (wb + 4 <= len(db))
+    out = np.zeros(len(a0), dtype=bool)
+    if not fits.any():
+        return out
+    va = _gather(da, wa[fits], 4, False) & 0xFFFFFFFF
+    vb = _gather(db, wb[fits], 4, False) & 0xFFFFFFFF
+    same = np.zeros(len(va), dtype=bool)
+    for m, v in ARM64_MASKS:
+        same |= ((va & m) == v) & ((vb & m) == v)
+    out[np.flatnonzero(fits)[same]] = True
+    return out

@@ -1,0 +1,129 @@
+"""Path causes: the build directory, GOROOT, module cache or a temporary directory differ.
+
+Source paths of both builds (pclntab file table, DWARF line directories) are paired by their
+common tail: ``/home/dev/src/app/main.go`` and ``/ci/work/app/main.go`` share ``app/main.go``,
+so the builds differ by the prefix pair (``/home/dev/src``, ``/ci/work``). Every occurrence of
+each prefix is then located in its file and claimed, whatever the two lengths.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding
+
+CGO_WORK = re.compile(r"(^|/)(go-build\d+|go-link-\d+)(/|$)")
+PCLNTAB_UNITS = (".gopclntab", ".data.rel.ro.gopclntab", "__TEXT,__gopclntab", "__DATA_CONST,__gopclntab")
+SUMMARY = {
+    "build-path": "The build directory differs; its absolute path is embedded in the pclntab file table, the "
+    "DWARF line tables and the build ID inputs.",
+    "goroot-path": "The Go installation (GOROOT) is in a different place; standard-library source paths and "
+    "runtime.defaultGOROOT embed it.",
+    "module-cache-path": "The module cache (GOMODCACHE/GOPATH) is in a different place; dependency source "
+    "paths embed it.",
+    "cgo-work-path": "A temporary build directory (go-build/go-link) is embedded; it differs on every build.",
+}
+
+
+def tail_pairs(files_a: set[str], files_b: set[str]) -> Counter[tuple[str, str, str]]:
+    """(prefix in A, prefix in B, an example tail) for files that differ only by a prefix."""
+    only_a = files_a - files_b
+    only_b = files_b - files_a
+    index: dict[str, list[str]] = {}
+    for f in only_b:
+        index.setdefault(_tail(f, 1), []).append(f)
+    pairs: Counter[tuple[str, str, str]] = Counter()
+    for x in only_a:
+        cands = index.get(_tail(x, 1))
+        if not cands:
+            continue
+        best = max(cands, key=lambda y: _common_tail(x, y))
+        n = _common_tail(x, best)
+        if n == 0:
+            continue
+        xs, ys = _split(x), _split(best)
+        pa, pb = _join(xs[: len(xs) - n]), _join(ys[: len(ys) - n])
+        if pa != pb:
+            pairs[(pa, pb, _join(xs[len(xs) - n :]))] += 1
+    return pairs
+
+
+def _split(p: str) -> list[str]:
+    return re.split(r"[/\\]", p)
+
+
+def _join(parts: list[str]) -> str:
+    return "/".join(parts)
+
+
+def _tail(p: str, n: int) -> str:
+    return "/".join(_split(p)[-n:])
+
+
+def _common_tail(x: str, y: str) -> int:
+    xs, ys = _split(x), _split(y)
+    n = 0
+    while n < min(len(xs), len(ys)) - 0 and xs[-1 - n] == ys[-1 - n]:
+        n += 1
+        if n == min(len(xs), len(ys)):
+            break
+    return n
+
+
+def classify(pa: str, pb: str, tail: str) -> str:
+    """Which path cause a prefix pair is, from the prefixes and what follows them."""
+    both = pa + " " + pb
+    if CGO_WORK.search(pa) or CGO_WORK.search(pb) or "$WORK" in both:
+        return "cgo-work-path"
+    if "/pkg/mod" in both or "@v" in tail.split("/", 1)[0]:
+        return "module-cache-path"
+    if tail.startswith(("src/runtime/", "src/internal/", "src/fmt/", "src/os/", "src/sync/", "src/")) and (
+        tail.startswith("src/runtime") or tail.count("/") >= 2
+    ):
+        return "goroot-path"
+    return "build-path"
+
+
+def detect(ctx: DiffContext) -> list[Finding]:
+    pa, pb = ctx.a.pclntab, ctx.b.pclntab
+    files_a = set(pa.files) if pa else set()
+    files_b = set(pb.files) if pb else set()
+    if not files_a and not files_b:
+        return []
+    pairs = tail_pairs(files_a, files_b)
+    # Fold pairs that name the same prefixes (different tails) together.
+    by_prefix: dict[tuple[str, str], tuple[int, str]] = {}
+    for (x, y, tail), n in pairs.items():
+        c, t = by_prefix.get((x, y), (0, tail))
+        by_prefix[(x, y)] = (c + n, t)
+    findings: dict[str, Finding] = {}
+    for (x, y), (n, tail) in sorted(by_prefix.items(), key=lambda kv: -kv[1][0]):
+        cause = classify(x, y, tail)
+        claims = ctx.string_claims(x.encode(), y.encode(), limit=200_000)
+        ev = Evidence("path prefix", x, y)
+        f = findings.get(cause)
+        if f is None:
+            f = Finding(cause, SUMMARY[cause], [ev], claims,
+                        places=["pclntab file table", "DWARF line tables"])
+            findings[cause] = f
+        else:
+            f.evidence.append(ev)
+            f.claims.extend(claims)
+        f.evidence.append(Evidence(f"example ({n} files)", f"{x}/{tail}", f"{y}/{tail}"))
+    if not findings:
+        return []
+    top = min(findings.values(), key=lambda f: f.rank)
+    for unit in ctx.cmp.runs.units:
+        base = unit.split("/", 1)[0]
+        if base in PCLNTAB_UNITS and unit.split("/", 1)[-1] in ("header", "cutab", "filetab", base):
+            top.claims.append(Claim.unit(unit))
+        elif _is_dwarf(base):
+            top.claims.append(Claim.unit(unit, fallback=True))
+    top.summary = SUMMARY[top.cause]
+    return list(findings.values())
+
+
+def _is_dwarf(key: str) -> bool:
+    name = key.split(",")[-1]
+    return name.startswith((".debug_", ".zdebug_", "__debug_", "__zdebug_"))

@@ -1,0 +1,99 @@
+"""Structural causes: DWARF and the symbol table present on one side only, linkage and C toolchain.
+
+These are visible in the facts alone (no byte search): ``-s``/``-w``, stripping after the link,
+static vs dynamic linking, a different interpreter or libraries, a different host C compiler.
+"""
+
+from __future__ import annotations
+
+from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding
+
+SYMTAB_UNITS = (".symtab", ".strtab", "__LINKEDIT", ".gosymtab")
+DYNAMIC_UNITS = (".interp", ".dynamic", ".dynsym", ".dynstr", ".gnu.version", ".gnu.version_r", ".rela.dyn",
+                 ".rela.plt", ".plt", ".got", ".got.plt", ".hash", ".gnu.hash", ".note.ABI-tag",
+                 ".note.gnu.property", ".init", ".fini", ".init_array", ".fini_array", ".eh_frame",
+                 ".eh_frame_hdr", ".data.rel.ro", ".tbss", ".comment", ".idata")
+
+
+def is_dwarf_unit(key: str) -> bool:
+    name = key.split("/", 1)[0].split(",")[-1]
+    return name.startswith((".debug_", ".zdebug_", "__debug_", "__zdebug_")) or key.startswith("__DWARF,")
+
+
+def detect(ctx: DiffContext) -> list[Finding]:
+    out: list[Finding] = []
+    units = dict.fromkeys(u.split("/", 1)[0] for u in ctx.cmp.runs.units)
+    out.extend(_dwarf(ctx, units))
+    out.extend(_symbols(ctx, units))
+    out.extend(_linkage(ctx, units))
+    out.extend(_c_toolchain(ctx, units))
+    return out
+
+
+def _dwarf(ctx: DiffContext, units: dict[str, None]) -> list[Finding]:
+    a, b = ctx.a.dwarf, ctx.b.dwarf
+    claims = [Claim.unit(u) for u in units if is_dwarf_unit(u)]
+    if a.present != b.present:
+        return [Finding("dwarf", "DWARF debug information is present in one build only (-ldflags=-w or -s, or "
+                        "stripped after the link).", [Evidence("DWARF", _yn(a.present), _yn(b.present))], claims)]
+    if not a.present:
+        return []
+    ev = []
+    if a.version != b.version:
+        ev.append(Evidence("DWARF version", str(a.version), str(b.version)))
+    if a.compressed != b.compressed:
+        ev.append(Evidence("compressed", _yn(a.compressed), _yn(b.compressed)))
+    if not ev:
+        return []
+    return [Finding("dwarf", "The DWARF format differs (" + ", ".join(e.label for e in ev) + ").", ev, claims)]
+
+
+def _symbols(ctx: DiffContext, units: dict[str, None]) -> list[Finding]:
+    a, b = ctx.a.symbols, ctx.b.symbols
+    if a.present == b.present:
+        return []
+    claims = [Claim.unit(u) for u in units if u in SYMTAB_UNITS or u.endswith(",__LINKEDIT")]
+    # PE keeps COFF symbols in a .symtab section; Mach-O in __LINKEDIT (a gap unit in our layout).
+    claims += [Claim.unit(u, fallback=True) for u in units if "LINKEDIT" in u or u.startswith("[after")]
+    return [Finding("symbol-table", "The symbol table is present in one build only (-ldflags=-s, or strip after "
+                    "the link).", [Evidence("symbol table", _count(a), _count(b))], claims)]
+
+
+def _count(s) -> str:  # type: ignore[no-untyped-def]
+    return f"{s.count:,} symbols" if s.present else "absent"
+
+
+def _yn(v: bool) -> str:
+    return "present" if v else "absent"
+
+
+def _linkage(ctx: DiffContext, units: dict[str, None]) -> list[Finding]:
+    a, b = ctx.a.linkage, ctx.b.linkage
+    ev = []
+    if a.static != b.static:
+        ev.append(Evidence("linking", "static" if a.static else "dynamic", "static" if b.static else "dynamic"))
+    if a.interpreter != b.interpreter:
+        ev.append(Evidence("interpreter", a.interpreter, b.interpreter))
+    if a.needed != b.needed:
+        ev.append(Evidence("needed libraries", ", ".join(a.needed) or None, ", ".join(b.needed) or None))
+    if a.dylibs != b.dylibs:
+        ev.append(Evidence("dylibs", ", ".join(a.dylibs) or None, ", ".join(b.dylibs) or None))
+    if a.version_needs != b.version_needs:
+        ev.append(Evidence("symbol versions", ", ".join(a.version_needs) or None, ", ".join(b.version_needs) or None))
+    if not ev:
+        return []
+    claims = [Claim.unit(u) for u in units if u in DYNAMIC_UNITS]
+    return [Finding("linkage", "The linkage differs: " + ", ".join(e.label for e in ev) + ".", ev, claims)]
+
+
+def _c_toolchain(ctx: DiffContext, units: dict[str, None]) -> list[Finding]:
+    a, b = ctx.a.cgo, ctx.b.cgo
+    ev = []
+    if a.comment != b.comment and a.comment and b.comment:
+        ev.append(Evidence(".comment", "; ".join(a.comment), "; ".join(b.comment)))
+    if a.c_producers != b.c_producers and a.c_producers and b.c_producers:
+        ev.append(Evidence("C producers", "; ".join(a.c_producers[:3]), "; ".join(b.c_producers[:3])))
+    if not ev:
+        return []
+    claims = [Claim.unit(".comment")] + [Claim.unit(u, fallback=True) for u in units if "[before Go code]" in u]
+    return [Finding("c-toolchain", "The host C toolchain used for cgo differs.", ev, claims)]

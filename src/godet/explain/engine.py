@@ -1,0 +1,403 @@
+"""Stage 3: run the detectors over a Comparison, settle their claims, and build the DiffReport.
+
+Triage is cheap first: equal bytes end the work at once; otherwise units are compared (stage 2),
+every detector names the causes it recognises and claims bytes, the claims are settled in rank
+order (specific before broad, roots before consequences), and what nobody claimed is reported
+as located residual.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import os
+import threading
+from collections.abc import Callable
+
+import numpy as np
+
+from godet.compare.bytes import as_array, bytes_equal
+from godet.compare.layout import Comparison, compare
+from godet.errors import GodetError, NotGoBinary
+from godet.explain.detectors.base import EXTRA_DETECTOR_ERRORS, Claim, DiffContext, Evidence, Finding
+from godet.explain.report import DiffReport, Residual, SectionSummary, Side
+from godet.read.binary import Binary, open_binaries
+
+# One module per cause family; each exposes detect(ctx) -> list[Finding].
+DETECTORS = (
+    "godet.explain.detectors.buildinfo",
+    "godet.explain.detectors.paths",
+    "godet.explain.detectors.identity",
+    "godet.explain.detectors.structure",
+    "godet.explain.detectors.content",
+    "godet.explain.detectors.layout",
+)
+MAX_RESIDUALS = 40
+
+
+def diff_paths(a: str, b: str, deep: bool = False) -> DiffReport:
+    """Open both files read-only and explain their differences."""
+    if os.path.isdir(a) or os.path.isdir(b):
+        raise GodetError(a if os.path.isdir(a) else b, "is a directory (directory pairing is not supported yet)")
+    with open_binaries(a) as xs, open_binaries(b) as ys:
+        x, y = _pick_slices(xs, ys)
+        return diff_binaries(x, y, deep=deep)
+
+
+def _pick_slices(xs: list[Binary], ys: list[Binary]) -> tuple[Binary, Binary]:
+    """The pair of images to compare: the only ones, or the fat slices of the same architecture."""
+    if len(xs) == 1 and len(ys) == 1:
+        return xs[0], ys[0]
+    for x in xs:
+        for y in ys:
+            if x.image.arch == y.image.arch:
+                return x, y
+    return xs[0], ys[0]
+
+
+class _Hasher(threading.Thread):
+    """SHA-256 of a mapped file in the background (hashlib releases the GIL)."""
+
+    def __init__(self, binary: Binary) -> None:
+        super().__init__(daemon=True)
+        self.binary = binary
+        self.digest = ""
+
+    def run(self) -> None:
+        self.digest = hashlib.sha256(self.binary.image.data).hexdigest()
+
+
+def _side(b: Binary, digest: str) -> Side:
+    return Side(path=b.label, size=b.image.size, sha256=digest, format=b.image.format, arch=b.image.arch)
+
+
+def diff_binaries(a: Binary, b: Binary, deep: bool = False) -> DiffReport:
+    """Compare two opened binaries and explain every differing byte."""
+    ha, hb = _Hasher(a), _Hasher(b)
+    ha.start()
+    hb.start()
+    da, db = as_array(a.image.data), as_array(b.image.data)
+    if len(da) == len(db) and bytes_equal(da, db):
+        ha.join()
+        hb.join()
+        return _identical(a, b, ha.digest, hb.digest)
+    if not a.is_go and not b.is_go:
+        raise NotGoBinary(a.path, "not a Go executable (and neither is the other file): nothing to explain")
+    unrelated = _unrelated(a, b)
+    if unrelated is not None:
+        ha.join()
+        hb.join()
+        return _unrelated_report(a, b, ha.digest, hb.digest, unrelated)
+    cmp = compare(a, b)
+    ctx = DiffContext(a, b, cmp)
+    for name in DETECTORS:
+        module = importlib.import_module(name)
+        ctx.findings.extend(_run(module.detect, ctx, name))
+    remaining = settle(ctx.findings, cmp)
+    _label_roles(ctx.findings, cmp)
+    ha.join()
+    hb.join()
+    report = _report(a, b, ha.digest, hb.digest, ctx, remaining, deep)
+    return report
+
+
+def _run(fn: Callable[[DiffContext], list[Finding]], ctx: DiffContext, name: str) -> list[Finding]:
+    try:
+        return list(fn(ctx))
+    except EXTRA_DETECTOR_ERRORS as e:
+        ctx.a.notes.append(f"detector {name.rsplit('.', 1)[-1]} failed on these inputs ({e}); its causes are "
+                           "missing and their bytes stay unexplained")
+        return []
+
+
+def _identical(a: Binary, b: Binary, ha: str, hb: str) -> DiffReport:
+    rep = DiffReport(_side(a, ha), _side(b, hb), identical=True, verdict="identical: the files are byte-for-byte equal")
+    for s, x in ((rep.a, a), (rep.b, b)):
+        s.go_version = x.go_version
+    return rep
+
+
+def _unrelated(a: Binary, b: Binary) -> list[Evidence] | None:
+    """Evidence that A and B are not two builds of one program, or None if they may be."""
+    ev = []
+    if a.image.format != b.image.format:
+        ev.append(Evidence("container", a.image.format, b.image.format))
+    if a.image.arch != b.image.arch:
+        ev.append(Evidence("architecture", a.image.arch, b.image.arch))
+    if a.is_go != b.is_go:
+        ev.append(Evidence("Go executable", str(a.is_go).lower(), str(b.is_go).lower()))
+    ba, bb = a.buildinfo, b.buildinfo
+    if ba and bb and ba.path != bb.path and "command-line-arguments" not in (ba.path, bb.path):
+        ev.append(Evidence("main package", ba.path, bb.path))
+    if ba and bb:
+        for key in ("GOOS", "GOARCH"):
+            if ba.setting(key) != bb.setting(key):
+                ev.append(Evidence(key, ba.setting(key), bb.setting(key)))
+    return ev or None
+
+
+def _unrelated_report(a: Binary, b: Binary, ha: str, hb: str, ev: list[Evidence]) -> DiffReport:
+    f = Finding(
+        "unrelated-programs",
+        "These are not two builds of the same program: " + "; ".join(f"{e.label} {e.a} vs {e.b}" for e in ev),
+        evidence=ev,
+    )
+    total = max(a.image.size, b.image.size)
+    f.bytes, f.share = total, 1.0
+    rep = DiffReport(
+        _side(a, ha), _side(b, hb), identical=False, related=False,
+        verdict="different programs: not two builds of the same source", differing_bytes=total,
+        explained_bytes=total, causes=[f],
+    )
+    _versions(rep, a, b)
+    return rep
+
+
+def _versions(rep: DiffReport, a: Binary, b: Binary) -> None:
+    rep.a.go_version, rep.b.go_version = a.go_version, b.go_version
+    rep.a.go_build_id = a.go_build_id.value if a.go_build_id else ""
+    rep.b.go_build_id = b.go_build_id.value if b.go_build_id else ""
+
+
+# ---------------------------------------------------------------- settling claims
+
+
+def settle(findings: list[Finding], cmp: Comparison) -> np.ndarray:
+    """Give each run's bytes to the claims in rank order; returns the bytes left per run."""
+    runs = cmp.runs
+    remaining = runs.weight.astype(np.float64)
+    if len(runs) == 0:
+        return remaining
+    length_a = np.maximum(runs.a1 - runs.a0, 1)
+    length_b = np.maximum(runs.b1 - runs.b0, 1)
+    idx = {
+        "a": _SideIndex(runs.a0, runs.a1, length_a),
+        "b": _SideIndex(runs.b0, runs.b1, length_b),
+    }
+    unit_runs = _unit_index(runs.units, runs.unit)
+    ordered = sorted(findings, key=lambda f: f.rank)
+    per_unit: dict[int, np.ndarray] = {}
+    for fallback in (False, True):
+        for f in ordered:
+            claims = [c for c in f.claims if c.fallback == fallback]
+            if not claims:
+                continue
+            acc = per_unit.setdefault(id(f), np.zeros(len(runs.units), dtype=np.float64))
+            for side, spans in _merged_ranges(claims).items():
+                for start, end in spans:
+                    sel, amount = idx[side].overlap(start, end, runs.weight)
+                    _take(remaining, sel, amount, runs.unit, acc)
+            for c in claims:
+                if c.unit_key:
+                    sel = unit_runs(c.unit_key)
+                    _take(remaining, sel, remaining[sel].copy(), runs.unit, acc)
+                elif c.mask is not None:
+                    sel = np.flatnonzero(c.mask)
+                    _take(remaining, sel, remaining[sel].copy(), runs.unit, acc)
+    for f in findings:
+        acc = per_unit.get(id(f))
+        if acc is None:
+            continue
+        f.bytes = int(round(acc.sum()))
+        f.regions = _regions(runs.units, acc)
+    return remaining
+
+
+def _take(remaining: np.ndarray, sel: np.ndarray, amount: np.ndarray, unit: np.ndarray, acc: np.ndarray) -> None:
+    if len(sel) == 0:
+        return
+    got = np.minimum(remaining[sel], amount)
+    remaining[sel] -= got
+    np.add.at(acc, unit[sel], got)
+
+
+class _SideIndex:
+    """Runs of one side sorted by offset, for fast range overlap queries."""
+
+    def __init__(self, s: np.ndarray, e: np.ndarray, length: np.ndarray) -> None:
+        self.order = np.argsort(s, kind="stable")
+        self.s = s[self.order]
+        self.e = e[self.order]
+        self.length = length[self.order]
+
+    def overlap(self, start: int, end: int, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        lo = int(np.searchsorted(self.e, start, side="right"))
+        hi = int(np.searchsorted(self.s, end, side="left"))
+        if hi <= lo:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        s, e = self.s[lo:hi], self.e[lo:hi]
+        ov = np.clip(np.minimum(e, end) - np.maximum(s, start), 0, None)
+        keep = (ov > 0) & (s >= 0)
+        sel = self.order[lo:hi][keep]
+        frac = ov[keep] / self.length[lo:hi][keep]
+        return sel, weight[sel] * frac
+
+
+def _merged_ranges(claims: list[Claim]) -> dict[str, list[tuple[int, int]]]:
+    out: dict[str, list[tuple[int, int]]] = {}
+    for side in ("a", "b"):
+        spans = sorted((c.start, c.end) for c in claims if c.side == side and c.end > c.start)
+        merged: list[tuple[int, int]] = []
+        for s, e in spans:
+            if merged and s <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+            else:
+                merged.append((s, e))
+        if merged:
+            out[side] = merged
+    return out
+
+
+def _unit_index(units: list[str], unit: np.ndarray) -> Callable[[str], np.ndarray]:
+    cache: dict[str, np.ndarray] = {}
+    order = np.argsort(unit, kind="stable")
+    bounds = np.searchsorted(unit[order], np.arange(len(units) + 1))
+
+    def runs_of(key: str) -> np.ndarray:
+        if key not in cache:
+            ids = [i for i, u in enumerate(units) if u == key or u.startswith(key + "/")]
+            parts = [order[bounds[i] : bounds[i + 1]] for i in ids]
+            cache[key] = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
+        return cache[key]
+
+    return runs_of
+
+
+def _regions(units: list[str], acc: np.ndarray) -> list[dict]:
+    per: dict[str, float] = {}
+    for i in np.flatnonzero(acc > 0.5):
+        top = units[i].split("/", 1)[0]
+        per[top] = per.get(top, 0.0) + float(acc[i])
+    return [{"section": k, "bytes": int(round(v))} for k, v in sorted(per.items(), key=lambda kv: -kv[1])]
+
+
+def _label_roles(findings: list[Finding], cmp: Comparison) -> None:
+    """Consequences stay consequences only when a root cause exists; name what they follow from."""
+    roots = [f for f in findings if f.role == "root"]
+    if not roots:
+        for f in findings:
+            if f.cause in ("go-build-id", "gnu-build-id", "macho-uuid", "code-signature") and f.bytes:
+                f.role = "root"
+                f.summary += " (and nothing else differs)"
+        return
+    top = max(roots, key=lambda f: (f.bytes, -f.rank))
+    for f in findings:
+        if f.role == "consequence" and not f.because:
+            f.because = top.cause
+
+
+# ---------------------------------------------------------------- the report
+
+
+def _report(
+    a: Binary, b: Binary, ha: str, hb: str, ctx: DiffContext, remaining: np.ndarray, deep: bool
+) -> DiffReport:
+    cmp = ctx.cmp
+    total = cmp.differing_bytes
+    findings = [f for f in ctx.findings if f.bytes > 0 or f.role == "root"]
+    for f in findings:
+        f.share = f.bytes / total if total else 0.0
+    findings.sort(key=lambda f: (f.role != "root", -f.bytes, f.rank))
+    explained = int(round(float(cmp.runs.weight.sum() - remaining.sum())))
+    residuals, unexplained_bytes = _residuals(ctx, remaining, deep)
+    rep = DiffReport(
+        _side(a, ha),
+        _side(b, hb),
+        identical=False,
+        verdict=_verdict(findings, total, explained),
+        differing_bytes=total,
+        explained_bytes=explained,
+        causes=findings,
+        unexplained=residuals,
+        unexplained_bytes=unexplained_bytes,
+        sections=[
+            SectionSummary(p.key, p.a.size if p.a else None, p.b.size if p.b else None, p.differing, p.how)
+            for p in cmp.pairs
+            if p.differing or (p.a is None) != (p.b is None)
+        ],
+        changed_functions=len(cmp.functions),
+        notes=list(dict.fromkeys(a.notes + b.notes)),
+    )
+    _versions(rep, a, b)
+    return rep
+
+
+def _verdict(findings: list[Finding], total: int, explained: int) -> str:
+    roots = [f for f in findings if f.role == "root" and f.bytes]
+    pct = 100.0 * explained / total if total else 100.0
+    if not roots:
+        return f"different: {total:,} bytes differ, no known cause found"
+    names = ", ".join(dict.fromkeys(f.title.lower() for f in roots[:3]))
+    return f"different: {total:,} bytes differ; {pct:.1f}% explained by: {names}"
+
+
+def _residuals(ctx: DiffContext, remaining: np.ndarray, deep: bool) -> tuple[list[Residual], int]:
+    runs = ctx.cmp.runs
+    left = np.flatnonzero(remaining > 0.5)
+    total = int(round(float(remaining[left].sum()))) if len(left) else 0
+    if not len(left):
+        return [], 0
+    groups: dict[str, list[int]] = {}
+    for i in left:
+        groups.setdefault(runs.units[runs.unit[i]], []).append(int(i))
+    out: list[Residual] = []
+    for unit, ids in groups.items():
+        section = unit.split("/", 1)[0]
+        func = unit.split("/", 1)[1] if "/" in unit and not unit.split("/", 1)[1].startswith("[") else None
+        byfunc: dict[str | None, list[int]] = {}
+        if func is None and ctx.a.pclntab is not None:
+            for i in ids:
+                fn = _func_at_offset(ctx.a, int(runs.a0[i]))
+                byfunc.setdefault(fn, []).append(i)
+        else:
+            byfunc[func] = ids
+        for fn, members in byfunc.items():
+            sel = np.array(members)
+            a0 = runs.a0[sel]
+            b0 = runs.b0[sel]
+            a_range = (int(a0[a0 >= 0].min()), int(runs.a1[sel][a0 >= 0].max())) if (a0 >= 0).any() else None
+            b_range = (int(b0[b0 >= 0].min()), int(runs.b1[sel][b0 >= 0].max())) if (b0 >= 0).any() else None
+            out.append(
+                Residual(
+                    unit=unit,
+                    bytes=int(round(float(remaining[sel].sum()))),
+                    a_range=a_range,
+                    b_range=b_range,
+                    section=section,
+                    function=fn,
+                    symbol=_symbol_at(ctx.a, a_range[0]) if a_range and fn is None else None,
+                )
+            )
+    out.sort(key=lambda r: -r.bytes)
+    out = [r for r in out if r.bytes > 0]
+    if deep:
+        from godet.compare.code import disassemble_residual
+
+        for r in out[:MAX_RESIDUALS]:
+            disassemble_residual(ctx, r)
+    if len(out) > MAX_RESIDUALS:
+        rest = out[MAX_RESIDUALS:]
+        out = out[:MAX_RESIDUALS]
+        out.append(
+            Residual(unit="(more)", bytes=sum(r.bytes for r in rest), a_range=None, b_range=None,
+                     section="(several)", note=f"{len(rest)} more places")
+        )
+    return out, total
+
+
+def _func_at_offset(b: Binary, off: int) -> str | None:
+    if off < 0 or b.pclntab is None:
+        return None
+    sec = b.image.section_at(off)
+    if sec is None or not sec.executable:
+        return None
+    fn = b.pclntab.func_at(sec.addr + off - sec.offset)
+    return fn.name if fn else None
+
+
+def _symbol_at(b: Binary, off: int) -> str | None:
+    sec = b.image.section_at(off)
+    if sec is None or not b.symbols.present:
+        return None
+    s = b.symbols.lookup(sec.addr + off - sec.offset)
+    return s.name if s else None
