@@ -29,6 +29,7 @@ class RunTable:
     b_start: list[np.ndarray] = field(default_factory=list)
     b_end: list[np.ndarray] = field(default_factory=list)
     weight: list[np.ndarray] = field(default_factory=list)
+    size_delta: int = 0  # total |size difference| of every compared unit or piece
 
     def add(self, unit: str, a0: np.ndarray, a1: np.ndarray, b0: np.ndarray, b1: np.ndarray, w: np.ndarray) -> None:
         if len(a0) == 0:
@@ -54,6 +55,7 @@ class RunTable:
             b0=cat(self.b_start, np.int64),
             b1=cat(self.b_end, np.int64),
             weight=cat(self.weight, np.int64),
+            size_delta=self.size_delta,
         )
 
 
@@ -68,6 +70,7 @@ class Runs:
     b0: np.ndarray
     b1: np.ndarray
     weight: np.ndarray
+    size_delta: int = 0
 
     def __len__(self) -> int:
         return len(self.weight)
@@ -164,10 +167,79 @@ def compare_unit(
         s, e = equal_size_runs(a, b)
         table.add(key, s + a_off, e + a_off, s + b_off, e + b_off, e - s)
         return int((e - s).sum())
+    table.size_delta += abs(la - lb)
+    return _resized(table, key, a, b, a_off, b_off)
+
+
+def _resized(table: RunTable, key: str, a: np.ndarray, b: np.ndarray, a_off: int, b_off: int) -> int:
+    """Units of different sizes: the cheapest of several alignments.
+
+    Trimmed (common prefix and suffix; the middle counts as the longer side), or B shifted by a
+    constant ``d`` against A (byte-exact compare of the overlap, plus the bytes outside it): start
+    and end alignment, and the shift that best matches a sample. Content that only moved, with
+    padding absorbing the change, then costs only its few changed pointers.
+    """
+    la, lb = len(a), len(b)
     p, s = trim(a, b)
-    w = max(la - p - s, lb - p - s)
-    table.add(key, *_one(a_off + p, a_off + la - s, b_off + p, b_off + lb - s, w))
-    return w
+    w_trim = max(la - p - s, lb - p - s)
+    best: tuple[int | None, int] = (None, w_trim)
+    if min(la, lb) and w_trim > 64 + abs(la - lb):
+        for d in _candidate_shifts(a, b):
+            w = _shift_cost(a, b, d)
+            if w < best[1]:
+                best = (d, w)
+    d = best[0]
+    if d is None:
+        table.add(key, *_one(a_off + p, a_off + la - s, b_off + p, b_off + lb - s, w_trim))
+        return w_trim
+    a0, b0, n = _overlap(la, lb, d)
+    st, en = equal_size_runs(a[a0 : a0 + n], b[b0 : b0 + n])
+    table.add(key, st + a_off + a0, en + a_off + a0, st + b_off + b0, en + b_off + b0, en - st)
+    for lo, hi in ((0, a0), (a0 + n, la)):
+        if hi > lo:
+            table.add(key, *_one(a_off + lo, a_off + hi, -1, -1, hi - lo))
+    for lo, hi in ((0, b0), (b0 + n, lb)):
+        if hi > lo:
+            table.add(key, *_one(-1, -1, b_off + lo, b_off + hi, hi - lo))
+    return best[1]
+
+
+def _overlap(la: int, lb: int, d: int) -> tuple[int, int, int]:
+    """With B[i + d] aligned to A[i]: the overlap's start in A, start in B and length."""
+    a0 = max(0, -d)
+    b0 = a0 + d
+    return a0, b0, max(0, min(la - a0, lb - b0))
+
+
+def _shift_cost(a: np.ndarray, b: np.ndarray, d: int) -> int:
+    a0, b0, n = _overlap(len(a), len(b), d)
+    return _count_diff(a[a0 : a0 + n], b[b0 : b0 + n]) + max(len(a), len(b)) - n
+
+
+def _candidate_shifts(a: np.ndarray, b: np.ndarray, window: int = 4096, reach: int = 512) -> list[int]:
+    """Shifts worth an exact try: 0, the size delta, and the best match of a few sample windows."""
+    la, lb = len(a), len(b)
+    out = {0, lb - la}
+    for frac in (0.1, 0.5, 0.9):
+        s = int(la * frac)
+        w = a[s : s + window]
+        if len(w) < 64:
+            continue
+        best_d, best_eq = None, -1
+        for d in range(-reach, reach + 1):
+            lo = s + d
+            if lo < 0 or lo + len(w) > lb:
+                continue
+            eq = int(np.count_nonzero(w == b[lo : lo + len(w)]))
+            if eq > best_eq:
+                best_d, best_eq = d, eq
+        if best_d is not None and best_eq > len(w) // 2:
+            out.add(best_d)
+    return sorted(out, key=abs)
+
+
+def _count_diff(a: np.ndarray, b: np.ndarray) -> int:
+    return sum(int(np.count_nonzero(a[lo : lo + CHUNK] != b[lo : lo + CHUNK])) for lo in range(0, len(a), CHUNK))
 
 
 def only_one_side(table: RunTable, key: str, side: str, off: int, size: int) -> int:

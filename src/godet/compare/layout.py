@@ -10,11 +10,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from godet.compare.anchors import Anchor, split, structure_anchors
 from godet.compare.bytes import RunTable, Runs, as_array, bytes_equal, compare_unit, only_one_side
 from godet.compare.units import Unit, file_units
 from godet.read.binary import Binary
 
-PCLNTAB_KEYS = (".gopclntab", ".data.rel.ro.gopclntab", "__TEXT,__gopclntab", "__DATA_CONST,__gopclntab")
 
 
 @dataclass
@@ -80,6 +80,7 @@ def compare(a: Binary, b: Binary) -> Comparison:
     compared = 0
     order = list(ua) + [k for k in ub if k not in ua]
     moves: dict[str, int] = {}
+    anchors: dict[str, list[Anchor]] = {}
     for key in order:
         x, y = ua.get(key), ub.get(key)
         pair = UnitPair(key, x, y)
@@ -102,8 +103,11 @@ def compare(a: Binary, b: Binary) -> Comparison:
             functions.extend(fdeltas)
             compared += n
             pair.how = "split"
-        elif key in PCLNTAB_KEYS and len(sa) != len(sb) and a.pclntab is not None and b.pclntab is not None:
-            pair.differing = _compare_pclntab(table, key, a, b, x, y, da, db)
+        elif pieces := _anchored(anchors, a, b, x, y):
+            pair.differing = sum(
+                compare_unit(table, f"{key}/{name}", da[ra[0] : ra[1]], db[rb[0] : rb[1]], ra[0], rb[0])
+                for name, ra, rb in pieces
+            )
             pair.how = "split"
         else:
             pair.differing = compare_unit(table, key, sa, sb, x.offset, y.offset)
@@ -195,41 +199,11 @@ def _functions_in_runs(
     return deltas, len(fa)
 
 
-def _compare_pclntab(
-    table: RunTable, key: str, a: Binary, b: Binary, x: Unit, y: Unit, da: np.ndarray, db: np.ndarray
-) -> int:
-    """pclntab of different sizes: compare table against same-named table (header offsets aside)."""
-    ta = _tables(a, x)
-    tb = _tables(b, y)
-    total = 0
-    for name in dict.fromkeys(list(ta) + list(tb)):
-        ra, rb = ta.get(name), tb.get(name)
-        if ra is None or rb is None:
-            side, r = ("a", ra) if rb is None else ("b", rb)
-            total += only_one_side(table, f"{key}/{name}", side, r[0], r[1] - r[0])  # type: ignore[index]
-            continue
-        total += compare_unit(table, f"{key}/{name}", da[ra[0] : ra[1]], db[rb[0] : rb[1]], ra[0], rb[0])
-    return total
-
-
-def _tables(binary: Binary, unit: Unit) -> dict[str, tuple[int, int]]:
-    """The pclntab's tables as file ranges inside the unit, plus the header and any tail."""
-    p = binary.pclntab
-    end = unit.offset + unit.size
-    spans = sorted(
-        (off, min(off + ln, end), name)
-        for name, (off, ln) in p.tables.items()  # type: ignore[union-attr]
-        if unit.offset <= off < end
-    )
-    out: dict[str, tuple[int, int]] = {}
-    pos = unit.offset
-    out["header"] = (pos, spans[0][0] if spans else end)
-    pos = out["header"][1]
-    for off, stop, name in spans:
-        start = max(off, pos)
-        if stop > start:
-            out[name] = (start, stop)
-            pos = stop
-    if pos < end:
-        out["tail"] = (pos, end)
-    return out
+def _anchored(
+    cache: dict[str, list[Anchor]], a: Binary, b: Binary, x: Unit, y: Unit
+) -> list[tuple[str, tuple[int, int], tuple[int, int]]]:
+    """Pieces of a resized unit cut at the structures (pclntab tables, modinfo lines) both sides hold."""
+    if "a" not in cache:
+        cache["a"], cache["b"] = structure_anchors(a), structure_anchors(b)
+    pieces = split(cache["a"], cache["b"], (x.offset, x.offset + x.size), (y.offset, y.offset + y.size))
+    return pieces if len(pieces) > 1 else []

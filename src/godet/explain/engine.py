@@ -93,6 +93,7 @@ def diff_binaries(a: Binary, b: Binary, deep: bool = False) -> DiffReport:
     for name in DETECTORS:
         module = importlib.import_module(name)
         ctx.findings.extend(_run(module.detect, ctx, name))
+    _implied(ctx.findings)
     remaining = settle(ctx.findings, cmp)
     _label_roles(ctx.findings, cmp)
     ha.join()
@@ -157,6 +158,31 @@ def _versions(rep: DiffReport, a: Binary, b: Binary) -> None:
     rep.a.go_version, rep.b.go_version = a.go_version, b.go_version
     rep.a.go_build_id = a.go_build_id.value if a.go_build_id else ""
     rep.b.go_build_id = b.go_build_id.value if b.go_build_id else ""
+
+
+# A finding that another one implies is its consequence: (cause, evidence label or None) → causers.
+IMPLIED: dict[str, tuple[tuple[str, str | None], ...]] = {
+    "default-godebug": (("toolchain-version", None),),
+    "dwarf": (("toolchain-version", None), ("goexperiment", None)),
+    "linkage": (("build-setting", "CGO_ENABLED"), ("build-setting", "-ldflags"), ("toolchain-version", None)),
+    "c-toolchain": (("build-setting", "CGO_ENABLED"),),
+    "symbol-table": (("build-setting", "-ldflags"),),
+}
+
+
+def _implied(findings: list[Finding]) -> None:
+    """Mark findings that follow from another finding as its consequences (DWARF 5 from the toolchain...)."""
+    present = {(f.cause, f.key) for f in findings} | {(f.cause, None) for f in findings}
+    for f in findings:
+        if f.role != "root":
+            continue
+        if f.cause == "dwarf" and f.evidence and f.evidence[0].label == "DWARF":
+            continue  # present vs absent: a root cause of its own (-w, -s, strip)
+        for cause, key in IMPLIED.get(f.cause, ()):
+            if (cause, key) in present:
+                f.role = "consequence"
+                f.because = cause
+                break
 
 
 # ---------------------------------------------------------------- settling claims
@@ -282,8 +308,13 @@ def _label_roles(findings: list[Finding], cmp: Comparison) -> None:
         return
     top = max(roots, key=lambda f: (f.bytes, -f.rank))
     for f in findings:
-        if f.role == "consequence" and not f.because:
-            f.because = top.cause
+        f.direct_bytes = f.bytes
+    by_cause = {f.cause: f for f in sorted(roots, key=lambda f: -f.bytes)}
+    for f in findings:
+        if f.role == "consequence":
+            if not f.because or f.because not in by_cause:
+                f.because = top.cause
+            by_cause[f.because].bytes += f.direct_bytes
 
 
 # ---------------------------------------------------------------- the report

@@ -132,6 +132,7 @@ def _finding_json(f: Finding) -> dict[str, Any]:
         "evidence": _evidence_json(f),
         "bytes": f.bytes,
         "share": round(f.share, 6),
+        "direct_bytes": f.direct_bytes,
         "regions": f.regions,
         "places": f.places,
         "fix": f.fix,

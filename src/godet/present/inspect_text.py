@@ -18,7 +18,7 @@ WARN = "bold yellow"
 BAD = "bold red"
 OK = "green"
 DIM = "dim"
-LABEL_WIDTH = 12
+LABEL_WIDTH = 14
 
 
 def _size(n: int) -> str:

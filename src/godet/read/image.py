@@ -94,7 +94,8 @@ class Image:
         """Offset of ``needle`` in this image within [start, end), or -1 (no copy of the file)."""
         end = self.size if end is None else min(end, self.size)
         if self.mm is None:
-            return bytes(self.data[start:end]).find(needle)
+            hit = bytes(self.data[start:end]).find(needle)
+            return hit + start if hit >= 0 else -1
         base = self.slice_offset
         hit = self.mm.find(needle, base + max(start, 0), base + end)
         return hit - base if hit >= 0 else -1

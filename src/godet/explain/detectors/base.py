@@ -112,7 +112,8 @@ class Finding:
     because: str | None = None  # for consequences: the cause they follow from
     fix: str | None = None
     places: list[str] = field(default_factory=list)  # human names of where (structures, functions)
-    bytes: int = 0
+    bytes: int = 0  # for a root: its own bytes plus those of its consequences
+    direct_bytes: int = 0  # the bytes its own claims took
     share: float = 0.0
     regions: list[dict[str, Any]] = field(default_factory=list)
 
@@ -140,6 +141,41 @@ class DiffContext:
     b: Binary
     cmp: Comparison
     findings: list[Finding] = field(default_factory=list)  # filled as detectors run (in order)
+
+    _inflated: dict[str, tuple[bytes, bytes] | None] = field(default_factory=dict)
+
+    def inflated(self, unit_key: str) -> tuple[bytes, bytes] | None:
+        """Decompressed contents of a compressed unit in A and B (cached), or None if unreadable."""
+        if unit_key not in self._inflated:
+            self._inflated[unit_key] = self._inflate(unit_key)
+        return self._inflated[unit_key]
+
+    def _inflate(self, unit_key: str) -> tuple[bytes, bytes] | None:
+        from godet.errors import FormatError
+        from godet.read.dwarf import canonical_name, section_data
+
+        out = []
+        for b in (self.a, self.b):
+            sec = b.image.section(unit_key)
+            if sec is None:
+                return None
+            c = canonical_name(sec, b.image.format)
+            try:
+                out.append(bytes(section_data(b.image, sec, bool(c and c[1]))))
+            except FormatError:
+                return None
+        return out[0], out[1]
+
+    def top_root(self) -> Finding | None:
+        """The root finding with the most primary claims (before settlement: a good guess)."""
+        roots = [f for f in self.findings if f.role == "root"]
+        return min(roots, key=lambda f: f.rank) if roots else None
+
+    def has(self, cause: str, key: str | None = None) -> Finding | None:
+        for f in self.findings:
+            if f.cause == cause and (key is None or f.key == key):
+                return f
+        return None
 
     def units(self, prefix: str = "") -> list[str]:
         """Differing unit keys (of the run table) that start with ``prefix``."""

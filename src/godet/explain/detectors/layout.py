@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from godet.compare.bytes import as_array
+from godet.compare.bytes import as_array, equal_size_runs
 from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding
 
 MAX_RUN = 8
+# Units made of addresses, offsets and section names only: any change in them follows the layout.
+LAYOUT_UNITS = {".shstrtab", ".reloc", ".rela.dyn", ".dynamic", ".symtab", ".dynsym", ".got", ".got.plt",
+                ".go.module", ".init_array", ".pdata", ".xdata", ".gnu.hash", ".eh_frame_hdr"}
 ARM64_MASKS = (
     (0x9F000000, 0x90000000),  # ADRP
     (0xFF800000, 0x91000000),  # ADD (immediate, 64-bit)
@@ -38,15 +41,22 @@ def detect(ctx: DiffContext) -> list[Finding]:
     size_delta = sum(abs(p.a.size - p.b.size) for p in resized)  # type: ignore[union-attr]
     only_one = sum(p.differing for p in cmp.pairs if p.how.startswith("only-"))
     has_functions_moved = any(fd.how != "differs" for fd in cmp.functions)
-    if not (resized or moved or only_one or has_functions_moved):
+    size_delta += runs.size_delta
+    if not (resized or moved or only_one or has_functions_moved or runs.size_delta):
         return []
     slack = size_delta + only_one + max((abs(d) for d in moved.values()), default=0) + 0x10000
-    mask = shift_mask(ctx, slack)
+    mask = shift_mask(ctx, slack) | _absorbed_padding(ctx)
     claims = [Claim.runs(mask)] if mask.any() else []
-    # Container headers and the gaps between sections follow the layout too.
+    # Container headers, section tables and relocations follow the layout too.
     for u in runs.units:
-        if u.startswith("[") or u.split("/", 1)[0].startswith("["):
+        top = u.split("/", 1)[0]
+        if top.startswith("[") or top in LAYOUT_UNITS:
             claims.append(Claim.unit(u, fallback=True))
+    # Compressed sections (DWARF) whose decompressed bytes differ only by shifted addresses.
+    for p in cmp.pairs:
+        if p.how == "compressed" and p.a is not None and p.b is not None:
+            if inflated_shift_share(ctx, p.key, slack) >= 0.99:
+                claims.append(Claim.unit(p.key, fallback=True))
     if not claims:
         return []
     ev = []
@@ -63,6 +73,16 @@ def detect(ctx: DiffContext) -> list[Finding]:
     )]
 
 
+def _absorbed_padding(ctx: DiffContext, limit: int = 64) -> np.ndarray:
+    """Small one-sided runs at the edges of aligned pieces: padding that absorbed a size change."""
+    runs = ctx.cmp.runs
+    gap = np.array(["/[" in u for u in runs.units], dtype=bool)
+    if not len(runs) or not gap.any():
+        return np.zeros(len(runs), dtype=bool)
+    one_sided = (runs.a0 < 0) | (runs.b0 < 0)
+    return gap[runs.unit] & one_sided & (runs.weight <= limit)
+
+
 def shift_mask(ctx: DiffContext, slack: int) -> np.ndarray:
     """Runs (of the run table) that are address shifts."""
     runs = ctx.cmp.runs
@@ -71,27 +91,48 @@ def shift_mask(ctx: DiffContext, slack: int) -> np.ndarray:
     cand = (runs.a0 >= 0) & (runs.b0 >= 0) & (length > 0) & (length <= MAX_RUN) & (runs.b1 - runs.b0 == length)
     mask = np.zeros(len(runs), dtype=bool)
     idx = np.flatnonzero(cand)
-    if not len(idx):
-        return mask
-    a0, a1, b0 = runs.a0[idx], runs.a1[idx], runs.b0[idx]
-    if ctx.a.image.arch in ("arm64",):
-        mask[idx] |= _arm64(da, db, a0, a1, b0)
-    big = ctx.a.image.big_endian
-    ok = np.zeros(len(idx), dtype=bool)
+    if len(idx):
+        mask[idx] = shifted(da, db, runs.a0[idx], runs.a1[idx], runs.b0[idx], slack, ctx.a.image.big_endian,
+                            ctx.a.image.arch == "arm64")
+    return mask
+
+
+def shifted(
+    da: np.ndarray, db: np.ndarray, a0: np.ndarray, a1: np.ndarray, b0: np.ndarray, slack: int, big: bool,
+    arm64: bool = False,
+) -> np.ndarray:
+    """For each run [a0, a1) of A (at b0 in B), whether it is an address/offset shift."""
+    ok = _arm64(da, db, a0, a1, b0) if arm64 else np.zeros(len(a0), dtype=bool)
+    small = (a1 - a0) <= MAX_RUN
     for width in (4, 8):
         for j in range(width):
             k = a0 - j
-            fits = (k >= 0) & (k + width >= a1) & (k + width <= len(da)) & (b0 - j + width <= len(db))
+            fits = small & (k >= 0) & (k + width >= a1) & (k + width <= len(da)) & (b0 - j >= 0)
+            fits &= b0 - j + width <= len(db)
             if not fits.any():
                 continue
             va = _gather(da, k[fits], width, big)
             vb = _gather(db, (b0 - j)[fits], width, big)
             delta = vb - va
             good = (delta != 0) & (np.abs(delta) <= slack)
-            sub = np.flatnonzero(fits)
-            ok[sub[good]] = True
-    mask[idx] |= ok
-    return mask
+            ok[np.flatnonzero(fits)[good]] = True
+    return ok
+
+
+def inflated_shift_share(ctx: DiffContext, key: str, slack: int, a_buf: bytes | None = None) -> float:
+    """Share of a compressed unit's decompressed differences that are address shifts (0 if sizes differ)."""
+    pair = ctx.inflated(key)
+    if pair is None:
+        return 0.0
+    xa = np.frombuffer(a_buf if a_buf is not None else pair[0], dtype=np.uint8)
+    xb = np.frombuffer(pair[1], dtype=np.uint8)
+    if len(xa) != len(xb):
+        return 0.0
+    s, e = equal_size_runs(xa, xb)
+    if not len(s):
+        return 1.0
+    ok = shifted(xa, xb, s, e, s, slack, ctx.a.image.big_endian)
+    return float((e - s)[ok].sum()) / float((e - s).sum())
 
 
 def _gather(arr: np.ndarray, starts: np.ndarray, width: int, big: bool) -> np.ndarray:

@@ -14,7 +14,6 @@ from collections import Counter
 from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding
 
 CGO_WORK = re.compile(r"(^|/)(go-build\d+|go-link-\d+)(/|$)")
-PCLNTAB_UNITS = (".gopclntab", ".data.rel.ro.gopclntab", "__TEXT,__gopclntab", "__DATA_CONST,__gopclntab")
 SUMMARY = {
     "build-path": "The build directory differs; its absolute path is embedded in the pclntab file table, the "
     "DWARF line tables and the build ID inputs.",
@@ -114,14 +113,30 @@ def detect(ctx: DiffContext) -> list[Finding]:
     if not findings:
         return []
     top = min(findings.values(), key=lambda f: f.rank)
+    prefixes = sorted(by_prefix, key=lambda xy: -len(xy[0]))
     for unit in ctx.cmp.runs.units:
         base = unit.split("/", 1)[0]
-        if base in PCLNTAB_UNITS and unit.split("/", 1)[-1] in ("header", "cutab", "filetab", base):
+        if unit.split("/", 1)[-1] in ("header", "pclntab header", "cutab", "filetab") and ctx.a.pclntab is not None:
             top.claims.append(Claim.unit(unit))
         elif _is_dwarf(base):
-            top.claims.append(Claim.unit(unit, fallback=True))
-    top.summary = SUMMARY[top.cause]
+            # Decompressed, with A's prefixes replaced by B's, does the section become B's?
+            top.claims.append(Claim.unit(unit, fallback=not _substitution_explains(ctx, base, prefixes)))
     return list(findings.values())
+
+
+def _substitution_explains(ctx: DiffContext, key: str, prefixes: list[tuple[str, str]]) -> bool:
+    """Whether replacing the path prefixes turns A's (decompressed) unit into B's, up to shifted offsets."""
+    from godet.explain.detectors.layout import inflated_shift_share
+
+    pair = ctx.inflated(key) if ctx.a.image.section(key) and ctx.a.image.section(key).compressed else None
+    if pair is None:
+        return False
+    a_buf = pair[0]
+    for x, y in prefixes:
+        a_buf = a_buf.replace(x.encode(), y.encode())
+    if a_buf == pair[1]:
+        return True
+    return inflated_shift_share(ctx, key, 1 << 24, a_buf=a_buf) >= 0.99
 
 
 def _is_dwarf(key: str) -> bool:

@@ -83,6 +83,8 @@ def _linkage(ctx: DiffContext, units: dict[str, None]) -> list[Finding]:
     if not ev:
         return []
     claims = [Claim.unit(u) for u in units if u in DYNAMIC_UNITS]
+    # Changing the link mode (internal/external, static/dynamic) re-lays out the whole file.
+    claims += [Claim.unit(u, fallback=True) for u in units]
     return [Finding("linkage", "The linkage differs: " + ", ".join(e.label for e in ev) + ".", ev, claims)]
 
 
