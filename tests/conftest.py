@@ -19,15 +19,17 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import gobuild  # noqa: E402
-from gobuild import TESTDATA, BuildSpec  # noqa: E402
+import gobuild
+from gobuild import TESTDATA, BuildSpec
 
 T = ("-trimpath",)
 NATIVE_CGO = (("CGO_ENABLED", "1"),)
 LDFLAGS_X = "-ldflags=-X main.version=1.2.3 -X 'main.date=2026-11-20T10:00:00Z'"
 STRIP = "-ldflags=-s -w"
 GOEXPERIMENT = "nodwarf5"  # a 1.27.3 experiment whose baseline is on (DWARF 5): off -> DWARF 4
-SOURCE_DATE_EPOCH = (("SOURCE_DATE_EPOCH", "1763632800"),)  # fixes C __DATE__/__TIME__ (gcc)
+# fixes gcc's __DATE__/__TIME__ to 2026-11-20T10:00:00Z
+SOURCE_DATE_EPOCH = (("SOURCE_DATE_EPOCH", "1795168800"),)
+SDE_CACHE = "sde-1795168800"
 
 
 def _cross(goos: str, goarch: str) -> tuple[tuple[str, str], ...]:
@@ -145,9 +147,11 @@ PAIRS: dict[str, tuple[BuildSpec, BuildSpec]] = {
         BuildSpec("cgonet", flags=T, env=(("CGO_ENABLED", "0"),)),
         BuildSpec("cgonet", flags=T, env=(("CGO_ENABLED", "1"),)),
     ),
+    # SOURCE_DATE_EPOCH pins __TIME__ so only the flags differ; cmd/go's action IDs ignore it, so
+    # these use a GOCACHE of their own, named after the epoch (else a stale C object is reused)
     "cgo_cflags": (
-        CGOC_T.with_(env=(*NATIVE_CGO, *SOURCE_DATE_EPOCH, ("CGO_CFLAGS", "-O2"))),
-        CGOC_T.with_(env=(*NATIVE_CGO, *SOURCE_DATE_EPOCH, ("CGO_CFLAGS", "-O1"))),
+        CGOC_T.with_(env=(*NATIVE_CGO, *SOURCE_DATE_EPOCH, ("CGO_CFLAGS", "-O2")), gocache=SDE_CACHE),
+        CGOC_T.with_(env=(*NATIVE_CGO, *SOURCE_DATE_EPOCH, ("CGO_CFLAGS", "-O1")), gocache=SDE_CACHE),
     ),
     # same spec, but b compiles the C code later, in its own GOCACHE, so __TIME__ differs
     "cgo_date": (CGOC_T, CGOC_T.with_(gocache="cgo-date")),
@@ -167,7 +171,8 @@ PAIRS: dict[str, tuple[BuildSpec, BuildSpec]] = {
     "goexperiment": (HT, HT.with_(env=(("GOEXPERIMENT", GOEXPERIMENT),))),
     "source_change": (
         BuildSpec("multi", flags=T),
-        BuildSpec("multi", flags=T, edits=_replace_once("multi", "calc.go", "return a * b", "return a*b + 1")),
+        BuildSpec("multi", flags=T,
+                  edits=_replace_once("multi", "calc.go", "return a * b", "return a*b + 1")),
     ),
     "windows_dirs": (HELLO.with_(env=WINDOWS), HELLO.with_(env=WINDOWS, workdir="build-b")),
     "darwin_dirs": (HELLO.with_(env=DARWIN_ARM64), HELLO.with_(env=DARWIN_ARM64, workdir="build-b")),

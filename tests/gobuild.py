@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -242,9 +243,14 @@ def go_env(tc: Toolchain, *, gocache: str = "default", extra: dict[str, str] | N
 # builds
 
 
+@functools.cache
 def spec_key(spec: BuildSpec) -> str:
-    """The cache key of a spec: its fields, the source tree, the toolchain version and the recipe."""
-    tc = toolchain(spec.toolchain)
+    """The cache key of a spec: its fields, the source tree, the toolchain version and the recipe.
+
+    Computed once per process; it names the toolchain by version, so a cached binary needs no
+    toolchain install.
+    """
+    version = spec.toolchain or _read_version(_default_goroot())
     src = TESTDATA / spec.src
     if not src.is_dir():
         raise GoBuildError(f"no such test source: {src}")
@@ -252,7 +258,7 @@ def spec_key(spec: BuildSpec) -> str:
         "recipe": RECIPE_VERSION,
         "spec": dataclasses.asdict(spec),
         "tree": tree_digest(src),
-        "go": tc.version,
+        "go": version,
     }, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
@@ -318,15 +324,11 @@ def prepare_source(spec: BuildSpec) -> Path:
     return work
 
 
-def build(spec: BuildSpec) -> Path:
-    """Build ``spec`` (unless already cached) and return the executable's path."""
-    out = output_path(spec)
-    if out.is_file():
-        return out
+def build_to(spec: BuildSpec, out: Path) -> Path:
+    """Build ``spec`` to ``out`` now, bypassing the bin cache (the GOCACHE still applies); return ``out``."""
     tc = toolchain(spec.toolchain)
-    with file_lock(CACHE_ROOT / "locks" / "build.lock"):
-        if out.is_file():
-            return out
+    # one build at a time per work directory (GOCACHE itself is safe for concurrent use)
+    with file_lock(CACHE_ROOT / "locks" / f"work-{spec.workdir}-{spec.src}.lock"):
         work = prepare_source(spec)
         extra = spec.envdict()
         extra["CGO_ENABLED"] = spec.cgo_enabled
@@ -342,11 +344,22 @@ def build(spec: BuildSpec) -> Path:
     return out
 
 
+def build(spec: BuildSpec) -> Path:
+    """Build ``spec`` unless already cached, and return the executable's path (in the bin cache)."""
+    out = output_path(spec)
+    if out.is_file():
+        return out
+    with file_lock(CACHE_ROOT / "locks" / f"{out.parent.name}.lock"):
+        if not out.is_file():
+            build_to(spec, out)
+    return out
+
+
 def build_pair(a: BuildSpec, b: BuildSpec) -> tuple[Path, Path]:
     """Build both sides, ``a`` first (the cgo_date pair relies on b being compiled later than a)."""
     pa = build(a)
-    if not output_path(b).is_file():
-        # make sure anything compiled now (C __TIME__) is at least one second after a's build
+    if b.gocache != a.gocache and not output_path(b).is_file():
+        # b recompiles C code in its own GOCACHE: make its __TIME__ at least a second after a's build
         wait = pa.stat().st_mtime + 1.1 - time.time()
         if wait > 0:
             time.sleep(wait)
@@ -361,7 +374,7 @@ NPM_BINARIES: dict[str, tuple[str, str, str]] = {
     "linux-1.14": ("esbuild-linux-64", "0.4.14", "go1.14.2"),
     "linux-1.16": ("esbuild-linux-64", "0.8.57", "go1.16"),
     "linux-1.17": ("esbuild-linux-64", "0.12.29", "go1.17.1"),
-    "windows-1.15": ("esbuild-windows-64", "0.8.49", "go1.15.7"),
+    "windows-1.16": ("esbuild-windows-64", "0.8.49", "go1.16"),
     "darwin-1.16": ("esbuild-darwin-64", "0.8.57", "go1.16"),
 }
 
@@ -411,7 +424,7 @@ def npm_binary(package: str, version: str) -> Path:
 def main() -> None:
     """Build every fixture and pair of tests/conftest.py and the old binaries; print timings."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
-    import conftest  # noqa: PLC0415 - only for this command
+    import conftest
 
     t0 = time.monotonic()
     for name, spec in conftest.FIXTURES.items():

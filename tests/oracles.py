@@ -1,0 +1,137 @@
+"""Independent oracles: what the Go toolchain's own tools (and binutils' readelf) say about a file.
+
+The go-based oracles use the pinned 1.27.3 toolchain with the same private GOCACHE as the builds
+(``go tool nm``/``buildid`` are built on first use and then come from that cache) and are cached on
+disk by the file's SHA-256. A tool that exits non-zero raises :class:`OracleError` with its stderr.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import subprocess
+from pathlib import Path
+
+import gobuild
+
+
+class OracleError(RuntimeError):
+    """An oracle tool failed (non-zero exit); the message carries its stderr."""
+
+
+def _run(cmd: list[str], *, env: dict[str, str] | None = None) -> str:
+    proc = subprocess.run(cmd, env=env, capture_output=True, check=False, cwd=gobuild.CACHE_ROOT
+                          if gobuild.CACHE_ROOT.is_dir() else None)
+    if proc.returncode != 0:
+        raise OracleError(
+            f"{' '.join(cmd)} exited {proc.returncode}: {proc.stderr.decode(errors='replace').strip()}"
+        )
+    # non-UTF-8 output exists: `go tool buildid` on a non-Go ELF prints the raw GNU build ID bytes
+    return proc.stdout.decode("utf-8", errors="surrogateescape")
+
+
+@functools.cache
+def _go() -> tuple[gobuild.Toolchain, tuple[tuple[str, str], ...]]:
+    tc = gobuild.toolchain()
+    return tc, tuple(sorted(gobuild.go_env(tc).items()))
+
+
+def _go_cached(name: str, path: Path, args: list[str]) -> str:
+    """stdout of ``go ARGS PATH``, cached by (oracle name, toolchain, file SHA-256)."""
+    tc, env = _go()
+    digest = gobuild.sha256_file(Path(path))
+    cache = gobuild.CACHE_ROOT / "oracles" / name / f"go{tc.version}-{digest}.txt"
+    if cache.is_file():
+        return cache.read_bytes().decode("utf-8", errors="surrogateescape")
+    out = _run([str(tc.go), *args, str(Path(path).resolve())], env=dict(env))
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    tmp = cache.with_name(f".{cache.name}.{os.getpid()}")
+    tmp.write_bytes(out.encode("utf-8", errors="surrogateescape"))
+    os.replace(tmp, cache)
+    return out
+
+
+def go_version_m(path: Path) -> str:
+    """stdout of ``go version -m PATH`` (raises OracleError for a file that is not a Go executable)."""
+    return _go_cached("version-m", path, ["version", "-m"])
+
+
+def go_version_m_json(path: Path) -> dict:
+    """``go version -m -json PATH`` parsed (GoVersion, Path, Main, Deps, Settings, as Go omits them)."""
+    return json.loads(_go_cached("version-m-json", path, ["version", "-m", "-json"]))
+
+
+def go_tool_buildid(path: Path) -> str:
+    """Stripped stdout of ``go tool buildid PATH``.
+
+    "" when the file has no Go build ID (``-ldflags=-buildid=``, or any non-Go file without a GNU
+    note): the tool then prints an empty line and exits 0. On a non-Go ELF with a GNU build-id note
+    it prints that note's raw bytes (kept here via surrogateescape). It exits non-zero only when the
+    file cannot be read, which raises OracleError.
+    """
+    return _go_cached("buildid", path, ["tool", "buildid"]).strip()
+
+
+_NM_LINE = re.compile(r"^\s*([0-9a-f]*) (\S) (.*)$")
+
+
+def go_tool_nm(path: Path) -> list[tuple[int, str, str]]:
+    """``go tool nm PATH`` as (address, type letter, name); undefined symbols have address 0.
+
+    Names may contain spaces (``type:struct { ... }``). The first call builds nm (~40 s cold).
+    """
+    out: list[tuple[int, str, str]] = []
+    for line in _go_cached("nm", path, ["tool", "nm"]).splitlines():
+        if not line.strip():
+            continue
+        m = _NM_LINE.match(line)
+        if m is None:
+            raise OracleError(f"unparsed go tool nm line: {line!r}")
+        out.append((int(m.group(1) or "0", 16), m.group(2), m.group(3)))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# readelf (binutils): ELF only, fast, not cached
+
+
+def _readelf(path: Path, *args: str) -> str:
+    return _run(["readelf", "-W", *args, str(path)], env={**os.environ, "LC_ALL": "C"})
+
+
+def readelf_needed(path: Path) -> list[str]:
+    """DT_NEEDED libraries in dynamic-section order ([] for a static executable)."""
+    return re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", _readelf(path, "-d"))
+
+
+def readelf_interp(path: Path) -> str | None:
+    """The PT_INTERP program interpreter, or None when there is none."""
+    m = re.search(r"\[Requesting program interpreter: ([^\]]+)\]", _readelf(path, "-l"))
+    return m.group(1) if m else None
+
+
+_SECTION = re.compile(r"^\s*\[\s*(\d+)\]\s(.*)$")
+_HEX = re.compile(r"^[0-9a-f]+$")
+
+
+def readelf_sections(path: Path) -> list[tuple[str, str, int, int, int, str]]:
+    """Section headers as (name, type, addr, offset, size, flags), index 0 included (name "")."""
+    result: list[tuple[str, str, int, int, int, str]] = []
+    for line in _readelf(path, "-S").splitlines():
+        m = _SECTION.match(line)
+        if m is None:
+            continue
+        tokens = m.group(2).split()
+        # name type addr off size es [flg] lk inf al; the name is empty for section 0
+        has_name = not (len(tokens) >= 2 and _HEX.match(tokens[1]) and len(tokens[1]) in (8, 16))
+        if not has_name:
+            tokens = ["", *tokens]
+        if len(tokens) == 9:  # no flags
+            tokens = [*tokens[:6], "", *tokens[6:]]
+        if len(tokens) != 10:
+            raise OracleError(f"unparsed readelf -S line: {line!r}")
+        name, typ, addr, off, size = tokens[0], tokens[1], tokens[2], tokens[3], tokens[4]
+        result.append((name, typ, int(addr, 16), int(off, 16), int(size, 16), tokens[6]))
+    return result
