@@ -72,8 +72,9 @@ def iter_notes(view: ByteView, offset: int, size: int, align: int = 4) -> Iterat
             return
         h = NOTE_HEADER.parse(view, pos)
         name_off = pos + 12
-        desc_off = name_off + _align(h["namesz"], align)
-        nxt = desc_off + _align(h["descsz"], align)
+        # padding is counted from the start of the range (which the linker aligned)
+        desc_off = offset + _align(name_off + h["namesz"] - offset, align)
+        nxt = offset + _align(desc_off + h["descsz"] - offset, align)
         if desc_off + h["descsz"] > end:
             raise FormatError(
                 f"note at {pos:#x} (namesz {h['namesz']}, descsz {h['descsz']}) runs past {end:#x}"
@@ -83,39 +84,48 @@ def iter_notes(view: ByteView, offset: int, size: int, align: int = 4) -> Iterat
     raise FormatError(f"more than {MAX_NOTES} notes at {offset:#x}")
 
 
-def _note_ranges(image: Image) -> Iterator[tuple[int, int]]:
-    """(offset, size) of every note container: ``.note*`` sections first, then PT_NOTE segments."""
-    seen = set()
+def _note_ranges(image: Image) -> Iterator[tuple[int, int, int]]:
+    """(offset, size, align) of every note container: ``.note*`` sections, then PT_NOTE segments."""
     for s in image.sections:
         if s.name.startswith(".note") and s.size:
-            seen.add((s.offset, s.size))
-            yield s.offset, s.size
+            yield s.offset, s.size, _section_note_align(image, s.name)
     for ph in image.header.get("phdrs", ()):
         if ph.get("type") == "PT_NOTE" and ph.get("filesz"):
-            rng = (ph["offset"], ph["filesz"])
-            if rng not in seen:
-                seen.add(rng)
-                yield rng
+            yield ph["offset"], ph["filesz"], 4
+
+
+def _section_note_align(image: Image, name: str) -> int:
+    # .note.gnu.property is the one note section with 8-byte alignment (64-bit targets)
+    return 8 if name == ".note.gnu.property" and image.ptr_size == 8 else 4
 
 
 def _find_note(image: Image, section_name: str, name: bytes, ntype: int) -> Note | None:
-    """The first note ``name``/``ntype``: in the named section, else in any note section or PT_NOTE."""
+    """The first note ``name``/``ntype``: in the named section, else in any note section or PT_NOTE.
+
+    A malformed named section raises FormatError unless the note is found elsewhere;
+    malformed other containers are skipped.
+    """
     view = image.view
     sec = image.section(section_name)
-    ranges: list[tuple[int, int]] = []
+    ranges: list[tuple[int, int, int]] = []
     if sec is not None and sec.size:
-        ranges.append((sec.offset, sec.size))
-    ranges.extend(r for r in _note_ranges(image) if r not in ranges)
-    first_error: FormatError | None = None
-    for off, size in ranges:
+        ranges.append((sec.offset, sec.size, 4))
+    seen = {(o, n) for o, n, _ in ranges}
+    for r in _note_ranges(image):
+        if r[:2] not in seen:
+            seen.add(r[:2])
+            ranges.append(r)
+    error: FormatError | None = None
+    for i, (off, size, align) in enumerate(ranges):
         try:
-            for note in iter_notes(view, off, size):
+            for note in iter_notes(view, off, size, align):
                 if note.name == name and note.type == ntype:
                     return note
         except FormatError as e:
-            first_error = first_error or e
-    if first_error is not None and sec is not None:
-        raise first_error
+            if i == 0 and sec is not None:
+                error = e
+    if error is not None:
+        raise error
     return None
 
 
@@ -234,13 +244,12 @@ def go_unquote(s: bytes) -> bytes:
         if b"`" in body:
             raise ValueError("backquote inside raw string")
         return body.replace(b"\r", b"")
-    if b"\\" not in body and b"\n" not in body and bytes([quote]) not in body:
-        if quote == ord('"'):
-            try:
-                body.decode("utf-8")
-                return body
-            except UnicodeDecodeError:
-                pass  # Go takes the slow path: invalid bytes become U+FFFD
+    if quote == ord('"') and b"\\" not in body and b"\n" not in body and b'"' not in body:
+        try:
+            body.decode("utf-8")
+            return body
+        except UnicodeDecodeError:
+            pass  # Go takes the slow path: invalid bytes become U+FFFD
     out = bytearray()
     i = 0
     n = len(body)
@@ -294,8 +303,8 @@ def go_unquote(s: bytes) -> bytes:
         count += 1
         if quote == ord("'") and i < n:
             raise ValueError("more than one character in a rune literal")
-    if quote == ord("'") and count != 1:
-        raise ValueError("empty rune literal")
+    if quote == ord("'") and count != 1 and body:
+        raise ValueError("bad rune literal")  # (Go accepts '' as the empty string)
     return bytes(out)
 
 
@@ -377,35 +386,41 @@ def _minor(go_version: str) -> int | None:
 
 
 def _gobuildid_hash(placeholder: str, go_version: str) -> bytes | None:
+    """The linker's hash of the build ID for ``-B gobuildid``, per toolchain version (checked in
+    each release's cmd/link: 1.22-1.23 cmd/internal/notsha256, 1.24 hash.Sum32 with ``^= 1``,
+    1.25+ hash.Sum32 with ``^= 0xff``)."""
     minor = _minor(go_version)
     if minor is None or minor < 22:
         return None  # -B gobuildid does not exist before Go 1.22
     digest = bytearray(hashlib.sha256(placeholder.encode("utf-8", "surrogateescape")).digest())
     if minor <= 23:
-        return bytes(b ^ 0xFF for b in digest)  # cmd/internal/notsha256: bitwise NOT of SHA-256
-    digest[0] ^= 0xFF  # cmd/internal/hash.Sum32
+        return bytes(b ^ 0xFF for b in digest)  # notsha256: SHA-256 with every bit complemented
+    digest[0] ^= 0x01 if minor == 24 else 0xFF
     return bytes(digest)
 
 
 def derive_gnu_build_id(go_build_id_placeholder: str, go_version: str) -> str | None:
     """The GNU build ID (hex) ``-B gobuildid`` derives from the placeholder ID ``A/B/C/A``.
 
-    Go 1.22–1.23: first 20 bytes of NOT(SHA-256(id)); 1.24+: SHA-256(id) with byte 0 XOR 0xff,
-    first 20 bytes. None before 1.22 (no derivation) or for an unparsable version. A GNU ID
-    equal to this was made by the Go linker (1.24+ default, or ``-B gobuildid``); another one
-    came from ``-B 0x...`` or from an external linker's own ``--build-id``.
+    The first 20 bytes of: NOT(SHA-256(id)) in Go 1.22-1.23; SHA-256(id) with byte 0 XOR 0x01
+    in 1.24 and XOR 0xff from 1.25 on. None before 1.22 (no derivation) or for an unparsable
+    version. A GNU ID equal to this was made by the Go linker (the 1.24+ default, or
+    ``-B gobuildid``); another one came from ``-B 0x...`` or an external linker's ``--build-id``.
     """
     h = _gobuildid_hash(go_build_id_placeholder, go_version)
     return h[:20].hex() if h is not None else None
 
 
 def derive_macho_uuid(go_build_id_placeholder: str, go_version: str) -> str | None:
-    """The Mach-O UUID ``-B gobuildid`` derives (1.24+ default): the hash's first 16 bytes with
-    version-3/variant-1 bits (``uuidFromHash``), formatted like :func:`macho_uuid`."""
+    """The Mach-O UUID ``-B gobuildid`` derives (the 1.24+ default), formatted like :func:`macho_uuid`.
+
+    The hash's first 16 bytes with the version nibble set to 3 and the variant bits set to
+    ``11`` (up to 1.26, ``uuidFromGoBuildId``) or ``10`` (1.27, ``uuidFromHash``).
+    """
     h = _gobuildid_hash(go_build_id_placeholder, go_version)
     if h is None:
         return None
     b = bytearray(h[:16])
     b[6] = (b[6] & 0x0F) | 0x30
-    b[8] = (b[8] & 0x3F) | 0x80
+    b[8] = (b[8] & 0x3F) | (0x80 if (_minor(go_version) or 0) >= 27 else 0xC0)
     return format_uuid(bytes(b))

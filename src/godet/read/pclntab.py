@@ -1,0 +1,714 @@
+"""Go's pclntab: the function table (name, entry, end) and the source file table.
+
+Works on stripped binaries: the table is found by section name, by the ``runtime.pclntab``
+symbols, or by a hard-validated scan for its header. The text base that 1.18+ entry offsets
+are relative to comes from ``runtime.text``, else from ``moduledata`` (found in writable data
+by its first two words, which point at the pclntab and its function-name table), else from the
+header's ``textStart`` (non-zero up to Go 1.25), else from the text section.
+
+Layouts (``src/internal/abi/symtab.go``, ``src/cmd/link/internal/ld/pcln.go``,
+``src/debug/gosym/pclntab.go``) are declared once per version below. The parsed table is copied
+out of the mapping, so a :class:`Pclntab` outlives the file it came from.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import struct
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from godet.errors import FormatError
+from godet.read.bytesview import ByteView, Struct
+from godet.read.image import Image, Section
+from godet.read.symbols import SymbolTable
+
+MAGICS = {0xFFFFFFFB: "1.2", 0xFFFFFFFA: "1.16", 0xFFFFFFF0: "1.18", 0xFFFFFFF1: "1.20"}
+SECTION_NAMES = (".gopclntab", ".data.rel.ro.gopclntab", "__gopclntab")
+MODULEDATA_SECTIONS = (".go.module", "__go_module", ".noptrdata", "__noptrdata", ".data", "__data",
+                       ".data.rel.ro", "__DATA_CONST,__rodata")
+MAX_FUNCS = 10_000_000
+MAX_FILES = 10_000_000
+MAX_PCVALUE_STEPS = 1_000_000
+FINDFUNC_BUCKET, FINDFUNC_SUBBUCKET = 4096, 256  # abi.FuncTabBucketSize, SUBBUCKETSIZE
+
+# Headers, one table of fields per layout ("W" = pointer size).
+PCHEADER_12 = Struct("pcHeader 1.2", [("magic", 4), ("pad1", 1), ("pad2", 1), ("minLC", 1), ("ptrSize", 1),
+                                      ("nfunc", "W")])
+PCHEADER_116 = Struct("pcHeader 1.16", [("magic", 4), ("pad1", 1), ("pad2", 1), ("minLC", 1), ("ptrSize", 1),
+                                        ("nfunc", "W"), ("nfiles", "W"), ("funcnameOffset", "W"),
+                                        ("cuOffset", "W"), ("filetabOffset", "W"), ("pctabOffset", "W"),
+                                        ("pclnOffset", "W")])
+PCHEADER_118 = Struct("pcHeader 1.18", [("magic", 4), ("pad1", 1), ("pad2", 1), ("minLC", 1), ("ptrSize", 1),
+                                        ("nfunc", "W"), ("nfiles", "W"), ("textStart", "W"),
+                                        ("funcnameOffset", "W"), ("cuOffset", "W"), ("filetabOffset", "W"),
+                                        ("pctabOffset", "W"), ("pclnOffset", "W")])
+HEADERS = {"1.2": PCHEADER_12, "1.16": PCHEADER_116, "1.18": PCHEADER_118, "1.20": PCHEADER_118}
+
+# _func: the entry is a uintptr before 1.18 and a uint32 offset from the text base after.
+FUNC_12 = Struct("_func 1.2", [("entry", "W"), ("nameOff", 4, True), ("args", 4, True), ("frame", 4, True),
+                               ("pcsp", 4), ("pcfile", 4), ("pcln", 4), ("npcdata", 4), ("nfuncdata", 4)])
+FUNC_116 = Struct("_func 1.16", [("entry", "W"), ("nameOff", 4, True), ("args", 4, True), ("deferreturn", 4),
+                                 ("pcsp", 4), ("pcfile", 4), ("pcln", 4), ("npcdata", 4), ("cuOffset", 4),
+                                 ("funcID", 1), ("pad", 2), ("nfuncdata", 1)])
+FUNC_118 = Struct("_func 1.18", [("entryOff", 4), ("nameOff", 4, True), ("args", 4, True), ("deferreturn", 4),
+                                 ("pcsp", 4), ("pcfile", 4), ("pcln", 4), ("npcdata", 4), ("cuOffset", 4),
+                                 ("startLine", 4, True), ("funcID", 1), ("flag", 1), ("pad", 1),
+                                 ("nfuncdata", 1)])
+FUNCS = {"1.2": FUNC_12, "1.16": FUNC_116, "1.18": FUNC_118, "1.20": FUNC_118}
+
+# moduledata word indexes (in pointer-sized words): text/etext follow the table slices.
+MODULEDATA_TEXT_WORD = {"1.2": 12, "1.16": 22, "1.18": 22, "1.20": 22}
+# 1.16+: (name, word index of the slice's pointer) for the tables moduledata points into.
+MODULEDATA_SLICES = (("funcnametab", 1), ("cutab", 4), ("filetab", 7), ("pctab", 10), ("pclntable", 13))
+
+
+@dataclass(frozen=True, slots=True)
+class Func:
+    """One function of the pclntab: its name and [entry, end) virtual addresses."""
+
+    name: str
+    entry: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Header:
+    version: str
+    magic: int
+    big_endian: bool
+    quantum: int
+    ptr_size: int
+    fields: dict[str, int]
+
+    @property
+    def size(self) -> int:
+        return HEADERS[self.version].size(self.ptr_size)
+
+    @property
+    def functab_field(self) -> int:
+        """Byte width of one functab field: uint32 from 1.18, a pointer before."""
+        return 4 if self.version in ("1.18", "1.20") else self.ptr_size
+
+    @property
+    def functab_offset(self) -> int:
+        if self.version == "1.2":
+            return 8 + self.ptr_size
+        return self.fields["pclnOffset"]
+
+
+@dataclass
+class Pclntab:
+    """The parsed pclntab: header facts, functions, file table and where its sub-tables lie."""
+
+    version: str  # "1.2" | "1.16" | "1.18" | "1.20" (the layout, named after the release that introduced it)
+    magic: int
+    offset: int  # file offset of the header
+    # Bytes from the header: the section (or runtime.pclntab..epclntab) when one bounds the table,
+    # which includes the findfunctab and inline trees the linker appends from 1.26; else the end
+    # of the last sub-table per moduledata (else per the last _func record; 1.2: the section's rest).
+    size: int
+    quantum: int
+    ptr_size: int
+    big_endian: bool
+    nfunc: int
+    nfiles: int
+    text_start: int  # the text base used for 1.18+ entry offsets (informative before 1.18)
+    text_source: str  # where text_start came from
+    funcs: list[Func] = field(repr=False)
+    files: list[str] = field(repr=False)
+    # name -> (file offset, length): header, funcnametab, cutab, filetab, pctab, pclntable (the
+    # functab, _func records and funcdata offsets), functab (inside pclntable), findfunctab (when it
+    # lies inside the table); the 1.2 layout has header, functab and filetab only. Lengths are
+    # moduledata's slice lengths when it was found, else the gaps between header offsets.
+    tables: dict[str, tuple[int, int]]
+    addr: int = 0  # virtual address of the header (0 when unknown)
+    located_by: str = ""  # "section NAME", "symbols", "scan"
+    _data: bytes = field(default=b"", repr=False)  # the table's bytes, copied out of the mapping
+    _entries: list[int] | None = field(default=None, repr=False)
+    _funcoffs: list[int] = field(default_factory=list, repr=False)
+
+    # ------------------------------------------------------------------ lookups
+
+    def func_at(self, addr: int) -> Func | None:
+        """The function whose [entry, end) contains ``addr``, or None."""
+        i = self._index(addr)
+        return self.funcs[i] if i is not None else None
+
+    def _index(self, addr: int) -> int | None:
+        if self._entries is None:
+            self._entries = [f.entry for f in self.funcs]
+        i = bisect.bisect_right(self._entries, addr) - 1
+        if i < 0 or i >= len(self.funcs):
+            return None
+        f = self.funcs[i]
+        return i if f.entry <= addr < f.end else None
+
+    def _func_record(self, index: int) -> dict[str, int]:
+        base = 0 if self.version == "1.2" else self.tables["pclntable"][0] - self.offset
+        return FUNCS[self.version].parse(ByteView(self._data, self.big_endian), base + self._funcoffs[index],
+                                         self.ptr_size)
+
+    def _pcvalues(self, off: int, func: Func) -> list[tuple[int, int]]:
+        if off == 0:
+            return []
+        base = 0 if self.version == "1.2" else self.tables["pctab"][0] - self.offset
+        return decode_pcvalue(self._data, base + off, func.entry, self.quantum, func.end)
+
+    def _file_name(self, rec: dict[str, int], value: int) -> str | None:
+        """The file name a pcfile value stands for in function record ``rec``."""
+        view = ByteView(self._data, self.big_endian)
+        if self.version == "1.2":
+            ft = self.tables["filetab"][0] - self.offset
+            if value <= 0 or value >= view.u32(ft):
+                return None
+            return _cstr(self._data, view.u32(ft + 4 * value))
+        if value < 0:
+            return None
+        cu_base = self.tables["cutab"][0] - self.offset
+        fnoff = view.u32(cu_base + 4 * (rec["cuOffset"] + value))
+        if fnoff == 0xFFFFFFFF:
+            return None
+        return _cstr(self._data, self.tables["filetab"][0] - self.offset + fnoff)
+
+    def func_files(self, func: Func) -> list[str]:
+        """The source files of ``func`` (from its pcfile table), in order of first appearance."""
+        i = self._index(func.entry)
+        if i is None or self._data == b"":
+            return []
+        rec = self._func_record(i)
+        out: list[str] = []
+        seen: set[int] = set()
+        for _pc, value in self._pcvalues(rec["pcfile"], self.funcs[i]):
+            if value in seen:
+                continue
+            seen.add(value)
+            name = self._file_name(rec, value)
+            if name is not None and name not in out:
+                out.append(name)
+        return out
+
+    def source_at(self, addr: int) -> tuple[str, int] | None:
+        """(file, line) of the instruction at ``addr``; None when no function covers it.
+
+        As in debug/gosym, an unknown file is "" and an unknown line -1 (C code linked internally,
+        assembly without positions). The outermost function's position: inlining is not expanded.
+        """
+        i = self._index(addr)
+        if i is None or self._data == b"":
+            return None
+        f = self.funcs[i]
+        rec = self._func_record(i)
+        file, line = "", -1
+        for end, value in self._pcvalues(rec["pcfile"], f):
+            if addr < end:
+                file = self._file_name(rec, value) or ""
+                break
+        for end, value in self._pcvalues(rec["pcln"], f):
+            if addr < end:
+                line = value
+                break
+        return file, line
+
+    def to_json(self, functions: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "version": self.version,
+            "magic": f"{self.magic:#x}",
+            "offset": self.offset,
+            "size": self.size,
+            "addr": self.addr,
+            "located_by": self.located_by,
+            "quantum": self.quantum,
+            "ptr_size": self.ptr_size,
+            "big_endian": self.big_endian,
+            "nfunc": self.nfunc,
+            "nfiles": self.nfiles,
+            "text_start": self.text_start,
+            "text_source": self.text_source,
+            "tables": {k: {"offset": o, "size": n} for k, (o, n) in self.tables.items()},
+            "files": list(self.files),
+        }
+        if functions:
+            out["functions"] = [{"name": f.name, "entry": f.entry, "end": f.end} for f in self.funcs]
+        return out
+
+
+# --------------------------------------------------------------------------------------- decoding
+
+
+def _cstr(data: bytes, off: int) -> str:
+    if off < 0 or off >= len(data):
+        raise FormatError(f"string offset {off:#x} outside the pclntab")
+    end = data.find(b"\0", off)
+    return data[off : end if end >= 0 else len(data)].decode("utf-8", "replace")
+
+
+def decode_pcvalue(
+    data: bytes, off: int, entry: int, quantum: int, end: int | None = None
+) -> list[tuple[int, int]]:
+    """Decode one pc-value program (``step`` in debug/gosym and runtime) starting at ``data[off]``.
+
+    Returns ``[(end_pc, value), ...]``: ``value`` holds from the previous ``end_pc`` (or ``entry``)
+    up to, not including, ``end_pc``. Decoding stops at the terminating zero or, when the
+    function's ``end`` is given, once the pc reaches it. Raises FormatError when the program runs
+    off ``data`` or does not terminate.
+    """
+    out: list[tuple[int, int]] = []
+    n = len(data)
+    pos = off
+    val = -1
+    pc = entry
+    steps = MAX_PCVALUE_STEPS if end is None else min(MAX_PCVALUE_STEPS, max(0, end - entry) + 2)
+    for i in range(steps):
+        uv = shift = 0
+        while True:
+            if pos >= n or shift > 63:
+                raise FormatError(f"pc-value table at {off:#x} runs past the end of the pclntab")
+            b = data[pos]
+            pos += 1
+            uv |= (b & 0x7F) << shift
+            shift += 7
+            if b < 0x80:
+                break
+        if uv == 0 and i:
+            return out
+        uv &= 0xFFFFFFFF
+        val += -((uv + 1) >> 1) if uv & 1 else uv >> 1
+        val = (val + 0x80000000) % 0x100000000 - 0x80000000  # int32 arithmetic, as Go does
+        pd = shift = 0
+        while True:
+            if pos >= n or shift > 63:
+                raise FormatError(f"pc-value table at {off:#x} runs past the end of the pclntab")
+            b = data[pos]
+            pos += 1
+            pd |= (b & 0x7F) << shift
+            shift += 7
+            if b < 0x80:
+                break
+        pc += pd * quantum
+        out.append((pc, val))
+        if end is not None and pc >= end:
+            return out
+    raise FormatError(f"pc-value table at {off:#x} does not terminate")
+
+
+def _parse_header(view: ByteView, off: int, ptr_size: int | None = None) -> _Header | None:
+    """The validated header at ``off`` of ``view`` (a window ending where the table must end), or None."""
+    if off < 0 or off + 16 > view.size:
+        return None
+    head = view.bytes(off, 8)
+    if head[4] != 0 or head[5] != 0 or head[6] not in (1, 2, 4) or head[7] not in (4, 8):
+        return None
+    le, be = struct.unpack_from("<I", head)[0], struct.unpack_from(">I", head)[0]
+    if le in MAGICS:
+        magic, big = le, False
+    elif be in MAGICS:
+        magic, big = be, True
+    else:
+        return None
+    version = MAGICS[magic]
+    w = head[7]
+    if ptr_size is not None and w != ptr_size:
+        return None
+    hv = ByteView(view.buf, big)
+    hs = HEADERS[version]
+    if off + hs.size(w) > view.size:
+        return None
+    fields = hs.parse(hv, off, w)
+    hdr = _Header(version, magic, big, head[6], w, fields)
+    limit = view.size - off
+    nfunc = fields["nfunc"]
+    if not 0 < nfunc < MAX_FUNCS:
+        return None
+    if version != "1.2":
+        if not 0 < fields["nfiles"] < MAX_FILES:
+            return None
+        for k in ("funcnameOffset", "cuOffset", "filetabOffset", "pctabOffset", "pclnOffset"):
+            if not hdr.size <= fields[k] < limit:
+                return None
+    if hdr.functab_offset + (2 * nfunc + 1) * hdr.functab_field > limit:
+        return None
+    return hdr
+
+
+def _read_functab(view: ByteView, off: int, hdr: _Header) -> tuple[np.ndarray, np.ndarray]:
+    """(entries[nfunc+1], funcoffs[nfunc]) as int64 arrays, copied out of the mapping."""
+    n = hdr.fields["nfunc"]
+    width = hdr.functab_field
+    start = off + hdr.functab_offset
+    count = 2 * n + 1
+    view.check(start, count * width)
+    dt = np.dtype((">" if hdr.big_endian else "<") + ("u4" if width == 4 else "u8"))
+    raw = np.frombuffer(view.buf, dtype=dt, count=count, offset=start).astype(np.int64)
+    return raw[0::2].copy(), raw[1::2].copy()
+
+
+def _valid_functab(entries: np.ndarray, funcoffs: np.ndarray, limit: int) -> bool:
+    if len(entries) < 2 or entries.min() < 0 or (np.diff(entries) < 0).any():
+        return False
+    return bool(len(funcoffs) == 0 or (funcoffs.min() >= 0 and funcoffs.max() < limit))
+
+
+def _u32_at(buf: bytes, positions: np.ndarray, big: bool) -> np.ndarray:
+    """uint32 values at arbitrary byte positions of ``buf`` (positions already bounds-checked)."""
+    u8 = np.frombuffer(buf, dtype=np.uint8)
+    b = u8[positions[:, None] + np.arange(4)].astype(np.int64)
+    if big:
+        return (b[:, 0] << 24) | (b[:, 1] << 16) | (b[:, 2] << 8) | b[:, 3]
+    return b[:, 0] | (b[:, 1] << 8) | (b[:, 2] << 16) | (b[:, 3] << 24)
+
+
+# --------------------------------------------------------------------------------------- location
+
+
+def _offset_to_va(image: Image, off: int) -> int:
+    for s in image.sections:
+        if s.size and s.alloc and s.offset <= off < s.offset + s.size:
+            return s.addr + (off - s.offset)
+    for seg in image.segments:
+        if seg.file_size and seg.offset <= off < seg.offset + seg.file_size:
+            return seg.addr + (off - seg.offset)
+    return 0
+
+
+def _bounded(image: Image, off: int) -> int:
+    """The end of the section (else segment, else file) holding file offset ``off``."""
+    sec = image.section_at(off)
+    if sec is not None:
+        return min(image.size, sec.offset + sec.size)
+    for seg in image.segments:
+        if seg.file_size and seg.offset <= off < seg.offset + seg.file_size:
+            return min(image.size, seg.offset + seg.file_size)
+    return image.size
+
+
+@dataclass
+class _Location:
+    offset: int
+    end: int  # exclusive upper bound for the table's bytes
+    addr: int
+    how: str
+    exact_end: bool  # end is the table's true end (section or epclntab symbol)
+
+
+def _locate(image: Image, symbols: SymbolTable | None) -> tuple[_Location, _Header] | None:
+    view = image.view
+    for sec in _pclntab_sections(image):
+        end = min(image.size, sec.offset + sec.size)
+        hdr = _parse_header(ByteView(view.buf[:end]), sec.offset)
+        if hdr is not None:
+            return _Location(sec.offset, end, sec.addr, f"section {sec.name}", True), hdr
+    if symbols is not None and symbols.present:
+        start, stop = symbols.by_name("runtime.pclntab"), symbols.by_name("runtime.epclntab")
+        if start is not None:
+            off = image.va_to_offset(start.addr)
+            if off is not None:
+                exact = stop is not None and stop.addr > start.addr
+                end = min(image.size, off + (stop.addr - start.addr)) if exact else _bounded(image, off)
+                hdr = _parse_header(ByteView(view.buf[:end]), off)
+                if hdr is not None:
+                    return _Location(off, end, start.addr, "symbols", exact), hdr
+    return _scan(image)
+
+
+def _pclntab_sections(image: Image) -> list[Section]:
+    return [s for s in image.sections if s.name in SECTION_NAMES and s.size]
+
+
+# Both patterns start with a literal, which lets `re` use its fast prefix search (~0.5 ms/MB); the
+# little-endian magic's first byte is checked after the match.
+_SCAN_LE = re.compile(rb"\xff\xff\xff\x00\x00[\x01\x02\x04][\x04\x08]")
+_SCAN_BE = re.compile(rb"\xff\xff\xff[\xfb\xfa\xf0\xf1]\x00\x00[\x01\x02\x04][\x04\x08]")
+_LE_FIRST = frozenset((0xFB, 0xFA, 0xF0, 0xF1))
+
+
+def _scan_ranges(image: Image) -> list[tuple[int, int]]:
+    """Read-only data sections first (where every linker puts the table), then the rest of the file."""
+    first = sorted(
+        (s.offset, min(image.size, s.offset + s.size))
+        for s in image.sections
+        if s.size and s.alloc and not s.executable and not s.writable and s.offset < image.size
+    )
+    rest = []
+    pos = 0
+    for start, end in first:
+        if start > pos:
+            rest.append((pos, start))
+        pos = max(pos, end)
+    if pos < image.size:
+        rest.append((pos, image.size))
+    return first + rest
+
+
+def _scan(image: Image) -> tuple[_Location, _Header] | None:
+    """Search the file for a pclntab header and validate every hit hard (false hits exist, §11)."""
+    big = image.big_endian
+    pattern = _SCAN_BE if big else _SCAN_LE
+    data = image.data
+    for start, end in _scan_ranges(image):
+        window = ByteView(data[:end])
+        for m in pattern.finditer(data, max(0, start - 1 if not big else start), end):
+            off = m.start()
+            if not big:
+                off -= 1
+                if off < start or data[off] not in _LE_FIRST:
+                    continue
+            hdr = _parse_header(window, off, image.ptr_size)
+            if hdr is None:
+                continue
+            try:
+                entries, funcoffs = _read_functab(window, off, hdr)
+            except FormatError:
+                continue
+            if not _valid_functab(entries, funcoffs, end - off):
+                continue
+            return _Location(off, end, _offset_to_va(image, off), "scan", False), hdr
+    return None
+
+
+# ------------------------------------------------------------------------------------ moduledata
+
+
+@dataclass
+class _Moduledata:
+    words: list[int]
+    addr: int
+
+
+def _find_moduledata(image: Image, hdr: _Header, pcln_addr: int) -> _Moduledata | None:
+    """moduledata: an aligned word equal to the pclntab address, confirmed by the words after it."""
+    if pcln_addr == 0:
+        return None
+    w = hdr.ptr_size
+    order = ">" if hdr.big_endian else "<"
+    fmt = order + ("Q" if w == 8 else "I")
+    needle = struct.pack(fmt, pcln_addr)
+    nwords = MODULEDATA_TEXT_WORD[hdr.version] + 2
+    tried: set[str] = set()
+    candidates = [s for name in MODULEDATA_SECTIONS for s in image.sections if name in (s.key, s.name)]
+    candidates += [s for s in image.sections if s.writable]
+    for sec in candidates:
+        if sec.key in tried or not sec.size or not sec.alloc:
+            continue
+        tried.add(sec.key)
+        data = bytes(image.section_bytes(sec))
+        pos = data.find(needle)
+        while pos >= 0:
+            if (sec.addr + pos) % w == 0 and pos + nwords * w <= len(data):
+                words = list(struct.unpack_from(f"{order}{nwords}{fmt[1]}", data, pos))
+                if _moduledata_matches(hdr, words, pcln_addr):
+                    return _Moduledata(words, sec.addr + pos)
+            pos = data.find(needle, pos + 1)
+    return None
+
+
+def _moduledata_matches(hdr: _Header, words: list[int], pcln_addr: int) -> bool:
+    if hdr.version == "1.2":
+        # pclntable slice {pclntab, len, cap}, then ftab {pclntab + 8 + W, nfunc+1, nfunc+1}
+        return (words[1] == words[2] and 0 < words[1] < 1 << 32
+                and words[3] == pcln_addr + 8 + hdr.ptr_size and words[4] == hdr.fields["nfunc"] + 1)
+    # funcnametab slice {pclntab + funcnameOffset, len, cap}
+    return words[1] == pcln_addr + hdr.fields["funcnameOffset"] and words[2] == words[3]
+
+
+# ------------------------------------------------------------------------------------------ read
+
+
+def read_pclntab(image: Image, symbols: SymbolTable | None = None) -> Pclntab | None:
+    """Find and parse the pclntab of ``image``; None when it has none. Malformed: FormatError."""
+    found = _locate(image, symbols)
+    if found is None:
+        return None
+    loc, hdr = found
+    view = ByteView(image.data[: loc.end], hdr.big_endian)
+    entries, funcoffs = _read_functab(view, loc.offset, hdr)
+    limit = loc.end - loc.offset
+    if not _valid_functab(entries, funcoffs, limit):
+        raise FormatError("pclntab function table is not sorted or points outside the table")
+
+    md = None
+    if loc.addr:
+        md = _find_moduledata(image, hdr, loc.addr)
+    text_start, text_source = _text_base(image, hdr, symbols, md)
+
+    # The table's extent: section / symbols, else moduledata, else the last _func record's end.
+    size = limit if loc.exact_end else _estimate_size(view, loc, hdr, funcoffs, md)
+    size = min(size, limit)
+    data = bytes(image.data[loc.offset : loc.offset + size])
+    tables = _tables(hdr, loc, size, md, data)
+
+    nfunc = hdr.fields["nfunc"]
+    abs_entries = (entries + text_start if hdr.version in ("1.18", "1.20") else entries).tolist()
+    names = _func_names(data, hdr, tables, loc.offset, funcoffs)
+    funcs = list(map(Func, names, abs_entries[:nfunc], abs_entries[1:]))
+    files = _files(data, hdr, tables, loc.offset)
+    return Pclntab(
+        version=hdr.version,
+        magic=hdr.magic,
+        offset=loc.offset,
+        size=size,
+        quantum=hdr.quantum,
+        ptr_size=hdr.ptr_size,
+        big_endian=hdr.big_endian,
+        nfunc=nfunc,
+        nfiles=hdr.fields.get("nfiles", len(files)),
+        text_start=text_start,
+        text_source=text_source,
+        funcs=funcs,
+        files=files,
+        tables=tables,
+        addr=loc.addr,
+        located_by=loc.how,
+        _data=data,
+        _funcoffs=funcoffs.tolist(),
+    )
+
+
+def _text_base(
+    image: Image, hdr: _Header, symbols: SymbolTable | None, md: _Moduledata | None
+) -> tuple[int, str]:
+    if symbols is not None and symbols.present:
+        sym = symbols.by_name("runtime.text")
+        if sym is not None and sym.addr:
+            return sym.addr, "runtime.text symbol"
+    if md is not None:
+        w = MODULEDATA_TEXT_WORD[hdr.version]
+        text, etext = md.words[w], md.words[w + 1]
+        if 0 < text <= etext:
+            return text, "moduledata"
+    ts = hdr.fields.get("textStart", 0)
+    if ts:
+        return ts, "pcHeader.textStart"
+    sec = image.section(".text", "__TEXT,__text")
+    if sec is not None:
+        return sec.addr, f"section {sec.name}"
+    return 0, "none"
+
+
+def _func_struct_size(hdr: _Header) -> int:
+    return FUNCS[hdr.version].size(hdr.ptr_size)
+
+
+def _estimate_size(view: ByteView, loc: _Location, hdr: _Header, funcoffs: np.ndarray,
+                   md: _Moduledata | None) -> int:
+    """Bytes from the header to the end of the table, when no section or symbol says so."""
+    if md is not None:
+        if hdr.version == "1.2":
+            return md.words[1]
+        ptr, length = md.words[13], md.words[14]
+        if ptr >= loc.addr:
+            return ptr - loc.addr + length
+    if hdr.version == "1.2":
+        return loc.end - loc.offset  # names and files may lie anywhere after the records: keep it all
+    # End of the _func record that lies last, plus its pcdata and funcdata arrays.
+    base = loc.offset + (0 if hdr.version == "1.2" else hdr.fields["pclnOffset"])
+    last = base + int(funcoffs.max())
+    rec = FUNCS[hdr.version].parse(view, last, hdr.ptr_size)
+    end = last + _func_struct_size(hdr) + 4 * rec["npcdata"]
+    fd = hdr.ptr_size if hdr.version in ("1.2", "1.16") else 4
+    if fd == 8:
+        end = (end + 7) & ~7
+    end += fd * rec["nfuncdata"]
+    return end - loc.offset
+
+
+def _tables(
+    hdr: _Header, loc: _Location, size: int, md: _Moduledata | None, data: bytes
+) -> dict[str, tuple[int, int]]:
+    """File offset and length of each sub-table (functab lies inside pclntable)."""
+    off = loc.offset
+    f = hdr.fields
+    n = f["nfunc"]
+    functab_len = (2 * n + 1) * hdr.functab_field
+    tables: dict[str, tuple[int, int]] = {"header": (off, hdr.size)}
+    if hdr.version == "1.2":
+        ft = hdr.functab_offset
+        tables["functab"] = (off + ft, functab_len)
+        view = ByteView(data, hdr.big_endian)
+        fileoff = view.u32(ft + functab_len)
+        count = view.u32(fileoff)
+        view.check(fileoff, 4 * count)
+        tables["filetab"] = (off + fileoff, 4 * count)
+        return tables
+    starts = {"funcnametab": f["funcnameOffset"], "cutab": f["cuOffset"], "filetab": f["filetabOffset"],
+              "pctab": f["pctabOffset"], "pclntable": f["pclnOffset"]}
+    exact: dict[str, int] = {}
+    if md is not None:
+        for name, word in MODULEDATA_SLICES:
+            ptr, length = md.words[word], md.words[word + 1]
+            if name == "cutab":
+                length *= 4
+            if ptr == loc.addr + starts[name] and starts[name] + length <= size:
+                exact[name] = length
+    ordered = sorted(starts.items(), key=lambda kv: kv[1])
+    for i, (name, start) in enumerate(ordered):
+        nxt = ordered[i + 1][1] if i + 1 < len(ordered) else size
+        length = exact.get(name, max(0, min(nxt, size) - start))
+        tables[name] = (off + start, length)
+    tables["functab"] = (off + f["pclnOffset"], functab_len)
+    if md is not None:
+        # findfunctab (inside the pclntab from 1.26): a u32 per 4096-byte bucket of text, then a
+        # byte per 256-byte sub-bucket (the size the linker gives it, pcln.go).
+        ptr, minpc, maxpc = md.words[19], md.words[20], md.words[21]
+        span = max(0, maxpc - minpc)
+        length = 4 * -(-span // FINDFUNC_BUCKET) + -(-span // FINDFUNC_SUBBUCKET)
+        if loc.addr <= ptr and ptr - loc.addr + length <= size:
+            tables["findfunctab"] = (off + ptr - loc.addr, length)
+    return tables
+
+
+def _func_names(data: bytes, hdr: _Header, tables: dict[str, tuple[int, int]], off: int,
+                funcoffs: np.ndarray) -> list[str]:
+    """Every function's name, via its _func.nameOff (vectorised gather, one find per name)."""
+    if len(funcoffs) == 0:
+        return []
+    w0 = 4 if hdr.version in ("1.18", "1.20") else hdr.ptr_size
+    if hdr.version == "1.2":
+        base, names_base = 0, 0
+    else:
+        base, names_base = tables["pclntable"][0] - off, tables["funcnametab"][0] - off
+    pos = funcoffs + (base + w0)
+    if pos.min() < 0 or pos.max() + 4 > len(data):
+        raise FormatError("a pclntab function record lies outside the table")
+    name_offs = _u32_at(data, pos, hdr.big_endian)
+    name_offs = np.where(name_offs >= 0x80000000, name_offs - (1 << 32), name_offs) + names_base
+    if name_offs.min() < 0 or name_offs.max() >= len(data):
+        raise FormatError("a pclntab function name offset lies outside the table")
+    find = data.find
+    n = len(data)
+    out = []
+    for o in name_offs.tolist():
+        e = find(b"\0", o)
+        out.append(data[o : e if e >= 0 else n].decode("utf-8", "replace"))
+    return out
+
+
+def _files(data: bytes, hdr: _Header, tables: dict[str, tuple[int, int]], off: int) -> list[str]:
+    """The file table in table order, each name once."""
+    if hdr.version == "1.2":
+        ft, length = tables["filetab"]
+        ft -= off
+        view = ByteView(data, hdr.big_endian)
+        count = length // 4
+        out = []
+        seen = set()
+        for i in range(1, count):
+            name = _cstr(data, view.u32(ft + 4 * i))
+            if name not in seen:
+                seen.add(name)
+                out.append(name)
+        return out
+    start, length = tables["filetab"]
+    raw = data[start - off : start - off + length]
+    parts = raw.split(b"\0")
+    nfiles = hdr.fields["nfiles"]
+    out, seen = [], set()
+    for p in parts[:nfiles]:
+        s = p.decode("utf-8", "replace")
+        if s not in seen:
+            seen.add(s)
+            out.append(s)
+    return out
