@@ -1,0 +1,955 @@
+"""The check rule registry: every rule has a stable code, a name, a default level and a pure detector.
+
+Like ruff's registry, a rule is described once: its code (``GD101``), slug (``build-path``), the
+cause of :mod:`godet.explain.causes` it relates to, a title, what it detects, why that breaks
+reproducibility, the fix, and ``detect(binary, policy) -> list[Finding]``. The engine runs the
+enabled rules and sets each finding's level from the policy; the renderers and the docs pages
+(:mod:`godet.check.docs`) read the same registry.
+
+Detectors only read the facts of :class:`godet.read.binary.Binary` (buildinfo, build IDs, symbols,
+DWARF summary, embedded paths, linkage, cgo evidence) and never raise on missing facts.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import weakref
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from godet.explain.causes import CAUSES
+
+if TYPE_CHECKING:
+    from godet.check.policy import Policy
+    from godet.read.binary import Binary
+
+#: The project's home page (SARIF informationUri) and where the rule pages live (help URIs in SARIF and
+#: the text output); GODET_DOCS_URL overrides the latter, e.g. for a fork or an internal mirror.
+PROJECT_URL = "https://github.com/godet-dev/godet"
+DOCS_BASE_URL = os.environ.get("GODET_DOCS_URL", f"{PROJECT_URL}/blob/main/docs/checks/")
+MAX_EVIDENCE = 50  # list items kept in a finding's evidence
+MAX_IN_MESSAGE = 3  # examples named in a message
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One hazard found in one binary by one rule."""
+
+    rule: str  # code, e.g. "GD101"
+    name: str  # slug, e.g. "build-path"
+    level: str  # error | warning | info (the policy's level for the rule)
+    message: str
+    evidence: dict[str, Any] = field(default_factory=dict)
+    where: tuple[str, ...] = ()  # the structures it was found in (buildinfo, .gopclntab, symbol x, ...)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "rule": self.rule,
+            "name": self.name,
+            "level": self.level,
+            "message": self.message,
+            "evidence": self.evidence,
+            "where": list(self.where),
+        }
+
+
+Detector = Callable[["Rule", "Binary", "Policy"], list[Finding]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A check rule: identity, documentation and its detector."""
+
+    code: str
+    name: str
+    level: str  # default level: error | warning | info
+    cause: str  # id in godet.explain.causes.CAUSES
+    title: str
+    what: str  # what the rule detects
+    why: str  # why it breaks reproducibility
+    fix: str
+    detect_fn: Detector = field(repr=False, compare=False)
+    references: tuple[str, ...] = ()
+    example: str = ""  # a policy snippet shown in the docs (for the policy-driven rules)
+
+    @property
+    def docs_path(self) -> str:
+        """The docs page, relative to the repository root."""
+        return f"docs/checks/{self.code}.md"
+
+    @property
+    def help_uri(self) -> str:
+        return f"{DOCS_BASE_URL}{self.code}.md"
+
+    def detect(self, binary: Binary, policy: Policy) -> list[Finding]:
+        return self.detect_fn(self, binary, policy)
+
+    def finding(
+        self, message: str, evidence: dict[str, Any] | None = None, where: Iterable[str] = ()
+    ) -> Finding:
+        """A finding of this rule at its default level (the engine applies the policy's level)."""
+        return Finding(self.code, self.name, self.level, message, evidence or {}, tuple(dict.fromkeys(where)))
+
+    def to_json(self, level: str | None = None) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "level": level or self.level,
+            "default_level": self.level,
+            "cause": self.cause,
+            "title": self.title,
+            "what": self.what,
+            "why": self.why,
+            "fix": self.fix,
+            "docs": self.docs_path,
+            "help_uri": self.help_uri,
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# helpers shared by the detectors
+
+
+def _setting(b: Binary, key: str) -> str | None:
+    bi = b.buildinfo
+    return bi.setting(key) if bi is not None else None
+
+
+def _path_entries(b: Binary, kinds: tuple[str, ...]) -> list[Any]:
+    return [p for p in (b.paths or []) if getattr(p, "kind", None) in kinds]
+
+
+def _where_list(where: Any) -> list[str]:
+    if where is None:
+        return []
+    if isinstance(where, str):
+        return [where]
+    return [str(w) for w in where]
+
+
+def _paths_finding(rule: Rule, b: Binary, kinds: tuple[str, ...], what: str) -> list[Finding]:
+    """One finding listing the embedded paths of ``kinds`` (most frequent first) and where they sit."""
+    entries = _path_entries(b, kinds)
+    if not entries:
+        return []
+    entries.sort(key=lambda p: (-int(getattr(p, "count", 1) or 1), p.path))
+    where: list[str] = []
+    for p in entries:
+        where.extend(_where_list(getattr(p, "where", None)))
+    shown = ", ".join(p.path for p in entries[:MAX_IN_MESSAGE])
+    more = f" and {len(entries) - MAX_IN_MESSAGE} more" if len(entries) > MAX_IN_MESSAGE else ""
+    trim = _setting(b, "-trimpath")
+    note = " although -trimpath=true is recorded" if trim == "true" else ""
+    evidence = {
+        "paths": [
+            {"path": p.path, "kind": p.kind, "where": _where_list(getattr(p, "where", None)),
+             "count": int(getattr(p, "count", 1) or 1)}
+            for p in entries[:MAX_EVIDENCE]
+        ],
+        "total": len(entries),
+        "trimpath": trim == "true",
+    }
+    n = len(entries)
+    message = f"{n} {what} path{'s' if n != 1 else ''} embedded{note}: {shown}{more}"
+    return [rule.finding(message, evidence, where)]
+
+
+# -X values ---------------------------------------------------------------------------------------
+
+_SPACE = " \t\n\r"
+
+
+def go_quoted_split(s: str) -> list[str]:
+    """Split like cmd/internal/quoted.Split (how go passes -ldflags): '' or "" group, no escapes."""
+    out: list[str] = []
+    i, n = 0, len(s)
+    while i < n:
+        while i < n and s[i] in _SPACE:
+            i += 1
+        if i >= n:
+            break
+        if s[i] in "'\"":
+            q = s[i]
+            j = s.find(q, i + 1)
+            if j < 0:  # unterminated: take the rest, as a best effort
+                out.append(s[i + 1 :])
+                break
+            out.append(s[i + 1 : j])
+            i = j + 1
+            continue
+        j = i
+        while j < n and s[j] not in _SPACE:
+            j += 1
+        out.append(s[i:j])
+        i = j
+    return out
+
+
+def parse_x_flags(ldflags: str) -> list[tuple[str, str]]:
+    """The ``-X importpath.name=value`` assignments of an -ldflags string, in order."""
+    args = go_quoted_split(ldflags)
+    pairs: list[tuple[str, str]] = []
+    i = 0
+    while i < len(args):
+        a = args[i]
+        arg: str | None = None
+        if a in ("-X", "--X"):
+            if i + 1 < len(args):
+                arg = args[i + 1]
+                i += 1
+        elif a.startswith(("-X=", "--X=")):
+            arg = a.split("=", 1)[1]
+        if arg is not None and "=" in arg:
+            name, value = arg.split("=", 1)
+            pairs.append((name, value))
+        i += 1
+    return pairs
+
+
+# set by the linker itself (runtime.buildVersion, defaultGOROOT, godebugDefault, modinfo), not by -X
+_LINKER_STRINGS = ("runtime.",)
+
+
+@dataclass(frozen=True)
+class XValue:
+    """A string variable set at link time, and where its value was read."""
+
+    name: str
+    value: str
+    where: str
+
+
+def _x_from_symbols(b: Binary) -> list[XValue]:
+    """-X values recovered from ``NAME.str`` symbols (what addstrdata creates) when symbols exist."""
+    syms = b.symbols
+    if not getattr(syms, "present", False):
+        return []
+    im = b.image
+    out: list[XValue] = []
+    for s in syms.symbols:
+        name = s.name
+        if not name.endswith(".str") or name.startswith(_LINKER_STRINGS) or name.startswith("go:"):
+            continue
+        var = name[: -len(".str")]
+        if "." not in var or syms.by_name(var) is None:
+            continue
+        raw = _read_str_symbol(im, s.addr, s.size)
+        if raw is None:
+            continue
+        out.append(XValue(var, raw, f"symbol {name}"))
+    return out
+
+
+def _read_str_symbol(im: Any, addr: int, size: int) -> str | None:
+    if size <= 0 or size > 1 << 16:
+        return None
+    raw = im.read_va(addr, size)
+    if raw is None:
+        return None
+    return raw.rstrip(b"\0").decode("utf-8", "replace")
+
+
+_X_CACHE: weakref.WeakKeyDictionary[Any, tuple[list[XValue], str]] = weakref.WeakKeyDictionary()
+
+
+def x_values(b: Binary) -> tuple[list[XValue], str]:
+    """The -X assignments of ``b`` and their source: ``buildinfo``, ``symbols`` or ``none`` (memoised)."""
+    try:
+        return _X_CACHE[b]
+    except (KeyError, TypeError):
+        pass
+    result = _x_values(b)
+    with contextlib.suppress(TypeError):  # not weak-referenceable (a test double)
+        _X_CACHE[b] = result
+    return result
+
+
+def _x_values(b: Binary) -> tuple[list[XValue], str]:
+    ldflags = _setting(b, "-ldflags")
+    if ldflags is not None:
+        return [XValue(n, v, "buildinfo -ldflags") for n, v in parse_x_flags(ldflags)], "buildinfo"
+    from_syms = _x_from_symbols(b)
+    if from_syms or getattr(b.symbols, "present", False):
+        return from_syms, "symbols"
+    return [], "none"
+
+
+_MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
+_DAYS = "Mon|Tue|Wed|Thu|Fri|Sat|Sun"
+_YEAR = r"(?:19[7-9]\d|2\d\d\d)"
+TIMESTAMP_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("RFC 3339 time", re.compile(
+        rf"(?<!\d){_YEAR}-[01]\d-[0-3]\d[T _][0-2]\d:[0-5]\d(?::[0-5]\d(?:[.,]\d+)?)?"
+        r"(?:Z|[+-][0-2]\d:?[0-5]\d| ?UTC| ?GMT)?")),
+    ("date(1) output", re.compile(
+        rf"(?:(?:{_DAYS}),? )?(?:{_MONTHS}) [ 0-3]?\d,? [0-2]?\d:[0-5]\d:[0-5]\d(?: [A-Z]{{2,5}})? {_YEAR}")),
+    ("date(1) output", re.compile(
+        rf"(?:(?:{_DAYS}),? )?[0-3]?\d (?:{_MONTHS}) {_YEAR} [0-2]?\d:[0-5]\d:[0-5]\d")),
+    ("compact timestamp", re.compile(rf"(?<![\d.]){_YEAR}[01]\d[0-3]\d[T_.-]?[0-2]\d[0-5]\d[0-5]\dZ?(?!\d)")),
+    ("calendar date", re.compile(rf"(?<![\d.v]){_YEAR}[-/][01]\d[-/][0-3]\d(?![\d])")),
+)
+# Go pseudo-versions carry the commit time (reproducible): v0.0.0-20261120100000-abcdef123456
+_PSEUDO_VERSION = re.compile(r"v\d+\.\d+\.\d+-(?:[\w.]+\.)?\d{14}-[0-9a-f]{12}")
+_TIME_NAME = re.compile(r"(?i)(date|time|stamp|built|epoch|when)")
+_EPOCH = re.compile(r"^(\d{10}|\d{13})$")
+_HOST_NAME = re.compile(r"(?i)(host|machine)")
+_USER_NAME = re.compile(r"(?i)(user|built_?by|build_?by|login)")
+_USER_AT_HOST = re.compile(r"^[a-z_][\w.-]{0,31}@[A-Za-z0-9][\w-]*$")
+_HOME_DIR = re.compile(r"(?:^|[\s=:])(/home/[^/\s]+|/Users/[^/\s]+|[A-Za-z]:\\Users\\[^\\\s]+)")
+
+
+def looks_like_timestamp(name: str, value: str) -> str | None:
+    """Which timestamp shape ``value`` has (None when it has none); ``name`` helps with Unix times."""
+    v = _PSEUDO_VERSION.sub("", value)
+    for label, pattern in TIMESTAMP_PATTERNS:
+        if pattern.search(v):
+            return label
+    var = name.rsplit(".", 1)[-1]
+    if _TIME_NAME.search(var) and _EPOCH.match(value.strip()):
+        secs = int(value.strip()[:10])
+        if 946_684_800 <= secs < 4_102_444_800:  # 2000 .. 2100
+            return "Unix time"
+    return None
+
+
+def looks_like_identity(name: str, value: str, local: tuple[str, ...]) -> str | None:
+    """Why ``value`` looks like a host or user name (None when it does not)."""
+    v = value.strip()
+    if not v:
+        return None
+    var = name.rsplit(".", 1)[-1]
+    for ident in local:
+        if re.search(rf"(?<![\w-]){re.escape(ident)}(?![\w-])", v):
+            return f"contains this machine's host or user name {ident!r}"
+    if _USER_AT_HOST.match(v):
+        return "has the shape user@host"
+    if _HOME_DIR.search(v):
+        return "names a home directory"
+    if _HOST_NAME.search(var) and not _looks_constant(v):
+        return f"variable name {var!r} suggests a host name"
+    if _USER_NAME.search(var) and not _looks_constant(v):
+        return f"variable name {var!r} suggests a user name"
+    return None
+
+
+def _looks_constant(v: str) -> bool:
+    """Values that are clearly not host or user names (versions, URLs, booleans)."""
+    return bool(re.match(r"^(v?\d+(\.\d+)*([-+][\w.]+)?|true|false|https?://\S+)$", v))
+
+
+RODATA_SECTIONS = {"elf": (".rodata",), "pe": (".rdata",), "macho": ("__rodata", "__TEXT,__rodata")}
+
+
+def _rodata_sections(b: Binary) -> list[Any]:
+    im = b.image
+    names = RODATA_SECTIONS.get(im.format, ())
+    out = []
+    for n in names:
+        s = im.section(n)
+        if s is not None and s.size and s not in out:
+            out.append(s)
+    return out
+
+
+# Go's reference time in time-format layouts ("2006-01-02T15:04:05Z07:00", "Mon Jan _2 15:04:05 2006").
+_GO_REFERENCE = re.compile(rb"2006|15:04:05")
+_RODATA_TS = re.compile(
+    rb"(?<![\d])(?:19[7-9]\d|2\d\d\d)-[01]\d-[0-3]\d[T ][0-2]\d:[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)?"
+    rb"|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:" + _MONTHS.encode() + rb") [ 0-3]\d [0-2]\d:[0-5]\d:[0-5]\d"
+    rb"(?: [A-Z]{2,5})? (?:19[7-9]\d|2\d\d\d)"
+)
+MAX_RODATA_SCAN = 256 << 20
+
+
+def rodata_timestamps(b: Binary) -> list[tuple[str, str, int]]:
+    """Timestamp-shaped strings in read-only data: (text, section, file offset); Go layouts excluded."""
+    im = b.image
+    out: list[tuple[str, str, int]] = []
+    for sec in _rodata_sections(b):
+        data = im.section_bytes(sec)[:MAX_RODATA_SCAN]
+        for m in _RODATA_TS.finditer(data):
+            text = m.group()
+            if _GO_REFERENCE.search(text):
+                continue
+            out.append((text.decode("ascii", "replace"), sec.name, sec.offset + m.start()))
+            if len(out) >= MAX_EVIDENCE:
+                return out
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# detectors
+
+
+def _detect_build_path(rule: Rule, b: Binary, policy: Policy) -> list[Finding]:
+    return _paths_finding(rule, b, ("build-dir",), "build-directory")
+
+
+def _detect_goroot(rule: Rule, b: Binary, policy: Policy) -> list[Finding]:
+    return _paths_finding(rule, b, ("goroot",), "GOROOT")
+
+
+def _detect_modcache(rule: Rule, b: Binary, policy: Policy) -> list[Finding]:
+    return _paths_finding(rule, b, ("module-cache", "gopath"), "module-cache/GOPATH")
+
+
+def _detect_cgo_work(rule: Rule, b: Binary, policy: Policy) -> list[Finding]:
+    return _paths_finding(rule, b, ("cgo-work", "link-work"), "temporary build-directory")
+
+
+def _detect_home(rule: Rule, b: Binary, policy: Policy) -> list[Finding]:
+    return _paths_finding(rule, b, ("home",), "home-directory")
+
+
+def _detect_vcs_stamp(rule: Rule, b: Binary, policy: Policy) -> list[Finding]:
+    bi = b.buildinfo
+    if bi is None:
+        return []
+    stamps = {k: v for k, v in bi.settings if k == "vcs" or k.startswith("vcs.")}
+    if not stamps:
+        return []
+    rev = stamps.get("vcs.revision", "")
+    parts = [f"{k}={v}" for k, v in stamps.items() if k in ("vcs.revision", "vcs.time")]
+    msg = f"VCS stamps recorded ({', '.join(parts) or 'vcs=' + stamps.get('vcs', '')})"
+    if rev:
+        msg += ": a rebuild from a source archive or another commit gives different bytes"
+    return [rule.finding(msg, {"settings": stamps}, ["buildinfo"])]
+
+
+def _detect_vcs_dirty(rule: Rule, b: Binary, policy: Policy) -> list[Finding]:
+    bi = b.buildinfo
+    if bi is None:
+        return []
+    modified = bi.setting("vcs.modified")
+    version = bi.main.version if bi.main is not None else ""
+    dirty_version = version.endswith("+dirty")
+    if modified != "true" and not dirty_version:
+        return []
+    evidence: dict[str, Any] = {"vcs.modified": modified}
+    if version:
+        evidence["main_version"] = version
+    rev = bi.setting("vcs.revision")
+    if rev:
+        evidence["vcs.revision"] = rev
+    msg = "built from a dirty work tree (vcs.modified=true"
+    msg += f", main module version {version})" if dirty_version else ")"
+    msg += ": the binary matches no commit"
+    return [rule.finding(msg, evidence, ["buildinfo"])]
+
+
+def _x_findings(
+    rule: Rule, b: Binary, policy: Policy, judge: Callable[[XValue], str | None]
+) -> tuple[list[Finding], str]:
+    """Findings for the -X values ``judge`` objects to, and where the values came from."""
+    values, source = x_values(b)
+    vcs_time = _setting(b, "vcs.time")
+    found = []
+    for xv in values:
+        if xv.name in policy.x_allow or not xv.value:
+            continue
+        if vcs_time and vcs_time in xv.value:  # the commit time is reproducible
+            continue
+        reason = judge(xv)
+        if not reason:
+            continue
+        recovered = f" (recovered from {xv.where})" if source == "symbols" else ""
+        found.append(rule.finding(
+            f"-X {xv.name}={xv.value!r} {reason}{recovered}",
+            {"variable": xv.name, "value": xv.value, "reason": reason, "source": source},
+            [xv.where],
+        ))
+    return found, source
+
+
+def _detect_x_timestamp(rule: Rule, b: Binary, policy: Policy) -> list[Finding]:
+    found, source = _x_findings(rule, b, policy, lambda xv: (
+        f"looks like a timestamp ({label})" if (label := looks_like_timestamp(xv.name, xv.value)) else None))
+    if found or source != "none":
+        return found
+    # -trimpath hid -ldflags and -s removed the symbols: look for timestamp strings in read-only data
+    stamps = rodata_timestamps(b)
+    if not stamps:
+        return []
+    shown = ", ".join(repr(t) for t, _, _ in stamps[:MAX_IN_MESSAGE])
+    return [rule.finding(
+        f"timestamp-like string{'s' if len(stamps) > 1 else ''} in read-only data: {shown} "
+        "(-ldflags not recorded and no symbol table, so the variable cannot be named)",
+        {"strings": [{"value": t, "section": s, "offset": o} for t, s, o in stamps], "source": "rodata"},
+        [f"{s}+{o:#x}" for _, s, o in stamps[:MAX_IN_MESSAGE]],
+    )]
+
+
+def _detect_x_identity(rule: Rule, b: Binary, policy: Policy) -> list[Finding]:
+    found, _ = _x_findings(rule, b, policy, lambda xv: (
+        f"looks like a host or user name ({why})"
+        if (why := looks_like_identity(xv.name, xv.value, policy.local_identities)) else None))
+    return found
+
+
+def _detect_go_build_id(rule: Rule, b: Binary, policy: Policy) -> list[Finding]:
+    gid = b.go_build_id
+    if gid is None or not gid.value:
+        return []
+    where = ".note.go.buildid" if getattr(gid, "source", "") == "note" else "text build ID header"
+    return [rule.finding(
+        f"Go build ID present ({gid.value}); it is reproducible when every input is, and changes with any",
+        {"go_build_id": gid.value, "parts": list(gid.parts)},
+        [where],
+    )]
+
+
+def _detect_darwin_no_uuid(rule: Rule, b: Binary, policy: Policy) -> list[Finding]:
+    im = b.image
+    if im.format != "macho":
+        return []
+    from godet.read.buildid import macho_uuid
+
+    if macho_uuid(im) is not None:
+        return []
+    gid = b.go_build_id
+    empty = gid is None or not gid.value
+    why = "the Go build ID is empty (-ldflags=-buildid=), so the linker emitted no LC_UUID" if empty else \
+        "no LC_UUID load command"
+    return [rule.finding(
+        f"Mach-O without LC_UUID: {why}; macOS dyld refuses such binaries when they carry a recent SDK "
+        "version",
+        {"go_build_id": gid.value if gid else "", "lc_uuid": None},
+        ["Mach-O load commands"],
+    )]
+
+
+def _detect_gnu_build_id(rule: Rule, b: Binary, policy: Policy) -> list[Finding]:
+    gnu = b.gnu_build_id
+    if gnu is None or not gnu.hex:
+        return []
+    return [rule.finding(
+        f"GNU build ID present ({gnu.hex}); it changes whenever the Go build ID or the linked bytes change",
+        {"gnu_build_id": gnu.hex},
+        [".note.gnu.build-id"],
+    )]
+
+
+def _detect_dwarf(rule: Rule, b: Binary, policy: Policy) -> list[Finding]:
+    d = b.dwarf
+    if not getattr(d, "present", False):
+        return []
+    sections = [n for n, _, _ in getattr(d, "sections", [])]
+    size = sum(s for _, s, _ in getattr(d, "sections", []))
+    desc = f"DWARF {d.version}" if getattr(d, "version", None) else "DWARF"
+    comp = ", compressed" if getattr(d, "compressed", False) else ""
+    return [rule.finding(
+        f"{desc} debug information present ({len(sections)} sections, {size:,} bytes{comp}); "
+        "-ldflags=-w omits it",
+        {"version": getattr(d, "version", None), "compressed": getattr(d, "compressed", False),
+         "sections": sections, "bytes": size},
+        sections[:MAX_EVIDENCE],
+    )]
+
+
+def _detect_symbols(rule: Rule, b: Binary, policy: Policy) -> list[Finding]:
+    s = b.symbols
+    if not getattr(s, "present", False):
+        return []
+    # a Mach-O linked with -s keeps its undefined imports (libSystem functions) in LC_SYMTAB
+    defined = sum(1 for x in s.symbols if x.kind not in ("U", "u"))
+    if not defined:
+        return []
+    source = getattr(s, "source", "symbol table")
+    return [rule.finding(
+        f"symbol table present ({defined:,} defined symbols in {source}); -ldflags=-s omits it",
+        {"count": s.count, "defined": defined, "source": source},
+        [source],
+    )]
+
+
+# Dynamic libraries every Go darwin binary links (the system, not the build host's choice).
+_SYSTEM_DYLIB_PREFIXES = ("/usr/lib/", "/System/Library/")
+
+
+def _detect_dynamic(rule: Rule, b: Binary, policy: Policy) -> list[Finding]:
+    lk = b.linkage
+    fmt = getattr(lk, "format", "")
+    if fmt == "elf":
+        if lk.static:
+            return []
+        parts = ([f"interpreter {lk.interpreter}"] if lk.interpreter else []) + (
+            [f"needs {', '.join(lk.needed)}"] if lk.needed else [])
+        return [rule.finding(
+            "dynamically linked: " + "; ".join(parts),
+            {"interpreter": lk.interpreter, "needed": list(lk.needed),
+             "rpath": list(getattr(lk, "rpath", [])), "runpath": list(getattr(lk, "runpath", []))},
+            [w for w, on in ((".interp", lk.interpreter), (".dynamic", lk.needed)) if on],
+        )]
+    if fmt == "macho":
+        extra = [d for d in lk.dylibs if not d.startswith(_SYSTEM_DYLIB_PREFIXES)]
+        if not extra:
+            return []
+        return [rule.finding(
+            "links non-system dynamic libraries: " + ", ".join(extra),
+            {"dylibs": list(lk.dylibs), "non_system": extra},
+            ["Mach-O load commands"],
+        )]
+    if fmt == "pe":
+        extra = [d for d in lk.pe_imports if d.lower() != "kernel32.dll"]
+        if not extra:
+            return []
+        return [rule.finding(
+            "imports DLLs beyond kernel32.dll (a cgo or external link): " + ", ".join(extra),
+            {"pe_imports": list(lk.pe_imports), "extra": extra},
+            ["PE import directory"],
+        )]
+    return []
+
+
+def _detect_cgo(rule: Rule, b: Binary, policy: Policy) -> list[Finding]:
+    value = _setting(b, "CGO_ENABLED")
+    if b.buildinfo is None or value == "0":
+        return []
+    cgo = b.cgo
+    uses = getattr(cgo, "uses_cgo", False)
+    evidence = {
+        "CGO_ENABLED": value,
+        "uses_cgo": uses,
+        "evidence": list(getattr(cgo, "evidence", [])),
+        "c_producers": list(getattr(cgo, "c_producers", [])),
+    }
+    if value is None:
+        msg = "CGO_ENABLED is not recorded in buildinfo"
+    elif uses:
+        msg = f"CGO_ENABLED={value} and runtime/cgo is linked: the host's C toolchain and libc are inputs"
+    else:
+        msg = (f"CGO_ENABLED={value} recorded: the build depends on whether the host has a C compiler "
+               "(no cgo code was linked this time)")
+    return [rule.finding(msg, evidence, ["buildinfo"])]
+
+
+_RELEASE = re.compile(r"^go\d+(\.\d+){1,2}$")
+
+
+def _detect_toolchain(rule: Rule, b: Binary, policy: Policy) -> list[Finding]:
+    bi = b.buildinfo
+    version = bi.base_version if bi is not None else getattr(b, "go_version", None)
+    if not version or _RELEASE.match(version):
+        return []
+    kind = "development (devel)" if "devel" in version else "non-release"
+    return [rule.finding(
+        f"built with a {kind} Go toolchain: {version}",
+        {"go_version": bi.go_version if bi is not None else version},
+        ["buildinfo"],
+    )]
+
+
+def _detect_goexperiment(rule: Rule, b: Binary, policy: Policy) -> list[Finding]:
+    bi = b.buildinfo
+    if bi is None:
+        return []
+    setting = bi.setting("GOEXPERIMENT")
+    experiments = list(bi.experiments)
+    if not setting and not experiments:
+        return []
+    shown = setting or ",".join(experiments)
+    return [rule.finding(
+        f"GOEXPERIMENT={shown} (Go version {bi.go_version})",
+        {"GOEXPERIMENT": setting, "experiments": experiments, "go_version": bi.go_version},
+        ["buildinfo"],
+    )]
+
+
+def _detect_cmdline(rule: Rule, b: Binary, policy: Policy) -> list[Finding]:
+    bi = b.buildinfo
+    if bi is None or bi.path != "command-line-arguments":
+        return []
+    return [rule.finding(
+        "built from a list of .go files (path command-line-arguments, no main module recorded)",
+        {"path": bi.path, "main": bi.main.path if bi.main is not None else None},
+        ["buildinfo"],
+    )]
+
+
+def _matches(value: str, accepted: tuple[str, ...]) -> bool:
+    from godet.check.policy import ANY
+
+    return ANY in accepted or value in accepted
+
+
+def _detect_required(rule: Rule, b: Binary, policy: Policy) -> list[Finding]:
+    if not policy.require:
+        return []
+    bi = b.buildinfo
+    out = []
+    for key, accepted in policy.require.items():
+        value = bi.setting(key) if bi is not None else None
+        if value is not None and _matches(value, accepted):
+            continue
+        want = "any value" if accepted == ("*",) else " or ".join(f"{key}={v}" for v in accepted)
+        got = "no buildinfo" if bi is None else ("not recorded" if value is None else f"{key}={value}")
+        out.append(rule.finding(
+            f"required build setting {want} missing ({got})",
+            {"key": key, "required": list(accepted), "found": value},
+            ["buildinfo"],
+        ))
+    return out
+
+
+def _detect_forbidden(rule: Rule, b: Binary, policy: Policy) -> list[Finding]:
+    bi = b.buildinfo
+    if not policy.forbid or bi is None:
+        return []
+    out = []
+    for key, forbidden in policy.forbid.items():
+        value = bi.setting(key)
+        if value is None or not _matches(value, forbidden):
+            continue
+        out.append(rule.finding(
+            f"forbidden build setting {key}={value} recorded",
+            {"key": key, "forbidden": list(forbidden), "found": value},
+            ["buildinfo"],
+        ))
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# the registry
+
+_TRIM = "Build with -trimpath (go build -trimpath ./cmd/app)."
+_REFS_TRIM = ("golang/go#16860", "golang/go#22491")
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "GD101", "build-path", "error", "build-path",
+        "Build directory embedded",
+        "Absolute paths of the directory the program was built in (the main module or work tree), in the "
+        "pclntab file table, DWARF line tables or strings.",
+        "The paths depend on where the checkout happened to be; building the same commit in another "
+        "directory (another CI runner, a colleague's laptop) gives different bytes, and the Go build ID "
+        "changes with them.",
+        _TRIM + " Paths then read module@version/file.go.",
+        _detect_build_path, _REFS_TRIM,
+    ),
+    Rule(
+        "GD102", "goroot-path", "error", "goroot-path",
+        "GOROOT embedded",
+        "The Go installation's location: standard-library file paths (/usr/local/go/src/...) and the "
+        "runtime.defaultGOROOT string that runtime.GOROOT() returns.",
+        "Two builders with Go installed in different places produce different binaries.",
+        "Build with -trimpath: cmd/go then leaves GOROOT out and standard-library paths become import paths.",
+        _detect_goroot, ("golang/go#51461",),
+    ),
+    Rule(
+        "GD103", "module-cache-path", "error", "module-cache-path",
+        "Module cache or GOPATH paths embedded",
+        "Source paths of dependencies under GOMODCACHE (…/pkg/mod/module@version/…) or a GOPATH.",
+        "The module cache lives in the builder's home directory or wherever GOMODCACHE points; another "
+        "builder embeds other paths.",
+        _TRIM + " For cgo dependencies also pass -ffile-prefix-map=$(go env GOMODCACHE)=/gomodcache in "
+        "CGO_CFLAGS, or build with CGO_ENABLED=0.",
+        _detect_modcache, ("https://github.com/vivi365/reproducible-go-ethereum",),
+    ),
+    Rule(
+        "GD104", "cgo-work-path", "error", "cgo-work-path",
+        "Temporary build directory embedded",
+        "A temporary directory of the go command ($WORK = /tmp/go-buildNNN) or of the external linker "
+        "(/tmp/go-link-NNN), usually in the DWARF of C objects built by cgo.",
+        "These directories get a new random name on every build, so even two builds on one machine differ.",
+        "Build with CGO_ENABLED=0, or strip DWARF (-ldflags=-w), or use a Go release that maps $WORK "
+        "(-ffile-prefix-map) and do not override that mapping in CGO_CFLAGS; link internally where possible.",
+        _detect_cgo_work, ("golang/go#13247", "golang/go#9206", "golang/go#47256"),
+    ),
+    Rule(
+        "GD105", "home-path", "warning", "build-path",
+        "Home directory embedded",
+        "Paths under a user's home directory (/home/NAME, /Users/NAME, C:\\Users\\NAME) that are not the "
+        "build directory, GOROOT or the module cache.",
+        "They name the user who built the binary; another user's build differs (and the name leaks).",
+        _TRIM + " Keep toolchains, caches and generated inputs out of home directories in CI.",
+        _detect_home, _REFS_TRIM,
+    ),
+    Rule(
+        "GD201", "vcs-stamp", "warning", "vcs-revision",
+        "VCS stamps recorded",
+        "Build settings vcs, vcs.revision, vcs.time and vcs.modified, which go build records when it runs "
+        "inside a repository (-buildvcs=auto).",
+        "The binary then depends on the commit and on whether .git and the git binary were present: a "
+        "rebuild from a source archive, a shallow clone without git, or another commit differs.",
+        "Build with -buildvcs=false (and pass the version explicitly), or always build from a clean git "
+        "checkout with git installed.",
+        _detect_vcs_stamp, ("golang/go#50603", "golang/go#51253"),
+    ),
+    Rule(
+        "GD202", "vcs-dirty", "error", "vcs-modified",
+        "Built from a dirty work tree",
+        "vcs.modified=true (and, since Go 1.24, a main module version ending in +dirty): the work tree "
+        "had uncommitted or untracked changes.",
+        "The binary corresponds to no commit, so nobody can rebuild it; often build outputs or generated "
+        "files left in the tree are the cause.",
+        "Build from a clean checkout; list build outputs in .gitignore; or build with -buildvcs=false.",
+        _detect_vcs_dirty, ("ethereum/go-ethereum#30324", "golang/go#77897"),
+    ),
+    Rule(
+        "GD203", "ldflags-x-timestamp", "error", "ldflags-x",
+        "-ldflags -X value looks like a timestamp",
+        "A string variable set with -ldflags -X whose value looks like a date or time (RFC 3339, date(1) "
+        "output, compact or Unix time); read from buildinfo's -ldflags, else from the NAME.str symbols, "
+        "else (stripped and -trimpath) from timestamp-shaped strings in read-only data. A value that "
+        "contains the stamped vcs.time (the commit time) is not flagged.",
+        "A build time changes on every build (-X main.date=$(date)).",
+        "Use the commit time ({{.CommitDate}} in goreleaser, git log -1 --format=%cI, SOURCE_DATE_EPOCH) "
+        "or drop the variable. If the value already is the commit time, list the variable in x-allow.",
+        _detect_x_timestamp, ("cli/cli#406", "zyedidia/micro#1802", "https://reproducible-builds.org/docs/source-date-epoch/"),
+        example='x-allow = ["main.date"]  # set from SOURCE_DATE_EPOCH, so reproducible',
+    ),
+    Rule(
+        "GD204", "ldflags-x-identity", "warning", "ldflags-x",
+        "-ldflags -X value looks like a host or user name",
+        "A string variable set with -ldflags -X whose value contains this machine's host or user name, "
+        "has the shape user@host, names a home directory, or whose variable name says host/user/builder.",
+        "Host and user names differ between builders, so the binary records who or where built it.",
+        "Drop the variable, or set it to a constant (e.g. the CI system's name) that every builder uses.",
+        _detect_x_identity, ("letsencrypt/boulder#8549",),
+    ),
+    Rule(
+        "GD301", "go-build-id", "info", "go-build-id",
+        "Go build ID present",
+        "The Go build ID (.note.go.buildid on ELF, the text header elsewhere): hashes of the build's "
+        "inputs and output.",
+        "It is reproducible when every input is, but any other difference (a path, a flag) changes it, "
+        "so it is a symptom to look past. Some release recipes remove it with -ldflags=-buildid=.",
+        "Nothing to do when the other rules pass. To remove it pass -ldflags=-buildid= (but see GD302 "
+        "for macOS).",
+        _detect_go_build_id, ("golang/go#34186", "golang/go#59525"),
+    ),
+    Rule(
+        "GD302", "darwin-no-uuid", "warning", "macho-uuid",
+        "macOS binary without LC_UUID",
+        "A Mach-O executable without an LC_UUID load command, typically because it was linked with an "
+        "empty Go build ID (-ldflags=-buildid=): since Go 1.24 the linker derives LC_UUID from the build ID.",
+        "Not a reproducibility hazard in itself, but the usual reproducibility recipe causes it and macOS "
+        "26 dyld refuses binaries without LC_UUID that carry a recent SDK version (cgo, race, external "
+        "linking).",
+        "Keep the Go build ID on darwin (it is reproducible when the inputs are), or pass a fixed "
+        "-ldflags=\"-B 0x<32 hex digits>\" so the linker writes a constant UUID, or use a Go release whose "
+        "linker hashes the output into LC_UUID when the build ID is empty (Go 1.27 does).",
+        _detect_darwin_no_uuid, ("golang/go#68678", "pantsbuild/pants#23632"),
+    ),
+    Rule(
+        "GD303", "gnu-build-id", "info", "gnu-build-id",
+        "GNU build ID present",
+        "An ELF .note.gnu.build-id: derived from the Go build ID since Go 1.24, or computed by an external "
+        "linker over the output.",
+        "It changes with the Go build ID or the linked bytes, so it differs whenever anything else does; "
+        "tools that expect it to hash the file flag Go binaries wrongly.",
+        "Nothing to do when the other rules pass; with external linking pass -ldflags=-B=gobuildid so it "
+        "derives from the Go build ID.",
+        _detect_gnu_build_id, ("golang/go#5170",),
+    ),
+    Rule(
+        "GD304", "dwarf", "warning", "dwarf",
+        "DWARF debug information present",
+        "DWARF sections (.debug_* / __DWARF / .zdebug_*).",
+        "DWARF repeats every source path, and its format depends on the toolchain (DWARF 5 since Go "
+        "1.25, compression), so it is the largest carrier of path and toolchain differences.",
+        "Link with -ldflags=-w (usually -ldflags=\"-s -w\"), and ship debug info separately if needed.",
+        _detect_dwarf,
+    ),
+    Rule(
+        "GD305", "symbol-table", "warning", "symbol-table",
+        "Symbol table present",
+        "A static symbol table (ELF .symtab, PE COFF symbols, Mach-O LC_SYMTAB).",
+        "It adds names and layout that differ with any code change, and a later strip on one side only "
+        "makes otherwise identical builds differ.",
+        "Link with -ldflags=-s (usually -ldflags=\"-s -w\") instead of stripping afterwards.",
+        _detect_symbols,
+    ),
+    Rule(
+        "GD401", "dynamic-linking", "warning", "linkage",
+        "Dynamically linked",
+        "An ELF interpreter (PT_INTERP) and needed libraries (DT_NEEDED), Mach-O dylibs outside the "
+        "system, or PE imports beyond kernel32.dll.",
+        "The interpreter path and libraries come from the build host (glibc or musl, versions), so "
+        "builders with different base images produce different binaries.",
+        "Build with CGO_ENABLED=0 for a static binary, or build in one pinned base image.",
+        _detect_dynamic, ("https://go.dev/blog/rebuild",),
+    ),
+    Rule(
+        "GD402", "cgo-enabled", "warning", "build-setting",
+        "CGO_ENABLED not recorded as 0",
+        "Buildinfo records CGO_ENABLED=1 (or nothing); the evidence says whether runtime/cgo was linked.",
+        "With cgo the host C compiler, libc and headers become inputs, and since Go 1.20 cgo is silently "
+        "disabled where no C compiler is found, so builders differ in whether cgo was used at all.",
+        "Set CGO_ENABLED=0 explicitly (or CGO_ENABLED=1 with a pinned C toolchain image and switch this "
+        "rule off).",
+        _detect_cgo, ("https://go.dev/blog/rebuild", "golang/go#52372"),
+    ),
+    Rule(
+        "GD501", "devel-toolchain", "warning", "toolchain-version",
+        "Development or pre-release Go toolchain",
+        "A Go version that is not a release (devel +hash, rcN, betaN, or a custom suffix).",
+        "Nobody else can obtain the same toolchain, and devel toolchains' tool IDs are content hashes "
+        "of their own build, so even the build ID is not reproducible.",
+        "Build with a released Go version, pinned (GOTOOLCHAIN=local in an image pinned by digest, or a "
+        "toolchain line in go.mod).",
+        _detect_toolchain, ("golang/go#59525",),
+    ),
+    Rule(
+        "GD502", "goexperiment", "warning", "goexperiment",
+        "GOEXPERIMENT set",
+        "A GOEXPERIMENT build setting or a version suffix X:name (-X:name since Go 1.26).",
+        "Experiments change the runtime and compiler output; a builder without the same environment "
+        "variable produces a different binary.",
+        "Unset GOEXPERIMENT, or set it in the build script so every builder uses the same value "
+        "(then switch this rule off).",
+        _detect_goexperiment, ("aquasecurity/trivy#6698",),
+    ),
+    Rule(
+        "GD503", "command-line-files", "warning", "command-line-files",
+        "Built from a list of .go files",
+        "Buildinfo path command-line-arguments: the program was built as go build main.go.",
+        "The build ID then depends on the absolute file paths and no module version is recorded.",
+        "Build the package path instead: go build ./cmd/app.",
+        _detect_cmdline, ("golang/go#48557", "aquasecurity/trivy#6766"),
+    ),
+    Rule(
+        "GD901", "required-setting", "error", "build-setting",
+        "Required build setting missing",
+        "A build setting the policy requires (its require table) is not recorded in buildinfo, or has "
+        "another value.",
+        "The policy names the settings your reproducible recipe depends on; a binary built without "
+        "them was not built by that recipe.",
+        "Build with the required setting, or change the policy.",
+        _detect_required,
+        example='[require]\n"-trimpath" = true\nCGO_ENABLED = "0"\n"-buildmode" = ["exe", "pie"]',
+    ),
+    Rule(
+        "GD902", "forbidden-setting", "error", "build-setting",
+        "Forbidden build setting present",
+        "A build setting the policy forbids (its forbid table or list) is recorded in buildinfo.",
+        "Settings such as -race, -cover, GOEXPERIMENT or a developer's -gcflags make the binary differ "
+        "from the release recipe.",
+        "Build without the setting, or change the policy.",
+        _detect_forbidden,
+        example='forbid = ["-race", "-cover", "GOEXPERIMENT"]\n# or, per value:\n# [forbid]\n'
+                '# "-buildmode" = ["plugin", "shared"]',
+    ),
+)
+
+BY_CODE: dict[str, Rule] = {r.code: r for r in RULES}
+BY_NAME: dict[str, Rule] = {r.name: r for r in RULES}
+
+
+def resolve_rule(key: str) -> Rule | None:
+    """The rule named by its code (``GD101``, any case) or its name (``build-path``)."""
+    return BY_CODE.get(key.upper()) or BY_NAME.get(key.lower())
+
+
+def _check_registry() -> None:
+    """Codes and names are unique and every cause id exists (import-time sanity check)."""
+    assert len(BY_CODE) == len(RULES) and len(BY_NAME) == len(RULES), "duplicate rule code or name"
+    for r in RULES:
+        assert r.cause in CAUSES, f"{r.code}: unknown cause {r.cause!r}"
+        assert r.level in ("error", "warning", "info"), f"{r.code}: bad level {r.level!r}"
+
+
+_check_registry()

@@ -1,0 +1,18 @@
+"""``godet check --format json``: the CheckReport as one JSON object with ``schema_version``."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from godet.check.engine import CheckReport
+
+
+class CheckJSON:
+    """One object: counts, skipped, errors, the policy, the rules run and the per-binary findings."""
+
+    def __init__(self, **_: Any) -> None:
+        pass
+
+    def render(self, report: CheckReport) -> str:
+        return json.dumps(report.to_json(), indent=2) + "\n"

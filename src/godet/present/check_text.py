@@ -1,0 +1,105 @@
+"""``godet check``: findings per binary, most severe first, then how to fix each rule that fired.
+
+Colour only on a terminal; plain text when piped or with NO_COLOR.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from rich.console import Console
+from rich.text import Text
+
+from godet.check.engine import CheckReport
+
+STYLES = {"error": "bold red", "warning": "bold yellow", "info": "cyan"}
+OK = "green"
+DIM = "dim"
+
+
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (plural or word + 's')}"
+
+
+class CheckText:
+    """Plain or coloured text for people reading a CI log or a terminal."""
+
+    def __init__(self, color: bool = False, **_: Any) -> None:
+        self.color = color
+
+    def render(self, report: CheckReport) -> str:
+        buf = io.StringIO()
+        con = Console(
+            file=buf, force_terminal=self.color, no_color=not self.color, soft_wrap=True, width=10_000,
+            highlight=False, emoji=False,
+        )
+        for i, r in enumerate(report.results):
+            if i:
+                con.print()
+            self._result(con, report, r)
+        self._fixes(con, report)
+        self._summary(con, report)
+        return buf.getvalue()
+
+    def _result(self, con: Console, report: CheckReport, r: Any) -> None:
+        head = Text(r.label, style="bold underline")
+        details = ", ".join(x for x in (r.go_version, r.target) if x)
+        if details:
+            head.append(f"  ({details})", style=DIM)
+        con.print(head)
+        if not r.findings:
+            con.print(Text("  ok: no findings", style=OK))
+        width = max((len(f.name) for f in r.findings), default=0)
+        for f in r.findings:
+            line = Text("  ")
+            mark = "✗" if report.failing(f) else "·"
+            line.append(f"{mark} {f.level:<7}", style=STYLES.get(f.level, ""))
+            line.append(f" {f.rule} {f.name:<{width}}  ", style="bold")
+            line.append(f.message)
+            con.print(line)
+        for note in r.notes:
+            con.print(Text(f"  note: {note}", style=DIM))
+
+    def _fixes(self, con: Console, report: CheckReport) -> None:
+        fired = {f.rule for r in report.results for f in r.findings}
+        infos = [ri for ri in report.rules if ri.rule.code in fired and ri.level != "info"]
+        if not infos:
+            return
+        con.print()
+        con.print(Text("How to fix", style="bold"))
+        for ri in infos:
+            rule = ri.rule
+            line = Text(f"  {rule.code} {rule.name}: ", style=STYLES.get(ri.level, ""))
+            line.append(rule.fix)
+            con.print(line)
+            con.print(Text(f"    {rule.help_uri}", style=DIM))
+
+    def _summary(self, con: Console, report: CheckReport) -> None:
+        counts = report.counts()
+        parts = [_plural(counts["error"], "error"), _plural(counts["warning"], "warning"),
+                 f"{counts['info']} info"]
+        line = Text()
+        if report.results or report.errors or report.skipped:
+            con.print()
+        line.append(f"{', '.join(parts)} in {_plural(len(report.results), 'binary', 'binaries')}")
+        skipped = sum(report.skipped.values())
+        if skipped:
+            why = ", ".join(f"{n} {reason}" for reason, n in report.skipped.items())
+            line.append(f"; {_plural(skipped, 'file')} skipped ({why})")
+        if report.errors:
+            failed = _plural(len(report.errors), "input")
+            line.append(f"; {failed} could not be checked", style=STYLES["error"])
+        con.print(line)
+        policy = report.policy.source or "default policy"
+        if report.fail_on == "never":
+            verdict, style = "not failing (fail-on never)", DIM
+        elif report.errors:
+            verdict, style = "ERROR", STYLES["error"]
+        elif report.failed:
+            verdict, style = f"FAILED (findings at or above {report.fail_on})", STYLES["error"]
+        else:
+            verdict, style = f"passed (nothing at or above {report.fail_on})", OK
+        out = Text(verdict, style=style)
+        out.append(f"  [policy: {policy}]", style=DIM)
+        con.print(out)
