@@ -297,15 +297,21 @@ def _regions(units: list[str], acc: np.ndarray) -> list[dict]:
     return [{"section": k, "bytes": int(round(v))} for k, v in sorted(per.items(), key=lambda kv: -kv[1])]
 
 
+STAMPS = ["go-build-id", "gnu-build-id", "macho-uuid", "code-signature"]
+
+
 def _label_roles(findings: list[Finding], cmp: Comparison) -> None:
     """Consequences stay consequences only when a root cause exists; name what they follow from."""
     roots = [f for f in findings if f.role == "root"]
     if not roots:
-        for f in findings:
-            if f.cause in ("go-build-id", "gnu-build-id", "macho-uuid", "code-signature") and f.bytes:
-                f.role = "root"
-                f.summary += " (and nothing else differs)"
-        return
+        # Only identity stamps differ: the most fundamental one (the Go build ID, from which the GNU
+        # ID and the Mach-O UUID derive) is the root cause, the others follow from it.
+        stamps = sorted((f for f in findings if f.cause in STAMPS and f.bytes), key=lambda f: STAMPS.index(f.cause))
+        if not stamps:
+            return
+        stamps[0].role = "root"
+        stamps[0].summary += " Nothing else differs."
+        roots = [stamps[0]]
     top = max(roots, key=lambda f: (f.bytes, -f.rank))
     for f in findings:
         f.direct_bytes = f.bytes
