@@ -57,7 +57,9 @@ def main(ctx: click.Context, debug: bool) -> None:
 @click.option("--functions", is_flag=True, help="Include the full pclntab function table.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write to a file.")
 @click.pass_context
-def inspect(ctx: click.Context, files: tuple[str, ...], as_json: bool, functions: bool, output: str | None) -> None:
+def inspect(
+    ctx: click.Context, files: tuple[str, ...], as_json: bool, functions: bool, output: str | None
+) -> None:
     """Print every reproducibility fact of each Go executable."""
     from godet.api import inspect_many
     from godet.present.base import renderer
@@ -78,7 +80,11 @@ def inspect(ctx: click.Context, files: tuple[str, ...], as_json: bool, functions
 @click.argument("a", type=click.Path(dir_okay=True))
 @click.argument("b", type=click.Path(dir_okay=True))
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "json", "markdown", "html"]), default="text", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "markdown", "html"]),
+    default="text",
+    show_default=True,
 )
 @click.option("--deep", is_flag=True, help="Disassemble changed functions and compare DWARF line tables.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write to a file.")
@@ -115,7 +121,11 @@ def diff(ctx: click.Context, a: str, b: str, fmt: str, deep: bool, output: str |
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write to a file.")
 @click.pass_context
 def check(
-    ctx: click.Context, files: tuple[str, ...], policy_file: str | None, fmt: str, fail_on: str | None,
+    ctx: click.Context,
+    files: tuple[str, ...],
+    policy_file: str | None,
+    fmt: str,
+    fail_on: str | None,
     output: str | None,
 ) -> None:
     """Flag reproducibility hazards in built executables (exit 0 clean, 1 found, 2 error)."""

@@ -11,12 +11,12 @@ import re
 import shlex
 
 import pytest
+
 from conftest import PAIR_CAUSES, PAIRS
 from gobuild import CACHE_ROOT, TESTDATA, BuildSpec
-from oracles import go_version_m_json
-
 from godet.api import diff
 from godet.explain.report import DiffReport
+from oracles import go_version_m_json
 
 CONSEQUENCES = {"go-build-id", "gnu-build-id", "macho-uuid", "code-signature", "layout-shift"}
 # Pairs where a stamp is itself the root cause (nothing else differs).
@@ -58,7 +58,7 @@ def reports(gopair) -> dict[str, tuple[DiffReport, str, str]]:  # type: ignore[n
 
 @pytest.mark.parametrize("name", sorted(PAIRS))
 def test_root_cause_first_and_share(name: str, reports) -> None:  # type: ignore[no-untyped-def]
-    rep, a, b = reports(name)
+    rep, _a, _b = reports(name)
     expected = PAIR_CAUSES[name]
     if expected == ("identical",):
         assert rep.identical and not rep.causes and rep.differing_bytes == 0
@@ -77,7 +77,9 @@ def test_root_cause_first_and_share(name: str, reports) -> None:  # type: ignore
             assert f.because in roots
     assert rep.differing_bytes > 0
     share = rep.explained_bytes / rep.differing_bytes
-    assert share >= 0.95, f"only {share:.1%} explained; unexplained: {[r.to_json() for r in rep.unexplained[:5]]}"
+    assert share >= 0.95, (
+        f"only {share:.1%} explained; unexplained: {[r.to_json() for r in rep.unexplained[:5]]}"
+    )
     assert sum(f.bytes for f in rep.causes if f.role == "root") == pytest.approx(rep.explained_bytes, abs=8)
 
 
@@ -92,8 +94,15 @@ def test_build_path_evidence(name: str, reports) -> None:  # type: ignore[no-unt
 
 @pytest.mark.parametrize(
     ("name", "key"),
-    [("vcs_commits", "vcs.revision"), ("vcs_commits", "vcs.time"), ("vcs_dirty", "vcs.modified"),
-     ("goamd64", "GOAMD64"), ("tags", "-tags"), ("gcflags", "-gcflags"), ("cgo_enabled", "CGO_ENABLED")],
+    [
+        ("vcs_commits", "vcs.revision"),
+        ("vcs_commits", "vcs.time"),
+        ("vcs_dirty", "vcs.modified"),
+        ("goamd64", "GOAMD64"),
+        ("tags", "-tags"),
+        ("gcflags", "-gcflags"),
+        ("cgo_enabled", "CGO_ENABLED"),
+    ],
 )
 def test_setting_evidence_matches_go_version_m(name: str, key: str, reports) -> None:  # type: ignore[no-untyped-def]
     rep, a, b = reports(name)
@@ -141,7 +150,9 @@ def test_dependency_evidence(reports) -> None:  # type: ignore[no-untyped-def]
     assert changed
     ev = _evidence(rep, "dependency-version")
     for p in changed:
-        assert any(lab == p and da[p]["Version"] in (x or "") and db[p]["Version"] in (y or "") for lab, x, y in ev)
+        assert any(
+            lab == p and da[p]["Version"] in (x or "") and db[p]["Version"] in (y or "") for lab, x, y in ev
+        )
 
 
 def test_source_change_names_the_edited_function(reports) -> None:  # type: ignore[no-untyped-def]
@@ -161,7 +172,7 @@ def test_source_change_names_the_edited_function(reports) -> None:  # type: igno
 
 
 def test_strip_and_structure_evidence(reports) -> None:  # type: ignore[no-untyped-def]
-    rep, a, b = reports("strip")
+    rep, _a, _b = reports("strip")
     assert ("DWARF", "absent", "present") in _evidence(rep, "dwarf")
     assert any(lab == "symbol table" and x == "absent" for lab, x, _ in _evidence(rep, "symbol-table"))
 

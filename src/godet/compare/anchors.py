@@ -91,8 +91,13 @@ def _non_overlapping(anchors: list[Anchor]) -> list[Anchor]:
 
 
 def split(
-    a_anchors: list[Anchor], b_anchors: list[Anchor], a_span: tuple[int, int], b_span: tuple[int, int],
-    gaps: bool = True, first: str = "[start]", last: str = "[end]",
+    a_anchors: list[Anchor],
+    b_anchors: list[Anchor],
+    a_span: tuple[int, int],
+    b_span: tuple[int, int],
+    gaps: bool = True,
+    first: str = "[start]",
+    last: str = "[end]",
 ) -> list[tuple[str, tuple[int, int], tuple[int, int]]]:
     """Cut two spans into same-named pieces at the anchors both sides have, in a common order."""
     ia = {a.key: a for a in a_anchors if a_span[0] <= a.start and a.end <= a_span[1]}

@@ -31,7 +31,9 @@ class RunTable:
     weight: list[np.ndarray] = field(default_factory=list)
     size_delta: int = 0  # total |size difference| of every compared unit or piece
 
-    def add(self, unit: str, a0: np.ndarray, a1: np.ndarray, b0: np.ndarray, b1: np.ndarray, w: np.ndarray) -> None:
+    def add(
+        self, unit: str, a0: np.ndarray, a1: np.ndarray, b0: np.ndarray, b1: np.ndarray, w: np.ndarray
+    ) -> None:
         if len(a0) == 0:
             return
         idx = len(self.unit)
@@ -239,7 +241,9 @@ def _candidate_shifts(a: np.ndarray, b: np.ndarray, window: int = 4096, reach: i
 
 
 def _count_diff(a: np.ndarray, b: np.ndarray) -> int:
-    return sum(int(np.count_nonzero(a[lo : lo + CHUNK] != b[lo : lo + CHUNK])) for lo in range(0, len(a), CHUNK))
+    return sum(
+        int(np.count_nonzero(a[lo : lo + CHUNK] != b[lo : lo + CHUNK])) for lo in range(0, len(a), CHUNK)
+    )
 
 
 def only_one_side(table: RunTable, key: str, side: str, off: int, size: int) -> int:

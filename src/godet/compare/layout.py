@@ -11,10 +11,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from godet.compare.anchors import Anchor, split, structure_anchors
-from godet.compare.bytes import RunTable, Runs, as_array, bytes_equal, compare_unit, only_one_side
+from godet.compare.bytes import Runs, RunTable, as_array, bytes_equal, compare_unit, only_one_side
 from godet.compare.units import Unit, file_units
 from godet.read.binary import Binary
-
 
 
 @dataclass
@@ -153,7 +152,9 @@ def _compare_code(
         b0, b1 = r
         w = compare_unit(table, f"{key}/{name}", da[a0:a1], db[b0:b1], a0, b0)
         if w:
-            deltas.append(FunctionDelta(name, "differs" if a1 - a0 == b1 - b0 else "resized", (a0, a1), (b0, b1), w))
+            deltas.append(
+                FunctionDelta(name, "differs" if a1 - a0 == b1 - b0 else "resized", (a0, a1), (b0, b1), w)
+            )
             total += w
     for name, (b0, b1) in fb.items():
         if name not in fa:
@@ -173,10 +174,17 @@ def _edges(
     b_first = min((r[0] for r in fb.values()), default=y.offset)
     a_last = max((r[1] for r in fa.values()), default=x.offset + x.size)
     b_last = max((r[1] for r in fb.values()), default=y.offset + y.size)
-    total += compare_unit(table, f"{key}/[before Go code]", da[x.offset : a_first], db[y.offset : b_first],
-                          x.offset, y.offset)
-    total += compare_unit(table, f"{key}/[after Go code]", da[a_last : x.offset + x.size],
-                          db[b_last : y.offset + y.size], a_last, b_last)
+    total += compare_unit(
+        table, f"{key}/[before Go code]", da[x.offset : a_first], db[y.offset : b_first], x.offset, y.offset
+    )
+    total += compare_unit(
+        table,
+        f"{key}/[after Go code]",
+        da[a_last : x.offset + x.size],
+        db[b_last : y.offset + y.size],
+        a_last,
+        b_last,
+    )
     return total
 
 
@@ -195,7 +203,9 @@ def _functions_in_runs(
         if len(sa) == len(sb) and bytes_equal(sa, sb):
             continue
         w = int(np.count_nonzero(sa != sb)) if len(sa) == len(sb) else max(len(sa), len(sb))
-        deltas.append(FunctionDelta(name, "differs" if len(sa) == len(sb) else "resized", (a0, a1), (b0, b1), w))
+        deltas.append(
+            FunctionDelta(name, "differs" if len(sa) == len(sb) else "resized", (a0, a1), (b0, b1), w)
+        )
     return deltas, len(fa)
 
 

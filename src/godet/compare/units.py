@@ -40,10 +40,9 @@ def file_units(image: Image) -> list[Unit]:
         end = min(s.offset + s.size, size)
         if s.offset > pos:
             units.append(Unit(_gap_name(prev, pos == 0), pos, s.offset - pos))
-        elif s.offset < pos:
+        elif s.offset < pos and end <= pos:
             # Overlapping sections (rare, hostile or odd linkers): keep only the part not yet covered.
-            if end <= pos:
-                continue
+            continue
         start = max(s.offset, pos)
         key = s.key
         n = seen.get(key, 0)

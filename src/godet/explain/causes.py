@@ -29,7 +29,13 @@ _C = Cause
 CAUSES: dict[str, Cause] = {
     c.id: c
     for c in [
-        _C("identical", "verdict", "Identical builds", "The two files are byte-for-byte identical.", "Nothing to fix."),
+        _C(
+            "identical",
+            "verdict",
+            "Identical builds",
+            "The two files are byte-for-byte identical.",
+            "Nothing to fix.",
+        ),
         _C(
             "build-path",
             "paths",
@@ -105,7 +111,8 @@ CAUSES: dict[str, Cause] = {
             "toolchain",
             "Go toolchain version differs",
             "The builds used different Go toolchains; runtime and compiler output differ throughout.",
-            "Pin the exact Go version (GOTOOLCHAIN=local with a pinned image, or a toolchain line in go.mod).",
+            "Pin the exact Go version (GOTOOLCHAIN=local with a pinned image, or a toolchain line in "
+            "go.mod).",
         ),
         _C(
             "goexperiment",
@@ -253,7 +260,8 @@ CAUSES: dict[str, Cause] = {
             "c-toolchain",
             "cgo",
             "C toolchain differs",
-            "The host C compiler or libc used for cgo differs (.comment, C DWARF producers, symbol versions).",
+            "The host C compiler or libc used for cgo differs (.comment, C DWARF producers, symbol "
+            "versions).",
             "Pin the C toolchain image, or build with CGO_ENABLED=0.",
         ),
         _C(

@@ -38,7 +38,9 @@ MAX_RESIDUALS = 40
 def diff_paths(a: str, b: str, deep: bool = False) -> DiffReport:
     """Open both files read-only and explain their differences."""
     if os.path.isdir(a) or os.path.isdir(b):
-        raise GodetError(a if os.path.isdir(a) else b, "is a directory (directory pairing is not supported yet)")
+        raise GodetError(
+            a if os.path.isdir(a) else b, "is a directory (directory pairing is not supported yet)"
+        )
     with open_binaries(a) as xs, open_binaries(b) as ys:
         x, y = _pick_slices(xs, ys)
         return diff_binaries(x, y, deep=deep)
@@ -106,13 +108,17 @@ def _run(fn: Callable[[DiffContext], list[Finding]], ctx: DiffContext, name: str
     try:
         return list(fn(ctx))
     except EXTRA_DETECTOR_ERRORS as e:
-        ctx.a.notes.append(f"detector {name.rsplit('.', 1)[-1]} failed on these inputs ({e}); its causes are "
-                           "missing and their bytes stay unexplained")
+        ctx.a.notes.append(
+            f"detector {name.rsplit('.', 1)[-1]} failed on these inputs ({e}); its causes are "
+            "missing and their bytes stay unexplained"
+        )
         return []
 
 
 def _identical(a: Binary, b: Binary, ha: str, hb: str) -> DiffReport:
-    rep = DiffReport(_side(a, ha), _side(b, hb), identical=True, verdict="identical: the files are byte-for-byte equal")
+    rep = DiffReport(
+        _side(a, ha), _side(b, hb), identical=True, verdict="identical: the files are byte-for-byte equal"
+    )
     for s, x in ((rep.a, a), (rep.b, b)):
         s.go_version = x.go_version
     return rep
@@ -146,9 +152,14 @@ def _unrelated_report(a: Binary, b: Binary, ha: str, hb: str, ev: list[Evidence]
     total = max(a.image.size, b.image.size)
     f.bytes, f.share = total, 1.0
     rep = DiffReport(
-        _side(a, ha), _side(b, hb), identical=False, related=False,
-        verdict="different programs: not two builds of the same source", differing_bytes=total,
-        explained_bytes=total, causes=[f],
+        _side(a, ha),
+        _side(b, hb),
+        identical=False,
+        related=False,
+        verdict="different programs: not two builds of the same source",
+        differing_bytes=total,
+        explained_bytes=total,
+        causes=[f],
     )
     _versions(rep, a, b)
     return rep
@@ -224,12 +235,14 @@ def settle(findings: list[Finding], cmp: Comparison) -> np.ndarray:
         acc = per_unit.get(id(f))
         if acc is None:
             continue
-        f.bytes = int(round(acc.sum()))
+        f.bytes = round(acc.sum())
         f.regions = _regions(runs.units, acc)
     return remaining
 
 
-def _take(remaining: np.ndarray, sel: np.ndarray, amount: np.ndarray, unit: np.ndarray, acc: np.ndarray) -> None:
+def _take(
+    remaining: np.ndarray, sel: np.ndarray, amount: np.ndarray, unit: np.ndarray, acc: np.ndarray
+) -> None:
     if len(sel) == 0:
         return
     got = np.minimum(remaining[sel], amount)
@@ -294,27 +307,31 @@ def _regions(units: list[str], acc: np.ndarray) -> list[dict]:
     for i in np.flatnonzero(acc > 0.5):
         top = units[i].split("/", 1)[0]
         per[top] = per.get(top, 0.0) + float(acc[i])
-    return [{"section": k, "bytes": int(round(v))} for k, v in sorted(per.items(), key=lambda kv: -kv[1])]
+    return [{"section": k, "bytes": round(v)} for k, v in sorted(per.items(), key=lambda kv: -kv[1])]
 
 
+# Causes whose evidence stands without byte claims (they say how the build was run).
+CLAIMLESS = {"command-line-files"}
 STAMPS = ["go-build-id", "gnu-build-id", "macho-uuid", "code-signature"]
 
 
 def _label_roles(findings: list[Finding], cmp: Comparison) -> None:
     """Consequences stay consequences only when a root cause exists; name what they follow from."""
+    for f in findings:
+        f.direct_bytes = f.bytes
     roots = [f for f in findings if f.role == "root"]
     if not roots:
         # Only identity stamps differ: the most fundamental one (the Go build ID, from which the GNU
         # ID and the Mach-O UUID derive) is the root cause, the others follow from it.
-        stamps = sorted((f for f in findings if f.cause in STAMPS and f.bytes), key=lambda f: STAMPS.index(f.cause))
+        stamps = sorted(
+            (f for f in findings if f.cause in STAMPS and f.bytes), key=lambda f: STAMPS.index(f.cause)
+        )
         if not stamps:
             return
         stamps[0].role = "root"
         stamps[0].summary += " Nothing else differs."
         roots = [stamps[0]]
     top = max(roots, key=lambda f: (f.bytes, -f.rank))
-    for f in findings:
-        f.direct_bytes = f.bytes
     by_cause = {f.cause: f for f in sorted(roots, key=lambda f: -f.bytes)}
     for f in findings:
         if f.role == "consequence":
@@ -331,11 +348,11 @@ def _report(
 ) -> DiffReport:
     cmp = ctx.cmp
     total = cmp.differing_bytes
-    findings = [f for f in ctx.findings if f.bytes > 0 or f.role == "root"]
+    findings = [f for f in ctx.findings if f.bytes > 0 or f.cause in CLAIMLESS]
     for f in findings:
         f.share = f.bytes / total if total else 0.0
     findings.sort(key=lambda f: (f.role != "root", -f.bytes, f.rank))
-    explained = int(round(float(cmp.runs.weight.sum() - remaining.sum())))
+    explained = round(float(cmp.runs.weight.sum() - remaining.sum()))
     residuals, unexplained_bytes = _residuals(ctx, remaining, deep)
     rep = DiffReport(
         _side(a, ha),
@@ -371,7 +388,7 @@ def _verdict(findings: list[Finding], total: int, explained: int) -> str:
 def _residuals(ctx: DiffContext, remaining: np.ndarray, deep: bool) -> tuple[list[Residual], int]:
     runs = ctx.cmp.runs
     left = np.flatnonzero(remaining > 0.5)
-    total = int(round(float(remaining[left].sum()))) if len(left) else 0
+    total = round(float(remaining[left].sum())) if len(left) else 0
     if not len(left):
         return [], 0
     groups: dict[str, list[int]] = {}
@@ -397,7 +414,7 @@ def _residuals(ctx: DiffContext, remaining: np.ndarray, deep: bool) -> tuple[lis
             out.append(
                 Residual(
                     unit=unit,
-                    bytes=int(round(float(remaining[sel].sum()))),
+                    bytes=round(float(remaining[sel].sum())),
                     a_range=a_range,
                     b_range=b_range,
                     section=section,
@@ -416,8 +433,14 @@ def _residuals(ctx: DiffContext, remaining: np.ndarray, deep: bool) -> tuple[lis
         rest = out[MAX_RESIDUALS:]
         out = out[:MAX_RESIDUALS]
         out.append(
-            Residual(unit="(more)", bytes=sum(r.bytes for r in rest), a_range=None, b_range=None,
-                     section="(several)", note=f"{len(rest)} more places")
+            Residual(
+                unit="(more)",
+                bytes=sum(r.bytes for r in rest),
+                a_range=None,
+                b_range=None,
+                section="(several)",
+                note=f"{len(rest)} more places",
+            )
         )
     return out, total
 

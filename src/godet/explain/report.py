@@ -55,8 +55,12 @@ class Residual:
             "function": self.function,
             "symbol": self.symbol,
             "bytes": self.bytes,
-            "a": {"offset": self.a_range[0], "size": self.a_range[1] - self.a_range[0]} if self.a_range else None,
-            "b": {"offset": self.b_range[0], "size": self.b_range[1] - self.b_range[0]} if self.b_range else None,
+            "a": {"offset": self.a_range[0], "size": self.a_range[1] - self.a_range[0]}
+            if self.a_range
+            else None,
+            "b": {"offset": self.b_range[0], "size": self.b_range[1] - self.b_range[0]}
+            if self.b_range
+            else None,
             "note": self.note,
             "disassembly": [{"a": x, "b": y} for x, y in self.disassembly],
         }
@@ -73,8 +77,13 @@ class SectionSummary:
     how: str
 
     def to_json(self) -> dict[str, Any]:
-        return {"name": self.name, "a_size": self.a_size, "b_size": self.b_size, "differing_bytes": self.differing,
-                "how": self.how}
+        return {
+            "name": self.name,
+            "a_size": self.a_size,
+            "b_size": self.b_size,
+            "differing_bytes": self.differing,
+            "how": self.how,
+        }
 
 
 @dataclass

@@ -39,8 +39,13 @@ class InspectText:
     def render(self, report: list[BinaryFacts]) -> str:
         buf = io.StringIO()
         con = Console(
-            file=buf, force_terminal=self.color, no_color=not self.color, soft_wrap=True, width=10_000,
-            highlight=False, emoji=False,
+            file=buf,
+            force_terminal=self.color,
+            no_color=not self.color,
+            soft_wrap=True,
+            width=10_000,
+            highlight=False,
+            emoji=False,
         )
         for i, f in enumerate(report):
             if i:
@@ -58,8 +63,10 @@ class InspectText:
         con.print(title)
         endian = "big-endian" if f.big_endian else "little-endian"
         self._row(
-            con, "container", f"{f.format.upper() if f.format != 'macho' else 'Mach-O'} {f.os}/{f.arch} "
-            f"({f.kind}, {endian}, {f.ptr_size * 8}-bit), {_size(f.size)}"
+            con,
+            "container",
+            f"{f.format.upper() if f.format != 'macho' else 'Mach-O'} {f.os}/{f.arch} "
+            f"({f.kind}, {endian}, {f.ptr_size * 8}-bit), {_size(f.size)}",
         )
         self._row(con, "sha256", f.sha256, DIM)
         if not f.is_go:
@@ -91,11 +98,15 @@ class InspectText:
             ts = f.pe_timestamp or 0
             self._row(con, "PE timestamp", str(ts) if ts else "0 (reproducible)", WARN if ts else OK)
         if f.code_signature:
-            self._row(con, "code sig.", f"{f.code_signature['size']:,} bytes at {f.code_signature['offset']:#x}")
+            self._row(
+                con, "code sig.", f"{f.code_signature['size']:,} bytes at {f.code_signature['offset']:#x}"
+            )
 
     def _buildinfo(self, con: Console, f: BinaryFacts) -> None:
         bi = f.buildinfo
-        self._row(con, "buildinfo", Text(f"{bi.format} format at {bi.offset:#x}; as go version -m:", style=DIM))
+        self._row(
+            con, "buildinfo", Text(f"{bi.format} format at {bi.offset:#x}; as go version -m:", style=DIM)
+        )
         for line in bi.to_go_text(f.path).rstrip("\n").split("\n"):
             style = ""
             if "\tvcs" in line:
@@ -116,7 +127,10 @@ class InspectText:
         if not d.present:
             self._row(con, "DWARF", "absent", OK)
             return
-        bits = [f"v{d.version}" if d.version else "version ?", "compressed" if d.compressed else "uncompressed"]
+        bits = [
+            f"v{d.version}" if d.version else "version ?",
+            "compressed" if d.compressed else "uncompressed",
+        ]
         bits.append(f"{len(d.cus)} CUs")
         self._row(con, "DWARF", "present: " + ", ".join(bits), WARN)
         for prod, n in sorted(d.producers.items(), key=lambda kv: -kv[1])[:6]:
@@ -129,8 +143,10 @@ class InspectText:
                 self._row(con, "pclntab", "not found", WARN)
             return
         self._row(
-            con, "pclntab", f"Go {p.version} layout at {p.offset:#x}: {len(p.funcs):,} functions, "
-            f"{len(p.files):,} source files"
+            con,
+            "pclntab",
+            f"Go {p.version} layout at {p.offset:#x}: {len(p.funcs):,} functions, "
+            f"{len(p.files):,} source files",
         )
         if self.functions:
             for fn in p.funcs:

@@ -17,8 +17,20 @@ ARCH_LEVELS = {"GOAMD64", "GOARM", "GOARM64", "GO386", "GOPPC64", "GORISCV64", "
 CGO_FLAGS = {"CGO_CFLAGS", "CGO_CPPFLAGS", "CGO_CXXFLAGS", "CGO_LDFLAGS"}
 VCS_CAUSE = {"vcs.revision": "vcs-revision", "vcs.time": "vcs-time", "vcs.modified": "vcs-modified"}
 # Settings whose change alters the compiled code (so they explain code differences broadly).
-CODEGEN = {"-tags", "-gcflags", "-asmflags", "-buildmode", "-race", "-msan", "-asan", "-cover", "-compiler",
-           "CGO_ENABLED", "GOFIPS140", "-covermode"}
+CODEGEN = {
+    "-tags",
+    "-gcflags",
+    "-asmflags",
+    "-buildmode",
+    "-race",
+    "-msan",
+    "-asan",
+    "-cover",
+    "-compiler",
+    "CGO_ENABLED",
+    "GOFIPS140",
+    "-covermode",
+}
 
 
 class _Lines:
@@ -91,9 +103,15 @@ def detect(ctx: DiffContext) -> list[Finding]:
     if vcs_a != vcs_b:
         ev = [Evidence(k, sa.get(k), sb.get(k)) for k in keys if k.startswith("vcs")]
         claims = line_claims(lambda ln: (_key_of(ln) or "").startswith("vcs")) + main_version_claims
-        out.append(Finding("vcs-stamping", "VCS stamping is present in one build only (vcs.* settings): "
-                           "-buildvcs differs, or one build ran outside the repository or without git.",
-                           ev, claims))
+        out.append(
+            Finding(
+                "vcs-stamping",
+                "VCS stamping is present in one build only (vcs.* settings): "
+                "-buildvcs differs, or one build ran outside the repository or without git.",
+                ev,
+                claims,
+            )
+        )
     for k in keys:
         va, vb = sa.get(k), sb.get(k)
         if va == vb:
@@ -104,39 +122,82 @@ def detect(ctx: DiffContext) -> list[Finding]:
                 continue
             cause = VCS_CAUSE.get(k, "vcs-revision")
             claims += main_version_claims if cause in ("vcs-revision", "vcs-modified") else []
-            words = {"vcs-revision": "The builds are from different commits",
-                     "vcs-time": "The stamped commit times differ",
-                     "vcs-modified": "One build was made from a modified (dirty) work tree"}
+            words = {
+                "vcs-revision": "The builds are from different commits",
+                "vcs-time": "The stamped commit times differ",
+                "vcs-modified": "One build was made from a modified (dirty) work tree",
+            }
             out.append(Finding(cause, f"{words[cause]} ({k}).", [Evidence(k, va, vb)], claims))
         elif k in ARCH_LEVELS:
-            out.append(Finding("arch-level", f"The architecture level differs ({k}={va} vs {k}={vb}): the "
-                               "compiler selected different instructions.", [Evidence(k, va, vb)],
-                               claims + _everything(ctx), key=k))
+            out.append(
+                Finding(
+                    "arch-level",
+                    f"The architecture level differs ({k}={va} vs {k}={vb}): the "
+                    "compiler selected different instructions.",
+                    [Evidence(k, va, vb)],
+                    claims + _everything(ctx),
+                    key=k,
+                )
+            )
         elif k == "GOEXPERIMENT":
             if a.experiments == b.experiments:
-                out.append(Finding("goexperiment", "GOEXPERIMENT differs.", [Evidence(k, va, vb)],
-                                   claims + _everything(ctx), key=k))
+                out.append(
+                    Finding(
+                        "goexperiment",
+                        "GOEXPERIMENT differs.",
+                        [Evidence(k, va, vb)],
+                        claims + _everything(ctx),
+                        key=k,
+                    )
+                )
         elif k == "DefaultGODEBUG":
-            out.append(Finding("default-godebug", "The default GODEBUG settings differ (go.mod go line or "
-                               "//go:debug directives).", [Evidence(k, va, vb)],
-                               claims + _string_claims(ctx, va, vb), key=k))
+            out.append(
+                Finding(
+                    "default-godebug",
+                    "The default GODEBUG settings differ (go.mod go line or //go:debug directives).",
+                    [Evidence(k, va, vb)],
+                    claims + _string_claims(ctx, va, vb),
+                    key=k,
+                )
+            )
         elif k == "-pgo":
-            out.append(Finding("pgo-profile", "A different profile-guided-optimisation profile was used.",
-                               [Evidence(k, va, vb)], claims + _everything(ctx), key=k))
+            out.append(
+                Finding(
+                    "pgo-profile",
+                    "A different profile-guided-optimisation profile was used.",
+                    [Evidence(k, va, vb)],
+                    claims + _everything(ctx),
+                    key=k,
+                )
+            )
         elif k in CGO_FLAGS:
             out.append(Finding("cgo-flags", f"{k} differs.", [Evidence(k, va, vb)], claims, key=k))
         elif k == "-ldflags":
             out.extend(_ldflags(ctx, va, vb, claims))
         else:
             broad = _everything(ctx) if k in CODEGEN else []
-            out.append(Finding("build-setting", f"The build setting {k} differs.", [Evidence(k, va, vb)],
-                               claims + broad, key=k))
+            out.append(
+                Finding(
+                    "build-setting",
+                    f"The build setting {k} differs.",
+                    [Evidence(k, va, vb)],
+                    claims + broad,
+                    key=k,
+                )
+            )
     out.extend(_deps(ctx, a, b, line_claims))
     out.extend(_main_module(a, b, main_version_claims, vcs_a or vcs_b))
     if "command-line-arguments" in (a.path, b.path):
-        out.append(Finding("command-line-files", "The program was built from a list of .go files "
-                           "(path command-line-arguments): no module is recorded and the build ID depends on "
-                           "the files' absolute paths.", [Evidence("path", a.path, b.path)], []))
+        out.append(
+            Finding(
+                "command-line-files",
+                "The program was built from a list of .go files "
+                "(path command-line-arguments): no module is recorded and the build ID depends on "
+                "the files' absolute paths.",
+                [Evidence("path", a.path, b.path)],
+                [],
+            )
+        )
     return out
 
 
@@ -159,15 +220,29 @@ def _toolchain(ctx: DiffContext, a: BuildInfo, b: BuildInfo) -> list[Finding]:
     claims += ctx.string_claims(a.go_version.encode(), b.go_version.encode(), limit=16)
     del va, vb
     if a.base_version != b.base_version:
-        out.append(Finding("toolchain-version", f"Different Go toolchains: {a.base_version} vs {b.base_version}; "
-                           "the runtime and the compiler's output differ throughout.",
-                           [Evidence("Go version", a.go_version, b.go_version)], claims + _everything(ctx)))
+        out.append(
+            Finding(
+                "toolchain-version",
+                f"Different Go toolchains: {a.base_version} vs {b.base_version}; "
+                "the runtime and the compiler's output differ throughout.",
+                [Evidence("Go version", a.go_version, b.go_version)],
+                claims + _everything(ctx),
+            )
+        )
     elif a.experiments != b.experiments:
-        out.append(Finding("goexperiment", "GOEXPERIMENT differs: "
-                           f"{','.join(a.experiments) or 'none'} vs {','.join(b.experiments) or 'none'}.",
-                           [Evidence("Go version", a.go_version, b.go_version),
-                            Evidence("GOEXPERIMENT", a.setting("GOEXPERIMENT"), b.setting("GOEXPERIMENT"))],
-                           claims + _everything(ctx), key="GOEXPERIMENT"))
+        out.append(
+            Finding(
+                "goexperiment",
+                "GOEXPERIMENT differs: "
+                f"{','.join(a.experiments) or 'none'} vs {','.join(b.experiments) or 'none'}.",
+                [
+                    Evidence("Go version", a.go_version, b.go_version),
+                    Evidence("GOEXPERIMENT", a.setting("GOEXPERIMENT"), b.setting("GOEXPERIMENT")),
+                ],
+                claims + _everything(ctx),
+                key="GOEXPERIMENT",
+            )
+        )
     return out
 
 
@@ -183,11 +258,17 @@ def _main_version_claims(la: _Lines, lb: _Lines, a: BuildInfo, b: BuildInfo) -> 
 
 def _main_module(a: BuildInfo, b: BuildInfo, claims: list[Claim], vcs: bool) -> list[Finding]:
     ma, mb = a.main, b.main
-    if (ma and ma.version) == (mb and mb.version) and (ma and ma.sum) == (mb and mb.sum) or vcs:
+    if ((ma and ma.version) == (mb and mb.version) and (ma and ma.sum) == (mb and mb.sum)) or vcs:
         return []
-    return [Finding("build-setting", "The main module's version differs.",
-                    [Evidence("main module", ma and f"{ma.path} {ma.version}", mb and f"{mb.path} {mb.version}")],
-                    claims, key="main module")]
+    return [
+        Finding(
+            "build-setting",
+            "The main module's version differs.",
+            [Evidence("main module", ma and f"{ma.path} {ma.version}", mb and f"{mb.path} {mb.version}")],
+            claims,
+            key="main module",
+        )
+    ]
 
 
 def _ldflags(ctx: DiffContext, va: str | None, vb: str | None, claims: list[Claim]) -> list[Finding]:
@@ -201,11 +282,25 @@ def _ldflags(ctx: DiffContext, va: str | None, vb: str | None, claims: list[Clai
         sc = []
         if xa.get(name) and xb.get(name):
             sc = ctx.string_claims(xa[name].encode(), xb[name].encode(), limit=64)
-        out.append(Finding("ldflags-x", f"The -X value of {name} differs.",
-                           [Evidence(f"-X {name}", xa.get(name), xb.get(name))], claims + sc, key=name))
+        out.append(
+            Finding(
+                "ldflags-x",
+                f"The -X value of {name} differs.",
+                [Evidence(f"-X {name}", xa.get(name), xb.get(name))],
+                claims + sc,
+                key=name,
+            )
+        )
     if rest_a != rest_b:
-        out.append(Finding("build-setting", "The linker flags (-ldflags) differ.",
-                           [Evidence("-ldflags", va, vb)], claims, key="-ldflags"))
+        out.append(
+            Finding(
+                "build-setting",
+                "The linker flags (-ldflags) differ.",
+                [Evidence("-ldflags", va, vb)],
+                claims,
+                key="-ldflags",
+            )
+        )
     return out
 
 
@@ -272,12 +367,20 @@ def _deps(ctx: DiffContext, a: BuildInfo, b: BuildInfo, line_claims) -> list[Fin
             if _dep_path(ln) == path:
                 return True
             return ln.startswith("=>\t") and any(
-                m is not None and m.replace is not None and ln.split("\t")[1] == m.replace.path for m in (x, y)
+                m is not None and m.replace is not None and ln.split("\t")[1] == m.replace.path
+                for m in (x, y)
             )
 
         claims = line_claims(is_dep_line) + _package_claims(ctx, path)
-        out.append(Finding("dependency-version", f"The dependency {path} differs.",
-                           [Evidence(path, desc(x), desc(y))], claims, key=path))
+        out.append(
+            Finding(
+                "dependency-version",
+                f"The dependency {path} differs.",
+                [Evidence(path, desc(x), desc(y))],
+                claims,
+                key=path,
+            )
+        )
     return out
 
 

@@ -29,11 +29,15 @@ def build_id_reading(a_parts: tuple[str, ...], b_parts: tuple[str, ...]) -> str:
         return "the IDs do not have the four parts of an executable's build ID"
     same = [x == y for x, y in zip(a_parts, b_parts, strict=True)]
     if same[0] and not same[3]:
-        return "same link inputs (action IDs equal) but different output: a nondeterministic step (cgo, the " \
-               "external linker, or a tool) produced different bytes"
+        return (
+            "same link inputs (action IDs equal) but different output: a nondeterministic step (cgo, the "
+            "external linker, or a tool) produced different bytes"
+        )
     if not same[0] and same[2]:
-        return "the main package compiled to the same content; the difference is in the link inputs (flags, " \
-               "stamped metadata, dependencies or paths)"
+        return (
+            "the main package compiled to the same content; the difference is in the link inputs (flags, "
+            "stamped metadata, dependencies or paths)"
+        )
     if not same[1]:
         return "the main package's inputs differ (source, flags, dependencies, toolchain or build directory)"
     return "the link inputs differ"
@@ -76,8 +80,14 @@ def _gnu(ctx: DiffContext) -> list[Finding]:
         if a and b
         else "The GNU build ID is present in one build only."
     )
-    return [Finding("gnu-build-id", summary, [Evidence("GNU build ID", a.hex if a else None, b.hex if b else None)],
-                    claims)]
+    return [
+        Finding(
+            "gnu-build-id",
+            summary,
+            [Evidence("GNU build ID", a.hex if a else None, b.hex if b else None)],
+            claims,
+        )
+    ]
 
 
 def _macho(ctx: DiffContext) -> list[Finding]:
@@ -92,21 +102,32 @@ def _macho(ctx: DiffContext) -> list[Finding]:
             for side, h in (("a", ha), ("b", hb))
             if h.get("uuid_offset")
         ]
-        out.append(Finding("macho-uuid", "The Mach-O LC_UUID differs (derived from the Go build ID).",
-                           [Evidence("LC_UUID", ua, ub)], claims))
+        out.append(
+            Finding(
+                "macho-uuid",
+                "The Mach-O LC_UUID differs (derived from the Go build ID).",
+                [Evidence("LC_UUID", ua, ub)],
+                claims,
+            )
+        )
     sa, sb = ha.get("code_signature"), hb.get("code_signature")
     if sa or sb:
         claims = [
-            Claim.range(side, s["offset"], s["offset"] + s["size"])
-            for side, s in (("a", sa), ("b", sb))
-            if s
+            Claim.range(side, s["offset"], s["offset"] + s["size"]) for side, s in (("a", sa), ("b", sb)) if s
         ]
-        out.append(Finding(
-            "code-signature",
-            "The code signature differs: an ad-hoc signature hashes every page, so it changes with any byte.",
-            [Evidence("signature size", str(sa["size"]) if sa else None, str(sb["size"]) if sb else None)],
-            claims,
-        ))
+        out.append(
+            Finding(
+                "code-signature",
+                "The code signature differs: an ad-hoc signature hashes every page, so it changes with "
+                "any byte.",
+                [
+                    Evidence(
+                        "signature size", str(sa["size"]) if sa else None, str(sb["size"]) if sb else None
+                    )
+                ],
+                claims,
+            )
+        )
     return out
 
 
@@ -121,5 +142,11 @@ def _pe(ctx: DiffContext) -> list[Finding]:
     for side, b in (("a", ctx.a), ("b", ctx.b)):
         pe_off = int.from_bytes(bytes(b.image.data[0x3C:0x40]), "little")
         claims.append(Claim.range(side, pe_off + 8, pe_off + 12))
-    return [Finding("pe-timestamp", f"The PE header timestamp differs ({ta} vs {tb}).",
-                    [Evidence("TimeDateStamp", str(ta), str(tb))], claims)]
+    return [
+        Finding(
+            "pe-timestamp",
+            f"The PE header timestamp differs ({ta} vs {tb}).",
+            [Evidence("TimeDateStamp", str(ta), str(tb))],
+            claims,
+        )
+    ]

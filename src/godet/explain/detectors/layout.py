@@ -17,8 +17,22 @@ from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding
 
 MAX_RUN = 8
 # Units made of addresses, offsets and section names only: any change in them follows the layout.
-LAYOUT_UNITS = {".shstrtab", ".reloc", ".rela.dyn", ".dynamic", ".symtab", ".dynsym", ".got", ".got.plt",
-                ".go.module", ".init_array", ".pdata", ".xdata", ".gnu.hash", ".eh_frame_hdr"}
+LAYOUT_UNITS = {
+    ".shstrtab",
+    ".reloc",
+    ".rela.dyn",
+    ".dynamic",
+    ".symtab",
+    ".dynsym",
+    ".got",
+    ".got.plt",
+    ".go.module",
+    ".init_array",
+    ".pdata",
+    ".xdata",
+    ".gnu.hash",
+    ".eh_frame_hdr",
+}
 ARM64_MASKS = (
     (0x9F000000, 0x90000000),  # ADRP
     (0xFF800000, 0x91000000),  # ADD (immediate, 64-bit)
@@ -54,9 +68,9 @@ def detect(ctx: DiffContext) -> list[Finding]:
             claims.append(Claim.unit(u, fallback=True))
     # Compressed sections (DWARF) whose decompressed bytes differ only by shifted addresses.
     for p in cmp.pairs:
-        if p.how == "compressed" and p.a is not None and p.b is not None:
-            if inflated_shift_share(ctx, p.key, slack) >= 0.99:
-                claims.append(Claim.unit(p.key, fallback=True))
+        both = p.a is not None and p.b is not None
+        if p.how == "compressed" and both and inflated_shift_share(ctx, p.key, slack) >= 0.99:
+            claims.append(Claim.unit(p.key, fallback=True))
     if not claims:
         return []
     ev = []
@@ -64,13 +78,15 @@ def detect(ctx: DiffContext) -> list[Finding]:
         ev.append(Evidence(f"size of {p.key}", f"{p.a.size:,}", f"{p.b.size:,}"))  # type: ignore[union-attr]
     for k, d in list(moved.items())[:4]:
         ev.append(Evidence(f"address of {k}", "A", f"A{d:+#x}"))
-    return [Finding(
-        "layout-shift",
-        "Later code and data moved because sizes changed earlier; these bytes are address operands, pointers "
-        "and offsets, not different instructions or data.",
-        ev,
-        claims,
-    )]
+    return [
+        Finding(
+            "layout-shift",
+            "Later code and data moved because sizes changed earlier; these bytes are address operands, "
+            "pointers and offsets, not different instructions or data.",
+            ev,
+            claims,
+        )
+    ]
 
 
 def _absorbed_padding(ctx: DiffContext, limit: int = 64) -> np.ndarray:
@@ -88,17 +104,33 @@ def shift_mask(ctx: DiffContext, slack: int) -> np.ndarray:
     runs = ctx.cmp.runs
     da, db = as_array(ctx.a.image.data), as_array(ctx.b.image.data)
     length = runs.a1 - runs.a0
-    cand = (runs.a0 >= 0) & (runs.b0 >= 0) & (length > 0) & (length <= MAX_RUN) & (runs.b1 - runs.b0 == length)
+    cand = (
+        (runs.a0 >= 0) & (runs.b0 >= 0) & (length > 0) & (length <= MAX_RUN) & (runs.b1 - runs.b0 == length)
+    )
     mask = np.zeros(len(runs), dtype=bool)
     idx = np.flatnonzero(cand)
     if len(idx):
-        mask[idx] = shifted(da, db, runs.a0[idx], runs.a1[idx], runs.b0[idx], slack, ctx.a.image.big_endian,
-                            ctx.a.image.arch == "arm64")
+        mask[idx] = shifted(
+            da,
+            db,
+            runs.a0[idx],
+            runs.a1[idx],
+            runs.b0[idx],
+            slack,
+            ctx.a.image.big_endian,
+            ctx.a.image.arch == "arm64",
+        )
     return mask
 
 
 def shifted(
-    da: np.ndarray, db: np.ndarray, a0: np.ndarray, a1: np.ndarray, b0: np.ndarray, slack: int, big: bool,
+    da: np.ndarray,
+    db: np.ndarray,
+    a0: np.ndarray,
+    a1: np.ndarray,
+    b0: np.ndarray,
+    slack: int,
+    big: bool,
     arm64: bool = False,
 ) -> np.ndarray:
     """For each run [a0, a1) of A (at b0 in B), whether it is an address/offset shift."""

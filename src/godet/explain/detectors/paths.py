@@ -103,8 +103,9 @@ def detect(ctx: DiffContext) -> list[Finding]:
         ev = Evidence("path prefix", x, y)
         f = findings.get(cause)
         if f is None:
-            f = Finding(cause, SUMMARY[cause], [ev], claims,
-                        places=["pclntab file table", "DWARF line tables"])
+            f = Finding(
+                cause, SUMMARY[cause], [ev], claims, places=["pclntab file table", "DWARF line tables"]
+            )
             findings[cause] = f
         else:
             f.evidence.append(ev)
@@ -116,7 +117,10 @@ def detect(ctx: DiffContext) -> list[Finding]:
     prefixes = sorted(by_prefix, key=lambda xy: -len(xy[0]))
     for unit in ctx.cmp.runs.units:
         base = unit.split("/", 1)[0]
-        if unit.split("/", 1)[-1] in ("header", "pclntab header", "cutab", "filetab") and ctx.a.pclntab is not None:
+        if (
+            unit.split("/", 1)[-1] in ("header", "pclntab header", "cutab", "filetab")
+            and ctx.a.pclntab is not None
+        ):
             top.claims.append(Claim.unit(unit))
         elif _is_dwarf(base):
             # Decompressed, with A's prefixes replaced by B's, does the section become B's?

@@ -9,10 +9,33 @@ from __future__ import annotations
 from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding
 
 SYMTAB_UNITS = (".symtab", ".strtab", "__LINKEDIT", ".gosymtab")
-DYNAMIC_UNITS = (".interp", ".dynamic", ".dynsym", ".dynstr", ".gnu.version", ".gnu.version_r", ".rela.dyn",
-                 ".rela.plt", ".plt", ".got", ".got.plt", ".hash", ".gnu.hash", ".note.ABI-tag",
-                 ".note.gnu.property", ".init", ".fini", ".init_array", ".fini_array", ".eh_frame",
-                 ".eh_frame_hdr", ".data.rel.ro", ".tbss", ".comment", ".idata")
+DYNAMIC_UNITS = (
+    ".interp",
+    ".dynamic",
+    ".dynsym",
+    ".dynstr",
+    ".gnu.version",
+    ".gnu.version_r",
+    ".rela.dyn",
+    ".rela.plt",
+    ".plt",
+    ".got",
+    ".got.plt",
+    ".hash",
+    ".gnu.hash",
+    ".note.ABI-tag",
+    ".note.gnu.property",
+    ".init",
+    ".fini",
+    ".init_array",
+    ".fini_array",
+    ".eh_frame",
+    ".eh_frame_hdr",
+    ".data.rel.ro",
+    ".tbss",
+    ".comment",
+    ".idata",
+)
 
 
 def is_dwarf_unit(key: str) -> bool:
@@ -34,8 +57,15 @@ def _dwarf(ctx: DiffContext, units: dict[str, None]) -> list[Finding]:
     a, b = ctx.a.dwarf, ctx.b.dwarf
     claims = [Claim.unit(u) for u in units if is_dwarf_unit(u)]
     if a.present != b.present:
-        return [Finding("dwarf", "DWARF debug information is present in one build only (-ldflags=-w or -s, or "
-                        "stripped after the link).", [Evidence("DWARF", _yn(a.present), _yn(b.present))], claims)]
+        return [
+            Finding(
+                "dwarf",
+                "DWARF debug information is present in one build only (-ldflags=-w or -s, or "
+                "stripped after the link).",
+                [Evidence("DWARF", _yn(a.present), _yn(b.present))],
+                claims,
+            )
+        ]
     if not a.present:
         return []
     ev = []
@@ -45,7 +75,9 @@ def _dwarf(ctx: DiffContext, units: dict[str, None]) -> list[Finding]:
         ev.append(Evidence("compressed", _yn(a.compressed), _yn(b.compressed)))
     if not ev:
         return []
-    return [Finding("dwarf", "The DWARF format differs (" + ", ".join(e.label for e in ev) + ").", ev, claims)]
+    return [
+        Finding("dwarf", "The DWARF format differs (" + ", ".join(e.label for e in ev) + ").", ev, claims)
+    ]
 
 
 def _symbols(ctx: DiffContext, units: dict[str, None]) -> list[Finding]:
@@ -55,8 +87,14 @@ def _symbols(ctx: DiffContext, units: dict[str, None]) -> list[Finding]:
     claims = [Claim.unit(u) for u in units if u in SYMTAB_UNITS or u.endswith(",__LINKEDIT")]
     # PE keeps COFF symbols in a .symtab section; Mach-O in __LINKEDIT (a gap unit in our layout).
     claims += [Claim.unit(u, fallback=True) for u in units if "LINKEDIT" in u or u.startswith("[after")]
-    return [Finding("symbol-table", "The symbol table is present in one build only (-ldflags=-s, or strip after "
-                    "the link).", [Evidence("symbol table", _count(a), _count(b))], claims)]
+    return [
+        Finding(
+            "symbol-table",
+            "The symbol table is present in one build only (-ldflags=-s, or strip after the link).",
+            [Evidence("symbol table", _count(a), _count(b))],
+            claims,
+        )
+    ]
 
 
 def _count(s) -> str:  # type: ignore[no-untyped-def]
@@ -71,7 +109,9 @@ def _linkage(ctx: DiffContext, units: dict[str, None]) -> list[Finding]:
     a, b = ctx.a.linkage, ctx.b.linkage
     ev = []
     if a.static != b.static:
-        ev.append(Evidence("linking", "static" if a.static else "dynamic", "static" if b.static else "dynamic"))
+        ev.append(
+            Evidence("linking", "static" if a.static else "dynamic", "static" if b.static else "dynamic")
+        )
     if a.interpreter != b.interpreter:
         ev.append(Evidence("interpreter", a.interpreter, b.interpreter))
     if a.needed != b.needed:
@@ -79,7 +119,11 @@ def _linkage(ctx: DiffContext, units: dict[str, None]) -> list[Finding]:
     if a.dylibs != b.dylibs:
         ev.append(Evidence("dylibs", ", ".join(a.dylibs) or None, ", ".join(b.dylibs) or None))
     if a.version_needs != b.version_needs:
-        ev.append(Evidence("symbol versions", ", ".join(a.version_needs) or None, ", ".join(b.version_needs) or None))
+        ev.append(
+            Evidence(
+                "symbol versions", ", ".join(a.version_needs) or None, ", ".join(b.version_needs) or None
+            )
+        )
     if not ev:
         return []
     claims = [Claim.unit(u) for u in units if u in DYNAMIC_UNITS]
@@ -97,5 +141,7 @@ def _c_toolchain(ctx: DiffContext, units: dict[str, None]) -> list[Finding]:
         ev.append(Evidence("C producers", "; ".join(a.c_producers[:3]), "; ".join(b.c_producers[:3])))
     if not ev:
         return []
-    claims = [Claim.unit(".comment")] + [Claim.unit(u, fallback=True) for u in units if "[before Go code]" in u]
+    claims = [Claim.unit(".comment")] + [
+        Claim.unit(u, fallback=True) for u in units if "[before Go code]" in u
+    ]
     return [Finding("c-toolchain", "The host C toolchain used for cgo differs.", ev, claims)]

@@ -1,0 +1,555 @@
+"""Disassembly of differing code, with address operands normalised (capstone, imported lazily).
+
+A size change anywhere moves later code and data, so call targets, RIP-relative displacements
+and ADRP pages change in functions whose instructions are the same. Before calling a function
+"changed", both versions are disassembled and every operand that is an address is rewritten as
+the function or symbol it points to (pclntab ``func_at``, the symbol table) or, when neither
+names it, as a placeholder for its section. Two functions whose normalised listings are equal
+only shifted; equal as multisets but in another order were reordered (generated code); otherwise
+their instructions changed.
+
+Supported: amd64, 386, arm64, arm (little-endian). Elsewhere the verdict is "unsupported".
+"""
+
+from __future__ import annotations
+
+import bisect
+import difflib
+import functools
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from godet.compare.layout import FunctionDelta
+    from godet.explain.detectors.base import DiffContext
+    from godet.explain.report import Residual
+    from godet.read.binary import Binary
+
+DEFAULT_LIMIT = 300  # functions changed_functions() disassembles at most
+BYTE_BUDGET = 4 << 20  # code bytes (per side) changed_functions() disassembles at most
+MAX_FUNC_BYTES = 256 << 10  # a longer range is cut (and the verdict says so)
+MAX_PAIRS = 30  # (A line, B line) pairs kept for a residual
+MAX_RESYNC = 2048  # undecodable spots skipped per range before giving up on the rest
+PSEUDO_FUNCS = ("go:buildid",)
+# Linker-defined boundary symbols: what follows them is not theirs (Mach-O/PE sizes are gaps).
+MARKERS = frozenset(
+    f"runtime.{n}" for n in ("text", "etext", "rodata", "erodata", "noptrdata", "enoptrdata", "data", "edata",
+                             "bss", "ebss", "noptrbss", "enoptrbss", "end", "types", "etypes", "gcdata",
+                             "gcbss", "covctrs", "ecovctrs", "epclntab", "pclntab", "findfunctab")
+)
+MIN_ADDR = 0x10000  # smaller numbers are never treated as addresses
+MAX_LINES_DIFF = 20_000  # longer listings are compared without a line diff
+
+_ARCHES = {
+    "amd64": ("CS_ARCH_X86", "CS_MODE_64", 1),
+    "386": ("CS_ARCH_X86", "CS_MODE_32", 1),
+    "arm64": ("CS_ARCH_ARM64", "CS_MODE_ARM", 4),
+    "arm": ("CS_ARCH_ARM", "CS_MODE_ARM", 4),
+}
+_HEX = re.compile(r"(#?)(-?0x[0-9a-f]+)")
+_RIP = re.compile(r"\[rip ([+-]) (0x[0-9a-f]+)\]")
+_ARM64_MEM = re.compile(r"\[(x\d+), #(-?0x[0-9a-f]+|-?\d+)\]")
+
+
+def supported(arch: str) -> bool:
+    """Whether code of ``arch`` can be disassembled here."""
+    return arch in _ARCHES
+
+
+@functools.lru_cache(maxsize=8)
+def _engine(arch: str) -> Any:
+    import capstone  # lazily: only when code really has to be read
+
+    name, mode, _ = _ARCHES[arch]
+    return capstone.Cs(getattr(capstone, name), getattr(capstone, mode))
+
+
+# ---------------------------------------------------------------------------------- naming addresses
+
+
+class Namer:
+    """Virtual address -> a name that does not move with layout (function, symbol, or section)."""
+
+    def __init__(self, binary: Binary) -> None:
+        self.binary = binary
+        secs = sorted(
+            (s.addr, s.addr + max(s.mem_size, s.size), s.name)
+            for s in binary.image.sections
+            if s.alloc and s.addr and max(s.mem_size, s.size) > 0
+        )
+        self._starts = [s[0] for s in secs]
+        self._secs = secs
+        self.pclntab = binary.pclntab
+        self.symbols = binary.symbols if binary.symbols.present else None
+        self._cache: dict[int, str] = {}
+        self._code = [(s.addr, s.addr + s.size) for s in binary.image.sections if s.alloc and s.executable]
+        funcs = self.pclntab.funcs if self.pclntab is not None else []
+        go_lo = funcs[0].entry if funcs else -1
+        self._go_code = {
+            s.name for s in binary.image.sections if s.executable and s.addr <= go_lo < s.addr + s.size
+        }
+
+    def section(self, va: int) -> str | None:
+        sec = self._sec(va)
+        return sec[2] if sec else None
+
+    def _sec(self, va: int) -> tuple[int, int, str] | None:
+        i = bisect.bisect_right(self._starts, va) - 1
+        if i >= 0 and va < self._secs[i][1]:
+            return self._secs[i]
+        return None
+
+    def is_addr(self, va: int) -> bool:
+        return va >= MIN_ADDR and self.section(va) is not None
+
+    def is_code(self, va: int) -> bool:
+        return any(lo <= va < hi for lo, hi in self._code)
+
+    def name(self, va: int) -> str:
+        """``func+0x10``, ``sym+0x8``, or ``.rodata+?`` (a section placeholder: no stable name)."""
+        hit = self._cache.get(va)
+        if hit is None:
+            hit = self._name(va)
+            if len(self._cache) < 1 << 20:
+                self._cache[va] = hit
+        return hit
+
+    def _name(self, va: int) -> str:
+        if self.pclntab is not None:
+            f = self.pclntab.func_at(va)
+            if f is not None:
+                return f.name if va == f.entry else f"{f.name}+{va - f.entry:#x}"
+        sec = self._sec(va)
+        if self.symbols is not None:
+            s = self.symbols.lookup(va)
+            if s is not None and s.size > 0 and (not s.section or sec is None or s.section == sec[2]):
+                if s.name.endswith("*") or s.name in MARKERS:  # containers and markers: offsets move
+                    return f"{s.name}+?"
+                return s.name if va == s.addr else f"{s.name}+{va - s.addr:#x}"
+        if sec is None:
+            return f"{va:#x}"
+        if self.is_code(va) and sec[2] not in self._go_code:  # stubs, PLT: offsets inside are stable
+            return f"{sec[2]}+{va - sec[0]:#x}"
+        return f"{sec[2]}+?"
+
+
+def namer(binary: Binary) -> Namer:
+    """The binary's Namer (built once per binary)."""
+    cached = binary.__dict__.get("_godet_namer")
+    if cached is None:
+        cached = Namer(binary)
+        binary.__dict__["_godet_namer"] = cached
+    return cached
+
+
+# ---------------------------------------------------------------------------------- disassembly
+
+
+@dataclass(frozen=True, slots=True)
+class Insn:
+    """One decoded instruction (or data word): address, raw text, and the normalised text."""
+
+    addr: int
+    size: int
+    text: str
+    norm: str
+
+
+@dataclass
+class Listing:
+    """A disassembled range; ``cut`` when it was longer than MAX_FUNC_BYTES."""
+
+    insns: list[Insn]
+    cut: bool = False
+    resync_exhausted: bool = False
+
+
+def disassemble(binary: Binary, start: int, end: int) -> Listing | None:
+    """The instructions of file range [start, end) of ``binary``, normalised; None if unsupported."""
+    arch = binary.image.arch
+    if arch not in _ARCHES or binary.image.big_endian:
+        return None
+    image = binary.image
+    sec = image.section_at(start)
+    if sec is None or not sec.executable:
+        return None
+    end = min(end, sec.offset + sec.size, image.size)
+    cut = end - start > MAX_FUNC_BYTES
+    if cut:
+        end = start + MAX_FUNC_BYTES
+    if end <= start:
+        return Listing([])
+    code = bytes(image.data[start:end])
+    base = sec.addr + (start - sec.offset)
+    raw = _decode(arch, code, base)
+    norm = _Normaliser(arch, namer(binary), code, base)
+    items = raw.items
+    while items and _padding(code, items[-1][0] - base, items[-1][1]):
+        items = items[:-1]  # alignment padding after the last instruction
+    insns = [Insn(a, s, f"{m} {o}".rstrip(), norm(a, s, m, o)) for a, s, m, o in items]
+    return Listing(insns, cut, raw.exhausted)
+
+
+def _padding(code: bytes, off: int, size: int) -> bool:
+    chunk = code[off : off + size]
+    return bool(chunk) and (chunk.count(0xCC) == size or chunk.count(0) == size)
+
+
+@dataclass
+class _Raw:
+    items: list[tuple[int, int, str, str]] = field(default_factory=list)
+    exhausted: bool = False
+
+
+def _decode(arch: str, code: bytes, base: int) -> _Raw:
+    md = _engine(arch)
+    step = _ARCHES[arch][2]
+    out = _Raw()
+    pos = 0
+    n = len(code)
+    view = memoryview(code)
+    for _ in range(MAX_RESYNC):
+        for a, s, m, o in md.disasm_lite(view[pos:], base + pos):
+            out.items.append((a, s, m, o))
+            pos = a + s - base
+        if pos >= n:
+            return out
+        width = min(step, n - pos)
+        word = code[pos : pos + width]
+        out.items.append((base + pos, width, ".byte" if width == 1 else ".word", word[::-1].hex()))
+        pos += width
+        if pos >= n:
+            return out
+    out.exhausted = True
+    rest = code[pos:]
+    out.items.append((base + pos, len(rest), ".bytes", f"{len(rest)} undecoded"))
+    return out
+
+
+class _Normaliser:
+    """Rewrites address operands of one range's instructions as names (state: ARM64 ADRP pages)."""
+
+    def __init__(self, arch: str, namer: Namer, code: bytes, base: int) -> None:
+        self.arch = arch
+        self.namer = namer
+        self.code = code
+        self.base = base
+        self.pages: dict[str, int] = {}
+
+    def __call__(self, addr: int, size: int, mnem: str, ops: str) -> str:
+        namer = self.namer
+        if self.arch in ("arm64", "arm") and size == 4:
+            off = addr - self.base
+            word = int.from_bytes(self.code[off : off + 4], "little")
+            if namer.is_addr(word):  # a literal-pool word holding an address
+                return f".word <{namer.name(word)}>"
+        if mnem.startswith("."):
+            return f"{mnem} {ops}"
+        if self.arch == "arm64":
+            ops = self._arm64(mnem, ops)
+        elif self.arch == "amd64" and "rip" in ops:
+            nxt = addr + size
+            ops = _RIP.sub(lambda m: f"[<{namer.name(nxt + _signed(m.group(1), m.group(2)))}>]", ops)
+        ops = _HEX.sub(lambda m: self._hex(m), ops)
+        return f"{mnem} {ops}".rstrip()
+
+    def _hex(self, m: re.Match[str]) -> str:
+        v = int(m.group(2), 16)
+        if v > 0 and self.namer.is_addr(v):
+            return f"<{self.namer.name(v)}>"
+        return m.group(0)
+
+    def _arm64(self, mnem: str, ops: str) -> str:
+        parts = ops.split(", ")
+        dest = parts[0] if parts else ""
+        if mnem == "adrp" and len(parts) == 2:
+            try:
+                self.pages[dest] = int(parts[1].lstrip("#"), 16)
+            except ValueError:
+                self.pages.pop(dest, None)
+            return f"{dest}, <page>"
+        if mnem == "add" and len(parts) == 3 and parts[1] in self.pages and parts[2].startswith("#"):
+            target = self.pages[parts[1]] + _int(parts[2][1:])
+            ops = f"{parts[0]}, {parts[1]}, <{self.namer.name(target)}>"
+        else:
+            m = _ARM64_MEM.search(ops)
+            if m and m.group(1) in self.pages and mnem.startswith(("ld", "st")):
+                target = self.pages[m.group(1)] + _int(m.group(2))
+                ops = ops[: m.start()] + f"[{m.group(1)}, <{self.namer.name(target)}>]" + ops[m.end():]
+        if dest in self.pages and not mnem.startswith(("st", "cmp", "tst", "cb", "tb", "b")):
+            del self.pages[dest]  # the register now holds something else
+        return ops
+
+
+def _signed(sign: str, hexnum: str) -> int:
+    return int(hexnum, 16) * (1 if sign == "+" else -1)
+
+
+def _int(s: str) -> int:
+    return int(s, 16) if s.lstrip("-").startswith("0x") else int(s)
+
+
+# ---------------------------------------------------------------------------------- comparing
+
+
+@dataclass
+class CodeCompare:
+    """How two versions of a piece of code compare once addresses are normalised.
+
+    ``verdict``: "same" (bytes equal), "shifted" (only address operands differ), "reordered"
+    (the same instructions in another order), "changed", or "unsupported". ``a_text``/``b_text``
+    summarise the first difference (normalised instructions joined by "; ").
+    """
+
+    verdict: str
+    pairs: list[tuple[str, str]] = field(default_factory=list)
+    a_insns: int = 0
+    b_insns: int = 0
+    cut: bool = False
+    a_text: str = ""
+    b_text: str = ""
+
+    @property
+    def note(self) -> str:
+        return {
+            "same": "same bytes",
+            "shifted": "same instructions, only addresses differ",
+            "reordered": "same instructions in a different order",
+            "changed": "instructions changed",
+        }.get(self.verdict, "not disassembled (architecture not supported)")
+
+
+def compare_ranges(
+    ctx: DiffContext, a_range: tuple[int, int] | None, b_range: tuple[int, int] | None, pairs: bool = True
+) -> CodeCompare:
+    """Compare code at file range ``a_range`` of A with ``b_range`` of B (either may be None)."""
+    la = disassemble(ctx.a, *a_range) if a_range else None
+    lb = disassemble(ctx.b, *b_range) if b_range else None
+    if (a_range and la is None) or (b_range and lb is None):
+        return CodeCompare("unsupported")
+    xa = la.insns if la else []
+    xb = lb.insns if lb else []
+    cut = bool((la and (la.cut or la.resync_exhausted)) or (lb and (lb.cut or lb.resync_exhausted)))
+    na, nb = [i.norm for i in xa], [i.norm for i in xb]
+    if a_range and b_range and [i.text for i in xa] == [i.text for i in xb]:
+        verdict = "same"
+    elif na == nb and a_range and b_range:
+        verdict = "shifted"
+    elif a_range and b_range and sorted(na) == sorted(nb):
+        verdict = "reordered"
+    else:
+        verdict = "changed"
+    out = CodeCompare(verdict, a_insns=len(xa), b_insns=len(xb), cut=cut)
+    if pairs:
+        out.pairs, hunk = _pairs(xa, xb, verdict)
+        out.a_text, out.b_text = _summary(na, nb, hunk)
+    return out
+
+
+def normalised_equal(
+    ctx: DiffContext, fa_range: tuple[int, int], fb_range: tuple[int, int], arch: str | None = None
+) -> bool:
+    """True when the code at the two file ranges differs at most in address operands."""
+    if arch is not None and not supported(arch):
+        return False
+    return compare_ranges(ctx, fa_range, fb_range, pairs=False).verdict in ("same", "shifted")
+
+
+def _line(i: Insn, norm: bool) -> str:
+    return f"{i.addr:#x}  {i.norm if norm else i.text}"
+
+
+Hunk = tuple[int, int, int, int]
+
+
+def _summary(na: list[str], nb: list[str], hunk: Hunk | None) -> tuple[str, str]:
+    """The whole of two short listings, or the first differing hunk of longer ones."""
+    if min(len(na), len(nb)) <= 8:  # a short function: show both from the start
+
+        def head(xs: list[str]) -> str:
+            return ("; ".join(xs[:8]) + (" …" if len(xs) > 8 else "")) or "(nothing)"
+
+        return head(na), head(nb)
+    if hunk is None:
+        return "", ""
+    i1, i2, j1, j2 = hunk
+
+    def part(xs: list[str], lo: int, hi: int) -> str:
+        if hi <= lo:
+            return "(nothing)"
+        more = " …" if hi - lo > 4 else ""
+        return "; ".join(xs[lo : min(hi, lo + 4)]) + more
+
+    return part(na, i1, i2), part(nb, j1, j2)
+
+
+def _pairs(xa: list[Insn], xb: list[Insn], verdict: str) -> tuple[list[tuple[str, str]], Hunk | None]:
+    """Up to MAX_PAIRS (A line, B line) pairs that differ, and the first differing hunk."""
+    out: list[tuple[str, str]] = []
+    if verdict in ("same", "shifted"):
+        for x, y in zip(xa, xb, strict=False):
+            if x.text != y.text:
+                out.append((_line(x, False), _line(y, False)))
+                if len(out) >= MAX_PAIRS:
+                    break
+        return out, None
+    na, nb = [i.norm for i in xa], [i.norm for i in xb]
+    if len(na) > MAX_LINES_DIFF or len(nb) > MAX_LINES_DIFF:
+        first = None
+        for k, (x, y) in enumerate(zip(xa, xb, strict=False)):
+            if x.norm != y.norm:
+                first = first or (k, k + 1, k, k + 1)
+                out.append((_line(x, True), _line(y, True)))
+                if len(out) >= MAX_PAIRS:
+                    break
+        return out, first
+    hunk: Hunk | None = None
+    sm = difflib.SequenceMatcher(None, na, nb, autojunk=False)
+    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        if tag == "equal":
+            continue
+        hunk = hunk or (i1, i2, j1, j2)
+        for k in range(max(i2 - i1, j2 - j1)):
+            a = _line(xa[i1 + k], True) if i1 + k < i2 else ""
+            b = _line(xb[j1 + k], True) if j1 + k < j2 else ""
+            out.append((a, b))
+            if len(out) >= MAX_PAIRS:
+                return out, hunk
+    return out, hunk
+
+
+# ---------------------------------------------------------------------------------- functions
+
+
+@dataclass
+class FunctionVerdicts:
+    """Go functions of ``ctx.cmp.functions`` sorted by what disassembly says about them."""
+
+    # (function, comparison); None for a function present in one build only
+    changed: list[tuple[FunctionDelta, CodeCompare | None]] = field(default_factory=list)
+    reordered: list[tuple[FunctionDelta, CodeCompare]] = field(default_factory=list)
+    shifted: list[FunctionDelta] = field(default_factory=list)
+    unchecked: list[FunctionDelta] = field(default_factory=list)
+    supported: bool = True
+    limit: int = DEFAULT_LIMIT
+
+    @property
+    def checked(self) -> int:
+        return len(self.changed) + len(self.reordered) + len(self.shifted)
+
+
+def changed_functions(ctx: DiffContext, limit: int = DEFAULT_LIMIT) -> FunctionVerdicts:
+    """Classify the differing Go functions (at most ``limit`` disassembled; cached per context)."""
+    cache = ctx.__dict__.setdefault("_godet_code", {})
+    if limit in cache:
+        return cache[limit]
+    out = FunctionVerdicts(limit=limit)
+    arch = ctx.a.image.arch
+    out.supported = supported(arch) and not ctx.a.image.big_endian and arch == ctx.b.image.arch
+    budget = BYTE_BUDGET
+    for fd in _priority(ctx, ctx.cmp.functions):
+        if fd.name.startswith(PSEUDO_FUNCS):
+            continue  # not code: the build ID string at the start of text (identity explains it)
+        if fd.a_range is None or fd.b_range is None:
+            out.changed.append((fd, None))
+            continue
+        size = max(fd.a_range[1] - fd.a_range[0], fd.b_range[1] - fd.b_range[0])
+        if not out.supported or out.checked >= limit or size > budget:
+            out.unchecked.append(fd)
+            continue
+        budget -= min(size, MAX_FUNC_BYTES)
+        cc = compare_ranges(ctx, fd.a_range, fd.b_range)
+        if cc.verdict in ("same", "shifted"):
+            out.shifted.append(fd)
+        elif cc.verdict == "reordered":
+            out.reordered.append((fd, cc))
+        elif cc.verdict == "changed":
+            out.changed.append((fd, cc))
+        else:
+            out.unchecked.append(fd)
+    cache[limit] = out
+    return out
+
+
+def _priority(ctx: DiffContext, functions: list[FunctionDelta]) -> list[FunctionDelta]:
+    """Resized functions first, then the main module's, then by differing bytes."""
+    bi = ctx.a.buildinfo or ctx.b.buildinfo
+    mod = bi.path if bi is not None and bi.path else "main"
+
+    def key(fd: FunctionDelta) -> tuple[int, int, int]:
+        own = fd.name.startswith(("main.", mod + ".", mod + "/"))
+        return (fd.how == "differs", not own, -fd.differing)
+
+    return sorted(functions, key=key)
+
+
+# ---------------------------------------------------------------------------------- residuals
+
+
+def disassemble_residual(ctx: DiffContext, residual: Residual) -> None:
+    """Fill ``residual.disassembly`` and ``residual.note`` for a residual in code (others untouched)."""
+    ra, rb = _code_ranges(ctx, residual)
+    if ra is None and rb is None:
+        return
+    cc = compare_ranges(ctx, ra, rb)
+    if cc.verdict == "unsupported":
+        residual.note = cc.note
+        return
+    if ra is None or rb is None:
+        residual.note = f"code only in {'B' if ra is None else 'A'}"
+    else:
+        residual.note = cc.note + (" (listing cut)" if cc.cut else "")
+    residual.disassembly = cc.pairs
+
+
+def _code_ranges(ctx: DiffContext, r: Residual) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+    """File ranges to disassemble for a residual: the same function (or symbol) on each side, by name."""
+    name = r.function.split("#", 1)[0] if r.function else None
+    found: list[tuple[str | None, tuple[int, int] | None]] = []
+    for binary, rng in ((ctx.a, r.a_range), (ctx.b, r.b_range)):
+        sec = binary.image.section_at(rng[0]) if rng else None
+        if rng is None or sec is None or not sec.executable:
+            found.append((None, None))
+            continue
+        found.append(_enclosing(binary, sec, rng))
+    (na, ra), (nb, rb) = found
+    # Pair by name: the bytes at the same place in B may belong to another (moved) function.
+    name = name or na or nb
+    if name:
+        ra = _named_range(ctx.a, name) or ra
+        rb = _named_range(ctx.b, name) or rb
+    return ra, rb
+
+
+def _named_range(binary: Binary, name: str) -> tuple[int, int] | None:
+    p = binary.pclntab
+    if p is not None:
+        f = next((g for g in p.funcs if g.name == name), None)
+        if f is not None:
+            start = binary.image.va_to_offset(f.entry)
+            if start is not None:
+                return start, start + (f.end - f.entry)
+    s = binary.symbols.by_name(name) if binary.symbols.present else None
+    if s is not None and s.size > 0 and s.kind in ("T", "t"):
+        start = binary.image.va_to_offset(s.addr)
+        if start is not None:
+            return start, start + s.size
+    return None
+
+
+def _enclosing(binary: Binary, sec: Any, rng: tuple[int, int]) -> tuple[str | None, tuple[int, int]]:
+    """(name, file range) of the function or code symbol around ``rng`` (else the range itself, capped)."""
+    va = sec.addr + rng[0] - sec.offset
+    p = binary.pclntab
+    if p is not None:
+        f = p.func_at(va)
+        if f is not None:
+            start = binary.image.va_to_offset(f.entry)
+            if start is not None:
+                return f.name, (start, start + (f.end - f.entry))
+    if binary.symbols.present:
+        s = binary.symbols.lookup(va)
+        if s is not None and s.size > 0 and s.kind in ("T", "t"):
+            return s.name, (sec.offset + s.addr - sec.addr, sec.offset + s.addr - sec.addr + s.size)
+    return None, (rng[0], min(rng[1], rng[0] + 4096))

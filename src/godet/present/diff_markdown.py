@@ -1,0 +1,208 @@
+"""``godet diff --format markdown``: a report that fits a pull-request comment.
+
+A summary line, the two files, a table of causes with their share of the differing bytes,
+then one ``<details>`` block per cause (summary, evidence A/B, where, fix) and one for the
+unexplained residual. Values are shown as code spans; every text is escaped for GitHub Markdown.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+from typing import Any
+
+from godet.explain.detectors.base import Evidence, Finding
+from godet.explain.docs import cause_url
+from godet.explain.report import DiffReport, Residual
+from godet.present.diff_text import (
+    FORMAT_NAMES,
+    abbreviate,
+    cause_name,
+    consequence_bytes,
+    headline,
+    nbytes,
+    percent,
+    residual_where,
+)
+
+MAX_VALUE = 200  # characters of an evidence value in a details block
+MAX_RESIDUAL_ROWS = 25
+MAX_DISASSEMBLY = 20
+MAX_SECTION_ROWS = 40
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&#])")
+
+
+def md_escape(text: str) -> str:
+    """Text with Markdown and HTML metacharacters backslash-escaped (safe in prose and table cells)."""
+    return _MD_SPECIAL.sub(r"\\\1", text.replace("\n", " "))
+
+
+def md_code(value: str | None, limit: int = MAX_VALUE, table: bool = True) -> str:
+    """A value as a code span (``|`` escaped inside tables); None reads as *absent*."""
+    if value is None:
+        return "*absent*"
+    if value == "":
+        return "*empty*"
+    v = abbreviate(value, limit)
+    if table:
+        v = v.replace("|", "\\|")
+    longest = max((len(m) for m in re.findall(r"`+", v)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if v.startswith(("`", " ")) or v.endswith(("`", " ")) else ""
+    return f"{fence}{pad}{v}{pad}{fence}"
+
+
+class DiffMarkdown:
+    """GitHub-flavoured Markdown for a PR comment (``color`` is ignored)."""
+
+    def __init__(self, color: bool = False, **_: Any) -> None:
+        del color
+
+    def render(self, report: DiffReport) -> str:
+        out: list[str] = []
+        word, text = headline(report)
+        out.append(f"### godet diff: {word.lower()}")
+        out.append("")
+        if report.identical:
+            out.append(f"**Identical**: {md_escape(text)} (sha256 {md_code(report.a.sha256, table=False)}).")
+        elif not report.related:
+            out.append(f"**Not the same program**: {md_escape(text)}; godet does not explain their "
+                       "differences byte by byte.")
+        else:
+            out.append(f"**Different**: {md_escape(text)}.")
+        out.append("")
+        out += self._files(report)
+        if report.causes:
+            out += self._table(report)
+            for f in report.causes:
+                out += self._details(f)
+        out += self._residual(report)
+        out += self._sections(report)
+        if report.notes:
+            out += ["**Notes**", ""] + [f"- {md_escape(n)}" for n in report.notes] + [""]
+        return "\n".join(out).rstrip("\n") + "\n"
+
+    def _files(self, report: DiffReport) -> list[str]:
+        rows = ["| | File | Size | Target | Go | sha256 |", "|---|---|---:|---|---|---|"]
+        for name, s in (("A", report.a), ("B", report.b)):
+            target = " ".join(x for x in (FORMAT_NAMES.get(s.format, s.format), s.arch) if x)
+            rows.append(f"| {name} | {md_code(s.path)} | {s.size:,} | {md_escape(target)} | "
+                        f"{md_code(s.go_version)} | {md_code(s.sha256[:16])} |")
+        return [*rows, ""]
+
+    def _table(self, report: DiffReport) -> list[str]:
+        rows = ["| # | Cause | Role | Bytes | Share |", "|---:|---|---|---:|---:|"]
+        n = 0
+        for f in report.causes:
+            if f.role == "root":
+                n += 1
+                num, role = str(n), "root cause"
+            else:
+                num = ""
+                role = f"consequence of {md_code(f.because)}" if f.because else "consequence"
+            cause = f"[{md_code(cause_name(f))}]({cause_url(f.cause)}) {md_escape(f.title)}"
+            rows.append(f"| {num} | {cause} | {role} | {f.bytes:,} | {percent(f.share)} |")
+        if any(consequence_bytes(f) for f in report.causes):
+            rows += ["", "A root cause's bytes include those of its consequences."]
+        return [*rows, ""]
+
+    def _details(self, f: Finding) -> list[str]:
+        role = "" if f.role == "root" else (f", because of {f.because}" if f.because else ", a consequence")
+        # The <summary> line is raw HTML to GitHub (no Markdown inside): escape it as HTML.
+        out = [
+            "<details>",
+            f"<summary><code>{escape(cause_name(f))}</code> {escape(f.title)}{escape(role)} "
+            f"({escape(percent(f.share))})</summary>",
+            "",
+            md_escape(f.summary),
+            "",
+        ]
+        out += self._evidence(f.evidence)
+        if f.regions:
+            where = ", ".join(f"{md_code(r['section'], table=False)} {r['bytes']:,}" for r in f.regions[:10])
+            if len(f.regions) > 10:
+                where += f", and {len(f.regions) - 10} more sections"
+            own = f.direct_bytes if consequence_bytes(f) else f.bytes
+            out += [f"**Where** ({nbytes(own)}): {where}", ""]
+        if f.places:
+            out += ["**In**: " + ", ".join(md_escape(p) for p in f.places), ""]
+        if f.fix:
+            out += [f"**Fix**: {md_escape(f.fix)}", ""]
+        out += [f"[About `{f.cause}`]({cause_url(f.cause)})", "", "</details>", ""]
+        return out
+
+    def _evidence(self, items: list[Evidence]) -> list[str]:
+        if not items:
+            return []
+        rows = ["| Evidence | A | B |", "|---|---|---|"]
+        rows += [f"| {md_escape(e.label)} | {md_code(e.a)} | {md_code(e.b)} |" for e in items]
+        return [*rows, ""]
+
+    def _residual(self, report: DiffReport) -> list[str]:
+        if report.identical or not report.related:
+            return []
+        if not report.unexplained:
+            return ["Every differing byte is explained.", ""]
+        n = len(report.unexplained)
+        share = escape(percent(report.unexplained_bytes, report.differing_bytes))
+        out = [
+            "<details>",
+            f"<summary>Unexplained: {nbytes(report.unexplained_bytes)} ({share}) in {n} place{'s' * (n != 1)}"
+            "</summary>",
+            "",
+            "| Where | Bytes | A (offset +size) | B (offset +size) |",
+            "|---|---:|---|---|",
+        ]
+        for r in report.unexplained[:MAX_RESIDUAL_ROWS]:
+            where = md_escape(residual_where(r))
+            out.append(f"| {where} | {r.bytes:,} | {_range(r.a_range)} | {_range(r.b_range)} |")
+        rest = report.unexplained[MAX_RESIDUAL_ROWS:]
+        if rest:
+            out.append(f"| {len(rest)} more places | {sum(r.bytes for r in rest):,} | | |")
+        out.append("")
+        for r in report.unexplained[:MAX_RESIDUAL_ROWS]:
+            out += self._disassembly(r)
+        out += ["</details>", ""]
+        return out
+
+    def _disassembly(self, r: Residual) -> list[str]:
+        if not r.disassembly and not r.note:
+            return []
+        out = [f"**{md_escape(residual_where(r))}**", ""]
+        if r.note:
+            out += [md_escape(r.note), ""]
+        if r.disassembly:
+            width = max(len(x or "") for x, _ in r.disassembly[:MAX_DISASSEMBLY])
+            width = min(width, 60)
+            lines = [f"{abbreviate(x or '', 60):<{width}} | {abbreviate(y or '', 60)}"
+                     for x, y in r.disassembly[:MAX_DISASSEMBLY]]
+            if len(r.disassembly) > MAX_DISASSEMBLY:
+                lines.append(f"... and {len(r.disassembly) - MAX_DISASSEMBLY} more instruction pairs")
+            fence = "````" if any("```" in ln for ln in lines) else "```"
+            out += [fence + "text", f"{'A':<{width}} | B", *lines, fence, ""]
+        return out
+
+    def _sections(self, report: DiffReport) -> list[str]:
+        if not report.sections:
+            return []
+        out = [
+            "<details>",
+            f"<summary>Sections that differ ({len(report.sections)})</summary>",
+            "",
+            "| Section | A size | B size | Differing bytes | How |",
+            "|---|---:|---:|---:|---|",
+        ]
+        for s in report.sections[:MAX_SECTION_ROWS]:
+            out.append(f"| {md_code(s.name)} | {_size(s.a_size)} | {_size(s.b_size)} | {s.differing:,} | "
+                       f"{md_escape(s.how)} |")
+        if len(report.sections) > MAX_SECTION_ROWS:
+            out.append(f"| {len(report.sections) - MAX_SECTION_ROWS} more | | | | |")
+        return [*out, "", "</details>", ""]
+
+
+def _range(r: tuple[int, int] | None) -> str:
+    return "" if r is None else f"`{r[0]:#x}` +{r[1] - r[0]:,}"
+
+
+def _size(n: int | None) -> str:
+    return "" if n is None else f"{n:,}"
