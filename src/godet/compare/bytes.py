@@ -45,6 +45,28 @@ class RunTable:
         self.b_end.append(b1.astype(np.int64))
         self.weight.append(w.astype(np.int64))
 
+    def add_many(
+        self,
+        keys: list[str],
+        idx: np.ndarray,
+        a0: np.ndarray,
+        a1: np.ndarray,
+        b0: np.ndarray,
+        b1: np.ndarray,
+        w: np.ndarray,
+    ) -> None:
+        """Runs of several units at once: run i belongs to ``keys[idx[i]]``."""
+        if len(a0) == 0:
+            return
+        base = len(self.unit)
+        self.unit.extend(keys)
+        self.unit_idx.append((idx + base).astype(np.int32))
+        self.a_start.append(a0.astype(np.int64))
+        self.a_end.append(a1.astype(np.int64))
+        self.b_start.append(b0.astype(np.int64))
+        self.b_end.append(b1.astype(np.int64))
+        self.weight.append(w.astype(np.int64))
+
     def freeze(self) -> Runs:
         def cat(xs: list[np.ndarray], dtype: type) -> np.ndarray:
             return np.concatenate(xs) if xs else np.zeros(0, dtype=dtype)
@@ -218,25 +240,22 @@ def _shift_cost(a: np.ndarray, b: np.ndarray, d: int) -> int:
     return _count_diff(a[a0 : a0 + n], b[b0 : b0 + n]) + max(len(a), len(b)) - n
 
 
-def _candidate_shifts(a: np.ndarray, b: np.ndarray, window: int = 4096, reach: int = 512) -> list[int]:
-    """Shifts worth an exact try: 0, the size delta, and the best match of a few sample windows."""
+def _candidate_shifts(a: np.ndarray, b: np.ndarray, window: int = 2048, reach: int = 256) -> list[int]:
+    """Shifts worth an exact try: 0, the size delta, and the best match of two sample windows."""
     la, lb = len(a), len(b)
     out = {0, lb - la}
-    for frac in (0.1, 0.5, 0.9):
+    for frac in (0.25, 0.75):
         s = int(la * frac)
         w = a[s : s + window]
-        if len(w) < 64:
+        lo, hi = max(0, s - reach), min(lb - len(w), s + reach)
+        if len(w) < 64 or hi < lo:
             continue
-        best_d, best_eq = None, -1
-        for d in range(-reach, reach + 1):
-            lo = s + d
-            if lo < 0 or lo + len(w) > lb:
-                continue
-            eq = int(np.count_nonzero(w == b[lo : lo + len(w)]))
-            if eq > best_eq:
-                best_d, best_eq = d, eq
-        if best_d is not None and best_eq > len(w) // 2:
-            out.add(best_d)
+        # every candidate alignment of the window against B at once (a strided view, no copy)
+        cand = np.lib.stride_tricks.as_strided(b[lo:], shape=(hi - lo + 1, len(w)), strides=(1, 1))
+        eq = np.count_nonzero(cand == w, axis=1)
+        best = int(np.argmax(eq))
+        if eq[best] > len(w) // 2:
+            out.add(lo + best - s)
     return sorted(out, key=abs)
 
 

@@ -313,7 +313,7 @@ class CodeCompare:
     @property
     def note(self) -> str:
         return {
-            "same": "same bytes",
+            "same": "same bytes at the same function or symbol (the code only moved)",
             "shifted": "same instructions, only addresses differ",
             "reordered": "same instructions in a different order",
             "changed": "instructions changed",

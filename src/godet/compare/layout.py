@@ -11,7 +11,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from godet.compare.anchors import Anchor, split, structure_anchors
-from godet.compare.bytes import Runs, RunTable, as_array, bytes_equal, compare_unit, only_one_side
+from godet.compare.bytes import (
+    Runs,
+    RunTable,
+    as_array,
+    bytes_equal,
+    compare_unit,
+    equal_size_runs,
+    only_one_side,
+)
 from godet.compare.units import Unit, file_units
 from godet.read.binary import Binary
 
@@ -138,10 +146,16 @@ def _func_ranges(binary: Binary, unit: Unit) -> dict[str, tuple[int, int]]:
 def _compare_code(
     table: RunTable, key: str, a: Binary, b: Binary, x: Unit, y: Unit, da: np.ndarray, db: np.ndarray
 ) -> tuple[int, list[FunctionDelta], int]:
-    """Code of different sizes: compare function against same-named function."""
+    """Code of different sizes: compare function against same-named function.
+
+    Equal bytes are skipped with a memoryview compare; equal-size functions that differ are
+    compared in batches (one numpy pass per few MiB of code), resized ones one by one.
+    """
     fa, fb = _func_ranges(a, x), _func_ranges(b, y)
+    mva, mvb = memoryview(da), memoryview(db)
     total = 0
     deltas: list[FunctionDelta] = []
+    same_size: list[tuple[str, int, int, int]] = []
     for name, (a0, a1) in fa.items():
         r = fb.get(name)
         if r is None:
@@ -150,20 +164,69 @@ def _compare_code(
             total += w
             continue
         b0, b1 = r
+        if a1 - a0 == b1 - b0:
+            if mva[a0:a1] != mvb[b0:b1]:
+                same_size.append((name, a0, a1, b0))
+            continue
         w = compare_unit(table, f"{key}/{name}", da[a0:a1], db[b0:b1], a0, b0)
-        if w:
-            deltas.append(
-                FunctionDelta(name, "differs" if a1 - a0 == b1 - b0 else "resized", (a0, a1), (b0, b1), w)
-            )
-            total += w
+        deltas.append(FunctionDelta(name, "resized", (a0, a1), (b0, b1), w))
+        total += w
     for name, (b0, b1) in fb.items():
         if name not in fa:
             w = only_one_side(table, f"{key}/{name}", "b", b0, b1 - b0)
             deltas.append(FunctionDelta(name, "only-b", None, (b0, b1), w))
             total += w
+    counts = _batch_equal_size(table, key, same_size, da, db)
+    for (name, a0, a1, b0), w in zip(same_size, counts, strict=True):
+        deltas.append(FunctionDelta(name, "differs", (a0, a1), (b0, b0 + a1 - a0), w))
+        total += w
     # Code outside Go functions (C runtime start-up, padding before the first function).
     total += _edges(table, key, fa, fb, x, y, da, db)
     return total, deltas, len(fa)
+
+
+def _batch_equal_size(
+    table: RunTable, key: str, items: list[tuple[str, int, int, int]], da: np.ndarray, db: np.ndarray,
+    batch_bytes: int = 1 << 22,
+) -> list[int]:
+    """Differing runs of many equal-size (name, a0, a1, b0) function pairs; returns bytes per pair."""
+    counts: list[int] = []
+    i = 0
+    while i < len(items):
+        j, size = i, 0
+        while j < len(items) and (size == 0 or size + items[j][2] - items[j][1] <= batch_bytes):
+            size += items[j][2] - items[j][1]
+            j += 1
+        chunk = items[i:j]
+        lens = np.fromiter((a1 - a0 for _, a0, a1, _ in chunk), dtype=np.int64, count=len(chunk))
+        starts = np.concatenate(([0], np.cumsum(lens)))
+        ca = np.concatenate([da[a0:a1] for _, a0, a1, _ in chunk])
+        cb = np.concatenate([db[b0 : b0 + a1 - a0] for _, a0, a1, b0 in chunk])
+        s, e = equal_size_runs(ca, cb)
+        s, e = _cut(s, e, starts[1:-1])
+        fidx = np.searchsorted(starts, s, side="right") - 1
+        a_base = np.fromiter((a0 for _, a0, _, _ in chunk), dtype=np.int64, count=len(chunk))
+        b_base = np.fromiter((b0 for _, _, _, b0 in chunk), dtype=np.int64, count=len(chunk))
+        rel = s - starts[fidx]
+        w = e - s
+        keys = [f"{key}/{name}" for name, _, _, _ in chunk]
+        table.add_many(keys, fidx, a_base[fidx] + rel, a_base[fidx] + rel + w, b_base[fidx] + rel,
+                       b_base[fidx] + rel + w, w)
+        counts.extend(np.bincount(fidx, weights=w, minlength=len(chunk)).astype(np.int64).tolist())
+        i = j
+    return counts
+
+
+def _cut(s: np.ndarray, e: np.ndarray, cuts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Split the sorted disjoint runs [s, e) at every cut position that falls strictly inside one."""
+    if not len(s) or not len(cuts):
+        return s, e
+    k = np.searchsorted(s, cuts, side="right") - 1
+    inside = (k >= 0) & (e[np.maximum(k, 0)] > cuts) & (s[np.maximum(k, 0)] < cuts)
+    c = cuts[inside]
+    if not len(c):
+        return s, e
+    return np.sort(np.concatenate((s, c))), np.sort(np.concatenate((e, c)))
 
 
 def _edges(

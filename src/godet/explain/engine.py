@@ -205,12 +205,7 @@ def settle(findings: list[Finding], cmp: Comparison) -> np.ndarray:
     remaining = runs.weight.astype(np.float64)
     if len(runs) == 0:
         return remaining
-    length_a = np.maximum(runs.a1 - runs.a0, 1)
-    length_b = np.maximum(runs.b1 - runs.b0, 1)
-    idx = {
-        "a": _SideIndex(runs.a0, runs.a1, length_a),
-        "b": _SideIndex(runs.b0, runs.b1, length_b),
-    }
+    sides = {"a": _SideIndex(runs.a0, runs.a1), "b": _SideIndex(runs.b0, runs.b1)}
     unit_runs = _unit_index(runs.units, runs.unit)
     ordered = sorted(findings, key=lambda f: f.rank)
     per_unit: dict[int, np.ndarray] = {}
@@ -221,9 +216,8 @@ def settle(findings: list[Finding], cmp: Comparison) -> np.ndarray:
                 continue
             acc = per_unit.setdefault(id(f), np.zeros(len(runs.units), dtype=np.float64))
             for side, spans in _merged_ranges(claims).items():
-                for start, end in spans:
-                    sel, amount = idx[side].overlap(start, end, runs.weight)
-                    _take(remaining, sel, amount, runs.unit, acc)
+                sel, frac = sides[side].overlap(spans)
+                _take(remaining, sel, runs.weight[sel] * frac, runs.unit, acc)
             for c in claims:
                 if c.unit_key:
                     sel = unit_runs(c.unit_key)
@@ -247,29 +241,43 @@ def _take(
         return
     got = np.minimum(remaining[sel], amount)
     remaining[sel] -= got
-    np.add.at(acc, unit[sel], got)
+    acc += np.bincount(unit[sel], weights=got, minlength=len(acc))
 
 
 class _SideIndex:
-    """Runs of one side sorted by offset, for fast range overlap queries."""
+    """One side's runs sorted by offset, to find the runs a set of claimed spans overlaps."""
 
-    def __init__(self, s: np.ndarray, e: np.ndarray, length: np.ndarray) -> None:
-        self.order = np.argsort(s, kind="stable")
-        self.s = s[self.order]
-        self.e = e[self.order]
-        self.length = length[self.order]
+    def __init__(self, r0: np.ndarray, r1: np.ndarray) -> None:
+        present = np.flatnonzero(r0 >= 0)
+        order = present[np.argsort(r0[present], kind="stable")]
+        self.order = order
+        self.s = r0[order]
+        self.e = r1[order]
 
-    def overlap(self, start: int, end: int, weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        lo = int(np.searchsorted(self.e, start, side="right"))
-        hi = int(np.searchsorted(self.s, end, side="left"))
-        if hi <= lo:
+    def overlap(self, spans: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+        """Run indices touched by the (sorted, disjoint) spans and the covered fraction of each."""
+        st = np.fromiter((a for a, _ in spans), dtype=np.int64, count=len(spans))
+        en = np.fromiter((b for _, b in spans), dtype=np.int64, count=len(spans))
+        lo = np.searchsorted(self.e, st, side="right")
+        hi = np.searchsorted(self.s, en, side="left")
+        n = np.maximum(hi - lo, 0)
+        if not n.sum():
             return np.zeros(0, dtype=np.int64), np.zeros(0)
-        s, e = self.s[lo:hi], self.e[lo:hi]
-        ov = np.clip(np.minimum(e, end) - np.maximum(s, start), 0, None)
-        keep = (ov > 0) & (s >= 0)
-        sel = self.order[lo:hi][keep]
-        frac = ov[keep] / self.length[lo:hi][keep]
-        return sel, weight[sel] * frac
+        pos = np.unique(np.repeat(lo, n) + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)))
+        s, e = self.s[pos], self.e[pos]
+        ov = _covered(spans, e) - _covered(spans, s)
+        keep = ov > 0
+        return self.order[pos[keep]], ov[keep] / np.maximum(e - s, 1)[keep]
+
+
+def _covered(spans: list[tuple[int, int]], x: np.ndarray) -> np.ndarray:
+    """For each x, how many bytes of the (sorted, disjoint) spans lie below x."""
+    st = np.fromiter((a for a, _ in spans), dtype=np.int64, count=len(spans))
+    en = np.fromiter((b for _, b in spans), dtype=np.int64, count=len(spans))
+    cum = np.concatenate(([0], np.cumsum(en - st)))
+    k = np.searchsorted(st, x, side="right") - 1
+    inside = np.clip(np.minimum(x, en[np.maximum(k, 0)]) - st[np.maximum(k, 0)], 0, None)
+    return np.where(k >= 0, cum[np.maximum(k, 0)] + inside, 0)
 
 
 def _merged_ranges(claims: list[Claim]) -> dict[str, list[tuple[int, int]]]:
@@ -292,10 +300,16 @@ def _unit_index(units: list[str], unit: np.ndarray) -> Callable[[str], np.ndarra
     order = np.argsort(unit, kind="stable")
     bounds = np.searchsorted(unit[order], np.arange(len(units) + 1))
 
+    # a unit key names itself and, for a section, all of its pieces ("sec/piece")
+    members: dict[str, list[int]] = {}
+    for i, u in enumerate(units):
+        members.setdefault(u, []).append(i)
+        if "/" in u:
+            members.setdefault(u.split("/", 1)[0], []).append(i)
+
     def runs_of(key: str) -> np.ndarray:
         if key not in cache:
-            ids = [i for i, u in enumerate(units) if u == key or u.startswith(key + "/")]
-            parts = [order[bounds[i] : bounds[i + 1]] for i in ids]
+            parts = [order[bounds[i] : bounds[i + 1]] for i in members.get(key, ())]
             cache[key] = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
         return cache[key]
 

@@ -385,14 +385,8 @@ def _deps(ctx: DiffContext, a: BuildInfo, b: BuildInfo, line_claims) -> list[Fin
 
 
 def _package_claims(ctx: DiffContext, module: str) -> list[Claim]:
-    """Code units of the module's functions (function names start with the import path)."""
+    """The differing code of the module's functions (their names start with its import path)."""
     out = []
-    for u in ctx.cmp.runs.units:
-        if "/" not in u:
-            continue
-        fn = u.split("/", 1)[1]
-        if fn.startswith(module + ".") or fn.startswith(module + "/"):
-            out.append(Claim.unit(u))
     for fd in ctx.cmp.functions:
         if fd.name.startswith((module + ".", module + "/")):
             for side, r in (("a", fd.a_range), ("b", fd.b_range)):

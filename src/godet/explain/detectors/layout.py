@@ -16,6 +16,7 @@ from godet.compare.bytes import as_array, equal_size_runs
 from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding
 
 MAX_RUN = 8
+WINDOW = 16  # bytes read around each run: a pointer-sized value may start up to 8 bytes before it
 # Units made of addresses, offsets and section names only: any change in them follows the layout.
 LAYOUT_UNITS = {
     ".shstrtab",
@@ -59,7 +60,12 @@ def detect(ctx: DiffContext) -> list[Finding]:
     if not (resized or moved or only_one or has_functions_moved or runs.size_delta):
         return []
     slack = size_delta + only_one + max((abs(d) for d in moved.values()), default=0) + 0x10000
-    mask = shift_mask(ctx, slack) | _absorbed_padding(ctx)
+    if _compiler_output_differs(ctx):
+        # When the compiler itself produced other code, a changed displacement can't be told from a
+        # changed instruction without disassembly: those bytes stay with the broad cause.
+        mask = _absorbed_padding(ctx)
+    else:
+        mask = shift_mask(ctx, slack) | _absorbed_padding(ctx)
     claims = [Claim.runs(mask)] if mask.any() else []
     # Container headers, section tables and relocations follow the layout too.
     for u in runs.units:
@@ -87,6 +93,17 @@ def detect(ctx: DiffContext) -> list[Finding]:
             claims,
         )
     ]
+
+
+BROAD = {"toolchain-version", "goexperiment", "arch-level", "pgo-profile"}
+CODEGEN_SETTINGS = {"-gcflags", "-asmflags", "-race", "-msan", "-asan", "-cover", "-buildmode", "-compiler"}
+
+
+def _compiler_output_differs(ctx: DiffContext) -> bool:
+    """Whether an earlier finding says the compiler's output differs throughout."""
+    return any(
+        f.cause in BROAD or (f.cause == "build-setting" and f.key in CODEGEN_SETTINGS) for f in ctx.findings
+    )
 
 
 def _absorbed_padding(ctx: DiffContext, limit: int = 64) -> np.ndarray:
@@ -132,22 +149,44 @@ def shifted(
     slack: int,
     big: bool,
     arm64: bool = False,
+    chunk: int = 1 << 20,
 ) -> np.ndarray:
     """For each run [a0, a1) of A (at b0 in B), whether it is an address/offset shift."""
-    ok = _arm64(da, db, a0, a1, b0) if arm64 else np.zeros(len(a0), dtype=bool)
-    small = (a1 - a0) <= MAX_RUN
-    for width in (4, 8):
+    out = _arm64(da, db, a0, a1, b0) if arm64 else np.zeros(len(a0), dtype=bool)
+    for lo in range(0, len(a0), chunk):
+        hi = min(len(a0), lo + chunk)
+        out[lo:hi] |= _shifted_chunk(da, db, a0[lo:hi], a1[lo:hi], b0[lo:hi], slack, big)
+    return out
+
+
+def _windows(arr: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """The 16 bytes around each start (8 before, 8 from it), as an (n, 16) array; zeros off the edges."""
+    if len(arr) < WINDOW:
+        return np.zeros((len(starts), WINDOW), dtype=np.uint8)
+    view = np.lib.stride_tricks.as_strided(arr, shape=(len(arr) - WINDOW + 1, WINDOW), strides=(1, 1))
+    first = np.clip(starts - WINDOW // 2, 0, len(arr) - WINDOW)
+    return view[first]
+
+
+def _shifted_chunk(
+    da: np.ndarray, db: np.ndarray, a0: np.ndarray, a1: np.ndarray, b0: np.ndarray, slack: int, big: bool
+) -> np.ndarray:
+    half = WINDOW // 2
+    length = a1 - a0
+    valid = (a0 >= half) & (b0 >= half) & (a0 + half <= len(da)) & (b0 + half <= len(db)) & (length <= half)
+    rows_a, rows_b = _windows(da, a0), _windows(db, b0)
+    ok = np.zeros(len(a0), dtype=bool)
+    for width, dt in ((4, "i4"), (8, "i8")):
+        dtype = np.dtype((">" if big else "<") + dt)
         for j in range(width):
-            k = a0 - j
-            fits = small & (k >= 0) & (k + width >= a1) & (k + width <= len(da)) & (b0 - j >= 0)
-            fits &= b0 - j + width <= len(db)
+            fits = valid & (length <= width - j)
             if not fits.any():
                 continue
-            va = _gather(da, k[fits], width, big)
-            vb = _gather(db, (b0 - j)[fits], width, big)
+            col = half - j
+            va = np.ascontiguousarray(rows_a[:, col : col + width]).view(dtype).ravel().astype(np.int64)
+            vb = np.ascontiguousarray(rows_b[:, col : col + width]).view(dtype).ravel().astype(np.int64)
             delta = vb - va
-            good = (delta != 0) & (np.abs(delta) <= slack)
-            ok[np.flatnonzero(fits)[good]] = True
+            ok |= fits & (delta != 0) & (np.abs(delta) <= slack)
     return ok
 
 
