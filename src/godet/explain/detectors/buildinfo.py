@@ -372,6 +372,9 @@ def _deps(ctx: DiffContext, a: BuildInfo, b: BuildInfo, line_claims) -> list[Fin
             )
 
         claims = line_claims(is_dep_line) + _package_claims(ctx, path)
+        if x is not None and y is not None and x.version != y.version:
+            # file paths under -trimpath (and module cache paths) read module@version/...
+            claims += ctx.string_claims(f"{path}@{x.version}".encode(), f"{path}@{y.version}".encode())
         out.append(
             Finding(
                 "dependency-version",

@@ -13,6 +13,8 @@ from collections import Counter
 
 from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding
 
+_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
+_VERSION = re.compile(r"@v[^/\\]+")
 CGO_WORK = re.compile(r"(^|/)(go-build\d+|go-link-\d+)(/|$)")
 SUMMARY = {
     "build-path": "The build directory differs; its absolute path is embedded in the pclntab file table, the "
@@ -25,10 +27,19 @@ SUMMARY = {
 }
 
 
+def is_absolute(p: str) -> bool:
+    """A path of the build machine (POSIX or Windows), as opposed to -trimpath's import paths."""
+    return p.startswith("/") or bool(_DRIVE.match(p))
+
+
 def tail_pairs(files_a: set[str], files_b: set[str]) -> Counter[tuple[str, str, str]]:
-    """(prefix in A, prefix in B, an example tail) for files that differ only by a prefix."""
-    only_a = files_a - files_b
-    only_b = files_b - files_a
+    """(prefix in A, prefix in B, an example tail) for absolute files that differ only by a prefix.
+
+    Import-path file names (-trimpath, module@version/...) are left out: a change there is a
+    different module version or a moved file, not a different build machine.
+    """
+    only_a = {f for f in files_a - files_b if is_absolute(f)}
+    only_b = {f for f in files_b - files_a if is_absolute(f)}
     index: dict[str, list[str]] = {}
     for f in only_b:
         index.setdefault(_tail(f, 1), []).append(f)
@@ -94,6 +105,8 @@ def detect(ctx: DiffContext) -> list[Finding]:
     # Fold pairs that name the same prefixes (different tails) together.
     by_prefix: dict[tuple[str, str], tuple[int, str]] = {}
     for (x, y, tail), n in pairs.items():
+        if _VERSION.sub("@", x) == _VERSION.sub("@", y):
+            continue  # module@v1 vs module@v2: a dependency version, not a path (see buildinfo)
         c, t = by_prefix.get((x, y), (0, tail))
         by_prefix[(x, y)] = (c + n, t)
     findings: dict[str, Finding] = {}
