@@ -30,6 +30,7 @@ class RunTable:
     b_end: list[np.ndarray] = field(default_factory=list)
     weight: list[np.ndarray] = field(default_factory=list)
     size_delta: int = 0  # total |size difference| of every compared unit or piece
+    coarse_gap: int = 0  # > 0: merge runs closer than this (counts stay exact; places get coarser)
 
     def add(
         self, unit: str, a0: np.ndarray, a1: np.ndarray, b0: np.ndarray, b1: np.ndarray, w: np.ndarray
@@ -37,6 +38,9 @@ class RunTable:
         if len(a0) == 0:
             return
         idx = len(self.unit)
+        if self.coarse_gap and len(a0) > 1:
+            zero = np.zeros(len(a0), dtype=np.int32)
+            _, a0, a1, b0, b1, w = coalesce(zero, a0, a1, b0, b1, w, self.coarse_gap)
         self.unit.append(unit)
         self.unit_idx.append(np.full(len(a0), idx, dtype=np.int32))
         self.a_start.append(a0.astype(np.int64))
@@ -58,6 +62,8 @@ class RunTable:
         """Runs of several units at once: run i belongs to ``keys[idx[i]]``."""
         if len(a0) == 0:
             return
+        if self.coarse_gap and len(a0) > 1:
+            idx, a0, a1, b0, b1, w = coalesce(idx, a0, a1, b0, b1, w, self.coarse_gap)
         base = len(self.unit)
         self.unit.extend(keys)
         self.unit_idx.append((idx + base).astype(np.int32))
@@ -102,6 +108,29 @@ class Runs:
     @property
     def total(self) -> int:
         return int(self.weight.sum())
+
+
+def coalesce(
+    idx: np.ndarray, a0: np.ndarray, a1: np.ndarray, b0: np.ndarray, b1: np.ndarray, w: np.ndarray, gap: int
+) -> tuple[np.ndarray, ...]:
+    """Merge consecutive runs of the same unit whose gap is below ``gap`` on both sides alike.
+
+    The weights add up, so byte counts stay exact; only the places become coarser.
+    """
+    keep_a = (a0[1:] - a1[:-1] <= gap) & (a0[1:] >= 0) & (a0[:-1] >= 0)
+    same_b = (b0[1:] - b1[:-1]) == (a0[1:] - a1[:-1])
+    join = keep_a & same_b & (idx[1:] == idx[:-1])
+    first = np.concatenate(([True], ~join))
+    group = np.cumsum(first) - 1
+    last = np.concatenate((~join, [True]))
+    return (
+        idx[first],
+        a0[first],
+        a1[last],
+        b0[first],
+        b1[last],
+        np.bincount(group, weights=w).astype(np.int64),
+    )
 
 
 def as_array(buf: memoryview) -> np.ndarray:

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from godet.read.binary import Binary
 
 DEFAULT_LIMIT = 300  # functions changed_functions() disassembles at most
-BYTE_BUDGET = 4 << 20  # code bytes (per side) changed_functions() disassembles at most
+BYTE_BUDGET = 1 << 20  # code bytes (per side) changed_functions() disassembles at most
 MAX_FUNC_BYTES = 256 << 10  # a longer range is cut (and the verdict says so)
 MAX_PAIRS = 30  # (A line, B line) pairs kept for a residual
 MAX_RESYNC = 2048  # undecodable spots skipped per range before giving up on the rest
@@ -47,7 +47,8 @@ _ARCHES = {
     "arm64": ("CS_ARCH_ARM64", "CS_MODE_ARM", 4),
     "arm": ("CS_ARCH_ARM", "CS_MODE_ARM", 4),
 }
-_HEX = re.compile(r"(#?)(-?0x[0-9a-f]+)")
+# Positive hex numbers >= 0x10000 (MIN_ADDR): smaller ones (and negative offsets) are never addresses.
+_HEX = re.compile(r"(?<!- )(?<!-)(#?)(0x[0-9a-f]{5,})")
 _RIP = re.compile(r"\[rip ([+-]) (0x[0-9a-f]+)\]")
 _ARM64_MEM = re.compile(r"\[(x\d+), #(-?0x[0-9a-f]+|-?\d+)\]")
 
@@ -110,7 +111,7 @@ class Namer:
         """``func+0x10``, ``sym+0x8``, or ``.rodata+?`` (a section placeholder: no stable name)."""
         hit = self._cache.get(va)
         if hit is None:
-            hit = self._name(va)
+            hit = canonical_name(self._name(va))
             if len(self._cache) < 1 << 20:
                 self._cache[va] = hit
         return hit
@@ -132,6 +133,15 @@ class Namer:
         if self.is_code(va) and sec[2] not in self._go_code:  # stubs, PLT: offsets inside are stable
             return f"{sec[2]}+{va - sec[0]:#x}"
         return f"{sec[2]}+?"
+
+
+CGO_PREFIX = re.compile(r"_cgo_[0-9a-f]{12}_")
+
+
+def canonical_name(name: str) -> str:
+    """A symbol name without cgo's per-package hash (``_cgo_7a134ecf3ecd_Cfunc_add`` -> ``_cgo_Cfunc_add``):
+    the hash follows the package's source, so it changes with any edit to the cgo file."""
+    return CGO_PREFIX.sub("_cgo_", name)
 
 
 def namer(binary: Binary) -> Namer:
@@ -246,6 +256,8 @@ class _Normaliser:
                 return f".word <{namer.name(word)}>"
         if mnem.startswith("."):
             return f"{mnem} {ops}"
+        if self.arch != "arm64" and "0x" not in ops:
+            return f"{mnem} {ops}".rstrip()
         if self.arch == "arm64":
             ops = self._arm64(mnem, ops)
         elif self.arch == "amd64" and "rip" in ops:
@@ -473,13 +485,14 @@ def changed_functions(ctx: DiffContext, limit: int = DEFAULT_LIMIT) -> FunctionV
 
 
 def _priority(ctx: DiffContext, functions: list[FunctionDelta]) -> list[FunctionDelta]:
-    """Resized functions first, then the main module's, then by differing bytes."""
+    """Resized functions first, then the main module's, then the smallest (most checked per budget)."""
     bi = ctx.a.buildinfo or ctx.b.buildinfo
     mod = bi.path if bi is not None and bi.path else "main"
 
-    def key(fd: FunctionDelta) -> tuple[int, int, int]:
+    def key(fd: FunctionDelta) -> tuple[bool, bool, int]:
         own = fd.name.startswith(("main.", mod + ".", mod + "/"))
-        return (fd.how == "differs", not own, -fd.differing)
+        size = max(r[1] - r[0] for r in (fd.a_range, fd.b_range) if r) if fd.a_range or fd.b_range else 0
+        return (fd.how == "differs", not own, size)
 
     return sorted(functions, key=key)
 

@@ -61,6 +61,7 @@ class Comparison:
     functions: list[FunctionDelta] = field(default_factory=list)
     functions_compared: int = 0
     moves: dict[str, int] = field(default_factory=dict)  # unit key → (addr in B − addr in A)
+    coarse: bool = False  # runs were merged (see compare)
 
     @property
     def differing_bytes(self) -> int:
@@ -76,12 +77,19 @@ class Comparison:
         return [p for p in self.pairs if p.differing]
 
 
-def compare(a: Binary, b: Binary) -> Comparison:
-    """Pair the units of A and B by name and diff each pair (code function by function)."""
+COARSE_GAP = 64
+
+
+def compare(a: Binary, b: Binary, coarse: bool = False) -> Comparison:
+    """Pair the units of A and B by name and diff each pair (code function by function).
+
+    ``coarse``: merge differing runs closer than COARSE_GAP bytes (for builds whose compiler output
+    differs throughout, where byte-level places carry no information but cost time and memory).
+    """
     ua = {u.key: u for u in file_units(a.image)}
     ub = {u.key: u for u in file_units(b.image)}
     da, db = as_array(a.image.data), as_array(b.image.data)
-    table = RunTable()
+    table = RunTable(coarse_gap=COARSE_GAP if coarse else 0)
     pairs: list[UnitPair] = []
     functions: list[FunctionDelta] = []
     compared = 0
@@ -123,7 +131,7 @@ def compare(a: Binary, b: Binary) -> Comparison:
                 fdeltas, n = _functions_in_runs(a, b, x, y, da, db)
                 functions.extend(fdeltas)
                 compared += n
-    return Comparison(a, b, pairs, table.freeze(), functions, compared, moves)
+    return Comparison(a, b, pairs, table.freeze(), functions, compared, moves, coarse)
 
 
 def _func_ranges(binary: Binary, unit: Unit) -> dict[str, tuple[int, int]]:

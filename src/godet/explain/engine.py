@@ -90,7 +90,9 @@ def diff_binaries(a: Binary, b: Binary, deep: bool = False) -> DiffReport:
         ha.join()
         hb.join()
         return _unrelated_report(a, b, ha.digest, hb.digest, unrelated)
-    cmp = compare(a, b)
+    from godet.explain.detectors.buildinfo import compiler_output_differs
+
+    cmp = compare(a, b, coarse=compiler_output_differs(a.buildinfo, b.buildinfo))
     ctx = DiffContext(a, b, cmp)
     for name in DETECTORS:
         module = importlib.import_module(name)
@@ -249,7 +251,9 @@ class _SideIndex:
 
     def __init__(self, r0: np.ndarray, r1: np.ndarray) -> None:
         present = np.flatnonzero(r0 >= 0)
-        order = present[np.argsort(r0[present], kind="stable")]
+        starts = r0[present]
+        # the run table is built in file order, so this is usually sorted already
+        order = present if np.all(starts[1:] >= starts[:-1]) else present[np.argsort(starts, kind="stable")]
         self.order = order
         self.s = r0[order]
         self.e = r1[order]

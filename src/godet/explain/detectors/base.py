@@ -181,15 +181,25 @@ class DiffContext:
         """Differing unit keys (of the run table) that start with ``prefix``."""
         return [u for u in self.cmp.runs.units if u.startswith(prefix)]
 
-    def string_claims(self, a_value: bytes, b_value: bytes, limit: int = 10_000) -> list[Claim]:
-        """Range claims for every occurrence of A's value in A and B's value in B."""
+    def string_claims(
+        self, a_value: bytes, b_value: bytes, limit: int = 10_000, table: str | None = None
+    ) -> list[Claim]:
+        """Range claims for every occurrence of A's value in A and B's value in B.
+
+        ``table`` limits the search to one pclntab table (e.g. "filetab") of each side.
+        """
         claims: list[Claim] = []
         for side, binary, needle in (("a", self.a, a_value), ("b", self.b, b_value)):
             if not needle:
                 continue
-            pos = 0
+            pos, end = 0, binary.image.size
+            if table is not None:
+                span = binary.pclntab.tables.get(table) if binary.pclntab is not None else None
+                if span is None:
+                    continue
+                pos, end = span[0], span[0] + span[1]
             for _ in range(limit):
-                hit = binary.image.find(needle, pos)
+                hit = binary.image.find(needle, pos, end)
                 if hit < 0:
                     break
                 claims.append(Claim.range(side, hit, hit + len(needle)))

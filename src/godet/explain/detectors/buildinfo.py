@@ -8,6 +8,7 @@ differing byte no more specific cause explained.
 
 from __future__ import annotations
 
+import bisect
 import shlex
 
 from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding
@@ -17,6 +18,8 @@ ARCH_LEVELS = {"GOAMD64", "GOARM", "GOARM64", "GO386", "GOPPC64", "GORISCV64", "
 CGO_FLAGS = {"CGO_CFLAGS", "CGO_CPPFLAGS", "CGO_CXXFLAGS", "CGO_LDFLAGS"}
 VCS_CAUSE = {"vcs.revision": "vcs-revision", "vcs.time": "vcs-time", "vcs.modified": "vcs-modified"}
 # Settings whose change alters the compiled code (so they explain code differences broadly).
+# Settings that change how every function is compiled (not only which functions exist).
+CODEGEN_COMPILER = {"-gcflags", "-asmflags", "-race", "-msan", "-asan", "-cover", "-compiler", "-buildmode"}
 CODEGEN = {
     "-tags",
     "-gcflags",
@@ -31,6 +34,16 @@ CODEGEN = {
     "GOFIPS140",
     "-covermode",
 }
+
+
+def compiler_output_differs(a: BuildInfo | None, b: BuildInfo | None) -> bool:
+    """Triage from buildinfo alone: did the compiler (or its configuration) differ between the builds?"""
+    if a is None or b is None:
+        return False
+    if a.base_version != b.base_version or a.experiments != b.experiments:
+        return True
+    sa, sb = dict(a.settings), dict(b.settings)
+    return any(sa.get(k) != sb.get(k) for k in ARCH_LEVELS | CODEGEN_COMPILER | {"GOEXPERIMENT", "-pgo"})
 
 
 class _Lines:
@@ -374,7 +387,9 @@ def _deps(ctx: DiffContext, a: BuildInfo, b: BuildInfo, line_claims) -> list[Fin
         claims = line_claims(is_dep_line) + _package_claims(ctx, path)
         if x is not None and y is not None and x.version != y.version:
             # file paths under -trimpath (and module cache paths) read module@version/...
-            claims += ctx.string_claims(f"{path}@{x.version}".encode(), f"{path}@{y.version}".encode())
+            claims += ctx.string_claims(
+                f"{path}@{x.version}".encode(), f"{path}@{y.version}".encode(), table="filetab"
+            )
         out.append(
             Finding(
                 "dependency-version",
@@ -389,10 +404,24 @@ def _deps(ctx: DiffContext, a: BuildInfo, b: BuildInfo, line_claims) -> list[Fin
 
 def _package_claims(ctx: DiffContext, module: str) -> list[Claim]:
     """The differing code of the module's functions (their names start with its import path)."""
+    funcs = _functions_by_name(ctx)
+    names = [fd.name for fd in funcs]
     out = []
-    for fd in ctx.cmp.functions:
-        if fd.name.startswith((module + ".", module + "/")):
-            for side, r in (("a", fd.a_range), ("b", fd.b_range)):
+    for sep in (".", "/"):
+        prefix = module + sep
+        i = bisect.bisect_left(names, prefix)
+        while i < len(names) and names[i].startswith(prefix):
+            for side, r in (("a", funcs[i].a_range), ("b", funcs[i].b_range)):
                 if r:
                     out.append(Claim.range(side, r[0], r[1]))
+            i += 1
     return out
+
+
+def _functions_by_name(ctx: DiffContext) -> list:  # type: ignore[type-arg]
+    """The differing functions sorted by name (cached on the comparison)."""
+    cache = ctx.cmp.__dict__.setdefault("_by_name", None)
+    if cache is None:
+        cache = sorted(ctx.cmp.functions, key=lambda fd: fd.name)
+        ctx.cmp.__dict__["_by_name"] = cache
+    return cache

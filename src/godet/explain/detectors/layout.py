@@ -14,6 +14,7 @@ import numpy as np
 
 from godet.compare.bytes import as_array, equal_size_runs
 from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding
+from godet.explain.detectors.buildinfo import CODEGEN_COMPILER
 
 MAX_RUN = 8
 WINDOW = 16  # bytes read around each run: a pointer-sized value may start up to 8 bytes before it
@@ -96,13 +97,12 @@ def detect(ctx: DiffContext) -> list[Finding]:
 
 
 BROAD = {"toolchain-version", "goexperiment", "arch-level", "pgo-profile"}
-CODEGEN_SETTINGS = {"-gcflags", "-asmflags", "-race", "-msan", "-asan", "-cover", "-buildmode", "-compiler"}
 
 
 def _compiler_output_differs(ctx: DiffContext) -> bool:
     """Whether an earlier finding says the compiler's output differs throughout."""
-    return any(
-        f.cause in BROAD or (f.cause == "build-setting" and f.key in CODEGEN_SETTINGS) for f in ctx.findings
+    return ctx.cmp.coarse or any(
+        f.cause in BROAD or (f.cause == "build-setting" and f.key in CODEGEN_COMPILER) for f in ctx.findings
     )
 
 

@@ -81,18 +81,30 @@ def _common_tail(x: str, y: str) -> int:
     return n
 
 
-def classify(pa: str, pb: str, tail: str) -> str:
-    """Which path cause a prefix pair is, from the prefixes and what follows them."""
-    both = pa + " " + pb
-    if CGO_WORK.search(pa) or CGO_WORK.search(pb) or "$WORK" in both:
+KIND_CAUSE = {
+    "build-dir": "build-path",
+    "goroot": "goroot-path",
+    "module-cache": "module-cache-path",
+    "gopath": "module-cache-path",
+    "cgo-work": "cgo-work-path",
+    "link-work": "cgo-work-path",
+}
+
+
+def classify(ctx: DiffContext, pa: str, pb: str, tail: str) -> str:
+    """Which path cause a prefix pair is: the kind the reader gave the root holding A's file.
+
+    The inspect stage already classified every embedded root (GOROOT, build directory, module
+    cache, temporary directories); the same classification decides the cause here.
+    """
+    if CGO_WORK.search(pa) or CGO_WORK.search(pb) or "$WORK" in pa + pb:
         return "cgo-work-path"
-    if "/pkg/mod" in both or "@v" in tail.split("/", 1)[0]:
-        return "module-cache-path"
-    if tail.startswith(("src/runtime/", "src/internal/", "src/fmt/", "src/os/", "src/sync/", "src/")) and (
-        tail.startswith("src/runtime") or tail.count("/") >= 2
-    ):
-        return "goroot-path"
-    return "build-path"
+    for binary, full in ((ctx.a, f"{pa}/{tail}"), (ctx.b, f"{pb}/{tail}")):
+        roots = [p for p in binary.paths if full == p.path or full.startswith(p.path.rstrip("/\\") + "/")]
+        if roots:
+            best = max(roots, key=lambda p: len(p.path))
+            return KIND_CAUSE.get(best.kind, "build-path")
+    return "module-cache-path" if "/pkg/mod" in pa + pb else "build-path"
 
 
 def detect(ctx: DiffContext) -> list[Finding]:
@@ -111,7 +123,7 @@ def detect(ctx: DiffContext) -> list[Finding]:
         by_prefix[(x, y)] = (c + n, t)
     findings: dict[str, Finding] = {}
     for (x, y), (n, tail) in sorted(by_prefix.items(), key=lambda kv: -kv[1][0]):
-        cause = classify(x, y, tail)
+        cause = classify(ctx, x, y, tail)
         claims = ctx.string_claims(x.encode(), y.encode(), limit=200_000)
         ev = Evidence("path prefix", x, y)
         f = findings.get(cause)
