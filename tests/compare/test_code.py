@@ -1,0 +1,211 @@
+"""godet.compare.code: normalised disassembly tells moved functions from changed ones.
+
+Oracle: ``go tool objdump`` of the same binaries. Its opcode column (ADDQ, RET, BL, ...) does not
+depend on addresses, so two versions of a function hold the same instructions exactly when their
+opcode sequences are equal; godet's verdicts must agree with that on every architecture it
+disassembles, and name the function the fixture edited as the only one that changed.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+import gobuild
+import oracles
+from conftest import LINUX_386, PAIRS, _cross, _replace_once
+from gobuild import BuildSpec
+from godet.compare import code
+from godet.compare.layout import compare
+from godet.explain.detectors.base import DiffContext
+from godet.explain.report import Residual
+from godet.read.binary import open_binaries
+
+GROW = _replace_once("multi", "calc.go", "return a + b",
+                     "if a > 100 { return a*b - a/b + b%a }\n\treturn a + b")
+T = ("-trimpath",)
+
+
+def _grow(env: tuple[tuple[str, str], ...]) -> tuple[BuildSpec, BuildSpec]:
+    """multi with main.Add made longer: every later function moves; only main.Add changes."""
+    return BuildSpec("multi", flags=T, env=env), BuildSpec("multi", flags=T, env=env, edits=GROW)
+
+
+#: extra pairs (built and cached like the conftest ones): one edited function, per architecture
+GROW_PAIRS: dict[str, tuple[BuildSpec, BuildSpec]] = {
+    "amd64": _grow(()),
+    "arm64": _grow(_cross("linux", "arm64")),
+    "386": _grow(LINUX_386),
+    "arm": _grow(_cross("linux", "arm")),
+}
+#: two -X values of different lengths (arm64): read-only data moves, the code does not change
+X_LEN_ARM64 = (
+    BuildSpec("xvars", flags=(*T, "-ldflags=-X main.version=1.2.3"), env=_cross("linux", "arm64")),
+    BuildSpec("xvars", flags=(*T, "-ldflags=-X main.version=1.2.30-rc1-a-longer-value-moves-data"),
+              env=_cross("linux", "arm64")),
+)
+TEXT_LINE = re.compile(r"^TEXT (\S+)\(SB\)")
+
+
+@cache
+def objdump_opcodes(path: Path) -> dict[str, list[str]]:
+    """``go tool objdump`` of the whole file as function name -> opcode sequence (oracle)."""
+    tc = gobuild.toolchain()
+    out = subprocess.run([str(tc.go), "tool", "objdump", str(path)], env=gobuild.go_env(tc),
+                         capture_output=True, text=True, check=True).stdout
+    funcs: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    arm32 = "\tGOARCH=arm\n" in oracles.go_version_m(path)
+    for line in out.splitlines():
+        m = TEXT_LINE.match(line)
+        if m:
+            current = funcs.setdefault(m.group(1), [])
+            continue
+        cols = [c.strip() for c in line.split("\t") if c.strip()]  # file:line, address, hex, assembly
+        if current is None or len(cols) < 4:
+            continue
+        if arm32 and len(cols[2]) == 8 and int(cols[2], 16) < 0x01000000:
+            continue  # a literal-pool word (an address in the low 16 MiB), not an instruction
+        current.append(cols[3].split()[0])
+    return funcs
+
+
+@contextmanager
+def context(a: Path, b: Path) -> Iterator[DiffContext]:
+    with open_binaries(str(a)) as xs, open_binaries(str(b)) as ys:
+        yield DiffContext(xs[0], ys[0], compare(xs[0], ys[0]))
+
+
+@pytest.fixture(scope="session")
+def grow_pair(gobuild_available: gobuild.Toolchain) -> Callable[[str], tuple[Path, Path]]:
+    return lambda arch: gobuild.build_pair(*GROW_PAIRS[arch])
+
+
+def _residual(fd) -> Residual:  # type: ignore[no-untyped-def]
+    return Residual(unit=".text", bytes=fd.differing, a_range=fd.a_range, b_range=fd.b_range, section=".text",
+                    function=fd.name)
+
+
+def _same_opcodes(a: Path, b: Path, name: str) -> bool:
+    return objdump_opcodes(a).get(name) == objdump_opcodes(b).get(name)
+
+
+def test_source_change_names_only_the_edited_function(gopair: Callable) -> None:
+    a, b = gopair("source_change")
+    edited = "main.Mul"  # PAIRS["source_change"] edits `return a * b` in calc.go's Mul
+    assert any("return a*b + 1" in text for _, text in PAIRS["source_change"][1].edits)
+    with context(a, b) as ctx:
+        v = code.changed_functions(ctx)
+        assert [fd.name for fd, _ in v.changed] == [edited]
+        assert not _same_opcodes(a, b, edited)
+        for fd in v.shifted:
+            assert _same_opcodes(a, b, fd.name), fd.name
+
+
+@pytest.mark.parametrize("arch", sorted(GROW_PAIRS))
+def test_moved_functions_are_told_from_the_changed_one(grow_pair: Callable, arch: str) -> None:
+    a, b = grow_pair(arch)
+    with context(a, b) as ctx:
+        assert ctx.a.image.arch == arch
+        v = code.changed_functions(ctx, limit=10_000)
+        assert not v.unchecked and v.supported
+        assert [fd.name for fd, _ in v.changed] == ["main.Add"]
+        assert not _same_opcodes(a, b, "main.Add")
+        assert len(v.shifted) > 50  # main.Add grew: the functions after it moved
+        for fd in v.shifted:
+            assert _same_opcodes(a, b, fd.name), fd.name
+
+
+def test_arm64_adrp_pages_normalise(gobuild_available: gobuild.Toolchain) -> None:
+    """A longer -X string moves read-only data: ADRP/ADD pairs change, the instructions do not."""
+    a, b = gobuild.build_pair(*X_LEN_ARM64)
+    with context(a, b) as ctx:
+        v = code.changed_functions(ctx, limit=10_000)
+        assert v.shifted and not v.changed and not v.reordered
+        adrp = 0
+        for fd in v.shifted:
+            assert _same_opcodes(a, b, fd.name), fd.name
+            listing = code.disassemble(ctx.a, *fd.a_range)  # type: ignore[misc]
+            adrp += sum(i.text.startswith("adrp") for i in listing.insns)  # type: ignore[union-attr]
+        assert adrp > 0
+
+
+def test_same_size_shift_with_path_change(gopair: Callable) -> None:
+    a, b = gopair("dirs")
+    with context(a, b) as ctx:
+        v = code.changed_functions(ctx)
+        assert not v.changed
+        for fd in v.shifted[:40]:
+            assert _same_opcodes(a, b, fd.name), fd.name
+            assert code.normalised_equal(ctx, fd.a_range, fd.b_range, "amd64")  # type: ignore[arg-type]
+
+
+def test_limit_bounds_the_work(gopair: Callable) -> None:
+    a, b = gopair("dirs")
+    with context(a, b) as ctx:
+        total = len(ctx.cmp.functions)
+        v = code.changed_functions(ctx, limit=3)
+        assert v.checked == 3
+        assert len(v.unchecked) == total - 3
+
+
+def test_residual_of_changed_function(gopair: Callable) -> None:
+    a, b = gopair("source_change")
+    assert "INCQ" in objdump_opcodes(b)["main.Mul"] and "INCQ" not in objdump_opcodes(a)["main.Mul"]
+    with context(a, b) as ctx:
+        fd = next(f for f in ctx.cmp.functions if f.name == "main.Mul")
+        r = _residual(fd)
+        code.disassemble_residual(ctx, r)
+        assert r.note == "instructions changed"
+        assert any("inc" in y and not x for x, y in r.disassembly)
+
+
+def test_residual_of_moved_function(grow_pair: Callable) -> None:
+    a, b = grow_pair("amd64")
+    with context(a, b) as ctx:
+        fd = next(f for f in ctx.cmp.functions if f.name == "main.main")
+        assert _same_opcodes(a, b, "main.main")
+        r = _residual(fd)
+        code.disassemble_residual(ctx, r)
+        assert r.note == "same instructions, only addresses differ"
+        assert r.disassembly and all(x != y for x, y in r.disassembly)
+        assert all(x.split()[1] == y.split()[1] for x, y in r.disassembly)  # same mnemonic, other operand
+
+
+def test_data_residual_is_left_alone(gopair: Callable) -> None:
+    a, b = gopair("x_time")
+    with context(a, b) as ctx:
+        sec = ctx.a.image.section(".rodata")
+        r = Residual(unit=".rodata", bytes=5, a_range=(sec.offset, sec.offset + 8),  # type: ignore[union-attr]
+                     b_range=(sec.offset, sec.offset + 8), section=".rodata")  # type: ignore[union-attr]
+        code.disassemble_residual(ctx, r)
+        assert r.note == "" and r.disassembly == []
+
+
+def test_unsupported_architecture(gobin: Callable) -> None:
+    path = gobin("linux_riscv64")
+    assert not code.supported("riscv64")
+    with context(path, path) as ctx:
+        text = ctx.a.image.section(".text")
+        rng = (text.offset, text.offset + 64)  # type: ignore[union-attr]
+        assert code.compare_ranges(ctx, rng, rng).verdict == "unsupported"
+        assert not code.normalised_equal(ctx, rng, rng, "riscv64")
+
+
+def test_hello_disassembly_matches_objdump(gobin: Callable) -> None:
+    """Instruction count and mnemonics of main.main agree with go tool objdump (amd64)."""
+    path = gobin("trimpath")
+    want = objdump_opcodes(path)["main.main"]
+    with context(path, path) as ctx:
+        f = next(f for f in ctx.a.pclntab.funcs if f.name == "main.main")  # type: ignore[union-attr]
+        off = ctx.a.image.va_to_offset(f.entry)
+        listing = code.disassemble(ctx.a, off, off + f.end - f.entry)  # type: ignore[operator]
+        got = [i.text.split()[0] for i in listing.insns]  # type: ignore[union-attr]
+        assert len(got) == len([w for w in want if w != "INT"])  # objdump lists the INT 3 padding too
+        assert got[-1] in ("jmp", "ret")
