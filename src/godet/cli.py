@@ -18,10 +18,17 @@ def _error(path: str, problem: str) -> None:
     click.echo(f"godet: {path}: {problem}", err=True)
 
 
+# Inputs are checked by godet itself (one "godet: PATH: problem" line), not by click's usage errors.
+INPUT = click.Path(dir_okay=True, readable=False)
+
+
 def _emit(text: str, output: str | None) -> None:
     if output:
-        with open(output, "w", encoding="utf-8") as f:
-            f.write(text)
+        try:
+            with open(output, "w", encoding="utf-8") as f:
+                f.write(text)
+        except OSError as e:
+            raise GodetError(output, f"cannot write the output: {e.strerror or e}") from None
     else:
         click.echo(text, nl=not text.endswith("\n"))
 
@@ -52,7 +59,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True))
+@click.argument("files", nargs=-1, required=True, type=INPUT)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON (see docs/json.md).")
 @click.option("--functions", is_flag=True, help="Include the full pclntab function table.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write to a file.")
@@ -77,8 +84,8 @@ def inspect(
 
 
 @main.command()
-@click.argument("a", type=click.Path(dir_okay=True))
-@click.argument("b", type=click.Path(dir_okay=True))
+@click.argument("a", type=INPUT)
+@click.argument("b", type=INPUT)
 @click.option(
     "--format",
     "fmt",
@@ -97,13 +104,18 @@ def diff(ctx: click.Context, a: str, b: str, fmt: str, deep: bool, output: str |
     def body() -> int:
         report = run_diff(a, b, deep=deep)
         _emit(renderer("diff", fmt, color=_color(output)).render(report), output)
+        errors = getattr(report, "errors", [])  # directory pairs that could not be read
+        for _rel, problem in errors:
+            click.echo(f"godet: {problem}", err=True)  # "PATH: what is wrong"
+        if errors:
+            return EXIT_ERROR
         return EXIT_OK if report.identical else EXIT_FOUND
 
     ctx.exit(_guarded(ctx.obj["debug"], body))
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True))
+@click.argument("files", nargs=-1, required=True, type=INPUT)
 @click.option("--policy", "policy_file", type=click.Path(dir_okay=False), help="Policy TOML file.")
 @click.option(
     "--format",

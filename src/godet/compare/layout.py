@@ -113,7 +113,9 @@ def compare(a: Binary, b: Binary, coarse: bool = False) -> Comparison:
         if x.compressed or y.compressed:
             pair.differing = compare_unit(table, key, sa, sb, x.offset, y.offset, whole=True)
             pair.how = "compressed"
-        elif x.executable and len(sa) != len(sb) and a.pclntab is not None and b.pclntab is not None:
+        elif x.executable and a.pclntab is not None and b.pclntab is not None and (
+            len(sa) != len(sb) or _functions_moved(a, b, x, y)
+        ):
             pair.differing, fdeltas, n = _compare_code(table, key, a, b, x, y, da, db)
             functions.extend(fdeltas)
             compared += n
@@ -132,6 +134,12 @@ def compare(a: Binary, b: Binary, coarse: bool = False) -> Comparison:
                 functions.extend(fdeltas)
                 compared += n
     return Comparison(a, b, pairs, table.freeze(), functions, compared, moves, coarse)
+
+
+def _functions_moved(a: Binary, b: Binary, x: Unit, y: Unit) -> bool:
+    """Whether some function sits at another offset of its section in B than in A."""
+    fa, fb = _func_ranges(a, x), _func_ranges(b, y)
+    return any(r[0] - x.offset != fb[n][0] - y.offset for n, r in fa.items() if n in fb)
 
 
 def _func_ranges(binary: Binary, unit: Unit) -> dict[str, tuple[int, int]]:

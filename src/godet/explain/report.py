@@ -157,3 +157,44 @@ def _evidence_json(f: Finding) -> dict[str, Any]:
         "b": first.b if first else None,
         "items": [e.to_json() for e in f.evidence],
     }
+
+
+@dataclass
+class DirDiffReport:
+    """``godet diff DIR_A DIR_B``: executables paired by relative path, each pair diffed."""
+
+    a: str
+    b: str
+    pairs: list[tuple[str, DiffReport | None, str | None]] = field(
+        default_factory=list
+    )  # (rel, report, error)
+    only_a: list[str] = field(default_factory=list)
+    only_b: list[str] = field(default_factory=list)
+    skipped: int = 0  # files that are not executables
+
+    @property
+    def identical(self) -> bool:
+        return (
+            not self.only_a
+            and not self.only_b
+            and all(r is not None and r.identical for _, r, _ in self.pairs)
+        )
+
+    @property
+    def errors(self) -> list[tuple[str, str]]:
+        return [(rel, err) for rel, _, err in self.pairs if err]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "a": self.a,
+            "b": self.b,
+            "identical": self.identical,
+            "pairs": [
+                {"path": rel, "report": r.to_json() if r else None, "error": err}
+                for rel, r, err in self.pairs
+            ],
+            "only_in_a": list(self.only_a),
+            "only_in_b": list(self.only_b),
+            "skipped": self.skipped,
+        }

@@ -46,4 +46,9 @@ def formats(command: str) -> list[str]:
 def renderer(command: str, name: str, **options: Any) -> Renderer:
     """Instantiate the renderer registered for ``command`` and format ``name``."""
     module, _, cls = REGISTRY[command][name].partition(":")
-    return getattr(importlib.import_module(module), cls)(**options)
+    inner = getattr(importlib.import_module(module), cls)(**options)
+    if command == "diff":
+        from godet.present.diff_dirs import DirAware
+
+        return DirAware(inner, name)
+    return inner

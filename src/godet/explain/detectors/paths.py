@@ -81,6 +81,7 @@ def _common_tail(x: str, y: str) -> int:
     return n
 
 
+MAX_SUBSTITUTION = 256 << 20  # decompressed bytes a prefix substitution is tried on
 KIND_CAUSE = {
     "build-dir": "build-path",
     "goroot": "goroot-path",
@@ -161,6 +162,8 @@ def _substitution_explains(ctx: DiffContext, key: str, prefixes: list[tuple[str,
     if pair is None:
         return False
     a_buf = pair[0]
+    if len(a_buf) > MAX_SUBSTITUTION:
+        return False
     for x, y in prefixes:
         a_buf = a_buf.replace(x.encode(), y.encode())
     if a_buf == pair[1]:
