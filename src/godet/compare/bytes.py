@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-CHUNK = 1 << 24  # compare 16 MiB at a time to bound temporaries
+CHUNK = 1 << 22  # compare 4 MiB at a time to bound temporaries
 MERGE_GAP = 0  # runs closer than this are merged (0: exact runs)
 
 
@@ -171,6 +171,28 @@ def equal_size_runs(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarra
     return s.astype(np.int64), e.astype(np.int64)
 
 
+def diff_runs(a: np.ndarray, b: np.ndarray, gap: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Differing runs of two equal-length arrays with their weights (differing bytes per run).
+
+    With ``gap`` > 0 runs closer than ``gap`` are merged block by block (a run may still be split
+    at a block boundary), which bounds the temporaries on large, densely differing units.
+    """
+    if not gap:
+        s, e = equal_size_runs(a, b)
+        return s, e, e - s
+    parts = []
+    for lo in range(0, len(a), CHUNK):
+        s, e = equal_size_runs(a[lo : lo + CHUNK], b[lo : lo + CHUNK])
+        if len(s):
+            zero = np.zeros(len(s), dtype=np.int32)
+            _, s, e, _, _, w = coalesce(zero, s + lo, e + lo, s + lo, e + lo, e - s, gap)
+            parts.append((s, e, w))
+    if not parts:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    return tuple(np.concatenate([p[i] for p in parts]) for i in range(3))  # type: ignore[return-value]
+
+
 def trim(a: np.ndarray, b: np.ndarray) -> tuple[int, int]:
     """Lengths of the common prefix and the common suffix (not overlapping) of two arrays."""
     n = min(len(a), len(b))
@@ -217,9 +239,9 @@ def compare_unit(
         table.add(key, *_one(a_off, a_off + la, b_off, b_off + lb, w))
         return w
     if la == lb:
-        s, e = equal_size_runs(a, b)
-        table.add(key, s + a_off, e + a_off, s + b_off, e + b_off, e - s)
-        return int((e - s).sum())
+        s, e, w = diff_runs(a, b, table.coarse_gap)
+        table.add(key, s + a_off, e + a_off, s + b_off, e + b_off, w)
+        return int(w.sum())
     table.size_delta += abs(la - lb)
     return _resized(table, key, a, b, a_off, b_off)
 
@@ -246,8 +268,8 @@ def _resized(table: RunTable, key: str, a: np.ndarray, b: np.ndarray, a_off: int
         table.add(key, *_one(a_off + p, a_off + la - s, b_off + p, b_off + lb - s, w_trim))
         return w_trim
     a0, b0, n = _overlap(la, lb, d)
-    st, en = equal_size_runs(a[a0 : a0 + n], b[b0 : b0 + n])
-    table.add(key, st + a_off + a0, en + a_off + a0, st + b_off + b0, en + b_off + b0, en - st)
+    st, en, wt = diff_runs(a[a0 : a0 + n], b[b0 : b0 + n], table.coarse_gap)
+    table.add(key, st + a_off + a0, en + a_off + a0, st + b_off + b0, en + b_off + b0, wt)
     for lo, hi in ((0, a0), (a0 + n, la)):
         if hi > lo:
             table.add(key, *_one(a_off + lo, a_off + hi, -1, -1, hi - lo))

@@ -143,7 +143,14 @@ def _functions_moved(a: Binary, b: Binary, x: Unit, y: Unit) -> bool:
 
 
 def _func_ranges(binary: Binary, unit: Unit) -> dict[str, tuple[int, int]]:
-    """Go functions inside a code unit, as name → (file offset, end), duplicates numbered."""
+    """Go functions inside a code unit, as name → (file offset, end), duplicates numbered (cached)."""
+    cache = binary.__dict__.setdefault("_func_ranges", {})
+    if unit.key not in cache:
+        cache[unit.key] = _func_ranges_of(binary, unit)
+    return cache[unit.key]
+
+
+def _func_ranges_of(binary: Binary, unit: Unit) -> dict[str, tuple[int, int]]:
     out: dict[str, tuple[int, int]] = {}
     lo, hi = unit.addr, unit.addr + unit.size
     for fn in binary.pclntab.funcs:  # type: ignore[union-attr]
