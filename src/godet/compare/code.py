@@ -20,12 +20,16 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 if TYPE_CHECKING:
     from godet.compare.layout import FunctionDelta
     from godet.explain.detectors.base import DiffContext
     from godet.explain.report import Residual
     from godet.read.binary import Binary
 
+DEEP_LIMIT = 20_000  # --deep: functions disassembled at most (the rest: exact-move test or unchecked)
+DEEP_BYTE_BUDGET = 8 << 20  # code bytes per side --deep disassembles at most (about 15 s)
 DEFAULT_LIMIT = 300  # functions changed_functions() disassembles at most
 BYTE_BUDGET = 1 << 20  # code bytes (per side) changed_functions() disassembles at most
 MAX_FUNC_BYTES = 256 << 10  # a longer range is cut (and the verdict says so)
@@ -34,9 +38,31 @@ MAX_RESYNC = 2048  # undecodable spots skipped per range before giving up on the
 PSEUDO_FUNCS = ("go:buildid",)
 # Linker-defined boundary symbols: what follows them is not theirs (Mach-O/PE sizes are gaps).
 MARKERS = frozenset(
-    f"runtime.{n}" for n in ("text", "etext", "rodata", "erodata", "noptrdata", "enoptrdata", "data", "edata",
-                             "bss", "ebss", "noptrbss", "enoptrbss", "end", "types", "etypes", "gcdata",
-                             "gcbss", "covctrs", "ecovctrs", "epclntab", "pclntab", "findfunctab")
+    f"runtime.{n}"
+    for n in (
+        "text",
+        "etext",
+        "rodata",
+        "erodata",
+        "noptrdata",
+        "enoptrdata",
+        "data",
+        "edata",
+        "bss",
+        "ebss",
+        "noptrbss",
+        "enoptrbss",
+        "end",
+        "types",
+        "etypes",
+        "gcdata",
+        "gcbss",
+        "covctrs",
+        "ecovctrs",
+        "epclntab",
+        "pclntab",
+        "findfunctab",
+    )
 )
 MIN_ADDR = 0x10000  # smaller numbers are never treated as addresses
 MAX_LINES_DIFF = 20_000  # longer listings are compared without a line diff
@@ -288,7 +314,7 @@ class _Normaliser:
             m = _ARM64_MEM.search(ops)
             if m and m.group(1) in self.pages and mnem.startswith(("ld", "st")):
                 target = self.pages[m.group(1)] + _int(m.group(2))
-                ops = ops[: m.start()] + f"[{m.group(1)}, <{self.namer.name(target)}>]" + ops[m.end():]
+                ops = ops[: m.start()] + f"[{m.group(1)}, <{self.namer.name(target)}>]" + ops[m.end() :]
         if dest in self.pages and not mnem.startswith(("st", "cmp", "tst", "cb", "tb", "b")):
             del self.pages[dest]  # the register now holds something else
         return ops
@@ -445,21 +471,83 @@ class FunctionVerdicts:
     unchecked: list[FunctionDelta] = field(default_factory=list)
     supported: bool = True
     limit: int = DEFAULT_LIMIT
+    disassembled: int = 0  # functions compare_ranges() ran on (the others: numeric test or unchecked)
 
     @property
     def checked(self) -> int:
         return len(self.changed) + len(self.reordered) + len(self.shifted)
 
 
-def changed_functions(ctx: DiffContext, limit: int = DEFAULT_LIMIT) -> FunctionVerdicts:
-    """Classify the differing Go functions (at most ``limit`` disassembled; cached per context)."""
+def _known_moves(ctx: DiffContext) -> tuple[np.ndarray, dict[str, int]]:
+    """How far every function and every section moved from A to B (sorted unique), and per function."""
+    pa, pb = ctx.a.pclntab, ctx.b.pclntab
+    if pa is None or pb is None:
+        return np.zeros(0, dtype=np.int64), {}
+    entries_b = {f.name: f.entry for f in pb.funcs}
+    per_func = {f.name: entries_b[f.name] - f.entry for f in pa.funcs if f.name in entries_b}
+    secs_b = {s.key: s.addr for s in ctx.b.image.sections if s.alloc}
+    sec_moves = [secs_b[s.key] - s.addr for s in ctx.a.image.sections if s.alloc and s.key in secs_b]
+    allm = np.unique(np.fromiter([*per_func.values(), *sec_moves], dtype=np.int64))
+    return allm, per_func
+
+
+def _displacements_only(
+    ctx: DiffContext, fd: FunctionDelta, moves: tuple[np.ndarray, dict[str, int]]
+) -> bool:
+    """x86: whether every differing run of an equal-size function is a 32-bit displacement whose change
+    equals (its target's move − the function's own move) for some known function or section move."""
+    allm, per_func = moves
+    own = per_func.get(fd.name)
+    if own is None or fd.a_range is None or fd.b_range is None or not len(allm):
+        return False
+    a0, a1 = fd.a_range
+    b0, b1 = fd.b_range
+    if a1 - a0 != b1 - b0:
+        return False
+    xa = np.frombuffer(ctx.a.image.data[a0:a1], dtype=np.uint8)
+    xb = np.frombuffer(ctx.b.image.data[b0:b1], dtype=np.uint8)
+    diff = np.flatnonzero(xa != xb)
+    if not len(diff):
+        return True
+    # group differing bytes into 4-byte windows ending at the last byte of each run
+    starts = np.concatenate(([0], np.flatnonzero(np.diff(diff) > 3) + 1))
+    ends = np.concatenate((starts[1:], [len(diff)])) - 1
+    last = diff[ends]
+    first = diff[starts]
+    ok = np.zeros(len(starts), dtype=bool)
+    for k in range(4):  # the displacement's last byte may follow the run's last differing byte
+        w0 = last - 3 + k
+        fits = (w0 >= 0) & (w0 <= first) & (w0 + 4 <= len(xa))
+        if not fits.any():
+            continue
+        idx = w0[fits, None] + np.arange(4)
+        va = xa[idx].astype(np.int64) @ (1 << (8 * np.arange(4)))
+        vb = xb[idx].astype(np.int64) @ (1 << (8 * np.arange(4)))
+        va = np.where(va >= 1 << 31, va - (1 << 32), va)
+        vb = np.where(vb >= 1 << 31, vb - (1 << 32), vb)
+        target_move = vb - va + own
+        pos = np.searchsorted(allm, target_move)
+        hit = allm[np.minimum(pos, len(allm) - 1)] == target_move
+        ok[np.flatnonzero(fits)[hit]] = True
+    return bool(ok.all())
+
+
+def changed_functions(ctx: DiffContext, limit: int | None = None) -> FunctionVerdicts:
+    """Classify the differing Go functions (at most ``limit`` disassembled; cached per context).
+
+    The default limit is DEFAULT_LIMIT functions and BYTE_BUDGET bytes, or DEEP_LIMIT and
+    DEEP_BYTE_BUDGET when the diff runs with ``--deep``.
+    """
+    if limit is None:
+        limit = DEEP_LIMIT if ctx.deep else DEFAULT_LIMIT
     cache = ctx.__dict__.setdefault("_godet_code", {})
     if limit in cache:
         return cache[limit]
     out = FunctionVerdicts(limit=limit)
     arch = ctx.a.image.arch
     out.supported = supported(arch) and not ctx.a.image.big_endian and arch == ctx.b.image.arch
-    budget = BYTE_BUDGET
+    budget = DEEP_BYTE_BUDGET if ctx.deep else BYTE_BUDGET
+    moves = _known_moves(ctx) if arch in ("amd64", "386") and out.supported else None
     for fd in _priority(ctx, ctx.cmp.functions):
         if fd.name.startswith(PSEUDO_FUNCS):
             continue  # not code: the build ID string at the start of text (identity explains it)
@@ -467,9 +555,13 @@ def changed_functions(ctx: DiffContext, limit: int = DEFAULT_LIMIT) -> FunctionV
             out.changed.append((fd, None))
             continue
         size = max(fd.a_range[1] - fd.a_range[0], fd.b_range[1] - fd.b_range[0])
-        if not out.supported or out.checked >= limit or size > budget:
+        if out.supported and moves is not None and _displacements_only(ctx, fd, moves):
+            out.shifted.append(fd)  # every changed rel32 is a known move: no disassembly needed
+            continue
+        if not out.supported or out.disassembled >= limit or size > budget:
             out.unchecked.append(fd)
             continue
+        out.disassembled += 1
         budget -= min(size, MAX_FUNC_BYTES)
         cc = compare_ranges(ctx, fd.a_range, fd.b_range)
         if cc.verdict in ("same", "shifted"):

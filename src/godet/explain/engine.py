@@ -116,7 +116,7 @@ def diff_binaries(a: Binary, b: Binary, deep: bool = False) -> DiffReport:
     from godet.explain.detectors.buildinfo import compiler_output_differs
 
     cmp = compare(a, b, coarse=compiler_output_differs(a.buildinfo, b.buildinfo))
-    ctx = DiffContext(a, b, cmp)
+    ctx = DiffContext(a, b, cmp, deep=deep)
     for name in DETECTORS:
         module = importlib.import_module(name)
         ctx.findings.extend(_run(module.detect, ctx, name))

@@ -141,6 +141,7 @@ class DiffContext:
     b: Binary
     cmp: Comparison
     findings: list[Finding] = field(default_factory=list)  # filled as detectors run (in order)
+    deep: bool = False  # --deep: normalise and disassemble every changed function, not a sample
 
     _inflated: dict[str, tuple[bytes, bytes] | None] = field(default_factory=dict)
 

@@ -148,6 +148,8 @@ def detect(ctx: DiffContext) -> list[Finding]:
         var_diffs += _string_vars(ctx, st, _vars_by_header(ctx, st), seen)
     out += _var_findings(var_diffs)
     verdicts = codecmp.FunctionVerdicts() if broad else codecmp.changed_functions(ctx)
+    if broad and ctx.deep:
+        _tell_broad_cause(ctx, broad, codecmp.changed_functions(ctx))
     out += _generated_order(ctx, tables, verdicts)
     if not broad:
         out += _c_code(ctx)
@@ -1171,6 +1173,22 @@ def _code_explained(ctx: DiffContext, rank: int) -> str | None:
         if f.rank < rank and any(c.unit_key in code for c in f.claims):
             return f.cause
     return None
+
+
+def _tell_broad_cause(ctx: DiffContext, cause: str, v: codecmp.FunctionVerdicts) -> None:
+    """--deep with a cause that explains all code: say how much of the code really changed."""
+    f = next((f for f in ctx.findings if f.cause == cause), None)
+    if f is None or not v.supported:
+        return
+    n = len(v.changed) + len(v.shifted) + len(v.reordered)
+    f.summary += (
+        f" Of {n + len(v.unchecked):,} differing functions, {n:,} were compared with address operands "
+        f"normalised: {len(v.changed):,} have other instructions, {len(v.shifted):,} only moved"
+        + (f", {len(v.reordered):,} were reordered" if v.reordered else "")
+        + (f"; {len(v.unchecked):,} were not checked (--deep budget)" if v.unchecked else "")
+        + "."
+    )
+    f.places.extend(fd.name for fd, _ in v.changed[:50])
 
 
 def _source_change(ctx: DiffContext, verdicts: codecmp.FunctionVerdicts) -> list[Finding]:
