@@ -53,6 +53,7 @@ MAX_ENTRIES = 100_000  # embed.FS entries per table
 GAPS = (16, 256, 4096)  # cluster gaps tried by the reorder test
 MAX_TABLE = 64 << 10  # largest differing span tested as a table of entries
 MAX_ORDER_BYTES = 16 << 20  # differing spans (in all) the reorder test looks at
+MAX_ORDER_CLUSTERS = 1000  # clusters of differing runs the reorder test looks at
 PREVIEW = 72
 
 MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
@@ -806,14 +807,16 @@ def _data_order(ctx: DiffContext, st: _State) -> list[_Reorder]:
     """Tables in data whose entries are the same in another order."""
     found: list[_Reorder] = []
     budget = MAX_ORDER_BYTES
+    tries = MAX_ORDER_CLUSTERS
     for gap in GAPS:
         pend = [r for r in st.pending() if r.a0 >= 0 and r.b0 >= 0 and r.a1 - r.a0 == r.b1 - r.b0]
         if not pend:
             break
         for cl in _clusters(pend, gap):
-            if len({r.b0 - r.a0 for r in cl}) != 1 or budget <= 0:
+            if len({r.b0 - r.a0 for r in cl}) != 1 or budget <= 0 or tries <= 0:
                 continue
             budget -= cl[-1].a1 - cl[0].a0
+            tries -= 1
             ro = _reorder(ctx, cl)
             if ro is not None:
                 st.take(ro.claims)
