@@ -108,6 +108,10 @@ class InspectText:
             con, "buildinfo", Text(f"{bi.format} format at {bi.offset:#x}; as go version -m:", style=DIM)
         )
         for line in bi.to_go_text(f.path).rstrip("\n").split("\n"):
+            if not self.color:
+                # byte for byte what go version -m prints (tabs kept), so the two can be diffed
+                con.file.write(line + "\n")
+                continue
             style = ""
             if "\tvcs" in line:
                 style = BAD if "vcs.modified=true" in line else WARN
