@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+
 from conftest import FIXTURES
 from oracles import go_tool_buildid, go_version_m, go_version_m_json
 
