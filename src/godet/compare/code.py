@@ -487,7 +487,8 @@ def _known_moves(ctx: DiffContext) -> tuple[np.ndarray, dict[str, int]]:
     per_func = {f.name: entries_b[f.name] - f.entry for f in pa.funcs if f.name in entries_b}
     secs_b = {s.key: s.addr for s in ctx.b.image.sections if s.alloc}
     sec_moves = [secs_b[s.key] - s.addr for s in ctx.a.image.sections if s.alloc and s.key in secs_b]
-    allm = np.unique(np.fromiter([*per_func.values(), *sec_moves], dtype=np.int64))
+    moves = [m for m in (*per_func.values(), *sec_moves) if -(1 << 62) < m < 1 << 62]  # hostile addresses
+    allm = np.unique(np.fromiter(moves, dtype=np.int64, count=len(moves)))
     return allm, per_func
 
 

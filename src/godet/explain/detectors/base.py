@@ -25,6 +25,11 @@ if TYPE_CHECKING:
     from godet.read.binary import Binary
 
 
+def raw_bytes(text: str) -> bytes:
+    """The bytes a string read from a binary came from (undecodable bytes kept as surrogates)."""
+    return text.encode("utf-8", "surrogateescape")
+
+
 @dataclass(frozen=True)
 class Evidence:
     """One piece of evidence: what A has and what B has (None = absent)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import shlex
 
-from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding
+from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding, raw_bytes
 from godet.read.buildinfo import BuildInfo
 
 ARCH_LEVELS = {"GOAMD64", "GOARM", "GOARM64", "GO386", "GOPPC64", "GORISCV64", "GOMIPS", "GOMIPS64", "GOWASM"}
@@ -223,15 +223,14 @@ def _everything(ctx: DiffContext) -> list[Claim]:
 def _string_claims(ctx: DiffContext, va: str | None, vb: str | None) -> list[Claim]:
     if not va or not vb or len(va) < 4 or len(vb) < 4:
         return []
-    return ctx.string_claims(va.encode(), vb.encode(), limit=64)
+    return ctx.string_claims(raw_bytes(va), raw_bytes(vb), limit=64)
+
 
 
 def _toolchain(ctx: DiffContext, a: BuildInfo, b: BuildInfo) -> list[Finding]:
     out = []
-    va, vb = ctx.a.image, ctx.b.image
     claims = [Claim.range("a", *_span(a.version_range)), Claim.range("b", *_span(b.version_range))]
-    claims += ctx.string_claims(a.go_version.encode(), b.go_version.encode(), limit=16)
-    del va, vb
+    claims += ctx.string_claims(raw_bytes(a.go_version), raw_bytes(b.go_version), limit=16)
     if a.base_version != b.base_version:
         out.append(
             Finding(
@@ -294,7 +293,7 @@ def _ldflags(ctx: DiffContext, va: str | None, vb: str | None, claims: list[Clai
             continue
         sc = []
         if xa.get(name) and xb.get(name):
-            sc = ctx.string_claims(xa[name].encode(), xb[name].encode(), limit=64)
+            sc = ctx.string_claims(raw_bytes(xa[name]), raw_bytes(xb[name]), limit=64)
         out.append(
             Finding(
                 "ldflags-x",
@@ -388,7 +387,7 @@ def _deps(ctx: DiffContext, a: BuildInfo, b: BuildInfo, line_claims) -> list[Fin
         if x is not None and y is not None and x.version != y.version:
             # file paths under -trimpath (and module cache paths) read module@version/...
             claims += ctx.string_claims(
-                f"{path}@{x.version}".encode(), f"{path}@{y.version}".encode(), table="filetab"
+                raw_bytes(f"{path}@{x.version}"), raw_bytes(f"{path}@{y.version}"), table="filetab"
             )
         out.append(
             Finding(

@@ -582,6 +582,8 @@ def _string_headers(binary: Binary) -> tuple[np.ndarray, np.ndarray, np.ndarray]
             ok |= (ptr >= lo) & (ptr < hi) & (ln > 0) & (ptr + ln <= hi)
         ok &= (ptr < pcln[0]) | (ptr >= pcln[1])  # moduledata's slices of the pclntab are not strings
         idx = np.flatnonzero(ok)
+        if sec.addr + len(raw) >= 1 << 63:
+            continue  # a hostile address beyond int64: no Go string headers here
         hv.append(sec.addr + idx * ps)
         pv.append(ptr[idx])
         lv.append(ln[idx])
@@ -904,7 +906,7 @@ def _entries(wa: _Words, wb: _Words, first: int, last: int, lo_w: int, d: int, c
             # entry boundaries at word indexes ≡ phase (mod n), covering words first..last
             i0 = first - ((first - phase) % n)
             i1 = last + 1 + (-(last + 1 - i0) % n)
-            if i0 < 0 or i1 > len(wa.words) or (i1 - i0) // n < 2:
+            if i0 < 0 or i1 > min(len(wa.words), len(wb.words)) or (i1 - i0) // n < 2:
                 continue
             ea, eb = wa.elements(i0, i1, n), wb.elements(i0, i1, n)
             if ea == eb or sorted(ea) != sorted(eb):

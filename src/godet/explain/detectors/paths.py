@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding
+from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding, raw_bytes
 
 _DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 _VERSION = re.compile(r"@v[^/\\]+")
@@ -125,7 +125,7 @@ def detect(ctx: DiffContext) -> list[Finding]:
     findings: dict[str, Finding] = {}
     for (x, y), (n, tail) in sorted(by_prefix.items(), key=lambda kv: -kv[1][0]):
         cause = classify(ctx, x, y, tail)
-        claims = ctx.string_claims(x.encode(), y.encode(), limit=200_000)
+        claims = ctx.string_claims(raw_bytes(x), raw_bytes(y), limit=200_000)
         ev = Evidence("path prefix", x, y)
         f = findings.get(cause)
         if f is None:
@@ -165,7 +165,7 @@ def _substitution_explains(ctx: DiffContext, key: str, prefixes: list[tuple[str,
     if len(a_buf) > MAX_SUBSTITUTION:
         return False
     for x, y in prefixes:
-        a_buf = a_buf.replace(x.encode(), y.encode())
+        a_buf = a_buf.replace(raw_bytes(x), raw_bytes(y))
     if a_buf == pair[1]:
         return True
     return inflated_shift_share(ctx, key, 1 << 24, a_buf=a_buf) >= 0.99
