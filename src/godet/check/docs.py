@@ -6,7 +6,6 @@ when a committed page is missing or out of date (the test suite runs the same co
 
 from __future__ import annotations
 
-import argparse
 import re
 import sys
 from pathlib import Path
@@ -115,7 +114,7 @@ def index_page() -> str:
         "(`.godet.toml` first); else it uses the default policy.",
         "",
         "```toml",
-        '# .godet.toml (in pyproject.toml: [tool.godet], [tool.godet.rules], ...)',
+        "# .godet.toml (in pyproject.toml: [tool.godet], [tool.godet.rules], ...)",
         f'fail-on = "error"          # {" | ".join(FAIL_LEVELS)}; --fail-on overrides it',
         'x-allow = ["main.date"]    # -X variables whose values are known to be reproducible',
         "",
@@ -134,10 +133,10 @@ def index_page() -> str:
         'GOEXPERIMENT = "*"',
         "```",
         "",
-        "`forbid` may also be a list of setting names: `forbid = [\"-race\", \"-cover\"]`. Setting names "
+        '`forbid` may also be a list of setting names: `forbid = ["-race", "-cover"]`. Setting names '
         "are the keys `go version -m` prints after `build` (`-trimpath`, `-ldflags`, `CGO_ENABLED`, "
         "`GOAMD64`, `vcs.modified`, ...). A mistake in a policy file stops `godet check` with exit code 2 "
-        "and names the line: `godet: .godet.toml:7: unknown rule \"GD999\"`.",
+        'and names the line: `godet: .godet.toml:7: unknown rule "GD999"`.',
         "",
         "## Exit codes",
         "",
@@ -172,8 +171,11 @@ def pages() -> dict[str, str]:
 def stale(docs_dir: Path) -> list[str]:
     """Generated pages that are missing or differ in ``docs_dir``, and generated-looking extras."""
     expected = pages()
-    bad = [name for name, text in expected.items()
-           if not (docs_dir / name).is_file() or (docs_dir / name).read_text(encoding="utf-8") != text]
+    bad = [
+        name
+        for name, text in expected.items()
+        if not (docs_dir / name).is_file() or (docs_dir / name).read_text(encoding="utf-8") != text
+    ]
     if docs_dir.is_dir():
         for p in sorted(docs_dir.glob("*.md")):
             if p.name not in expected and p.read_text(encoding="utf-8").startswith(HEADER):
@@ -204,18 +206,11 @@ def default_docs_dir() -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m godet.check.docs", description=__doc__.splitlines()[0])
-    ap.add_argument("docs_dir", nargs="?", type=Path, default=default_docs_dir())
-    ap.add_argument("--check", action="store_true", help="only report pages that are out of date (exit 1)")
-    args = ap.parse_args(argv)
-    if args.check:
-        bad = stale(args.docs_dir)
-        for name in bad:
-            print(f"out of date: {args.docs_dir / name}", file=sys.stderr)
-        return 1 if bad else 0
-    for name in write(args.docs_dir):
-        print(f"wrote {args.docs_dir / name}")
-    return 0
+    from godet.docgen import docs_main
+
+    return docs_main(
+        argv, "python -m godet.check.docs", __doc__.splitlines()[0], default_docs_dir(), stale, write
+    )
 
 
 if __name__ == "__main__":

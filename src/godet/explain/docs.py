@@ -11,7 +11,6 @@ when a page or the schema enum is missing or out of date (the test suite runs th
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
@@ -26,7 +25,9 @@ HEADER = (
     "src/godet/explain/docs.py; do not edit. -->\n"
 )
 #: Where the cause pages are published (links in the Markdown and HTML diff reports).
-DOCS_BASE_URL = os.environ.get("GODET_CAUSE_DOCS_URL", "https://github.com/godet-dev/godet/blob/main/docs/causes/")
+DOCS_BASE_URL = os.environ.get(
+    "GODET_CAUSE_DOCS_URL", "https://github.com/godet-dev/godet/blob/main/docs/causes/"
+)
 SCHEMA = Path(__file__).resolve().parents[1] / "schemas" / "diff.schema.json"
 FAMILIES = {
     "verdict": "Verdicts",
@@ -157,7 +158,8 @@ PROSE: dict[str, Prose] = {
     ),
     "vcs-time": Prose(
         shows="Buildinfo carries `build vcs.time=<commit time>` (RFC 3339); it changes with the commit.",
-        detects=_SETTING_LINES + "A differing `vcs.time` names this cause, with the two times as evidence."
+        detects=_SETTING_LINES
+        + "A differing `vcs.time` names this cause, with the two times as evidence."
         + _LINE_CLAIMS,
         references=("golang/go#50603",),
     ),
@@ -205,7 +207,8 @@ PROSE: dict[str, Prose] = {
         "different instructions, so code differs throughout.",
         detects=_SETTING_LINES + "A differing `GOAMD64`, `GOARM`, `GOARM64`, `GO386`, `GOPPC64`, "
         "`GORISCV64`, `GOMIPS`, `GOMIPS64` or `GOWASM` names this cause, keyed by the variable."
-        + _LINE_CLAIMS + _EVERYTHING,
+        + _LINE_CLAIMS
+        + _EVERYTHING,
         references=("https://go.dev/wiki/MinimumRequirements",),
     ),
     "build-setting": Prose(
@@ -239,7 +242,11 @@ PROSE: dict[str, Prose] = {
         "two values both look like a timestamp, a version or a host or user name (at most 128 bytes) is "
         "reported as an unnamed `-X` value. The finding is keyed by the variable (`null` when unnamed), with "
         "the two values as evidence.",
-        references=("cli/cli#406", "zyedidia/micro#1802", "https://reproducible-builds.org/docs/source-date-epoch/"),
+        references=(
+            "cli/cli#406",
+            "zyedidia/micro#1802",
+            "https://reproducible-builds.org/docs/source-date-epoch/",
+        ),
     ),
     "default-godebug": Prose(
         shows="Buildinfo records `build DefaultGODEBUG=...`, the GODEBUG defaults implied by go.mod's `go` "
@@ -319,7 +326,7 @@ PROSE: dict[str, Prose] = {
     ),
     "go-build-id": Prose(
         shows="The Go build ID is stored in the ELF note `.note.go.buildid`, or as the "
-        "`\\xff Go build ID: \"...\"` string at the start of the text of PE and Mach-O files. For an "
+        '`\\xff Go build ID: "..."` string at the start of the text of PE and Mach-O files. For an '
         "executable it has four parts: the link action ID, the main package's action ID, the main "
         "package's content ID and the binary's content ID (action IDs hash inputs, content IDs hash "
         "outputs). Almost any other difference changes it, so it is normally a consequence.",
@@ -593,8 +600,11 @@ def schema_text(current: str) -> str:
 def stale(docs_dir: Path, schema: Path = SCHEMA) -> list[str]:
     """Generated files that are missing or out of date (pages, extra generated pages, the schema enum)."""
     expected = pages()
-    bad = [str(docs_dir / name) for name, text in expected.items()
-           if not (docs_dir / name).is_file() or (docs_dir / name).read_text(encoding="utf-8") != text]
+    bad = [
+        str(docs_dir / name)
+        for name, text in expected.items()
+        if not (docs_dir / name).is_file() or (docs_dir / name).read_text(encoding="utf-8") != text
+    ]
     if docs_dir.is_dir():
         for p in sorted(docs_dir.glob("*.md")):
             if p.name not in expected and p.read_text(encoding="utf-8").startswith(HEADER):
@@ -633,18 +643,11 @@ def default_docs_dir() -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m godet.explain.docs", description=__doc__.splitlines()[0])
-    ap.add_argument("docs_dir", nargs="?", type=Path, default=default_docs_dir())
-    ap.add_argument("--check", action="store_true", help="only report files that are out of date (exit 1)")
-    args = ap.parse_args(argv)
-    if args.check:
-        bad = stale(args.docs_dir)
-        for name in bad:
-            print(f"out of date: {name} (run python -m godet.explain.docs)", file=sys.stderr)
-        return 1 if bad else 0
-    for name in write(args.docs_dir):
-        print(f"wrote {name}")
-    return 0
+    from godet.docgen import docs_main
+
+    return docs_main(
+        argv, "python -m godet.explain.docs", __doc__.splitlines()[0], default_docs_dir(), stale, write
+    )
 
 
 if __name__ == "__main__":
