@@ -8,7 +8,6 @@ as located residual.
 
 from __future__ import annotations
 
-import hashlib
 import importlib
 import os
 import threading
@@ -89,7 +88,7 @@ class _Hasher(threading.Thread):
         self.digest = ""
 
     def run(self) -> None:
-        self.digest = hashlib.sha256(self.binary.image.data).hexdigest()
+        self.digest = self.binary.sha256  # streamed and capped by the reader (never the whole map)
 
 
 def _side(b: Binary, digest: str) -> Side:

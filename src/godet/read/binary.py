@@ -7,7 +7,6 @@ others down: the failure becomes a note on the binary and the fact reads as abse
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cached_property
@@ -34,7 +33,9 @@ EXTRACTOR_ERRORS = (FormatError, ValueError, KeyError, IndexError, EOFError, Ove
 class Binary:
     """A Go (or not) executable image with lazily extracted facts."""
 
-    def __init__(self, path: str, image: Image, file_sha256: Callable[[], str], slice_label: str = "") -> None:
+    def __init__(
+        self, path: str, image: Image, file_sha256: Callable[[], str], slice_label: str = ""
+    ) -> None:
         self.path = path
         self.image = image
         self.slice_label = slice_label  # e.g. "arm64" for a fat Mach-O slice
@@ -54,7 +55,14 @@ class Binary:
 
     @cached_property
     def sha256(self) -> str:
-        return self._file_sha256()
+        """SHA-256 of the file; "" (with a note) when the file is too large to hash (MAX_HASH_SIZE)."""
+        digest = self._file_sha256()
+        if not digest:
+            from godet.read.image import MAX_HASH_SIZE
+
+            self.notes.append(f"sha256: not computed, the file is larger than {_gib(MAX_HASH_SIZE)} "
+                              "(godet never reads such a file whole)")
+        return digest
 
     @cached_property
     def buildinfo(self) -> BuildInfo | None:
@@ -133,9 +141,18 @@ if TYPE_CHECKING:
     from godet.read.facts import BinaryFacts
 
 
+def _gib(n: int) -> str:
+    return f"{n / (1 << 30):.1f} GiB"
+
+
 def _hasher(mapped: MappedFile) -> Callable[[], str]:
+    """The file's SHA-256, computed once on first use (streamed: see MappedFile.sha256)."""
+    memo: list[str] = []
+
     def digest() -> str:
-        return hashlib.sha256(mapped.data).hexdigest()
+        if not memo:
+            memo.append(mapped.sha256())
+        return memo[0]
 
     return digest
 

@@ -26,6 +26,8 @@ READ_SIZE = 32 * 1024  # cmd/internal/buildid reads this much of the file head
 TEXT_PREFIX = b'\xff Go build ID: "'
 TEXT_END = b'"\n \xff'
 MAX_NOTES = 4096
+MAX_NOTE_NAME = 256
+MAX_ID_SIZE = 4096  # a Go build ID is ~90 bytes, a GNU build ID 20 (at most 64)
 
 
 # --------------------------------------------------------------------------------------------
@@ -79,7 +81,9 @@ def iter_notes(view: ByteView, offset: int, size: int, align: int = 4) -> Iterat
             raise FormatError(
                 f"note at {pos:#x} (namesz {h['namesz']}, descsz {h['descsz']}) runs past {end:#x}"
             )
-        yield Note(pos, view.bytes(name_off, h["namesz"]), h["type"], desc_off, h["descsz"])
+        # (a name longer than any owner is kept out of memory: it cannot match one)
+        name = view.bytes(name_off, h["namesz"]) if h["namesz"] <= MAX_NOTE_NAME else b""
+        yield Note(pos, name, h["type"], desc_off, h["descsz"])
         pos = nxt
     raise FormatError(f"more than {MAX_NOTES} notes at {offset:#x}")
 
@@ -127,6 +131,11 @@ def _find_note(image: Image, section_name: str, name: bytes, ntype: int) -> Note
     if error is not None:
         raise error
     return None
+
+
+def _plausible_id(note: Note, what: str) -> None:
+    if note.desc_size > MAX_ID_SIZE:
+        raise FormatError(f"{what} note at {note.offset:#x} claims a {note.desc_size}-byte descriptor")
 
 
 # --------------------------------------------------------------------------------------------
@@ -196,6 +205,7 @@ def read_go_build_id(image: Image) -> GoBuildID | None:
         note = _find_note(image, ".note.go.buildid", GO_NOTE_NAME, GO_NOTE_TYPE)
         if note is None:
             return None
+        _plausible_id(note, "Go build ID")
         raw = image.view.bytes(note.desc_offset, note.desc_size)
         return GoBuildID(raw.decode("utf-8", "surrogateescape"), note.desc_offset, note.desc_size, "note")
     found = _read_raw(image.data, 0, min(READ_SIZE, image.size))
@@ -345,6 +355,7 @@ def read_gnu_build_id(image: Image) -> GnuBuildID | None:
     note = _find_note(image, ".note.gnu.build-id", GNU_NOTE_NAME, GNU_BUILD_ID_TYPE)
     if note is None:
         return None
+    _plausible_id(note, "GNU build ID")
     return GnuBuildID(note.desc(image.view).hex(), note.desc_offset, note.desc_size)
 
 

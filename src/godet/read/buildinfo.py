@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import struct
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from godet.errors import FormatError
@@ -27,6 +27,10 @@ ALIGN = 16
 FLAG_BIG_ENDIAN = 0x1
 FLAG_INLINE = 0x2
 SENTINEL_LEN = 16
+SCAN_LIMIT = 256 << 20  # bytes searched for the magic, in all
+MAX_HITS = 64  # candidates tried per searched range
+# Longest strings accepted (a Go version is ~50 bytes; the modinfo of a big program ~100 KiB).
+MAX_STRING = {"Go version": 4096, "version": 4096, "modinfo": 64 << 20}
 _MAGIC_RE = re.compile(re.escape(MAGIC))
 _EXPERIMENT = re.compile(r"^(.*?)[ -]X:(.*)$", re.S)
 
@@ -440,6 +444,8 @@ def _decode_inline(view: ByteView, off: int) -> tuple[tuple[int, int], tuple[int
         if length >= 1 << 64:
             raise FormatError(f"buildinfo {what} length at {pos:#x} overflows")
         pos += n
+        if length > MAX_STRING[what]:
+            raise FormatError(f"buildinfo {what} length {length} at {pos - n:#x} is implausible")
         if pos + length > view.size:
             raise FormatError(
                 f"buildinfo {what} ({length} bytes at {pos:#x}) runs past the data end {view.size:#x}"
@@ -458,6 +464,8 @@ def _read_go_string(image: Image, hdr_addr: int, ptr_size: int, big: bool, what:
     data, length = struct.unpack(fmt, hdr)
     if length == 0:
         return 0, 0
+    if length > MAX_STRING[what]:
+        raise FormatError(f"buildinfo {what} length {length} is implausible")
     off = image.va_to_offset(data)
     if off is None or off + length > image.size:
         raise FormatError(f"buildinfo {what} string ({length} bytes at {data:#x}) is not in the file")
@@ -522,17 +530,32 @@ def _magic_offsets(image: Image, start: int, end: int) -> Iterator[int]:
         pos = hit + 1
 
 
-def _hits(image: Image, start: int, end: int, va: int | None) -> list[int]:
-    """File offsets of the magic in ``[start, end)`` at 16-byte-aligned addresses.
+def _hits(image: Image, start: int, end: int, va: int | None) -> Iterator[int]:
+    """File offsets of the magic in ``[start, end)`` at 16-byte-aligned addresses (at most MAX_HITS).
 
     ``va`` is the address of ``start``; None: look the address up per hit (file offset if unmapped).
     """
-    out = []
-    for off in _magic_offsets(image, start, end):
+    aligned = 0
+    for seen, off in enumerate(_magic_offsets(image, start, end), 1):
         addr = va + (off - start) if va is not None else _va_of(image, off)
         if (addr if addr is not None else off) % ALIGN == 0:
-            out.append(off)
-    return out
+            yield off
+            aligned += 1
+        if aligned >= MAX_HITS or seen >= 16 * MAX_HITS:
+            return
+
+
+class _Budget:
+    """Bytes still to be searched for the magic in one read_buildinfo call (a hostile file may
+    claim a multi-GB data section, or be a sparse multi-GB file: godet never scans it whole)."""
+
+    def __init__(self, limit: int) -> None:
+        self.left = limit
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        n = max(0, min(end - start, self.left))
+        self.left -= n
+        return start, start + n
 
 
 def read_buildinfo(image: Image) -> BuildInfo | None:
@@ -541,24 +564,27 @@ def read_buildinfo(image: Image) -> BuildInfo | None:
     Search order (§2.7): the named section (``.go.buildinfo``, ``__go_buildinfo``, PE ``.data``),
     where a corrupt blob raises FormatError; then every writable segment, then the whole file,
     where a hit that does not decode to a plausible blob is taken for a false hit and skipped.
+    At most SCAN_LIMIT bytes are searched in all, and MAX_HITS candidates tried per range.
     """
     size = image.size
+    budget = _Budget(SCAN_LIMIT)
     sec = _data_section(image)
     if sec is not None and sec.size:
-        start, end = min(sec.offset, size), min(sec.offset + sec.size, size)
+        start, end = budget.span(min(sec.offset, size), min(sec.offset + sec.size, size))
         for off in _hits(image, start, end, sec.addr if sec.alloc else None):
             return _decode_at(image, off)
     for seg in image.segments:
         if not (seg.writable and seg.file_size) or seg.executable:
             continue
-        start, end = min(seg.offset, size), min(seg.offset + seg.file_size, size)
+        start, end = budget.span(min(seg.offset, size), min(seg.offset + seg.file_size, size))
         found = _first_valid(image, _hits(image, start, end, seg.addr))
         if found is not None:
             return found
-    return _first_valid(image, _hits(image, 0, size, None))
+    start, end = budget.span(0, size)
+    return _first_valid(image, _hits(image, start, end, None))
 
 
-def _first_valid(image: Image, offsets: list[int]) -> BuildInfo | None:
+def _first_valid(image: Image, offsets: Iterable[int]) -> BuildInfo | None:
     for off in offsets:
         try:
             bi = _decode_at(image, off)

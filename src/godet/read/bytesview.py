@@ -65,7 +65,9 @@ class ByteView:
 
     def check(self, offset: int, length: int) -> None:
         if offset < 0 or length < 0 or offset + length > self.size:
-            raise FormatError(f"read of {length} bytes at {offset:#x} is outside the {self.size:#x}-byte range")
+            raise FormatError(
+                f"read of {length} bytes at {offset:#x} is outside the {self.size:#x}-byte range"
+            )
 
     def bytes(self, offset: int, length: int) -> bytes:
         self.check(offset, length)

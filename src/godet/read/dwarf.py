@@ -23,6 +23,13 @@ from godet.read.image import Image, Section
 # 3–10×; zlib's own maximum is ~1000×, which is what a bomb uses).
 MAX_RATIO = 50
 MAX_SECTION = 1 << 31  # and never more than 2 GiB for one section
+# All sections decompressed for one summary together: at most the file's size plus this much.
+INFLATE_SLACK = 128 << 20
+INFLATE_CHUNK = 1 << 20  # compressed bytes fed to zlib at a time
+MAX_STRING = 64 << 10  # bytes of one DWARF string (producers with all their flags are a few KiB)
+MAX_UNITS = 200_000  # units read from .debug_info (Go has one per package; C adds one per file)
+MAX_FORM_READS = 2_000_000  # attribute values read in all (forms of size 0 make bytes no bound)
+MAX_LINE_ENTRIES = 4_000_000  # directory and file entries over all line-program headers
 # Line-program header limits (a header is a few KiB; Go's biggest CU has a few hundred files).
 MAX_HEADER_ENTRIES = 1_000_000
 MAX_ABBREV_ATTRS = 1_000
@@ -152,21 +159,50 @@ def debug_sections(image: Image) -> dict[str, tuple[Section, bool]]:
     return out
 
 
-def _inflate(raw: memoryview, claimed: int, skip: int, what: str) -> bytes:
+def _inflate(raw: memoryview, claimed: int, skip: int, what: str, limit: int | None = None) -> bytes:
+    """Decompress the zlib stream at ``raw[skip:]`` into at most ``claimed`` bytes.
+
+    The input is fed in chunks (a section claiming gigabytes is never copied), and the output may
+    never outgrow MAX_RATIO times the input consumed so far (a zip bomb stops early).
+    """
     if claimed > MAX_RATIO * max(len(raw), 1) + 4096 or claimed > MAX_SECTION:
         raise FormatError(f"{what} claims {claimed} bytes decompressed from {len(raw)} (over {MAX_RATIO}×)")
+    if limit is not None and claimed > limit:
+        raise FormatError(f"{what} claims {claimed} bytes decompressed: more than the DWARF sections of this "
+                          "file may take together")
     if claimed <= 0:
         return b""  # (max_length=0 would mean "no limit" to zlib)
     d = zlib.decompressobj()
+    out: list[bytes] = []
+    produced = consumed = 0
+    pos = skip
     try:
-        out = d.decompress(raw[skip:], claimed)
+        while produced < claimed and not d.eof:
+            if d.unconsumed_tail:
+                chunk = d.unconsumed_tail
+            else:
+                if pos >= len(raw):
+                    break
+                chunk = raw[pos : pos + INFLATE_CHUNK]
+                pos += len(chunk)
+                consumed += len(chunk)
+            piece = d.decompress(chunk, claimed - produced)
+            out.append(piece)
+            produced += len(piece)
+            if produced > MAX_RATIO * consumed + 4096:
+                raise FormatError(f"{what} inflates more than {MAX_RATIO}× (a zip bomb?)")
+            if not piece and not d.unconsumed_tail and pos >= len(raw):
+                break
     except zlib.error as e:
         raise FormatError(f"{what}: bad zlib stream ({e})") from None
-    return out
+    return b"".join(out)
 
 
-def section_data(image: Image, section: Section, zheader: bool) -> bytes | memoryview:
-    """The section's DWARF bytes: decompressed when needed, a view of the file otherwise."""
+def section_data(
+    image: Image, section: Section, zheader: bool, limit: int | None = None
+) -> bytes | memoryview:
+    """The section's DWARF bytes: decompressed when needed (at most ``limit`` bytes), a view of the file
+    otherwise."""
     raw = image.section_bytes(section)
     if image.format == "pe" and section.mem_size and not section.compressed:
         raw = raw[: section.mem_size]  # drop the file-alignment padding
@@ -174,7 +210,7 @@ def section_data(image: Image, section: Section, zheader: bool) -> bytes | memor
         if bytes(raw[:4]) != b"ZLIB" or len(raw) < 12:
             raise FormatError(f"{section.name} lacks the ZLIB header")
         claimed = int.from_bytes(raw[4:12], "big")
-        return _inflate(raw, claimed, 12, section.name)
+        return _inflate(raw, claimed, 12, section.name, limit)
     if section.compressed and image.format == "elf":
         v = ByteView(raw, image.big_endian)
         if image.ptr_size == 8:
@@ -183,7 +219,7 @@ def section_data(image: Image, section: Section, zheader: bool) -> bytes | memor
             ch_type, claimed, skip = v.u32(0), v.u32(4), 12
         if ch_type != 1:
             raise FormatError(f"{section.name}: unsupported compression type {ch_type} (only zlib)")
-        return _inflate(raw, claimed, skip, section.name)
+        return _inflate(raw, claimed, skip, section.name, limit)
     return raw
 
 
@@ -194,13 +230,17 @@ class _Sections:
         self.image = image
         self.found = debug_sections(image)
         self._cache: dict[str, bytes | memoryview] = {}
+        self.inflate_left = image.size + INFLATE_SLACK  # decompressed bytes all sections may take
 
     def get(self, name: str) -> bytes | memoryview | None:
         if name not in self._cache:
             hit = self.found.get(name)
             if hit is None or not hit[0].size:
                 return None
-            self._cache[name] = section_data(self.image, hit[0], hit[1])
+            data = section_data(self.image, hit[0], hit[1], self.inflate_left)
+            if isinstance(data, bytes):
+                self.inflate_left -= len(data)
+            self._cache[name] = data
         return self._cache[name]
 
 
@@ -278,7 +318,9 @@ class _Cur:
 
 
 def _cstring(buf: bytes | memoryview, pos: int, end: int) -> tuple[str, int]:
-    """The NUL-terminated string at ``pos`` (before ``end``) and the position after its NUL."""
+    """The NUL-terminated string at ``pos`` (before ``end``, at most MAX_STRING long) and the position
+    after its NUL."""
+    end = min(end, pos + MAX_STRING + 1)
     if isinstance(buf, bytes):
         nul = buf.find(b"\0", pos, end)
         if nul < 0:
@@ -424,11 +466,16 @@ def _read_units(secs: _Sections, big: bool) -> list[tuple[CompileUnit, int | Non
     tables: dict[int, Abbrev] = {}
     # Units normally share one table (Go) or have disjoint ones (gcc); a hostile file could point
     # thousands of units at overlapping long tables, so bound the total work.
-    abbrev_budget = 8 * len(abbrev) + (1 << 20)
+    abbrev_budget = 2 * len(abbrev) + (1 << 20)
     units = []
     pos = 0
     size = len(info)
+    forms_left = MAX_FORM_READS
+    count = 0
     while pos + 11 <= size:
+        count += 1
+        if count > MAX_UNITS:
+            raise FormatError(f".debug_info holds more than {MAX_UNITS} units")
         cur = _Cur(info, pos, big=big)
         unit_off = pos
         length = cur.u(4)
@@ -473,6 +520,9 @@ def _read_units(secs: _Sections, big: bool) -> list[tuple[CompileUnit, int | Non
             continue
         ctx = _Ctx(offset_size, addr_size, version, secs)
         vals: dict[int, Any] = {}
+        forms_left -= len(attrs)
+        if forms_left < 0:
+            raise FormatError(f"the units of .debug_info have over {MAX_FORM_READS} top-level attributes")
         for at, form, implicit in attrs:
             v = _form(cur, form, ctx, implicit)
             if at in (DW_AT_name, DW_AT_producer, DW_AT_comp_dir, DW_AT_language, DW_AT_stmt_list,
@@ -622,7 +672,8 @@ def read_dwarf(image: Image, lines: bool = True) -> DwarfSummary:
         file_dirs: dict[str, None] = {}
         headers: dict[int, tuple[int, list[str], list[tuple[str, int]]]] = {}
         line_sec = secs.get("line") if lines and units else None
-        budget = 8 * len(line_sec or b"") + (1 << 20)  # overlapping headers must not multiply the work
+        budget = min(8 * len(line_sec or b"") + (1 << 20), MAX_LINE_ENTRIES)  # overlapping headers must not
+        # multiply the work
         for unit, stmt, _ in units:
             if line_sec is None or stmt is None:  # no line tables asked for, or none present
                 continue

@@ -93,7 +93,8 @@ class BinaryFacts:
 
 
 def _flags(s: Section) -> str:
-    return "".join(c for c, on in (("A", s.alloc), ("W", s.writable), ("X", s.executable), ("C", s.compressed)) if on)
+    flags = (("A", s.alloc), ("W", s.writable), ("X", s.executable), ("C", s.compressed))
+    return "".join(c for c, on in flags if on)
 
 
 def collect_facts(b: Binary) -> BinaryFacts:

@@ -8,8 +8,10 @@ segments. The per-format modules (:mod:`godet.read.elf`, :mod:`godet.read.pe`,
 from __future__ import annotations
 
 import errno
+import hashlib
 import mmap
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +28,41 @@ MACHO_MAGICS = {
     b"\xcf\xfa\xed\xfe",
 }
 FAT_MAGICS = {b"\xca\xfe\xba\xbe", b"\xca\xfe\xba\xbf"}
+# Hashing streams at ~1 GB/s: above this size the file is not hashed (a sparse multi-GB file would
+# otherwise take most of the time budget, and no Go executable comes near it).
+MAX_HASH_SIZE = 2 << 30
+_OPEN_FLAGS = (getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+               | getattr(os, "O_CLOEXEC", 0))
+_KINDS = (
+    (stat.S_ISDIR, "is a directory"),
+    (stat.S_ISFIFO, "is a named pipe (FIFO), not a regular file"),
+    (stat.S_ISSOCK, "is a socket, not a regular file"),
+    (stat.S_ISCHR, "is a character device, not a regular file"),
+    (stat.S_ISBLK, "is a block device, not a regular file"),
+)
+
+
+def _require_regular(path: str, mode: int) -> None:
+    if stat.S_ISREG(mode):
+        return
+    for test, problem in _KINDS:
+        if test(mode):
+            raise UnreadableFile(path, problem)
+    raise UnreadableFile(path, "not a regular file")
+
+
+def _os_error(path: str, e: OSError) -> UnreadableFile:
+    """The one-line problem for an OSError from stat/open."""
+    if isinstance(e, FileNotFoundError):
+        return UnreadableFile(path, "no such file")
+    if isinstance(e, PermissionError):
+        return UnreadableFile(path, "permission denied")
+    if e.errno == errno.ELOOP:
+        return UnreadableFile(path, "too many levels of symbolic links")
+    if e.errno == errno.ENOTDIR:
+        return UnreadableFile(path, "a component of the path is not a directory")
+    text = (e.strerror or str(e)).strip()
+    return UnreadableFile(path, text.splitlines()[0] if text else "cannot open")
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,40 +192,66 @@ class Image:
 
 
 class MappedFile:
-    """A file opened read-only and memory-mapped; closes cleanly (views must be released first)."""
+    """A file opened read-only and memory-mapped; closes cleanly (views must be released first).
+
+    Only regular files are opened, and never in a way that can block (a FIFO named on the command
+    line would wait forever for a writer): the path is checked first, opened non-blocking, and
+    checked again on the descriptor.
+    """
 
     def __init__(self, path: str) -> None:
         self.path = path
         try:
-            if os.path.isdir(path):
-                raise UnreadableFile(path, "is a directory")
-            fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
-        except FileNotFoundError:
-            raise UnreadableFile(path, "no such file") from None
-        except PermissionError:
-            raise UnreadableFile(path, "permission denied") from None
+            st = os.stat(path)  # a symlink named by the user is followed
         except OSError as e:
-            raise UnreadableFile(path, e.strerror or str(e)) from None
+            raise _os_error(path, e) from None
+        except ValueError:  # an embedded NUL
+            raise UnreadableFile(path, "not a valid path") from None
+        _require_regular(path, st.st_mode)
+        try:
+            fd = os.open(path, os.O_RDONLY | _OPEN_FLAGS)
+        except OSError as e:
+            raise _os_error(path, e) from None
         try:
             st = os.fstat(fd)
-            import stat
-
-            if not stat.S_ISREG(st.st_mode):
-                raise UnreadableFile(path, "not a regular file")
+            _require_regular(path, st.st_mode)
             if st.st_size == 0:
                 raise NotAnExecutable(path, "empty file")
             try:
                 self.mm = mmap.mmap(fd, 0, access=mmap.ACCESS_READ)
-            except OSError as e:
-                if e.errno == errno.ENOMEM:
+            except (OSError, OverflowError, ValueError) as e:
+                if getattr(e, "errno", None) == errno.ENOMEM or isinstance(e, OverflowError):
                     raise UnreadableFile(path, "too large to map into memory") from None
-                raise UnreadableFile(path, f"cannot map: {e.strerror or e}") from None
-        finally:
+                raise UnreadableFile(path, f"cannot map: {getattr(e, 'strerror', None) or e}") from None
+        except BaseException:
             os.close(fd)
+            raise
+        self.fd = fd  # kept for hashing: the same file, not whatever the path names by then
         self.data = memoryview(self.mm)
         self.size = len(self.mm)
 
+    def sha256(self) -> str:
+        """SHA-256 of the file, streamed through a small buffer (the mapping is not touched, so a
+        huge file does not become resident memory); "" for a file above MAX_HASH_SIZE, which godet
+        never reads whole."""
+        if self.size > MAX_HASH_SIZE:
+            return ""
+        h = hashlib.sha256()
+        buf = bytearray(1 << 20)
+        view = memoryview(buf)
+        pos = 0
+        while pos < self.size:
+            n = os.preadv(self.fd, [view[: min(len(buf), self.size - pos)]], pos)
+            if not n:
+                break
+            h.update(view[:n])
+            pos += n
+        return h.hexdigest()
+
     def close(self) -> None:
+        if self.fd >= 0:
+            os.close(self.fd)
+            self.fd = -1
         try:
             self.data.release()
             self.mm.close()
@@ -238,5 +301,10 @@ def open_images(mapped: MappedFile) -> list[Image]:
         for im in images:
             im.mm = mapped.mm
         return images
-    except (FormatError, ValueError, KeyError, IndexError, EOFError, OverflowError, MemoryError) as e:
-        raise CorruptBinary(path, f"malformed {kind.upper() if kind != 'macho' else 'Mach-O'} file: {e}") from None
+    except FormatError as e:
+        # The container readers bounds-check every read (ByteView): any other exception is a bug,
+        # and is left to surface rather than be disguised as a malformed file.
+        raise CorruptBinary(path, f"malformed {_FORMAT_NAMES[kind]} file: {e}") from None
+
+
+_FORMAT_NAMES = {"elf": "ELF", "pe": "PE", "macho": "Mach-O", "fat": "fat Mach-O"}

@@ -23,6 +23,7 @@ DT_VERNEED, DT_VERNEEDNUM = 0x6FFFFFFE, 0x6FFFFFFF
 MAX_DYNAMIC = 100_000
 MAX_IMPORTS = 10_000
 MAX_VERNEED = 10_000
+MAX_PCLNTAB_SCAN = 256 << 20
 
 
 @dataclass
@@ -297,11 +298,13 @@ def _cgo_function_names(binary: Binary) -> list[str]:
 
 def _cgo_in_pclntab_bytes(binary: Binary) -> bool:
     """Fallback when neither pclntab nor symbols answered: a runtime/cgo name in the pclntab bytes."""
+    im = binary.image
     for name in (".gopclntab", "__gopclntab", ".data.rel.ro.gopclntab"):
-        sec = binary.image.section(name)
+        sec = im.section(name)
         if sec is not None and sec.size:
-            data = binary.image.section_bytes(sec)
-            return bytes(data).find(b"\0runtime/cgo.") >= 0
+            start = min(sec.offset, im.size)
+            end = min(sec.offset + sec.size, im.size, start + MAX_PCLNTAB_SCAN)
+            return im.find(b"\0runtime/cgo.", start, end) >= 0  # on the mapping: no copy
     return False
 
 

@@ -6,7 +6,7 @@ files away from native code on the default path.
 
 from __future__ import annotations
 
-from godet.errors import FormatError
+from godet.errors import FormatError, NotAnExecutable
 from godet.read.bytesview import ByteView, Struct
 from godet.read.image import Image, Section, Segment
 
@@ -21,7 +21,12 @@ LC_RPATH = 0x8000001C
 LC_CODE_SIGNATURE = 0x1D
 LC_BUILD_VERSION = 0x32
 ZEROFILL_TYPES = {0x1, 0xC, 0x12}
+# smallest valid cmdsize of the commands read here (the fields read must lie inside the command)
+MIN_CMDSIZE = {LC_SEGMENT: 56, LC_SEGMENT_64: 72, LC_SYMTAB: 24, LC_UUID: 24, LC_CODE_SIGNATURE: 16,
+               LC_LOAD_DYLIB: 12, LC_LOAD_WEAK_DYLIB: 12, LC_REEXPORT_DYLIB: 12, LC_LOAD_DYLINKER: 12,
+               LC_RPATH: 12, LC_BUILD_VERSION: 24}
 MAX_SLICES = 64
+JAVA_MIN_VERSION = 30
 MAX_LOAD_COMMANDS = 10_000
 
 SEGMENT_64 = Struct(
@@ -57,9 +62,13 @@ def open_macho(path: str, data: memoryview, fat: bool = False) -> list[Image]:
     v = ByteView(data, big_endian=True)
     magic = v.u32(0)
     nfat = v.u32(4)
+    if magic == 0xCAFEBABE and nfat >= JAVA_MIN_VERSION:
+        # 0xcafebabe is also the Java class-file magic, followed by (minor, major) version numbers:
+        # the "slice count" of a class file is its major version, 45 or more (file(1) draws the line at 30).
+        version = nfat & 0xFFFF
+        raise NotAnExecutable(path, f"not an executable: a Java class file (0xcafebabe, version {version})")
     if nfat == 0 or nfat > MAX_SLICES:
-        # 0xcafebabe is also the Java class-file magic; its "count" is a version >= 45.
-        raise FormatError(f"fat header claims {nfat} slices (a Java class file?)")
+        raise FormatError(f"fat header claims {nfat} slices")
     wide = magic == 0xCAFEBABF
     images = []
     for i in range(nfat):
@@ -96,8 +105,8 @@ def _thin(path: str, data: memoryview, slice_offset: int) -> Image:
     header: dict = {"cputype": cputype, "filetype": filetype, "dylibs": [], "rpaths": []}
     for _ in range(ncmds):
         cmd, cmdsize = v.u32(pos), v.u32(pos + 4)
-        if cmdsize < 8 or pos + cmdsize > end:
-            raise FormatError(f"load command at {pos:#x} has size {cmdsize}")
+        if cmdsize < MIN_CMDSIZE.get(cmd, 8) or pos + cmdsize > end:
+            raise FormatError(f"load command {cmd:#x} at {pos:#x} has size {cmdsize}")
         if cmd in (LC_SEGMENT, LC_SEGMENT_64):
             _segment(v, pos, cmd == LC_SEGMENT_64, sections, segments)
         elif cmd == LC_UUID:
@@ -158,8 +167,9 @@ def _segment(v: ByteView, pos: int, is64: bool, sections: list[Section], segment
     sec_struct = SECTION_64 if is64 else SECTION_32
     step = 80 if is64 else 68
     spos = pos + (72 if is64 else 56)
-    if seg["nsects"] > 1000:
-        raise FormatError(f"segment {segname} claims {seg['nsects']} sections")
+    cmdsize = v.u32(pos + 4)
+    if seg["nsects"] > 1000 or (spos - pos) + seg["nsects"] * step > cmdsize:
+        raise FormatError(f"segment {segname} claims {seg['nsects']} sections in a {cmdsize}-byte command")
     for _ in range(seg["nsects"]):
         name = _name16(v, spos)
         s = sec_struct.parse(v, spos + 32)

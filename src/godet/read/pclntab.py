@@ -14,8 +14,10 @@ out of the mapping, so a :class:`Pclntab` outlives the file it came from.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 import struct
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +35,11 @@ MODULEDATA_SECTIONS = (".go.module", "__go_module", ".noptrdata", "__noptrdata",
 MAX_FUNCS = 10_000_000
 MAX_FILES = 10_000_000
 MAX_PCVALUE_STEPS = 1_000_000
+PCVALUE_BUDGET = 4_000_000  # pc-value steps decoded per table in all (a hostile table cannot stall godet)
+SCAN_LIMIT = 512 << 20  # bytes searched for a header (or for moduledata) at most
+MAX_CANDIDATES = 256  # plausible headers validated at most
+MAX_TABLE = 1 << 30  # bytes of one pclntab (the biggest real ones are a few hundred MB)
+MAX_NAME = 16 << 10  # bytes of one function or file name
 FINDFUNC_BUCKET, FINDFUNC_SUBBUCKET = 4096, 256  # abi.FuncTabBucketSize, SUBBUCKETSIZE
 
 # Headers, one table of fields per layout ("W" = pointer size).
@@ -130,6 +137,7 @@ class Pclntab:
     _data: bytes = field(default=b"", repr=False)  # the table's bytes, copied out of the mapping
     _entries: list[int] | None = field(default=None, repr=False)
     _funcoffs: list[int] = field(default_factory=list, repr=False)
+    _steps_left: int = field(default=PCVALUE_BUDGET, repr=False)
 
     # ------------------------------------------------------------------ lookups
 
@@ -156,7 +164,11 @@ class Pclntab:
         if off == 0:
             return []
         base = 0 if self.version == "1.2" else self.tables["pctab"][0] - self.offset
-        return decode_pcvalue(self._data, base + off, func.entry, self.quantum, func.end)
+        if self._steps_left <= 0:
+            raise FormatError("pc-value tables: decoding budget exhausted (a hostile table?)")
+        out = decode_pcvalue(self._data, base + off, func.entry, self.quantum, func.end, self._steps_left)
+        self._steps_left -= len(out) + 1
+        return out
 
     def _file_name(self, rec: dict[str, int], value: int) -> str | None:
         """The file name a pcfile value stands for in function record ``rec``."""
@@ -242,12 +254,18 @@ class Pclntab:
 def _cstr(data: bytes, off: int) -> str:
     if off < 0 or off >= len(data):
         raise FormatError(f"string offset {off:#x} outside the pclntab")
-    end = data.find(b"\0", off)
-    return data[off : end if end >= 0 else len(data)].decode("utf-8", "replace")
+    stop = min(len(data), off + MAX_NAME)
+    end = data.find(b"\0", off, stop)
+    return data[off : end if end >= 0 else stop].decode("utf-8", "replace")
 
 
 def decode_pcvalue(
-    data: bytes, off: int, entry: int, quantum: int, end: int | None = None
+    data: bytes,
+    off: int,
+    entry: int,
+    quantum: int,
+    end: int | None = None,
+    max_steps: int = MAX_PCVALUE_STEPS,
 ) -> list[tuple[int, int]]:
     """Decode one pc-value program (``step`` in debug/gosym and runtime) starting at ``data[off]``.
 
@@ -261,7 +279,8 @@ def decode_pcvalue(
     pos = off
     val = -1
     pc = entry
-    steps = MAX_PCVALUE_STEPS if end is None else min(MAX_PCVALUE_STEPS, max(0, end - entry) + 2)
+    limit = min(MAX_PCVALUE_STEPS, max_steps)
+    steps = limit if end is None else min(limit, max(0, end - entry) + 2)
     for i in range(steps):
         uv = shift = 0
         while True:
@@ -444,11 +463,21 @@ def _scan_ranges(image: Image) -> list[tuple[int, int]]:
 
 
 def _scan(image: Image) -> tuple[_Location, _Header] | None:
-    """Search the file for a pclntab header and validate every hit hard (false hits exist, §11)."""
+    """Search the file for a pclntab header and validate every hit hard (false hits exist, §11).
+
+    At most SCAN_LIMIT bytes are searched and MAX_CANDIDATES plausible headers validated: a hostile
+    or sparse multi-GB file is never scanned whole.
+    """
     big = image.big_endian
     pattern = _SCAN_BE if big else _SCAN_LE
     data = image.data
+    budget = SCAN_LIMIT
+    candidates = 0
     for start, end in _scan_ranges(image):
+        end = min(end, start + budget)
+        budget -= max(0, end - start)
+        if end <= start:
+            break
         window = ByteView(data[:end])
         for m in pattern.finditer(data, max(0, start - 1 if not big else start), end):
             off = m.start()
@@ -459,6 +488,11 @@ def _scan(image: Image) -> tuple[_Location, _Header] | None:
             hdr = _parse_header(window, off, image.ptr_size)
             if hdr is None:
                 continue
+            candidates += 1
+            if candidates > MAX_CANDIDATES:
+                return None
+            if not _functab_looks_sorted(window, off, hdr):
+                continue
             try:
                 entries, funcoffs = _read_functab(window, off, hdr)
             except FormatError:
@@ -467,6 +501,19 @@ def _scan(image: Image) -> tuple[_Location, _Header] | None:
                 continue
             return _Location(off, end, _offset_to_va(image, off), "scan", False), hdr
     return None
+
+
+def _functab_looks_sorted(view: ByteView, off: int, hdr: _Header) -> bool:
+    """A cheap look at the first entries before the whole function table is read."""
+    n = min(hdr.fields["nfunc"], 16)
+    w = hdr.functab_field
+    start = off + hdr.functab_offset
+    hv = ByteView(view.buf, hdr.big_endian)
+    try:
+        entries = [hv.int(start + 2 * w * i, w) for i in range(n + 1)]
+    except FormatError:
+        return False
+    return all(a <= b for a, b in itertools.pairwise(entries))
 
 
 # ------------------------------------------------------------------------------------ moduledata
@@ -490,18 +537,29 @@ def _find_moduledata(image: Image, hdr: _Header, pcln_addr: int) -> _Moduledata 
     tried: set[str] = set()
     candidates = [s for name in MODULEDATA_SECTIONS for s in image.sections if name in (s.key, s.name)]
     candidates += [s for s in image.sections if s.writable]
+    budget = SCAN_LIMIT
+    hits = 0
+    view = ByteView(image.data, hdr.big_endian)
     for sec in candidates:
         if sec.key in tried or not sec.size or not sec.alloc:
             continue
         tried.add(sec.key)
-        data = bytes(image.section_bytes(sec))
-        pos = data.find(needle)
+        start = min(sec.offset, image.size)
+        end = min(sec.offset + sec.size, image.size, start + budget)
+        budget -= end - start
+        pos = image.find(needle, start, end)
         while pos >= 0:
-            if (sec.addr + pos) % w == 0 and pos + nwords * w <= len(data):
-                words = list(struct.unpack_from(f"{order}{nwords}{fmt[1]}", data, pos))
+            hits += 1
+            if hits > MAX_CANDIDATES:
+                return None
+            addr = sec.addr + (pos - sec.offset)
+            if addr % w == 0 and pos + nwords * w <= end:
+                words = [view.int(pos + k * w, w) for k in range(nwords)]
                 if _moduledata_matches(hdr, words, pcln_addr):
-                    return _Moduledata(words, sec.addr + pos)
-            pos = data.find(needle, pos + 1)
+                    return _Moduledata(words, addr)
+            pos = image.find(needle, pos + 1, end)
+        if budget <= 0:
+            break
     return None
 
 
@@ -532,16 +590,22 @@ def read_pclntab(image: Image, symbols: SymbolTable | None = None) -> Pclntab | 
     md = None
     if loc.addr:
         md = _find_moduledata(image, hdr, loc.addr)
-    text_start, text_source = _text_base(image, hdr, symbols, md)
+    span = int(entries[-1]) if hdr.version in ("1.18", "1.20") else 0
+    text_start, text_source = _text_base(image, hdr, symbols, md, span)
 
     # The table's extent: section / symbols, else moduledata, else the last _func record's end.
     size = limit if loc.exact_end else _estimate_size(view, loc, hdr, funcoffs, md)
     size = min(size, limit)
+    if size > MAX_TABLE:
+        raise FormatError(f"pclntab at {loc.offset:#x} claims {size} bytes (more than {MAX_TABLE >> 20} MiB)")
     data = bytes(image.data[loc.offset : loc.offset + size])
     tables = _tables(hdr, loc, size, md, data)
 
     nfunc = hdr.fields["nfunc"]
-    abs_entries = (entries + text_start if hdr.version in ("1.18", "1.20") else entries).tolist()
+    if hdr.version in ("1.18", "1.20"):  # (unsigned: a base above 2**63 must not overflow int64)
+        abs_entries = (entries.astype(np.uint64) + np.uint64(text_start)).tolist()
+    else:
+        abs_entries = entries.tolist()
     names = _func_names(data, hdr, tables, loc.offset, funcoffs)
     funcs = list(map(Func, names, abs_entries[:nfunc], abs_entries[1:]))
     files = _files(data, hdr, tables, loc.offset)
@@ -568,24 +632,41 @@ def read_pclntab(image: Image, symbols: SymbolTable | None = None) -> Pclntab | 
 
 
 def _text_base(
-    image: Image, hdr: _Header, symbols: SymbolTable | None, md: _Moduledata | None
+    image: Image, hdr: _Header, symbols: SymbolTable | None, md: _Moduledata | None, span: int = 0
 ) -> tuple[int, str]:
+    """The text base for 1.18+ entry offsets and where it came from: the first source whose value
+    leaves room for the table's ``span`` of offsets in the address space (a hostile value near the
+    top of memory is passed over, not added)."""
+    top = 1 << (8 * hdr.ptr_size)
+    code = [(s.addr, s.addr + s.mem_size) for s in image.sections if s.executable and s.mem_size]
+    code += [(g.addr, g.addr + g.mem_size) for g in image.segments if g.executable and g.mem_size]
+    for base, source in _text_bases(image, hdr, symbols, md):
+        if not (base >= 0 and base + span < top):
+            continue
+        if code and not any(lo <= base < hi for lo, hi in code):
+            continue  # the code of a Go program starts inside its executable section or segment
+        return base, source
+    return 0, "none"
+
+
+def _text_bases(
+    image: Image, hdr: _Header, symbols: SymbolTable | None, md: _Moduledata | None
+) -> Iterator[tuple[int, str]]:
     if symbols is not None and symbols.present:
         sym = symbols.by_name("runtime.text")
         if sym is not None and sym.addr:
-            return sym.addr, "runtime.text symbol"
+            yield sym.addr, "runtime.text symbol"
     if md is not None:
         w = MODULEDATA_TEXT_WORD[hdr.version]
         text, etext = md.words[w], md.words[w + 1]
         if 0 < text <= etext:
-            return text, "moduledata"
+            yield text, "moduledata"
     ts = hdr.fields.get("textStart", 0)
     if ts:
-        return ts, "pcHeader.textStart"
+        yield ts, "pcHeader.textStart"
     sec = image.section(".text", "__TEXT,__text")
     if sec is not None:
-        return sec.addr, f"section {sec.name}"
-    return 0, "none"
+        yield sec.addr, f"section {sec.name}"
 
 
 def _func_struct_size(hdr: _Header) -> int:
@@ -677,12 +758,18 @@ def _func_names(data: bytes, hdr: _Header, tables: dict[str, tuple[int, int]], o
     name_offs = np.where(name_offs >= 0x80000000, name_offs - (1 << 32), name_offs) + names_base
     if name_offs.min() < 0 or name_offs.max() >= len(data):
         raise FormatError("a pclntab function name offset lies outside the table")
+    # Each search stops MAX_NAME bytes on: a table without NULs cannot make this quadratic.
     find = data.find
     n = len(data)
+    cache: dict[int, str] = {}
     out = []
     for o in name_offs.tolist():
-        e = find(b"\0", o)
-        out.append(data[o : e if e >= 0 else n].decode("utf-8", "replace"))
+        name = cache.get(o)
+        if name is None:
+            stop = min(n, o + MAX_NAME)
+            e = find(b"\0", o, stop)
+            name = cache[o] = data[o : e if e >= 0 else stop].decode("utf-8", "replace")
+        out.append(name)
     return out
 
 

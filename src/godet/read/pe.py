@@ -1,10 +1,13 @@
 """PE/COFF container: headers and section table, declared as structures and read by hand.
 
 Long section names (``/4``) are resolved through the COFF string table, which is where Go's
-linker puts the DWARF section names. Imports are read on demand with lief (see linkage).
+linker puts the DWARF section names. Imports are read by hand too (see linkage): no native parser
+ever sees a hostile file on the default path.
 """
 
 from __future__ import annotations
+
+import contextlib
 
 from godet.errors import FormatError
 from godet.read.bytesview import ByteView, Struct
@@ -74,10 +77,8 @@ def open_pe(path: str, data: memoryview) -> Image:
         sh = SECTION_HEADER.parse(v, off + 8)
         name = raw_name.decode("latin-1")
         if name.startswith("/") and name[1:].isdigit() and strtab:
-            try:
+            with contextlib.suppress(FormatError):  # (an unreadable long name keeps its /N form)
                 name = v.cstring(strtab + int(name[1:]), 256).decode("latin-1")
-            except FormatError:
-                pass
         ch = sh["Characteristics"]
         sec = Section(
             name=name,

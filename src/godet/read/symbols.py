@@ -25,6 +25,7 @@ from godet.read.image import Image, Section
 # ELF
 SHN_UNDEF, SHN_LORESERVE, SHN_ABS, SHN_COMMON, SHN_XINDEX = 0, 0xFF00, 0xFFF1, 0xFFF2, 0xFFFF
 STB_LOCAL = 0
+SHT_NOBITS = 8
 # PE section characteristics (as objfile/pe.go tests them)
 IMAGE_SCN_CNT_CODE, IMAGE_SCN_CNT_INITIALIZED_DATA, IMAGE_SCN_CNT_UNINITIALIZED_DATA = 0x20, 0x40, 0x80
 IMAGE_SCN_MEM_WRITE = 0x80000000
@@ -32,6 +33,14 @@ COFF_SYMBOL_SIZE = 18
 # Mach-O
 N_STAB = 0xE0
 LOOKUP_BACKTRACK = 64  # symbols examined below an address in lookup()
+# A symbol table (or its string table) bigger than this is refused: the largest real ones are tens
+# of MB, and a hostile header must not make godet copy and decode gigabytes.
+MAX_TABLE_BYTES = 256 << 20
+
+
+def _bounded(nbytes: int, what: str) -> None:
+    if nbytes > MAX_TABLE_BYTES:
+        raise FormatError(f"{what} symbol table claims {nbytes} bytes (over {MAX_TABLE_BYTES >> 20} MiB)")
 
 
 def _elf_dtype(is64: bool, big: bool) -> np.dtype:
@@ -194,16 +203,12 @@ def _gap_sizes(all_addrs: np.ndarray, addrs: np.ndarray) -> np.ndarray:
 # --------------------------------------------------------------------------------------------- ELF
 
 
-def _elf_section_table(image: Image) -> list[tuple[str, int, str, int]]:
-    """(name, sh_flags, sh_type, sh_link) per ELF section index, from pyelftools' parsed headers."""
-    ef = image.native
-    if ef is None:
-        return []
-    return [(sec.name, sec.header["sh_flags"], sec.header["sh_type"], sec.header["sh_link"])
-            for sec in ef.iter_sections()]
+def _elf_section_table(image: Image) -> list[tuple[str, int, int, int]]:
+    """(name, sh_flags, sh_type, sh_link) per ELF section index, as the container read them."""
+    return list(image.header.get("section_table", ()))
 
 
-def _elf_kind(flags: int, sh_type: str) -> str:
+def _elf_kind(flags: int, sh_type: int) -> str:
     """nm letter for a symbol in a section with these flags (objfile/elf.go)."""
     f = flags & 0x7  # WRITE | ALLOC | EXECINSTR
     if f == 0x6:
@@ -211,12 +216,12 @@ def _elf_kind(flags: int, sh_type: str) -> str:
     if f == 0x2:
         return "R"
     if f == 0x3:
-        return "B" if sh_type == "SHT_NOBITS" else "D"
+        return "B" if sh_type == SHT_NOBITS else "D"
     return "?"
 
 
 def _elf_entries(
-    image: Image, sec_name: str, shdrs: list[tuple[str, int, str, int]]
+    image: Image, sec_name: str, shdrs: list[tuple[str, int, int, int]]
 ) -> tuple[np.ndarray, bytes] | None:
     """The symbol records (minus the null entry) and linked string table of an ELF symbol section."""
     sec = image.section(sec_name)
@@ -228,12 +233,13 @@ def _elf_entries(
         strsec = image.section(".strtab" if sec_name == ".symtab" else ".dynstr")
     dtype = _elf_dtype(image.ptr_size == 8, image.big_endian)
     raw = image.section_bytes(sec)
+    _bounded(len(raw), f"ELF {sec_name}")
     n = len(raw) // dtype.itemsize
     if n == 0:
         return None
     # Copied: the table must not pin the mapping (it would keep the file from being unmapped).
     arr = np.frombuffer(bytes(raw[: n * dtype.itemsize]), dtype=dtype, count=n)[1:]
-    strtab = bytes(image.section_bytes(strsec)) if strsec is not None else b""
+    strtab = bytes(image.section_bytes(strsec)[:MAX_TABLE_BYTES]) if strsec is not None else b""
     return arr, strtab
 
 
@@ -298,13 +304,15 @@ def _pe(image: Image) -> SymbolTable:
     if not ptr or not nsyms:
         return SymbolTable.absent()
     nsyms = min(nsyms, max(0, (image.size - ptr) // COFF_SYMBOL_SIZE))
+    _bounded(nsyms * COFF_SYMBOL_SIZE, "COFF")
     if nsyms == 0:
         raise FormatError(f"COFF symbol table at {ptr:#x} lies past the end of the file")
     strtab_off = ptr + COFF_SYMBOL_SIZE * nsyms
     strtab = b""
     if strtab_off + 4 <= image.size:
         strsize = image.view.u32(strtab_off)
-        strtab = bytes(image.data[strtab_off : min(image.size, strtab_off + max(strsize, 4))])
+        end = min(image.size, strtab_off + max(strsize, 4), strtab_off + MAX_TABLE_BYTES)
+        strtab = bytes(image.data[strtab_off:end])
     raw = bytes(image.data[ptr : ptr + COFF_SYMBOL_SIZE * nsyms])
     allrec = np.frombuffer(raw, dtype=COFF_DTYPE, count=nsyms)
     # Auxiliary records follow their symbol; walk the (normally all-zero) aux counts to skip them.
@@ -405,11 +413,12 @@ def _macho(image: Image) -> SymbolTable:
     if symoff > image.size:
         raise FormatError(f"LC_SYMTAB symbols at {symoff:#x} lie past the end of the file")
     nsyms = min(nsyms, (image.size - symoff) // dtype.itemsize)
+    _bounded(nsyms * dtype.itemsize, "LC_SYMTAB")
     raw = bytes(image.data[symoff : symoff + nsyms * dtype.itemsize])
     allrec = np.frombuffer(raw, dtype=dtype, count=nsyms)
     recs = allrec[(allrec["type"] & N_STAB) == 0]  # nm skips stabs
     stroff = min(st["stroff"], image.size)
-    strtab = bytes(image.data[stroff : min(image.size, stroff + st["strsize"])])
+    strtab = bytes(image.data[stroff : min(image.size, stroff + st["strsize"], stroff + MAX_TABLE_BYTES)])
     by_sect = [("U", "")] + [_macho_kind(s) for s in image.sections]
     addrs = recs["value"].astype(np.uint64)
 
