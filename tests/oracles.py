@@ -8,6 +8,7 @@ disk by the file's SHA-256. A tool that exits non-zero raises :class:`OracleErro
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 import re
@@ -39,9 +40,13 @@ def _go() -> tuple[gobuild.Toolchain, tuple[tuple[str, str], ...]]:
 
 
 def _go_cached(name: str, path: Path, args: list[str]) -> str:
-    """stdout of ``go ARGS PATH``, cached by (oracle name, toolchain, file SHA-256)."""
+    """stdout of ``go ARGS PATH``, cached by (oracle name, toolchain, file SHA-256, path).
+
+    The path is part of the key: ``go version -m`` prints it, and the same bytes may sit at two paths.
+    """
     tc, env = _go()
     digest = gobuild.sha256_file(Path(path))
+    digest = hashlib.sha256(f"{digest}\0{Path(path).resolve()}".encode()).hexdigest()
     cache = gobuild.CACHE_ROOT / "oracles" / name / f"go{tc.version}-{digest}.txt"
     if cache.is_file():
         return cache.read_bytes().decode("utf-8", errors="surrogateescape")
