@@ -259,6 +259,20 @@ def _cstr(data: bytes, off: int) -> str:
     return data[off : end if end >= 0 else stop].decode("utf-8", "replace")
 
 
+def _uvarint(data: bytes, pos: int, n: int, off: int) -> tuple[int, int]:
+    """One unsigned varint of a pc-value table at ``pos``: (value, next position)."""
+    value = shift = 0
+    while True:
+        if pos >= n or shift > 63:
+            raise FormatError(f"pc-value table at {off:#x} runs past the end of the pclntab")
+        b = data[pos]
+        pos += 1
+        value |= (b & 0x7F) << shift
+        shift += 7
+        if b < 0x80:
+            return value, pos
+
+
 def decode_pcvalue(
     data: bytes,
     off: int,
@@ -282,31 +296,13 @@ def decode_pcvalue(
     limit = min(MAX_PCVALUE_STEPS, max_steps)
     steps = limit if end is None else min(limit, max(0, end - entry) + 2)
     for i in range(steps):
-        uv = shift = 0
-        while True:
-            if pos >= n or shift > 63:
-                raise FormatError(f"pc-value table at {off:#x} runs past the end of the pclntab")
-            b = data[pos]
-            pos += 1
-            uv |= (b & 0x7F) << shift
-            shift += 7
-            if b < 0x80:
-                break
+        uv, pos = _uvarint(data, pos, n, off)
         if uv == 0 and i:
             return out
         uv &= 0xFFFFFFFF
         val += -((uv + 1) >> 1) if uv & 1 else uv >> 1
         val = (val + 0x80000000) % 0x100000000 - 0x80000000  # int32 arithmetic, as Go does
-        pd = shift = 0
-        while True:
-            if pos >= n or shift > 63:
-                raise FormatError(f"pc-value table at {off:#x} runs past the end of the pclntab")
-            b = data[pos]
-            pos += 1
-            pd |= (b & 0x7F) << shift
-            shift += 7
-            if b < 0x80:
-                break
+        pd, pos = _uvarint(data, pos, n, off)
         pc += pd * quantum
         out.append((pc, val))
         if end is not None and pc >= end:
