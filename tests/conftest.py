@@ -186,7 +186,7 @@ PAIRS: dict[str, tuple[BuildSpec, BuildSpec]] = {
 PAIR_CAUSES: dict[str, tuple[str, ...]] = {
     "dirs": ("build-path",),
     "dirs_trimpath": ("identical",),
-    "vcs_commits": ("vcs-revision", "vcs-time"),
+    "vcs_commits": ("vcs-revision",),  # another commit: its time follows (PAIR_CONSEQUENCES)
     "vcs_dirty": ("vcs-modified",),
     "buildvcs": ("vcs-stamping",),
     "x_time": ("ldflags-x",),
@@ -211,6 +211,12 @@ PAIR_CAUSES: dict[str, tuple[str, ...]] = {
     "windows_dirs": ("build-path",),
     "darwin_dirs": ("build-path",),
     "two_causes": ("build-path", "ldflags-x"),
+}
+
+#: consequences a pair must show, from how it was built: cause id -> the root it follows from.
+PAIR_CONSEQUENCES: dict[str, dict[str, str]] = {
+    "vcs_commits": {"vcs-time": "vcs-revision"},  # the second commit was made later
+    "toolchain_minor": {"default-godebug": "toolchain-version"},  # each release has its defaults
 }
 
 #: old-format binaries: fixture name -> spec built with an older installable toolchain.

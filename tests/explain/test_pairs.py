@@ -12,7 +12,7 @@ import shlex
 
 import pytest
 
-from conftest import PAIR_CAUSES, PAIRS
+from conftest import PAIR_CAUSES, PAIR_CONSEQUENCES, PAIRS
 from gobuild import CACHE_ROOT, TESTDATA, BuildSpec
 from godet.api import diff
 from godet.explain.report import DiffReport
@@ -76,11 +76,25 @@ def test_root_cause_first_and_share(name: str, reports) -> None:  # type: ignore
             assert f.role == "consequence", f"{f.cause} should be a consequence"
             assert f.because in roots
     assert rep.differing_bytes > 0
+    assert rep.explained_bytes + rep.unexplained_bytes == rep.differing_bytes
+    assert rep.explained_bytes <= rep.differing_bytes
+    assert not [n for n in rep.notes if "detector" in n], rep.notes
     share = rep.explained_bytes / rep.differing_bytes
     assert share >= 0.95, (
         f"only {share:.1%} explained; unexplained: {[r.to_json() for r in rep.unexplained[:5]]}"
     )
     assert sum(f.bytes for f in rep.causes if f.role == "root") == pytest.approx(rep.explained_bytes, abs=8)
+
+
+@pytest.mark.parametrize("name", sorted(PAIR_CONSEQUENCES))
+def test_expected_consequences(name: str, reports) -> None:  # type: ignore[no-untyped-def]
+    rep, _, _ = reports(name)
+    for cause, root in PAIR_CONSEQUENCES[name].items():
+        found = [f for f in rep.causes if f.cause == cause]
+        assert found, f"{cause} missing from {[f.cause for f in rep.causes]}"
+        assert all(f.role == "consequence" and f.because == root for f in found), [
+            (f.cause, f.role, f.because) for f in found
+        ]
 
 
 @pytest.mark.parametrize("name", ["dirs", "windows_dirs", "darwin_dirs", "two_causes"])

@@ -1,24 +1,40 @@
-"""The cause catalog: every cause godet can name, described once.
+"""The cause catalog: every cause godet can name, and how causes relate, described once.
 
-Detectors (explain/detectors), check rules (check/rules.py), renderers and the docs pages
-(docs/causes/<id>.md, checked against this table by the tests) all read this registry.
+Each :class:`Cause` carries its behaviour in the engine: its settlement ``rank`` (specific
+before broad), its ``scope`` (which verdict it supports), whether it is normally a symptom,
+whether it stands without byte claims, and how many of it group into one root. :data:`EDGES`
+is the causal model: a cause present in a pair makes the causes it implies consequences
+("because of X"). Detectors (explain/detectors), check rules (check/rules.py), renderers and
+the docs pages (docs/causes/<id>.md, checked against this table by the tests) all read it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from godet.explain.detectors.base import Finding
+
+# What a root cause says about the two builds (the verdict's classes, most fundamental first).
+SCOPES = ("program", "source", "toolchain", "environment")
 
 
 @dataclass(frozen=True)
 class Cause:
-    """One known cause of non-reproducibility."""
+    """One known cause of non-reproducibility and its behaviour in the causal model."""
 
     id: str
     family: str
     title: str
     what: str
     fix: str
-    consequence: bool = False  # True for causes that are normally a symptom of another one
+    consequence: bool = False  # a symptom: a consequence of whatever else differs (build IDs, shifts)
+    rank: int = 55  # settlement order: lower = more specific, takes its bytes first
+    scope: str = "environment"  # program | source | toolchain | environment (the verdict it supports)
+    claimless: bool = False  # its evidence stands without byte claims
+    group: str = ""  # title of a group of several findings of this cause, "{n}" = how many
 
     @property
     def docs(self) -> str:
@@ -35,6 +51,7 @@ CAUSES: dict[str, Cause] = {
             "Identical builds",
             "The two files are byte-for-byte identical.",
             "Nothing to fix.",
+            rank=0,
         ),
         _C(
             "build-path",
@@ -43,6 +60,7 @@ CAUSES: dict[str, Cause] = {
             "The absolute directory the program was built in is embedded (pclntab file table, DWARF line "
             "tables, GoID action IDs) and differs between the builds.",
             "Build with -trimpath (go build -trimpath ./...).",
+            rank=25,
         ),
         _C(
             "goroot-path",
@@ -51,6 +69,7 @@ CAUSES: dict[str, Cause] = {
             "The Go installation's location is embedded (standard-library file paths, runtime.defaultGOROOT, "
             ".debug_gdb_scripts) and differs between the builds.",
             "Build with -trimpath, which also drops runtime.defaultGOROOT.",
+            rank=26,
         ),
         _C(
             "module-cache-path",
@@ -59,6 +78,7 @@ CAUSES: dict[str, Cause] = {
             "Dependencies' source paths under GOMODCACHE or GOPATH are embedded and differ.",
             "Build with -trimpath; for cgo dependencies also pass -ffile-prefix-map in CGO_CFLAGS or use "
             "CGO_ENABLED=0.",
+            rank=27,
         ),
         _C(
             "cgo-work-path",
@@ -68,6 +88,7 @@ CAUSES: dict[str, Cause] = {
             "differs on every build.",
             "Upgrade Go, build with CGO_ENABLED=0, or strip DWARF (-ldflags=-w); internal linking avoids "
             "go-link dirs.",
+            rank=28,
         ),
         _C(
             "command-line-files",
@@ -76,6 +97,29 @@ CAUSES: dict[str, Cause] = {
             "The program was built as `go build file.go` (path command-line-arguments): the build ID depends "
             "on the absolute file paths and no module is recorded.",
             "Build the package path instead: go build ./cmd/app.",
+            rank=23,
+            claimless=True,
+        ),
+        _C(
+            "trimpath",
+            "paths",
+            "-trimpath on one side only",
+            "One build was made with -trimpath and the other without: the untrimmed one embeds absolute "
+            "paths (build directory, GOROOT, module cache) where the trimmed one has import paths, and "
+            "only the untrimmed one records -ldflags and the CGO_* flags in its buildinfo.",
+            "Build with -trimpath everywhere (put it in the build script, or GOFLAGS=-trimpath in CI and "
+            "on laptops alike).",
+            rank=24,
+        ),
+        _C(
+            "gopath-mode",
+            "toolchain",
+            "GOPATH mode vs module mode",
+            "One build ran in GOPATH mode (GO111MODULE=off, or no go.mod) and the other in module mode: "
+            "the main module, its dependencies' versions and the go.mod go line (hence DefaultGODEBUG) are "
+            "recorded in one build only.",
+            "Build in module mode everywhere (a go.mod at the module root, GO111MODULE unset or on).",
+            rank=18,
         ),
         _C(
             "vcs-revision",
@@ -83,6 +127,8 @@ CAUSES: dict[str, Cause] = {
             "VCS revision differs",
             "The builds were stamped with different VCS commits (build vcs.revision).",
             "Build both from the same commit, or pass -buildvcs=false to omit VCS stamps.",
+            rank=11,
+            scope="source",
         ),
         _C(
             "vcs-time",
@@ -90,6 +136,8 @@ CAUSES: dict[str, Cause] = {
             "VCS commit time differs",
             "The stamped commit time (build vcs.time) differs.",
             "Build both from the same commit, or pass -buildvcs=false.",
+            rank=12,
+            scope="source",
         ),
         _C(
             "vcs-modified",
@@ -97,6 +145,8 @@ CAUSES: dict[str, Cause] = {
             "Work tree was dirty in one build",
             "One build had uncommitted changes (vcs.modified=true, version +dirty).",
             "Build from a clean checkout; ignore build outputs in .gitignore.",
+            rank=10,
+            scope="source",
         ),
         _C(
             "vcs-stamping",
@@ -105,6 +155,7 @@ CAUSES: dict[str, Cause] = {
             "Only one build carries vcs.* settings (no .git in the build context, git missing, or "
             "-buildvcs differs).",
             "Use the same -buildvcs setting everywhere, or -buildvcs=false.",
+            rank=13,
         ),
         _C(
             "toolchain-version",
@@ -113,6 +164,8 @@ CAUSES: dict[str, Cause] = {
             "The builds used different Go toolchains; runtime and compiler output differ throughout.",
             "Pin the exact Go version (GOTOOLCHAIN=local with a pinned image, or a toolchain line in "
             "go.mod).",
+            rank=40,
+            scope="toolchain",
         ),
         _C(
             "goexperiment",
@@ -120,6 +173,8 @@ CAUSES: dict[str, Cause] = {
             "GOEXPERIMENT differs",
             "Different GOEXPERIMENT settings change the runtime and compiler (version suffix X:…).",
             "Set GOEXPERIMENT identically (or unset) in every build environment.",
+            rank=41,
+            scope="toolchain",
         ),
         _C(
             "arch-level",
@@ -127,6 +182,7 @@ CAUSES: dict[str, Cause] = {
             "Architecture level differs",
             "GOAMD64/GOARM/GOARM64/GO386/… differ, so the compiler selected different instructions.",
             "Set the level explicitly in the build environment (e.g. GOAMD64=v1).",
+            rank=42,
         ),
         _C(
             "build-setting",
@@ -135,6 +191,7 @@ CAUSES: dict[str, Cause] = {
             "A go build flag or environment setting recorded in buildinfo differs (-tags, -gcflags, "
             "-buildmode, -race, CGO_ENABLED, …).",
             "Put the flags in the build script, not in a developer's GOFLAGS; use the same flags everywhere.",
+            rank=44,
         ),
         _C(
             "ldflags-x",
@@ -142,6 +199,8 @@ CAUSES: dict[str, Cause] = {
             "-ldflags -X value differs",
             "A string variable set with -ldflags -X has different values (often a build time, host or user).",
             "Derive the value from the commit (e.g. the commit time, SOURCE_DATE_EPOCH) or drop it.",
+            rank=15,
+            group="-ldflags -X values differ ({n} variables)",
         ),
         _C(
             "default-godebug",
@@ -149,6 +208,8 @@ CAUSES: dict[str, Cause] = {
             "DefaultGODEBUG differs",
             "The default GODEBUG settings differ (go.mod go line or //go:debug directives).",
             "Build with the same go.mod (go line) and //go:debug directives.",
+            rank=21,
+            scope="source",
         ),
         _C(
             "pgo-profile",
@@ -156,6 +217,7 @@ CAUSES: dict[str, Cause] = {
             "PGO profile differs",
             "A different (or no) profile-guided-optimisation profile was used (-pgo).",
             "Commit default.pgo and use it everywhere, or build with -pgo=off.",
+            rank=43,
         ),
         _C(
             "dependency-version",
@@ -163,6 +225,9 @@ CAUSES: dict[str, Cause] = {
             "Dependency version differs",
             "A module dependency (or its replacement) is at a different version or checksum.",
             "Commit go.sum, build with -mod=readonly, and vendor or pin replacements.",
+            rank=20,
+            scope="source",
+            group="Dependency versions differ ({n} modules)",
         ),
         _C(
             "embedded-content",
@@ -170,6 +235,8 @@ CAUSES: dict[str, Cause] = {
             "Embedded file content differs",
             "Data embedded with go:embed (or a generated asset) differs.",
             "Commit the assets or generate them deterministically.",
+            rank=30,
+            scope="source",
         ),
         _C(
             "embedded-timestamp",
@@ -177,6 +244,7 @@ CAUSES: dict[str, Cause] = {
             "Build time baked into data",
             "A timestamp of the build itself is embedded (C __DATE__/__TIME__, generated files).",
             "Remove build timestamps, or honour SOURCE_DATE_EPOCH.",
+            rank=16,
         ),
         _C(
             "generated-order",
@@ -185,6 +253,7 @@ CAUSES: dict[str, Cause] = {
             "Generated code or data holds the same elements in a different order (map iteration in a "
             "generator).",
             "Sort keys in the generator; commit generated code and check it in CI.",
+            rank=31,
         ),
         _C(
             "source-change",
@@ -193,6 +262,8 @@ CAUSES: dict[str, Cause] = {
             "The compiled code of some functions differs beyond address shifts: the source (or the "
             "compiler's input) changed.",
             "Build both from the same source revision.",
+            rank=50,
+            scope="source",
         ),
         _C(
             "go-build-id",
@@ -202,6 +273,7 @@ CAUSES: dict[str, Cause] = {
             "Usually a consequence of another difference; if it is the only one, check for a devel "
             "toolchain or -buildid handling.",
             consequence=True,
+            rank=60,
         ),
         _C(
             "gnu-build-id",
@@ -211,6 +283,7 @@ CAUSES: dict[str, Cause] = {
             "the external linker over the output).",
             "Usually a consequence; for external links pass -B gobuildid so it derives from the Go build ID.",
             consequence=True,
+            rank=61,
         ),
         _C(
             "macho-uuid",
@@ -219,6 +292,7 @@ CAUSES: dict[str, Cause] = {
             "The LC_UUID load command differs (derived from the Go build ID since Go 1.24).",
             "Usually a consequence; fix the underlying difference.",
             consequence=True,
+            rank=62,
         ),
         _C(
             "code-signature",
@@ -227,6 +301,7 @@ CAUSES: dict[str, Cause] = {
             "The Mach-O code signature blob differs (ad-hoc signatures hash the content).",
             "Compare before signing, or strip signatures before comparing.",
             consequence=True,
+            rank=63,
         ),
         _C(
             "pe-timestamp",
@@ -234,6 +309,7 @@ CAUSES: dict[str, Cause] = {
             "PE timestamp differs",
             "The PE header TimeDateStamp differs (set by an external linker such as mingw ld).",
             "Pass -extldflags=-Wl,--no-insert-timestamp, or link internally.",
+            rank=39,
         ),
         _C(
             "dwarf",
@@ -241,6 +317,7 @@ CAUSES: dict[str, Cause] = {
             "DWARF debug information differs",
             "DWARF is present in one build only, or its version or compression differs.",
             "Use the same -ldflags (-w / -s) and toolchain; -w removes DWARF.",
+            rank=36,
         ),
         _C(
             "symbol-table",
@@ -248,6 +325,7 @@ CAUSES: dict[str, Cause] = {
             "Symbol table present in one build only",
             "One build was linked with -s (or stripped afterwards).",
             "Use the same -ldflags=-s setting, and do not post-process (strip) one side only.",
+            rank=35,
         ),
         _C(
             "linkage",
@@ -255,6 +333,7 @@ CAUSES: dict[str, Cause] = {
             "Linkage differs",
             "Static vs dynamic linking, the interpreter or the needed libraries differ.",
             "Set CGO_ENABLED explicitly and build in the same base image.",
+            rank=37,
         ),
         _C(
             "c-toolchain",
@@ -263,6 +342,8 @@ CAUSES: dict[str, Cause] = {
             "The host C compiler or libc used for cgo differs (.comment, C DWARF producers, symbol "
             "versions).",
             "Pin the C toolchain image, or build with CGO_ENABLED=0.",
+            rank=38,
+            scope="toolchain",
         ),
         _C(
             "cgo-flags",
@@ -270,6 +351,8 @@ CAUSES: dict[str, Cause] = {
             "cgo flags differ",
             "CGO_CFLAGS/CPPFLAGS/CXXFLAGS/LDFLAGS differ.",
             "Set the cgo flags in the build script; prefer relative paths and -ffile-prefix-map.",
+            rank=22,
+            group="cgo flags differ ({n} variables)",
         ),
         _C(
             "layout-shift",
@@ -279,6 +362,7 @@ CAUSES: dict[str, Cause] = {
             "address operands differ.",
             "Fix the cause of the size change; the shift disappears with it.",
             consequence=True,
+            rank=70,
         ),
         _C(
             "unrelated-programs",
@@ -286,6 +370,8 @@ CAUSES: dict[str, Cause] = {
             "Not builds of the same program",
             "The two binaries have different main packages, targets or no common functions.",
             "Compare two builds of the same program for the same GOOS/GOARCH.",
+            rank=80,
+            scope="program",
         ),
         _C(
             "unexplained",
@@ -293,6 +379,7 @@ CAUSES: dict[str, Cause] = {
             "Unexplained difference",
             "Bytes differ that no detector accounts for; they are located but their cause is unknown.",
             "Look at the located ranges and the disassembly; report a godet issue with the pair.",
+            rank=99,
         ),
     ]
 }
@@ -301,3 +388,168 @@ CAUSES: dict[str, Cause] = {
 def cause(cause_id: str) -> Cause:
     """The catalog entry for ``cause_id`` (KeyError for an unknown id is a programming error)."""
     return CAUSES[cause_id]
+
+
+# ---------------------------------------------------------------- build settings
+
+ARCH_LEVELS = frozenset(
+    {"GOAMD64", "GOARM", "GOARM64", "GO386", "GOPPC64", "GORISCV64", "GOMIPS", "GOMIPS64", "GOWASM"}
+)
+CGO_FLAGS = frozenset({"CGO_CFLAGS", "CGO_CPPFLAGS", "CGO_CXXFLAGS", "CGO_LDFLAGS", "CGO_FFLAGS"})
+# Settings that change how every function is compiled, not only which functions exist.
+COMPILER_SETTINGS = frozenset(
+    {
+        "-gcflags",
+        "-asmflags",
+        "-race",
+        "-msan",
+        "-asan",
+        "-cover",
+        "-compiler",
+        "-buildmode",
+        "GOEXPERIMENT",
+        "-pgo",
+    }
+    | ARCH_LEVELS
+)
+# Settings that change the compiled code at all (which files, which packages, how).
+CODEGEN_SETTINGS = COMPILER_SETTINGS | {"-tags", "CGO_ENABLED", "GOFIPS140", "-covermode"}
+# Causes that change the compiler's output throughout: their fallback claims may cover all code.
+BROAD_CAUSES = frozenset({"toolchain-version", "goexperiment", "arch-level", "pgo-profile"})
+
+
+def is_broad(cause_id: str, key: str | None = None) -> bool:
+    """Whether a finding (cause and key) may explain every differing byte of code and data."""
+    if cause_id in BROAD_CAUSES:
+        return True
+    return cause_id == "build-setting" and key in CODEGEN_SETTINGS
+
+
+def changes_compiler_output(cause_id: str, key: str | None = None) -> bool:
+    """Whether the cause makes the compiler emit other code throughout (so no shift analysis holds)."""
+    if cause_id in BROAD_CAUSES:
+        return True
+    return cause_id == "build-setting" and key in COMPILER_SETTINGS
+
+
+# ---------------------------------------------------------------- the causal model
+
+
+def _absent_on_one_side(effect: Finding) -> bool:
+    """The effect's main evidence is recorded in one build only."""
+    ev = effect.evidence[0] if effect.evidence else None
+    return ev is not None and (ev.a is None) != (ev.b is None)
+
+
+CONDITIONS: dict[str, Callable[[Finding], bool]] = {"absent-on-one-side": _absent_on_one_side}
+
+
+@dataclass(frozen=True)
+class Edge:
+    """``cause`` (with ``cause_key``, None = any) makes ``effect`` happen: present together, the
+    effect is a consequence "because of" the cause. ``when`` names a condition on the effect."""
+
+    cause: str
+    effect: str
+    why: str
+    cause_key: str | None = None
+    effect_key: str | None = None
+    when: str = ""
+
+    def holds(self, causer: Finding, effect: Finding) -> bool:
+        """Whether this edge links the two findings."""
+        if causer.cause != self.cause or effect.cause != self.effect or causer is effect:
+            return False
+        if self.cause_key is not None and causer.key != self.cause_key:
+            return False
+        if self.effect_key is not None and effect.key != self.effect_key:
+            return False
+        return not self.when or CONDITIONS[self.when](effect)
+
+
+def _setting_edges() -> list[Edge]:
+    out = []
+    for k in sorted(CODEGEN_SETTINGS - ARCH_LEVELS - {"GOEXPERIMENT", "-pgo"}):
+        out.append(Edge("build-setting", "source-change", f"{k} changes the compiled code", cause_key=k))
+    for k in ("-race", "-msan", "-asan", "-buildmode", "-ldflags", "CGO_ENABLED"):
+        out.append(Edge("build-setting", "linkage", f"{k} changes how the program is linked", cause_key=k))
+        out.append(
+            Edge("build-setting", "gnu-build-id", f"{k} can switch to the external linker", cause_key=k)
+        )
+    for k in ("-race", "-msan", "-asan", "CGO_ENABLED"):
+        out.append(Edge("build-setting", "c-toolchain", f"{k} links C objects into the program", cause_key=k))
+    return out
+
+
+E = Edge
+EDGES: tuple[Edge, ...] = (
+    E("trimpath", "build-path", "the trimmed build holds no build directory to compare"),
+    E("trimpath", "goroot-path", "the trimmed build holds no GOROOT"),
+    E("trimpath", "module-cache-path", "the trimmed build holds no module cache paths"),
+    E("trimpath", "cgo-work-path", "-trimpath rewrites the cgo work directory"),
+    E("trimpath", "cgo-flags", "-trimpath builds do not record CGO_* flags", when="absent-on-one-side"),
+    E(
+        "trimpath",
+        "build-setting",
+        "-trimpath builds do not record -ldflags",
+        "",
+        "-ldflags",
+        "absent-on-one-side",
+    ),
+    E("gopath-mode", "default-godebug", "module mode derives DefaultGODEBUG from the go.mod go line"),
+    E("gopath-mode", "vcs-stamping", "GOPATH mode does not stamp VCS information"),
+    E(
+        "gopath-mode",
+        "dependency-version",
+        "GOPATH mode records no module versions",
+        when="absent-on-one-side",
+    ),
+    E("gopath-mode", "build-setting", "GOPATH mode records no main module", effect_key="main module"),
+    E("toolchain-version", "default-godebug", "each Go release has its own GODEBUG defaults"),
+    E("toolchain-version", "dwarf", "Go releases change the DWARF version and layout"),
+    E("toolchain-version", "source-change", "the runtime, standard library and compiler output differ"),
+    E("toolchain-version", "linkage", "Go releases change linker defaults"),
+    E("toolchain-version", "build-setting", "releases record different settings", when="absent-on-one-side"),
+    E("goexperiment", "dwarf", "experiments such as nodwarf5 change DWARF"),
+    E("goexperiment", "source-change", "experiments change the runtime and the compiler"),
+    E("arch-level", "source-change", "the compiler selected other instructions"),
+    E("pgo-profile", "source-change", "profile-guided optimisation changes inlining and layout"),
+    *_setting_edges(),
+    E("build-setting", "symbol-table", "-ldflags=-s omits the symbol table", cause_key="-ldflags"),
+    E("build-setting", "dwarf", "-ldflags=-w (or -s) omits DWARF", cause_key="-ldflags"),
+    E(
+        "build-setting",
+        "cgo-flags",
+        "only cgo builds record CGO_* flags",
+        "CGO_ENABLED",
+        when="absent-on-one-side",
+    ),
+    E("linkage", "gnu-build-id", "the external linker writes its own GNU build ID"),
+    E("cgo-flags", "c-toolchain", "the C compiler's flags are part of its producer string"),
+    E("dependency-version", "source-change", "the module's code (and what inlines it) differs"),
+    E("vcs-revision", "vcs-time", "another commit has another commit time"),
+    E("vcs-revision", "source-change", "the commits hold different source"),
+    E(
+        "vcs-revision",
+        "build-setting",
+        "the main module's version follows the commit",
+        effect_key="main module",
+    ),
+    E("vcs-modified", "source-change", "the uncommitted change is in the source"),
+    E("vcs-modified", "build-setting", "a dirty tree's version ends in +dirty", effect_key="main module"),
+    E("vcs-stamping", "build-setting", "the main module's version comes from VCS", effect_key="main module"),
+)
+del E
+
+
+def implies(causer: Finding, effect: Finding) -> Edge | None:
+    """The edge by which ``causer`` makes ``effect`` a consequence, or None."""
+    for edge in EDGES:
+        if edge.holds(causer, effect):
+            return edge
+    return None
+
+
+def implied_by(cause_id: str) -> list[Edge]:
+    """The edges that can make ``cause_id`` a consequence (for the docs)."""
+    return [e for e in EDGES if e.effect == cause_id]

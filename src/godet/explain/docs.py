@@ -18,6 +18,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from godet.explain import causes
 from godet.explain.causes import CAUSES, Cause
 
 HEADER = (
@@ -107,6 +108,32 @@ PROSE: dict[str, Prose] = {
         detects=_PATH_PAIRING + "A prefix pair that is neither GOROOT, the module cache nor a temporary "
         "directory is the build directory." + _PATH_CLAIMS,
         references=("golang/go#16860", "golang/go#22491"),
+    ),
+    "trimpath": Prose(
+        shows="The untrimmed build records every source file with its absolute path (build directory, "
+        "GOROOT, module cache) in the pclntab file table and the DWARF line tables, keeps "
+        "`runtime.defaultGOROOT` and `.debug_gdb_scripts`, and records `-ldflags` and the `CGO_*` flags in "
+        "its buildinfo; the trimmed one names files by import path (`example.com/app/main.go`, "
+        "`fmt/print.go`) and has a `build -trimpath=true` line. The tables change size, so later data "
+        "moves and the build IDs change.",
+        detects="The buildinfo detector sees the `-trimpath` setting on one side only. The paths detector "
+        "then claims, for this cause, every occurrence in the untrimmed file of the absolute roots the "
+        "reader found there (build directory, GOROOT, module cache), the pclntab header, cutab and file "
+        "table, and the DWARF sections. Path causes (build directory, GOROOT, module cache) cannot be seen "
+        "through a trimmed build, and the `CGO_*` and `-ldflags` lines recorded on one side only are its "
+        "consequences. Evidence: one source file as each build names it, and the roots only the untrimmed "
+        "build embeds.",
+        references=("golang/go#16860",),
+    ),
+    "gopath-mode": Prose(
+        shows="A GOPATH-mode build (`GO111MODULE=off`, or no `go.mod`) records the package path but no "
+        "`mod` line for the main module and no module versions for its dependencies, and no VCS stamps; its "
+        "DefaultGODEBUG follows the oldest language version (for example `panicnil=1`), where module mode "
+        "takes it from the `go.mod` go line.",
+        detects="The buildinfo detector sees a main module (`mod` line) in one build only, with a package "
+        "path that is not `command-line-arguments`. It claims the `mod` lines; the DefaultGODEBUG, "
+        "dependency and VCS lines present on one side only are its consequences.",
+        references=("https://go.dev/ref/mod#mod-commands",),
     ),
     "goroot-path": Prose(
         shows="Standard-library files are recorded as `$GOROOT/src/...` in the pclntab file table and the "
@@ -483,13 +510,12 @@ def _rules_for(cause_id: str) -> list[tuple[str, str]]:
 
 
 def implied_by(cause_id: str) -> list[str]:
-    """The findings that make ``cause_id`` a consequence when the same pair shows them (engine.IMPLIED)."""
-    from godet.explain import engine
-
+    """The causes that make ``cause_id`` a consequence when the same pair shows them (catalog EDGES)."""
     out = []
-    for cause, key in getattr(engine, "IMPLIED", {}).get(cause_id, ()):
-        out.append(f"[`{cause}`]({cause}.md)" + (f" (`{key}`)" if key else ""))
-    return out
+    for e in causes.implied_by(cause_id):
+        cond = " when recorded in one build only" if e.when == "absent-on-one-side" else ""
+        out.append(f"[`{e.cause}`]({e.cause}.md)" + (f" (`{e.cause_key}`)" if e.cause_key else "") + cond)
+    return list(dict.fromkeys(out))
 
 
 def _kind(c: Cause) -> str:

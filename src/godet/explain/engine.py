@@ -11,15 +11,19 @@ from __future__ import annotations
 import importlib
 import os
 import threading
-from collections.abc import Callable
+from types import ModuleType
 
 import numpy as np
 
 from godet.compare.bytes import as_array, bytes_equal
-from godet.compare.layout import Comparison, compare
+from godet.compare.layout import compare
 from godet.errors import GodetError, NotGoBinary
-from godet.explain.detectors.base import EXTRA_DETECTOR_ERRORS, Claim, DiffContext, Evidence, Finding
+from godet.explain import model
+from godet.explain.causes import CAUSES
+from godet.explain.detectors.base import EXTRA_DETECTOR_ERRORS, DiffContext, Evidence, Finding
+from godet.explain.owners import attribute_owners
 from godet.explain.report import DiffReport, DirDiffReport, Residual, SectionSummary, Side
+from godet.explain.settle import settle
 from godet.read.binary import Binary, open_binaries
 
 # One module per cause family; each exposes detect(ctx) -> list[Finding].
@@ -117,31 +121,39 @@ def diff_binaries(a: Binary, b: Binary, deep: bool = False) -> DiffReport:
     cmp = compare(a, b, coarse=compiler_output_differs(a.buildinfo, b.buildinfo))
     ctx = DiffContext(a, b, cmp, deep=deep)
     for name in DETECTORS:
-        module = importlib.import_module(name)
-        ctx.findings.extend(_run(module.detect, ctx, name))
-    _implied(ctx.findings)
-    remaining = settle(ctx.findings, cmp)
-    _label_roles(ctx.findings, cmp)
+        ctx.findings.extend(_run(importlib.import_module(name), ctx, name))
+    model.assign_roles(ctx.findings)
+    settlement = settle(ctx.findings, cmp.runs)
+    attribute_owners(ctx, settlement)
+    model.settle_roles(ctx.findings)
     ha.join()
     hb.join()
-    report = _report(a, b, ha.digest, hb.digest, ctx, remaining, deep)
-    return report
+    return _report(a, b, ha.digest, hb.digest, ctx, settlement.remaining, deep)
 
 
-def _run(fn: Callable[[DiffContext], list[Finding]], ctx: DiffContext, name: str) -> list[Finding]:
+def _run(module: ModuleType, ctx: DiffContext, name: str) -> list[Finding]:
+    """One detector's findings; each must name a cause its module declares in ``EMITS``."""
     try:
-        return list(fn(ctx))
+        found = list(module.detect(ctx))
     except EXTRA_DETECTOR_ERRORS as e:
         ctx.a.notes.append(
             f"detector {name.rsplit('.', 1)[-1]} failed on these inputs ({e}); its causes are "
             "missing and their bytes stay unexplained"
         )
         return []
+    undeclared = {f.cause for f in found} - module.EMITS
+    if undeclared:
+        raise RuntimeError(f"detector {name} emitted undeclared causes {sorted(undeclared)}")
+    return found
 
 
 def _identical(a: Binary, b: Binary, ha: str, hb: str) -> DiffReport:
     rep = DiffReport(
-        _side(a, ha), _side(b, hb), identical=True, verdict="identical: the files are byte-for-byte equal"
+        _side(a, ha),
+        _side(b, hb),
+        identical=True,
+        verdict="Identical: the files are byte-for-byte equal.",
+        verdict_kind="identical",
     )
     for s, x in ((rep.a, a), (rep.b, b)):
         s.go_version = x.go_version
@@ -180,7 +192,10 @@ def _unrelated_report(a: Binary, b: Binary, ha: str, hb: str, ev: list[Evidence]
         _side(b, hb),
         identical=False,
         related=False,
-        verdict="different programs: not two builds of the same source",
+        verdict="Different programs: these are not two builds of the same source ("
+        + "; ".join(f"{e.label} {e.a} vs {e.b}" for e in ev)
+        + ").",
+        verdict_kind="program",
         differing_bytes=total,
         explained_bytes=total,
         causes=[f],
@@ -195,191 +210,6 @@ def _versions(rep: DiffReport, a: Binary, b: Binary) -> None:
     rep.b.go_build_id = b.go_build_id.value if b.go_build_id else ""
 
 
-# A finding that another one implies is its consequence: (cause, evidence label or None) → causers.
-IMPLIED: dict[str, tuple[tuple[str, str | None], ...]] = {
-    "default-godebug": (("toolchain-version", None),),
-    "dwarf": (("toolchain-version", None), ("goexperiment", None)),
-    "linkage": (("build-setting", "CGO_ENABLED"), ("build-setting", "-ldflags"), ("toolchain-version", None)),
-    "c-toolchain": (("build-setting", "CGO_ENABLED"),),
-    "symbol-table": (("build-setting", "-ldflags"),),
-}
-
-
-def _implied(findings: list[Finding]) -> None:
-    """Mark findings that follow from another finding as its consequences (DWARF 5 from the toolchain...)."""
-    present = {(f.cause, f.key) for f in findings} | {(f.cause, None) for f in findings}
-    for f in findings:
-        if f.role != "root":
-            continue
-        if f.cause == "dwarf" and f.evidence and f.evidence[0].label == "DWARF":
-            continue  # present vs absent: a root cause of its own (-w, -s, strip)
-        for cause, key in IMPLIED.get(f.cause, ()):
-            if (cause, key) in present:
-                f.role = "consequence"
-                f.because = cause
-                break
-
-
-# ---------------------------------------------------------------- settling claims
-
-
-def settle(findings: list[Finding], cmp: Comparison) -> np.ndarray:
-    """Give each run's bytes to the claims in rank order; returns the bytes left per run."""
-    runs = cmp.runs
-    remaining = runs.weight.astype(np.float64)
-    if len(runs) == 0:
-        return remaining
-    sides = {"a": _SideIndex(runs.a0, runs.a1), "b": _SideIndex(runs.b0, runs.b1)}
-    unit_runs = _unit_index(runs.units, runs.unit)
-    ordered = sorted(findings, key=lambda f: f.rank)
-    per_unit: dict[int, np.ndarray] = {}
-    for fallback in (False, True):
-        for f in ordered:
-            claims = [c for c in f.claims if c.fallback == fallback]
-            if not claims:
-                continue
-            acc = per_unit.setdefault(id(f), np.zeros(len(runs.units), dtype=np.float64))
-            for side, spans in _merged_ranges(claims).items():
-                sel, frac = sides[side].overlap(spans)
-                _take(remaining, sel, runs.weight[sel] * frac, runs.unit, acc)
-            for c in claims:
-                if c.unit_key:
-                    sel = unit_runs(c.unit_key)
-                    _take(remaining, sel, remaining[sel].copy(), runs.unit, acc)
-                elif c.mask is not None:
-                    sel = np.flatnonzero(c.mask)
-                    _take(remaining, sel, remaining[sel].copy(), runs.unit, acc)
-    for f in findings:
-        acc = per_unit.get(id(f))
-        if acc is None:
-            continue
-        f.bytes = round(acc.sum())
-        f.regions = _regions(runs.units, acc)
-    return remaining
-
-
-def _take(
-    remaining: np.ndarray, sel: np.ndarray, amount: np.ndarray, unit: np.ndarray, acc: np.ndarray
-) -> None:
-    if len(sel) == 0:
-        return
-    got = np.minimum(remaining[sel], amount)
-    remaining[sel] -= got
-    acc += np.bincount(unit[sel], weights=got, minlength=len(acc))
-
-
-class _SideIndex:
-    """One side's runs sorted by offset, to find the runs a set of claimed spans overlaps."""
-
-    def __init__(self, r0: np.ndarray, r1: np.ndarray) -> None:
-        present = np.flatnonzero(r0 >= 0)
-        starts = r0[present]
-        # the run table is built in file order, so this is usually sorted already
-        order = present if np.all(starts[1:] >= starts[:-1]) else present[np.argsort(starts, kind="stable")]
-        self.order = order
-        self.s = r0[order]
-        self.e = r1[order]
-
-    def overlap(self, spans: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
-        """Run indices touched by the (sorted, disjoint) spans and the covered fraction of each."""
-        st = np.fromiter((a for a, _ in spans), dtype=np.int64, count=len(spans))
-        en = np.fromiter((b for _, b in spans), dtype=np.int64, count=len(spans))
-        lo = np.searchsorted(self.e, st, side="right")
-        hi = np.searchsorted(self.s, en, side="left")
-        n = np.maximum(hi - lo, 0)
-        if not n.sum():
-            return np.zeros(0, dtype=np.int64), np.zeros(0)
-        pos = np.unique(np.repeat(lo, n) + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)))
-        s, e = self.s[pos], self.e[pos]
-        ov = _covered(spans, e) - _covered(spans, s)
-        keep = ov > 0
-        return self.order[pos[keep]], ov[keep] / np.maximum(e - s, 1)[keep]
-
-
-def _covered(spans: list[tuple[int, int]], x: np.ndarray) -> np.ndarray:
-    """For each x, how many bytes of the (sorted, disjoint) spans lie below x."""
-    st = np.fromiter((a for a, _ in spans), dtype=np.int64, count=len(spans))
-    en = np.fromiter((b for _, b in spans), dtype=np.int64, count=len(spans))
-    cum = np.concatenate(([0], np.cumsum(en - st)))
-    k = np.searchsorted(st, x, side="right") - 1
-    inside = np.clip(np.minimum(x, en[np.maximum(k, 0)]) - st[np.maximum(k, 0)], 0, None)
-    return np.where(k >= 0, cum[np.maximum(k, 0)] + inside, 0)
-
-
-def _merged_ranges(claims: list[Claim]) -> dict[str, list[tuple[int, int]]]:
-    out: dict[str, list[tuple[int, int]]] = {}
-    for side in ("a", "b"):
-        spans = sorted((c.start, c.end) for c in claims if c.side == side and c.end > c.start)
-        merged: list[tuple[int, int]] = []
-        for s, e in spans:
-            if merged and s <= merged[-1][1]:
-                merged[-1] = (merged[-1][0], max(merged[-1][1], e))
-            else:
-                merged.append((s, e))
-        if merged:
-            out[side] = merged
-    return out
-
-
-def _unit_index(units: list[str], unit: np.ndarray) -> Callable[[str], np.ndarray]:
-    cache: dict[str, np.ndarray] = {}
-    order = np.argsort(unit, kind="stable")
-    bounds = np.searchsorted(unit[order], np.arange(len(units) + 1))
-
-    # a unit key names itself and, for a section, all of its pieces ("sec/piece")
-    members: dict[str, list[int]] = {}
-    for i, u in enumerate(units):
-        members.setdefault(u, []).append(i)
-        if "/" in u:
-            members.setdefault(u.split("/", 1)[0], []).append(i)
-
-    def runs_of(key: str) -> np.ndarray:
-        if key not in cache:
-            parts = [order[bounds[i] : bounds[i + 1]] for i in members.get(key, ())]
-            cache[key] = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-        return cache[key]
-
-    return runs_of
-
-
-def _regions(units: list[str], acc: np.ndarray) -> list[dict]:
-    per: dict[str, float] = {}
-    for i in np.flatnonzero(acc > 0.5):
-        top = units[i].split("/", 1)[0]
-        per[top] = per.get(top, 0.0) + float(acc[i])
-    return [{"section": k, "bytes": round(v)} for k, v in sorted(per.items(), key=lambda kv: -kv[1])]
-
-
-# Causes whose evidence stands without byte claims (they say how the build was run).
-CLAIMLESS = {"command-line-files"}
-STAMPS = ["go-build-id", "gnu-build-id", "macho-uuid", "code-signature"]
-
-
-def _label_roles(findings: list[Finding], cmp: Comparison) -> None:
-    """Consequences stay consequences only when a root cause exists; name what they follow from."""
-    for f in findings:
-        f.direct_bytes = f.bytes
-    roots = [f for f in findings if f.role == "root"]
-    if not roots:
-        # Only identity stamps differ: the most fundamental one (the Go build ID, from which the GNU
-        # ID and the Mach-O UUID derive) is the root cause, the others follow from it.
-        stamps = sorted(
-            (f for f in findings if f.cause in STAMPS and f.bytes), key=lambda f: STAMPS.index(f.cause)
-        )
-        if not stamps:
-            return
-        stamps[0].role = "root"
-        stamps[0].summary += " Nothing else differs."
-        roots = [stamps[0]]
-    top = max(roots, key=lambda f: (f.bytes, -f.rank))
-    by_cause = {f.cause: f for f in sorted(roots, key=lambda f: -f.bytes)}
-    for f in findings:
-        if f.role == "consequence":
-            if not f.because or f.because not in by_cause:
-                f.because = top.cause
-            by_cause[f.because].bytes += f.direct_bytes
-
-
 # ---------------------------------------------------------------- the report
 
 
@@ -388,17 +218,19 @@ def _report(
 ) -> DiffReport:
     cmp = ctx.cmp
     total = cmp.differing_bytes
-    findings = [f for f in ctx.findings if f.bytes > 0 or f.cause in CLAIMLESS]
+    findings = [f for f in model.group(ctx.findings) if f.bytes > 0 or CAUSES[f.cause].claimless]
     for f in findings:
         f.share = f.bytes / total if total else 0.0
     findings.sort(key=lambda f: (f.role != "root", -f.bytes, f.rank))
-    explained = round(float(cmp.runs.weight.sum() - remaining.sum()))
     residuals, unexplained_bytes = _residuals(ctx, remaining, deep)
+    explained = total - unexplained_bytes
+    verdict = model.verdict(findings, total, explained)
     rep = DiffReport(
         _side(a, ha),
         _side(b, hb),
         identical=False,
-        verdict=_verdict(findings, total, explained),
+        verdict=verdict.sentence,
+        verdict_kind=verdict.kind,
         differing_bytes=total,
         explained_bytes=explained,
         causes=findings,
@@ -414,15 +246,6 @@ def _report(
     )
     _versions(rep, a, b)
     return rep
-
-
-def _verdict(findings: list[Finding], total: int, explained: int) -> str:
-    roots = [f for f in findings if f.role == "root" and f.bytes]
-    pct = 100.0 * explained / total if total else 100.0
-    if not roots:
-        return f"different: {total:,} bytes differ, no known cause found"
-    names = ", ".join(dict.fromkeys(f.title.lower() for f in roots[:3]))
-    return f"different: {total:,} bytes differ; {pct:.1f}% explained by: {names}"
 
 
 def _residuals(ctx: DiffContext, remaining: np.ndarray, deep: bool) -> tuple[list[Residual], int]:

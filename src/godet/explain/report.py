@@ -7,7 +7,7 @@ from typing import Any
 
 from godet.explain.detectors.base import Finding
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: verdict is {kind, sentence}; causes carry because_key, keys, owners
 
 
 @dataclass
@@ -93,8 +93,9 @@ class DiffReport:
     a: Side
     b: Side
     identical: bool
-    verdict: str
+    verdict: str  # the sentence
     related: bool = True
+    verdict_kind: str = "unknown"  # identical | program | source | toolchain | environment | unknown
     differing_bytes: int = 0
     explained_bytes: int = 0
     causes: list[Finding] = field(default_factory=list)
@@ -119,7 +120,7 @@ class DiffReport:
             "b": self.b.to_json(),
             "identical": self.identical,
             "related": self.related,
-            "verdict": self.verdict,
+            "verdict": {"kind": self.verdict_kind, "sentence": self.verdict},
             "differing_bytes": self.differing_bytes,
             "explained_bytes": self.explained_bytes,
             "unexplained_bytes": self.unexplained_bytes,
@@ -137,6 +138,9 @@ def _finding_json(f: Finding) -> dict[str, Any]:
         "role": f.role,
         "key": f.key,
         "because": f.because,
+        "because_key": f.because_key,
+        "keys": list(f.keys),
+        "owners": list(f.owners),
         "summary": f.summary,
         "evidence": _evidence_json(f),
         "bytes": f.bytes,

@@ -97,6 +97,27 @@ def cause_name(f: Finding) -> str:
     return f"{f.cause} ({f.key})" if f.key else f.cause
 
 
+def because_name(f: Finding) -> str:
+    """``build-setting (-race)``: the root a consequence follows from, with its key."""
+    if not f.because:
+        return ""
+    return f"{f.because} ({f.because_key})" if f.because_key else f.because
+
+
+def owners_line(f: Finding, limit: int = 4) -> str:
+    """``std 1,204 functions 3.1 MB · golang.org/x/sys 310 functions 1.2 MB``: code by owner."""
+    labels = {"std": "standard library", "generated": "compiler-generated"}
+    parts = []
+    for o in f.owners[:limit]:
+        name = labels.get(o["owner"], o["owner"])
+        fn = f"{o['functions']:,} function" + ("" if o["functions"] == 1 else "s")
+        parts.append(f"{name}: {fn}, {nbytes(o['bytes'])}")
+    rest = len(f.owners) - limit
+    if rest > 0:
+        parts.append(f"{rest} more")
+    return " · ".join(parts)
+
+
 def consequence_bytes(f: Finding) -> int:
     """Bytes a root cause counts through its consequences (its ``bytes`` beyond its own claims)."""
     if f.role != "root" or f.direct_bytes <= 0:
@@ -196,6 +217,7 @@ class DiffText:
                        "Nothing to fix.", indent="  ", style=GOOD)
             return
         if report.related:
+            self._wrap(con, report.verdict, indent="  ", style="bold")
             self._wrap(con, text[0].upper() + text[1:] + ".", indent="  ")
 
     def _unrelated(self, con: Console, report: DiffReport) -> None:
@@ -231,7 +253,7 @@ class DiffText:
         head.append(cause_name(f), style=ID)
         head.append(f" · {f.title}")
         if f.role == "consequence":
-            head.append(f", because of {f.because}" if f.because else ", a consequence", style="italic")
+            head.append(f", because of {because_name(f)}" if f.because else ", a consequence", style="italic")
         amount = f"{nbytes(f.bytes)} · {percent(f.share)}"
         pad = self.width - head.cell_len - len(amount)
         if pad >= 2:
@@ -247,6 +269,8 @@ class DiffText:
                            style=DIM))
         self._wrap(con, f.summary)
         self._evidence(con, f.evidence, max_evidence)
+        if f.owners and f.role == "root":
+            self._labelled(con, "code", owners_line(f))
         if f.regions or f.places:
             where = regions_line(f)
             if f.places:

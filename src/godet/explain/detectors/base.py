@@ -66,42 +66,8 @@ class Claim:
         return Claim(mask=mask, fallback=fallback)
 
 
-# Lower rank = more specific = settled first. Root causes rank below consequences.
-RANK = {
-    "vcs-modified": 10,
-    "vcs-revision": 11,
-    "vcs-time": 12,
-    "vcs-stamping": 13,
-    "ldflags-x": 15,
-    "embedded-timestamp": 16,
-    "dependency-version": 20,
-    "default-godebug": 21,
-    "cgo-flags": 22,
-    "command-line-files": 23,
-    "build-path": 25,
-    "goroot-path": 26,
-    "module-cache-path": 27,
-    "cgo-work-path": 28,
-    "embedded-content": 30,
-    "generated-order": 31,
-    "symbol-table": 35,
-    "dwarf": 36,
-    "linkage": 37,
-    "c-toolchain": 38,
-    "pe-timestamp": 39,
-    "toolchain-version": 40,
-    "goexperiment": 41,
-    "arch-level": 42,
-    "pgo-profile": 43,
-    "build-setting": 44,
-    "source-change": 50,
-    "go-build-id": 60,
-    "gnu-build-id": 61,
-    "macho-uuid": 62,
-    "code-signature": 63,
-    "layout-shift": 70,
-    "unrelated-programs": 80,
-}
+# Settlement ranks, read from the catalog (kept as a mapping for detectors that compare ranks).
+RANK = {cid: c.rank for cid, c in CAUSES.items()}
 
 
 @dataclass
@@ -114,13 +80,17 @@ class Finding:
     claims: list[Claim] = field(default_factory=list)
     role: str = ""  # "" = the catalog default (root, or consequence for consequence causes)
     key: str | None = None
-    because: str | None = None  # for consequences: the cause they follow from
+    because: str | None = None  # for consequences: the root cause they follow from
+    because_key: str | None = None  # that root's key (a build setting, a module…)
     fix: str | None = None
     places: list[str] = field(default_factory=list)  # human names of where (structures, functions)
     bytes: int = 0  # for a root: its own bytes plus those of its consequences
     direct_bytes: int = 0  # the bytes its own claims took
     share: float = 0.0
     regions: list[dict[str, Any]] = field(default_factory=list)
+    owners: list[dict[str, Any]] = field(default_factory=list)  # code by owner: module, functions, bytes
+    keys: list[str] = field(default_factory=list)  # a grouped finding: the keys of its members
+    root: Finding | None = field(default=None, repr=False, compare=False)  # a consequence's root
 
     def __post_init__(self) -> None:
         entry = CAUSES[self.cause]
@@ -131,7 +101,7 @@ class Finding:
 
     @property
     def rank(self) -> int:
-        return RANK.get(self.cause, 55)
+        return CAUSES[self.cause].rank
 
     @property
     def title(self) -> str:

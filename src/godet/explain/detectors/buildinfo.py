@@ -11,29 +11,32 @@ from __future__ import annotations
 import bisect
 import shlex
 
+from godet.explain.causes import ARCH_LEVELS, CGO_FLAGS, COMPILER_SETTINGS, is_broad
 from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding, raw_bytes
 from godet.read.buildinfo import BuildInfo
 
-ARCH_LEVELS = {"GOAMD64", "GOARM", "GOARM64", "GO386", "GOPPC64", "GORISCV64", "GOMIPS", "GOMIPS64", "GOWASM"}
-CGO_FLAGS = {"CGO_CFLAGS", "CGO_CPPFLAGS", "CGO_CXXFLAGS", "CGO_LDFLAGS"}
+EMITS = frozenset(
+    {
+        "toolchain-version",
+        "goexperiment",
+        "arch-level",
+        "build-setting",
+        "trimpath",
+        "gopath-mode",
+        "vcs-revision",
+        "vcs-time",
+        "vcs-modified",
+        "vcs-stamping",
+        "ldflags-x",
+        "default-godebug",
+        "pgo-profile",
+        "cgo-flags",
+        "dependency-version",
+        "command-line-files",
+    }
+)
+
 VCS_CAUSE = {"vcs.revision": "vcs-revision", "vcs.time": "vcs-time", "vcs.modified": "vcs-modified"}
-# Settings whose change alters the compiled code (so they explain code differences broadly).
-# Settings that change how every function is compiled (not only which functions exist).
-CODEGEN_COMPILER = {"-gcflags", "-asmflags", "-race", "-msan", "-asan", "-cover", "-compiler", "-buildmode"}
-CODEGEN = {
-    "-tags",
-    "-gcflags",
-    "-asmflags",
-    "-buildmode",
-    "-race",
-    "-msan",
-    "-asan",
-    "-cover",
-    "-compiler",
-    "CGO_ENABLED",
-    "GOFIPS140",
-    "-covermode",
-}
 
 
 def compiler_output_differs(a: BuildInfo | None, b: BuildInfo | None) -> bool:
@@ -43,7 +46,7 @@ def compiler_output_differs(a: BuildInfo | None, b: BuildInfo | None) -> bool:
     if a.base_version != b.base_version or a.experiments != b.experiments:
         return True
     sa, sb = dict(a.settings), dict(b.settings)
-    return any(sa.get(k) != sb.get(k) for k in ARCH_LEVELS | CODEGEN_COMPILER | {"GOEXPERIMENT", "-pgo"})
+    return any(sa.get(k) != sb.get(k) for k in COMPILER_SETTINGS)
 
 
 class _Lines:
@@ -185,10 +188,12 @@ def detect(ctx: DiffContext) -> list[Finding]:
             )
         elif k in CGO_FLAGS:
             out.append(Finding("cgo-flags", f"{k} differs.", [Evidence(k, va, vb)], claims, key=k))
+        elif k == "-trimpath":
+            out.append(_trimpath(va, vb, claims))
         elif k == "-ldflags":
-            out.extend(_ldflags(ctx, va, vb, claims))
+            out.extend(_ldflags(ctx, va, vb, claims, hidden=_trimmed_one_side(sa, sb)))
         else:
-            broad = _everything(ctx) if k in CODEGEN else []
+            broad = _everything(ctx) if is_broad("build-setting", k) else []
             out.append(
                 Finding(
                     "build-setting",
@@ -199,7 +204,8 @@ def detect(ctx: DiffContext) -> list[Finding]:
                 )
             )
     out.extend(_deps(ctx, a, b, line_claims))
-    out.extend(_main_module(a, b, main_version_claims, vcs_a or vcs_b))
+    gopath = _gopath_mode(a, b, main_version_claims)
+    out.extend(gopath or _main_module(a, b, main_version_claims, vcs_a or vcs_b))
     if "command-line-arguments" in (a.path, b.path):
         out.append(
             Finding(
@@ -214,6 +220,45 @@ def detect(ctx: DiffContext) -> list[Finding]:
     return out
 
 
+def _trimmed_one_side(sa: dict[str, str], sb: dict[str, str]) -> bool:
+    """Exactly one build used -trimpath (which leaves -ldflags and CGO_* flags unrecorded)."""
+    return (sa.get("-trimpath") == "true") != (sb.get("-trimpath") == "true")
+
+
+def _trimpath(va: str | None, vb: str | None, claims: list[Claim]) -> Finding:
+    """-trimpath on one side only; the path detector adds the paths it removed to this finding."""
+    trimmed = "B" if vb == "true" else "A"
+    return Finding(
+        "trimpath",
+        f"Only {trimmed} was built with -trimpath: the other embeds absolute paths of the build machine "
+        "where it has import paths, and records -ldflags and the CGO_* flags in its buildinfo.",
+        [Evidence("-trimpath", va, vb)],
+        claims,
+        places=["buildinfo"],
+    )
+
+
+def _gopath_mode(a: BuildInfo, b: BuildInfo, claims: list[Claim]) -> list[Finding]:
+    """One build in GOPATH mode (no main module recorded), the other in module mode."""
+    if "command-line-arguments" in (a.path, b.path):
+        return []
+    ma = a.main is not None and not a.main.is_zero
+    mb = b.main is not None and not b.main.is_zero
+    if ma == mb:
+        return []
+    mod = a.main if ma else b.main
+    desc = f"{mod.path} {mod.version}" if mod is not None else None
+    return [
+        Finding(
+            "gopath-mode",
+            f"{'B' if ma else 'A'} was built in GOPATH mode (no main module recorded: GO111MODULE=off or "
+            f"no go.mod), {'A' if ma else 'B'} in module mode.",
+            [Evidence("main module", desc if ma else None, desc if mb else None)],
+            claims,
+        )
+    ]
+
+
 def _everything(ctx: DiffContext) -> list[Claim]:
     """Fallback claims on every differing unit: the cause plausibly changed all of them."""
     tops = dict.fromkeys(u.split("/", 1)[0] for u in ctx.cmp.runs.units)
@@ -224,7 +269,6 @@ def _string_claims(ctx: DiffContext, va: str | None, vb: str | None) -> list[Cla
     if not va or not vb or len(va) < 4 or len(vb) < 4:
         return []
     return ctx.string_claims(raw_bytes(va), raw_bytes(vb), limit=64)
-
 
 
 def _toolchain(ctx: DiffContext, a: BuildInfo, b: BuildInfo) -> list[Finding]:
@@ -283,7 +327,22 @@ def _main_module(a: BuildInfo, b: BuildInfo, claims: list[Claim], vcs: bool) -> 
     ]
 
 
-def _ldflags(ctx: DiffContext, va: str | None, vb: str | None, claims: list[Claim]) -> list[Finding]:
+def _ldflags(
+    ctx: DiffContext, va: str | None, vb: str | None, claims: list[Claim], hidden: bool = False
+) -> list[Finding]:
+    """-X values and the other linker flags; ``hidden``: one side's -ldflags went unrecorded (-trimpath)."""
+    if hidden and (va is None or vb is None):
+        # -trimpath left one side's flags out of buildinfo: absence says nothing about its -X values
+        # (the content detector reads them from the binary); the missing line is -trimpath's doing.
+        return [
+            Finding(
+                "build-setting",
+                "-ldflags is recorded in one build only (-trimpath builds do not record it).",
+                [Evidence("-ldflags", va, vb)],
+                claims,
+                key="-ldflags",
+            )
+        ]
     xa, xb = _x_values(va or ""), _x_values(vb or "")
     out = []
     rest_a = _without_x(va or "")

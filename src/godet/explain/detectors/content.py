@@ -36,15 +36,47 @@ from godet.compare.bytes import as_array
 from godet.explain.detectors.base import RANK, Claim, DiffContext, Evidence, Finding
 from godet.read.binary import Binary
 
+EMITS = frozenset(
+    {
+        "ldflags-x",
+        "embedded-content",
+        "embedded-timestamp",
+        "generated-order",
+        "source-change",
+        "cgo-flags",
+        "c-toolchain",
+    }
+)
+
 DATA_NAMES = {
-    ".rodata", ".rdata", ".data", ".noptrdata", ".data.rel.ro", ".go.type", ".go.func",
-    "__rodata", "__data", "__noptrdata", "__const", "__cstring", "__go_type", "__go_func",
+    ".rodata",
+    ".rdata",
+    ".data",
+    ".noptrdata",
+    ".data.rel.ro",
+    ".go.type",
+    ".go.func",
+    "__rodata",
+    "__data",
+    "__noptrdata",
+    "__const",
+    "__cstring",
+    "__go_type",
+    "__go_func",
 }
 WRITABLE_DATA = {".data", ".noptrdata", "__data", "__noptrdata", ".data.rel.ro", "__const"}
 RUNTIME_STR = ("runtime.", "internal/", "go:", "type:")
 PCLNTAB_UNITS = (".gopclntab", ".data.rel.ro.gopclntab", "__TEXT,__gopclntab", "__DATA_CONST,__gopclntab")
-C_SUPPORT_UNITS = (".eh_frame", ".eh_frame_hdr", ".gcc_except_table", ".symtab", ".strtab", "__LINKEDIT",
-                   "__TEXT,__eh_frame", "__TEXT,__unwind_info")
+C_SUPPORT_UNITS = (
+    ".eh_frame",
+    ".eh_frame_hdr",
+    ".gcc_except_table",
+    ".symtab",
+    ".strtab",
+    "__LINKEDIT",
+    "__TEXT,__eh_frame",
+    "__TEXT,__unwind_info",
+)
 FOLLOW_CODE = (".symtab", ".strtab", ".gosymtab")
 MAX_STRING = 256  # bytes scanned either side of a run for its printable string
 MAX_RUNS = 20_000  # data runs looked at (per comparison)
@@ -59,14 +91,16 @@ PREVIEW = 72
 MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
 DAY = r"(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)"
 TIMESTAMP = re.compile(
-    "|".join([
-        rf"(?P<cdate>{MONTH} [ \d]\d \d{{4}})",  # C __DATE__
-        rf"(?P<rfc>{DAY},? (?:\d{{1,2}} {MONTH}|{MONTH} [ \d]?\d) )",  # date(1) / RFC 1123 lead-in
-        r"(?P<iso>\d{4}-\d{2}-\d{2}(?:[T _]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?)",
-        r"(?P<time>(?<!\d)\d{2}:\d{2}:\d{2}(?!\d)(?:\.\d+)?(?: ?(?:UTC|GMT|[A-Z]{3,4}|[+-]\d{4}))?)",
-        r"(?P<year>(?<=[ T])\d{4}(?!\d))",
-        r"(?P<compact>(?<!\d)20\d{2}[01]\d[0-3]\d(?:[T.-]?\d{4,6})?(?!\d))",
-    ])
+    "|".join(
+        [
+            rf"(?P<cdate>{MONTH} [ \d]\d \d{{4}})",  # C __DATE__
+            rf"(?P<rfc>{DAY},? (?:\d{{1,2}} {MONTH}|{MONTH} [ \d]?\d) )",  # date(1) / RFC 1123 lead-in
+            r"(?P<iso>\d{4}-\d{2}-\d{2}(?:[T _]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?)",
+            r"(?P<time>(?<!\d)\d{2}:\d{2}:\d{2}(?!\d)(?:\.\d+)?(?: ?(?:UTC|GMT|[A-Z]{3,4}|[+-]\d{4}))?)",
+            r"(?P<year>(?<=[ T])\d{4}(?!\d))",
+            r"(?P<compact>(?<!\d)20\d{2}[01]\d[0-3]\d(?:[T.-]?\d{4,6})?(?!\d))",
+        ]
+    )
 )
 EPOCH = re.compile(r"^1[5-9]\d{8}$")
 VERSION = re.compile(r"^v?\d+(?:\.\d+){1,3}(?:[-+.][0-9A-Za-z.-]+)?$")
@@ -173,8 +207,16 @@ def _data_runs(ctx: DiffContext) -> list[_Run]:
         return out
     idx = np.flatnonzero(np.isin(runs.unit, list(data_units)))[:MAX_RUNS]
     for i in idx.tolist():
-        out.append(_Run(i, runs.units[runs.unit[i]], int(runs.a0[i]), int(runs.a1[i]), int(runs.b0[i]),
-                        int(runs.b1[i])))
+        out.append(
+            _Run(
+                i,
+                runs.units[runs.unit[i]],
+                int(runs.a0[i]),
+                int(runs.a1[i]),
+                int(runs.b0[i]),
+                int(runs.b1[i]),
+            )
+        )
     return out
 
 
@@ -284,11 +326,15 @@ def _ldflags_x(ctx: DiffContext, st: _State) -> list[Finding]:
             continue
         da, db = _text(va), _text(vb)
         hidden = ctx.a.buildinfo is not None and ctx.a.buildinfo.setting("-ldflags") is None
-        summary = (f"The -X value of {var} differs ({da!r} vs {db!r})"
-                   + (looks_like_suffix(da, db)) + "; recovered from the linker's "
-                   f"{name} symbol" + (" (-trimpath keeps -ldflags out of buildinfo)." if hidden else "."))
-        out.append(Finding("ldflags-x", summary, [Evidence(f"-X {var}", da, db)], claims, key=var,
-                           places=[name]))
+        summary = (
+            f"The -X value of {var} differs ({da!r} vs {db!r})"
+            + (looks_like_suffix(da, db))
+            + "; recovered from the linker's "
+            f"{name} symbol" + (" (-trimpath keeps -ldflags out of buildinfo)." if hidden else ".")
+        )
+        out.append(
+            Finding("ldflags-x", summary, [Evidence(f"-X {var}", da, db)], claims, key=var, places=[name])
+        )
     return out
 
 
@@ -381,7 +427,9 @@ def embed_tables(binary: Binary) -> list[_EmbedTable]:
         w = np.frombuffer(raw[: n * ps], dtype=dt).astype(np.uint64)
         addrs = np.uint64(sec.addr) + np.arange(n, dtype=np.uint64) * np.uint64(ps)
         cand = np.flatnonzero(
-            (w[:-2] == addrs[:-2] + np.uint64(3 * ps)) & (w[1:-1] == w[2:]) & (w[1:-1] > 0)
+            (w[:-2] == addrs[:-2] + np.uint64(3 * ps))
+            & (w[1:-1] == w[2:])
+            & (w[1:-1] > 0)
             & (w[1:-1] < MAX_ENTRIES)
         )
         for i in cand.tolist():
@@ -445,15 +493,29 @@ def _embed_fs(ctx: DiffContext, st: _State) -> list[Finding]:
             places.append(name)
             ev.append(Evidence(f"embedded file {name}", _digest(da), _digest(db)))
             if da is not None and db is not None and _mostly_text(da) and _mostly_text(db):
-                ev.append(Evidence(f"{name} (start)", _preview(_from_first_diff(da, db)),
-                                   _preview(_from_first_diff(db, da))))
+                ev.append(
+                    Evidence(
+                        f"{name} (start)",
+                        _preview(_from_first_diff(da, db)),
+                        _preview(_from_first_diff(db, da)),
+                    )
+                )
         if not claims:
             continue
         st.take(claims)
         var = (t.symbol or "").removesuffix(".files") or "an embed.FS"
-        out.append(Finding("embedded-content", f"Files embedded with go:embed in {var} differ: "
-                           + ", ".join(places[:8]) + (" …" if len(places) > 8 else "") + ".",
-                           ev[:16], claims, places=places[:50]))
+        out.append(
+            Finding(
+                "embedded-content",
+                f"Files embedded with go:embed in {var} differ: "
+                + ", ".join(places[:8])
+                + (" …" if len(places) > 8 else "")
+                + ".",
+                ev[:16],
+                claims,
+                places=places[:50],
+            )
+        )
     return out
 
 
@@ -495,8 +557,10 @@ def _timestamps(ctx: DiffContext, st: _State) -> list[Finding]:
         whole_b = _go_string(ctx.b, sb + span_b[0], sb + span_b[1])
         if whole_a and whole_b and not ctx.a.symbols.present and not ctx.b.symbols.present:
             continue  # a whole Go string variable: step 4 names it (a -X value without symbols)
-        claims = [Claim.range("a", sa + span_a[0], sa + span_a[1]), Claim.range("b", sb + span_b[0],
-                                                                                 sb + span_b[1])]
+        claims = [
+            Claim.range("a", sa + span_a[0], sa + span_a[1]),
+            Claim.range("b", sb + span_b[0], sb + span_b[1]),
+        ]
         st.take(claims)
         ev_a, ev_b = _clip(text_a, span_a), _clip(text_b, span_b)
         kind = "C __DATE__/__TIME__" if re.search(MONTH + r" [ \d]\d \d{4}", ev_a + ev_b) else "timestamp"
@@ -508,8 +572,9 @@ def _timestamps(ctx: DiffContext, st: _State) -> list[Finding]:
     out = []
     for (ev_a, ev_b), (claims, kind, where) in found.items():
         c_code = kind.startswith("C ")
-        summary = (f"A build time is baked into {where}: {ev_a!r} vs {ev_b!r}"
-                   + (" (C __DATE__/__TIME__ in cgo code, compiled at different times)." if c_code else "."))
+        summary = f"A build time is baked into {where}: {ev_a!r} vs {ev_b!r}" + (
+            " (C __DATE__/__TIME__ in cgo code, compiled at different times)." if c_code else "."
+        )
         ev = [Evidence(f"{kind} in {where}", ev_a, ev_b)]
         out.append(Finding("embedded-timestamp", summary, ev, claims, places=[where]))
     return out
@@ -587,7 +652,7 @@ def _string_headers(binary: Binary) -> tuple[np.ndarray, np.ndarray, np.ndarray]
         hv.append(sec.addr + idx * ps)
         pv.append(ptr[idx])
         lv.append(ln[idx])
-    cat = (lambda xs: np.concatenate(xs) if xs else np.zeros(0, dtype=np.int64))  # noqa: E731
+    cat = lambda xs: np.concatenate(xs) if xs else np.zeros(0, dtype=np.int64)  # noqa: E731
     out = (cat(hv), cat(pv), cat(lv))
     binary.__dict__["_godet_string_headers"] = out
     return out
@@ -736,8 +801,9 @@ class _VarDiff:
     x_like: bool  # stripped, and the value looks like a -X value
 
 
-def _string_vars(ctx: DiffContext, st: _State, pairs: list[tuple[_StringVar, _StringVar]],
-                 seen: set[tuple[int, int]]) -> list[_VarDiff]:
+def _string_vars(
+    ctx: DiffContext, st: _State, pairs: list[tuple[_StringVar, _StringVar]], seen: set[tuple[int, int]]
+) -> list[_VarDiff]:
     out: list[_VarDiff] = []
     for xa, xb in pairs:
         if (xa.hdr_va, xb.hdr_va) in seen or (xa.name and xa.name.endswith(".files")):
@@ -746,9 +812,12 @@ def _string_vars(ctx: DiffContext, st: _State, pairs: list[tuple[_StringVar, _St
         da, db = _read(ctx.a, xa.ptr, xa.length), _read(ctx.b, xb.ptr, xb.length)
         if da == db:
             continue
-        claims = (_va_claims("a", ctx.a, xa.ptr, xa.length) + _va_claims("b", ctx.b, xb.ptr, xb.length)
-                  + _va_claims("a", ctx.a, xa.hdr_va, xa.hdr_size)
-                  + _va_claims("b", ctx.b, xb.hdr_va, xb.hdr_size))
+        claims = (
+            _va_claims("a", ctx.a, xa.ptr, xa.length)
+            + _va_claims("b", ctx.b, xb.ptr, xb.length)
+            + _va_claims("a", ctx.a, xa.hdr_va, xa.hdr_size)
+            + _va_claims("b", ctx.b, xb.hdr_va, xb.hdr_size)
+        )
         st.take(claims)
         ta, tb = _text(da), _text(db)
         no_symbols = not ctx.a.symbols.present and xa.name is None
@@ -765,12 +834,17 @@ def _var_findings(diffs: list[_VarDiff]) -> list[Finding]:
         ev = [Evidence(f"string variable at {d.xa.hdr_va:#x}", _text(d.da), _text(d.db)) for d in xs[:10]]
         kinds = ", ".join(dict.fromkeys(looks_like(_text(d.da)) or "a value" for d in xs))
         values = "; ".join(f"{_text(d.da)!r} vs {_text(d.db)!r}" for d in xs[:3])
-        out.append(Finding(
-            "ldflags-x",
-            f"{len(xs)} string variable(s) differ ({values}) and look like {kinds}, the kind of value "
-            "-ldflags -X stamps in; without symbols the variables cannot be named (-trimpath also keeps "
-            "-ldflags out of buildinfo).",
-            ev, [c for d in xs for c in d.claims], key=None))
+        out.append(
+            Finding(
+                "ldflags-x",
+                f"{len(xs)} string variable(s) differ ({values}) and look like {kinds}, the kind of value "
+                "-ldflags -X stamps in; without symbols the variables cannot be named (-trimpath also keeps "
+                "-ldflags out of buildinfo).",
+                ev,
+                [c for d in xs for c in d.claims],
+                key=None,
+            )
+        )
     rest = [d for d in diffs if not d.x_like]
     if rest:
         ev, places = [], []
@@ -781,14 +855,24 @@ def _var_findings(diffs: list[_VarDiff]) -> list[Finding]:
                 continue
             ev.append(Evidence(name, _digest(d.da), _digest(d.db)))
             if d.da is not None and d.db is not None and _mostly_text(d.da) and _mostly_text(d.db):
-                ev.append(Evidence(f"{name} (text)", _preview(_from_first_diff(d.da, d.db)),
-                                   _preview(_from_first_diff(d.db, d.da))))
+                ev.append(
+                    Evidence(
+                        f"{name} (text)",
+                        _preview(_from_first_diff(d.da, d.db)),
+                        _preview(_from_first_diff(d.db, d.da)),
+                    )
+                )
         listed = ", ".join(places[:6]) + (" …" if len(places) > 6 else "")
-        out.append(Finding(
-            "embedded-content",
-            f"The data of {listed} differs: string or []byte variable(s) initialised in the binary (a "
-            "go:embed file, or a generated string).",
-            ev, [c for d in rest for c in d.claims], places=places[:50]))
+        out.append(
+            Finding(
+                "embedded-content",
+                f"The data of {listed} differs: string or []byte variable(s) initialised in the binary (a "
+                "go:embed file, or a generated string).",
+                ev,
+                [c for d in rest for c in d.claims],
+                places=places[:50],
+            )
+        )
     return out
 
 
@@ -826,8 +910,9 @@ def _data_order(ctx: DiffContext, st: _State) -> list[_Reorder]:
     return found
 
 
-def _generated_order(ctx: DiffContext, tables: list[_Reorder], verdicts: codecmp.FunctionVerdicts
-                     ) -> list[Finding]:
+def _generated_order(
+    ctx: DiffContext, tables: list[_Reorder], verdicts: codecmp.FunctionVerdicts
+) -> list[Finding]:
     """One finding for reordered data tables and functions whose instructions were reordered."""
     funcs = verdicts.reordered
     if not tables and not funcs:
@@ -840,12 +925,20 @@ def _generated_order(ctx: DiffContext, tables: list[_Reorder], verdicts: codecmp
             ev.append(Evidence(f"func {fd.name} (first difference)", cc.a_text, cc.b_text))
     for ro in tables[:8]:
         what = f"{ro.count} entries of {ro.size} bytes" if ro.size else f"{ro.count} bytes of strings"
-        ev.append(Evidence(f"{what} in {ro.where}", ", ".join(ro.a_items)[:PREVIEW * 2],
-                           ", ".join(ro.b_items)[:PREVIEW * 2]))
+        ev.append(
+            Evidence(
+                f"{what} in {ro.where}",
+                ", ".join(ro.a_items)[: PREVIEW * 2],
+                ", ".join(ro.b_items)[: PREVIEW * 2],
+            )
+        )
     parts = []
     if funcs:
-        parts.append(f"{len(funcs)} function(s) hold the same instructions in a different order ("
-                     + ", ".join(fd.name for fd, _ in funcs[:6]) + ")")
+        parts.append(
+            f"{len(funcs)} function(s) hold the same instructions in a different order ("
+            + ", ".join(fd.name for fd, _ in funcs[:6])
+            + ")"
+        )
     if tables:
         parts.append(f"{len(tables)} data table(s) hold the same entries in a different order")
     places = [fd.name for fd, _ in funcs[:30]] + list(dict.fromkeys(ro.where for ro in tables))[:20]
@@ -885,10 +978,20 @@ def _reorder(ctx: DiffContext, cl: list[_Run]) -> _Reorder | None:
     xa = as_array(ctx.a.image.data)[a0:a1]
     xb = as_array(ctx.b.image.data)[a0 + d : a1 + d]
     where = _where(ctx, cl, va)
-    if (a1 - a0 >= 8 and np.array_equal(np.sort(xa), np.sort(xb)) and _mostly_text(bytes(xa))
-            and _mostly_text(bytes(xb))):
-        return _Reorder(where, a1 - a0, 0, [_preview(bytes(xa)) or ""], [_preview(bytes(xb)) or ""],
-                        [Claim.range("a", a0, a1), Claim.range("b", a0 + d, a1 + d)])
+    if (
+        a1 - a0 >= 8
+        and np.array_equal(np.sort(xa), np.sort(xb))
+        and _mostly_text(bytes(xa))
+        and _mostly_text(bytes(xb))
+    ):
+        return _Reorder(
+            where,
+            a1 - a0,
+            0,
+            [_preview(bytes(xa)) or ""],
+            [_preview(bytes(xb)) or ""],
+            [Claim.range("a", a0, a1), Claim.range("b", a0 + d, a1 + d)],
+        )
     return None
 
 
@@ -897,8 +1000,17 @@ def _where(ctx: DiffContext, cl: list[_Run], va: int) -> str:
     return sym.name if sym is not None else f"{_section_name(cl[0].unit)} at {va:#x}"
 
 
-def _entries(wa: _Words, wb: _Words, first: int, last: int, lo_w: int, d: int, ctx: DiffContext,
-             cl: list[_Run], va: int) -> _Reorder | None:
+def _entries(
+    wa: _Words,
+    wb: _Words,
+    first: int,
+    last: int,
+    lo_w: int,
+    d: int,
+    ctx: DiffContext,
+    cl: list[_Run],
+    va: int,
+) -> _Reorder | None:
     """The largest entry size (in words) under which the two word ranges are a permutation."""
     ps = ctx.a.image.ptr_size
     for n in range(8, 0, -1):
@@ -918,9 +1030,14 @@ def _entries(wa: _Words, wb: _Words, first: int, last: int, lo_w: int, d: int, c
             if vague or _is_shift(ea, eb, moved):
                 continue  # anonymous pointers or zeros, or the same sequence slid along: moved data
             lo, hi = lo_w + i0 * ps, lo_w + i1 * ps
-            return _Reorder(_where(ctx, cl, va), len(moved), n * ps, [_show(ea[i]) for i in moved[:6]],
-                            [_show(eb[i]) for i in moved[:6]],
-                            [Claim.range("a", lo, hi), Claim.range("b", lo + d, hi + d)])
+            return _Reorder(
+                _where(ctx, cl, va),
+                len(moved),
+                n * ps,
+                [_show(ea[i]) for i in moved[:6]],
+                [_show(eb[i]) for i in moved[:6]],
+                [Claim.range("a", lo, hi), Claim.range("b", lo + d, hi + d)],
+            )
     return None
 
 
@@ -1076,8 +1193,13 @@ def _c_code(ctx: DiffContext) -> list[Finding]:
                 cc = codecmp.compare_ranges(ctx, ra, rb)
                 if cc.verdict in ("same", "shifted", "unsupported"):
                     continue
-                changed.append((name, f"{x.size} bytes: {cc.a_text}",  # type: ignore[union-attr]
-                                f"{y.size} bytes: {cc.b_text}"))  # type: ignore[union-attr]
+                changed.append(
+                    (
+                        name,
+                        f"{x.size} bytes: {cc.a_text}",  # type: ignore[union-attr]
+                        f"{y.size} bytes: {cc.b_text}",
+                    )
+                )  # type: ignore[union-attr]
             else:
                 changed.append((name, f"{x.size} bytes" if x else None, f"{y.size} bytes" if y else None))
             for side, r in (("a", ra), ("b", rb)):
@@ -1089,15 +1211,23 @@ def _c_code(ctx: DiffContext) -> list[Finding]:
             cc = codecmp.compare_ranges(ctx, ra, rb) if ra or rb else None
             if cc is not None and cc.verdict not in ("same", "shifted", "unsupported"):
                 where = f"C code {'before' if '[before' in u else 'after'} the Go functions"
-                changed.append((where, f"{(ra[1] - ra[0]) if ra else 0} bytes: {cc.a_text}",
-                                f"{(rb[1] - rb[0]) if rb else 0} bytes: {cc.b_text}"))
+                changed.append(
+                    (
+                        where,
+                        f"{(ra[1] - ra[0]) if ra else 0} bytes: {cc.a_text}",
+                        f"{(rb[1] - rb[0]) if rb else 0} bytes: {cc.b_text}",
+                    )
+                )
     if not changed:
         return []
     for u in units:
         claims.append(Claim.unit(u, fallback=True))
     tops = dict.fromkeys(u.split("/", 1)[0] for u in ctx.cmp.runs.units)
-    claims += [Claim.unit(u, fallback=True) for u in tops if _section_name(u) in C_SUPPORT_UNITS
-               or u in C_SUPPORT_UNITS]
+    claims += [
+        Claim.unit(u, fallback=True)
+        for u in tops
+        if _section_name(u) in C_SUPPORT_UNITS or u in C_SUPPORT_UNITS
+    ]
     names = [c[0] for c in changed]
     ev = [Evidence(n if n.startswith("C code ") else f"C function {n}", a, b) for n, a, b in changed[:10]]
     existing = next((f for f in ctx.findings if f.cause in ("c-toolchain", "cgo-flags")), None)
@@ -1107,8 +1237,9 @@ def _c_code(ctx: DiffContext) -> list[Finding]:
         existing.places.extend(names[:20])
         return []
     cga, cgb = ctx.a.cgo, ctx.b.cgo
-    same_cc = ((cga.comment and cga.comment == cgb.comment)
-               or (cga.c_producers and cga.c_producers == cgb.c_producers))
+    same_cc = (cga.comment and cga.comment == cgb.comment) or (
+        cga.c_producers and cga.c_producers == cgb.c_producers
+    )
     ba, bb = ctx.a.buildinfo, ctx.b.buildinfo
     flags_a = {k: v for k, v in (ba.settings if ba else []) if k.startswith("CGO_") and k != "CGO_ENABLED"}
     flags_b = {k: v for k, v in (bb.settings if bb else []) if k.startswith("CGO_") and k != "CGO_ENABLED"}
@@ -1116,19 +1247,29 @@ def _c_code(ctx: DiffContext) -> list[Finding]:
     also = " The Go code differs too." if go_too else " The Go code is the same."
     listed = ", ".join(names[:6]) + (" …" if len(names) > 6 else "")
     if same_cc:
-        ev.append(Evidence("C compiler", "; ".join(cga.comment or cga.c_producers[:1]),
-                           "; ".join(cgb.comment or cgb.c_producers[:1])))
+        ev.append(
+            Evidence(
+                "C compiler",
+                "; ".join(cga.comment or cga.c_producers[:1]),
+                "; ".join(cgb.comment or cgb.c_producers[:1]),
+            )
+        )
     if flags_a or flags_b:
         ev += [Evidence(k, flags_a.get(k), flags_b.get(k)) for k in dict.fromkeys([*flags_a, *flags_b])]
     else:
         ev.append(Evidence("CGO_CFLAGS", "not recorded (-trimpath)", "not recorded (-trimpath)"))
     if same_cc and not (flags_a or flags_b):
-        summary = (f"The C code compiled by cgo differs ({len(names)} C function(s): {listed}) while the C "
-                   "compiler is the same: the C compiler flags (CGO_CFLAGS, CGO_CPPFLAGS; -trimpath keeps "
-                   "them out of buildinfo) or the C sources differ." + also)
+        summary = (
+            f"The C code compiled by cgo differs ({len(names)} C function(s): {listed}) while the C "
+            "compiler is the same: the C compiler flags (CGO_CFLAGS, CGO_CPPFLAGS; -trimpath keeps "
+            "them out of buildinfo) or the C sources differ." + also
+        )
         return [Finding("cgo-flags", summary, ev, claims, places=names[:20])]
-    why = ("the recorded cgo flags are equal, so the C compiler, its headers or the C sources differ"
-           if flags_a or flags_b else "the C compiler or its flags differ (neither is recorded here)")
+    why = (
+        "the recorded cgo flags are equal, so the C compiler, its headers or the C sources differ"
+        if flags_a or flags_b
+        else "the C compiler or its flags differ (neither is recorded here)"
+    )
     summary = f"The C code compiled by cgo differs ({len(names)} C function(s): {listed}); {why}." + also
     return [Finding("c-toolchain", summary, ev, claims, places=names[:20])]
 
@@ -1172,8 +1313,9 @@ def _sym_range(binary: Binary, f: _CFunc) -> tuple[int, int] | None:
 
 def _code_explained(ctx: DiffContext, rank: int) -> str | None:
     """The cause of an earlier finding that already claims all code (e.g. a toolchain), or None."""
-    code = {s.key for s in ctx.a.image.sections if s.executable} | {s.key for s in ctx.b.image.sections
-                                                                       if s.executable}
+    code = {s.key for s in ctx.a.image.sections if s.executable} | {
+        s.key for s in ctx.b.image.sections if s.executable
+    }
     for f in ctx.findings:
         if f.rank < rank and any(c.unit_key in code for c in f.claims):
             return f.cause
@@ -1211,16 +1353,23 @@ def _source_change(ctx: DiffContext, verdicts: codecmp.FunctionVerdicts) -> list
                     claims.append(Claim.unit(f"{unit}/{fd.name}", fallback=True))
         if len(ev) < 10:
             if cc is None:
-                ev.append(Evidence(f"func {fd.name}", "present" if fd.a_range else None,
-                                   "present" if fd.b_range else None))
+                ev.append(
+                    Evidence(
+                        f"func {fd.name}",
+                        "present" if fd.a_range else None,
+                        "present" if fd.b_range else None,
+                    )
+                )
             else:
                 ev.append(Evidence(f"func {fd.name}", cc.a_text, cc.b_text))
     claims += _follow_claims(ctx)
     shifted = len(verdicts.shifted)
     note = f"; {shifted} other function(s) only moved (same instructions, other addresses)" if shifted else ""
     if verdicts.unchecked:
-        note += (f"; {len(verdicts.unchecked)} differing function(s) were not disassembled "
-                 f"(limit {verdicts.limit})")
+        note += (
+            f"; {len(verdicts.unchecked)} differing function(s) were not disassembled "
+            f"(limit {verdicts.limit})"
+        )
     listed = ", ".join(names[:6]) + (" …" if len(names) > 6 else "")
     summary = f"The code of {len(names)} function(s) changed: {listed}{note}."
     return [Finding("source-change", summary, ev, claims, places=names[:50])]
@@ -1239,8 +1388,13 @@ def _follow_claims(ctx: DiffContext) -> list[Claim]:
     for u in ctx.cmp.runs.units:
         top = u.split("/", 1)[0]
         name = _section_name(u)
-        if (name.startswith((".debug_", ".zdebug_", "__debug_", "__zdebug_")) or u.startswith("__DWARF,")
-                or top in PCLNTAB_UNITS or name in FOLLOW_CODE or u in tables):
+        if (
+            name.startswith((".debug_", ".zdebug_", "__debug_", "__zdebug_"))
+            or u.startswith("__DWARF,")
+            or top in PCLNTAB_UNITS
+            or name in FOLLOW_CODE
+            or u in tables
+        ):
             out.append(Claim.unit(u, fallback=True))
     return out
 

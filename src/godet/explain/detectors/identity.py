@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding
 
+EMITS = frozenset({"go-build-id", "gnu-build-id", "macho-uuid", "code-signature", "pe-timestamp"})
+
 PART_NAMES = ("link action ID", "main package action ID", "main package content ID", "binary content ID")
 
 

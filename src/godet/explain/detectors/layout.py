@@ -13,10 +13,13 @@ from __future__ import annotations
 import numpy as np
 
 from godet.compare.bytes import as_array, equal_size_runs
+from godet.explain.causes import changes_compiler_output
 from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding
-from godet.explain.detectors.buildinfo import CODEGEN_COMPILER
+
+EMITS = frozenset({"layout-shift"})
 
 MAX_RUN = 8
+MAX_MOVED_CHECKS = 4096  # small two-sided runs at piece edges tested for moved bytes
 WINDOW = 16  # bytes read around each run: a pointer-sized value may start up to 8 bytes before it
 # Units made of addresses, offsets and section names only: any change in them follows the layout.
 LAYOUT_UNITS = {
@@ -96,14 +99,9 @@ def detect(ctx: DiffContext) -> list[Finding]:
     ]
 
 
-BROAD = {"toolchain-version", "goexperiment", "arch-level", "pgo-profile"}
-
-
 def _compiler_output_differs(ctx: DiffContext) -> bool:
     """Whether an earlier finding says the compiler's output differs throughout."""
-    return ctx.cmp.coarse or any(
-        f.cause in BROAD or (f.cause == "build-setting" and f.key in CODEGEN_COMPILER) for f in ctx.findings
-    )
+    return ctx.cmp.coarse or any(changes_compiler_output(f.cause, f.key) for f in ctx.findings)
 
 
 def _absorbed_padding(ctx: DiffContext, limit: int = 64) -> np.ndarray:
@@ -112,8 +110,30 @@ def _absorbed_padding(ctx: DiffContext, limit: int = 64) -> np.ndarray:
     gap = np.array(["/[" in u for u in runs.units], dtype=bool)
     if not len(runs) or not gap.any():
         return np.zeros(len(runs), dtype=bool)
-    one_sided = (runs.a0 < 0) | (runs.b0 < 0)
-    return gap[runs.unit] & one_sided & (runs.weight <= limit)
+    one_sided = (runs.a0 < 0) | (runs.b0 < 0) | (runs.a1 <= runs.a0) | (runs.b1 <= runs.b0)
+    small = gap[runs.unit] & (runs.weight <= limit)
+    mask = small & one_sided
+    for i in np.flatnonzero(small & ~one_sided)[:MAX_MOVED_CHECKS]:
+        a0, a1, b0, b1 = (int(x[i]) for x in (runs.a0, runs.a1, runs.b0, runs.b1))
+        mask[i] = _moved_nearby(ctx, a0, a1, b0, b1, limit)
+    return mask
+
+
+def _moved_nearby(ctx: DiffContext, a0: int, a1: int, b0: int, b1: int, reach: int) -> bool:
+    """Whether a small run's bytes stand in the other build within ``reach`` bytes: moved, not changed.
+
+    A trailer after a resized structure (the modinfo end marker, then padding) keeps its bytes
+    but sits a few bytes later in one build.
+    """
+    da, db = ctx.a.image.data, ctx.b.image.data
+    xa, xb = bytes(da[a0:a1]), bytes(db[b0:b1])
+    if len(xa) < 4 and len(xb) < 4:
+        return False
+    near_b = bytes(db[max(0, b0 - reach) : b1 + reach])
+    near_a = bytes(da[max(0, a0 - reach) : a1 + reach])
+    return (len(xa) >= 4 and xa.strip(b"\0") != b"" and xa in near_b) or (
+        len(xb) >= 4 and xb.strip(b"\0") != b"" and xb in near_a
+    )
 
 
 def shift_mask(ctx: DiffContext, slack: int) -> np.ndarray:

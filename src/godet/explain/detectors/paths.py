@@ -13,6 +13,8 @@ from collections import Counter
 
 from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding, raw_bytes
 
+EMITS = frozenset({"build-path", "goroot-path", "module-cache-path", "cgo-work-path"})
+
 _DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 _VERSION = re.compile(r"@v[^/\\]+")
 CGO_WORK = re.compile(r"(^|/)(go-build\d+|go-link-\d+)(/|$)")
@@ -109,6 +111,9 @@ def classify(ctx: DiffContext, pa: str, pb: str, tail: str) -> str:
 
 
 def detect(ctx: DiffContext) -> list[Finding]:
+    trimmed = ctx.has("trimpath")
+    if trimmed is not None:
+        _trimpath_claims(ctx, trimmed)
     pa, pb = ctx.a.pclntab, ctx.b.pclntab
     files_a = set(pa.files) if pa else set()
     files_b = set(pb.files) if pb else set()
@@ -152,6 +157,61 @@ def detect(ctx: DiffContext) -> list[Finding]:
             # Decompressed, with A's prefixes replaced by B's, does the section become B's?
             top.claims.append(Claim.unit(unit, fallback=not _substitution_explains(ctx, base, prefixes)))
     return list(findings.values())
+
+
+FILE_TABLES = ("header", "pclntab header", "cutab", "filetab")
+
+
+def _trimpath_claims(ctx: DiffContext, f: Finding) -> None:
+    """What -trimpath on one side changed: the untrimmed side's absolute paths, the file tables, DWARF.
+
+    The evidence shows one source file as each build names it, and the roots only one side embeds.
+    """
+    untrimmed = "a" if (f.evidence and f.evidence[0].b == "true") else "b"
+    binary = ctx.a if untrimmed == "a" else ctx.b
+    roots = sorted({p.path for p in binary.paths if p.kind not in ("relative", "placeholder")}, key=len)
+    for root in roots[:64]:
+        needle = raw_bytes(root)
+        pos, n = 0, 0
+        while n < 200_000:
+            hit = binary.image.find(needle, pos)
+            if hit < 0:
+                break
+            f.claims.append(Claim.range(untrimmed, hit, hit + len(needle)))
+            pos, n = hit + 1, n + 1
+    for unit in ctx.cmp.runs.units:
+        base, _, piece = unit.partition("/")
+        if piece in FILE_TABLES or _is_dwarf(base) or base.endswith("debug_gdb_scripts"):
+            f.claims.append(Claim.unit(unit))
+    example = _example_pair(ctx, untrimmed)
+    if example is not None:
+        f.evidence.append(Evidence("a source file", *example))
+    for p in sorted(binary.paths, key=lambda p: p.kind)[:4]:
+        if p.kind in ("relative", "placeholder"):
+            continue
+        a, b = (p.path, None) if untrimmed == "a" else (None, p.path)
+        f.evidence.append(Evidence(f"{p.kind} embedded", a, b))
+    f.places = list(dict.fromkeys([*f.places, "pclntab file table", "DWARF line tables"]))
+
+
+def _example_pair(ctx: DiffContext, untrimmed: str) -> tuple[str, str] | None:
+    """One source file of the main module as A and B name it (absolute vs import path)."""
+    pa, pb = ctx.a.pclntab, ctx.b.pclntab
+    if pa is None or pb is None:
+        return None
+    full, short = (pa.files, pb.files) if untrimmed == "a" else (pb.files, pa.files)
+    shorts = {s for s in short if not is_absolute(s)}
+    bi = ctx.a.buildinfo or ctx.b.buildinfo
+    main = bi.path if bi is not None else ""
+    for x in sorted(full, key=lambda x: (main not in x, x.endswith(".s"), len(x))):
+        if not is_absolute(x):
+            continue
+        parts = _split(x)
+        for i in range(1, len(parts)):
+            tail = "/".join(parts[i:])
+            if tail in shorts and "/" in tail:
+                return (x, tail) if untrimmed == "a" else (tail, x)
+    return None
 
 
 def _substitution_explains(ctx: DiffContext, key: str, prefixes: list[tuple[str, str]]) -> bool:

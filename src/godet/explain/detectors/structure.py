@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding
 
+EMITS = frozenset({"dwarf", "symbol-table", "linkage", "c-toolchain"})
+
 SYMTAB_UNITS = (".symtab", ".strtab", "__LINKEDIT", ".gosymtab")
 DYNAMIC_UNITS = (
     ".interp",

@@ -1,0 +1,213 @@
+"""The causal model applied to one pair: roots and consequences, roll-up, groups and the verdict.
+
+Detectors name causes independently; the catalog's edges (:data:`godet.explain.causes.EDGES`)
+say which present cause makes which other one happen. Here a finding is a root only when no
+other present finding implies it; an implied finding is a consequence "because of" the root at
+the top of its chain, and its bytes count towards that root. Symptoms (build IDs, address
+shifts) follow whatever root they sit beside. Several roots of a groupable cause (47 dependency
+versions) become one root with a table. The verdict names, in one sentence, what kind of
+difference the roots add up to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from godet.explain.causes import CAUSES, SCOPES, implies
+from godet.explain.detectors.base import Evidence, Finding
+
+
+def assign_roles(findings: list[Finding]) -> None:
+    """Mark every finding that another present finding implies as a consequence of its root."""
+    parents = {id(f): _parents(f, findings) for f in findings}
+    for f in findings:
+        f.role = "consequence" if CAUSES[f.cause].consequence else "root"
+        f.because = f.because_key = None
+        f.root = None
+    for f in findings:
+        if not parents[id(f)]:
+            continue
+        root = _root_of(f, parents)
+        if root is f:
+            continue  # the most specific member of a cycle stays a root
+        f.role, f.root = "consequence", root
+
+
+def _parents(f: Finding, findings: list[Finding]) -> list[Finding]:
+    """The present findings that imply ``f``, most specific first (non-symptoms before symptoms)."""
+    ps = [g for g in findings if g is not f and implies(g, f) is not None]
+    return sorted(ps, key=lambda g: (CAUSES[g.cause].consequence, g.rank))
+
+
+def _root_of(f: Finding, parents: dict[int, list[Finding]]) -> Finding:
+    """Follow the most specific implier upwards; in a cycle, the lowest-ranked member is the root."""
+    path = [f]
+    cur = f
+    while parents[id(cur)]:
+        nxt = parents[id(cur)][0]
+        if any(nxt is p for p in path):
+            cycle = path[next(i for i, p in enumerate(path) if p is nxt) :]
+            return min(cycle, key=lambda g: g.rank)
+        path.append(nxt)
+        cur = nxt
+    return cur
+
+
+def settle_roles(findings: list[Finding]) -> None:
+    """After settlement: symptoms follow the largest root, and roots gather their consequences' bytes.
+
+    When no root is left (only identity stamps differ), the most fundamental stamp (lowest rank,
+    the Go build ID before the IDs derived from it) becomes the root.
+    """
+    for f in findings:
+        f.direct_bytes = f.bytes
+    roots = [f for f in findings if f.role == "root" and (f.bytes or CAUSES[f.cause].claimless)]
+    if not roots and not any(f.role == "root" for f in findings):
+        stamps = sorted((f for f in findings if f.bytes and f.root is None), key=lambda f: f.rank)
+        if not stamps:
+            return
+        stamps[0].role = "root"
+        stamps[0].summary += " Nothing else differs."
+        roots = [stamps[0]]
+    # a root that took no bytes may still gather them through its consequences
+    roots = roots or [f for f in findings if f.role == "root"]
+    top = max(roots, key=lambda f: (f.bytes, -f.rank)) if roots else None
+    for f in findings:
+        if f.role != "consequence":
+            continue
+        if f.root is None:
+            f.root = top
+        if f.root is None or f.root.role != "root":
+            continue
+        f.because, f.because_key = f.root.cause, f.root.key
+        f.root.bytes += f.direct_bytes
+
+
+def group(findings: list[Finding]) -> list[Finding]:
+    """Roots of a groupable cause (catalog ``group``) that occur more than once become one root."""
+    out: list[Finding] = []
+    members: dict[str, list[Finding]] = {}
+    for f in findings:
+        if f.role == "root" and CAUSES[f.cause].group:
+            members.setdefault(f.cause, []).append(f)
+    merged: dict[str, Finding] = {}
+    for cause_id, fs in members.items():
+        if len(fs) > 1:
+            merged[cause_id] = _merge(cause_id, fs)
+    for f in findings:
+        if f.role == "root" and f.cause in merged:
+            g = merged[f.cause]
+            if g not in out:
+                out.append(g)
+            continue
+        if f.root is not None and f.root.cause in merged and f.root.role == "root":
+            f.root = merged[f.root.cause]
+            f.because_key = None
+        out.append(f)
+    return out
+
+
+def _merge(cause_id: str, fs: list[Finding]) -> Finding:
+    fs = sorted(fs, key=lambda f: (-f.bytes, f.key or ""))
+    title = CAUSES[cause_id].group.format(n=len(fs))
+    evidence: list[Evidence] = []
+    for f in fs:
+        evidence.extend(f.evidence[:1])
+    regions: dict[str, int] = {}
+    for f in fs:
+        for r in f.regions:
+            regions[r["section"]] = regions.get(r["section"], 0) + r["bytes"]
+    g = Finding(
+        cause_id,
+        title + ".",
+        evidence,
+        role="root",
+        key=None,
+        fix=fs[0].fix,
+        places=list(dict.fromkeys(p for f in fs for p in f.places)),
+    )
+    g.keys = [f.key or "" for f in fs]
+    g.bytes = sum(f.bytes for f in fs)
+    g.direct_bytes = sum(f.direct_bytes for f in fs)
+    g.regions = [{"section": k, "bytes": v} for k, v in sorted(regions.items(), key=lambda kv: -kv[1])]
+    g.owners = _merge_owners(fs)
+    return g
+
+
+def _merge_owners(fs: list[Finding]) -> list[dict]:
+    acc: dict[str, dict] = {}
+    for f in fs:
+        for o in f.owners:
+            cur = acc.setdefault(o["owner"], {**o, "functions": 0, "bytes": 0})
+            cur["functions"] += o["functions"]
+            cur["bytes"] += o["bytes"]
+    return sorted(acc.values(), key=lambda o: -o["bytes"])
+
+
+# ---------------------------------------------------------------- the verdict
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What kind of difference the roots add up to, and the sentence that says it."""
+
+    kind: str  # identical | program | source | toolchain | environment | unknown
+    sentence: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"kind": self.kind, "sentence": self.sentence}
+
+
+KIND_SENTENCE = {
+    "program": "Different programs",
+    "source": "Different source",
+    "toolchain": "Different toolchains",
+    "environment": "Same source and toolchain; the build environment differs",
+}
+
+
+def verdict(findings: list[Finding], total: int, explained: int) -> Verdict:
+    """The one-sentence answer: the most fundamental kind among the roots, and the roots themselves."""
+    roots = [f for f in findings if f.role == "root" and (f.bytes or CAUSES[f.cause].claimless)]
+    share = percent(explained, total)
+    if not roots:
+        return Verdict("unknown", f"Different: {total:,} bytes differ and no known cause explains them.")
+    by_scope: dict[str, list[Finding]] = {}
+    for f in roots:
+        by_scope.setdefault(CAUSES[f.cause].scope, []).append(f)
+    kind = next(s for s in SCOPES if s in by_scope)
+    parts = [f"{KIND_SENTENCE[kind]}: {_phrases(by_scope[kind])}"]
+    for s in SCOPES:
+        if s != kind and s in by_scope:
+            parts.append(f"{KIND_SENTENCE[s].split(';')[-1].strip().lower()}: {_phrases(by_scope[s])}")
+    sentence = "; ".join(parts) + f" ({share} of {total:,} differing bytes explained)."
+    return Verdict(kind, sentence)
+
+
+def _phrases(fs: list[Finding]) -> str:
+    names = []
+    for f in sorted(fs, key=lambda f: -f.bytes):
+        title = CAUSES[f.cause].title
+        if f.keys:
+            names.append(f.summary.rstrip("."))
+            continue
+        keep_case = title[:2].isupper() or title.startswith("-")
+        phrase = title if keep_case else title[0].lower() + title[1:]
+        if f.key and f.cause in ("build-setting", "cgo-flags", "ldflags-x", "dependency-version"):
+            phrase += f" ({f.key})"
+        names.append(phrase)
+    return ", ".join(dict.fromkeys(names))
+
+
+def percent(part: int, total: int) -> str:
+    """``part`` of ``total`` as a percentage that never rounds up to 100% or down to 0%."""
+    if total <= 0 or part >= total:
+        return "100%"
+    if part <= 0:
+        return "0%"
+    p = 100.0 * part / total
+    if p >= 99.9:
+        return "99.9%"
+    if p < 0.1:
+        return "<0.1%"
+    return f"{int(p * 10) / 10:.1f}%"
