@@ -25,7 +25,7 @@ def package_of(func: str) -> str | None:
 
 
 def module_of(pkg: str | None, bi: BuildInfo | None) -> tuple[str, str]:
-    """(kind, owner) of a package: ("main", path) | ("dep", module path) | ("std", "std") | ("generated", "")."""
+    """(kind, owner) of a package: main/dep with the module path, ("std", "std"), or ("generated", "")."""
     if pkg is None:
         return GENERATED, ""
     if pkg == "main":
