@@ -34,9 +34,12 @@ def assign_roles(findings: list[Finding]) -> None:
 
 
 def _parents(f: Finding, findings: list[Finding]) -> list[Finding]:
-    """The present findings that imply ``f``, most specific first (non-symptoms before symptoms)."""
-    ps = [g for g in findings if g is not f and implies(g, f) is not None]
-    return sorted(ps, key=lambda g: (CAUSES[g.cause].consequence, g.rank))
+    """The present findings that imply ``f``, most specific first: non-symptoms before symptoms,
+    edges that name a key or a condition (CGO_ENABLED ⇒ linkage) before general ones, then rank."""
+    found = [(g, implies(g, f)) for g in findings if g is not f]
+    ps = [(g, e) for g, e in found if e is not None]
+    ps.sort(key=lambda ge: (CAUSES[ge[0].cause].consequence, not (ge[1].cause_key or ge[1].when), ge[0].rank))
+    return [g for g, _ in ps]
 
 
 def _root_of(f: Finding, parents: dict[int, list[Finding]]) -> Finding:
@@ -185,18 +188,31 @@ def verdict(findings: list[Finding], total: int, explained: int) -> Verdict:
 
 
 def _phrases(fs: list[Finding]) -> str:
+    """The roots of one kind in words, largest first, each with its two values when they are short."""
     names = []
     for f in sorted(fs, key=lambda f: -f.bytes):
-        title = CAUSES[f.cause].title
         if f.keys:
-            names.append(f.summary.rstrip("."))
+            names.append(_lower_first(f.summary.rstrip(".")))
             continue
-        keep_case = title[:2].isupper() or title.startswith("-")
-        phrase = title if keep_case else title[0].lower() + title[1:]
-        if f.key and f.cause in ("build-setting", "cgo-flags", "ldflags-x", "dependency-version"):
+        phrase = _lower_first(CAUSES[f.cause].title)
+        if f.key and f.cause in KEYED:
             phrase += f" ({f.key})"
+        ev = f.evidence[0] if f.evidence else None
+        if ev is not None and ev.a and ev.b and len(ev.a) + len(ev.b) <= 60 and not f.key:
+            phrase += f" ({ev.a} vs {ev.b})"
         names.append(phrase)
     return ", ".join(dict.fromkeys(names))
+
+
+KEYED = ("build-setting", "cgo-flags", "ldflags-x", "dependency-version", "arch-level")
+
+
+def _lower_first(text: str) -> str:
+    """``Build directory differs`` → ``build directory differs``; ``Go``, ``VCS``, ``-trimpath`` unchanged."""
+    word = text.split(" ", 1)[0]
+    if word in ("Go", "C") or not word[1:].islower() or not word[:1].isupper():
+        return text
+    return text[:1].lower() + text[1:]
 
 
 def percent(part: int, total: int) -> str:

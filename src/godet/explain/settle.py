@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from godet.explain.causes import is_broad
 from godet.explain.detectors.base import Claim, Finding
 
 if TYPE_CHECKING:
@@ -42,7 +43,8 @@ class Settlement:
 
 
 def settle(findings: list[Finding], runs: Runs) -> Settlement:
-    """Give each run's bytes to the claims in rank order (catalog rank, primary before fallback).
+    """Give each run's bytes to the claims in rank order (catalog rank, primary before fallback;
+    fallback claims of broad causes before the others).
 
     Sets ``bytes`` (what its own claims took) and ``regions`` (per top section) on each finding.
     """
@@ -52,10 +54,13 @@ def settle(findings: list[Finding], runs: Runs) -> Settlement:
     sides = {"a": _SideIndex(runs.a0, runs.a1), "b": _SideIndex(runs.b0, runs.b1)}
     unit_runs = _unit_index(runs.units, runs.unit)
     ordered = sorted(findings, key=lambda f: f.rank)
+    # fallback claims: the broadest cause first (a toolchain change explains relinked code before a
+    # linkage change does), then by rank
+    ordered_fallback = sorted(findings, key=lambda f: (not is_broad(f.cause, f.key), f.rank))
     per_unit: dict[int, np.ndarray] = {}
     per_run: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
     for fallback in (False, True):
-        for f in ordered:
+        for f in ordered_fallback if fallback else ordered:
             claims = [c for c in f.claims if c.fallback == fallback]
             if not claims:
                 continue
