@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib
 import os
 import threading
+from collections.abc import Callable
 from types import ModuleType
 
 import numpy as np
@@ -121,7 +122,8 @@ def diff_binaries(a: Binary, b: Binary, deep: bool = False) -> DiffReport:
     cmp = compare(a, b, coarse=compiler_output_differs(a.buildinfo, b.buildinfo))
     ctx = DiffContext(a, b, cmp, deep=deep)
     for name in DETECTORS:
-        ctx.findings.extend(_run(importlib.import_module(name), ctx, name))
+        module = importlib.import_module(name)
+        ctx.findings.extend(_declared(_run(module.detect, ctx, name), module, name))
     model.assign_roles(ctx.findings)
     settlement = settle(ctx.findings, cmp.runs)
     attribute_owners(ctx, settlement)
@@ -131,16 +133,20 @@ def diff_binaries(a: Binary, b: Binary, deep: bool = False) -> DiffReport:
     return _report(a, b, ha.digest, hb.digest, ctx, settlement.remaining, deep)
 
 
-def _run(module: ModuleType, ctx: DiffContext, name: str) -> list[Finding]:
-    """One detector's findings; each must name a cause its module declares in ``EMITS``."""
+def _run(fn: Callable[[DiffContext], list[Finding]], ctx: DiffContext, name: str) -> list[Finding]:
+    """One detector's findings; a detector that trips on odd inputs leaves a note instead."""
     try:
-        found = list(module.detect(ctx))
+        return list(fn(ctx))
     except EXTRA_DETECTOR_ERRORS as e:
         ctx.a.notes.append(
             f"detector {name.rsplit('.', 1)[-1]} failed on these inputs ({e}); its causes are "
             "missing and their bytes stay unexplained"
         )
         return []
+
+
+def _declared(found: list[Finding], module: ModuleType, name: str) -> list[Finding]:
+    """``found``, after checking that each names a cause its module declares in ``EMITS``."""
     undeclared = {f.cause for f in found} - module.EMITS
     if undeclared:
         raise RuntimeError(f"detector {name} emitted undeclared causes {sorted(undeclared)}")
