@@ -10,6 +10,7 @@ Run ``python tests/gobuild.py`` to build every fixture of ``tests/conftest.py`` 
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import dataclasses
 import fcntl
@@ -23,6 +24,7 @@ import sys
 import tarfile
 import tempfile
 import time
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -68,6 +70,19 @@ class BuildSpec:
     ``toolchain`` None is the pinned default; ``pkg`` is what to build ("." or "main.go");
     ``edits`` replace whole files of the copy (path inside src -> content); ``gocache`` names the
     GOCACHE (``CACHE_ROOT/gocache/<name>``): a distinct one forces cgo/C objects to be recompiled.
+
+    Fields added for the factor matrix (tests/matrix); at their defaults they leave the cache key
+    of every older spec unchanged:
+
+    ``goroot`` names a fixed GOROOT location ``CACHE_ROOT/goroot/<name>/go`` (a symlink to the
+    toolchain, swapped under a lock), so two toolchain versions can be built at the same GOROOT
+    and one version at two GOROOTs; ``modcache`` names a GOMODCACHE ``CACHE_ROOT/modcache/<name>``;
+    ``goproxy`` lists modules ``(path, version, testdata dir, edits)`` served by a ``file://``
+    module proxy the build writes itself; ``gopath_import`` lays the source out as
+    ``CACHE_ROOT/work/<workdir>/gopath/src/<import path>`` with GOPATH pointing there (set
+    ``GO111MODULE=off`` in ``env`` for GOPATH mode); ``blobs`` are binary files (path, base64
+    content) added to the copy; ``uncommitted`` are edits applied after the git commit (a dirty
+    work tree with changed tracked files).
     """
 
     src: str
@@ -79,6 +94,12 @@ class BuildSpec:
     pkg: str = "."
     edits: tuple[tuple[str, str], ...] = ()
     gocache: str = "default"
+    goroot: str = ""
+    modcache: str = ""
+    goproxy: tuple[tuple[str, str, str, tuple[tuple[str, str], ...]], ...] = ()
+    gopath_import: str = ""
+    blobs: tuple[tuple[str, str], ...] = ()
+    uncommitted: tuple[tuple[str, str], ...] = ()
 
     def envdict(self) -> dict[str, str]:
         """The extra environment as a dict."""
@@ -231,13 +252,19 @@ def spec_key(spec: BuildSpec) -> str:
     src = TESTDATA / spec.src
     if not src.is_dir():
         raise GoBuildError(f"no such test source: {src}")
-    payload = json.dumps({
-        "recipe": RECIPE_VERSION,
-        "spec": dataclasses.asdict(spec),
-        "tree": tree_digest(src),
-        "go": version,
-    }, sort_keys=True)
+    fields = dataclasses.asdict(spec)
+    for name in _LATER_FIELDS:  # fields at their default stay out: older specs keep their keys
+        if fields[name] == _FIELD_DEFAULTS[name]:
+            del fields[name]
+    content = {"recipe": RECIPE_VERSION, "spec": fields, "tree": tree_digest(src), "go": version}
+    if spec.goproxy:
+        content["proxy"] = proxy_digest(spec.goproxy)
+    payload = json.dumps(content, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
+
+
+_LATER_FIELDS = ("goroot", "modcache", "goproxy", "gopath_import", "blobs", "uncommitted")
+_FIELD_DEFAULTS = {f.name: f.default for f in dataclasses.fields(BuildSpec)}
 
 
 def output_path(spec: BuildSpec) -> Path:
@@ -279,18 +306,41 @@ def _vcs_ancestor(path: Path) -> Path | None:
     return None
 
 
+def _write_into(work: Path, rel: str, content: str | bytes) -> None:
+    target = work / rel
+    if not target.resolve().is_relative_to(work.resolve()):
+        raise ValueError(f"edit outside the source: {rel}")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        target.write_bytes(content)
+    else:
+        target.write_text(content)
+
+
+def gopath_root(spec: BuildSpec) -> Path:
+    """The GOPATH of a ``gopath_import`` spec (its source is under ``<root>/src/<import path>``)."""
+    return CACHE_ROOT / "work" / spec.workdir / "gopath"
+
+
+def work_dir(spec: BuildSpec) -> Path:
+    """The directory the spec's source is copied to and built in."""
+    if spec.gopath_import:
+        return gopath_root(spec) / "src" / spec.gopath_import
+    return CACHE_ROOT / "work" / spec.workdir / spec.src
+
+
 def prepare_source(spec: BuildSpec) -> Path:
     """Copy the source to its work directory, apply edits, make the git repo; return the directory."""
-    work = CACHE_ROOT / "work" / spec.workdir / spec.src
+    work = work_dir(spec)
+    if spec.gopath_import and gopath_root(spec).exists():
+        shutil.rmtree(gopath_root(spec))
     if work.exists():
         shutil.rmtree(work)
     shutil.copytree(TESTDATA / spec.src, work)
     for rel, content in spec.edits:
-        target = work / rel
-        if not target.resolve().is_relative_to(work.resolve()):
-            raise ValueError(f"edit outside the source: {rel}")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(content)
+        _write_into(work, rel, content)
+    for rel, b64 in spec.blobs:
+        _write_into(work, rel, base64.b64decode(b64))
     if spec.git is not None:
         _make_repo(work, spec.git)
     else:
@@ -298,6 +348,8 @@ def prepare_source(spec: BuildSpec) -> Path:
         if outer is not None:
             raise GoBuildError(f"{work} is inside the repository {outer}: go would stamp its VCS "
                                "info; set GODET_TEST_CACHE outside any repository")
+    for rel, content in spec.uncommitted:
+        _write_into(work, rel, content)
     return work
 
 
@@ -305,9 +357,14 @@ def build_to(spec: BuildSpec, out: Path) -> Path:
     """Build ``spec`` to ``out`` now, bypassing the bin cache (the GOCACHE still applies); return ``out``."""
     tc = toolchain(spec.toolchain)
     # one build at a time per work directory (GOCACHE itself is safe for concurrent use)
-    with file_lock(CACHE_ROOT / "locks" / f"work-{spec.workdir}-{spec.src}.lock"):
+    with contextlib.ExitStack() as stack:
+        if spec.goroot:
+            stack.enter_context(file_lock(CACHE_ROOT / "locks" / f"goroot-{spec.goroot}.lock"))
+            tc = _stage_goroot(tc, spec.goroot)
+        stack.enter_context(file_lock(CACHE_ROOT / "locks" / f"work-{spec.workdir}-{spec.src}.lock"))
         work = prepare_source(spec)
-        extra = spec.envdict()
+        extra = _layout_env(spec)
+        extra.update(spec.envdict())
         extra["CGO_ENABLED"] = spec.cgo_enabled
         env = go_env(tc, gocache=spec.gocache, extra=extra)
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -319,6 +376,78 @@ def build_to(spec: BuildSpec, out: Path) -> Path:
         finally:
             tmp.unlink(missing_ok=True)
     return out
+
+
+def _stage_goroot(tc: Toolchain, name: str) -> Toolchain:
+    """Point ``CACHE_ROOT/goroot/<name>/go`` at ``tc`` (caller holds the goroot lock); return it there."""
+    base = CACHE_ROOT / "goroot" / name
+    base.mkdir(parents=True, exist_ok=True)
+    link = base / "go"
+    if not (link.is_symlink() and Path(os.readlink(link)) == tc.goroot):
+        tmp = base / f".go-{os.getpid()}"
+        tmp.unlink(missing_ok=True)
+        tmp.symlink_to(tc.goroot, target_is_directory=True)
+        os.replace(tmp, link)
+    return Toolchain(tc.version, link, link / "bin" / "go")
+
+
+def _layout_env(spec: BuildSpec) -> dict[str, str]:
+    """GOPATH, GOMODCACHE and GOPROXY for the spec's gopath_import, modcache and goproxy fields."""
+    env: dict[str, str] = {}
+    if spec.gopath_import:
+        env["GOPATH"] = str(gopath_root(spec))
+        env["GOMODCACHE"] = str(CACHE_ROOT / "gopath" / "pkg" / "mod")
+    if spec.goproxy:
+        proxy = build_proxy(spec.goproxy)
+        env["GOPROXY"] = proxy.as_uri()
+        # the cache extracts modules by version only: one cache per proxy content
+        env["GOMODCACHE"] = str(CACHE_ROOT / "modcache" / f"{spec.modcache or 'default'}-{proxy.name}")
+    elif spec.modcache:
+        env["GOMODCACHE"] = str(CACHE_ROOT / "modcache" / spec.modcache)
+    return env
+
+
+def proxy_digest(modules: tuple[tuple[str, str, str, tuple[tuple[str, str], ...]], ...]) -> str:
+    """A digest of what a ``goproxy`` list serves (paths, versions, source trees and edits)."""
+    h = hashlib.sha256()
+    for path, version, src, edits in modules:
+        h.update(json.dumps([path, version, src, list(edits)]).encode())
+        h.update(tree_digest(TESTDATA / src).encode())
+    return h.hexdigest()[:16]
+
+
+_ZIP_DATE = (2026, 11, 20, 10, 0, 0)
+
+
+def build_proxy(modules: tuple[tuple[str, str, str, tuple[tuple[str, str], ...]], ...]) -> Path:
+    """Write (once) a GOPROXY directory serving ``modules`` (path, version, testdata dir, edits)."""
+    root = CACHE_ROOT / "goproxy" / proxy_digest(modules)
+    if (root / ".complete").is_file():
+        return root
+    with file_lock(CACHE_ROOT / "locks" / f"goproxy-{root.name}.lock"):
+        if (root / ".complete").is_file():
+            return root
+        if root.exists():
+            shutil.rmtree(root)
+        versions: dict[str, list[str]] = {}
+        for path, version, src, edits in modules:
+            files = {p.relative_to(TESTDATA / src).as_posix(): p.read_bytes()
+                     for p in sorted((TESTDATA / src).rglob("*")) if p.is_file()}
+            for rel, content in edits:
+                files[rel] = content.encode()
+            d = root / path / "@v"
+            d.mkdir(parents=True, exist_ok=True)
+            (d / f"{version}.mod").write_bytes(files["go.mod"])
+            info = {"Version": version, "Time": "2026-11-20T10:00:00Z"}
+            (d / f"{version}.info").write_text(json.dumps(info))
+            with zipfile.ZipFile(d / f"{version}.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+                for rel in sorted(files):
+                    zf.writestr(zipfile.ZipInfo(f"{path}@{version}/{rel}", _ZIP_DATE), files[rel])
+            versions.setdefault(path, []).append(version)
+        for path, vs in versions.items():
+            (root / path / "@v" / "list").write_text("".join(f"{v}\n" for v in sorted(vs)))
+        (root / ".complete").write_text("")
+    return root
 
 
 def build(spec: BuildSpec) -> Path:

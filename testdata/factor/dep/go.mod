@@ -1,0 +1,3 @@
+module example.com/factor/dep
+
+go 1.21

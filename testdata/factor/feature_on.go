@@ -1,0 +1,5 @@
+//go:build feature
+
+package main
+
+const feature = "on"

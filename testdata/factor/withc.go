@@ -1,0 +1,13 @@
+//go:build withc
+
+package main
+
+import (
+	"fmt"
+
+	"example.com/factor/internal/cpart"
+)
+
+func extra() {
+	fmt.Println("C part:", cpart.Value(), cpart.Stamp())
+}

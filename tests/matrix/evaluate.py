@@ -1,0 +1,134 @@
+"""Build one pair of the matrix, diff it with godet, and list every way godet's answer falls short.
+
+Shared by the tests (test_matrix.py), the terminal summary (conftest.py) and the report script
+(report.py), so the three always show the same thing.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import gobuild
+from godet.api import diff
+from godet.explain.report import DiffReport
+from matrix.factors import FACTORS, PAIRS, Root, Sides, expected_roots, masked_by, min_share, pair_specs
+from oracles import go_version_m_json
+
+#: pair -> result of the pairs evaluated in this process (read by the terminal summary)
+RESULTS: dict[str, Result] = {}
+
+
+@dataclass
+class Result:
+    """What a pair was built as, what godet said, and the problems (empty: the pair passes)."""
+
+    name: str
+    expected: set[Root]
+    roots: list[Root] = field(default_factory=list)
+    differing: int = 0
+    explained: int = 0
+    unexplained: int = 0
+    problems: list[str] = field(default_factory=list)
+    oracle_problems: list[str] = field(default_factory=list)
+    masking: list[str] = field(default_factory=list)
+    build_seconds: float = 0.0
+    diff_seconds: float = 0.0
+
+    @property
+    def share(self) -> float:
+        return self.explained / self.differing if self.differing else 1.0
+
+
+def fmt_roots(roots: set[Root] | list[Root]) -> str:
+    return ", ".join(sorted(f"{c}[{k}]" if k else c for c, k in roots)) or "-"
+
+
+def _matches(root: Root, want: Root) -> bool:
+    return root[0] == want[0] and (want[1] is None or root[1] == want[1])
+
+
+def judge(name: str, rep: DiffReport) -> list[str]:
+    """Every way ``rep`` misses what the pair's factors say it should be."""
+    names = PAIRS[name]
+    expected = expected_roots(names)
+    problems: list[str] = []
+    roots = [(f.cause, f.key) for f in rep.roots]
+    extra = [r for r in roots if not any(_matches(r, w) for w in expected)]
+    missing = [w for w in expected if not any(_matches(r, w) for r in roots)]
+    if extra:
+        problems.append(f"false roots {fmt_roots(extra)}")
+    if missing:
+        problems.append(f"missing roots {fmt_roots(missing)}")
+    root_ids = {c for c, _ in roots}
+    for f in rep.causes:
+        if f.role == "root":
+            continue
+        if f.role != "consequence":
+            problems.append(f"{f.cause} has role {f.role!r}")
+        elif f.because not in root_ids:
+            problems.append(f"consequence {f.cause} because {f.because!r}, not a root")
+    if rep.explained_bytes + rep.unexplained_bytes != rep.differing_bytes:
+        problems.append(
+            f"explained {rep.explained_bytes} + unexplained {rep.unexplained_bytes} "
+            f"!= differing {rep.differing_bytes}"
+        )
+    if rep.explained_bytes > rep.differing_bytes:
+        problems.append(f"explained {rep.explained_bytes} > differing {rep.differing_bytes}")
+    if rep.identical or rep.differing_bytes == 0:
+        problems.append("godet says the files are identical")
+    elif rep.explained_bytes / rep.differing_bytes < min_share(names):
+        problems.append(
+            f"{rep.explained_bytes / rep.differing_bytes:.2%} explained "
+            f"(< {min_share(names):.1%}; {rep.unexplained_bytes:,} bytes unexplained)"
+        )
+    problems += [f"note: {n}" for n in rep.notes if "failed" in n]
+    return problems
+
+
+def oracle_problems(names: tuple[str, ...], sides: Sides) -> list[str]:
+    """What the toolchain's tools say against the build spec (a broken spec cannot pass silently)."""
+    masked = {m for m in masked_by(names)}
+    out = []
+    for n in names:
+        f = FACTORS[n]
+        if "trimpath-hides-paths" in masked and f.path:
+            continue  # its own oracle looks for the paths -trimpath removed
+        if "trimpath-hides-ldflags" in masked and f.ldflags_only and n not in ("strip", "buildid-empty"):
+            continue
+        if f.check.__name__ == "_output_differs" and not all(FACTORS[m].native for m in names):
+            continue  # a cross-compiled side cannot be run here
+        problem = f.check(sides)
+        if problem:
+            out.append(f"{n}: {problem}")
+    return out
+
+
+def evaluate(name: str) -> Result:
+    """Build the pair ``name`` and judge godet's diff of it."""
+    names = PAIRS[name]
+    res = Result(name, expected_roots(names), masking=masked_by(names))
+    a, b = pair_specs(names)
+    t = time.monotonic()
+    pa, pb = gobuild.build_pair(a, b)
+    res.build_seconds = time.monotonic() - t
+    sides = Sides(a, b, str(pa), str(pb), go_version_m_json(pa), go_version_m_json(pb))
+    res.oracle_problems = oracle_problems(names, sides)
+    t = time.monotonic()
+    rep = diff(str(pa), str(pb))
+    res.diff_seconds = time.monotonic() - t
+    res.roots = [(f.cause, f.key) for f in rep.roots]
+    res.differing, res.explained, res.unexplained = (
+        rep.differing_bytes,
+        rep.explained_bytes,
+        rep.unexplained_bytes,
+    )
+    res.problems = judge(name, rep)
+    return res
+
+
+def evaluated(name: str) -> Result:
+    """``evaluate(name)`` once per process (kept in RESULTS, which the terminal summary prints)."""
+    if name not in RESULTS:
+        RESULTS[name] = evaluate(name)
+    return RESULTS[name]

