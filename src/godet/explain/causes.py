@@ -414,6 +414,9 @@ COMPILER_SETTINGS = frozenset(
 )
 # Settings that change the compiled code at all (which files, which packages, how).
 CODEGEN_SETTINGS = COMPILER_SETTINGS | {"-tags", "CGO_ENABLED", "GOFIPS140", "-covermode"}
+# Settings that some Go releases record and others do not (-buildmode and -compiler since Go 1.20,
+# GOFIPS140 since 1.24): present on one side only, they follow a toolchain difference.
+VERSION_RECORDED = ("-buildmode", "-compiler", "GOFIPS140")
 # Causes that change the compiler's output throughout: their fallback claims may cover all code.
 BROAD_CAUSES = frozenset({"toolchain-version", "goexperiment", "arch-level", "pgo-profile"})
 
@@ -509,7 +512,17 @@ EDGES: tuple[Edge, ...] = (
     E("toolchain-version", "dwarf", "Go releases change the DWARF version and layout"),
     E("toolchain-version", "source-change", "the runtime, standard library and compiler output differ"),
     E("toolchain-version", "linkage", "Go releases change linker defaults"),
-    E("toolchain-version", "build-setting", "releases record different settings", when="absent-on-one-side"),
+    *(
+        E(
+            "toolchain-version",
+            "build-setting",
+            f"only some Go releases record {k}",
+            "",
+            k,
+            "absent-on-one-side",
+        )
+        for k in VERSION_RECORDED
+    ),
     E("goexperiment", "dwarf", "experiments such as nodwarf5 change DWARF"),
     E("goexperiment", "source-change", "experiments change the runtime and the compiler"),
     E("arch-level", "source-change", "the compiler selected other instructions"),
@@ -528,14 +541,12 @@ EDGES: tuple[Edge, ...] = (
     E("cgo-flags", "c-toolchain", "the C compiler's flags are part of its producer string"),
     E("dependency-version", "source-change", "the module's code (and what inlines it) differs"),
     E("vcs-revision", "vcs-time", "another commit has another commit time"),
-    E("vcs-revision", "source-change", "the commits hold different source"),
     E(
         "vcs-revision",
         "build-setting",
         "the main module's version follows the commit",
         effect_key="main module",
     ),
-    E("vcs-modified", "source-change", "the uncommitted change is in the source"),
     E("vcs-modified", "build-setting", "a dirty tree's version ends in +dirty", effect_key="main module"),
     E("vcs-stamping", "build-setting", "the main module's version comes from VCS", effect_key="main module"),
 )

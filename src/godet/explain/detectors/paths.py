@@ -142,6 +142,7 @@ def detect(ctx: DiffContext) -> list[Finding]:
             f.evidence.append(ev)
             f.claims.extend(claims)
         f.evidence.append(Evidence(f"example ({n} files)", f"{x}/{tail}", f"{y}/{tail}"))
+    _dependency_dwarf(ctx)
     if not findings:
         return []
     top = min(findings.values(), key=lambda f: f.rank)
@@ -162,6 +163,27 @@ def detect(ctx: DiffContext) -> list[Finding]:
 FILE_TABLES = ("header", "pclntab header", "cutab", "filetab")
 
 
+def _dependency_dwarf(ctx: DiffContext) -> None:
+    """DWARF whose only change is ``module@v1`` → ``module@v2`` belongs to the dependency versions.
+
+    Module-cache paths name the version (``…/pkg/mod/example.com/dep@v1.1.0/dep.go``): a compressed
+    DWARF section that becomes B's once every changed dependency's ``path@version`` is substituted
+    is claimed by the first dependency-version finding.
+    """
+    deps = [f for f in ctx.findings if f.cause == "dependency-version"]
+    ba, bb = ctx.a.buildinfo, ctx.b.buildinfo
+    if not deps or ba is None or bb is None:
+        return
+    va = {d.path: d.version for d in ba.deps}
+    vb = {d.path: d.version for d in bb.deps}
+    pairs = [(f"{p}@{va[p]}", f"{p}@{vb[p]}") for p in va if p in vb and va[p] != vb[p] and va[p] and vb[p]]
+    if not pairs:
+        return
+    for unit in dict.fromkeys(u.split("/", 1)[0] for u in ctx.cmp.runs.units):
+        if _is_dwarf(unit) and _substitution_explains(ctx, unit, pairs):
+            deps[0].claims.append(Claim.unit(unit))
+
+
 def _trimpath_claims(ctx: DiffContext, f: Finding) -> None:
     """What -trimpath on one side changed: the untrimmed side's absolute paths, the file tables, DWARF.
 
@@ -179,9 +201,10 @@ def _trimpath_claims(ctx: DiffContext, f: Finding) -> None:
                 break
             f.claims.append(Claim.range(untrimmed, hit, hit + len(needle)))
             pos, n = hit + 1, n + 1
+    dwarf_both = ctx.a.dwarf.present and ctx.b.dwarf.present  # else DWARF is -w's, not -trimpath's
     for unit in ctx.cmp.runs.units:
         base, _, piece = unit.partition("/")
-        if piece in FILE_TABLES or _is_dwarf(base) or base.endswith("debug_gdb_scripts"):
+        if piece in FILE_TABLES or (dwarf_both and (_is_dwarf(base) or base.endswith("debug_gdb_scripts"))):
             f.claims.append(Claim.unit(unit))
     example = _example_pair(ctx, untrimmed)
     if example is not None:
