@@ -704,7 +704,7 @@ FACTOR_ROOTS: dict[str, tuple[Root, ...]] = {
     "pie": (("build-setting", "-buildmode"),),
     "linkmode-external": (("build-setting", "-ldflags"),),
     "cgo-enabled": (("build-setting", "CGO_ENABLED"),),
-    "cgo-cflags": (("build-setting", "CGO_CFLAGS"),),
+    "cgo-cflags": (("cgo-flags", "CGO_CFLAGS"),),
     "c-source": (("c-source-change", None),),
     "c-date": (("embedded-timestamp", None),),
     "buildvcs": (("vcs-stamping", None),),
