@@ -294,6 +294,24 @@ CAUSES: dict[str, Cause] = {
             "Bytes differ that no detector accounts for; they are located but their cause is unknown.",
             "Look at the located ranges and the disassembly; report a godet issue with the pair.",
         ),
+        _C(
+            "string-literal",
+            "inputs",
+            "String literal changed",
+            "A string constant of the source differs while the code around it is the same (only "
+            "addresses moved); Go sorts string data by length, so a string whose length changes also "
+            "moves the strings between its old and new place.",
+            "Nothing to fix if the change was intended; otherwise build both sides from the same source.",
+        ),
+        _C(
+            "c-source-change",
+            "cgo",
+            "C source of a cgo package changed",
+            "The C code or data compiled by cgo differs while the C compiler is the same (equal .comment "
+            "and DW_AT_producer): the C sources (the cgo preamble or .c files) differ.",
+            "Build both sides from the same source; if the C sources are generated, generate them "
+            "deterministically.",
+        ),
     ]
 }
 
