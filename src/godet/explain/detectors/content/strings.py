@@ -305,9 +305,13 @@ class _Aligned:
         lie in changed strings."""
         if self.shifts is None or not 0 <= oa - self.a0 < len(self.shifts):
             return False
-        d = int(self.shifts[oa - self.a0])
+        i = oa - self.a0
+        d = int(self.shifts[i])
+        if d == NO_SHIFT:  # a changed first byte: the block that follows tells where it went
+            nxt = np.flatnonzero(self.shifts[i : i + MAP_REACH] != NO_SHIFT)
+            d = int(self.shifts[i + nxt[0]]) if len(nxt) else NO_SHIFT
         if d != NO_SHIFT:
-            return ob == oa - self.a0 + d + self.b0
+            return ob == i + d + self.b0
         return any(s <= oa < e for s, e in self.a_pieces) and any(s <= ob < e for s, e in self.b_pieces)
 
 
@@ -399,7 +403,8 @@ def _span_claims(side: str, lo: int, hi: int, holes: list[tuple[int, int]]) -> l
     return out
 
 
-POINTER_UNITS = DATA_NAMES | {".symtab", ".gopclntab", "__gopclntab"}
+POINTER_UNITS = DATA_NAMES | {".symtab", ".gopclntab", "__gopclntab", ".go.module", "__go_module"}
+MAP_REACH = 64  # bytes looked ahead for the block a changed byte moved with
 
 
 def _pointer_claims(ctx: DiffContext, st: State, al: _Aligned) -> list[Claim]:
@@ -409,9 +414,18 @@ def _pointer_claims(ctx: DiffContext, st: State, al: _Aligned) -> list[Claim]:
     a, b = ctx.a, ctx.b
     ps = a.image.ptr_size
     order = "big" if a.image.big_endian else "little"
-    for r in st.pending()[:MAX_RUNS]:
-        name = section_name(r.unit)
-        if r.a0 < 0 or r.b0 < 0 or name in LITERAL_SECTIONS or name not in POINTER_UNITS:
+    runs = ctx.cmp.runs
+    units = [
+        i
+        for i, u in enumerate(runs.units)
+        if section_name(u) in POINTER_UNITS and section_name(u) not in LITERAL_SECTIONS
+    ]
+    done = {r.i for r in st.runs if r.i in st.done}
+    for i in np.flatnonzero(np.isin(runs.unit, units))[:MAX_RUNS].tolist():
+        r = Run(
+            i, runs.units[runs.unit[i]], int(runs.a0[i]), int(runs.a1[i]), int(runs.b0[i]), int(runs.b1[i])
+        )
+        if r.a0 < 0 or r.b0 < 0 or i in done:
             continue
         sec = a.image.section_at(r.a0)
         if sec is None:
