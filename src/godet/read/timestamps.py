@@ -42,7 +42,7 @@ PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("C __DATE__", re.compile(rf"(?<![\w])(?:{MONTHS}) [ 0-3]\d {YEAR}(?!\d)")),
     (
         "compact timestamp",
-        re.compile(rf"(?<![\d.]){YEAR}[01]\d[0-3]\d(?:[T_.-]?[0-2]\d[0-5]\d(?:[0-5]\d)?Z?)?(?!\d)"),
+        re.compile(rf"(?<![0-9A-Za-z.]){YEAR}[01]\d[0-3]\d(?:[T_.-]?[0-2]\d[0-5]\d(?:[0-5]\d)?Z?)?(?!\d)"),
     ),
     ("calendar date", re.compile(rf"(?<![\d.v]){YEAR}[-/][01]\d[-/][0-3]\d(?!\d)")),
     (

@@ -197,10 +197,16 @@ def _var_findings(ctx: DiffContext, diffs: list[VarDiff]) -> list[Finding]:
     rest = []
     for d in diffs:
         xf = _x_finding(ctx, d)
-        if xf is None:
-            rest.append(d)
-        else:  # an -X value: its string data and header are the -X finding's, never embedded content
+        if xf is not None:  # an -X value: its string data and header are the -X finding's, never content
             xf.claims.extend(d.claims)
+        elif _pointer_like(d):  # a few bytes of pointers behind a {ptr, len}-shaped pair: moved data
+            continue
+        elif _is_modinfo(ctx, d):  # runtime.modinfo, the runtime's copy of buildinfo: not content
+            owner = _modinfo_owner(ctx)
+            if owner is not None:
+                owner.claims.extend(d.claims)
+        else:
+            rest.append(d)
     diffs = rest
     xs = [d for d in diffs if d.x_like]
     if xs:
@@ -249,6 +255,34 @@ def _var_findings(ctx: DiffContext, diffs: list[VarDiff]) -> list[Finding]:
     return out
 
 
+def _pointer_like(d: VarDiff) -> bool:
+    """An unnamed "variable" of a few bytes that are not text: words that happen to look like a
+    {ptr, len} header (a stripped binary's data), more likely a moved pointer than content."""
+    short = max(d.xa.length, d.xb.length) < MIN_CONTENT
+    text = d.da is not None and d.db is not None and mostly_text(d.da) and mostly_text(d.db)
+    return d.xa.name is None and d.xb.name is None and short and not text
+
+
+def _is_modinfo(ctx: DiffContext, d: VarDiff) -> bool:
+    """The variable holds its build's modinfo text (runtime.modinfo: buildinfo inside two sentinels)."""
+    for binary, raw in ((ctx.a, d.da), (ctx.b, d.db)):
+        bi = binary.buildinfo
+        if raw and bi is not None and bi.modinfo and raw_bytes(bi.modinfo) in raw:
+            return True
+    return False
+
+
+def _modinfo_owner(ctx: DiffContext) -> Finding | None:
+    """The finding that explains the difference in buildinfo's modinfo (it explains the copy too)."""
+    for f in ctx.findings:
+        for side, binary in (("a", ctx.a), ("b", ctx.b)):
+            bi = binary.buildinfo
+            lo, hi = bi.modinfo_range if bi is not None else (0, 0)
+            if hi > lo and any(c.side == side and c.start < hi and lo < c.end for c in f.claims):
+                return f
+    return None
+
+
 def _x_finding(ctx: DiffContext, d: VarDiff) -> Finding | None:
     """The ldflags-x finding of the variable, by name or by an -X value (from -ldflags) it holds."""
     xs = [f for f in ctx.findings if f.cause == "ldflags-x"]
@@ -277,6 +311,7 @@ def _x_finding(ctx: DiffContext, d: VarDiff) -> Finding | None:
 # from the changed ones.
 # Causes that change source other than a literal: the changed strings are theirs.
 SOURCE_CAUSES = ("source-change", "dependency-version")
+MIN_CONTENT = 16  # bytes of an unnamed, non-text variable below which it is not taken for content
 LITERAL_SECTIONS = frozenset({".rodata", ".rdata", "__rodata", "__cstring"})
 MAX_SPAN = 4 << 20  # differing span of one section aligned at most
 GRAM = 16  # bytes of a sampled block looked up in the other build
