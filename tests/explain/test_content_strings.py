@@ -28,6 +28,25 @@ def _literal(new: str) -> BuildSpec:
     return HELLO.with_(flags=T, edits=_replace_once("hello", "main.go", "hello, godet", new))
 
 
+TIME_MAIN = """package main
+
+import (
+\t"fmt"
+\t"time"
+)
+
+func main() {
+\tfmt.Println("%s")
+\tfmt.Println(time.Unix(0, 0).UTC().Format(time.RFC822), time.Unix(0, 0).UTC().Format(time.ANSIC))
+}
+"""
+
+
+def _time_literal(text: str) -> BuildSpec:
+    """A program holding Go's time layouts ("02 Jan 06 15:04 MST", ...) next to a literal."""
+    return HELLO.with_(flags=T, edits=(("main.go", TIME_MAIN % text),))
+
+
 PAIRS: dict[str, tuple[BuildSpec, BuildSpec]] = {
     "x_changed": (_x("dev", False), _x("1.2.3", False)),
     "x_changed_trimpath": (_x("dev", True), _x("1.2.3", True)),
@@ -36,6 +55,10 @@ PAIRS: dict[str, tuple[BuildSpec, BuildSpec]] = {
     "x_backslashes": (_x("C:\\Users\\bob", False), _x("C:\\Users\\alice", False)),
     "literal_same_length": (HELLO.with_(flags=T), _literal("hello, gadet")),
     "literal_other_length": (HELLO.with_(flags=T), _literal("hello there, godet")),
+    "literal_near_time_layouts": (
+        _time_literal("release notes"),
+        _time_literal("release notes, second edition"),
+    ),
     "c_source": (
         CGO,
         CGO.with_(edits=_replace_once("cgoc", "main.go", "return a + b;", "return a + b + 7;")),
@@ -97,6 +120,28 @@ def test_string_literal(pair, name: str, old: str, new: str) -> None:  # type: i
     (f,) = [c for c in rep.causes if c.cause == "string-literal"]
     assert any(e.a and old in e.a and e.b and new in e.b for e in f.evidence), f.evidence
     assert not any(c.cause in ("generated-order", "embedded-content", "source-change") for c in rep.causes)
+
+
+def test_go_time_layouts_and_moved_strings_are_not_causes(pair) -> None:  # type: ignore[no-untyped-def]
+    """Seen on two commits of a real program: Go's layout constants taken for a build time, strings
+    moved by the length-sorted string data taken for generated order."""
+    rep = diff(pair("literal_near_time_layouts"), 0.95)
+    assert roots(rep) == ["string-literal"], rep.causes
+    assert not any(c.cause in ("embedded-timestamp", "generated-order") for c in rep.causes)
+
+
+def test_one_block_moved_is_not_an_order() -> None:
+    import numpy as np
+
+    from godet.explain.detectors.content.order import one_block_moved
+
+    def arr(b: bytes) -> np.ndarray:
+        return np.frombuffer(b, dtype=np.uint8)
+
+    head, rest = b"hello, godet", b"sweepWaiterscleanupQueuebad message"
+    assert one_block_moved(arr(head + rest), arr(rest + head))  # a string jumped over others
+    keys = [b"alpha", b"bravo", b"charl", b"delta", b"echoo", b"foxtr", b"golfy", b"hotel"]
+    assert not one_block_moved(arr(b"".join(keys)), arr(b"".join(reversed(keys))))  # a reordered table
 
 
 def test_moved_strings_follow_the_literal(pair) -> None:  # type: ignore[no-untyped-def]

@@ -23,7 +23,13 @@ from godet.explain.detectors.content.common import (
     symbol_at,
     va_at,
 )
-from godet.explain.detectors.content.strings import string_vars, vars_by_data
+from godet.explain.detectors.content.strings import (
+    MIN_BLOCK,
+    NO_SHIFT,
+    align_blocks,
+    string_vars,
+    vars_by_data,
+)
 from godet.read.binary import Binary
 
 EMITS: frozenset[str] = frozenset(["generated-order"])
@@ -153,6 +159,7 @@ def _reorder(ctx: DiffContext, cl: list[Run]) -> _Reorder | None:
         and np.array_equal(np.sort(xa), np.sort(xb))
         and mostly_text(bytes(xa))
         and mostly_text(bytes(xb))
+        and not one_block_moved(xa, xb)
     ):
         return _Reorder(
             where,
@@ -163,6 +170,14 @@ def _reorder(ctx: DiffContext, cl: list[Run]) -> _Reorder | None:
             [Claim.range("a", a0, a1), Claim.range("b", a0 + d, a1 + d)],
         )
     return None
+
+
+def one_block_moved(xa: np.ndarray, xb: np.ndarray) -> bool:
+    """B's bytes are A's with one block moved over the rest (``P Q`` -> ``Q P``): a string that changed
+    place in Go's length-sorted string data, not a table emitted in another order."""
+    sx, _sy = align_blocks(xa, xb)
+    matched = sx != NO_SHIFT
+    return int((~matched).sum()) <= 2 * MIN_BLOCK and len(set(sx[matched].tolist())) <= 2
 
 
 def _where(ctx: DiffContext, cl: list[Run], va: int) -> str:
