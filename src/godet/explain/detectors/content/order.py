@@ -28,6 +28,7 @@ from godet.explain.detectors.content.strings import (
     NO_SHIFT,
     align_blocks,
     string_vars,
+    strings_changed,
     vars_by_data,
 )
 from godet.read.binary import Binary
@@ -67,6 +68,9 @@ class _Reorder:
 
 def _data_order(ctx: DiffContext, st: State) -> list[_Reorder]:
     """Tables in data whose entries are the same in another order."""
+    # A string whose length changed moves others in Go's length-sorted string data: then a text span
+    # where one block jumped over the rest is such a move, not an order (strings.py explains it).
+    moves = strings_changed(ctx, st)
     found: list[_Reorder] = []
     budget = MAX_ORDER_BYTES
     tries = MAX_ORDER_CLUSTERS
@@ -79,7 +83,7 @@ def _data_order(ctx: DiffContext, st: State) -> list[_Reorder]:
                 continue
             budget -= cl[-1].a1 - cl[0].a0
             tries -= 1
-            ro = _reorder(ctx, cl)
+            ro = _reorder(ctx, cl, moves)
             if ro is not None:
                 st.take(ro.claims)
                 found.append(ro)
@@ -122,7 +126,7 @@ def _generated_order(
     return [Finding("generated-order", summary[0].upper() + summary[1:], ev, claims, places=places)]
 
 
-def _reorder(ctx: DiffContext, cl: list[Run]) -> _Reorder | None:
+def _reorder(ctx: DiffContext, cl: list[Run], moves: bool = False) -> _Reorder | None:
     """The cluster's data as a permutation: of k-byte entries (pointers compared by target), or of text."""
     a0, a1 = cl[0].a0, cl[-1].a1
     d = cl[0].b0 - cl[0].a0
@@ -159,7 +163,7 @@ def _reorder(ctx: DiffContext, cl: list[Run]) -> _Reorder | None:
         and np.array_equal(np.sort(xa), np.sort(xb))
         and mostly_text(bytes(xa))
         and mostly_text(bytes(xb))
-        and not one_block_moved(xa, xb)
+        and not (moves and one_block_moved(xa, xb))
     ):
         return _Reorder(
             where,

@@ -364,6 +364,11 @@ def _literals(ctx: DiffContext, st: State) -> list[Finding]:
         al.claims += _pointer_claims(ctx, st, al)
         st.take(al.claims)
         mine_a, mine_b = al.a_pieces, al.b_pieces
+        order = next((f for f in ctx.findings if f.cause == "generated-order"), None)
+        if _reordered(ctx, al):  # the same strings in another order: generated order, if it was seen
+            if order is not None:
+                order.claims.extend(al.claims)
+            continue
         if not mine_a and not mine_b:  # an -X value, a path...: its finding explains the strings it moved
             max(al.owners, key=al.owners.count).claims.extend(al.claims)
             continue
@@ -385,6 +390,23 @@ def _literals(ctx: DiffContext, st: State) -> list[Finding]:
         return []
     summary = f"{n} string literal(s) of read-only data differ while the code is the same." + also
     return [Finding("string-literal", summary, ev, claims, places=list(dict.fromkeys(places)))]
+
+
+def strings_changed(ctx: DiffContext, st: State) -> bool:
+    """Whether some string of read-only data changed (not only moved)."""
+    return any(
+        (al.a_pieces or al.b_pieces or al.owners) and not _reordered(ctx, al)
+        for al in _aligned_spans(ctx, st)
+    )
+
+
+def _reordered(ctx: DiffContext, al: _Aligned) -> bool:
+    """The changed pieces hold the same bytes in both builds: strings in another order, not changed."""
+    if not al.a_pieces or al.owners:
+        return False
+    xa = b"".join(_bytes(ctx, "a", p) for p in al.a_pieces)
+    xb = b"".join(_bytes(ctx, "b", p) for p in al.b_pieces)
+    return sorted(xa) == sorted(xb)
 
 
 def _aligned_spans(ctx: DiffContext, st: State) -> list[_Aligned]:
