@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,7 +71,13 @@ def _data_order(ctx: DiffContext, st: State) -> list[_Reorder]:
     """Tables in data whose entries are the same in another order."""
     # A string whose length changed moves others in Go's length-sorted string data: then a text span
     # where one block jumped over the rest is such a move, not an order (strings.py explains it).
-    moves = strings_changed(ctx, st)
+    memo: list[bool] = []
+
+    def moves() -> bool:  # computed once, and only for a text span where one block moved
+        if not memo:
+            memo.append(strings_changed(ctx, st))
+        return memo[0]
+
     found: list[_Reorder] = []
     budget = MAX_ORDER_BYTES
     tries = MAX_ORDER_CLUSTERS
@@ -126,7 +133,7 @@ def _generated_order(
     return [Finding("generated-order", summary[0].upper() + summary[1:], ev, claims, places=places)]
 
 
-def _reorder(ctx: DiffContext, cl: list[Run], moves: bool = False) -> _Reorder | None:
+def _reorder(ctx: DiffContext, cl: list[Run], moves: Callable[[], bool]) -> _Reorder | None:
     """The cluster's data as a permutation: of k-byte entries (pointers compared by target), or of text."""
     a0, a1 = cl[0].a0, cl[-1].a1
     d = cl[0].b0 - cl[0].a0
@@ -163,7 +170,7 @@ def _reorder(ctx: DiffContext, cl: list[Run], moves: bool = False) -> _Reorder |
         and np.array_equal(np.sort(xa), np.sort(xb))
         and mostly_text(bytes(xa))
         and mostly_text(bytes(xb))
-        and not (moves and one_block_moved(xa, xb))
+        and not (one_block_moved(xa, xb) and moves())
     ):
         return _Reorder(
             where,

@@ -429,7 +429,7 @@ def _aligned_spans(ctx: DiffContext, st: State) -> list[_Aligned]:
         unknown: dict[str, list[tuple[int, int]]] = {"a": [], "b": []}
         owners: list[Finding] = []
         for side, off, shifts, other_off in (("a", a0, sx, b0), ("b", b0, sy, a0)):
-            for s, e in _true_runs(shifts == NO_SHIFT)[:MAX_PIECES]:
+            for s, e in _true_runs(shifts == NO_SHIFT, MAX_PIECES):
                 p = (off + s, off + e)
                 owner = _owner(ctx, side, p)
                 if owner is not None:  # an -X value, a path...: a string another cause changed
@@ -577,18 +577,30 @@ def align_blocks(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         lo, hi = max(0, -d), min(n, m - d)  # x[i] pairs with y[i + d]
         if hi - lo < MIN_BLOCK:
             continue
-        eq = x[lo:hi] == y[lo + d : hi + d]
-        for s, e in _true_runs(eq):
-            if e - s >= MIN_BLOCK:
-                fx = sx[lo + s : lo + e]
-                fx[fx == NO_SHIFT] = d
-                fy = sy[lo + s + d : lo + e + d]
-                fy[fy == NO_SHIFT] = -d
+        long = _long_runs(x[lo:hi] == y[lo + d : hi + d], MIN_BLOCK)
+        fx = sx[lo:hi]
+        fx[long & (fx == NO_SHIFT)] = d
+        fy = sy[lo + d : hi + d]
+        fy[long & (fy == NO_SHIFT)] = -d
     return sx, sy
 
 
-def _true_runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.astype(np.int8), [0]))))
+def _long_runs(mask: np.ndarray, k: int) -> np.ndarray:
+    """The True runs of ``mask`` at least ``k`` long (vectorised)."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.view(np.int8), [0]))))
+    starts, ends = edges[0::2], edges[1::2]
+    keep = ends - starts >= k
+    mark = np.zeros(len(mask) + 1, dtype=np.int32)
+    np.add.at(mark, starts[keep], 1)
+    np.add.at(mark, ends[keep], -1)
+    return np.cumsum(mark[:-1]) > 0
+
+
+def _true_runs(mask: np.ndarray, limit: int | None = None) -> list[tuple[int, int]]:
+    """The first ``limit`` runs of True in ``mask`` as (start, end)."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.view(np.int8), [0]))))
+    if limit is not None:
+        edges = edges[: 2 * limit]
     return list(zip(edges[0::2].tolist(), edges[1::2].tolist(), strict=True))
 
 
