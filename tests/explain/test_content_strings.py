@@ -168,3 +168,18 @@ def test_strip_without_trimpath_is_not_content(pair) -> None:  # type: ignore[no
     rep = diff(pair("strip_no_trimpath"), 0.99)
     assert "embedded-content" not in roots(rep), rep.causes
     assert "build-setting" in roots(rep)
+
+
+def test_two_commits_of_a_real_program(gobuild_available: gobuild.Toolchain) -> None:
+    """esbuild 0.17.0 and 0.17.1 from npm: the same toolchain, two commits, a few functions changed.
+    Strings moved by the length-sorted string data follow the source change; no build time, no order."""
+    import oracles
+
+    a, b = (gobuild.npm_binary("@esbuild/linux-x64", v) for v in ("0.17.0", "0.17.1"))
+    ma, mb = oracles.go_version_m_json(a), oracles.go_version_m_json(b)
+    assert ma["GoVersion"] == mb["GoVersion"]
+    rev = [{s["Key"]: s["Value"] for s in m["Settings"]}["vcs.revision"] for m in (ma, mb)]
+    assert rev[0] != rev[1]
+    rep = diff((a, b), 0.99)
+    assert set(roots(rep)) == {"source-change", "vcs-revision", "vcs-time"}, rep.causes
+    assert not any(c.cause in ("embedded-timestamp", "generated-order", "string-literal") for c in rep.causes)

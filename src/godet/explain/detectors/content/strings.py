@@ -318,7 +318,7 @@ GRAM = 16  # bytes of a sampled block looked up in the other build
 MIN_BLOCK = 8  # shorter equal stretches under a shift are chance
 MAX_SAMPLES = 4096
 REACH = 64 << 10  # how far a block is looked for in the other build
-MAX_SHIFTS = 12
+MAX_SHIFTS = 24  # offsets tried (a real release moves strings by a few dozen different lengths)
 
 
 @dataclass
@@ -418,9 +418,14 @@ def _aligned_spans(ctx: DiffContext, st: State) -> list[_Aligned]:
     for unit, runs in by_unit.items():
         if all(r.i in st.done for r in runs):
             continue
-        a0, a1 = min(r.a0 for r in runs), max(r.a1 for r in runs)
-        b0, b1 = min(r.b0 for r in runs), max(r.b1 for r in runs)
-        if a1 - a0 > MAX_SPAN or b1 - b0 > MAX_SPAN:
+        a0, a1, b0, b1 = _table_span(ctx, unit)  # all its runs (the state holds at most MAX_RUNS)
+        sa, sb = ctx.a.image.section(unit), ctx.b.image.section(unit)
+        if sa is not None and sb is not None:  # the same span of the section on both sides (it may move)
+            lo = min(a0 - sa.offset, b0 - sb.offset)
+            hi = max(a1 - sa.offset, b1 - sb.offset)
+            a0, a1 = sa.offset + lo, min(sa.offset + hi, sa.offset + sa.size)
+            b0, b1 = sb.offset + lo, min(sb.offset + hi, sb.offset + sb.size)
+        if a1 - a0 > MAX_SPAN or b1 - b0 > MAX_SPAN or a1 <= a0 or b1 <= b0:
             continue
         x = as_array(ctx.a.image.data)[a0:a1]
         y = as_array(ctx.b.image.data)[b0:b1]
@@ -446,6 +451,19 @@ def _aligned_spans(ctx: DiffContext, st: State) -> list[_Aligned]:
         claims = _span_claims("a", a0, a1, unknown["a"]) + _span_claims("b", b0, b1, unknown["b"])
         out.append(_Aligned(unit, claims, text["a"], text["b"], moved, owners, a0, b0, sx))
     return out
+
+
+def _table_span(ctx: DiffContext, top: str) -> tuple[int, int, int, int]:
+    """(A start, A end, B start, B end) of the differing runs of a section and its sub-units."""
+    runs = ctx.cmp.runs
+    units = [i for i, u in enumerate(runs.units) if u.split("/", 1)[0] == top]
+    idx = np.flatnonzero(np.isin(runs.unit, units) & (runs.a0 >= 0) & (runs.b0 >= 0))
+    return (
+        int(runs.a0[idx].min()),
+        int(runs.a1[idx].max()),
+        int(runs.b0[idx].min()),
+        int(runs.b1[idx].max()),
+    )
 
 
 def _span_claims(side: str, lo: int, hi: int, holes: list[tuple[int, int]]) -> list[Claim]:
