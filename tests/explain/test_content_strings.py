@@ -63,6 +63,10 @@ PAIRS: dict[str, tuple[BuildSpec, BuildSpec]] = {
         CGO,
         CGO.with_(edits=_replace_once("cgoc", "main.go", "return a + b;", "return a + b + 7;")),
     ),
+    "c_source_no_trimpath": (
+        CGO.with_(flags=()),
+        CGO.with_(flags=(), edits=_replace_once("cgoc", "main.go", "return a + b;", "return a + b + 7;")),
+    ),
     "strip_no_trimpath": (HELLO.with_(flags=("-ldflags=-s -w",)), HELLO),
 }
 X_VALUES = {  # pair -> (A's main.version, B's): None = not set
@@ -152,9 +156,10 @@ def test_moved_strings_follow_the_literal(pair) -> None:  # type: ignore[no-unty
     assert rodata == 0 and f.bytes > 30_000  # thousands of strings moved (the pair differs by 35 KB)
 
 
-def test_c_source_change(pair) -> None:  # type: ignore[no-untyped-def]
-    """Same gcc, same (unrecorded, -trimpath) flags, a changed constant in the cgo preamble."""
-    rep = diff(pair("c_source"), 0.99)
+@pytest.mark.parametrize("name", ["c_source", "c_source_no_trimpath"])
+def test_c_source_change(pair, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Same gcc, same flags (recorded without -trimpath), a changed constant in the cgo preamble."""
+    rep = diff(pair(name), 0.99)
     assert roots(rep) == ["c-source-change"], rep.causes
     (f,) = [c for c in rep.causes if c.cause == "c-source-change"]
     labels = {e.label: e for e in f.evidence}
