@@ -486,9 +486,8 @@ def _pointer_claims(ctx: DiffContext, st: State, al: _Aligned) -> list[Claim]:
     """Differing words elsewhere (string headers, type names, symbol values) that point at strings of
     the span in both builds, at the places the alignment maps to each other: they moved with them."""
     out: list[Claim] = []
-    a, b = ctx.a, ctx.b
+    a = ctx.a
     ps = a.image.ptr_size
-    order = "big" if a.image.big_endian else "little"
     runs = ctx.cmp.runs
     units = [
         i
@@ -505,20 +504,44 @@ def _pointer_claims(ctx: DiffContext, st: State, al: _Aligned) -> list[Claim]:
         sec = a.image.section_at(r.a0)
         if sec is None:
             continue
-        w0 = r.a0 - (r.a0 - sec.offset) % ps
-        d = r.b0 - r.a0
-        ok = True
-        for w in range(w0, r.a1, ps):
-            x, y = bytes(a.image.data[w : w + ps]), bytes(b.image.data[w + d : w + d + ps])
-            px, py = int.from_bytes(x, order), int.from_bytes(y, order)
-            oa = a.image.va_to_offset(px) if px >= 1 << 12 else None
-            ob = b.image.va_to_offset(py) if py >= 1 << 12 else None
-            if px != py and (oa is None or ob is None or not al.maps(oa, ob)):
-                ok = False
-                break
+        ok = _words_follow(ctx, al, sec.offset, r, ps, None) or (
+            section_name(r.unit) in PCLNTAB_NAMES and _words_follow(ctx, al, sec.offset, r, 4, al.unit)
+        )
         if ok:
             out += [Claim.range("a", r.a0, r.a1), Claim.range("b", r.b0, r.b1)]
     return out
+
+
+PCLNTAB_NAMES = frozenset({".gopclntab", "__gopclntab"})
+
+
+def _words_follow(ctx: DiffContext, al: _Aligned, base: int, r: Run, width: int, rel: str | None) -> bool:
+    """Every ``width``-byte word of the run is equal in both builds or points (an address, or with ``rel``
+    an offset from that section's start: funcdata's gcdata offsets) at bytes the alignment maps."""
+    a, b = ctx.a, ctx.b
+    order = "big" if a.image.big_endian else "little"
+    ra = a.image.section(rel) if rel else None
+    rb = b.image.section(rel) if rel else None
+    if rel and (ra is None or rb is None):
+        return False
+    d = r.b0 - r.a0
+    for w in range(r.a0 - (r.a0 - base) % width, r.a1, width):
+        x, y = bytes(a.image.data[w : w + width]), bytes(b.image.data[w + d : w + d + width])
+        if len(x) < width or len(y) < width:
+            return False
+        px, py = int.from_bytes(x, order), int.from_bytes(y, order)
+        if px == py:
+            continue
+        if ra is not None and rb is not None:
+            oa, ob = ra.offset + px, rb.offset + py
+            if not (px < ra.size and py < rb.size and al.maps(oa, ob)):
+                return False
+            continue
+        oa = a.image.va_to_offset(px) if px >= 1 << 12 else None
+        ob = b.image.va_to_offset(py) if py >= 1 << 12 else None
+        if oa is None or ob is None or not al.maps(oa, ob):
+            return False
+    return True
 
 
 def _is_text(ctx: DiffContext, side: str, piece: tuple[int, int]) -> bool:
