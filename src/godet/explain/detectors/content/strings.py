@@ -595,6 +595,7 @@ def _same_target(this: Binary, that: Binary, w: int, u: int, ps: int, order: str
 
 
 NO_SHIFT = np.iinfo(np.int64).min
+PIECE_CONTEXT = 16  # characters shown either side of a changed string
 MIN_TEXT = 4  # characters of the printable run around a changed piece
 MAX_PIECES = 4096  # unaligned pieces of a span looked at
 
@@ -674,6 +675,6 @@ def _show_piece(binary: Binary, piece: tuple[int, int] | None) -> str | None:
         return None
     s, e = piece
     lo, hi = string_around(binary, s, e)
-    lo, hi = max(lo, s - 24), min(hi, e + 24)
+    lo, hi = max(lo, s - PIECE_CONTEXT), min(hi, e + PIECE_CONTEXT)
     raw = bytes(binary.image.data[lo:hi])
     return ("…" if lo < s else "") + (as_text(raw) or "") + ("…" if hi > e else "")

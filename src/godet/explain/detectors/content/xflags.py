@@ -45,7 +45,7 @@ def detect(ctx: DiffContext) -> list[Finding]:
         da, db = as_text(va), as_text(vb)
         hidden = ctx.a.buildinfo is not None and ctx.a.buildinfo.setting("-ldflags") is None
         summary = (
-            f"The -X value of {var} differs ({da!r} vs {db!r})"
+            f"The -X value of {var} differs ({_shown(da)} vs {_shown(db)})"
             + (looks_like_suffix(da, db))
             + "; recovered from the linker's "
             f"{name} symbol" + (" (-trimpath keeps -ldflags out of buildinfo)." if hidden else ".")
@@ -73,3 +73,7 @@ def _is_build_id(ctx: DiffContext, va: bytes | None, vb: bytes | None) -> bool:
     return bool(va and ia is not None and va.decode("ascii", "replace") == ia.value) or bool(
         vb and ib is not None and vb.decode("ascii", "replace") == ib.value
     )
+
+
+def _shown(value: str | None) -> str:
+    return "(absent)" if value is None else repr(value)
