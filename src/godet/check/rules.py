@@ -635,8 +635,9 @@ RULES: tuple[Rule, ...] = (
         "-ldflags -X value looks like a timestamp",
         "A string variable set with -ldflags -X whose value looks like a date or time (RFC 3339, date(1) "
         "output, compact or Unix time); read from buildinfo's -ldflags, else from the NAME.str symbols, "
-        "else (stripped and -trimpath) from timestamp-shaped strings in read-only data. A value that "
-        "contains the stamped vcs.time (the commit time) is not flagged.",
+        "else (stripped and -trimpath) from date-and-time strings in read-only data. The stamped vcs.time "
+        "(the commit time, reproducible by construction; also in the runtime's copy of buildinfo), Go's "
+        "time-layout constants and pseudo-versions' commit times are not flagged.",
         "A build time changes on every build (-X main.date=$(date)).",
         "Use the commit time ({{.CommitDate}} in goreleaser, git log -1 --format=%cI, SOURCE_DATE_EPOCH) "
         "or drop the variable. If the value already is the commit time, list the variable in x-allow.",
