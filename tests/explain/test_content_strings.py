@@ -24,6 +24,13 @@ def _x(value: str | None, trim: bool) -> BuildSpec:
     return X.with_(flags=(*flags, f"-ldflags=-X main.version={value}") if value is not None else flags)
 
 
+XD = X.with_(
+    edits=_replace_once(
+        "xvars", "main.go", "var version, date, commit string", 'var version = "dev"\nvar date, commit string'
+    )
+)
+
+
 def _literal(new: str) -> BuildSpec:
     return HELLO.with_(flags=T, edits=_replace_once("hello", "main.go", "hello, godet", new))
 
@@ -53,6 +60,10 @@ PAIRS: dict[str, tuple[BuildSpec, BuildSpec]] = {
     "x_added": (_x(None, False), _x("1.4.2", False)),
     "x_added_trimpath": (_x(None, True), _x("1.4.2", True)),
     "x_backslashes": (_x("C:\\Users\\bob", False), _x("C:\\Users\\alice", False)),
+    "x_added_over_a_default_trimpath": (
+        XD.with_(flags=T),
+        XD.with_(flags=(*T, "-ldflags=-X main.version=1.4.2")),
+    ),
     "literal_same_length": (HELLO.with_(flags=T), _literal("hello, gadet")),
     "literal_other_length": (HELLO.with_(flags=T), _literal("hello there, godet")),
     "literal_near_time_layouts": (
@@ -75,6 +86,7 @@ X_VALUES = {  # pair -> (A's main.version, B's): None = not set
     "x_added": (None, "1.4.2"),
     "x_added_trimpath": (None, "1.4.2"),
     "x_backslashes": ("C:\\Users\\bob", "C:\\Users\\alice"),
+    "x_added_over_a_default_trimpath": (None, "1.4.2"),
 }
 
 
@@ -104,6 +116,14 @@ def test_x_value_is_ldflags_x_with_its_string_data(pair, name: str) -> None:  # 
     ev = next(e for e in x.evidence if e.label == "-X main.version")
     assert (ev.a, ev.b) == X_VALUES[name]
     assert not any(c.cause == "embedded-content" for c in rep.causes)
+
+
+def test_x_added_over_a_default_names_both_values(pair) -> None:  # type: ignore[no-untyped-def]
+    """var version = "dev" in the source, -X main.version=1.4.2 on B only (-trimpath hides -ldflags)."""
+    rep = diff(pair("x_added_over_a_default_trimpath"), 0.97)
+    (x,) = [c for c in rep.causes if c.cause == "ldflags-x"]
+    ev = next(e for e in x.evidence if e.label == "main.version (value)")
+    assert (ev.a, ev.b) == ("dev", "1.4.2")
 
 
 def test_x_without_trimpath_explains_nearly_everything(pair) -> None:  # type: ignore[no-untyped-def]

@@ -10,7 +10,8 @@ from godet.explain.detectors.content.common import (
     looks_like_suffix,
     va_claims,
 )
-from godet.read.xflags import XString
+from godet.read.binary import Binary
+from godet.read.xflags import MAX_X_VALUE, XString
 
 EMITS: frozenset[str] = frozenset(["ldflags-x"])
 
@@ -50,9 +51,12 @@ def detect(ctx: DiffContext) -> list[Finding]:
             + "; recovered from the linker's "
             f"{name} symbol" + (" (-trimpath keeps -ldflags out of buildinfo)." if hidden else ".")
         )
-        out.append(
-            Finding("ldflags-x", summary, [Evidence(f"-X {var}", da, db)], claims, key=var, places=[name])
-        )
+        ev = [Evidence(f"-X {var}", da, db)]
+        if sa is None or sb is None:  # the other side keeps the value its source gives (or "")
+            ia, ib = _initial(ctx.a, var) if sa is None else da, _initial(ctx.b, var) if sb is None else db
+            ev.append(Evidence(f"{var} (value)", ia, ib))
+            claims += _header_claims(ctx, var, sa, sb)
+        out.append(Finding("ldflags-x", summary, ev, claims, key=var, places=[name]))
     return out
 
 
@@ -77,3 +81,30 @@ def _is_build_id(ctx: DiffContext, va: bytes | None, vb: bytes | None) -> bool:
 
 def _shown(value: str | None) -> str:
     return "(absent)" if value is None else repr(value)
+
+
+def _initial(binary: Binary, var: str) -> str | None:
+    """The value a string variable has without -X (its initialiser), read through its {ptr, len} header."""
+    hdr = binary.symbols.by_name(var) if binary.symbols.present else None
+    ps = binary.image.ptr_size
+    if hdr is None or hdr.size < 2 * ps:
+        return None
+    raw = binary.image.read_va(hdr.addr, 2 * ps)
+    if raw is None:
+        return None
+    order = "big" if binary.image.big_endian else "little"
+    ptr, n = int.from_bytes(raw[:ps], order), int.from_bytes(raw[ps:], order)
+    if n == 0:
+        return ""
+    value = binary.image.read_va(ptr, n) if 0 < n <= MAX_X_VALUE else None
+    return as_text(value)
+
+
+def _header_claims(ctx: DiffContext, var: str, sa: XString | None, sb: XString | None) -> list[Claim]:
+    """The variable's header on the side without an -X string (it points at the initialiser instead)."""
+    out: list[Claim] = []
+    for side, binary, s in (("a", ctx.a, sa), ("b", ctx.b, sb)):
+        hdr = binary.symbols.by_name(var) if s is None and binary.symbols.present else None
+        if hdr is not None and hdr.size:
+            out += va_claims(side, binary, hdr.addr, min(hdr.size, 2 * binary.image.ptr_size))
+    return out
