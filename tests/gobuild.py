@@ -490,14 +490,15 @@ _EXEC_MAGICS = (b"\x7fELF", b"MZ", b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe", b"\
 def npm_binary(package: str, version: str) -> Path:
     """``npm pack`` PACKAGE@VERSION into the cache (once) and return its extracted Go executable."""
     base = CACHE_ROOT / "npm"
-    dest = base / f"{package}-{version}"
+    safe = package.replace("/", "+")  # a scoped package (@esbuild/linux-x64): one directory level
+    dest = base / f"{safe}-{version}"
     with contextlib.suppress(StopIteration):
         return next(p for p in (dest / "esbuild.exe", dest / "esbuild") if p.is_file())
     with file_lock(base / "npm.lock"):
         for p in (dest / "esbuild.exe", dest / "esbuild"):
             if p.is_file():
                 return p
-        tgz = base / f"{package}-{version}.tgz"
+        tgz = base / f"{safe}-{version}.tgz"
         if not tgz.is_file():
             with tempfile.TemporaryDirectory(dir=base) as td:
                 _run(["npm", "pack", "--silent", f"{package}@{version}", "--pack-destination", td],

@@ -251,12 +251,6 @@ def test_sparse_5gib_file_is_not_read_whole(kind, gobin, tmp_path):
     assert o.peak_growth < 1 << 30, f"peak RSS grew {o.peak_growth >> 20} MiB: the file was read whole"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="check/rules.py rodata_timestamps runs a regex without a literal prefix "
-    "over up to 256 MiB of .rodata (~30 ns/byte: 5-10 s); prefilter with a literal-led pattern "
-    "or scan less",
-)
 def test_check_of_a_huge_rodata_is_quick(gobin, tmp_path):
     import time
 

@@ -150,12 +150,6 @@ def test_code_moved_to_the_top_half_of_memory(seed, tmp_path):
     assert not _masked_detectors(o), _masked_detectors(o)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="explain/detectors/content.py _Words.single indexes self.words past its end "
-    "(IndexError from same_targets/tokens when a section's size or offset is zeroed): bound the "
-    "token range by len(self.words) of both sides",
-)
 def test_zeroed_section_header_in_a_load_command(seed, tmp_path):
     from robustness_util import field
 

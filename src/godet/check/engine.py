@@ -17,6 +17,7 @@ from typing import Any
 from godet.check.policy import LEVELS, Policy, level_rank
 from godet.check.rules import RULES, Finding, Rule
 from godet.errors import GodetError, NotAnExecutable, NotGoBinary
+from godet.read.image import SNIFF_BYTES, executable_head
 
 SCHEMA_VERSION = 1
 PROGRESS_THRESHOLD = 20  # show a progress bar (on a TTY) from this many files on
@@ -26,11 +27,6 @@ SKIP_NOT_GO = "not a Go executable"
 SKIP_SYMLINK_OUT = "symlink out of the tree"
 SKIP_UNREADABLE = "unreadable"
 
-ELF_EXEC_TYPES = (2, 3)  # ET_EXEC, ET_DYN
-MACHO_MAGICS = {b"\xfe\xed\xfa\xce", b"\xce\xfa\xed\xfe", b"\xfe\xed\xfa\xcf", b"\xcf\xfa\xed\xfe"}
-FAT_MAGICS = {b"\xca\xfe\xba\xbe", b"\xca\xfe\xba\xbf"}
-MH_EXECUTE = 2
-FAT_CPU_TYPES = {7, 12, 18}  # x86, arm, powerpc (the 64-bit flag masked off)
 
 
 @dataclass
@@ -127,26 +123,13 @@ class CheckReport:
 
 
 def sniff_executable(path: str) -> bool:
-    """Whether the file starts like an executable: ELF EXEC/DYN, PE (MZ), Mach-O MH_EXECUTE or fat."""
+    """Whether the file starts like an executable (godet.read.image.executable_head)."""
     try:
         with open(path, "rb") as f:
-            head = f.read(20)
+            head = f.read(SNIFF_BYTES)
     except OSError:
         return False
-    if head.startswith(b"\x7fELF") and len(head) >= 18:
-        big = head[5] == 2
-        e_type = int.from_bytes(head[16:18], "big" if big else "little")
-        return e_type in ELF_EXEC_TYPES
-    if head.startswith(b"MZ"):
-        return True
-    if head[:4] in MACHO_MAGICS and len(head) >= 16:
-        big = head[:4] in (b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf")
-        return int.from_bytes(head[12:16], "big" if big else "little") == MH_EXECUTE
-    if head[:4] in FAT_MAGICS and len(head) >= 12:  # Java class files share the magic: check the first arch
-        nfat = int.from_bytes(head[4:8], "big")
-        cputype = int.from_bytes(head[8:12], "big") & 0x00FFFFFF
-        return 0 < nfat < 20 and cputype in FAT_CPU_TYPES
-    return False
+    return executable_head(head)
 
 
 def walk(root: str, skipped: Counter[str]) -> Iterator[str]:

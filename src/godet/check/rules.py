@@ -12,15 +12,19 @@ DWARF summary, embedded paths, linkage, cgo evidence) and never raise on missing
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
-import weakref
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from godet.explain.causes import CAUSES
+from godet.read.timestamps import is_unix_time, timestamp_label
+from godet.read.timestamps import rodata_timestamps as read_rodata_timestamps
+from godet.read.xflags import XValue, parse_x_flags, quoted_split
+
+__all__ = ["XValue", "go_quoted_split", "parse_x_flags"]
+go_quoted_split = quoted_split  # the name check used before the parser moved to godet.read.xflags
 
 if TYPE_CHECKING:
     from godet.check.policy import Policy
@@ -158,160 +162,32 @@ def _paths_finding(rule: Rule, b: Binary, kinds: tuple[str, ...], what: str) -> 
 
 
 # -X values ---------------------------------------------------------------------------------------
-
-_SPACE = " \t\n\r"
-
-
-def go_quoted_split(s: str) -> list[str]:
-    """Split like cmd/internal/quoted.Split (how go passes -ldflags): '' or "" group, no escapes."""
-    out: list[str] = []
-    i, n = 0, len(s)
-    while i < n:
-        while i < n and s[i] in _SPACE:
-            i += 1
-        if i >= n:
-            break
-        if s[i] in "'\"":
-            q = s[i]
-            j = s.find(q, i + 1)
-            if j < 0:  # unterminated: take the rest, as a best effort
-                out.append(s[i + 1 :])
-                break
-            out.append(s[i + 1 : j])
-            i = j + 1
-            continue
-        j = i
-        while j < n and s[j] not in _SPACE:
-            j += 1
-        out.append(s[i:j])
-        i = j
-    return out
-
-
-def parse_x_flags(ldflags: str) -> list[tuple[str, str]]:
-    """The ``-X importpath.name=value`` assignments of an -ldflags string, in order."""
-    args = go_quoted_split(ldflags)
-    pairs: list[tuple[str, str]] = []
-    i = 0
-    while i < len(args):
-        a = args[i]
-        arg: str | None = None
-        if a in ("-X", "--X"):
-            if i + 1 < len(args):
-                arg = args[i + 1]
-                i += 1
-        elif a.startswith(("-X=", "--X=")):
-            arg = a.split("=", 1)[1]
-        if arg is not None and "=" in arg:
-            name, value = arg.split("=", 1)
-            pairs.append((name, value))
-        i += 1
-    return pairs
-
-
-# set by the linker itself (runtime.buildVersion, defaultGOROOT, godebugDefault, modinfo), not by -X
-_LINKER_STRINGS = ("runtime.",)
-
-
-@dataclass(frozen=True)
-class XValue:
-    """A string variable set at link time, and where its value was read."""
-
-    name: str
-    value: str
-    where: str
-
-
-def _x_from_symbols(b: Binary) -> list[XValue]:
-    """-X values recovered from ``NAME.str`` symbols (what addstrdata creates) when symbols exist."""
-    syms = b.symbols
-    if not getattr(syms, "present", False):
-        return []
-    im = b.image
-    out: list[XValue] = []
-    for s in syms.symbols:
-        name = s.name
-        if not name.endswith(".str") or name.startswith(_LINKER_STRINGS) or name.startswith("go:"):
-            continue
-        var = name[: -len(".str")]
-        if "." not in var or syms.by_name(var) is None:
-            continue
-        raw = _read_str_symbol(im, s.addr, s.size)
-        if raw is None:
-            continue
-        out.append(XValue(var, raw, f"symbol {name}"))
-    return out
-
-
-def _read_str_symbol(im: Any, addr: int, size: int) -> str | None:
-    if size <= 0 or size > 1 << 16:
-        return None
-    raw = im.read_va(addr, size)
-    if raw is None:
-        return None
-    return raw.rstrip(b"\0").decode("utf-8", "replace")
-
-
-_X_CACHE: weakref.WeakKeyDictionary[Any, tuple[list[XValue], str]] = weakref.WeakKeyDictionary()
+# One parser and one reader for diff and check: godet.read.xflags (split like cmd/go's quoted.Split).
 
 
 def x_values(b: Binary) -> tuple[list[XValue], str]:
-    """The -X assignments of ``b`` and their source: ``buildinfo``, ``symbols`` or ``none`` (memoised)."""
-    try:
-        return _X_CACHE[b]
-    except (KeyError, TypeError):
-        pass
-    result = _x_values(b)
-    with contextlib.suppress(TypeError):  # not weak-referenceable (a test double)
-        _X_CACHE[b] = result
-    return result
+    """The -X assignments of ``b`` and their source: ``buildinfo``, ``symbols`` or ``none`` (cached)."""
+    return b.x_values
 
 
-def _x_values(b: Binary) -> tuple[list[XValue], str]:
-    ldflags = _setting(b, "-ldflags")
-    if ldflags is not None:
-        return [XValue(n, v, "buildinfo -ldflags") for n, v in parse_x_flags(ldflags)], "buildinfo"
-    from_syms = _x_from_symbols(b)
-    if from_syms or getattr(b.symbols, "present", False):
-        return from_syms, "symbols"
-    return [], "none"
-
-
-_MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
-_DAYS = "Mon|Tue|Wed|Thu|Fri|Sat|Sun"
-_YEAR = r"(?:19[7-9]\d|2\d\d\d)"
-TIMESTAMP_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("RFC 3339 time", re.compile(
-        rf"(?<!\d){_YEAR}-[01]\d-[0-3]\d[T _][0-2]\d:[0-5]\d(?::[0-5]\d(?:[.,]\d+)?)?"
-        r"(?:Z|[+-][0-2]\d:?[0-5]\d| ?UTC| ?GMT)?")),
-    ("date(1) output", re.compile(
-        rf"(?:(?:{_DAYS}),? )?(?:{_MONTHS}) [ 0-3]?\d,? [0-2]?\d:[0-5]\d:[0-5]\d(?: [A-Z]{{2,5}})? {_YEAR}")),
-    ("date(1) output", re.compile(
-        rf"(?:(?:{_DAYS}),? )?[0-3]?\d (?:{_MONTHS}) {_YEAR} [0-2]?\d:[0-5]\d:[0-5]\d")),
-    ("compact timestamp", re.compile(rf"(?<![\d.]){_YEAR}[01]\d[0-3]\d[T_.-]?[0-2]\d[0-5]\d[0-5]\dZ?(?!\d)")),
-    ("calendar date", re.compile(rf"(?<![\d.v]){_YEAR}[-/][01]\d[-/][0-3]\d(?![\d])")),
-)
-# Go pseudo-versions carry the commit time (reproducible): v0.0.0-20261120100000-abcdef123456
-_PSEUDO_VERSION = re.compile(r"v\d+\.\d+\.\d+-(?:[\w.]+\.)?\d{14}-[0-9a-f]{12}")
 _TIME_NAME = re.compile(r"(?i)(date|time|stamp|built|epoch|when)")
-_EPOCH = re.compile(r"^(\d{10}|\d{13})$")
 _HOST_NAME = re.compile(r"(?i)(host|machine)")
 _USER_NAME = re.compile(r"(?i)(user|built_?by|build_?by|login)")
 _USER_AT_HOST = re.compile(r"^[a-z_][\w.-]{0,31}@[A-Za-z0-9][\w-]*$")
 _HOME_DIR = re.compile(r"(?:^|[\s=:])(/home/[^/\s]+|/Users/[^/\s]+|[A-Za-z]:\\Users\\[^\\\s]+)")
 
 
-def looks_like_timestamp(name: str, value: str) -> str | None:
-    """Which timestamp shape ``value`` has (None when it has none); ``name`` helps with Unix times."""
-    v = _PSEUDO_VERSION.sub("", value)
-    for label, pattern in TIMESTAMP_PATTERNS:
-        if pattern.search(v):
-            return label
+def looks_like_timestamp(name: str, value: str, vcs_time: str | None = None) -> str | None:
+    """Which timestamp shape ``value`` has (None when it has none, or when it is only the commit time
+    ``vcs_time``, reproducible by construction); ``name`` helps with Unix times."""
+    if vcs_time:
+        value = value.replace(vcs_time, " ")
+    label = timestamp_label(value)
+    if label:
+        return label
     var = name.rsplit(".", 1)[-1]
-    if _TIME_NAME.search(var) and _EPOCH.match(value.strip()):
-        secs = int(value.strip()[:10])
-        if 946_684_800 <= secs < 4_102_444_800:  # 2000 .. 2100
-            return "Unix time"
+    if _TIME_NAME.search(var) and is_unix_time(value):
+        return "Unix time"
     return None
 
 
@@ -340,44 +216,12 @@ def _looks_constant(v: str) -> bool:
     return bool(re.match(r"^(v?\d+(\.\d+)*([-+][\w.]+)?|true|false|https?://\S+)$", v))
 
 
-RODATA_SECTIONS = {"elf": (".rodata",), "pe": (".rdata",), "macho": ("__rodata", "__TEXT,__rodata")}
-
-
-def _rodata_sections(b: Binary) -> list[Any]:
-    im = b.image
-    names = RODATA_SECTIONS.get(im.format, ())
-    out = []
-    for n in names:
-        s = im.section(n)
-        if s is not None and s.size and s not in out:
-            out.append(s)
-    return out
-
-
-# Go's reference time in time-format layouts ("2006-01-02T15:04:05Z07:00", "Mon Jan _2 15:04:05 2006").
-_GO_REFERENCE = re.compile(rb"2006|15:04:05")
-_RODATA_TS = re.compile(
-    rb"(?<![\d])(?:19[7-9]\d|2\d\d\d)-[01]\d-[0-3]\d[T ][0-2]\d:[0-5]\d:[0-5]\d(?:\.\d+)?(?:Z|[+-]\d\d:\d\d)?"
-    rb"|(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:" + _MONTHS.encode() + rb") [ 0-3]\d [0-2]\d:[0-5]\d:[0-5]\d"
-    rb"(?: [A-Z]{2,5})? (?:19[7-9]\d|2\d\d\d)"
-)
-MAX_RODATA_SCAN = 256 << 20
-
-
 def rodata_timestamps(b: Binary) -> list[tuple[str, str, int]]:
-    """Timestamp-shaped strings in read-only data: (text, section, file offset); Go layouts excluded."""
-    im = b.image
-    out: list[tuple[str, str, int]] = []
-    for sec in _rodata_sections(b):
-        data = im.section_bytes(sec)[:MAX_RODATA_SCAN]
-        for m in _RODATA_TS.finditer(data):
-            text = m.group()
-            if _GO_REFERENCE.search(text):
-                continue
-            out.append((text.decode("ascii", "replace"), sec.name, sec.offset + m.start()))
-            if len(out) >= MAX_EVIDENCE:
-                return out
-    return out
+    """Date-and-time strings in read-only data: (text, section, file offset), Go layouts and the commit
+    time (buildinfo's vcs.time, also in the runtime's modinfo copy) excluded."""
+    vcs_time = _setting(b, "vcs.time")
+    return [t for t in read_rodata_timestamps(b.image, MAX_EVIDENCE + 20)
+            if not (vcs_time and looks_like_timestamp("", t[0], vcs_time) is None)][:MAX_EVIDENCE]
 
 
 # --------------------------------------------------------------------------------------------
@@ -445,12 +289,9 @@ def _x_findings(
 ) -> tuple[list[Finding], str]:
     """Findings for the -X values ``judge`` objects to, and where the values came from."""
     values, source = x_values(b)
-    vcs_time = _setting(b, "vcs.time")
     found = []
     for xv in values:
         if xv.name in policy.x_allow or not xv.value:
-            continue
-        if vcs_time and vcs_time in xv.value:  # the commit time is reproducible
             continue
         reason = judge(xv)
         if not reason:
@@ -466,7 +307,8 @@ def _x_findings(
 
 def _detect_x_timestamp(rule: Rule, b: Binary, policy: Policy) -> list[Finding]:
     found, source = _x_findings(rule, b, policy, lambda xv: (
-        f"looks like a timestamp ({label})" if (label := looks_like_timestamp(xv.name, xv.value)) else None))
+        f"looks like a timestamp ({label})"
+        if (label := looks_like_timestamp(xv.name, xv.value, _setting(b, "vcs.time"))) else None))
     if found or source != "none":
         return found
     # -trimpath hid -ldflags and -s removed the symbols: look for timestamp strings in read-only data
@@ -793,8 +635,9 @@ RULES: tuple[Rule, ...] = (
         "-ldflags -X value looks like a timestamp",
         "A string variable set with -ldflags -X whose value looks like a date or time (RFC 3339, date(1) "
         "output, compact or Unix time); read from buildinfo's -ldflags, else from the NAME.str symbols, "
-        "else (stripped and -trimpath) from timestamp-shaped strings in read-only data. A value that "
-        "contains the stamped vcs.time (the commit time) is not flagged.",
+        "else (stripped and -trimpath) from date-and-time strings in read-only data. The stamped vcs.time "
+        "(the commit time, reproducible by construction; also in the runtime's copy of buildinfo), Go's "
+        "time-layout constants and pseudo-versions' commit times are not flagged.",
         "A build time changes on every build (-X main.date=$(date)).",
         "Use the commit time ({{.CommitDate}} in goreleaser, git log -1 --format=%cI, SOURCE_DATE_EPOCH) "
         "or drop the variable. If the value already is the commit time, list the variable in x-allow.",

@@ -13,20 +13,40 @@ Supported: amd64, 386, arm64, arm (little-endian). Elsewhere the verdict is "uns
 
 from __future__ import annotations
 
-import bisect
 import difflib
 import functools
 import re
+import weakref
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from godet.read.addrnames import Namer
+
 if TYPE_CHECKING:
-    from godet.compare.layout import FunctionDelta
-    from godet.explain.detectors.base import DiffContext
-    from godet.explain.report import Residual
+    from godet.compare.layout import Comparison, FunctionDelta
     from godet.read.binary import Binary
+
+
+class CodePair(Protocol):
+    """What the code comparison needs of a diff: both builds, their comparison and --deep."""
+
+    a: Binary
+    b: Binary
+    cmp: Comparison
+    deep: bool
+
+
+class CodeResidual(Protocol):
+    """A residual in code to describe (explain's Residual): where it is, and what to fill in."""
+
+    function: str | None
+    a_range: tuple[int, int] | None
+    b_range: tuple[int, int] | None
+    note: str
+    disassembly: list[tuple[str, str]]
+
 
 DEEP_LIMIT = 20_000  # --deep: functions disassembled at most (the rest: exact-move test or unchecked)
 DEEP_BYTE_BUDGET = 8 << 20  # code bytes per side --deep disassembles at most (about 15 s)
@@ -36,35 +56,6 @@ MAX_FUNC_BYTES = 256 << 10  # a longer range is cut (and the verdict says so)
 MAX_PAIRS = 30  # (A line, B line) pairs kept for a residual
 MAX_RESYNC = 2048  # undecodable spots skipped per range before giving up on the rest
 PSEUDO_FUNCS = ("go:buildid",)
-# Linker-defined boundary symbols: what follows them is not theirs (Mach-O/PE sizes are gaps).
-MARKERS = frozenset(
-    f"runtime.{n}"
-    for n in (
-        "text",
-        "etext",
-        "rodata",
-        "erodata",
-        "noptrdata",
-        "enoptrdata",
-        "data",
-        "edata",
-        "bss",
-        "ebss",
-        "noptrbss",
-        "enoptrbss",
-        "end",
-        "types",
-        "etypes",
-        "gcdata",
-        "gcbss",
-        "covctrs",
-        "ecovctrs",
-        "epclntab",
-        "pclntab",
-        "findfunctab",
-    )
-)
-MIN_ADDR = 0x10000  # smaller numbers are never treated as addresses
 MAX_LINES_DIFF = 20_000  # longer listings are compared without a line diff
 
 _ARCHES = {
@@ -92,91 +83,9 @@ def _engine(arch: str) -> Any:
     return capstone.Cs(getattr(capstone, name), getattr(capstone, mode))
 
 
-# ---------------------------------------------------------------------------------- naming addresses
-
-
-class Namer:
-    """Virtual address -> a name that does not move with layout (function, symbol, or section)."""
-
-    def __init__(self, binary: Binary) -> None:
-        self.binary = binary
-        secs = sorted(
-            (s.addr, s.addr + max(s.mem_size, s.size), s.name)
-            for s in binary.image.sections
-            if s.alloc and s.addr and max(s.mem_size, s.size) > 0
-        )
-        self._starts = [s[0] for s in secs]
-        self._secs = secs
-        self.pclntab = binary.pclntab
-        self.symbols = binary.symbols if binary.symbols.present else None
-        self._cache: dict[int, str] = {}
-        self._code = [(s.addr, s.addr + s.size) for s in binary.image.sections if s.alloc and s.executable]
-        funcs = self.pclntab.funcs if self.pclntab is not None else []
-        go_lo = funcs[0].entry if funcs else -1
-        self._go_code = {
-            s.name for s in binary.image.sections if s.executable and s.addr <= go_lo < s.addr + s.size
-        }
-
-    def section(self, va: int) -> str | None:
-        sec = self._sec(va)
-        return sec[2] if sec else None
-
-    def _sec(self, va: int) -> tuple[int, int, str] | None:
-        i = bisect.bisect_right(self._starts, va) - 1
-        if i >= 0 and va < self._secs[i][1]:
-            return self._secs[i]
-        return None
-
-    def is_addr(self, va: int) -> bool:
-        return va >= MIN_ADDR and self.section(va) is not None
-
-    def is_code(self, va: int) -> bool:
-        return any(lo <= va < hi for lo, hi in self._code)
-
-    def name(self, va: int) -> str:
-        """``func+0x10``, ``sym+0x8``, or ``.rodata+?`` (a section placeholder: no stable name)."""
-        hit = self._cache.get(va)
-        if hit is None:
-            hit = canonical_name(self._name(va))
-            if len(self._cache) < 1 << 20:
-                self._cache[va] = hit
-        return hit
-
-    def _name(self, va: int) -> str:
-        if self.pclntab is not None:
-            f = self.pclntab.func_at(va)
-            if f is not None:
-                return f.name if va == f.entry else f"{f.name}+{va - f.entry:#x}"
-        sec = self._sec(va)
-        if self.symbols is not None:
-            s = self.symbols.lookup(va)
-            if s is not None and s.size > 0 and (not s.section or sec is None or s.section == sec[2]):
-                if s.name.endswith("*") or s.name in MARKERS:  # containers and markers: offsets move
-                    return f"{s.name}+?"
-                return s.name if va == s.addr else f"{s.name}+{va - s.addr:#x}"
-        if sec is None:
-            return f"{va:#x}"
-        if self.is_code(va) and sec[2] not in self._go_code:  # stubs, PLT: offsets inside are stable
-            return f"{sec[2]}+{va - sec[0]:#x}"
-        return f"{sec[2]}+?"
-
-
-CGO_PREFIX = re.compile(r"_cgo_[0-9a-f]{12}_")
-
-
-def canonical_name(name: str) -> str:
-    """A symbol name without cgo's per-package hash (``_cgo_7a134ecf3ecd_Cfunc_add`` -> ``_cgo_Cfunc_add``):
-    the hash follows the package's source, so it changes with any edit to the cgo file."""
-    return CGO_PREFIX.sub("_cgo_", name)
-
-
 def namer(binary: Binary) -> Namer:
-    """The binary's Namer (built once per binary)."""
-    cached = binary.__dict__.get("_godet_namer")
-    if cached is None:
-        cached = Namer(binary)
-        binary.__dict__["_godet_namer"] = cached
-    return cached
+    """The binary's Namer (a cached fact of the binary)."""
+    return binary.namer
 
 
 # ---------------------------------------------------------------------------------- disassembly
@@ -359,7 +268,7 @@ class CodeCompare:
 
 
 def compare_ranges(
-    ctx: DiffContext, a_range: tuple[int, int] | None, b_range: tuple[int, int] | None, pairs: bool = True
+    ctx: CodePair, a_range: tuple[int, int] | None, b_range: tuple[int, int] | None, pairs: bool = True
 ) -> CodeCompare:
     """Compare code at file range ``a_range`` of A with ``b_range`` of B (either may be None)."""
     la = disassemble(ctx.a, *a_range) if a_range else None
@@ -386,7 +295,7 @@ def compare_ranges(
 
 
 def normalised_equal(
-    ctx: DiffContext, fa_range: tuple[int, int], fb_range: tuple[int, int], arch: str | None = None
+    ctx: CodePair, fa_range: tuple[int, int], fb_range: tuple[int, int], arch: str | None = None
 ) -> bool:
     """True when the code at the two file ranges differs at most in address operands."""
     if arch is not None and not supported(arch):
@@ -478,7 +387,7 @@ class FunctionVerdicts:
         return len(self.changed) + len(self.reordered) + len(self.shifted)
 
 
-def _known_moves(ctx: DiffContext) -> tuple[np.ndarray, dict[str, int]]:
+def _known_moves(ctx: CodePair) -> tuple[np.ndarray, dict[str, int]]:
     """How far every function and every section moved from A to B (sorted unique), and per function."""
     pa, pb = ctx.a.pclntab, ctx.b.pclntab
     if pa is None or pb is None:
@@ -492,9 +401,7 @@ def _known_moves(ctx: DiffContext) -> tuple[np.ndarray, dict[str, int]]:
     return allm, per_func
 
 
-def _displacements_only(
-    ctx: DiffContext, fd: FunctionDelta, moves: tuple[np.ndarray, dict[str, int]]
-) -> bool:
+def _displacements_only(ctx: CodePair, fd: FunctionDelta, moves: tuple[np.ndarray, dict[str, int]]) -> bool:
     """x86: whether every differing run of an equal-size function is a 32-bit displacement whose change
     equals (its target's move − the function's own move) for some known function or section move."""
     allm, per_func = moves
@@ -533,7 +440,7 @@ def _displacements_only(
     return bool(ok.all())
 
 
-def changed_functions(ctx: DiffContext, limit: int | None = None) -> FunctionVerdicts:
+def changed_functions(ctx: CodePair, limit: int | None = None) -> FunctionVerdicts:
     """Classify the differing Go functions (at most ``limit`` disassembled; cached per context).
 
     The default limit is DEFAULT_LIMIT functions and BYTE_BUDGET bytes, or DEEP_LIMIT and
@@ -541,7 +448,7 @@ def changed_functions(ctx: DiffContext, limit: int | None = None) -> FunctionVer
     """
     if limit is None:
         limit = DEEP_LIMIT if ctx.deep else DEFAULT_LIMIT
-    cache = ctx.__dict__.setdefault("_godet_code", {})
+    cache = _verdict_cache(ctx.cmp)
     if limit in cache:
         return cache[limit]
     out = FunctionVerdicts(limit=limit)
@@ -577,7 +484,19 @@ def changed_functions(ctx: DiffContext, limit: int | None = None) -> FunctionVer
     return out
 
 
-def _priority(ctx: DiffContext, functions: list[FunctionDelta]) -> list[FunctionDelta]:
+_VERDICTS: dict[int, dict[int, FunctionVerdicts]] = {}
+
+
+def _verdict_cache(cmp: Comparison) -> dict[int, FunctionVerdicts]:
+    """The verdicts computed for one comparison, by limit (dropped with the comparison)."""
+    key = id(cmp)
+    if key not in _VERDICTS:
+        _VERDICTS[key] = {}
+        weakref.finalize(cmp, _VERDICTS.pop, key, None)
+    return _VERDICTS[key]
+
+
+def _priority(ctx: CodePair, functions: list[FunctionDelta]) -> list[FunctionDelta]:
     """Resized functions first, then the main module's, then the smallest (most checked per budget)."""
     bi = ctx.a.buildinfo or ctx.b.buildinfo
     mod = bi.path if bi is not None and bi.path else "main"
@@ -593,7 +512,7 @@ def _priority(ctx: DiffContext, functions: list[FunctionDelta]) -> list[Function
 # ---------------------------------------------------------------------------------- residuals
 
 
-def disassemble_residual(ctx: DiffContext, residual: Residual) -> None:
+def disassemble_residual(ctx: CodePair, residual: CodeResidual) -> None:
     """Fill ``residual.disassembly`` and ``residual.note`` for a residual in code (others untouched)."""
     ra, rb = _code_ranges(ctx, residual)
     if ra is None and rb is None:
@@ -609,7 +528,7 @@ def disassemble_residual(ctx: DiffContext, residual: Residual) -> None:
     residual.disassembly = cc.pairs
 
 
-def _code_ranges(ctx: DiffContext, r: Residual) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+def _code_ranges(ctx: CodePair, r: CodeResidual) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
     """File ranges to disassemble for a residual: the same function (or symbol) on each side, by name."""
     name = r.function.split("#", 1)[0] if r.function else None
     found: list[tuple[str | None, tuple[int, int] | None]] = []

@@ -381,6 +381,28 @@ CAUSES: dict[str, Cause] = {
             "Look at the located ranges and the disassembly; report a godet issue with the pair.",
             rank=99,
         ),
+        _C(
+            "string-literal",
+            "inputs",
+            "String literal changed",
+            "A string constant of the source differs while the code around it is the same (only "
+            "addresses moved); Go sorts string data by length, so a string whose length changes also "
+            "moves the strings between its old and new place.",
+            "Nothing to fix if the change was intended; otherwise build both sides from the same source.",
+            rank=45,
+            scope="source",
+        ),
+        _C(
+            "c-source-change",
+            "cgo",
+            "C source of a cgo package changed",
+            "The C code or data compiled by cgo differs while the C compiler is the same (equal .comment "
+            "and DW_AT_producer): the C sources (the cgo preamble or .c files) differ.",
+            "Build both sides from the same source; if the C sources are generated, generate them "
+            "deterministically.",
+            rank=46,
+            scope="source",
+        ),
     ]
 }
 
@@ -474,6 +496,9 @@ def _setting_edges() -> list[Edge]:
     out = []
     for k in sorted(CODEGEN_SETTINGS - ARCH_LEVELS - {"GOEXPERIMENT", "-pgo"}):
         out.append(Edge("build-setting", "source-change", f"{k} changes the compiled code", cause_key=k))
+        out.append(
+            Edge("build-setting", "string-literal", f"{k} changes which code and strings exist", cause_key=k)
+        )
     for k in ("-race", "-msan", "-asan", "-buildmode", "-ldflags", "CGO_ENABLED"):
         out.append(Edge("build-setting", "linkage", f"{k} changes how the program is linked", cause_key=k))
         out.append(
@@ -511,6 +536,7 @@ EDGES: tuple[Edge, ...] = (
     E("toolchain-version", "default-godebug", "each Go release has its own GODEBUG defaults"),
     E("toolchain-version", "dwarf", "Go releases change the DWARF version and layout"),
     E("toolchain-version", "source-change", "the runtime, standard library and compiler output differ"),
+    E("toolchain-version", "string-literal", "the runtime's and standard library's strings differ"),
     E("toolchain-version", "linkage", "Go releases change linker defaults"),
     *(
         E(
@@ -525,6 +551,7 @@ EDGES: tuple[Edge, ...] = (
     ),
     E("goexperiment", "dwarf", "experiments such as nodwarf5 change DWARF"),
     E("goexperiment", "source-change", "experiments change the runtime and the compiler"),
+    E("goexperiment", "string-literal", "experiments change the runtime's strings"),
     E("arch-level", "source-change", "the compiler selected other instructions"),
     E("pgo-profile", "source-change", "profile-guided optimisation changes inlining and layout"),
     *_setting_edges(),
@@ -539,7 +566,10 @@ EDGES: tuple[Edge, ...] = (
     ),
     E("linkage", "gnu-build-id", "the external linker writes its own GNU build ID"),
     E("cgo-flags", "c-toolchain", "the C compiler's flags are part of its producer string"),
+    E("cgo-flags", "c-source-change", "other C flags compile other C code"),
+    E("build-setting", "c-source-change", "only cgo builds hold C code", cause_key="CGO_ENABLED"),
     E("dependency-version", "source-change", "the module's code (and what inlines it) differs"),
+    E("dependency-version", "string-literal", "the module's strings differ"),
     E("vcs-revision", "vcs-time", "another commit has another commit time"),
     E(
         "vcs-revision",

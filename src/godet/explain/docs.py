@@ -487,6 +487,39 @@ PROSE: dict[str, Prose] = {
         "normalised, so that only-addresses-shifted is told apart from instructions-changed. The JSON "
         "lists these places under `unexplained`; the cause id itself is not used for a finding.",
     ),
+    "string-literal": Prose(
+        shows="A string constant of the program differs (`\"hello, godet\"` became `\"hello, gadet\"`) "
+        "and the "
+        "code around it is the same: only the string's bytes in read-only data (`.rodata`, `.rdata`, "
+        "`__rodata`) differ. Go's linker lays string data out sorted by length, so when the string's length "
+        "changes it leaves its place among the strings of its old length and joins those of its new one: "
+        "every string in between slides by its length, and the pointers to them (string headers in data, "
+        "type names, symbol values, address operands of the code) change with them.",
+        detects="The string-data detector (`content/strings.py`) takes the differing span of each "
+        "read-only data section and aligns the two builds by blocks of at least 8 bytes found in both at one "
+        "of the few offsets sampled blocks moved by. Bytes in no common block are the changed pieces: a "
+        "piece an earlier finding already explains (an `-X` value, a build path) hands the whole span, moved "
+        "strings included, to that finding; a word that points at the same bytes in both builds, or holds a "
+        "length, is a moved pointer; a printable piece is a changed string, shown with its neighbourhood. "
+        "Differing words elsewhere that point at strings the alignment maps to each other, and functions "
+        "whose instructions differ only in address operands, are claimed with it (the functions as a "
+        "fallback). When Go code or a dependency changed too, the strings are added to that "
+        "[source-change](source-change.md) or [dependency-version](dependency-version.md) finding instead.",
+    ),
+    "c-source-change": Prose(
+        shows="The C code or data that cgo compiled differs while the C compiler is the same: a constant, a "
+        "function body or a string of the cgo preamble or of a `.c` file of the package changed. The C "
+        "functions' code differs, later code and data move, and the C units' DWARF follows.",
+        detects="The cgo detector (`content/cgo.py`) compares the C functions (code symbols outside the Go "
+        "functions, named without cgo's per-package hash) after normalising their address operands. When "
+        "some really differ and the C compiler is the same (equal `.comment` strings, or equal DWARF "
+        "producers of the C units), it names this cause if cmd/cgo's per-package prefix "
+        "(`_cgo_<hash>_`, a hash of the package's cgo files) differs between the builds, or if buildinfo "
+        "records the cgo flags (`CGO_CFLAGS`...) on both sides and they are equal. It claims the C functions "
+        "and, as a fallback, the unwind tables, the symbol table and the debug info that follow the code. "
+        "With `-trimpath` (flags not recorded) and an unchanged prefix it names "
+        "[cgo-flags](cgo-flags.md) instead; with a different compiler, [c-toolchain](c-toolchain.md).",
+    ),
 }
 
 

@@ -33,7 +33,13 @@ DETECTORS = (
     "godet.explain.detectors.paths",
     "godet.explain.detectors.identity",
     "godet.explain.detectors.structure",
-    "godet.explain.detectors.content",
+    "godet.explain.detectors.content.xflags",
+    "godet.explain.detectors.content.embed",
+    "godet.explain.detectors.content.stamps",
+    "godet.explain.detectors.content.order",
+    "godet.explain.detectors.content.source",
+    "godet.explain.detectors.content.strings",
+    "godet.explain.detectors.content.cgo",
     "godet.explain.detectors.layout",
 )
 MAX_RESIDUALS = 40

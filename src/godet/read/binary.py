@@ -16,13 +16,17 @@ from godet.errors import FormatError, GodetError
 from godet.read.image import Image, MappedFile, open_images
 
 if TYPE_CHECKING:
+    from godet.read.addrnames import Namer
     from godet.read.buildid import GnuBuildID, GoBuildID
     from godet.read.buildinfo import BuildInfo
     from godet.read.dwarf import DwarfSummary
+    from godet.read.embed import EmbedTable
     from godet.read.linkage import CgoEvidence, Linkage
     from godet.read.paths import EmbeddedPath
     from godet.read.pclntab import Pclntab
+    from godet.read.strdata import StringHeaders
     from godet.read.symbols import SymbolTable
+    from godet.read.xflags import XString, XValue
 
 T = TypeVar("T")
 
@@ -124,6 +128,46 @@ class Binary:
         from godet.read.paths import find_paths
 
         return self._guard("embedded paths", lambda: find_paths(self), [])
+
+    # ---------------------------------------------------------------- data facts (issue 9: content)
+    # Found by the shapes Go gives them; shared by diff's content detectors and check's rules.
+
+    @cached_property
+    def string_headers(self) -> StringHeaders:
+        """Every plausible Go string header ({ptr, len}) in writable data (see read/strdata.py)."""
+        from godet.read.strdata import StringHeaders, find_string_headers
+
+        return self._guard("string headers", lambda: find_string_headers(self), StringHeaders.empty())
+
+    @cached_property
+    def embed_tables(self) -> list[EmbedTable]:
+        """The ``embed.FS`` file tables (see read/embed.py)."""
+        from godet.read.embed import find_embed_tables
+
+        return self._guard("embed.FS tables", lambda: find_embed_tables(self), [])
+
+    @cached_property
+    def x_strings(self) -> dict[str, XString]:
+        """-X strings read back from the linker's ``NAME.str`` symbols, by variable (read/xflags.py)."""
+        from godet.read.xflags import x_strings
+
+        return self._guard("-X strings", lambda: x_strings(self), {})
+
+    @cached_property
+    def x_values(self) -> tuple[list[XValue], str]:
+        """The -X assignments (from buildinfo's -ldflags, else from symbols) and their source."""
+        from godet.read.xflags import x_values
+
+        return self._guard("-X values", lambda: x_values(self), ([], "none"))
+
+    @cached_property
+    def namer(self) -> Namer:
+        """Names of virtual addresses that do not move with layout (read/addrnames.py)."""
+        from godet.read.addrnames import Namer
+
+        return Namer(self)
+
+    # ---------------------------------------------------------------- end of data facts
 
     @property
     def is_go(self) -> bool:

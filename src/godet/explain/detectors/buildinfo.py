@@ -9,11 +9,11 @@ differing byte no more specific cause explained.
 from __future__ import annotations
 
 import bisect
-import shlex
 
 from godet.explain.causes import ARCH_LEVELS, CGO_FLAGS, COMPILER_SETTINGS, is_broad
 from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding, raw_bytes
 from godet.read.buildinfo import BuildInfo
+from godet.read.xflags import parse_x_flags, without_x
 
 EMITS = frozenset(
     {
@@ -376,45 +376,12 @@ def _ldflags(
 
 
 def _x_values(flags: str) -> dict[str, str]:
-    """``-X importpath.name=value`` pairs of an -ldflags string."""
-    try:
-        toks = shlex.split(flags)
-    except ValueError:
-        toks = flags.split()
-    out: dict[str, str] = {}
-    i = 0
-    while i < len(toks):
-        t = toks[i]
-        arg = None
-        if t in ("-X", "--X") and i + 1 < len(toks):
-            arg = toks[i + 1]
-            i += 1
-        elif t.startswith(("-X=", "--X=")):
-            arg = t.split("=", 1)[1]
-        if arg and "=" in arg:
-            k, v = arg.split("=", 1)
-            out[k] = v
-        i += 1
-    return out
+    """``-X importpath.name=value`` pairs of an -ldflags string (split like cmd/go: godet.read.xflags)."""
+    return dict(parse_x_flags(flags))
 
 
 def _without_x(flags: str) -> list[str]:
-    try:
-        toks = shlex.split(flags)
-    except ValueError:
-        toks = flags.split()
-    out, skip = [], False
-    for t in toks:
-        if skip:
-            skip = False
-            continue
-        if t in ("-X", "--X"):
-            skip = True
-            continue
-        if t.startswith(("-X=", "--X=")):
-            continue
-        out.append(t)
-    return out
+    return without_x(flags)
 
 
 def _deps(ctx: DiffContext, a: BuildInfo, b: BuildInfo, line_claims) -> list[Finding]:  # type: ignore[no-untyped-def]

@@ -1,0 +1,214 @@
+"""Content family: C code compiled by cgo (the C compiler, the cgo flags, the C sources)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from godet.compare import code as codecmp
+from godet.explain.detectors.base import RANK, Claim, DiffContext, Evidence, Finding
+from godet.explain.detectors.content.common import (
+    C_SUPPORT_UNITS,
+    code_explained,
+    follow_claims,
+    section_name,
+)
+from godet.read.addrnames import CGO_PREFIX, canonical_name
+from godet.read.binary import Binary
+
+EMITS: frozenset[str] = frozenset(["c-source-change", "c-toolchain", "cgo-flags"])
+
+
+@dataclass
+class _CFunc:
+    name: str
+    addr: int
+    size: int
+
+
+def _c_functions(binary: Binary) -> dict[str, _CFunc]:
+    """Code symbols outside the Go functions (C, assembly start-up), by name."""
+    if not binary.symbols.present:
+        return {}
+    p = binary.pclntab
+    out: dict[str, _CFunc] = {}
+    for s in binary.symbols.symbols:
+        if s.kind not in ("T", "t") or s.size <= 0:
+            continue
+        if p is not None and p.func_at(s.addr) is not None:
+            continue
+        out.setdefault(canonical_name(s.name), _CFunc(s.name, s.addr, s.size))
+    return out
+
+
+def detect(ctx: DiffContext) -> list[Finding]:
+    """C code (outside the Go functions) that really differs: the C compiler, the cgo flags or the C
+    sources (the cgo preamble, .c files)."""
+    if code_explained(ctx, RANK["source-change"]):
+        return []  # a cause that explains all code (toolchain, flags, linkage) explains the C code too
+    return _c_code(ctx)
+
+
+def _c_code(ctx: DiffContext) -> list[Finding]:
+    units = [u for u in ctx.cmp.runs.units if u.endswith(("/[before Go code]", "/[after Go code]"))]
+    same_size_text = [u for u in ctx.cmp.runs.units if "/" not in u and _is_code(ctx, u)]
+    if not units and not same_size_text:
+        return []
+    ca, cb = _c_functions(ctx.a), _c_functions(ctx.b)
+    if (ctx.a.symbols.present and ctx.b.symbols.present and (not ca or not cb)) or any(
+        f.cause == "linkage" for f in ctx.findings
+    ):
+        return []  # C code in one build only: the linkage or CGO_ENABLED differs, not the C code
+    changed: list[tuple[str, str, str]] = []  # (name, A, B)
+    claims: list[Claim] = []
+    if ca or cb:
+        for key in dict.fromkeys([*ca, *cb]):
+            x, y = ca.get(key), cb.get(key)
+            name = x.name if x is not None else y.name  # type: ignore[union-attr]
+            ra = _sym_range(ctx.a, x) if x else None
+            rb = _sym_range(ctx.b, y) if y else None
+            if ra and rb and bytes(ctx.a.image.data[ra[0] : ra[1]]) == bytes(ctx.b.image.data[rb[0] : rb[1]]):
+                continue
+            if ra and rb:
+                cc = codecmp.compare_ranges(ctx, ra, rb)
+                if cc.verdict in ("same", "shifted", "unsupported"):
+                    continue
+                changed.append(
+                    (
+                        name,
+                        f"{x.size} bytes: {cc.a_text}",  # type: ignore[union-attr]
+                        f"{y.size} bytes: {cc.b_text}",
+                    )
+                )  # type: ignore[union-attr]
+            else:
+                changed.append((name, f"{x.size} bytes" if x else None, f"{y.size} bytes" if y else None))
+            for side, r in (("a", ra), ("b", rb)):
+                if r:
+                    claims.append(Claim.range(side, r[0], r[1]))
+    else:  # no symbols: the C code before and after the Go functions, each as one piece
+        for u in dict.fromkeys(units):
+            ra, rb = _edge_range(ctx.a, u), _edge_range(ctx.b, u)
+            cc = codecmp.compare_ranges(ctx, ra, rb) if ra or rb else None
+            if cc is not None and cc.verdict not in ("same", "shifted", "unsupported"):
+                where = f"C code {'before' if '[before' in u else 'after'} the Go functions"
+                changed.append(
+                    (
+                        where,
+                        f"{(ra[1] - ra[0]) if ra else 0} bytes: {cc.a_text}",
+                        f"{(rb[1] - rb[0]) if rb else 0} bytes: {cc.b_text}",
+                    )
+                )
+    if not changed:
+        return []
+    for u in units:
+        claims.append(Claim.unit(u, fallback=True))
+    tops = dict.fromkeys(u.split("/", 1)[0] for u in ctx.cmp.runs.units)
+    claims += [
+        Claim.unit(u, fallback=True)
+        for u in tops
+        if section_name(u) in C_SUPPORT_UNITS or u in C_SUPPORT_UNITS
+    ]
+    names = [c[0] for c in changed]
+    ev = [Evidence(n if n.startswith("C code ") else f"C function {n}", a, b) for n, a, b in changed[:10]]
+    existing = next((f for f in ctx.findings if f.cause in ("c-toolchain", "cgo-flags")), None)
+    if existing is not None:  # the compiler or the recorded flags differ: their finding explains the code
+        existing.claims.extend(_as_fallback(c) for c in claims)
+        existing.evidence.extend(ev[:6])
+        existing.places.extend(names[:20])
+        return []
+    cga, cgb = ctx.a.cgo, ctx.b.cgo
+    same_cc = (cga.comment and cga.comment == cgb.comment) or (
+        cga.c_producers and cga.c_producers == cgb.c_producers
+    )
+    ba, bb = ctx.a.buildinfo, ctx.b.buildinfo
+    flags_a = {k: v for k, v in (ba.settings if ba else []) if k.startswith("CGO_") and k != "CGO_ENABLED"}
+    flags_b = {k: v for k, v in (bb.settings if bb else []) if k.startswith("CGO_") and k != "CGO_ENABLED"}
+    go_too = not code_explained(ctx, RANK["source-change"]) and bool(codecmp.changed_functions(ctx).changed)
+    also = " The Go code differs too." if go_too else " The Go code is the same."
+    listed = ", ".join(names[:6]) + (" …" if len(names) > 6 else "")
+    if same_cc:
+        ev.append(
+            Evidence(
+                "C compiler",
+                "; ".join(cga.comment or cga.c_producers[:1]),
+                "; ".join(cgb.comment or cgb.c_producers[:1]),
+            )
+        )
+    if flags_a or flags_b:
+        ev += [Evidence(k, flags_a.get(k), flags_b.get(k)) for k in dict.fromkeys([*flags_a, *flags_b])]
+    else:
+        ev.append(Evidence("CGO_CFLAGS", "not recorded (-trimpath)", "not recorded (-trimpath)"))
+    pa, pb = _cgo_prefixes(ctx.a), _cgo_prefixes(ctx.b)
+    if same_cc and ((pa and pb and pa != pb) or ((flags_a or flags_b) and flags_a == flags_b)):
+        # the compiler is the same, and either the cgo files' hash differs or the recorded flags are equal
+        if pa != pb:
+            ev.append(Evidence("cgo file hash", ", ".join(sorted(pa)) or None, ", ".join(sorted(pb)) or None))
+        claims += [_as_fallback(c) for c in follow_claims(ctx)]
+        why = (
+            "cmd/cgo's hash of the package's cgo files differs"
+            if pa != pb
+            else "the recorded cgo flags are equal"
+        )
+        summary = (
+            f"The C code compiled by cgo differs ({len(names)} C function(s): {listed}) while the C "
+            f"compiler is the same and {why}: the C sources differ." + also
+        )
+        return [Finding("c-source-change", summary, ev, claims, places=names[:20])]
+    if same_cc and not (flags_a or flags_b):
+        summary = (
+            f"The C code compiled by cgo differs ({len(names)} C function(s): {listed}) while the C "
+            "compiler is the same: the C compiler flags (CGO_CFLAGS, CGO_CPPFLAGS; -trimpath keeps "
+            "them out of buildinfo) or the C sources differ." + also
+        )
+        return [Finding("cgo-flags", summary, ev, claims, places=names[:20])]
+    why = (
+        "the recorded cgo flags are equal, so the C compiler, its headers or the C sources differ"
+        if flags_a or flags_b
+        else "the C compiler or its flags differ (neither is recorded here)"
+    )
+    summary = f"The C code compiled by cgo differs ({len(names)} C function(s): {listed}); {why}." + also
+    return [Finding("c-toolchain", summary, ev, claims, places=names[:20])]
+
+
+def _cgo_prefixes(binary: Binary) -> set[str]:
+    """cmd/cgo's per-package prefixes (``_cgo_<hash of the package's cgo files>_``) in symbol names."""
+    if not binary.symbols.present:
+        return set()
+    return {
+        m.group()
+        for s in binary.symbols.symbols
+        if s.name.startswith("_cgo_") and (m := CGO_PREFIX.match(s.name)) is not None
+    }
+
+
+def _as_fallback(c: Claim) -> Claim:
+    if c.side:
+        return Claim.range(c.side, c.start, c.end, fallback=True)
+    return Claim.unit(c.unit_key, fallback=True) if c.unit_key else c
+
+
+def _edge_range(binary: Binary, unit: str) -> tuple[int, int] | None:
+    """File range of the code before the first / after the last Go function of the unit's section."""
+    sec = binary.image.section(unit.split("/", 1)[0])
+    p = binary.pclntab
+    if sec is None or p is None or not p.funcs:
+        return None
+    inside = [f for f in p.funcs if sec.addr <= f.entry < sec.addr + sec.size]
+    if not inside:
+        return None
+    if unit.endswith("[before Go code]"):
+        lo, hi = sec.addr, inside[0].entry
+    else:
+        lo, hi = max(f.end for f in inside), sec.addr + sec.size
+    if hi <= lo:
+        return None
+    return sec.offset + lo - sec.addr, sec.offset + hi - sec.addr
+
+
+def _is_code(ctx: DiffContext, key: str) -> bool:
+    sec = ctx.a.image.section(key)
+    return sec is not None and sec.executable
+
+
+def _sym_range(binary: Binary, f: _CFunc) -> tuple[int, int] | None:
+    off = binary.image.va_to_offset(f.addr)
+    return (off, off + f.size) if off is not None else None

@@ -1,0 +1,287 @@
+"""What the content detectors share: the differing data runs still to explain (State), and small
+helpers to read, locate and show strings of either build."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from godet.explain.detectors.base import Claim, DiffContext
+from godet.read.binary import Binary
+from godet.read.strdata import DATA_NAMES, section_name
+from godet.read.timestamps import find_timestamps, is_unix_time
+from godet.read.xflags import LINKER_STRINGS
+
+__all__ = ["DATA_NAMES", "section_name"]
+
+RUNTIME_STR = LINKER_STRINGS
+PCLNTAB_UNITS = (".gopclntab", ".data.rel.ro.gopclntab", "__TEXT,__gopclntab", "__DATA_CONST,__gopclntab")
+C_SUPPORT_UNITS = (
+    ".eh_frame",
+    ".eh_frame_hdr",
+    ".gcc_except_table",
+    ".symtab",
+    ".strtab",
+    "__LINKEDIT",
+    "__TEXT,__eh_frame",
+    "__TEXT,__unwind_info",
+)
+FOLLOW_CODE = (".symtab", ".strtab", ".gosymtab")
+MAX_STRING = 256  # bytes scanned either side of a run for its printable string
+MAX_RUNS = 20_000  # data runs looked at (per comparison)
+MAX_HEADER_RUNS = 2_000  # clusters checked against string headers
+PREVIEW = 72
+
+VERSION = re.compile(r"^v?\d+(?:\.\d+){1,3}(?:[-+.][0-9A-Za-z.-]+)?$")
+HOSTLIKE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,62}$")
+HOSTMARK = re.compile(r"[.@-]|[A-Za-z]\d|\d[A-Za-z]")  # a host or user has a dot, dash, @ or digits
+
+
+@dataclass
+class Run:
+    i: int  # index in the run table
+    unit: str
+    a0: int
+    a1: int
+    b0: int
+    b1: int
+
+
+class State:
+    """The data runs still to explain and what this detector has claimed so far."""
+
+    def __init__(self, ctx: DiffContext, runs: list[Run]) -> None:
+        self.ctx = ctx
+        self.runs = runs
+        self.done: set[int] = set()
+        self._sides = {side: self._index(side) for side in ("a", "b")}
+
+    def _index(self, side: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        lo = np.array([r.a0 if side == "a" else r.b0 for r in self.runs], dtype=np.int64)
+        hi = np.array([r.a1 if side == "a" else r.b1 for r in self.runs], dtype=np.int64)
+        keep = np.flatnonzero(lo >= 0)
+        order = keep[np.argsort(lo[keep], kind="stable")]
+        return lo[order], hi[order], order
+
+    @classmethod
+    def of(cls, ctx: DiffContext) -> State:
+        """The data runs of the comparison, less the bytes earlier findings explain precisely."""
+        st = cls(ctx, data_runs(ctx))
+        for f in ctx.findings:  # bytes earlier detectors explain precisely are not ours to explain again
+            st.take(c for c in f.claims if not c.fallback)
+        return st
+
+    def pending(self, unit: str | None = None) -> list[Run]:
+        return [r for r in self.runs if r.i not in self.done and (unit is None or r.unit == unit)]
+
+    def take(self, claims: Iterable[Claim]) -> None:
+        """Mark the runs the range claims overlap as explained (for later steps); vectorised."""
+        spans: dict[str, list[tuple[int, int]]] = {"a": [], "b": []}
+        for c in claims:
+            if c.side in spans and c.end > c.start:
+                spans[c.side].append((c.start, c.end))
+        for side, sp in spans.items():
+            starts, ends, order = self._sides[side]
+            if not sp or not len(order):
+                continue
+            arr = np.array(sp, dtype=np.int64)
+            # runs of one side do not overlap each other, so their ends are sorted like their starts
+            lo = np.searchsorted(np.maximum.accumulate(ends), arr[:, 0], side="right")
+            hi = np.searchsorted(starts, arr[:, 1], side="left")
+            mark = np.zeros(len(order) + 1, dtype=np.int64)
+            ok = hi > lo
+            np.add.at(mark, lo[ok], 1)
+            np.add.at(mark, hi[ok], -1)
+            for k in np.flatnonzero(np.cumsum(mark)[:-1] > 0).tolist():
+                self.done.add(self.runs[int(order[k])].i)
+
+
+def data_runs(ctx: DiffContext) -> list[Run]:
+    runs = ctx.cmp.runs
+    out: list[Run] = []
+    data_units = {i for i, u in enumerate(runs.units) if section_name(u) in DATA_NAMES}
+    if not data_units:
+        return out
+    idx = np.flatnonzero(np.isin(runs.unit, list(data_units)))[:MAX_RUNS]
+    for i in idx.tolist():
+        out.append(
+            Run(
+                i,
+                runs.units[runs.unit[i]],
+                int(runs.a0[i]),
+                int(runs.a1[i]),
+                int(runs.b0[i]),
+                int(runs.b1[i]),
+            )
+        )
+    return out
+
+
+def va_at(binary: Binary, off: int) -> int | None:
+    sec = binary.image.section_at(off)
+    return None if sec is None or not sec.alloc else sec.addr + off - sec.offset
+
+
+def va_claims(side: str, binary: Binary, va: int, size: int) -> list[Claim]:
+    off = binary.image.va_to_offset(va)
+    if off is None or size <= 0:
+        return []
+    return [Claim.range(side, off, off + size)]
+
+
+def read_at(binary: Binary, va: int, size: int) -> bytes | None:
+    if size < 0 or size > 1 << 26:
+        return None
+    return binary.image.read_va(va, size)
+
+
+def preview(raw: bytes | None) -> str | None:
+    if raw is None:
+        return None
+    text = raw.decode("utf-8", "backslashreplace")
+    shown = text[:PREVIEW].encode("unicode_escape").decode("ascii")
+    return shown + ("…" if len(text) > PREVIEW else "")
+
+
+def digest(raw: bytes | None) -> str | None:
+    if raw is None:
+        return None
+    return f"{len(raw):,} bytes, sha256 {hashlib.sha256(raw).hexdigest()[:16]}"
+
+
+def printable(b: int) -> bool:
+    return 0x20 <= b < 0x7F or b in (0x09, 0x0A, 0x0D)
+
+
+NON_PRINTABLE = re.compile(rb"[^\x20-\x7e\t\n\r]")
+
+
+def string_around(binary: Binary, start: int, end: int) -> tuple[int, int]:
+    """The printable string (file offsets) that contains [start, end), bounded by MAX_STRING."""
+    data = binary.image.data
+    sec = binary.image.section_at(start)
+    lo_lim = max(sec.offset if sec else 0, start - MAX_STRING)
+    hi_lim = min(sec.offset + sec.size if sec else binary.image.size, end + MAX_STRING)
+    before = bytes(data[lo_lim:start])
+    hits = [m.end() for m in NON_PRINTABLE.finditer(before)]
+    s = lo_lim + (hits[-1] if hits else 0)
+    m = NON_PRINTABLE.search(bytes(data[end:hi_lim]))
+    e = end + (m.start() if m else hi_lim - end)
+    return s, e
+
+
+def symbol_at(binary: Binary, va: int):  # type: ignore[no-untyped-def]
+    if not binary.symbols.present:
+        return None
+    s = binary.symbols.lookup(va)
+    return s if s is not None and s.size > 0 else None
+
+
+def claimed_keys(ctx: DiffContext, cause: str) -> set[str]:
+    return {f.key for f in ctx.findings if f.cause == cause and f.key}
+
+
+def as_text(raw: bytes | None) -> str | None:
+    return None if raw is None else raw.decode("utf-8", "backslashreplace")
+
+
+def looks_like(value: str | None) -> str | None:
+    """What kind of build-specific value a string looks like: timestamp, version, host, or None."""
+    if not value:
+        return None
+    v = value.strip()
+    if is_unix_time(v):
+        return "a Unix timestamp"
+    if find_timestamps(v):
+        return "a timestamp"
+    if VERSION.match(v):
+        return "a version"
+    if HOSTLIKE.match(v) and HOSTMARK.search(v) and not v.isdigit():
+        return "a host, user or identifier"
+    return None
+
+
+def looks_like_suffix(a: str | None, b: str | None) -> str:
+    kind = looks_like(a) or looks_like(b)
+    return f", {kind}" if kind else ""
+
+
+def mostly_text(raw: bytes) -> bool:
+    if not raw:
+        return True
+    sample = raw[:4096]
+    return sum(printable(b) for b in sample) >= 0.9 * len(sample)
+
+
+def from_first_diff(x: bytes, y: bytes) -> bytes:
+    """``x`` from a little before its first difference with ``y``."""
+    n = min(len(x), len(y))
+    i = next((k for k in range(n) if x[k] != y[k]), n)
+    return x[max(0, i - 16) :]
+
+
+def clusters(runs: list[Run], gap: int) -> list[list[Run]]:
+    out: list[list[Run]] = []
+    for r in sorted(runs, key=lambda r: (r.unit, r.a0)):
+        if out and out[-1][-1].unit == r.unit and r.a0 - out[-1][-1].a1 <= gap:
+            out[-1].append(r)
+        else:
+            out.append([r])
+    return out
+
+
+def function_claims(fd, fallback: bool = False) -> list[Claim]:  # type: ignore[no-untyped-def]
+    out = []
+    for side, r in (("a", fd.a_range), ("b", fd.b_range)):
+        if r:
+            out.append(Claim.range(side, r[0], r[1], fallback=fallback))
+    return out
+
+
+def code_explained(ctx: DiffContext, rank: int) -> str | None:
+    """The cause of an earlier finding that already claims all code (e.g. a toolchain), or None."""
+    code = {s.key for s in ctx.a.image.sections if s.executable} | {
+        s.key for s in ctx.b.image.sections if s.executable
+    }
+    for f in ctx.findings:
+        if f.rank < rank and any(c.unit_key in code for c in f.claims):
+            return f.cause
+    return None
+
+
+def follow_claims(ctx: DiffContext) -> list[Claim]:
+    """Debug info, pc tables and symbol sizes follow the code: fallback claims on those units."""
+    out = []
+    tables = _pclntab_pieces(ctx)
+    for u in ctx.cmp.runs.units:
+        top = u.split("/", 1)[0]
+        name = section_name(u)
+        if (
+            name.startswith((".debug_", ".zdebug_", "__debug_", "__zdebug_"))
+            or u.startswith("__DWARF,")
+            or top in PCLNTAB_UNITS
+            or name in FOLLOW_CODE
+            or u in tables
+        ):
+            out.append(Claim.unit(u, fallback=True))
+    return out
+
+
+def _pclntab_pieces(ctx: DiffContext) -> set[str]:
+    """Unit keys of pclntab tables that sit inside another section (PE .rdata, some Mach-O layouts)."""
+    out: set[str] = set()
+    for binary in (ctx.a, ctx.b):
+        p = binary.pclntab
+        sec = binary.image.section_at(p.offset) if p is not None else None
+        if p is None or sec is None:
+            continue
+        names = {*p.tables, "header"}
+        for u in ctx.cmp.runs.units:
+            top, _, sub = u.partition("/")
+            if top == sec.key and (sub in names or sub.removeprefix("[before ").rstrip("]") in names):
+                out.add(u)
+    return out

@@ -1,0 +1,680 @@
+"""Content family: string data (string and []byte variables, string literals of read-only data)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from godet.compare import code as codecmp
+from godet.compare.bytes import as_array
+from godet.explain.detectors.base import RANK, Claim, DiffContext, Evidence, Finding, raw_bytes
+from godet.explain.detectors.content.common import (
+    DATA_NAMES,
+    MAX_HEADER_RUNS,
+    MAX_RUNS,
+    RUNTIME_STR,
+    Run,
+    State,
+    as_text,
+    clusters,
+    code_explained,
+    digest,
+    from_first_diff,
+    function_claims,
+    looks_like,
+    mostly_text,
+    preview,
+    read_at,
+    section_name,
+    string_around,
+    va_at,
+    va_claims,
+)
+from godet.read.binary import Binary
+
+EMITS: frozenset[str] = frozenset(["embedded-content", "ldflags-x", "string-literal"])
+
+
+def detect(ctx: DiffContext) -> list[Finding]:
+    """String and []byte variables whose data differs (found through their {ptr, len} header), then
+    the string literals of read-only data, aligned so that strings moved by a length change follow it."""
+    if ctx.cmp.coarse:  # the compiler's output differs throughout: no string-variable walk
+        return []
+    st = State.of(ctx)
+    seen: set[tuple[int, int]] = set()
+    diffs = string_vars(ctx, st, vars_by_data(ctx, st), seen)
+    diffs += string_vars(ctx, st, _vars_by_header(ctx, st), seen)
+    out = _var_findings(ctx, diffs)
+    if not code_explained(ctx, RANK["source-change"]):
+        out += _literals(ctx, st)
+    return out
+
+
+@dataclass
+class StringVar:
+    hdr_va: int
+    ptr: int
+    length: int
+    name: str | None
+    hdr_size: int = 0
+
+
+def vars_by_data(ctx: DiffContext, st: State) -> list[tuple[StringVar, StringVar]]:
+    """Variables whose string data holds a cluster of differing runs (same-size data)."""
+    pend = [r for r in st.pending() if r.a0 >= 0 and r.b0 >= 0 and r.a1 - r.a0 == r.b1 - r.b0]
+    out = []
+    for cl in clusters(pend, 32)[:MAX_HEADER_RUNS]:
+        lo_a, hi_a = va_at(ctx.a, cl[0].a0), va_at(ctx.a, cl[-1].a1 - 1)
+        lo_b, hi_b = va_at(ctx.b, cl[0].b0), va_at(ctx.b, cl[-1].b1 - 1)
+        if lo_a is None or hi_a is None or lo_b is None or hi_b is None:
+            continue
+        xa = _string_var(ctx.a, lo_a, hi_a + 1)
+        xb = _string_var(ctx.b, lo_b, hi_b + 1)
+        if xa is not None and xb is not None:
+            out.append((xa, xb))
+    return out
+
+
+def _vars_by_header(ctx: DiffContext, st: State) -> list[tuple[StringVar, StringVar]]:
+    """Variables whose {ptr, len} header differs (the string moved or changed length)."""
+    h = ctx.a.string_headers
+    ha, pa, la = h.addr, h.ptr, h.length
+    if not len(ha):
+        return []
+    order = np.argsort(ha, kind="stable")
+    hs = ha[order]
+    ps = ctx.a.image.ptr_size
+    out = []
+    for r in st.pending()[:MAX_RUNS]:
+        if r.a0 < 0 or r.b0 < 0 or len(out) >= MAX_HEADER_RUNS:
+            continue
+        va, vb = va_at(ctx.a, r.a0), va_at(ctx.b, r.b0)
+        if va is None or vb is None:
+            continue
+        lo = int(np.searchsorted(hs, va - 2 * ps + 1))
+        hi = int(np.searchsorted(hs, va + (r.a1 - r.a0)))
+        for k in order[lo:hi].tolist():
+            h = int(ha[k])
+            xa = _named_var(ctx.a, h, int(pa[k]), int(la[k]))
+            if xa is None:
+                continue
+            xb = _peer_var(ctx.b, xa, vb + (h - va))
+            if xb is not None:
+                out.append((xa, xb))
+    return out
+
+
+def _named_var(binary: Binary, h: int, ptr: int, length: int) -> StringVar | None:
+    ps = binary.image.ptr_size
+    sym = binary.symbols.lookup(h) if binary.symbols.present else None
+    name = sym.name if sym is not None and sym.size else None
+    if binary.symbols.present and (name is None or sym.addr != h or name.startswith(RUNTIME_STR)):  # type: ignore[union-attr]
+        return None  # only whole, named variables when the binary has symbols
+    cap = read_at(binary, h + 2 * ps, ps)
+    order = "big" if binary.image.big_endian else "little"
+    size = 3 * ps if cap is not None and int.from_bytes(cap, order) == length else 2 * ps
+    return StringVar(h, ptr, length, name, size)
+
+
+def _peer_var(binary: Binary, xa: StringVar, guess: int) -> StringVar | None:
+    """B's header of A's variable: by symbol name, else at the same place in the same-size section."""
+    h = guess
+    if xa.name is not None and binary.symbols.present:
+        s = binary.symbols.by_name(xa.name)
+        if s is None:
+            return None
+        h = s.addr
+    ps = binary.image.ptr_size
+    raw = read_at(binary, h, 2 * ps)
+    if raw is None:
+        return None
+    order = "big" if binary.image.big_endian else "little"
+    ptr, n = int.from_bytes(raw[:ps], order), int.from_bytes(raw[ps:], order)
+    if not binary.string_headers.holds(ptr, n):
+        return None
+    return StringVar(h, ptr, n, xa.name, xa.hdr_size)
+
+
+def _string_var(binary: Binary, lo_va: int, hi_va: int) -> StringVar | None:
+    """The smallest Go string whose data covers [lo_va, hi_va), found through its header."""
+    h = binary.string_headers
+    hdr, ptr, ln = h.addr, h.ptr, h.length
+    if not len(hdr):
+        return None
+    m = np.flatnonzero((ptr <= lo_va) & (ptr + ln >= hi_va))
+    for j in m[np.argsort(ln[m], kind="stable")][:16].tolist():
+        h = int(hdr[j])
+        sym = binary.symbols.lookup(h) if binary.symbols.present else None
+        name = sym.name if sym is not None and sym.size else None
+        if name is not None and name.startswith(RUNTIME_STR):
+            continue  # runtime tables (moduledata, itabs, ...) hold slices, not variables' strings
+        if name is not None and sym is not None and sym.addr != h:
+            name = f"{name}+{h - sym.addr:#x}"
+        return StringVar(h, int(ptr[j]), int(ln[j]), name, 2 * binary.image.ptr_size)
+    return None
+
+
+@dataclass
+class VarDiff:
+    xa: StringVar
+    xb: StringVar
+    da: bytes | None
+    db: bytes | None
+    claims: list[Claim]
+    x_like: bool  # stripped, and the value looks like a -X value
+
+
+def string_vars(
+    ctx: DiffContext, st: State, pairs: list[tuple[StringVar, StringVar]], seen: set[tuple[int, int]]
+) -> list[VarDiff]:
+    out: list[VarDiff] = []
+    for xa, xb in pairs:
+        if (xa.hdr_va, xb.hdr_va) in seen or (xa.name and xa.name.endswith(".files")):
+            continue
+        seen.add((xa.hdr_va, xb.hdr_va))
+        da, db = read_at(ctx.a, xa.ptr, xa.length), read_at(ctx.b, xb.ptr, xb.length)
+        if da == db:
+            continue
+        claims = (
+            va_claims("a", ctx.a, xa.ptr, xa.length)
+            + va_claims("b", ctx.b, xb.ptr, xb.length)
+            + va_claims("a", ctx.a, xa.hdr_va, xa.hdr_size)
+            + va_claims("b", ctx.b, xb.hdr_va, xb.hdr_size)
+        )
+        st.take(claims)
+        ta, tb = as_text(da), as_text(db)
+        no_symbols = not ctx.a.symbols.present and xa.name is None
+        x_like = bool(no_symbols and looks_like(ta) and looks_like(tb) and max(xa.length, xb.length) <= 128)
+        out.append(VarDiff(xa, xb, da, db, claims, x_like))
+    return out
+
+
+def _var_findings(ctx: DiffContext, diffs: list[VarDiff]) -> list[Finding]:
+    """-X variables go to their ldflags-x finding; one ldflags-x finding for -X-like values of a stripped
+    binary; one embedded-content finding for the rest."""
+    out: list[Finding] = []
+    rest = []
+    for d in diffs:
+        xf = _x_finding(ctx, d)
+        if xf is not None:  # an -X value: its string data and header are the -X finding's, never content
+            xf.claims.extend(d.claims)
+        elif _pointer_like(d):  # a few bytes of pointers behind a {ptr, len}-shaped pair: moved data
+            continue
+        elif _is_modinfo(ctx, d):  # runtime.modinfo, the runtime's copy of buildinfo: not content
+            owner = _modinfo_owner(ctx)
+            if owner is not None:
+                owner.claims.extend(d.claims)
+        else:
+            rest.append(d)
+    diffs = rest
+    xs = [d for d in diffs if d.x_like]
+    if xs:
+        ev = [Evidence(f"string variable at {d.xa.hdr_va:#x}", as_text(d.da), as_text(d.db)) for d in xs[:10]]
+        kinds = ", ".join(dict.fromkeys(looks_like(as_text(d.da)) or "a value" for d in xs))
+        values = "; ".join(f"{as_text(d.da)!r} vs {as_text(d.db)!r}" for d in xs[:3])
+        out.append(
+            Finding(
+                "ldflags-x",
+                f"{len(xs)} string variable(s) differ ({values}) and look like {kinds}, the kind of value "
+                "-ldflags -X stamps in; without symbols the variables cannot be named (-trimpath also keeps "
+                "-ldflags out of buildinfo).",
+                ev,
+                [c for d in xs for c in d.claims],
+                key=None,
+            )
+        )
+    rest = [d for d in diffs if not d.x_like]
+    if rest:
+        ev, places = [], []
+        for d in rest:
+            name = d.xa.name or d.xb.name or f"the string variable at {d.xa.hdr_va:#x}"
+            places.append(name)
+            if len(ev) >= 12:
+                continue
+            ev.append(Evidence(name, digest(d.da), digest(d.db)))
+            if d.da is not None and d.db is not None and mostly_text(d.da) and mostly_text(d.db):
+                ev.append(
+                    Evidence(
+                        f"{name} (text)",
+                        preview(from_first_diff(d.da, d.db)),
+                        preview(from_first_diff(d.db, d.da)),
+                    )
+                )
+        listed = ", ".join(places[:6]) + (" …" if len(places) > 6 else "")
+        out.append(
+            Finding(
+                "embedded-content",
+                f"The data of {listed} differs: string or []byte variable(s) initialised in the binary (a "
+                "go:embed file, or a generated string).",
+                ev,
+                [c for d in rest for c in d.claims],
+                places=places[:50],
+            )
+        )
+    return out
+
+
+def _pointer_like(d: VarDiff) -> bool:
+    """An unnamed "variable" of a few bytes that are not text: words that happen to look like a
+    {ptr, len} header (a stripped binary's data), more likely a moved pointer than content."""
+    short = max(d.xa.length, d.xb.length) < MIN_CONTENT
+    text = d.da is not None and d.db is not None and mostly_text(d.da) and mostly_text(d.db)
+    return d.xa.name is None and d.xb.name is None and short and not text
+
+
+def _is_modinfo(ctx: DiffContext, d: VarDiff) -> bool:
+    """The variable holds its build's modinfo text (runtime.modinfo: buildinfo inside two sentinels)."""
+    for binary, raw in ((ctx.a, d.da), (ctx.b, d.db)):
+        bi = binary.buildinfo
+        if raw and bi is not None and bi.modinfo and raw_bytes(bi.modinfo) in raw:
+            return True
+    return False
+
+
+def _modinfo_owner(ctx: DiffContext) -> Finding | None:
+    """The finding that explains the difference in buildinfo's modinfo (it explains the copy too)."""
+    for f in ctx.findings:
+        for side, binary in (("a", ctx.a), ("b", ctx.b)):
+            bi = binary.buildinfo
+            lo, hi = bi.modinfo_range if bi is not None else (0, 0)
+            if hi > lo and any(c.side == side and c.start < hi and lo < c.end for c in f.claims):
+                return f
+    return None
+
+
+def _x_finding(ctx: DiffContext, d: VarDiff) -> Finding | None:
+    """The ldflags-x finding of the variable, by name or by an -X value (from -ldflags) it holds."""
+    xs = [f for f in ctx.findings if f.cause == "ldflags-x"]
+    if not xs:
+        return None
+    for name in (d.xa.name, d.xb.name):
+        hit = next((f for f in xs if name and f.key == name), None)
+        if hit is not None:
+            return hit
+    for binary, raw in ((ctx.a, d.da), (ctx.b, d.db)):
+        if raw is None:
+            continue
+        values, _source = binary.x_values
+        var = next((x.name for x in values if raw_bytes(x.value) == raw), None)
+        hit = next((f for f in xs if var and f.key == var), None)
+        if hit is not None:
+            return hit
+    return None
+
+
+# ------------------------------------------------------------------------------------ string literals
+
+# Go's linker lays string data out sorted by length: a string whose length changes leaves its place
+# and the strings between its old and new place slide by its length. Aligning the differing span of
+# read-only data by blocks that occur in both builds (at another offset) separates the moved strings
+# from the changed ones.
+# Causes that change source other than a literal: the changed strings are theirs.
+SOURCE_CAUSES = ("source-change", "dependency-version")
+MIN_CONTENT = 16  # bytes of an unnamed, non-text variable below which it is not taken for content
+LITERAL_SECTIONS = frozenset({".rodata", ".rdata", "__rodata", "__cstring"})
+MAX_SPAN = 4 << 20  # differing span of one section aligned at most
+GRAM = 16  # bytes of a sampled block looked up in the other build
+MIN_BLOCK = 8  # shorter equal stretches under a shift are chance
+MAX_SAMPLES = 4096
+REACH = 64 << 10  # how far a block is looked for in the other build
+MAX_SHIFTS = 24  # offsets tried (a real release moves strings by a few dozen different lengths)
+
+
+@dataclass
+class _Aligned:
+    """A section's differing span in both builds, split into moved blocks and changed pieces."""
+
+    unit: str
+    claims: list[Claim]  # the span, less the pieces nothing explains
+    a_pieces: list[tuple[int, int]]  # file ranges of A found nowhere in B's span
+    b_pieces: list[tuple[int, int]]
+    moved: int  # differing bytes of A explained as moved
+    owners: list[Finding]  # the findings of changed pieces another cause explains
+    a0: int = 0  # the span: A's file offset, B's, and each byte's offset to its place in B
+    b0: int = 0
+    shifts: np.ndarray | None = None
+
+    def maps(self, oa: int, ob: int) -> bool:
+        """Whether A's byte at file offset ``oa`` is B's byte at ``ob`` (moved with its string), or both
+        lie in changed strings."""
+        if self.shifts is None or not 0 <= oa - self.a0 < len(self.shifts):
+            return False
+        i = oa - self.a0
+        d = int(self.shifts[i])
+        if d == NO_SHIFT:  # a changed first byte: the block that follows tells where it went
+            nxt = np.flatnonzero(self.shifts[i : i + MAP_REACH] != NO_SHIFT)
+            d = int(self.shifts[i + nxt[0]]) if len(nxt) else NO_SHIFT
+        if d != NO_SHIFT:
+            return ob == i + d + self.b0
+        return any(s <= oa < e for s, e in self.a_pieces) and any(s <= ob < e for s, e in self.b_pieces)
+
+
+def _literals(ctx: DiffContext, st: State) -> list[Finding]:
+    """Changed string literals of read-only data, and the strings their length change moved."""
+    ev: list[Evidence] = []
+    places: list[str] = []
+    claims: list[Claim] = []
+    n = moved = 0
+    spans = _aligned_spans(ctx, st)
+    if spans:  # code that only moved (addresses of moved strings): a fallback, after layout-shift's claims
+        moved_code = codecmp.changed_functions(ctx).shifted
+        spans[0].claims += [c for fd in moved_code for c in function_claims(fd, True)]
+    for al in spans:
+        al.claims += _pointer_claims(ctx, st, al)
+        st.take(al.claims)
+        mine_a, mine_b = al.a_pieces, al.b_pieces
+        order = next((f for f in ctx.findings if f.cause == "generated-order"), None)
+        if _reordered(ctx, al):  # the same strings in another order: generated order, if it was seen
+            if order is not None:
+                order.claims.extend(al.claims)
+            continue
+        if not mine_a and not mine_b:  # an -X value, a path...: its finding explains the strings it moved
+            max(al.owners, key=al.owners.count).claims.extend(al.claims)
+            continue
+        claims += al.claims
+        moved += al.moved
+        n += max(len(mine_a), len(mine_b))
+        places.append(section_name(al.unit))
+        for pa, pb in _pairs(mine_a, mine_b)[: max(0, 8 - len(ev))]:
+            where = f"string in {section_name(al.unit)}"
+            ev.append(Evidence(where, _show_piece(ctx.a, pa), _show_piece(ctx.b, pb)))
+    if not claims:
+        return []
+    also = f" {moved:,} bytes of other strings only moved (Go sorts string data by length)." if moved else ""
+    code = next((f for c in SOURCE_CAUSES for f in ctx.findings if f.cause == c), None)
+    if code is not None:  # the code changed too (Go code, a dependency): the strings changed with it
+        code.claims.extend(claims)
+        code.evidence.extend(ev[:4])
+        code.summary += f" {n} string(s) of read-only data changed with it." + also
+        return []
+    summary = f"{n} string literal(s) of read-only data differ while the code is the same." + also
+    return [Finding("string-literal", summary, ev, claims, places=list(dict.fromkeys(places)))]
+
+
+def strings_changed(ctx: DiffContext, st: State) -> bool:
+    """Whether some string of read-only data changed (not only moved)."""
+    return any(
+        (al.a_pieces or al.b_pieces or al.owners) and not _reordered(ctx, al)
+        for al in _aligned_spans(ctx, st)
+    )
+
+
+def _reordered(ctx: DiffContext, al: _Aligned) -> bool:
+    """The changed pieces hold the same bytes in both builds: strings in another order, not changed."""
+    if not al.a_pieces or al.owners:
+        return False
+    xa = b"".join(_bytes(ctx, "a", p) for p in al.a_pieces)
+    xb = b"".join(_bytes(ctx, "b", p) for p in al.b_pieces)
+    return sorted(xa) == sorted(xb)
+
+
+def _aligned_spans(ctx: DiffContext, st: State) -> list[_Aligned]:
+    by_unit: dict[str, list[Run]] = {}
+    for r in st.runs:  # also runs an earlier finding explains: its string may be the one that moved others
+        if r.a0 >= 0 and r.b0 >= 0 and section_name(r.unit) in LITERAL_SECTIONS:
+            by_unit.setdefault(r.unit.split("/", 1)[0], []).append(r)
+    out = []
+    for unit, runs in by_unit.items():
+        if all(r.i in st.done for r in runs):
+            continue
+        a0, a1, b0, b1 = _table_span(ctx, unit)  # all its runs (the state holds at most MAX_RUNS)
+        sa, sb = ctx.a.image.section(unit), ctx.b.image.section(unit)
+        if sa is not None and sb is not None:  # the same span of the section on both sides (it may move)
+            lo = min(a0 - sa.offset, b0 - sb.offset)
+            hi = max(a1 - sa.offset, b1 - sb.offset)
+            a0, a1 = sa.offset + lo, min(sa.offset + hi, sa.offset + sa.size)
+            b0, b1 = sb.offset + lo, min(sb.offset + hi, sb.offset + sb.size)
+        if a1 - a0 > MAX_SPAN or b1 - b0 > MAX_SPAN or a1 <= a0 or b1 <= b0:
+            continue
+        x = as_array(ctx.a.image.data)[a0:a1]
+        y = as_array(ctx.b.image.data)[b0:b1]
+        sx, sy = align_blocks(x, y)
+        text: dict[str, list[tuple[int, int]]] = {"a": [], "b": []}
+        unknown: dict[str, list[tuple[int, int]]] = {"a": [], "b": []}
+        owners: list[Finding] = []
+        for side, off, shifts, other_off in (("a", a0, sx, b0), ("b", b0, sy, a0)):
+            for s, e in _true_runs(shifts == NO_SHIFT, MAX_PIECES):
+                p = (off + s, off + e)
+                owner = _owner(ctx, side, p)
+                if owner is not None:  # an -X value, a path...: a string another cause changed
+                    owners.append(owner)
+                elif _moved_pointer(ctx, side, p, off, shifts, other_off):
+                    continue  # a pointer to a moved string, or a length: explained by the move
+                else:
+                    (text if _is_text(ctx, side, p) else unknown)[side].append(p)
+        changed = sum(e - s for ps in text.values() for s, e in ps)
+        if not (text["a"] or text["b"] or owners) or changed > 0.5 * ((a1 - a0) + (b1 - b0)) + 64:
+            continue  # no changed string, or not a few changed strings among moved ones
+        differing = sum(r.a1 - r.a0 for r in runs)
+        moved = max(0, differing - changed)
+        claims = _span_claims("a", a0, a1, unknown["a"]) + _span_claims("b", b0, b1, unknown["b"])
+        out.append(_Aligned(unit, claims, text["a"], text["b"], moved, owners, a0, b0, sx))
+    return out
+
+
+def _table_span(ctx: DiffContext, top: str) -> tuple[int, int, int, int]:
+    """(A start, A end, B start, B end) of the differing runs of a section and its sub-units."""
+    runs = ctx.cmp.runs
+    units = [i for i, u in enumerate(runs.units) if u.split("/", 1)[0] == top]
+    idx = np.flatnonzero(np.isin(runs.unit, units) & (runs.a0 >= 0) & (runs.b0 >= 0))
+    return (
+        int(runs.a0[idx].min()),
+        int(runs.a1[idx].max()),
+        int(runs.b0[idx].min()),
+        int(runs.b1[idx].max()),
+    )
+
+
+def _span_claims(side: str, lo: int, hi: int, holes: list[tuple[int, int]]) -> list[Claim]:
+    """[lo, hi) less the pieces nothing explains."""
+    out, pos = [], lo
+    for s, e in sorted(holes):
+        if s > pos:
+            out.append(Claim.range(side, pos, s))
+        pos = max(pos, e)
+    if hi > pos:
+        out.append(Claim.range(side, pos, hi))
+    return out
+
+
+POINTER_UNITS = DATA_NAMES | {".symtab", ".gopclntab", "__gopclntab", ".go.module", "__go_module"}
+MAP_REACH = 64  # bytes looked ahead for the block a changed byte moved with
+
+
+def _pointer_claims(ctx: DiffContext, st: State, al: _Aligned) -> list[Claim]:
+    """Differing words elsewhere (string headers, type names, symbol values) that point at strings of
+    the span in both builds, at the places the alignment maps to each other: they moved with them."""
+    out: list[Claim] = []
+    a = ctx.a
+    ps = a.image.ptr_size
+    runs = ctx.cmp.runs
+    units = [
+        i
+        for i, u in enumerate(runs.units)
+        if section_name(u) in POINTER_UNITS and section_name(u) not in LITERAL_SECTIONS
+    ]
+    done = {r.i for r in st.runs if r.i in st.done}
+    for i in np.flatnonzero(np.isin(runs.unit, units))[:MAX_RUNS].tolist():
+        r = Run(
+            i, runs.units[runs.unit[i]], int(runs.a0[i]), int(runs.a1[i]), int(runs.b0[i]), int(runs.b1[i])
+        )
+        if r.a0 < 0 or r.b0 < 0 or i in done:
+            continue
+        sec = a.image.section_at(r.a0)
+        if sec is None:
+            continue
+        ok = _words_follow(ctx, al, sec.offset, r, ps, None) or (
+            section_name(r.unit) in PCLNTAB_NAMES and _words_follow(ctx, al, sec.offset, r, 4, al.unit)
+        )
+        if ok:
+            out += [Claim.range("a", r.a0, r.a1), Claim.range("b", r.b0, r.b1)]
+    return out
+
+
+PCLNTAB_NAMES = frozenset({".gopclntab", "__gopclntab"})
+
+
+def _words_follow(ctx: DiffContext, al: _Aligned, base: int, r: Run, width: int, rel: str | None) -> bool:
+    """Every ``width``-byte word of the run is equal in both builds or points (an address, or with ``rel``
+    an offset from that section's start: funcdata's gcdata offsets) at bytes the alignment maps."""
+    a, b = ctx.a, ctx.b
+    order = "big" if a.image.big_endian else "little"
+    ra = a.image.section(rel) if rel else None
+    rb = b.image.section(rel) if rel else None
+    if rel and (ra is None or rb is None):
+        return False
+    d = r.b0 - r.a0
+    for w in range(r.a0 - (r.a0 - base) % width, r.a1, width):
+        x, y = bytes(a.image.data[w : w + width]), bytes(b.image.data[w + d : w + d + width])
+        if len(x) < width or len(y) < width:
+            return False
+        px, py = int.from_bytes(x, order), int.from_bytes(y, order)
+        if px == py:
+            continue
+        if ra is not None and rb is not None:
+            oa, ob = ra.offset + px, rb.offset + py
+            if not (px < ra.size and py < rb.size and al.maps(oa, ob)):
+                return False
+            continue
+        oa = a.image.va_to_offset(px) if px >= 1 << 12 else None
+        ob = b.image.va_to_offset(py) if py >= 1 << 12 else None
+        if oa is None or ob is None or not al.maps(oa, ob):
+            return False
+    return True
+
+
+def _is_text(ctx: DiffContext, side: str, piece: tuple[int, int]) -> bool:
+    """Printable, and inside a printable run of a few characters (a pointer's byte may be printable)."""
+    binary = ctx.a if side == "a" else ctx.b
+    lo, hi = string_around(binary, *piece)
+    return mostly_text(_bytes(ctx, side, piece)) and hi - lo >= MIN_TEXT
+
+
+def _bytes(ctx: DiffContext, side: str, piece: tuple[int, int]) -> bytes:
+    binary = ctx.a if side == "a" else ctx.b
+    return bytes(binary.image.data[piece[0] : piece[1]])
+
+
+def _moved_pointer(
+    ctx: DiffContext, side: str, piece: tuple[int, int], off: int, shifts: np.ndarray, other_off: int
+) -> bool:
+    """Whether the piece lies in words that point at the same bytes in both builds (a pointer to a
+    moved string), hold small numbers (a changed string's length), or is a byte or two where the
+    alignment changes offset: consequences of a moved string."""
+    this, that = (ctx.a, ctx.b) if side == "a" else (ctx.b, ctx.a)
+    s, e = piece
+    near = [int(shifts[i]) for i in (s - off - 1, e - off) if 0 <= i < len(shifts) and shifts[i] != NO_SHIFT]
+    if not near:
+        return False
+    if e - s <= 2 and len(set(near)) == 2:
+        return True  # between blocks that moved by different offsets
+    ps = this.image.ptr_size
+    order = "big" if this.image.big_endian else "little"
+    va = va_at(this, s)
+    if va is None:
+        return False
+    for w in range(s - (va % ps), e, ps):
+        if not any(_same_target(this, that, w, w - off + d + other_off, ps, order) for d in set(near)):
+            return False
+    return True
+
+
+def _same_target(this: Binary, that: Binary, w: int, u: int, ps: int, order: str) -> bool:
+    """Word ``w`` of one build and word ``u`` of the other: equal, both small, or pointers at equal bytes."""
+    x, y = bytes(this.image.data[w : w + ps]), bytes(that.image.data[u : u + ps])
+    if len(x) < ps or len(y) < ps:
+        return False
+    px, py = int.from_bytes(x, order), int.from_bytes(y, order)
+    if px == py or (0 < px < 1 << 16 and 0 < py < 1 << 16):
+        return True
+    if not (this.namer.is_addr(px) and that.namer.is_addr(py)):
+        return False
+    tx, ty = read_at(this, px, 8), read_at(that, py, 8)
+    return tx is not None and tx == ty
+
+
+NO_SHIFT = np.iinfo(np.int64).min
+PIECE_CONTEXT = 16  # characters shown either side of a changed string
+MIN_TEXT = 4  # characters of the printable run around a changed piece
+MAX_PIECES = 4096  # unaligned pieces of a span looked at
+
+
+def align_blocks(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Align two byte spans by blocks (>= MIN_BLOCK bytes) found in both at one of the few offsets that
+    sampled blocks moved by: for each byte of ``x`` the offset of its place in ``y`` (and for ``y``
+    the offset back), NO_SHIFT where a byte lies in no common block."""
+    xb, yb = x.tobytes(), y.tobytes()
+    n, m = len(x), len(y)
+    shifts: dict[int, int] = {0: 1}
+    step = max(GRAM, n // MAX_SAMPLES)
+    for i in range(0, n - GRAM + 1, step):
+        lo = max(0, i - REACH)
+        j = yb.find(xb[i : i + GRAM], lo, min(m, i + REACH + GRAM))
+        if j >= 0:
+            shifts[j - i] = shifts.get(j - i, 0) + 1
+    sx = np.full(n, NO_SHIFT, dtype=np.int64)
+    sy = np.full(m, NO_SHIFT, dtype=np.int64)
+    for d, _hits in sorted(shifts.items(), key=lambda kv: -kv[1])[:MAX_SHIFTS]:
+        lo, hi = max(0, -d), min(n, m - d)  # x[i] pairs with y[i + d]
+        if hi - lo < MIN_BLOCK:
+            continue
+        long = _long_runs(x[lo:hi] == y[lo + d : hi + d], MIN_BLOCK)
+        fx = sx[lo:hi]
+        fx[long & (fx == NO_SHIFT)] = d
+        fy = sy[lo + d : hi + d]
+        fy[long & (fy == NO_SHIFT)] = -d
+    return sx, sy
+
+
+def _long_runs(mask: np.ndarray, k: int) -> np.ndarray:
+    """The True runs of ``mask`` at least ``k`` long (vectorised)."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.view(np.int8), [0]))))
+    starts, ends = edges[0::2], edges[1::2]
+    keep = ends - starts >= k
+    mark = np.zeros(len(mask) + 1, dtype=np.int32)
+    np.add.at(mark, starts[keep], 1)
+    np.add.at(mark, ends[keep], -1)
+    return np.cumsum(mark[:-1]) > 0
+
+
+def _true_runs(mask: np.ndarray, limit: int | None = None) -> list[tuple[int, int]]:
+    """The first ``limit`` runs of True in ``mask`` as (start, end)."""
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.view(np.int8), [0]))))
+    if limit is not None:
+        edges = edges[: 2 * limit]
+    return list(zip(edges[0::2].tolist(), edges[1::2].tolist(), strict=True))
+
+
+def _owner(ctx: DiffContext, side: str, piece: tuple[int, int]) -> Finding | None:
+    """The finding whose precise claims hold a changed piece (an -X value, a path...)."""
+    for f in ctx.findings:
+        spans = [(c.start, c.end) for c in f.claims if c.side == side and not c.fallback]
+        if spans and _held(piece, spans):
+            return f
+    return None
+
+
+def _held(piece: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
+    """A claim overlaps the piece: the rest of the piece is the same string (a path's common tail...)."""
+    p0, p1 = piece
+    return any(min(p1, e) > max(p0, s) for s, e in spans)
+
+
+def _pairs(
+    pa: list[tuple[int, int]], pb: list[tuple[int, int]]
+) -> list[tuple[tuple[int, int] | None, tuple[int, int] | None]]:
+    """Changed pieces of A and B side by side (same-length changes pair by position)."""
+    n = max(len(pa), len(pb))
+    return [(pa[i] if i < len(pa) else None, pb[i] if i < len(pb) else None) for i in range(n)]
+
+
+def _show_piece(binary: Binary, piece: tuple[int, int] | None) -> str | None:
+    """The changed bytes with a little printable context either side (Go strings are not delimited)."""
+    if piece is None:
+        return None
+    s, e = piece
+    lo, hi = string_around(binary, s, e)
+    lo, hi = max(lo, s - PIECE_CONTEXT), min(hi, e + PIECE_CONTEXT)
+    raw = bytes(binary.image.data[lo:hi])
+    return ("…" if lo < s else "") + (as_text(raw) or "") + ("…" if hi > e else "")

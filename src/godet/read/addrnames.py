@@ -1,0 +1,118 @@
+"""Names for virtual addresses that do not move with layout: the function (pclntab), the symbol,
+or a placeholder for the section. Code and data comparisons use them to tell a moved target from
+a changed one.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from godet.read.binary import Binary
+
+# Linker-defined boundary symbols: what follows them is not theirs (Mach-O/PE sizes are gaps).
+MARKERS = frozenset(
+    f"runtime.{n}"
+    for n in (
+        "text",
+        "etext",
+        "rodata",
+        "erodata",
+        "noptrdata",
+        "enoptrdata",
+        "data",
+        "edata",
+        "bss",
+        "ebss",
+        "noptrbss",
+        "enoptrbss",
+        "end",
+        "types",
+        "etypes",
+        "gcdata",
+        "gcbss",
+        "covctrs",
+        "ecovctrs",
+        "epclntab",
+        "pclntab",
+        "findfunctab",
+    )
+)
+MIN_ADDR = 0x10000  # smaller numbers are never treated as addresses
+
+
+class Namer:
+    """Virtual address -> a name that does not move with layout (function, symbol, or section)."""
+
+    def __init__(self, binary: Binary) -> None:
+        self.binary = binary
+        secs = sorted(
+            (s.addr, s.addr + max(s.mem_size, s.size), s.name)
+            for s in binary.image.sections
+            if s.alloc and s.addr and max(s.mem_size, s.size) > 0
+        )
+        self._starts = [s[0] for s in secs]
+        self._secs = secs
+        self.pclntab = binary.pclntab
+        self.symbols = binary.symbols if binary.symbols.present else None
+        self._cache: dict[int, str] = {}
+        self._code = [(s.addr, s.addr + s.size) for s in binary.image.sections if s.alloc and s.executable]
+        funcs = self.pclntab.funcs if self.pclntab is not None else []
+        go_lo = funcs[0].entry if funcs else -1
+        self._go_code = {
+            s.name for s in binary.image.sections if s.executable and s.addr <= go_lo < s.addr + s.size
+        }
+
+    def section(self, va: int) -> str | None:
+        sec = self._sec(va)
+        return sec[2] if sec else None
+
+    def _sec(self, va: int) -> tuple[int, int, str] | None:
+        i = bisect.bisect_right(self._starts, va) - 1
+        if i >= 0 and va < self._secs[i][1]:
+            return self._secs[i]
+        return None
+
+    def is_addr(self, va: int) -> bool:
+        return va >= MIN_ADDR and self.section(va) is not None
+
+    def is_code(self, va: int) -> bool:
+        return any(lo <= va < hi for lo, hi in self._code)
+
+    def name(self, va: int) -> str:
+        """``func+0x10``, ``sym+0x8``, or ``.rodata+?`` (a section placeholder: no stable name)."""
+        hit = self._cache.get(va)
+        if hit is None:
+            hit = canonical_name(self._name(va))
+            if len(self._cache) < 1 << 20:
+                self._cache[va] = hit
+        return hit
+
+    def _name(self, va: int) -> str:
+        if self.pclntab is not None:
+            f = self.pclntab.func_at(va)
+            if f is not None:
+                return f.name if va == f.entry else f"{f.name}+{va - f.entry:#x}"
+        sec = self._sec(va)
+        if self.symbols is not None:
+            s = self.symbols.lookup(va)
+            if s is not None and s.size > 0 and (not s.section or sec is None or s.section == sec[2]):
+                if s.name.endswith("*") or s.name in MARKERS:  # containers and markers: offsets move
+                    return f"{s.name}+?"
+                return s.name if va == s.addr else f"{s.name}+{va - s.addr:#x}"
+        if sec is None:
+            return f"{va:#x}"
+        if self.is_code(va) and sec[2] not in self._go_code:  # stubs, PLT: offsets inside are stable
+            return f"{sec[2]}+{va - sec[0]:#x}"
+        return f"{sec[2]}+?"
+
+
+CGO_PREFIX = re.compile(r"_cgo_[0-9a-f]{12}_")
+
+
+def canonical_name(name: str) -> str:
+    """A symbol name without cgo's per-package hash (``_cgo_7a134ecf3ecd_Cfunc_add`` -> ``_cgo_Cfunc_add``):
+    the hash follows the package's source, so it changes with any edit to the cgo file."""
+    return CGO_PREFIX.sub("_cgo_", name)

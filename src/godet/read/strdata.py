@@ -1,0 +1,115 @@
+"""Go string data of one binary: where string bytes can live, and every plausible ``{ptr, len}``
+string header in writable data that points there (numpy over the raw words; no symbols needed).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from godet.read.binary import Binary
+
+DATA_NAMES = frozenset(
+    {
+        ".rodata",
+        ".rdata",
+        ".data",
+        ".noptrdata",
+        ".data.rel.ro",
+        ".go.type",
+        ".go.func",
+        "__rodata",
+        "__data",
+        "__noptrdata",
+        "__const",
+        "__cstring",
+        "__go_type",
+        "__go_func",
+    }
+)
+WRITABLE_DATA = frozenset({".data", ".noptrdata", "__data", "__noptrdata", ".data.rel.ro", "__const"})
+
+
+def section_name(key: str) -> str:
+    """A unit or section key without segment, sub-unit and index (``__DATA,__data/x`` -> ``__data``)."""
+    return key.split("/", 1)[0].split(",")[-1].split("#", 1)[0]
+
+
+def word_dtype(binary: Binary) -> np.dtype:
+    im = binary.image
+    return np.dtype("u8" if im.ptr_size == 8 else "u4").newbyteorder(">" if im.big_endian else "<")
+
+
+@dataclass(frozen=True)
+class StringHeaders:
+    """Plausible string headers: header address, data pointer and length (parallel int64 arrays)."""
+
+    addr: np.ndarray
+    ptr: np.ndarray
+    length: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.addr)
+
+    def holds(self, ptr: int, length: int) -> bool:
+        """Whether some header points at exactly [ptr, ptr+length)."""
+        return bool(np.any((self.ptr == ptr) & (self.length == length)))
+
+    @staticmethod
+    def empty() -> StringHeaders:
+        z = np.zeros(0, dtype=np.int64)
+        return StringHeaders(z, z, z)
+
+
+def string_targets(binary: Binary) -> list[tuple[int, int]]:
+    """Address ranges where string and []byte data can live: read-only and pointer-free data.
+
+    Not ``.data``: arrays with pointers ([]string, tables of structs) live there, and a slice header
+    pointing at one would pass for a string of ``len`` bytes.
+    """
+    out = []
+    for s in binary.image.sections:
+        name = section_name(s.key)
+        if not s.alloc or s.executable or not s.size or name not in DATA_NAMES:
+            continue
+        if not s.writable or name in (".noptrdata", "__noptrdata"):
+            out.append((s.addr, s.addr + s.size))
+        elif binary.symbols.present:  # PE merges noptrdata into .data: its bounds are symbols
+            lo, hi = binary.symbols.by_name("runtime.noptrdata"), binary.symbols.by_name("runtime.enoptrdata")
+            if lo is not None and hi is not None and s.addr <= lo.addr < hi.addr <= s.addr + s.size:
+                out.append((lo.addr, hi.addr))
+    return out
+
+
+def find_string_headers(binary: Binary) -> StringHeaders:
+    """Every word pair in writable data that reads as {pointer into string data, length > 0}."""
+    image = binary.image
+    ps = image.ptr_size
+    dt = word_dtype(binary)
+    targets = string_targets(binary)
+    p = binary.pclntab
+    pcln = (p.addr, p.addr + p.size) if p is not None and p.addr else (0, 0)
+    hv, pv, lv = [], [], []
+    for sec in image.sections:
+        if not sec.alloc or sec.executable or sec.size < 2 * ps or section_name(sec.key) not in WRITABLE_DATA:
+            continue
+        raw = image.section_bytes(sec)
+        if sec.addr + len(raw) >= 1 << 63:
+            continue  # a hostile address beyond int64: no Go string headers here
+        n = len(raw) // ps
+        w = np.frombuffer(raw[: n * ps], dtype=dt).astype(np.int64)
+        ptr, ln = w[:-1], w[1:]
+        ok = np.zeros(len(ptr), dtype=bool)
+        for lo, hi in targets:
+            ok |= (ptr >= lo) & (ptr < hi) & (ln > 0) & (ptr + ln <= hi)
+        ok &= (ptr < pcln[0]) | (ptr >= pcln[1])  # moduledata's slices of the pclntab are not strings
+        idx = np.flatnonzero(ok)
+        hv.append(sec.addr + idx * ps)
+        pv.append(ptr[idx])
+        lv.append(ln[idx])
+    if not hv:
+        return StringHeaders.empty()
+    return StringHeaders(np.concatenate(hv), np.concatenate(pv), np.concatenate(lv))

@@ -1,0 +1,211 @@
+"""The content family on pairs outside the fixture catalog, built with and without -trimpath:
+-X values (changed, added, with backslashes), string literals (same and other length: Go sorts string
+data by length, so the strings in between move), a changed C source, and strip vs default. Expected
+causes and values come from how each pair was built."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import gobuild
+from conftest import HELLO, NATIVE_CGO, SDE_CACHE, SOURCE_DATE_EPOCH, T, _replace_once
+from gobuild import BuildSpec
+from godet import api
+from godet.explain.report import DiffReport
+
+X = BuildSpec("xvars")
+CGO = BuildSpec("cgoc", flags=T, env=(*NATIVE_CGO, *SOURCE_DATE_EPOCH), gocache=SDE_CACHE)
+
+
+def _x(value: str | None, trim: bool) -> BuildSpec:
+    flags = (*T,) if trim else ()
+    return X.with_(flags=(*flags, f"-ldflags=-X main.version={value}") if value is not None else flags)
+
+
+XD = X.with_(
+    edits=_replace_once(
+        "xvars", "main.go", "var version, date, commit string", 'var version = "dev"\nvar date, commit string'
+    )
+)
+
+
+def _literal(new: str) -> BuildSpec:
+    return HELLO.with_(flags=T, edits=_replace_once("hello", "main.go", "hello, godet", new))
+
+
+TIME_MAIN = """package main
+
+import (
+\t"fmt"
+\t"time"
+)
+
+func main() {
+\tfmt.Println("%s")
+\tfmt.Println(time.Unix(0, 0).UTC().Format(time.RFC822), time.Unix(0, 0).UTC().Format(time.ANSIC))
+}
+"""
+
+
+def _time_literal(text: str) -> BuildSpec:
+    """A program holding Go's time layouts ("02 Jan 06 15:04 MST", ...) next to a literal."""
+    return HELLO.with_(flags=T, edits=(("main.go", TIME_MAIN % text),))
+
+
+PAIRS: dict[str, tuple[BuildSpec, BuildSpec]] = {
+    "x_changed": (_x("dev", False), _x("1.2.3", False)),
+    "x_changed_trimpath": (_x("dev", True), _x("1.2.3", True)),
+    "x_added": (_x(None, False), _x("1.4.2", False)),
+    "x_added_trimpath": (_x(None, True), _x("1.4.2", True)),
+    "x_backslashes": (_x("C:\\Users\\bob", False), _x("C:\\Users\\alice", False)),
+    "x_added_over_a_default_trimpath": (
+        XD.with_(flags=T),
+        XD.with_(flags=(*T, "-ldflags=-X main.version=1.4.2")),
+    ),
+    "literal_same_length": (HELLO.with_(flags=T), _literal("hello, gadet")),
+    "literal_other_length": (HELLO.with_(flags=T), _literal("hello there, godet")),
+    "literal_near_time_layouts": (
+        _time_literal("release notes"),
+        _time_literal("release notes, second edition"),
+    ),
+    "c_source": (
+        CGO,
+        CGO.with_(edits=_replace_once("cgoc", "main.go", "return a + b;", "return a + b + 7;")),
+    ),
+    "c_source_no_trimpath": (
+        CGO.with_(flags=()),
+        CGO.with_(flags=(), edits=_replace_once("cgoc", "main.go", "return a + b;", "return a + b + 7;")),
+    ),
+    "strip_no_trimpath": (HELLO.with_(flags=("-ldflags=-s -w",)), HELLO),
+}
+X_VALUES = {  # pair -> (A's main.version, B's): None = not set
+    "x_changed": ("dev", "1.2.3"),
+    "x_changed_trimpath": ("dev", "1.2.3"),
+    "x_added": (None, "1.4.2"),
+    "x_added_trimpath": (None, "1.4.2"),
+    "x_backslashes": ("C:\\Users\\bob", "C:\\Users\\alice"),
+    "x_added_over_a_default_trimpath": (None, "1.4.2"),
+}
+
+
+@pytest.fixture(scope="module")
+def pair(gobuild_available: gobuild.Toolchain):  # type: ignore[no-untyped-def]
+    return lambda name: gobuild.build_pair(*PAIRS[name])
+
+
+def diff(paths: tuple[Path, Path], share: float) -> DiffReport:
+    rep = api.diff(str(paths[0]), str(paths[1]))
+    assert rep.explained_bytes + rep.unexplained_bytes == rep.differing_bytes
+    got = rep.explained_bytes / rep.differing_bytes
+    assert got >= share, (got, [(r.unit, r.bytes) for r in rep.unexplained])
+    return rep
+
+
+def roots(rep: DiffReport) -> list[str]:
+    return [c.cause for c in rep.causes if c.role == "root"]
+
+
+@pytest.mark.parametrize("name", list(X_VALUES))
+def test_x_value_is_ldflags_x_with_its_string_data(pair, name: str) -> None:  # type: ignore[no-untyped-def]
+    """-X ⇒ its string data and header: never embedded-content, moved strings included."""
+    rep = diff(pair(name), 0.95)
+    assert roots(rep) == ["ldflags-x"], rep.causes
+    (x,) = [c for c in rep.causes if c.cause == "ldflags-x"]
+    ev = next(e for e in x.evidence if e.label == "-X main.version")
+    assert (ev.a, ev.b) == X_VALUES[name]
+    assert not any(c.cause == "embedded-content" for c in rep.causes)
+
+
+def test_x_added_over_a_default_names_both_values(pair) -> None:  # type: ignore[no-untyped-def]
+    """var version = "dev" in the source, -X main.version=1.4.2 on B only (-trimpath hides -ldflags)."""
+    rep = diff(pair("x_added_over_a_default_trimpath"), 0.97)
+    (x,) = [c for c in rep.causes if c.cause == "ldflags-x"]
+    ev = next(e for e in x.evidence if e.label == "main.version (value)")
+    assert (ev.a, ev.b) == ("dev", "1.4.2")
+
+
+def test_x_without_trimpath_explains_nearly_everything(pair) -> None:  # type: ignore[no-untyped-def]
+    for name in ("x_changed", "x_added", "x_added_trimpath"):
+        diff(pair(name), 0.99)
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new"),
+    [
+        ("literal_same_length", "godet", "gadet"),
+        ("literal_other_length", "hello, godet", "hello there, godet"),
+    ],
+)
+def test_string_literal(pair, name: str, old: str, new: str) -> None:  # type: ignore[no-untyped-def]
+    rep = diff(pair(name), 0.95)
+    assert roots(rep) == ["string-literal"], rep.causes
+    (f,) = [c for c in rep.causes if c.cause == "string-literal"]
+    assert any(e.a and old in e.a and e.b and new in e.b for e in f.evidence), f.evidence
+    assert not any(c.cause in ("generated-order", "embedded-content", "source-change") for c in rep.causes)
+
+
+def test_go_time_layouts_and_moved_strings_are_not_causes(pair) -> None:  # type: ignore[no-untyped-def]
+    """Seen on two commits of a real program: Go's layout constants taken for a build time, strings
+    moved by the length-sorted string data taken for generated order."""
+    rep = diff(pair("literal_near_time_layouts"), 0.95)
+    assert roots(rep) == ["string-literal"], rep.causes
+    assert not any(c.cause in ("embedded-timestamp", "generated-order") for c in rep.causes)
+
+
+def test_one_block_moved_is_not_an_order() -> None:
+    import numpy as np
+
+    from godet.explain.detectors.content.order import one_block_moved
+
+    def arr(b: bytes) -> np.ndarray:
+        return np.frombuffer(b, dtype=np.uint8)
+
+    head, rest = b"hello, godet", b"sweepWaiterscleanupQueuebad message"
+    assert one_block_moved(arr(head + rest), arr(rest + head))  # a string jumped over others
+    keys = [b"alpha", b"bravo", b"charl", b"delta", b"echoo", b"foxtr", b"golfy", b"hotel"]
+    assert not one_block_moved(arr(b"".join(keys)), arr(b"".join(reversed(keys))))  # a reordered table
+
+
+def test_moved_strings_follow_the_literal(pair) -> None:  # type: ignore[no-untyped-def]
+    """A length change moves the strings in between: they are the literal's, not residual."""
+    rep = diff(pair("literal_other_length"), 0.95)
+    (f,) = [c for c in rep.causes if c.cause == "string-literal"]
+    rodata = sum(r.bytes for r in rep.unexplained if r.unit.startswith(".rodata"))
+    assert rodata == 0 and f.bytes > 30_000  # thousands of strings moved (the pair differs by 35 KB)
+
+
+@pytest.mark.parametrize("name", ["c_source", "c_source_no_trimpath"])
+def test_c_source_change(pair, name: str) -> None:  # type: ignore[no-untyped-def]
+    """Same gcc, same flags (recorded without -trimpath), a changed constant in the cgo preamble."""
+    rep = diff(pair(name), 0.99)
+    assert roots(rep) == ["c-source-change"], rep.causes
+    (f,) = [c for c in rep.causes if c.cause == "c-source-change"]
+    labels = {e.label: e for e in f.evidence}
+    assert labels["C compiler"].a == labels["C compiler"].b
+    assert labels["cgo file hash"].a != labels["cgo file hash"].b
+    assert any(lbl.startswith("C function") and "Cfunc_add" in lbl for lbl in labels)
+
+
+def test_strip_without_trimpath_is_not_content(pair) -> None:  # type: ignore[no-untyped-def]
+    """The runtime's modinfo copy holds -ldflags="-s -w": that is buildinfo, not embedded content."""
+    rep = diff(pair("strip_no_trimpath"), 0.99)
+    assert "embedded-content" not in roots(rep), rep.causes
+    assert "build-setting" in roots(rep)
+
+
+def test_two_commits_of_a_real_program(gobuild_available: gobuild.Toolchain) -> None:
+    """esbuild 0.17.0 and 0.17.1 from npm: the same toolchain, two commits, a few functions changed.
+    Strings moved by the length-sorted string data follow the source change; no build time, no order."""
+    import oracles
+
+    a, b = (gobuild.npm_binary("@esbuild/linux-x64", v) for v in ("0.17.0", "0.17.1"))
+    ma, mb = oracles.go_version_m_json(a), oracles.go_version_m_json(b)
+    assert ma["GoVersion"] == mb["GoVersion"]
+    rev = [{s["Key"]: s["Value"] for s in m["Settings"]}["vcs.revision"] for m in (ma, mb)]
+    assert rev[0] != rev[1]
+    rep = diff((a, b), 0.99)
+    # (vcs-time may be a root or a consequence of vcs-revision: the engine's causal model decides)
+    assert "source-change" in roots(rep) and set(roots(rep)) <= {"source-change", "vcs-revision", "vcs-time"}
+    assert not any(c.cause in ("embedded-timestamp", "generated-order", "string-literal") for c in rep.causes)
