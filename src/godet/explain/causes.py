@@ -11,7 +11,7 @@ the docs pages (docs/causes/<id>.md, checked against this table by the tests) al
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -477,6 +477,7 @@ class Edge:
     cause: str
     effect: str
     why: str
+    _: KW_ONLY
     cause_key: str | None = None
     effect_key: str | None = None
     when: str = ""
@@ -520,9 +521,8 @@ EDGES: tuple[Edge, ...] = (
         "trimpath",
         "build-setting",
         "-trimpath builds do not record -ldflags",
-        "",
-        "-ldflags",
-        "absent-on-one-side",
+        effect_key="-ldflags",
+        when="absent-on-one-side",
     ),
     E("gopath-mode", "default-godebug", "module mode derives DefaultGODEBUG from the go.mod go line"),
     E("gopath-mode", "vcs-stamping", "GOPATH mode does not stamp VCS information"),
@@ -543,9 +543,8 @@ EDGES: tuple[Edge, ...] = (
             "toolchain-version",
             "build-setting",
             f"only some Go releases record {k}",
-            "",
-            k,
-            "absent-on-one-side",
+            effect_key=k,
+            when="absent-on-one-side",
         )
         for k in VERSION_RECORDED
     ),
@@ -561,7 +560,7 @@ EDGES: tuple[Edge, ...] = (
         "build-setting",
         "cgo-flags",
         "only cgo builds record CGO_* flags",
-        "CGO_ENABLED",
+        cause_key="CGO_ENABLED",
         when="absent-on-one-side",
     ),
     E("linkage", "gnu-build-id", "the external linker writes its own GNU build ID"),
@@ -570,6 +569,7 @@ EDGES: tuple[Edge, ...] = (
     E("build-setting", "c-source-change", "only cgo builds hold C code", cause_key="CGO_ENABLED"),
     E("dependency-version", "source-change", "the module's code (and what inlines it) differs"),
     E("dependency-version", "string-literal", "the module's strings differ"),
+    E("ldflags-x", "string-literal", "an -X value is string data: a new length moves the strings around it"),
     E("vcs-revision", "vcs-time", "another commit has another commit time"),
     E(
         "vcs-revision",

@@ -488,7 +488,7 @@ PROSE: dict[str, Prose] = {
         "lists these places under `unexplained`; the cause id itself is not used for a finding.",
     ),
     "string-literal": Prose(
-        shows="A string constant of the program differs (`\"hello, godet\"` became `\"hello, gadet\"`) "
+        shows='A string constant of the program differs (`"hello, godet"` became `"hello, gadet"`) '
         "and the "
         "code around it is the same: only the string's bytes in read-only data (`.rodata`, `.rdata`, "
         "`__rodata`) differ. Go's linker lays string data out sorted by length, so when the string's length "

@@ -113,6 +113,7 @@ def detect(ctx: DiffContext) -> list[Finding]:
     out.extend(_toolchain(ctx, a, b))
     sa, sb = dict(a.settings), dict(b.settings)
     keys = list(dict.fromkeys([k for k, _ in a.settings] + [k for k, _ in b.settings]))
+    keys.sort(key=lambda k: k != "-trimpath")  # first: it decides how -ldflags reads (stable otherwise)
     vcs_a = any(k.startswith("vcs") for k in sa)
     vcs_b = any(k.startswith("vcs") for k in sb)
     main_version_claims = _main_version_claims(la, lb, a, b)
@@ -191,7 +192,7 @@ def detect(ctx: DiffContext) -> list[Finding]:
         elif k == "-trimpath":
             out.append(_trimpath(va, vb, claims))
         elif k == "-ldflags":
-            out.extend(_ldflags(ctx, va, vb, claims, hidden=_trimmed_one_side(sa, sb)))
+            out.extend(_ldflags(ctx, va, vb, claims, hidden=_trimmed_one_side(sa, sb), out_so_far=tuple(out)))
         else:
             broad = _everything(ctx) if is_broad("build-setting", k) else []
             out.append(
@@ -328,21 +329,23 @@ def _main_module(a: BuildInfo, b: BuildInfo, claims: list[Claim], vcs: bool) -> 
 
 
 def _ldflags(
-    ctx: DiffContext, va: str | None, vb: str | None, claims: list[Claim], hidden: bool = False
+    ctx: DiffContext,
+    va: str | None,
+    vb: str | None,
+    claims: list[Claim],
+    hidden: bool = False,
+    out_so_far: tuple[Finding, ...] = (),
 ) -> list[Finding]:
     """-X values and the other linker flags; ``hidden``: one side's -ldflags went unrecorded (-trimpath)."""
     if hidden and (va is None or vb is None):
         # -trimpath left one side's flags out of buildinfo: absence says nothing about its -X values
-        # (the content detector reads them from the binary); the missing line is -trimpath's doing.
-        return [
-            Finding(
-                "build-setting",
-                "-ldflags is recorded in one build only (-trimpath builds do not record it).",
-                [Evidence("-ldflags", va, vb)],
-                claims,
-                key="-ldflags",
-            )
-        ]
+        # or other flags (the content and structure detectors read what they did from the binary);
+        # the missing line itself is -trimpath's doing, so its bytes go to the trimpath finding.
+        trim = next((f for f in out_so_far if f.cause == "trimpath"), None)
+        if trim is not None:
+            trim.claims.extend(claims)
+            trim.evidence.append(Evidence("-ldflags", va, vb))
+        return []
     xa, xb = _x_values(va or ""), _x_values(vb or "")
     out = []
     rest_a = _without_x(va or "")

@@ -12,6 +12,7 @@ from godet.explain.detectors.content.common import (
     follow_claims,
     section_name,
 )
+from godet.explain.detectors.structure import is_dwarf_unit
 from godet.read.addrnames import CGO_PREFIX, canonical_name
 from godet.read.binary import Binary
 
@@ -107,6 +108,9 @@ def _c_code(ctx: DiffContext) -> list[Finding]:
         for u in tops
         if section_name(u) in C_SUPPORT_UNITS or u in C_SUPPORT_UNITS
     ]
+    go_too = bool(codecmp.changed_functions(ctx).changed)
+    if not go_too:  # the Go code is the same: DWARF changed with the C units it describes, and moved
+        claims += [Claim.unit(u, fallback=True) for u in tops if is_dwarf_unit(u)]
     names = [c[0] for c in changed]
     ev = [Evidence(n if n.startswith("C code ") else f"C function {n}", a, b) for n, a, b in changed[:10]]
     existing = next((f for f in ctx.findings if f.cause in ("c-toolchain", "cgo-flags")), None)
@@ -122,7 +126,6 @@ def _c_code(ctx: DiffContext) -> list[Finding]:
     ba, bb = ctx.a.buildinfo, ctx.b.buildinfo
     flags_a = {k: v for k, v in (ba.settings if ba else []) if k.startswith("CGO_") and k != "CGO_ENABLED"}
     flags_b = {k: v for k, v in (bb.settings if bb else []) if k.startswith("CGO_") and k != "CGO_ENABLED"}
-    go_too = not code_explained(ctx, RANK["source-change"]) and bool(codecmp.changed_functions(ctx).changed)
     also = " The Go code differs too." if go_too else " The Go code is the same."
     listed = ", ".join(names[:6]) + (" …" if len(names) > 6 else "")
     if same_cc:

@@ -8,6 +8,7 @@ import numpy as np
 
 from godet.compare import code as codecmp
 from godet.compare.bytes import as_array
+from godet.explain.causes import is_broad
 from godet.explain.detectors.base import RANK, Claim, DiffContext, Evidence, Finding, raw_bytes
 from godet.explain.detectors.content.common import (
     DATA_NAMES,
@@ -199,8 +200,8 @@ def _var_findings(ctx: DiffContext, diffs: list[VarDiff]) -> list[Finding]:
         xf = _x_finding(ctx, d)
         if xf is not None:  # an -X value: its string data and header are the -X finding's, never content
             xf.claims.extend(d.claims)
-        elif _pointer_like(d):  # a few bytes of pointers behind a {ptr, len}-shaped pair: moved data
-            continue
+        elif _pointer_like(d) or _paired_by_address_only(ctx, d):
+            continue  # pointers behind a {ptr, len}-shaped pair, or another variable at that address
         elif _is_modinfo(ctx, d):  # runtime.modinfo, the runtime's copy of buildinfo: not content
             owner = _modinfo_owner(ctx)
             if owner is not None:
@@ -263,6 +264,15 @@ def _pointer_like(d: VarDiff) -> bool:
     return d.xa.name is None and d.xb.name is None and short and not text
 
 
+def _paired_by_address_only(ctx: DiffContext, d: VarDiff) -> bool:
+    """A variable that only one build names (the other has no symbol table of its own), while a cause
+    changed the compiled code: what sits at its address in the other build may be another variable."""
+    own_names = ctx.a.symbols.present and ctx.b.symbols.present  # else one side's names are borrowed
+    if own_names and (d.xa.name is None) == (d.xb.name is None):
+        return False
+    return any(is_broad(f.cause, f.key) for f in ctx.findings)
+
+
 def _is_modinfo(ctx: DiffContext, d: VarDiff) -> bool:
     """The variable holds its build's modinfo text (runtime.modinfo: buildinfo inside two sentinels)."""
     for binary, raw in ((ctx.a, d.da), (ctx.b, d.db)):
@@ -272,12 +282,25 @@ def _is_modinfo(ctx: DiffContext, d: VarDiff) -> bool:
     return False
 
 
+def _in_modinfo(ctx: DiffContext, side: str, piece: tuple[int, int]) -> bool:
+    """Whether a piece of read-only data lies in that build's copy of its modinfo text."""
+    binary = ctx.a if side == "a" else ctx.b
+    bi = binary.buildinfo
+    if bi is None or not bi.modinfo:
+        return False
+    text = raw_bytes(bi.modinfo)
+    lo = max(0, piece[0] - len(text))
+    hit = binary.image.find(text, lo, piece[1] + len(text))
+    return hit >= 0 and hit < piece[1] and piece[0] < hit + len(text)
+
+
 def _modinfo_owner(ctx: DiffContext) -> Finding | None:
     """The finding that explains the difference in buildinfo's modinfo (it explains the copy too)."""
     for f in ctx.findings:
         for side, binary in (("a", ctx.a), ("b", ctx.b)):
             bi = binary.buildinfo
-            lo, hi = bi.modinfo_range if bi is not None else (0, 0)
+            lo, size = bi.modinfo_range if bi is not None else (0, 0)
+            hi = lo + size  # modinfo_range is (file offset, size)
             if hi > lo and any(c.side == side and c.start < hi and lo < c.end for c in f.claims):
                 return f
     return None
@@ -437,7 +460,9 @@ def _aligned_spans(ctx: DiffContext, st: State) -> list[_Aligned]:
             for s, e in _true_runs(shifts == NO_SHIFT, MAX_PIECES):
                 p = (off + s, off + e)
                 owner = _owner(ctx, side, p)
-                if owner is not None:  # an -X value, a path...: a string another cause changed
+                if owner is None and _in_modinfo(ctx, side, p):  # the runtime's copy of buildinfo
+                    owner = _modinfo_owner(ctx)
+                if owner is not None:  # an -X value, a path, a buildinfo line: another cause's string
                     owners.append(owner)
                 elif _moved_pointer(ctx, side, p, off, shifts, other_off):
                     continue  # a pointer to a moved string, or a length: explained by the move
