@@ -6,12 +6,12 @@ line for line. Colour only on a terminal; plain text when piped or with NO_COLOR
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from rich.console import Console
 from rich.text import Text
 
+from godet.present import safe
 from godet.read.facts import BinaryFacts
 
 WARN = "bold yellow"
@@ -37,21 +37,12 @@ class InspectText:
         self.functions = functions
 
     def render(self, report: list[BinaryFacts]) -> str:
-        buf = io.StringIO()
-        con = Console(
-            file=buf,
-            force_terminal=self.color,
-            no_color=not self.color,
-            soft_wrap=True,
-            width=10_000,
-            highlight=False,
-            emoji=False,
-        )
+        con = safe.console(self.color)
         for i, f in enumerate(report):
             if i:
                 con.print()
             self._one(con, f)
-        return buf.getvalue()
+        return con.output()
 
     def _row(self, con: Console, label: str, value: Text | str, style: str = "") -> None:
         line = Text(f"  {label:<{LABEL_WIDTH}}", style="bold")
@@ -110,7 +101,7 @@ class InspectText:
         for line in bi.to_go_text(f.path).rstrip("\n").split("\n"):
             if not self.color:
                 # byte for byte what go version -m prints (tabs kept), so the two can be diffed
-                con.file.write(line + "\n")
+                con.raw_line(line, keep="\t")
                 continue
             style = ""
             if "\tvcs" in line:

@@ -9,7 +9,6 @@ Unreadable inputs become ``toolExecutionNotifications`` of the invocation.
 from __future__ import annotations
 
 import hashlib
-import json
 from importlib import metadata
 from pathlib import PurePath, PurePosixPath, PureWindowsPath
 from typing import Any
@@ -17,6 +16,7 @@ from urllib.parse import quote
 
 from godet.check.engine import CheckReport, RuleInfo
 from godet.check.rules import PROJECT_URL, Finding
+from godet.present import safe
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SARIF_VERSION = "2.1.0"
@@ -49,7 +49,7 @@ def _rule(ri: RuleInfo) -> dict[str, Any]:
     text = f"{r.what}\n\nWhy it matters: {r.why}\n\nFix: {r.fix}"
     markdown = (
         f"**{r.title}** (`{r.code}` {r.name})\n\n{r.what}\n\n**Why it breaks reproducibility.** {r.why}\n\n"
-        f"**How to fix.** {r.fix}\n\n**Switch it off:** `{r.code} = \"off\"` in the `[rules]` table of "
+        f'**How to fix.** {r.fix}\n\n**Switch it off:** `{r.code} = "off"` in the `[rules]` table of '
         f"`.godet.toml` (or `[tool.godet.rules]` in pyproject.toml).\n\n[Documentation]({r.help_uri})"
     )
     return {
@@ -99,7 +99,9 @@ class CheckSARIF:
                     "locations": [_location(r.path, r.label, f)],
                     "partialFingerprints": {FINGERPRINT_KEY: fingerprint(f, r.label)},
                     "properties": {
-                        "evidence": f.evidence, "where": list(f.where), "go_version": r.go_version,
+                        "evidence": f.evidence,
+                        "where": list(f.where),
+                        "go_version": r.go_version,
                     },
                 }
                 if f.rule in index:
@@ -137,4 +139,4 @@ class CheckSARIF:
             },
         }
         log = {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
-        return json.dumps(log, indent=2) + "\n"
+        return safe.sarif_safe(log)
