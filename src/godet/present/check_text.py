@@ -8,10 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
-from rich.text import Text
 
 from godet.check.engine import CheckReport
 from godet.present import safe
+from godet.present.safe import Text
 
 STYLES = {"error": "bold red", "warning": "bold yellow", "info": "cyan"}
 OK = "green"

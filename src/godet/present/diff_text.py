@@ -11,11 +11,11 @@ import textwrap
 from typing import Any
 
 from rich.console import Console
-from rich.text import Text
 
 from godet.explain.detectors.base import Evidence, Finding
 from godet.explain.report import DiffReport, Residual, Side
 from godet.present import safe
+from godet.present.safe import Text
 
 WIDTH = 100
 INDENT = "     "

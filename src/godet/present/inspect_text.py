@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
-from rich.text import Text
 
 from godet.present import safe
+from godet.present.safe import Text
 from godet.read.facts import BinaryFacts
 
 WARN = "bold yellow"
@@ -46,7 +46,7 @@ class InspectText:
 
     def _row(self, con: Console, label: str, value: Text | str, style: str = "") -> None:
         line = Text(f"  {label:<{LABEL_WIDTH}}", style="bold")
-        line.append(value if isinstance(value, Text) else Text(value, style=style))
+        line.append(Text(value, style=style) if isinstance(value, str) else value)
         con.print(line)
 
     def _one(self, con: Console, f: BinaryFacts) -> None:
@@ -98,7 +98,7 @@ class InspectText:
         self._row(
             con, "buildinfo", Text(f"{bi.format} format at {bi.offset:#x}; as go version -m:", style=DIM)
         )
-        for line in bi.to_go_text(f.path).rstrip("\n").split("\n"):
+        for line in bi.to_go_text(safe.text(f.path)).rstrip("\n").split("\n"):
             if not self.color:
                 # byte for byte what go version -m prints (tabs kept), so the two can be diffed
                 con.raw_line(line, keep="\t")

@@ -102,7 +102,7 @@ def console(color: bool) -> Any:
     """The rich Console every text renderer prints through (into a buffer; see :class:`SafeConsole`)."""
     import io
 
-    return _safe_console_class()(
+    return _safe_classes()[1](
         file=io.StringIO(),
         force_terminal=color,
         no_color=not color,
@@ -115,9 +115,21 @@ def console(color: bool) -> Any:
 
 
 @functools.cache
-def _safe_console_class() -> type:
+def _safe_classes() -> tuple[type, type]:
+    """(SafeText, SafeConsole), built on first use so that importing this module does not import rich."""
     from rich.console import Console
     from rich.text import Span, Text
+
+    class SafeText(Text):
+        """A rich Text whose strings are made safe (:func:`text`) before rich sees them (rich itself
+        would silently drop BEL, BS, VT, FF and CR and keep ESC)."""
+
+        def __init__(self, value: str = "", *args: Any, **kwargs: Any) -> None:
+            super().__init__(text(value), *args, **kwargs)
+
+        def append(self, value: Any, style: Any = None) -> SafeText:
+            super().append(value if isinstance(value, Text) else text(value), style)
+            return self
 
     def safe_rich(t: Text) -> Text:
         if is_safe_text(t.plain):
@@ -153,7 +165,12 @@ def _safe_console_class() -> type:
             """Everything printed so far."""
             return self.file.getvalue()
 
-    return SafeConsole
+    return SafeText, SafeConsole
+
+
+def Text(value: str = "", style: str = "") -> Any:
+    """A rich Text of ``value`` made safe (:func:`text`); its ``append`` makes appended strings safe."""
+    return _safe_classes()[0](value, style=style)
 
 
 # ------------------------------------------------------------------------------------ Markdown
