@@ -295,13 +295,15 @@ class _progress:
 
         self._bar = Progress(
             TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-            TextColumn("{task.description}"), console=Console(stderr=True), transient=True,
+            TextColumn("{task.description}", markup=False), console=Console(stderr=True), transient=True,
         )
         self._bar.start()
         self._task = self._bar.add_task("", total=self.total)
 
         def advance(path: str) -> None:
-            self._bar.update(self._task, advance=1, description=os.path.basename(path))
+            from godet.present.safe import text  # a file name is untrusted
+
+            self._bar.update(self._task, advance=1, description=text(os.path.basename(path)))
 
         return advance
 

@@ -100,6 +100,14 @@ def diff_binaries(a: Binary, b: Binary, deep: bool = False) -> DiffReport:
     ha, hb = _Hasher(a), _Hasher(b)
     ha.start()
     hb.start()
+    try:
+        return _diff_binaries(a, b, deep, ha, hb)
+    finally:  # every path, errors too: the hashers read the files, which close after this returns
+        ha.join()
+        hb.join()
+
+
+def _diff_binaries(a: Binary, b: Binary, deep: bool, ha: _Hasher, hb: _Hasher) -> DiffReport:
     da, db = as_array(a.image.data), as_array(b.image.data)
     if len(da) == len(db) and bytes_equal(da, db):
         ha.join()
