@@ -223,7 +223,7 @@ def check_binary(binary: Any, rules: list[RuleInfo], policy: Policy) -> BinaryRe
     result = BinaryResult(
         path=binary.path,
         slice=getattr(binary, "slice_label", ""),
-        go_version=binary.buildinfo.go_version if binary.buildinfo is not None else None,
+        go_version=binary.go_version,
         target=f"{im.os}/{im.arch} {'Mach-O' if im.format == 'macho' else im.format.upper()}",
     )
     for ri in rules:

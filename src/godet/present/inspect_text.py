@@ -63,7 +63,13 @@ class InspectText:
         if not f.is_go:
             self._row(con, "Go", "not a Go executable (no buildinfo, Go build ID or pclntab)", BAD)
         else:
-            self._row(con, "Go version", f.go_version or "unknown (no buildinfo)")
+            problem = getattr(f, "buildinfo_problem", None)
+            if problem:
+                version = f"{f.go_version} (from runtime.buildVersion)" if f.go_version else "unknown"
+                self._row(con, "Go version", version, WARN)
+                self._row(con, "buildinfo", problem, BAD)
+            else:
+                self._row(con, "Go version", f.go_version or "unknown (no buildinfo)")
         self._ids(con, f)
         if f.buildinfo is not None:
             self._buildinfo(con, f)
