@@ -1,5 +1,6 @@
 """The linear alignment of two instruction listings (compare/code.py ``_hunks``), checked against
-difflib (the quadratic alignment it replaced) where both must agree, and for its running time."""
+difflib (the quadratic alignment it replaced) where both must agree, and for its running time; and
+the sparse-aware equality test of two images (compare/bytes.py ``images_equal``)."""
 
 from __future__ import annotations
 
@@ -58,3 +59,40 @@ def test_alignment_is_linear():
     assert time.monotonic() - t < 2.0
     assert len(hunks) == 200
     _rebuild_checks(na, nb, hunks)
+
+
+def test_images_equal_reads_only_data_extents(tmp_path):
+    """images_equal on sparse files: equal where both hold the same data, unequal on one data byte,
+    and on data versus a hole (explicit bytes versus zeros)."""
+    from godet.compare.bytes import images_equal
+    from godet.read.image import MappedFile, _data_extents
+
+    def sparse(name: str, chunks: dict[int, bytes], size: int = 256 << 20) -> MappedFile:
+        p = tmp_path / name
+        with open(p, "wb") as f:
+            for off, data in chunks.items():
+                f.seek(off)
+                f.write(data)
+            f.truncate(size)
+        return MappedFile(str(p))
+
+    class Img:  # the three attributes images_equal reads, as an Image has them
+        def __init__(self, m: MappedFile) -> None:
+            self.data, self.size, self.slice_offset = m.data, m.size, 0
+            self.extents = _data_extents(m.fd, m.size)
+
+    a = sparse("a", {0: b"\x7fELF" * 1024, 100 << 20: b"x" * 4096})
+    b = sparse("b", {0: b"\x7fELF" * 1024, 100 << 20: b"x" * 4096})
+    c = sparse("c", {0: b"\x7fELF" * 1024, 100 << 20: b"x" * 4095 + b"y"})
+    d = sparse("d", {0: b"\x7fELF" * 1024})
+    ia, ib, ic, idd = Img(a), Img(b), Img(c), Img(d)
+    if ia.extents is None:
+        import pytest
+
+        pytest.skip("this file system does not report holes (SEEK_DATA)")
+    assert len(ia.extents) >= 2
+    assert images_equal(ia, ib)
+    assert not images_equal(ia, ic)
+    assert not images_equal(ia, idd)
+    for m in (a, b, c, d):
+        m.close()

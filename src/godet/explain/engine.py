@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from godet.compare.bytes import as_array, bytes_equal
+from godet.compare.bytes import images_equal
 from godet.compare.layout import Comparison, compare
 from godet.errors import GodetError, NotGoBinary
 from godet.explain.detectors.base import EXTRA_DETECTOR_ERRORS, Claim, DiffContext, Evidence, Finding
@@ -108,8 +108,7 @@ def diff_binaries(a: Binary, b: Binary, deep: bool = False) -> DiffReport:
 
 
 def _diff_binaries(a: Binary, b: Binary, deep: bool, ha: _Hasher, hb: _Hasher) -> DiffReport:
-    da, db = as_array(a.image.data), as_array(b.image.data)
-    if len(da) == len(db) and bytes_equal(da, db):
+    if images_equal(a.image, b.image):  # (a sparse file's holes are not read)
         ha.join()
         hb.join()
         return _identical(a, b, ha.digest, hb.digest)
