@@ -11,6 +11,7 @@ ElementTree.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shutil
@@ -39,7 +40,7 @@ TAG = "feat\x1b[1m\u202e`|<b>[bold]"
 TWIN_TAG = TAG + "2"
 CFLAGS = "-O2 -DH=\x1b]0;T\x07\u202e`|<i>%0A::x"
 DEP_DIR = "dep\x1b]0;T\x07\u202e`|<b>[bold]"
-FILE_NAME = "app\x1b]0;FILE\x07\n::error::f\u202e`|<b>[bold]"
+FILE_NAME = "app\x1b]0;FILE\x07\n::error::f\u202e`|<b>[bold]\udcff"  # (ends in byte 0xff)
 
 GO_MOD = (
     "module example.com/hostile\n\ngo 1.21\n\nrequire example.com/dep v1.0.0\n\n"
@@ -255,7 +256,8 @@ def test_inspect(hostile, fmt):
         assert "./dep\\x1b]0;T\\x07\\u202e`|<b>[bold]" in out
     else:
         facts = json.loads(out)[0]
-        assert facts["path"] == str(hostile["a"])  # JSON keeps the value itself
+        # JSON keeps the value itself, but for the byte that is not UTF-8: the text \xff
+        assert facts["path"] == str(hostile["a"]).replace("\udcff", "\\xff")
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "markdown", "html"])
@@ -312,3 +314,78 @@ def test_error_lines_with_hostile_names(tmp_path):
     assert len(p.stderr.splitlines()) == 1
     assert_terminal_safe(p.stderr, "stderr")
     assert "\\x1b]0;FILE\\x07\\n::error::f" in p.stderr
+
+
+# ------------------------------------------------------------------------------ every string field
+
+# Fields the renderers look up in catalogs (cause ids, levels, rule codes, roles): not free text.
+LOOKUP_FIELDS = {"cause", "role", "level", "rule", "format", "because", "code", "fail_on", "how_kind"}
+
+
+def _poison(obj, seen=None):
+    """Set every free-text string field of ``obj`` (dataclasses, lists, dicts, tuples) to HOSTILE."""
+    import dataclasses
+
+    seen = set() if seen is None else seen
+    if id(obj) in seen:
+        return obj
+    seen.add(id(obj))
+    if isinstance(obj, str):
+        return HOSTILE
+    if isinstance(obj, list):
+        obj[:] = [_poison(x, seen) for x in obj]
+        return obj
+    if isinstance(obj, tuple):
+        return tuple(_poison(x, seen) for x in obj)
+    if isinstance(obj, dict):
+        for k in list(obj):
+            obj[k] = _poison(obj[k], seen)
+        return obj
+    if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        for f in dataclasses.fields(obj):
+            if f.name in LOOKUP_FIELDS or f.name.startswith("_"):
+                continue
+            v = getattr(obj, f.name)
+            if isinstance(v, (str, list, tuple, dict)) or dataclasses.is_dataclass(v):
+                with contextlib.suppress(AttributeError, TypeError):  # (a read-only property)
+                    object.__setattr__(obj, f.name, _poison(v, seen))
+    return obj
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown", "html"])
+def test_every_string_of_a_diff_report(hostile, fmt):
+    """Not only the fields the fixture reaches: every free-text field of a real report, hostile."""
+    from godet import api
+    from godet.explain.report import Residual, SectionSummary
+    from godet.present.base import renderer
+
+    rep = api.diff(str(hostile["a"]), str(hostile["b"]))
+    rep.unexplained.append(
+        Residual(unit=".text/x", bytes=4, a_range=(16, 20), b_range=(16, 20), section=".text",
+                 function="f", note="n", disassembly=[("a", "b")] * 3)
+    )  # fmt: skip
+    if not rep.sections:
+        rep.sections.append(SectionSummary(".text", 1, 1, 1, "bytes"))
+    _poison(rep)
+    out = renderer("diff", fmt).render(rep)
+    CHECKS[fmt](out, f"poisoned diff {fmt}")
+    assert "PWNED" in out
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "sarif", "junit", "github"])
+def test_every_string_of_a_check_report(hostile, fmt):
+    from godet.check.engine import run_check
+    from godet.check.policy import load_policy
+    from godet.errors import GodetError
+    from godet.present.base import renderer
+
+    rep = run_check([str(hostile["tree"])], load_policy(None))
+    rep.errors.append(GodetError(HOSTILE, HOSTILE))
+    for r in rep.results:
+        r.notes.append("note")
+    _poison(rep.results)
+    for r in rep.results:
+        _poison(r.findings)
+    out = renderer("check", fmt).render(rep)
+    CHECKS[fmt](out, f"poisoned check {fmt}")
+    assert "PWNED" in out

@@ -22,6 +22,7 @@ SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schem
 SARIF_VERSION = "2.1.0"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 FINGERPRINT_KEY = "godet/v1"
+_BYTES = "surrogateescape"  # a file name's bytes that are not UTF-8 are percent-encoded (or hashed) as bytes
 
 
 def _version() -> str:
@@ -37,11 +38,11 @@ def artifact_location(path: str) -> dict[str, Any]:
     p: PurePath = PureWindowsPath(path) if windows else PurePosixPath(path)
     if p.is_absolute():
         if isinstance(p, PureWindowsPath):
-            return {"uri": "file:///" + quote(p.as_posix())}
-        return {"uri": "file://" + quote(p.as_posix())}
+            return {"uri": "file:///" + quote(p.as_posix(), errors=_BYTES)}
+        return {"uri": "file://" + quote(p.as_posix(), errors=_BYTES)}
     rel = p.as_posix()
     rel = rel[2:] if rel.startswith("./") else rel
-    return {"uri": quote(rel), "uriBaseId": "%SRCROOT%"}
+    return {"uri": quote(rel, errors=_BYTES), "uriBaseId": "%SRCROOT%"}
 
 
 def _rule(ri: RuleInfo) -> dict[str, Any]:
@@ -67,7 +68,7 @@ def _rule(ri: RuleInfo) -> dict[str, Any]:
 def fingerprint(f: Finding, label: str) -> str:
     """A stable identity for a finding across runs: rule, binary and what it is about (not the message)."""
     about = f.evidence.get("variable") or f.evidence.get("key") or ""
-    return hashlib.sha256(f"{f.rule}\0{label}\0{about}".encode()).hexdigest()
+    return hashlib.sha256(f"{f.rule}\0{label}\0{about}".encode("utf-8", _BYTES)).hexdigest()
 
 
 def _location(path: str, label: str, f: Finding | None = None) -> dict[str, Any]:
