@@ -73,16 +73,18 @@ class Binary:
         where it is and what is wrong, and a note says so)."""
         from godet.read.buildinfo import CorruptBuildInfo, read_buildinfo
 
-        try:
-            return read_buildinfo(self.image)
-        except CorruptBuildInfo as e:
-            self.buildinfo_problem = str(e)
-            self.notes.append(f"buildinfo: {e}; its facts are shown as absent")
-            return None
-        except EXTRACTOR_ERRORS as e:
-            self.buildinfo_problem = f"unreadable: {e}"
-            self.notes.append(f"buildinfo: unreadable ({e}); shown as absent")
-            return None
+        def read() -> BuildInfo | None:
+            try:
+                return read_buildinfo(self.image)
+            except CorruptBuildInfo as e:
+                self.buildinfo_problem = str(e)
+                self.notes.append(f"buildinfo: {e}; its facts are shown as absent")
+                return None
+            except EXTRACTOR_ERRORS as e:
+                self.buildinfo_problem = f"unreadable: {e}"
+                raise  # (the guard notes it)
+
+        return self._guard("buildinfo", read, None)
 
     @cached_property
     def go_version(self) -> str | None:

@@ -352,7 +352,7 @@ def open_images(mapped: MappedFile) -> list[Image]:
             images = macho.open_macho(path, mapped.data, fat=(kind == "fat"))
         for im in images:
             im.mm = mapped.mm
-            im.extents = mapped.extents
+            im.extents = getattr(mapped, "extents", None)
         return images
     except FormatError as e:
         # The container readers bounds-check every read (ByteView): any other exception is a bug,
