@@ -118,8 +118,15 @@ def check_text(out: str, what: str) -> None:
 
 
 def check_json(out: str, what: str) -> None:
-    json.loads(out)
+    """Parses, is ASCII, and inspect's and diff's documents validate against their schemas."""
+    import jsonschema
+
+    doc = json.loads(out)
     out.encode("ascii")  # json_safe keeps ensure_ascii: no raw byte of any kind
+    if what.startswith(("inspect", "diff ")) and "dirs" not in what:  # (real reports, not poisoned)
+        name = "inspect" if what.startswith("inspect") else "diff"
+        schema = json.loads((ROOT / "src" / "godet" / "schemas" / f"{name}.schema.json").read_text())
+        jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(doc)
 
 
 def check_markdown(out: str, what: str) -> None:
