@@ -4,7 +4,8 @@ The parent (which has imported godet once) forks per input; the child runs :func
 and streams JSON lines back through a pipe: its baseline RSS, each step as it starts, the result.
 The parent kills a child that outlives the timeout (a hang, attributed to the step it was in), and
 reads the child's peak RSS from ``wait4``: growth over the baseline above ``2 × input size + 200 MB``
-is a memory defect. A child that dies of a signal is a native crash.
+is a memory defect. A child that dies of a signal is a native crash. The child installs
+``threading.excepthook``: an exception in a background thread is a defect too.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ import os
 import resource
 import select
 import signal
+import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 TIMEOUT = 10.0
@@ -111,6 +114,35 @@ def start(mutant: str, seed: str, params: dict[str, Any], workdir: str) -> Runni
 
             from fuzz import target
 
+            def thread_failed(args: threading.ExceptHookArgs) -> None:
+                # an exception in a thread never reaches target.run: report it as a defect of its own
+                import traceback
+
+                tb = args.exc_traceback
+                frames = traceback.extract_tb(tb) if tb is not None else []
+                where = next(
+                    (
+                        f"{Path(f.filename).name}:{f.name}"
+                        for f in reversed(frames)
+                        if "/godet/" in f.filename
+                    ),
+                    frames[-1].name if frames else "?",
+                )
+                send(
+                    {
+                        "thread": {
+                            "kind": "thread",
+                            "type": getattr(args.exc_type, "__name__", str(args.exc_type)),
+                            "where": where,
+                            "message": str(args.exc_value)[:500],
+                            "traceback": "".join(
+                                traceback.format_exception(args.exc_type, args.exc_value, tb)
+                            )[-2000:],
+                        }
+                    }
+                )
+
+            threading.excepthook = thread_failed
             send({"baseline": _rss()})
             res = target.run(mutant, seed, params, lambda s: send({"step": s}))
             send({"result": res})
@@ -186,6 +218,8 @@ def finish(run: Running, timed_out: bool, timeout: float = TIMEOUT) -> Outcome:
             }
         )
     for x in run.lines:
+        if "thread" in x:  # an exception in a background thread (see threading.excepthook above)
+            defects.append({**x["thread"], "step": last})
         if "harness" in x:
             defects.append(
                 {"kind": "harness", "step": last, "type": "", "where": "harness", "message": x["harness"]}

@@ -11,6 +11,10 @@ replayed and minimised op by op:
 ``["delete", off, n]``            remove a range (everything after shifts)
 ``["insert", off, hex]``          insert bytes (everything after shifts)
 
+The ``hostile`` kind writes a hostile string (terminal escapes, markup, bidi, Markdown/HTML/CI
+breakers, bytes that are not UTF-8) in place into a region that holds text; the target then checks
+that the text outputs carry no raw control character.
+
 The generator draws from a ``random.Random`` (``hypothesis`` supplies one in the test suite, a
 seeded one in the long run), so both drivers explore the same space.
 """
@@ -35,7 +39,26 @@ KINDS = {
     "delete": 4,
     "insert": 3,
     "write": 3,
+    "hostile": 8,
 }
+
+# Strings whoever builds a binary may put in it, for the regions that hold text (buildinfo version,
+# module paths and settings, pclntab file names, build ID, section names): terminal escapes (OSC
+# title, CSI colour), rich markup, a bidi override, Markdown/HTML/workflow-command breakers, a
+# newline, DEL, C1 CSI and bytes that are not UTF-8.
+HOSTILE_STRINGS = (
+    b"\x1b]0;PWNED\x07",
+    b"\x1b[31mRED\x1b[0m",
+    b"[bold]x[/bold]",
+    "\u202e`|<script>".encode(),
+    b"%0A::error::x,y:z",
+    b"\n::warning::nl",
+    b"| a | b |\n|---|",
+    b"[l](http://e.example) ![i](x)",
+    b"\x7f\xc2\x9b\xff\xfe",
+    b"&amp;<b>`x`</b>",
+)
+TEXT_REGIONS = ("buildinfo.", "pclntab.filetab", "go_buildid.text", "elf.shstrtab", "pe.section[", ".note[")
 
 
 def apply(data: bytes, ops: list[Op]) -> bytes:
@@ -144,6 +167,13 @@ def one_op(rng: random.Random, data: bytes, lm: Landmarks) -> Op:
             return ["trunc", min(size, cut)]
         n = max(1, min(r.size, rng.randrange(1, 64)))
         return ["write", r.offset + rng.randrange(0, max(1, r.size)), rng.randbytes(n).hex()]
+    if kind == "hostile":
+        texts = [r for r in lm.regions if r.name.startswith(TEXT_REGIONS) and r.size > 0]
+        if texts:
+            r = rng.choice(texts)
+            payload = rng.choice(HOSTILE_STRINGS)[: r.size]
+            off = r.offset + rng.randrange(0, max(1, r.size - len(payload) + 1))
+            return ["write", off, payload.hex()]  # in place: lengths and offsets stay valid
     if kind == "xor_near":
         return [
             "xor",

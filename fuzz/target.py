@@ -116,6 +116,12 @@ def _inject(fault: str, path: str) -> None:
         buildinfo.read_buildinfo = bad_buildinfo
 
 
+def _unsafe_char(c: str) -> bool:
+    import unicodedata
+
+    return c not in "\n\t" and unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp", "Cs")
+
+
 def _stamp(path: str) -> tuple[int, int, int]:
     st = os.stat(path)
     return st.st_size, st.st_mtime_ns, st.st_mode
@@ -161,20 +167,43 @@ def run(mutant: str, seed: str, params: dict[str, Any], progress: Callable[[str]
         facts = api.inspect(mutant)
         step[0] = "inspect:render"
         renderer("inspect", "json", functions=params.get("functions", False)).render(facts)
-        renderer("inspect", "text", functions=False, color=False).render(facts)
+        safe_output("inspect", renderer("inspect", "text", functions=False, color=False).render(facts))
 
     def check() -> None:
         report = api.check([mutant])
         step[0] = "check:render"
         for e in report.errors:
             errors.append(f"check: godet: {e.path}: {e.problem}")
-        renderer("check", params.get("check_format", "json"), color=False).render(report)
+        fmt = params.get("check_format", "json")
+        safe_output(f"check {fmt}", renderer("check", fmt, color=False).render(report))
 
     def diff() -> None:
         a, b = (mutant, seed) if params.get("mutant_first") else (seed, mutant)
         report = api.diff(a, b, deep=bool(params.get("deep")))
         step[0] = "diff:render"
-        renderer("diff", params.get("diff_format", "json"), color=False).render(report)
+        fmt = params.get("diff_format", "json")
+        safe_output(f"diff {fmt}", renderer("diff", fmt, color=False).render(report))
+
+    def safe_output(what: str, out: str) -> None:
+        """No raw control or invisible format character in any output (tabs only in inspect's
+        go-version-m block), and the whole output encodes as UTF-8."""
+        tabs = what in ("inspect", "check junit")
+        bad = sorted({c for c in out if _unsafe_char(c) and not (c == "\t" and tabs)})
+        try:
+            out.encode("utf-8")
+        except UnicodeEncodeError as e:
+            bad.append(f"encoding: {e.reason}")
+        if bad:
+            defects.append(
+                {
+                    "kind": "unsafe-output",
+                    "step": step[0],
+                    "type": what,
+                    "message": repr(bad[:10]),
+                    "where": f"{what} output",
+                    "traceback": "",
+                }
+            )
 
     for name, fn in (("inspect", inspect), ("check", check), ("diff", diff)):
         if name in params.get("steps", STEPS):

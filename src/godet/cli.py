@@ -15,7 +15,14 @@ EXIT_OK, EXIT_FOUND, EXIT_ERROR = 0, 1, 2
 
 
 def _error(path: str, problem: str) -> None:
-    click.echo(f"godet: {path}: {problem}", err=True)
+    _say(f"{path}: {problem}")
+
+
+def _say(message: str) -> None:
+    """One ``godet: PATH: problem`` line; a hostile file name cannot add lines or control the terminal."""
+    from godet.present.safe import text
+
+    click.echo("godet: " + text(message), err=True)
 
 
 # Inputs are checked by godet itself (one "godet: PATH: problem" line), not by click's usage errors.
@@ -106,7 +113,7 @@ def diff(ctx: click.Context, a: str, b: str, fmt: str, deep: bool, output: str |
         _emit(renderer("diff", fmt, color=_color(output)).render(report), output)
         errors = getattr(report, "errors", [])  # directory pairs that could not be read
         for _rel, problem in errors:
-            click.echo(f"godet: {problem}", err=True)  # "PATH: what is wrong"
+            _say(problem)  # "PATH: what is wrong"
         if errors:
             return EXIT_ERROR
         return EXIT_OK if report.identical else EXIT_FOUND

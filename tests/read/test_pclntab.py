@@ -408,8 +408,12 @@ def _expect_clean(image: Image, calls: int = 3) -> Pclntab | None:
 
 @pytest.mark.parametrize("name", ["stripped", "windows_amd64_stripped", "linux_386_stripped"])
 def test_corrupt_header_fields(gobin, name: str) -> None:
-    """Offsets past the end, absurd counts, a broken magic: None or FormatError, never IndexError."""
+    """Offsets past the end, absurd counts, a broken magic: the header is rejected (no pclntab),
+    except where the field is not needed to list the functions (the file count, the text start,
+    which a stripped binary takes from moduledata): then the functions are exactly the unstripped
+    twin's, as go tool nm lists them."""
     path = gobin(name)
+    expected, _ = nm_go_functions(gobin(STRIPPED_TWINS[name]))
     pristine = bytearray(path.read_bytes())
     pt = _read(path)
     off, w, big = pt.offset, pt.ptr_size, pt.big_endian
@@ -418,20 +422,29 @@ def test_corrupt_header_fields(gobin, name: str) -> None:
     cases = []
     for index in range(8):  # nfunc, nfiles, textStart, funcname, cu, filetab, pctab, pcln
         for value in (huge, len(pristine), 0):
-            cases.append((off + 8 + index * w, struct.pack(word, value)))
-    cases.append((off, b"\0\0\0\0"))
-    cases.append((off + 6, b"\x03"))
-    for where, patch in cases:
+            kept = index == 2 or (index == 1 and value == len(pristine))
+            cases.append((off + 8 + index * w, struct.pack(word, value), kept))
+    cases.append((off, b"\0\0\0\0", False))  # magic
+    cases.append((off + 6, b"\x03", False))  # instruction size quantum
+    for where, patch, kept in cases:
         data = bytearray(pristine)
         data[where : where + len(patch)] = patch
         t = time.perf_counter()
-        _expect_clean(_image_over(data, path))
+        got = _expect_clean(_image_over(data, path))
         assert time.perf_counter() - t < 5
+        if kept:
+            assert got is not None and _pcln_set(got) == expected, (where - off, patch.hex())
+        else:
+            assert got is None, (where - off, patch.hex())
 
 
 def test_corrupt_functab_and_records(gobin) -> None:
-    """Function offsets, name offsets and pc-value offsets pointing anywhere: FormatError at worst."""
+    """Function offsets, name offsets and pc-value offsets pointing anywhere: FormatError at worst,
+    and a table that still holds (name, entry) as go tool nm lists them for every function but the
+    one or two a 4-byte write can reach (an entry and its predecessor's end, or one name)."""
     path = gobin("stripped")
+    expected, _ = nm_go_functions(gobin(STRIPPED_TWINS["stripped"]))
+    outcomes = {"table": 0, "none": 0}
     pristine = bytearray(path.read_bytes())
     pt = _read(path)
     functab_off, functab_len = pt.tables["functab"]
@@ -447,7 +460,14 @@ def test_corrupt_functab_and_records(gobin) -> None:
         else:  # anywhere in the table
             pos = pt.offset + rng.randrange(pt.size - 4)
         data[pos : pos + 4] = rng.choice([b"\xff\xff\xff\xff", b"\xff\xff\xff\x7f", rng.randbytes(4)])
-        _expect_clean(_image_over(data, path), calls=20)
+        got = _expect_clean(_image_over(data, path), calls=20)
+        if got is None:
+            outcomes["none"] += 1
+            continue
+        outcomes["table"] += 1
+        lost = expected - _pcln_set(got)
+        assert len(lost) <= 2, (trial, pos - pt.offset, sorted(lost)[:5])
+    assert outcomes["table"], outcomes  # (a damaged record does not reject the whole table)
     assert time.monotonic() - started < 60
 
 
@@ -468,18 +488,3 @@ def test_truncated_inside_pclntab(gobin, tmp_path: Path) -> None:
                 from godet.errors import CorruptBinary
 
                 assert isinstance(e, CorruptBinary), repr(e)
-
-
-def test_speed(gobin) -> None:
-    """All names and files of a ~2,700-function table well inside the §8 budget (~1.5 µs a function)."""
-    path = gobin("cgo_net")
-    with MappedFile(str(path)) as mapped:
-        image = open_images(mapped)[0]
-        symbols = read_symbols(image)
-        read_pclntab(image, symbols)  # warm numpy
-        t = time.perf_counter()
-        pt = read_pclntab(image, symbols)
-        elapsed = time.perf_counter() - t
-        del image
-    assert pt is not None and pt.nfunc > 2500
-    assert elapsed < pt.nfunc * 20e-6  # 20 µs a function even on a loaded machine

@@ -47,11 +47,6 @@ def _run(corpus, name: str, ops: list, params: dict, timeout: float = executor.T
     return executor.run_one(str(mutant), str(path), params, str(work), timeout)
 
 
-def _reader_masked(o: executor.Outcome) -> list[dict]:
-    """Masked failures of godet's readers (detector failures are tracked in test_regressions.py)."""
-    return [m for m in o.masked if not m["step"].startswith("diff:detector")]
-
-
 @pytest.mark.parametrize(
     "fault,kind",
     [
@@ -88,12 +83,12 @@ def test_harness_accepts_a_clean_input(corpus):
 )
 @given(data=st.data())
 def test_short_fuzz_run(corpus, data):
-    """Structure-aware mutations of the quick seeds: no defect, no reader failure hidden as a note."""
+    """Structure-aware mutations of the quick seeds (hostile strings among them): no defect, no
+    unsafe output, and no reader or detector failure hidden as a note."""
     name = data.draw(st.sampled_from(seeds.QUICK_SEEDS), label="seed")
     rng = data.draw(st.randoms(use_true_random=False), label="rng")
     _, raw, lm = corpus[0][name]
     ops, params = mutate.generate(rng, raw, lm)
     note(f"seed={name} ops={ops} params={params}")
     o = _run(corpus, name, ops, params)
-    assert_clean(o, masked_ok=True)
-    assert not _reader_masked(o), _reader_masked(o)
+    assert_clean(o)

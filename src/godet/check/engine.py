@@ -206,7 +206,7 @@ def check_binary(binary: Any, rules: list[RuleInfo], policy: Policy) -> BinaryRe
     result = BinaryResult(
         path=binary.path,
         slice=getattr(binary, "slice_label", ""),
-        go_version=binary.buildinfo.go_version if binary.buildinfo is not None else None,
+        go_version=binary.go_version,
         target=f"{im.os}/{im.arch} {'Mach-O' if im.format == 'macho' else im.format.upper()}",
     )
     for ri in rules:
@@ -278,13 +278,15 @@ class _progress:
 
         self._bar = Progress(
             TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-            TextColumn("{task.description}"), console=Console(stderr=True), transient=True,
+            TextColumn("{task.description}", markup=False), console=Console(stderr=True), transient=True,
         )
         self._bar.start()
         self._task = self._bar.add_task("", total=self.total)
 
         def advance(path: str) -> None:
-            self._bar.update(self._task, advance=1, description=os.path.basename(path))
+            from godet.present.safe import text  # a file name is untrusted
+
+            self._bar.update(self._task, advance=1, description=text(os.path.basename(path)))
 
         return advance
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -345,3 +346,22 @@ def _one(a0: int, a1: int, b0: int, b1: int, w: int) -> tuple[np.ndarray, ...]:
 
 
 Splitter = Callable[[], list[tuple[str, int, int]]]
+
+
+def images_equal(a: Any, b: Any) -> bool:
+    """Whether two images (``godet.read.image.Image``) hold the same bytes, reading only what can
+    differ: in sparse files, the ranges where either side holds data (holes read as zeros on both)."""
+    if a.size != b.size:
+        return False
+    da, db = as_array(a.data), as_array(b.data)
+    ea, eb = getattr(a, "extents", None), getattr(b, "extents", None)
+    if ea is None or eb is None or a.slice_offset or b.slice_offset:
+        return bytes_equal(da, db)
+    spans = sorted((*ea, *eb))
+    merged: list[list[int]] = []
+    for s, e in spans:
+        if merged and s <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+        else:
+            merged.append([s, e])
+    return all(bytes_equal(da[s:e], db[s:e]) for s, e in merged)

@@ -13,10 +13,11 @@ Supported: amd64, 386, arm64, arm (little-endian). Elsewhere the verdict is "uns
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
+import time
 import weakref
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -50,6 +51,7 @@ class CodeResidual(Protocol):
 
 DEEP_LIMIT = 20_000  # --deep: functions disassembled at most (the rest: exact-move test or unchecked)
 DEEP_BYTE_BUDGET = 8 << 20  # code bytes per side --deep disassembles at most (about 15 s)
+DEEP_SECONDS = 3.0  # and for at most this long (wall clock); the rest is reported as not disassembled
 DEFAULT_LIMIT = 300  # functions changed_functions() disassembles at most
 BYTE_BUDGET = 1 << 20  # code bytes (per side) changed_functions() disassembles at most
 MAX_FUNC_BYTES = 256 << 10  # a longer range is cut (and the verdict says so)
@@ -352,10 +354,7 @@ def _pairs(xa: list[Insn], xb: list[Insn], verdict: str) -> tuple[list[tuple[str
                     break
         return out, first
     hunk: Hunk | None = None
-    sm = difflib.SequenceMatcher(None, na, nb, autojunk=False)
-    for tag, i1, i2, j1, j2 in sm.get_opcodes():
-        if tag == "equal":
-            continue
+    for i1, i2, j1, j2 in _hunks(na, nb):
         hunk = hunk or (i1, i2, j1, j2)
         for k in range(max(i2 - i1, j2 - j1)):
             a = _line(xa[i1 + k], True) if i1 + k < i2 else ""
@@ -364,6 +363,57 @@ def _pairs(xa: list[Insn], xb: list[Insn], verdict: str) -> tuple[list[tuple[str
             if len(out) >= MAX_PAIRS:
                 return out, hunk
     return out, hunk
+
+
+RESYNC_WINDOW = 64  # lines looked ahead on each side for the end of a differing hunk
+RESYNC_RUN = 3  # equal lines in a row that end a hunk (fewer at the very end)
+
+
+def _hunks(na: list[str], nb: list[str]) -> Iterator[Hunk]:
+    """Differing hunks ``(i1, i2, j1, j2)`` of two listings, in order, in linear time.
+
+    Equal lines are skipped in step; at a difference, the hunk ends at the nearest point (smallest
+    ``i + j``) within RESYNC_WINDOW lines of both sides where RESYNC_RUN lines agree again. When no
+    such point is in the window, the rest of both listings is one hunk (not aligned further): a
+    quadratic alignment (difflib) took minutes on shifted code.
+    """
+    i = j = 0
+    n, m = len(na), len(nb)
+    while i < n and j < m:
+        if na[i] == nb[j]:
+            i += 1
+            j += 1
+            continue
+        end = _resync(na, nb, i, j)
+        if end is None:
+            yield i, n, j, m
+            return
+        yield i, end[0], j, end[1]
+        i, j = end
+    if i < n or j < m:
+        yield i, n, j, m
+
+
+def _resync(na: list[str], nb: list[str], i: int, j: int) -> tuple[int, int] | None:
+    """The nearest ``(i', j')`` past a difference at ``(i, j)`` where the listings agree again."""
+    where: dict[str, list[int]] = {}
+    for y in range(j, min(len(nb), j + RESYNC_WINDOW)):
+        where.setdefault(nb[y], []).append(y)
+    best: tuple[int, int] | None = None
+    for x in range(i, min(len(na), i + RESYNC_WINDOW)):
+        if best is not None and x + j >= best[0] + best[1]:
+            break
+        for y in where.get(na[x], ()):
+            if (x, y) == (i, j):
+                continue
+            run = 0
+            while run < RESYNC_RUN and x + run < len(na) and y + run < len(nb) and na[x + run] == nb[y + run]:
+                run += 1
+            if run == RESYNC_RUN or (x + run == len(na) and y + run == len(nb)):
+                if best is None or x + y < best[0] + best[1]:
+                    best = (x, y)
+                break
+    return best
 
 
 # ---------------------------------------------------------------------------------- functions
@@ -443,8 +493,9 @@ def _displacements_only(ctx: CodePair, fd: FunctionDelta, moves: tuple[np.ndarra
 def changed_functions(ctx: CodePair, limit: int | None = None) -> FunctionVerdicts:
     """Classify the differing Go functions (at most ``limit`` disassembled; cached per context).
 
-    The default limit is DEFAULT_LIMIT functions and BYTE_BUDGET bytes, or DEEP_LIMIT and
-    DEEP_BYTE_BUDGET when the diff runs with ``--deep``.
+    The default limit is DEFAULT_LIMIT functions and BYTE_BUDGET bytes, or DEEP_LIMIT,
+    DEEP_BYTE_BUDGET and DEEP_SECONDS when the diff runs with ``--deep``; functions past the
+    budget are ``unchecked`` (reported as not disassembled).
     """
     if limit is None:
         limit = DEEP_LIMIT if ctx.deep else DEFAULT_LIMIT
@@ -455,6 +506,7 @@ def changed_functions(ctx: CodePair, limit: int | None = None) -> FunctionVerdic
     arch = ctx.a.image.arch
     out.supported = supported(arch) and not ctx.a.image.big_endian and arch == ctx.b.image.arch
     budget = DEEP_BYTE_BUDGET if ctx.deep else BYTE_BUDGET
+    deadline = time.monotonic() + DEEP_SECONDS if ctx.deep else float("inf")
     moves = _known_moves(ctx) if arch in ("amd64", "386") and out.supported else None
     for fd in _priority(ctx, ctx.cmp.functions):
         if fd.name.startswith(PSEUDO_FUNCS):
@@ -466,7 +518,7 @@ def changed_functions(ctx: CodePair, limit: int | None = None) -> FunctionVerdic
         if out.supported and moves is not None and _displacements_only(ctx, fd, moves):
             out.shifted.append(fd)  # every changed rel32 is a known move: no disassembly needed
             continue
-        if not out.supported or out.disassembled >= limit or size > budget:
+        if not out.supported or out.disassembled >= limit or size > budget or time.monotonic() > deadline:
             out.unchecked.append(fd)
             continue
         out.disassembled += 1

@@ -16,7 +16,7 @@ from types import ModuleType
 
 import numpy as np
 
-from godet.compare.bytes import as_array, bytes_equal
+from godet.compare.bytes import images_equal
 from godet.compare.layout import compare
 from godet.errors import GodetError, NotGoBinary
 from godet.explain import model
@@ -111,8 +111,15 @@ def diff_binaries(a: Binary, b: Binary, deep: bool = False) -> DiffReport:
     ha, hb = _Hasher(a), _Hasher(b)
     ha.start()
     hb.start()
-    da, db = as_array(a.image.data), as_array(b.image.data)
-    if len(da) == len(db) and bytes_equal(da, db):
+    try:
+        return _diff_binaries(a, b, deep, ha, hb)
+    finally:  # every path, errors too: the hashers read the files, which close after this returns
+        ha.join()
+        hb.join()
+
+
+def _diff_binaries(a: Binary, b: Binary, deep: bool, ha: _Hasher, hb: _Hasher) -> DiffReport:
+    if images_equal(a.image, b.image):  # (a sparse file's holes are not read)
         ha.join()
         hb.join()
         return _identical(a, b, ha.digest, hb.digest)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from godet.check.engine import CheckReport
+from godet.present import safe
 
 
 class CheckJSON:
@@ -15,4 +15,4 @@ class CheckJSON:
         pass
 
     def render(self, report: CheckReport) -> str:
-        return json.dumps(report.to_json(), indent=2) + "\n"
+        return safe.json_safe(report.to_json())

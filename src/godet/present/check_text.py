@@ -5,13 +5,13 @@ Colour only on a terminal; plain text when piped or with NO_COLOR.
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from rich.console import Console
-from rich.text import Text
 
 from godet.check.engine import CheckReport
+from godet.present import safe
+from godet.present.safe import Text
 
 STYLES = {"error": "bold red", "warning": "bold yellow", "info": "cyan"}
 OK = "green"
@@ -29,18 +29,14 @@ class CheckText:
         self.color = color
 
     def render(self, report: CheckReport) -> str:
-        buf = io.StringIO()
-        con = Console(
-            file=buf, force_terminal=self.color, no_color=not self.color, soft_wrap=True, width=10_000,
-            highlight=False, emoji=False,
-        )
+        con = safe.console(self.color)
         for i, r in enumerate(report.results):
             if i:
                 con.print()
             self._result(con, report, r)
         self._fixes(con, report)
         self._summary(con, report)
-        return buf.getvalue()
+        return con.output()
 
     def _result(self, con: Console, report: CheckReport, r: Any) -> None:
         head = Text(r.label, style="bold underline")
@@ -77,8 +73,11 @@ class CheckText:
 
     def _summary(self, con: Console, report: CheckReport) -> None:
         counts = report.counts()
-        parts = [_plural(counts["error"], "error"), _plural(counts["warning"], "warning"),
-                 f"{counts['info']} info"]
+        parts = [
+            _plural(counts["error"], "error"),
+            _plural(counts["warning"], "warning"),
+            f"{counts['info']} info",
+        ]
         line = Text()
         if report.results or report.errors or report.skipped:
             con.print()

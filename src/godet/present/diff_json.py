@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from godet.explain.report import DiffReport
+from godet.present import safe
 
 
 class DiffJSON:
@@ -15,4 +15,4 @@ class DiffJSON:
         pass
 
     def render(self, report: DiffReport) -> str:
-        return json.dumps(report.to_json(), indent=2) + "\n"
+        return safe.json_safe(report.to_json())

@@ -7,13 +7,12 @@ unexplained residual. Values are shown as code spans; every text is escaped for 
 
 from __future__ import annotations
 
-import re
-from html import escape
 from typing import Any
 
 from godet.explain.detectors.base import Evidence, Finding
 from godet.explain.docs import cause_url
 from godet.explain.report import DiffReport, Residual
+from godet.present import safe
 from godet.present.diff_text import (
     FORMAT_NAMES,
     abbreviate,
@@ -29,27 +28,20 @@ MAX_VALUE = 200  # characters of an evidence value in a details block
 MAX_RESIDUAL_ROWS = 25
 MAX_DISASSEMBLY = 20
 MAX_SECTION_ROWS = 40
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&#])")
 
 
 def md_escape(text: str) -> str:
-    """Text with Markdown and HTML metacharacters backslash-escaped (safe in prose and table cells)."""
-    return _MD_SPECIAL.sub(r"\\\1", text.replace("\n", " "))
+    """Text shown literally in Markdown prose or a table cell (see :func:`godet.present.safe.md_text`)."""
+    return safe.md_text(text)
 
 
 def md_code(value: str | None, limit: int = MAX_VALUE, table: bool = True) -> str:
-    """A value as a code span (``|`` escaped inside tables); None reads as *absent*."""
+    """A value as inline code (safe in a table cell); None reads as *absent*."""
     if value is None:
         return "*absent*"
     if value == "":
         return "*empty*"
-    v = abbreviate(value, limit)
-    if table:
-        v = v.replace("|", "\\|")
-    longest = max((len(m) for m in re.findall(r"`+", v)), default=0)
-    fence = "`" * (longest + 1)
-    pad = " " if v.startswith(("`", " ")) or v.endswith(("`", " ")) else ""
-    return f"{fence}{pad}{v}{pad}{fence}"
+    return safe.md_code(abbreviate(value, limit), table=table)
 
 
 class DiffMarkdown:
@@ -66,8 +58,10 @@ class DiffMarkdown:
         if report.identical:
             out.append(f"**Identical**: {md_escape(text)} (sha256 {md_code(report.a.sha256, table=False)}).")
         elif not report.related:
-            out.append(f"**Not the same program**: {md_escape(text)}; godet does not explain their "
-                       "differences byte by byte.")
+            out.append(
+                f"**Not the same program**: {md_escape(text)}; godet does not explain their "
+                "differences byte by byte."
+            )
         else:
             out.append(f"**Different**: {md_escape(text)}.")
         out.append("")
@@ -86,8 +80,10 @@ class DiffMarkdown:
         rows = ["| | File | Size | Target | Go | sha256 |", "|---|---|---:|---|---|---|"]
         for name, s in (("A", report.a), ("B", report.b)):
             target = " ".join(x for x in (FORMAT_NAMES.get(s.format, s.format), s.arch) if x)
-            rows.append(f"| {name} | {md_code(s.path)} | {s.size:,} | {md_escape(target)} | "
-                        f"{md_code(s.go_version)} | {md_code(s.sha256[:16])} |")
+            rows.append(
+                f"| {name} | {md_code(s.path)} | {s.size:,} | {md_escape(target)} | "
+                f"{md_code(s.go_version)} | {md_code(s.sha256[:16])} |"
+            )
         return [*rows, ""]
 
     def _table(self, report: DiffReport) -> list[str]:
@@ -111,8 +107,8 @@ class DiffMarkdown:
         # The <summary> line is raw HTML to GitHub (no Markdown inside): escape it as HTML.
         out = [
             "<details>",
-            f"<summary><code>{escape(cause_name(f))}</code> {escape(f.title)}{escape(role)} "
-            f"({escape(percent(f.share))})</summary>",
+            f"<summary><code>{safe.html(cause_name(f))}</code> {safe.html(f.title)}{safe.html(role)} "
+            f"({safe.html(percent(f.share))})</summary>",
             "",
             md_escape(f.summary),
             "",
@@ -144,7 +140,7 @@ class DiffMarkdown:
         if not report.unexplained:
             return ["Every differing byte is explained.", ""]
         n = len(report.unexplained)
-        share = escape(percent(report.unexplained_bytes, report.differing_bytes))
+        share = safe.html(percent(report.unexplained_bytes, report.differing_bytes))
         out = [
             "<details>",
             f"<summary>Unexplained: {nbytes(report.unexplained_bytes)} ({share}) in {n} place{'s' * (n != 1)}"
@@ -174,8 +170,10 @@ class DiffMarkdown:
         if r.disassembly:
             width = max(len(x or "") for x, _ in r.disassembly[:MAX_DISASSEMBLY])
             width = min(width, 60)
-            lines = [f"{abbreviate(x or '', 60):<{width}} | {abbreviate(y or '', 60)}"
-                     for x, y in r.disassembly[:MAX_DISASSEMBLY]]
+            lines = [
+                f"{abbreviate(x or '', 60):<{width}} | {abbreviate(y or '', 60)}"
+                for x, y in r.disassembly[:MAX_DISASSEMBLY]
+            ]
             if len(r.disassembly) > MAX_DISASSEMBLY:
                 lines.append(f"... and {len(r.disassembly) - MAX_DISASSEMBLY} more instruction pairs")
             fence = "````" if any("```" in ln for ln in lines) else "```"
@@ -193,8 +191,10 @@ class DiffMarkdown:
             "|---|---:|---:|---:|---|",
         ]
         for s in report.sections[:MAX_SECTION_ROWS]:
-            out.append(f"| {md_code(s.name)} | {_size(s.a_size)} | {_size(s.b_size)} | {s.differing:,} | "
-                       f"{md_escape(s.how)} |")
+            out.append(
+                f"| {md_code(s.name)} | {_size(s.a_size)} | {_size(s.b_size)} | {s.differing:,} | "
+                f"{md_escape(s.how)} |"
+            )
         if len(report.sections) > MAX_SECTION_ROWS:
             out.append(f"| {len(report.sections) - MAX_SECTION_ROWS} more | | | | |")
         return [*out, "", "</details>", ""]

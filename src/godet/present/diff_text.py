@@ -7,15 +7,15 @@ NO_COLOR. The small formatting helpers here are shared by the Markdown and HTML 
 
 from __future__ import annotations
 
-import io
 import textwrap
 from typing import Any
 
 from rich.console import Console
-from rich.text import Text
 
 from godet.explain.detectors.base import Evidence, Finding
 from godet.explain.report import DiffReport, Residual, Side
+from godet.present import safe
+from godet.present.safe import Text
 
 WIDTH = 100
 INDENT = "     "
@@ -44,7 +44,7 @@ FORMAT_NAMES = {"elf": "ELF", "pe": "PE", "macho": "Mach-O"}
 
 def abbreviate(value: str, limit: int) -> str:
     """``value`` shortened to ``limit`` characters by cutting its middle (``head…tail``)."""
-    value = value.replace("\n", "\\n")
+    value = safe.text(value)
     if len(value) <= limit:
         return value
     if limit <= 1:
@@ -78,7 +78,7 @@ def percent(part: int | float, whole: int | float = 1.0) -> str:
 
 def shown(value: str | None) -> str:
     """An evidence value for display; None is an absent value."""
-    return "(absent)" if value is None else value
+    return "(absent)" if value is None else safe.text(value)
 
 
 def side_line(side: Side) -> str:
@@ -179,27 +179,29 @@ class DiffText:
         self.width = max(60, width)
 
     def render(self, report: DiffReport) -> str:
-        buf = io.StringIO()
-        con = Console(
-            file=buf, force_terminal=self.color, no_color=not self.color, soft_wrap=True, width=10_000,
-            highlight=False, emoji=False,
-        )
+        con = safe.console(self.color)
         self._verdict(con, report)
         if report.identical:
-            return buf.getvalue()
+            return con.output()
         if not report.related:
             self._unrelated(con, report)
         else:
             self._causes(con, report)
             self._residual(con, report)
         self._notes(con, report)
-        return buf.getvalue()
+        return con.output()
 
     # -- pieces
 
     def _wrap(self, con: Console, text: str, indent: str = INDENT, style: str = "") -> None:
-        for line in textwrap.wrap(text, self.width, initial_indent=indent, subsequent_indent=indent,
-                                  break_on_hyphens=False, break_long_words=True):
+        for line in textwrap.wrap(
+            text,
+            self.width,
+            initial_indent=indent,
+            subsequent_indent=indent,
+            break_on_hyphens=False,
+            break_long_words=True,
+        ):
             con.print(Text(line, style=style))
 
     def _verdict(self, con: Console, report: DiffReport) -> None:
@@ -213,16 +215,25 @@ class DiffText:
             con.print(Text(INDENT + side_line(side), style=DIM))
         con.print()
         if report.identical:
-            self._wrap(con, f"The files are byte-for-byte identical (sha256 {report.a.sha256}). "
-                       "Nothing to fix.", indent="  ", style=GOOD)
+            self._wrap(
+                con,
+                f"The files are byte-for-byte identical (sha256 {report.a.sha256}). Nothing to fix.",
+                indent="  ",
+                style=GOOD,
+            )
             return
         if report.related:
             self._wrap(con, report.verdict, indent="  ", style="bold")
             self._wrap(con, text[0].upper() + text[1:] + ".", indent="  ")
 
     def _unrelated(self, con: Console, report: DiffReport) -> None:
-        self._wrap(con, "These are not two builds of the same program, so godet does not explain their "
-                   "differences byte by byte.", indent="  ", style=OTHER)
+        self._wrap(
+            con,
+            "These are not two builds of the same program, so godet does not explain their "
+            "differences byte by byte.",
+            indent="  ",
+            style=OTHER,
+        )
         for f in report.causes:  # the evidence says what differs; the summary would repeat it
             con.print()
             self._evidence(con, f.evidence, MAX_ROOT_EVIDENCE)
@@ -242,8 +253,12 @@ class DiffText:
         if consequences:
             con.print()
             con.print(Text(f"Consequences ({len(consequences)})", style="bold underline"))
-            self._wrap(con, "These differ because something else differs; they go away with their cause.",
-                       indent="  ", style=DIM)
+            self._wrap(
+                con,
+                "These differ because something else differs; they go away with their cause.",
+                indent="  ",
+                style=DIM,
+            )
             for f in consequences:
                 con.print()
                 self._cause(con, f, "  - ", MAX_CONSEQUENCE_EVIDENCE)
@@ -265,8 +280,9 @@ class DiffText:
             con.print(Text(INDENT + amount, style="bold"))
         through = consequence_bytes(f)
         if through:
-            con.print(Text(INDENT + f"{f.direct_bytes:,} directly, {through:,} through its consequences",
-                           style=DIM))
+            con.print(
+                Text(INDENT + f"{f.direct_bytes:,} directly, {through:,} through its consequences", style=DIM)
+            )
         self._wrap(con, f.summary)
         self._evidence(con, f.evidence, max_evidence)
         if f.owners and f.role == "root":
@@ -335,10 +351,18 @@ class DiffText:
         n = len(report.unexplained)
         share = percent(report.unexplained_bytes, report.differing_bytes)
         places = f"{n} place" + ("" if n == 1 else "s")
-        con.print(Text(f"Unexplained ({nbytes(report.unexplained_bytes)}, {share}, in {places})",
-                       style="bold underline"))
-        self._wrap(con, "No detector claimed these bytes; they are located as precisely as the binaries "
-                   "allow.", indent="  ", style=DIM)
+        con.print(
+            Text(
+                f"Unexplained ({nbytes(report.unexplained_bytes)}, {share}, in {places})",
+                style="bold underline",
+            )
+        )
+        self._wrap(
+            con,
+            "No detector claimed these bytes; they are located as precisely as the binaries allow.",
+            indent="  ",
+            style=DIM,
+        )
         con.print()
         for r in report.unexplained:
             if r.disassembly:

@@ -10,18 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from godet.check.engine import CheckReport
+from godet.present import safe
 
 COMMANDS = {"error": "error", "warning": "warning", "info": "notice"}
 
 
-def escape_data(s: str) -> str:
-    """Escape a workflow command's message (``%``, CR, LF)."""
-    return s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def escape_property(s: str) -> str:
-    """Escape a workflow command's property value (also ``:`` and ``,``)."""
-    return escape_data(s).replace(":", "%3A").replace(",", "%2C")
+escape_data = safe.gh_data  # a message: %, CR, LF encoded (after safe.text)
+escape_property = safe.gh_property  # a property value: also : and ,
 
 
 def annotation(level: str, message: str, file: str | None = None, title: str | None = None) -> str:
@@ -55,7 +50,9 @@ class CheckGitHub:
         skipped = sum(report.skipped.values())
         verdict = "failed" if report.failed or report.errors else "passed"
         lines.append(
-            f"godet check {verdict}: {c['error']} error(s), {c['warning']} warning(s), {c['info']} info "
-            f"in {len(report.results)} binaries ({skipped} files skipped); fail on {report.fail_on}"
+            safe.text(
+                f"godet check {verdict}: {c['error']} error(s), {c['warning']} warning(s), {c['info']} info "
+                f"in {len(report.results)} binaries ({skipped} files skipped); fail on {report.fail_on}"
+            )
         )
         return "\n".join(lines) + "\n"

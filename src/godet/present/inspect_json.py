@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from godet.present import safe
 from godet.read.facts import SCHEMA_VERSION, BinaryFacts
 
 
@@ -16,4 +16,4 @@ class InspectJSON:
 
     def render(self, report: list[BinaryFacts]) -> str:
         out = [{"schema_version": SCHEMA_VERSION, **f.to_json(functions=self.functions)} for f in report]
-        return json.dumps(out, indent=2) + "\n"
+        return safe.json_safe(out)

@@ -6,12 +6,12 @@ line for line. Colour only on a terminal; plain text when piped or with NO_COLOR
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from rich.console import Console
-from rich.text import Text
 
+from godet.present import safe
+from godet.present.safe import Text
 from godet.read.facts import BinaryFacts
 
 WARN = "bold yellow"
@@ -37,25 +37,16 @@ class InspectText:
         self.functions = functions
 
     def render(self, report: list[BinaryFacts]) -> str:
-        buf = io.StringIO()
-        con = Console(
-            file=buf,
-            force_terminal=self.color,
-            no_color=not self.color,
-            soft_wrap=True,
-            width=10_000,
-            highlight=False,
-            emoji=False,
-        )
+        con = safe.console(self.color)
         for i, f in enumerate(report):
             if i:
                 con.print()
             self._one(con, f)
-        return buf.getvalue()
+        return con.output()
 
     def _row(self, con: Console, label: str, value: Text | str, style: str = "") -> None:
         line = Text(f"  {label:<{LABEL_WIDTH}}", style="bold")
-        line.append(value if isinstance(value, Text) else Text(value, style=style))
+        line.append(Text(value, style=style) if isinstance(value, str) else value)
         con.print(line)
 
     def _one(self, con: Console, f: BinaryFacts) -> None:
@@ -72,7 +63,13 @@ class InspectText:
         if not f.is_go:
             self._row(con, "Go", "not a Go executable (no buildinfo, Go build ID or pclntab)", BAD)
         else:
-            self._row(con, "Go version", f.go_version or "unknown (no buildinfo)")
+            problem = getattr(f, "buildinfo_problem", None)
+            if problem:
+                version = f"{f.go_version} (from runtime.buildVersion)" if f.go_version else "unknown"
+                self._row(con, "Go version", version, WARN)
+                self._row(con, "buildinfo", problem, BAD)
+            else:
+                self._row(con, "Go version", f.go_version or "unknown (no buildinfo)")
         self._ids(con, f)
         if f.buildinfo is not None:
             self._buildinfo(con, f)
@@ -107,10 +104,10 @@ class InspectText:
         self._row(
             con, "buildinfo", Text(f"{bi.format} format at {bi.offset:#x}; as go version -m:", style=DIM)
         )
-        for line in bi.to_go_text(f.path).rstrip("\n").split("\n"):
+        for line in bi.to_go_text(safe.text(f.path)).rstrip("\n").split("\n"):
             if not self.color:
                 # byte for byte what go version -m prints (tabs kept), so the two can be diffed
-                con.file.write(line + "\n")
+                con.raw_line(line, keep="\t")
                 continue
             style = ""
             if "\tvcs" in line:

@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ET
 from typing import Any
 
 from godet.check.engine import CheckReport
+from godet.present import safe
 
 SUITES_NAME = "godet check"
 
@@ -68,5 +69,4 @@ class CheckJUnit:
         root.set("tests", str(total))
         root.set("failures", str(failures))
         root.set("errors", str(errors))
-        ET.indent(root)
-        return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+        return safe.xml_document(root)

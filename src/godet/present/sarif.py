@@ -9,7 +9,6 @@ Unreadable inputs become ``toolExecutionNotifications`` of the invocation.
 from __future__ import annotations
 
 import hashlib
-import json
 from importlib import metadata
 from pathlib import PurePath, PurePosixPath, PureWindowsPath
 from typing import Any
@@ -17,11 +16,13 @@ from urllib.parse import quote
 
 from godet.check.engine import CheckReport, RuleInfo
 from godet.check.rules import PROJECT_URL, Finding
+from godet.present import safe
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 SARIF_VERSION = "2.1.0"
 LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 FINGERPRINT_KEY = "godet/v1"
+_BYTES = "surrogateescape"  # a file name's bytes that are not UTF-8 are percent-encoded (or hashed) as bytes
 
 
 def _version() -> str:
@@ -37,11 +38,11 @@ def artifact_location(path: str) -> dict[str, Any]:
     p: PurePath = PureWindowsPath(path) if windows else PurePosixPath(path)
     if p.is_absolute():
         if isinstance(p, PureWindowsPath):
-            return {"uri": "file:///" + quote(p.as_posix())}
-        return {"uri": "file://" + quote(p.as_posix())}
+            return {"uri": "file:///" + quote(p.as_posix(), errors=_BYTES)}
+        return {"uri": "file://" + quote(p.as_posix(), errors=_BYTES)}
     rel = p.as_posix()
     rel = rel[2:] if rel.startswith("./") else rel
-    return {"uri": quote(rel), "uriBaseId": "%SRCROOT%"}
+    return {"uri": quote(rel, errors=_BYTES), "uriBaseId": "%SRCROOT%"}
 
 
 def _rule(ri: RuleInfo) -> dict[str, Any]:
@@ -49,7 +50,7 @@ def _rule(ri: RuleInfo) -> dict[str, Any]:
     text = f"{r.what}\n\nWhy it matters: {r.why}\n\nFix: {r.fix}"
     markdown = (
         f"**{r.title}** (`{r.code}` {r.name})\n\n{r.what}\n\n**Why it breaks reproducibility.** {r.why}\n\n"
-        f"**How to fix.** {r.fix}\n\n**Switch it off:** `{r.code} = \"off\"` in the `[rules]` table of "
+        f'**How to fix.** {r.fix}\n\n**Switch it off:** `{r.code} = "off"` in the `[rules]` table of '
         f"`.godet.toml` (or `[tool.godet.rules]` in pyproject.toml).\n\n[Documentation]({r.help_uri})"
     )
     return {
@@ -67,7 +68,7 @@ def _rule(ri: RuleInfo) -> dict[str, Any]:
 def fingerprint(f: Finding, label: str) -> str:
     """A stable identity for a finding across runs: rule, binary and what it is about (not the message)."""
     about = f.evidence.get("variable") or f.evidence.get("key") or ""
-    return hashlib.sha256(f"{f.rule}\0{label}\0{about}".encode()).hexdigest()
+    return hashlib.sha256(f"{f.rule}\0{label}\0{about}".encode("utf-8", _BYTES)).hexdigest()
 
 
 def _location(path: str, label: str, f: Finding | None = None) -> dict[str, Any]:
@@ -99,7 +100,9 @@ class CheckSARIF:
                     "locations": [_location(r.path, r.label, f)],
                     "partialFingerprints": {FINGERPRINT_KEY: fingerprint(f, r.label)},
                     "properties": {
-                        "evidence": f.evidence, "where": list(f.where), "go_version": r.go_version,
+                        "evidence": f.evidence,
+                        "where": list(f.where),
+                        "go_version": r.go_version,
                     },
                 }
                 if f.rule in index:
@@ -137,4 +140,4 @@ class CheckSARIF:
             },
         }
         log = {"$schema": SARIF_SCHEMA, "version": SARIF_VERSION, "runs": [run]}
-        return json.dumps(log, indent=2) + "\n"
+        return safe.sarif_safe(log)

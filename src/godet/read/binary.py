@@ -45,6 +45,7 @@ class Binary:
         self.slice_label = slice_label  # e.g. "arm64" for a fat Mach-O slice
         self.notes: list[str] = []
         self._file_sha256 = file_sha256
+        self.buildinfo_problem: str | None = None  # "present at 0x… but corrupt: …"
 
     @property
     def label(self) -> str:
@@ -64,22 +65,47 @@ class Binary:
         if not digest:
             from godet.read.image import MAX_HASH_SIZE
 
-            self.notes.append(f"sha256: not computed, the file is larger than {_gib(MAX_HASH_SIZE)} "
-                              "(godet never reads such a file whole)")
+            self.notes.append(
+                f"sha256: not computed, the file is larger than {_gib(MAX_HASH_SIZE)} "
+                "(godet never reads such a file whole)"
+            )
         return digest
 
     @cached_property
     def buildinfo(self) -> BuildInfo | None:
-        from godet.read.buildinfo import read_buildinfo
+        """The buildinfo blob; None when absent, or when corrupt (then ``buildinfo_problem`` says
+        where it is and what is wrong, and a note says so)."""
+        from godet.read.buildinfo import CorruptBuildInfo, read_buildinfo
 
-        return self._guard("buildinfo", lambda: read_buildinfo(self.image), None)
+        def read() -> BuildInfo | None:
+            try:
+                return read_buildinfo(self.image)
+            except CorruptBuildInfo as e:
+                self.buildinfo_problem = str(e)
+                self.notes.append(f"buildinfo: {e}; its facts are shown as absent")
+                return None
+            except EXTRACTOR_ERRORS as e:
+                self.buildinfo_problem = f"unreadable: {e}"
+                raise  # (the guard notes it)
+
+        return self._guard("buildinfo", read, None)
 
     @cached_property
     def go_version(self) -> str | None:
-        """The Go version from buildinfo, else from the runtime.buildVersion string."""
+        """The Go version from buildinfo; when the buildinfo is corrupt, from the runtime.buildVersion
+        string (through the symbol table; a stripped binary has no such symbol)."""
         if self.buildinfo is not None:
             return self.buildinfo.go_version
-        return None
+        if self.buildinfo_problem is None:
+            return None
+        from godet.read.buildinfo import build_version
+
+        version = self._guard("runtime.buildVersion", lambda: build_version(self.image, self.symbols), None)
+        if version is not None:
+            self.notes.append(
+                f"Go version {version} read from runtime.buildVersion (the buildinfo is corrupt)"
+            )
+        return version
 
     @cached_property
     def go_build_id(self) -> GoBuildID | None:

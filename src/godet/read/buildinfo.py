@@ -15,6 +15,7 @@ import re
 import struct
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from godet.errors import FormatError
 from godet.read.buildid import go_unquote
@@ -298,7 +299,7 @@ def _build_line(kv: str) -> tuple[str, str] | None:
     """The (key, value) of a ``build`` line's text, or None where ParseBuildInfo fails."""
     if not kv or kv[0] == "=":
         return None
-    if kv[0] in "`\"":
+    if kv[0] in '`"':
         n = _quoted_prefix(kv)
         if n is None or len(kv) == n or kv[n] != "=":
             return None
@@ -310,7 +311,7 @@ def _build_line(kv: str) -> tuple[str, str] | None:
             return None
     assert key is not None
     value = raw
-    if raw and raw[0] in "`\"":
+    if raw and raw[0] in '`"':
         value = _unquote(raw)
         if value is None:
             return None
@@ -545,6 +546,15 @@ def _hits(image: Image, start: int, end: int, va: int | None) -> Iterator[int]:
             return
 
 
+class CorruptBuildInfo(FormatError):
+    """The buildinfo header is there (its magic at ``offset`` in the buildinfo section) but broken."""
+
+    def __init__(self, offset: int, problem: str) -> None:
+        super().__init__(f"present at {offset:#x} but corrupt: {problem}")
+        self.offset = offset
+        self.problem = problem
+
+
 class _Budget:
     """Bytes still to be searched for the magic in one read_buildinfo call (a hostile file may
     claim a multi-GB data section, or be a sparse multi-GB file: godet never scans it whole)."""
@@ -562,7 +572,8 @@ def read_buildinfo(image: Image) -> BuildInfo | None:
     """The buildinfo blob of a Go executable, or None when there is none (not Go, or pre-1.13).
 
     Search order (§2.7): the named section (``.go.buildinfo``, ``__go_buildinfo``, PE ``.data``),
-    where a corrupt blob raises FormatError; then every writable segment, then the whole file,
+    where a corrupt blob raises :class:`CorruptBuildInfo` (with the header's offset); then every
+    writable segment, then the whole file,
     where a hit that does not decode to a plausible blob is taken for a false hit and skipped.
     At most SCAN_LIMIT bytes are searched in all, and MAX_HITS candidates tried per range.
     """
@@ -572,7 +583,10 @@ def read_buildinfo(image: Image) -> BuildInfo | None:
     if sec is not None and sec.size:
         start, end = budget.span(min(sec.offset, size), min(sec.offset + sec.size, size))
         for off in _hits(image, start, end, sec.addr if sec.alloc else None):
-            return _decode_at(image, off)
+            try:
+                return _decode_at(image, off)
+            except FormatError as e:
+                raise CorruptBuildInfo(off, str(e)) from None
     for seg in image.segments:
         if not (seg.writable and seg.file_size) or seg.executable:
             continue
@@ -593,3 +607,30 @@ def _first_valid(image: Image, offsets: Iterable[int]) -> BuildInfo | None:
         if _plausible(bi):
             return bi
     return None
+
+
+# --------------------------------------------------------------------------------------------
+# the fallback: runtime.buildVersion
+
+MAX_VERSION = 256
+
+
+def build_version(image: Image, symbols: Any) -> str | None:
+    """The Go version in the ``runtime.buildVersion`` string variable, found through the symbol
+    table (a Go string header {data, len} at the symbol's address); None when the symbol is absent
+    (stripped binary) or its header or bytes are not a plausible Go version in the file."""
+    sym = symbols.by_name("runtime.buildVersion") if symbols is not None else None
+    if sym is None:
+        return None
+    ptr = image.ptr_size
+    hdr = image.read_va(sym.addr, 2 * ptr)
+    if hdr is None or ptr not in (4, 8):
+        return None
+    data, length = struct.unpack((">" if image.big_endian else "<") + ("Q" if ptr == 8 else "I") * 2, hdr)
+    if not 0 < length <= MAX_VERSION:
+        return None
+    raw = image.read_va(data, length)
+    if raw is None:
+        return None
+    version = _dec(raw)
+    return version if version.startswith(("go1", "devel")) and version.isprintable() else None

@@ -43,6 +43,7 @@ class BinaryFacts:
     linkage: Any
     cgo: Any
     notes: list[str] = field(default_factory=list)
+    buildinfo_problem: str | None = None  # the buildinfo is there but broken: where and what
 
     def to_json(self, functions: bool = False, files: bool = True) -> dict[str, Any]:
         """The documented JSON object (docs/json-schema.md); buildinfo as ``go version -m -json``."""
@@ -129,4 +130,5 @@ def collect_facts(b: Binary) -> BinaryFacts:
         linkage=b.linkage,
         cgo=b.cgo,
         notes=b.notes,
+        buildinfo_problem=b.buildinfo_problem,
     )

@@ -31,8 +31,12 @@ FAT_MAGICS = {b"\xca\xfe\xba\xbe", b"\xca\xfe\xba\xbf"}
 # Hashing streams at ~1 GB/s: above this size the file is not hashed (a sparse multi-GB file would
 # otherwise take most of the time budget, and no Go executable comes near it).
 MAX_HASH_SIZE = 2 << 30
-_OPEN_FLAGS = (getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-               | getattr(os, "O_CLOEXEC", 0))
+_OPEN_FLAGS = (
+    getattr(os, "O_BINARY", 0)
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+)
 _KINDS = (
     (stat.S_ISDIR, "is a directory"),
     (stat.S_ISFIFO, "is a named pipe (FIFO), not a regular file"),
@@ -126,16 +130,34 @@ class Image:
     slice_offset: int = 0  # offset of this image in the file (fat Mach-O slices)
     native: Any = None  # the backing parser object (pyelftools ELFFile, lief Binary)
     mm: Any = None  # the whole file's mmap (for fast substring search); set by open_images
+    extents: tuple[tuple[int, int], ...] | None = (
+        None  # data (not holes) of a sparse file; set by open_images
+    )
 
     def find(self, needle: bytes, start: int = 0, end: int | None = None) -> int:
-        """Offset of ``needle`` in this image within [start, end), or -1 (no copy of the file)."""
+        """Offset of ``needle`` in this image within [start, end), or -1 (no copy of the file).
+
+        In a sparse file only the extents that hold data are searched (a hole reads as zeros, so
+        a needle with a non-zero byte cannot lie in one): a 5 GiB ``truncate``d file is not read.
+        """
         end = self.size if end is None else min(end, self.size)
         if self.mm is None:
             hit = bytes(self.data[start:end]).find(needle)
             return hit + start if hit >= 0 else -1
         base = self.slice_offset
-        hit = self.mm.find(needle, base + max(start, 0), base + end)
-        return hit - base if hit >= 0 else -1
+        lo, hi = base + max(start, 0), base + end
+        if self.extents is None or not needle.strip(b"\0"):
+            hit = self.mm.find(needle, lo, hi)
+            return hit - base if hit >= 0 else -1
+        reach = len(needle) - 1  # a needle may start before or end after an extent in zero bytes
+        for e0, e1 in self.extents:
+            a, b = max(lo, e0 - reach), min(hi, e1 + reach)
+            if b - a < len(needle):
+                continue
+            hit = self.mm.find(needle, a, b)
+            if hit >= 0:
+                return hit - base
+        return -1
 
     @property
     def size(self) -> int:
@@ -191,6 +213,35 @@ class Image:
                 yield s
 
 
+MAX_EXTENTS = 4096
+SPARSE_MIN = 64 << 20  # smaller files are searched as they are
+
+
+def _data_extents(fd: int, size: int) -> tuple[tuple[int, int], ...] | None:
+    """The (start, end) ranges of a large file that hold data (SEEK_DATA/SEEK_HOLE), when it has
+    holes; None for a dense or small file, or when the file system cannot tell."""
+    if size < SPARSE_MIN or not hasattr(os, "SEEK_DATA"):
+        return None
+    out: list[tuple[int, int]] = []
+    pos = 0
+    try:
+        while pos < size and len(out) < MAX_EXTENTS:
+            try:
+                start = os.lseek(fd, pos, os.SEEK_DATA)
+            except OSError as e:
+                if e.errno == errno.ENXIO:  # no data past pos
+                    break
+                raise
+            end = os.lseek(fd, start, os.SEEK_HOLE)
+            out.append((start, min(end, size)))
+            pos = end
+    except OSError:
+        return None
+    if len(out) >= MAX_EXTENTS or sum(e - s for s, e in out) >= size:
+        return None  # dense (or too fragmented to be worth it)
+    return tuple(out)
+
+
 class MappedFile:
     """A file opened read-only and memory-mapped; closes cleanly (views must be released first).
 
@@ -229,6 +280,7 @@ class MappedFile:
         self.fd = fd  # kept for hashing: the same file, not whatever the path names by then
         self.data = memoryview(self.mm)
         self.size = len(self.mm)
+        self.extents = _data_extents(fd, self.size)
 
     def sha256(self) -> str:
         """SHA-256 of the file, streamed through a small buffer (the mapping is not touched, so a
@@ -324,6 +376,7 @@ def open_images(mapped: MappedFile) -> list[Image]:
             images = macho.open_macho(path, mapped.data, fat=(kind == "fat"))
         for im in images:
             im.mm = mapped.mm
+            im.extents = getattr(mapped, "extents", None)
         return images
     except FormatError as e:
         # The container readers bounds-check every read (ByteView): any other exception is a bug,
