@@ -22,7 +22,7 @@ from godet.errors import GodetError, NotGoBinary
 from godet.explain import model
 from godet.explain.causes import CAUSES
 from godet.explain.detectors.base import EXTRA_DETECTOR_ERRORS, DiffContext, Evidence, Finding
-from godet.explain.owners import attribute_owners
+from godet.explain.owners import attribute_owners, code_runs
 from godet.explain.report import DiffReport, DirDiffReport, Residual, SectionSummary, Side
 from godet.explain.settle import settle
 from godet.read.binary import Binary, open_binaries
@@ -138,7 +138,7 @@ def _diff_binaries(a: Binary, b: Binary, deep: bool, ha: _Hasher, hb: _Hasher) -
         module = importlib.import_module(name)
         ctx.findings.extend(_declared(_run(module.detect, ctx, name), module, name))
     model.assign_roles(ctx.findings)
-    settlement = settle(ctx.findings, cmp.runs)
+    settlement = settle(ctx.findings, cmp.runs, log=code_runs(ctx))
     attribute_owners(ctx, settlement)
     model.settle_roles(ctx.findings)
     ha.join()

@@ -8,8 +8,6 @@ multi-cause pair says "dependency golang.org/x/sys: 310 functions, 1.2 MB; toolc
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from godet.explain.detectors.base import DiffContext
@@ -20,6 +18,17 @@ from godet.read.owners import module_of, package_of
 MAX_OWNERS = 12
 
 
+def code_runs(ctx: DiffContext) -> np.ndarray:
+    """Mask of the runs that lie in executable sections (the ones worth attributing to owners)."""
+    runs = ctx.cmp.runs
+    code = {s.key for b in (ctx.a, ctx.b) for s in b.image.sections if s.executable}
+    code |= {s.name for b in (ctx.a, ctx.b) for s in b.image.sections if s.executable}
+    per_unit = np.fromiter(
+        (u.split("/", 1)[0] in code for u in runs.units), dtype=bool, count=len(runs.units)
+    )
+    return per_unit[runs.unit] if len(runs) else np.zeros(0, dtype=bool)
+
+
 def attribute_owners(ctx: DiffContext, settlement: Settlement) -> None:
     """Fill ``owners`` on every finding that took bytes of Go code."""
     runs = ctx.cmp.runs
@@ -28,33 +37,33 @@ def attribute_owners(ctx: DiffContext, settlement: Settlement) -> None:
     sides = [_CodeMap(ctx.a), _CodeMap(ctx.b)]
     if not any(s.ok for s in sides):
         return
-    unit_top = [u.split("/", 1)[0] for u in runs.units]
+    unit_top = np.array([u.split("/", 1)[0] for u in runs.units], dtype=object)
     for f in ctx.findings:
         sel, got = settlement.run_bytes(f)
         if not len(sel):
             continue
-        per: dict[tuple[str, str], list[Any]] = {}
-        for side, offsets in ((sides[0], runs.a0[sel]), (sides[1], runs.b0[sel])):
+        owner_bytes: dict[tuple[str, str], float] = {}
+        owner_funcs: dict[tuple[str, str], int] = {}
+        for n, (side, offsets) in enumerate(((sides[0], runs.a0[sel]), (sides[1], runs.b0[sel]))):
             if not side.ok:
                 continue
-            todo = offsets >= 0
-            if side is sides[1]:
-                todo &= runs.a0[sel] < 0  # B only where A has nothing
+            todo = offsets >= 0 if n == 0 else (offsets >= 0) & (runs.a0[sel] < 0)  # B where A has none
             idx = np.flatnonzero(todo)
             if not len(idx):
                 continue
-            fn = side.functions(offsets[idx], [unit_top[u] for u in runs.unit[sel[idx]]])
-            for i, k in zip(idx.tolist(), fn.tolist(), strict=True):
-                if k < 0:
-                    continue
+            fn = side.functions(offsets[idx], unit_top[runs.unit[sel[idx]]])
+            ok = fn >= 0
+            funcs, inverse = np.unique(fn[ok], return_inverse=True)
+            per_func = np.bincount(inverse, weights=got[idx][ok].astype(np.float64), minlength=len(funcs))
+            for k, b in zip(funcs.tolist(), per_func.tolist(), strict=True):
                 owner = side.owner(k)
-                cur = per.setdefault(owner, [set(), 0.0])
-                cur[0].add((side is sides[1], k))
-                cur[1] += float(got[i])
+                owner_bytes[owner] = owner_bytes.get(owner, 0.0) + b
+                owner_funcs[owner] = owner_funcs.get(owner, 0) + 1
+        ranked = sorted(owner_bytes.items(), key=lambda kv: -kv[1])[:MAX_OWNERS]
         f.owners = [
-            {"kind": kind, "owner": name or kind, "functions": len(v[0]), "bytes": round(v[1])}
-            for (kind, name), v in sorted(per.items(), key=lambda kv: -kv[1][1])[:MAX_OWNERS]
-            if round(v[1]) > 0
+            {"kind": kind, "owner": name or kind, "functions": owner_funcs[(kind, name)], "bytes": round(b)}
+            for (kind, name), b in ranked
+            if round(b) > 0
         ]
 
 
@@ -77,14 +86,14 @@ class _CodeMap:
             if s.executable:
                 self._sections.setdefault(s.name, s)
 
-    def functions(self, offsets: np.ndarray, units: list[str]) -> np.ndarray:
-        """The function index at each file offset (-1 outside Go code)."""
+    def functions(self, offsets: np.ndarray, units: np.ndarray) -> np.ndarray:
+        """The function index at each file offset (-1 outside Go code); ``units``: each offset's section."""
         out = np.full(len(offsets), -1, dtype=np.int64)
-        for name in set(units):
+        for name in set(units.tolist()):
             sec = self._sections.get(name)
             if sec is None:
                 continue
-            mask = np.fromiter((u == name for u in units), dtype=bool, count=len(units))
+            mask = units == name
             addr = (offsets[mask] - sec.offset + sec.addr).astype(np.uint64)
             k = np.searchsorted(self.entries, addr, side="right").astype(np.int64) - 1
             ok = (k >= 0) & (addr < self.ends[np.maximum(k, 0)])

@@ -42,11 +42,12 @@ class Settlement:
         return self.taken.get(id(f))
 
 
-def settle(findings: list[Finding], runs: Runs) -> Settlement:
+def settle(findings: list[Finding], runs: Runs, log: np.ndarray | None = None) -> Settlement:
     """Give each run's bytes to the claims in rank order (catalog rank, primary before fallback;
     fallback claims of broad causes before the others).
 
     Sets ``bytes`` (what its own claims took) and ``regions`` (per top section) on each finding.
+    ``log`` (a mask over the runs) says which runs to remember per finding (``run_bytes``).
     """
     remaining = runs.weight.astype(np.float64)
     if len(runs) == 0:
@@ -65,17 +66,17 @@ def settle(findings: list[Finding], runs: Runs) -> Settlement:
             if not claims:
                 continue
             acc = per_unit.setdefault(id(f), np.zeros(len(runs.units), dtype=np.float64))
-            log = per_run.setdefault(id(f), [])
+            taken = per_run.setdefault(id(f), [])
             for side, spans in _merged_ranges(claims).items():
                 sel, frac = sides[side].overlap(spans)
-                _take(remaining, sel, runs.weight[sel] * frac, runs.unit, acc, log)
+                _take(remaining, sel, runs.weight[sel] * frac, runs.unit, acc, taken, log)
             for c in claims:
                 if c.unit_key:
                     sel = unit_runs(c.unit_key)
-                    _take(remaining, sel, remaining[sel].copy(), runs.unit, acc, log)
+                    _take(remaining, sel, remaining[sel].copy(), runs.unit, acc, taken, log)
                 elif c.mask is not None:
                     sel = np.flatnonzero(c.mask)
-                    _take(remaining, sel, remaining[sel].copy(), runs.unit, acc, log)
+                    _take(remaining, sel, remaining[sel].copy(), runs.unit, acc, taken, log)
     for f in findings:
         acc = per_unit.get(id(f))
         if acc is None:
@@ -91,16 +92,19 @@ def _take(
     amount: np.ndarray,
     unit: np.ndarray,
     acc: np.ndarray,
-    log: list[tuple[np.ndarray, np.ndarray]],
+    taken: list[tuple[np.ndarray, np.ndarray]],
+    log: np.ndarray | None,
 ) -> None:
     if len(sel) == 0:
         return
     got = np.minimum(remaining[sel], amount)
     remaining[sel] -= got
     acc += np.bincount(unit[sel], weights=got, minlength=len(acc))
-    keep = got > 0
+    if log is None:
+        return
+    keep = (got > 0) & log[sel]
     if keep.any():
-        log.append((sel[keep], got[keep]))
+        taken.append((sel[keep].astype(np.int32), got[keep].astype(np.float32)))
 
 
 class _SideIndex:

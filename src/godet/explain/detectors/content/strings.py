@@ -619,7 +619,7 @@ def _same_target(this: Binary, that: Binary, w: int, u: int, ps: int, order: str
     return tx is not None and tx == ty
 
 
-NO_SHIFT = np.iinfo(np.int64).min
+NO_SHIFT = np.iinfo(np.int32).min
 PIECE_CONTEXT = 16  # characters shown either side of a changed string
 MIN_TEXT = 4  # characters of the printable run around a changed piece
 MAX_PIECES = 4096  # unaligned pieces of a span looked at
@@ -638,8 +638,8 @@ def align_blocks(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         j = yb.find(xb[i : i + GRAM], lo, min(m, i + REACH + GRAM))
         if j >= 0:
             shifts[j - i] = shifts.get(j - i, 0) + 1
-    sx = np.full(n, NO_SHIFT, dtype=np.int64)
-    sy = np.full(m, NO_SHIFT, dtype=np.int64)
+    sx = np.full(n, NO_SHIFT, dtype=np.int32)  # spans are at most MAX_SPAN bytes: offsets fit
+    sy = np.full(m, NO_SHIFT, dtype=np.int32)
     for d, _hits in sorted(shifts.items(), key=lambda kv: -kv[1])[:MAX_SHIFTS]:
         lo, hi = max(0, -d), min(n, m - d)  # x[i] pairs with y[i + d]
         if hi - lo < MIN_BLOCK:
@@ -654,13 +654,16 @@ def align_blocks(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _long_runs(mask: np.ndarray, k: int) -> np.ndarray:
     """The True runs of ``mask`` at least ``k`` long (vectorised)."""
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.view(np.int8), [0]))))
+    padded = np.zeros(len(mask) + 2, dtype=np.int8)
+    padded[1:-1] = mask
+    edges = np.flatnonzero(np.diff(padded)).astype(np.int32)
+    del padded
     starts, ends = edges[0::2], edges[1::2]
     keep = ends - starts >= k
-    mark = np.zeros(len(mask) + 1, dtype=np.int32)
-    np.add.at(mark, starts[keep], 1)
-    np.add.at(mark, ends[keep], -1)
-    return np.cumsum(mark[:-1]) > 0
+    mark = np.zeros(len(mask) + 1, dtype=np.int8)
+    mark[starts[keep]] += 1  # kept runs never share a start or an end
+    mark[ends[keep]] -= 1
+    return np.cumsum(mark[:-1], dtype=np.int8) > 0
 
 
 def _true_runs(mask: np.ndarray, limit: int | None = None) -> list[tuple[int, int]]:
