@@ -58,7 +58,7 @@ def go_env(go: str, env: dict[str, str]) -> dict[str, str]:
     )
     if r.returncode != 0:
         raise GodetError(go, f"go env failed: {r.stderr.strip()[:200]}")
-    lines = (r.stdout.splitlines() + ["", "", ""])[:3]
+    lines = [*r.stdout.splitlines(), "", "", ""][:3]
     return dict(zip(("GOVERSION", "GOMODCACHE", "GOENV"), lines, strict=True))
 
 
@@ -105,7 +105,7 @@ def suggest(report: RebuildReport, user_env: dict[str, str]) -> Suggestion:
                 env[name] = pinned_value(name, user_env)
             if r.id == "ldflags-x" and _time_like(r):
                 tips[r.id] = advice(r.id) + f" ({r.key} looks like a build time.)"
-            elif not rem.flags and not rem.env or rem.advice:
+            elif (not rem.flags and not rem.env) or rem.advice:
                 tips.setdefault(r.id, advice(r.id))
     return Suggestion(merge_flags((), tuple(flags)), tuple(env.items()), sorted(tips.items()))
 
@@ -167,13 +167,17 @@ def rebuild(opts: Options) -> RebuildReport:
     )
     runnable = [v for v in variations if v.skip_reason(host) is None]
     skipped = [
-        PairResult(v.name, v.title, v.what, skipped=v.skip_reason(host)) for v in variations if v not in runnable
+        PairResult(v.name, v.title, v.what, skipped=v.skip_reason(host))
+        for v in variations
+        if v not in runnable
     ]
     parallel = opts.jobs or os.cpu_count() or 1
     root = Path(tempfile.mkdtemp(prefix="godet-rebuild-"))
     try:
         if outside_vcs(root) is not None:
-            raise GodetError(str(root), "the temporary directory is inside a repository; set TMPDIR elsewhere")
+            raise GodetError(
+                str(root), "the temporary directory is inside a repository; set TMPDIR elsewhere"
+            )
         pristine = root / "pristine" / src.name
         make_pristine(src, pristine)
         runner = Runner(src, root, pristine, go, base_env, opts.flags, genv["GOMODCACHE"] or None)

@@ -6,7 +6,6 @@ they must share; builds elsewhere run alongside them, up to ``jobs`` at a time.
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import threading
@@ -138,7 +137,11 @@ class Runner:
         fl = [f for f in merge_flags(self.flags, job.flags) if not f.startswith(("-o", "-ldflags"))]
         lst = subprocess.run(
             [go, "list", "-deps", "-f", "{{if .Standard}}{{.ImportPath}}{{end}}", *fl, self.source.package],
-            cwd=work, env=benv, capture_output=True, text=True, check=False,
+            cwd=work,
+            env=benv,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         pkgs = [p for p in lst.stdout.split() if p]
         if lst.returncode == 0 and pkgs:

@@ -126,13 +126,17 @@ VARIATIONS: tuple[Variation, ...] = (
         "gopath",
         "GOPATH and GOMODCACHE location",
         "GOPATH and GOMODCACHE point to another directory",
-        lambda _h: Setup(env=(("GOPATH", "{root}/other/gopath"), ("GOMODCACHE", "{root}/other/gopath/pkg/mod"))),
+        lambda _h: Setup(
+            env=(("GOPATH", "{root}/other/gopath"), ("GOMODCACHE", "{root}/other/gopath/pkg/mod"))
+        ),
     ),
     Variation(
         "home",
         "HOME and user",
         "HOME is another directory and USER/LOGNAME another name",
-        lambda _h: Setup(env=(("HOME", "{root}/other/home"), ("USER", "godetother"), ("LOGNAME", "godetother"))),
+        lambda _h: Setup(
+            env=(("HOME", "{root}/other/home"), ("USER", "godetother"), ("LOGNAME", "godetother"))
+        ),
     ),
     Variation(
         "time",

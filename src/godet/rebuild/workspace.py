@@ -133,7 +133,9 @@ def place_copy(pristine: Path, work: Path, vcs: str) -> None:
     """Put a fresh copy of ``pristine`` at ``work`` in the VCS state ``vcs`` names."""
     if work.exists():
         shutil.rmtree(work)
-    shutil.copytree(pristine, work, symlinks=True, ignore=shutil.ignore_patterns(".git") if vcs == "absent" else None)
+    shutil.copytree(
+        pristine, work, symlinks=True, ignore=shutil.ignore_patterns(".git") if vcs == "absent" else None
+    )
     if vcs == "dirty":
         (work / UNTRACKED).write_text("a file git does not track\n")
     elif vcs == "present":
