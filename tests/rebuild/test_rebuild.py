@@ -53,8 +53,11 @@ def test_build_directory_needs_trimpath(gobuild_available, tmp_path: Path) -> No
 def test_trimpath_given_is_reproducible(gobuild_available, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     work = copy_module("rebuild_trim", tmp_path)
     keep = tmp_path / "kept"
-    rep = _run(gobuild_available, work, ["build-dir"], user_env(), flags=("-trimpath",), keep=str(keep))
+    rep = _run(
+        gobuild_available, work, ["build-dir", "vcs-dirty"], user_env(), flags=("-trimpath",), keep=str(keep)
+    )
     assert rep.reproducible and rep.changing == []
+    assert _pair(rep, "vcs-dirty").skipped == "the source is not in a git work tree"
     assert rep.verification is None and rep.suggestion.flags == ()
     assert sorted(p.name for p in keep.iterdir()) == ["build-dir", "control-1", "control-2"]
     assert (keep / "control-1").read_bytes() == (keep / "build-dir").read_bytes()
@@ -101,12 +104,6 @@ def test_dirty_tree_and_absent_git(gobuild_available, tmp_path: Path) -> None:  
     assert rep.suggestion.flags == ("-buildvcs=false",)
     assert rep.verification is not None and rep.verification.passed
     assert not (work / "godet-rebuild-untracked.txt").exists()
-
-
-def test_vcs_dirty_skipped_outside_git(gobuild_available, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    work = copy_module("rebuild_vcs", tmp_path)
-    rep = _run(gobuild_available, work, ["vcs-dirty"], user_env(), flags=("-trimpath",))
-    assert _pair(rep, "vcs-dirty").skipped == "the source is not in a git work tree"
 
 
 def test_cgo_flags_from_the_environment(gobuild_available, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
