@@ -118,3 +118,16 @@ def test_cgo_flags_from_the_environment(gobuild_available, tmp_path: Path) -> No
     assert ("cgo-flags", "CGO_CFLAGS") in causes
     assert rep.suggestion.flags == () and [c for c, _ in rep.suggestion.advice] == ["cgo-flags"]
     assert rep.verification is None
+
+
+def test_another_toolchain_on_request(gobuild_available, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import gobuild
+
+    other = gobuild.toolchain("1.27.2")  # also a fixture toolchain of the diff tests (cached)
+    work = copy_module("rebuild_trim", tmp_path)
+    rep = _run(gobuild_available, work, [f"toolchain={other.go}"], user_env(), flags=("-trimpath",))
+    assert [p.variation for p in rep.changing] == ["toolchain"]
+    (root,) = _pair(rep, "toolchain").new
+    assert root.id == "toolchain-version"
+    assert "1.27.3" in (root.a or "") and "1.27.2" in (root.b or "")
+    assert rep.suggestion.flags == () and [c for c, _ in rep.suggestion.advice] == ["toolchain-version"]

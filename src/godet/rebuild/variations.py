@@ -190,7 +190,7 @@ def toolchain_variation(go: str) -> Variation:
         "toolchain",
         "Go toolchain",
         f"the go command {go} instead of the control's",
-        lambda _h: Setup(go=go),
+        lambda _h: Setup(go=go, unset=("GOROOT",)),  # the other go finds its own GOROOT
         on_request=True,
     )
 
