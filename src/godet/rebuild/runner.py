@@ -165,6 +165,7 @@ class Runner:
             if job.label.endswith("control-2"):
                 job = Job(job.label, job.setup, job.flags, job.env, not_in_second=first.started)
             b = self.build(job, warm=first.cache)
+            shutil.rmtree(b.cache.parent, ignore_errors=True)  # only the first build's cache is reused
             if done:
                 done(b.label)
             return b
