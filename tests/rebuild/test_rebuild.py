@@ -53,9 +53,10 @@ def test_build_directory_needs_trimpath(gobuild_available, tmp_path: Path) -> No
 def test_trimpath_given_is_reproducible(gobuild_available, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     work = copy_module("rebuild_trim", tmp_path)
     keep = tmp_path / "kept"
-    rep = _run(
-        gobuild_available, work, ["build-dir", "vcs-dirty"], user_env(), flags=("-trimpath",), keep=str(keep)
-    )
+    mine = tmp_path / "user"  # the user's own cache, home and GOPATH: never written
+    env = user_env(GOCACHE=str(mine / "gocache"), HOME=str(mine / "home"), GOPATH=str(mine / "gopath"))
+    rep = _run(gobuild_available, work, ["build-dir", "vcs-dirty"], env, flags=("-trimpath",), keep=str(keep))
+    assert not mine.exists()
     assert rep.reproducible and rep.changing == []
     assert _pair(rep, "vcs-dirty").skipped == "the source is not in a git work tree"
     assert rep.verification is None and rep.suggestion.flags == ()

@@ -47,19 +47,41 @@ def find_go(go: str | None, env: dict[str, str]) -> str:
     return found
 
 
-def go_env(go: str, env: dict[str, str]) -> dict[str, str]:
-    """GOVERSION, GOMODCACHE and GOENV as the user's go sees them."""
+def user_goenv_file(env: dict[str, str]) -> str:
+    """Where the user's ``go env -w`` settings live: $GOENV, else <config dir>/go/env."""
+    if env.get("GOENV"):
+        return env["GOENV"]
+    home = env.get("HOME", "")
+    config = env.get("XDG_CONFIG_HOME") or (os.path.join(home, ".config") if home else "")
+    return os.path.join(config, "go", "env") if config else "off"
+
+
+def go_env(go: str, env: dict[str, str], home: Path) -> dict[str, str]:
+    """GOVERSION, GOMODCACHE and GOENV as the user's go sees them.
+
+    Asked with a private HOME and no XDG dirs (any go command writes telemetry counters under the
+    config directory), the user's settings file named explicitly, and GOPATH's default spelled out.
+    """
+    goenv = user_goenv_file(env)
+    query = {k: v for k, v in env.items() if not k.startswith("XDG_")}
+    query.update({"GOTOOLCHAIN": "local", "HOME": str(home), "GOENV": goenv})
+    if not env.get("GOPATH") and env.get("HOME") and not _sets_gopath(goenv):
+        query["GOPATH"] = os.path.join(env["HOME"], "go")
     r = subprocess.run(
-        [go, "env", "GOVERSION", "GOMODCACHE", "GOENV"],
-        env={**env, "GOTOOLCHAIN": "local"},
-        capture_output=True,
-        text=True,
-        check=False,
+        [go, "env", "GOVERSION", "GOMODCACHE"], env=query, capture_output=True, text=True, check=False
     )
     if r.returncode != 0:
         raise GodetError(go, f"go env failed: {r.stderr.strip()[:200]}")
-    lines = [*r.stdout.splitlines(), "", "", ""][:3]
-    return dict(zip(("GOVERSION", "GOMODCACHE", "GOENV"), lines, strict=True))
+    lines = [*r.stdout.splitlines(), "", ""][:2]
+    return {"GOVERSION": lines[0], "GOMODCACHE": lines[1], "GOENV": goenv}
+
+
+def _sets_gopath(goenv: str) -> bool:
+    try:
+        with open(goenv, encoding="utf-8") as f:
+            return any(line.startswith(("GOPATH=", "GOMODCACHE=")) for line in f)
+    except OSError:
+        return False
 
 
 def _current_umask() -> int:
@@ -155,10 +177,6 @@ def rebuild(opts: Options) -> RebuildReport:
     go = find_go(opts.go, user_env)
     src: Source = find_source(opts.target, opts.script)
     variations = select(opts.vary)  # ValueError → the CLI's usage error
-    genv = go_env(go, user_env)
-    base_env = dict(user_env)
-    if genv["GOENV"] and os.path.isfile(genv["GOENV"]) and "GOENV" not in base_env:
-        base_env["GOENV"] = genv["GOENV"]  # the user's go env -w settings, though HOME is private
     host = Host(
         env=user_env,
         umask=_current_umask(),
@@ -178,6 +196,9 @@ def rebuild(opts: Options) -> RebuildReport:
             raise GodetError(
                 str(root), "the temporary directory is inside a repository; set TMPDIR elsewhere"
             )
+        (root / "home").mkdir()
+        genv = go_env(go, user_env, root / "home")
+        base_env = {**user_env, "GOENV": genv["GOENV"]}  # the user's go env -w settings; HOME is private
         pristine = root / "pristine" / src.name
         make_pristine(src, pristine)
         runner = Runner(src, root, pristine, go, base_env, opts.flags, genv["GOMODCACHE"] or None)
@@ -194,7 +215,7 @@ def rebuild(opts: Options) -> RebuildReport:
         report.suggestion = suggest(report, user_env)
         sug = report.suggestion
         if opts.verify and not report.reproducible and sug.applicable:
-            if opts.seed_std:
+            if opts.seed_std and sug.flags:  # other flags, other cache keys: compile the seed again
                 runner.prepare_seed(sug.flags, sug.env)
             control, vpairs, n = _phase(runner, runnable, host, "verify-", sug.flags, sug.env, parallel, done)
             report.verification = Verification(sug.flags, sug.env, [control, *vpairs])

@@ -170,6 +170,8 @@ def build_env(
     if user_modcache and os.path.isdir(os.path.join(user_modcache, "cache", "download")):
         proxy = Path(user_modcache, "cache", "download").as_uri()
         env["GOPROXY"] = f"{proxy},{base.get('GOPROXY') or 'https://proxy.golang.org,direct'}"
+    for k in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME"):  # go's config and cache dirs follow HOME
+        env.pop(k, None)
     for k, v in setup.env:
         env[k] = v.replace("{root}", str(root))
     for k in setup.unset:
