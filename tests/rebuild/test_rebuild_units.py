@@ -24,6 +24,8 @@ def test_variation_names_are_unique_and_selectable() -> None:
     assert tc.setup(Host()).go == "/opt/go/bin/go"
     with pytest.raises(ValueError, match="unknown variation 'nope'"):
         select(["nope"])
+    with pytest.raises(ValueError, match="toolchain= needs"):
+        select(["toolchain="])
 
 
 def test_every_variation_changes_something() -> None:

@@ -211,6 +211,8 @@ def select(names: list[str] | None) -> list[Variation]:
     out: list[Variation] = []
     for n in names:
         if n.startswith("toolchain="):
+            if not n.partition("=")[2]:
+                raise ValueError("toolchain= needs the path of another go command")
             out.append(toolchain_variation(n.partition("=")[2]))
         elif n in known:
             out.append(known[n])
