@@ -133,11 +133,16 @@ def suggest(report: RebuildReport, user_env: dict[str, str]) -> Suggestion:
 
 
 def _time_like(r: RootCause) -> bool:
-    try:
-        from godet.explain.detectors.content import looks_like
-    except ImportError:  # pragma: no cover - the detector moved
-        return False
-    return looks_like(r.a) in TIME_VALUE or looks_like(r.b) in TIME_VALUE
+    """True when either -X value looks like a time (the content detectors' own classifier)."""
+    import importlib
+
+    for module in ("godet.explain.detectors.content", "godet.explain.detectors.content.common"):
+        try:
+            looks_like = importlib.import_module(module).looks_like
+        except (ImportError, AttributeError):
+            continue
+        return looks_like(r.a) in TIME_VALUE or looks_like(r.b) in TIME_VALUE
+    return False
 
 
 def _phase(
