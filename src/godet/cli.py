@@ -165,6 +165,63 @@ def check(
     ctx.exit(_guarded(ctx.obj["debug"], body))
 
 
+@main.command(context_settings={"ignore_unknown_options": True})
+@click.argument("target", required=False, default=".")
+@click.argument("flags", nargs=-1, type=click.UNPROCESSED)
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json", "markdown"]), default="text", show_default=True
+)
+@click.option(
+    "--vary", multiple=True, help="Variations to try, comma-separated (default: all; toolchain=PATH)."
+)
+@click.option("--keep", type=click.Path(file_okay=False), help="Keep the binaries in this directory.")
+@click.option("--go", "go", help="The go command (default: the one on PATH).")
+@click.option("--script", help="Build with this sh script (writes $OUT, runs $GO) instead of go build.")
+@click.option("--seed-std", is_flag=True, help="Start every build from a cache holding the standard library.")
+@click.option("--jobs", "-j", type=int, default=0, help="Builds at a time (default: the number of cores).")
+@click.option("--no-verify", is_flag=True, help="Do not rebuild with the suggested flags.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write to a file.")
+@click.pass_context
+def rebuild(
+    ctx: click.Context,
+    target: str,
+    flags: tuple[str, ...],
+    fmt: str,
+    vary: tuple[str, ...],
+    keep: str | None,
+    go: str | None,
+    script: str | None,
+    seed_std: bool,
+    jobs: int,
+    no_verify: bool,
+    output: str | None,
+) -> None:
+    """Build TARGET (a package directory) under controlled variations and name what breaks
+    reproducibility; go build flags follow -- (exit 0 reproducible, 1 not, 2 error)."""
+    from godet.present.base import renderer
+    from godet.rebuild.engine import Options
+    from godet.rebuild.engine import rebuild as run_rebuild
+    from godet.rebuild.progress import progress_bar
+
+    if target.startswith("-"):  # `godet rebuild -- -trimpath`: no target, only flags
+        target, flags = ".", (target, *flags)
+    names = [n.strip() for v in vary for n in v.split(",") if n.strip()] or None
+
+    def body() -> int:
+        with progress_bar(sys.stderr.isatty() and not ctx.obj["debug"]) as progress:
+            try:
+                opts = Options(
+                    target, flags, names, go, keep, script, seed_std, jobs, not no_verify, progress=progress
+                )
+                report = run_rebuild(opts)
+            except ValueError as e:
+                raise GodetError("--vary", str(e)) from None
+        _emit(renderer("rebuild", fmt, color=_color(output)).render(report), output)
+        return EXIT_OK if report.reproducible else EXIT_FOUND
+
+    ctx.exit(_guarded(ctx.obj["debug"], body))
+
+
 def _color(output: str | None) -> bool:
     """Colour only for a terminal, and never when NO_COLOR is set."""
     if output or os.environ.get("NO_COLOR"):

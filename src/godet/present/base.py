@@ -35,6 +35,11 @@ REGISTRY: dict[str, dict[str, str]] = {
         "junit": "godet.present.junit:CheckJUnit",
         "github": "godet.present.github:CheckGitHub",
     },
+    "rebuild": {
+        "text": "godet.present.rebuild_text:RebuildText",
+        "json": "godet.present.rebuild_json:RebuildJSON",
+        "markdown": "godet.present.rebuild_markdown:RebuildMarkdown",
+    },
 }
 
 

@@ -1,0 +1,3 @@
+module example.com/rebuild_cgoflags
+
+go 1.21

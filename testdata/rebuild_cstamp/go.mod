@@ -1,0 +1,3 @@
+module example.com/rebuild_cstamp
+
+go 1.21

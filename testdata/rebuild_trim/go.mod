@@ -1,0 +1,3 @@
+module example.com/rebuild_trim
+
+go 1.21

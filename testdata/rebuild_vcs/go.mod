@@ -1,0 +1,3 @@
+module example.com/rebuild_vcs
+
+go 1.21

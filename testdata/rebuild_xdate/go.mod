@@ -1,0 +1,3 @@
+module example.com/rebuild_xdate
+
+go 1.21
