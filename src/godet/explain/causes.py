@@ -566,6 +566,8 @@ EDGES: tuple[Edge, ...] = (
     E("linkage", "gnu-build-id", "the external linker writes its own GNU build ID"),
     E("cgo-flags", "c-toolchain", "the C compiler's flags are part of its producer string"),
     E("cgo-flags", "c-source-change", "other C flags compile other C code"),
+    E("cgo-flags", "string-literal", "C flags (-D) select other C code and strings"),
+    E("c-source-change", "string-literal", "the C sources hold string literals too"),
     E("build-setting", "c-source-change", "only cgo builds hold C code", cause_key="CGO_ENABLED"),
     E("dependency-version", "source-change", "the module's code (and what inlines it) differs"),
     E("dependency-version", "string-literal", "the module's strings differ"),

@@ -21,6 +21,17 @@ __all__ = ["DATA_NAMES", "section_name"]
 RUNTIME_STR = LINKER_STRINGS
 PCLNTAB_UNITS = (".gopclntab", ".data.rel.ro.gopclntab", "__TEXT,__gopclntab", "__DATA_CONST,__gopclntab")
 C_SUPPORT_UNITS = (
+    # C code calls libc through the dynamic-link tables: other C code, other imports
+    ".rela.plt",
+    ".rela.dyn",
+    ".plt",
+    ".got",
+    ".got.plt",
+    ".dynsym",
+    ".dynstr",
+    ".gnu.version",
+    ".gnu.version_r",
+    ".gnu.hash",
     ".eh_frame",
     ".eh_frame_hdr",
     ".gcc_except_table",
