@@ -6,6 +6,7 @@ run table of differing bytes, how far each section moved — with no opinion on 
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -67,6 +68,11 @@ class Comparison:
     def differing_bytes(self) -> int:
         return self.runs.total
 
+    @functools.cached_property
+    def functions_by_name(self) -> list[FunctionDelta]:
+        """The differing functions sorted by name."""
+        return sorted(self.functions, key=lambda fd: fd.name)
+
     def pair(self, key: str) -> UnitPair | None:
         for p in self.pairs:
             if p.key == key:
@@ -110,13 +116,13 @@ def compare(a: Binary, b: Binary, coarse: bool = False) -> Comparison:
         sa, sb = da[x.offset : x.offset + x.size], db[y.offset : y.offset + y.size]
         if len(sa) == len(sb) and bytes_equal(sa, sb):
             continue
+        code = x.executable and a.pclntab is not None and b.pclntab is not None and not x.compressed
+        ranges = _ranges(a, b, x, y) if code else ({}, {})
         if x.compressed or y.compressed:
             pair.differing = compare_unit(table, key, sa, sb, x.offset, y.offset, whole=True)
             pair.how = "compressed"
-        elif x.executable and a.pclntab is not None and b.pclntab is not None and (
-            len(sa) != len(sb) or _functions_moved(a, b, x, y)
-        ):
-            pair.differing, fdeltas, n = _compare_code(table, key, a, b, x, y, da, db)
+        elif code and (len(sa) != len(sb) or _functions_moved(ranges, x, y)):
+            pair.differing, fdeltas, n = _compare_code(table, key, ranges, x, y, da, db)
             functions.extend(fdeltas)
             compared += n
             pair.how = "split"
@@ -129,28 +135,29 @@ def compare(a: Binary, b: Binary, coarse: bool = False) -> Comparison:
         else:
             pair.differing = compare_unit(table, key, sa, sb, x.offset, y.offset)
             pair.how = "differs" if len(sa) == len(sb) else "resized"
-            if x.executable and a.pclntab is not None and b.pclntab is not None:
-                fdeltas, n = _functions_in_runs(a, b, x, y, da, db)
+            if code:
+                fdeltas, n = _functions_in_runs(ranges, da, db)
                 functions.extend(fdeltas)
                 compared += n
     return Comparison(a, b, pairs, table.freeze(), functions, compared, moves, coarse)
 
 
-def _functions_moved(a: Binary, b: Binary, x: Unit, y: Unit) -> bool:
+Ranges = tuple[dict[str, tuple[int, int]], dict[str, tuple[int, int]]]
+
+
+def _ranges(a: Binary, b: Binary, x: Unit, y: Unit) -> Ranges:
+    """The Go functions of a code unit in A and in B (see _func_ranges)."""
+    return _func_ranges(a, x), _func_ranges(b, y)
+
+
+def _functions_moved(ranges: Ranges, x: Unit, y: Unit) -> bool:
     """Whether some function sits at another offset of its section in B than in A."""
-    fa, fb = _func_ranges(a, x), _func_ranges(b, y)
+    fa, fb = ranges
     return any(r[0] - x.offset != fb[n][0] - y.offset for n, r in fa.items() if n in fb)
 
 
 def _func_ranges(binary: Binary, unit: Unit) -> dict[str, tuple[int, int]]:
-    """Go functions inside a code unit, as name → (file offset, end), duplicates numbered (cached)."""
-    cache = binary.__dict__.setdefault("_func_ranges", {})
-    if unit.key not in cache:
-        cache[unit.key] = _func_ranges_of(binary, unit)
-    return cache[unit.key]
-
-
-def _func_ranges_of(binary: Binary, unit: Unit) -> dict[str, tuple[int, int]]:
+    """Go functions inside a code unit, as name → (file offset, end), duplicates numbered."""
     out: dict[str, tuple[int, int]] = {}
     lo, hi = unit.addr, unit.addr + unit.size
     for fn in binary.pclntab.funcs:  # type: ignore[union-attr]
@@ -167,14 +174,14 @@ def _func_ranges_of(binary: Binary, unit: Unit) -> dict[str, tuple[int, int]]:
 
 
 def _compare_code(
-    table: RunTable, key: str, a: Binary, b: Binary, x: Unit, y: Unit, da: np.ndarray, db: np.ndarray
+    table: RunTable, key: str, ranges: Ranges, x: Unit, y: Unit, da: np.ndarray, db: np.ndarray
 ) -> tuple[int, list[FunctionDelta], int]:
     """Code of different sizes: compare function against same-named function.
 
     Equal bytes are skipped with a memoryview compare; equal-size functions that differ are
     compared in batches (one numpy pass per few MiB of code), resized ones one by one.
     """
-    fa, fb = _func_ranges(a, x), _func_ranges(b, y)
+    fa, fb = ranges
     mva, mvb = memoryview(da), memoryview(db)
     total = 0
     deltas: list[FunctionDelta] = []
@@ -274,11 +281,9 @@ def _edges(
     return total
 
 
-def _functions_in_runs(
-    a: Binary, b: Binary, x: Unit, y: Unit, da: np.ndarray, db: np.ndarray
-) -> tuple[list[FunctionDelta], int]:
+def _functions_in_runs(ranges: Ranges, da: np.ndarray, db: np.ndarray) -> tuple[list[FunctionDelta], int]:
     """Same-size code: name the functions whose bytes differ (by position, A's and B's pclntab)."""
-    fa, fb = _func_ranges(a, x), _func_ranges(b, y)
+    fa, fb = ranges
     deltas = []
     for name, (a0, a1) in fa.items():
         r = fb.get(name)

@@ -432,7 +432,7 @@ def _deps(ctx: DiffContext, a: BuildInfo, b: BuildInfo, line_claims) -> list[Fin
 
 def _package_claims(ctx: DiffContext, module: str) -> list[Claim]:
     """The differing code of the module's functions (their names start with its import path)."""
-    funcs = _functions_by_name(ctx)
+    funcs = ctx.cmp.functions_by_name
     names = [fd.name for fd in funcs]
     out = []
     for sep in (".", "/"):
@@ -444,12 +444,3 @@ def _package_claims(ctx: DiffContext, module: str) -> list[Claim]:
                     out.append(Claim.range(side, r[0], r[1]))
             i += 1
     return out
-
-
-def _functions_by_name(ctx: DiffContext) -> list:  # type: ignore[type-arg]
-    """The differing functions sorted by name (cached on the comparison)."""
-    cache = ctx.cmp.__dict__.setdefault("_by_name", None)
-    if cache is None:
-        cache = sorted(ctx.cmp.functions, key=lambda fd: fd.name)
-        ctx.cmp.__dict__["_by_name"] = cache
-    return cache
