@@ -86,6 +86,7 @@ def _vars_by_header(ctx: DiffContext, st: State) -> list[tuple[StringVar, String
     order = np.argsort(ha, kind="stable")
     hs = ha[order]
     ps = ctx.a.image.ptr_size
+    both_named = ctx.a.symbols.present and ctx.b.symbols.present
     out = []
     for r in st.pending()[:MAX_RUNS]:
         if r.a0 < 0 or r.b0 < 0 or len(out) >= MAX_HEADER_RUNS:
@@ -93,6 +94,9 @@ def _vars_by_header(ctx: DiffContext, st: State) -> list[tuple[StringVar, String
         va, vb = va_at(ctx.a, r.a0), va_at(ctx.b, r.b0)
         if va is None or vb is None:
             continue
+        sa, sb = ctx.a.image.section_at(r.a0), ctx.b.image.section_at(r.b0)
+        if not both_named and (sa is None or sb is None or sa.size != sb.size):
+            continue  # without names on both sides a header is paired by place: only in same-size data
         lo = int(np.searchsorted(hs, va - 2 * ps + 1))
         hi = int(np.searchsorted(hs, va + (r.a1 - r.a0)))
         for k in order[lo:hi].tolist():
@@ -468,6 +472,12 @@ def _aligned_spans(ctx: DiffContext, st: State) -> list[_Aligned]:
                     continue  # a pointer to a moved string, or a length: explained by the move
                 else:
                     (text if _is_text(ctx, side, p) else unknown)[side].append(p)
+        if (
+            len(text["a"]) + len(text["b"]) <= MAX_FOUND
+        ):  # a piece found verbatim on the other side only moved
+            xs, ys = x.tobytes(), y.tobytes()
+            text["a"] = [p for p in text["a"] if p[1] - p[0] < MIN_BLOCK or ys.find(_bytes(ctx, "a", p)) < 0]
+            text["b"] = [p for p in text["b"] if p[1] - p[0] < MIN_BLOCK or xs.find(_bytes(ctx, "b", p)) < 0]
         changed = sum(e - s for ps in text.values() for s, e in ps)
         if not (text["a"] or text["b"] or owners) or changed > 0.5 * ((a1 - a0) + (b1 - b0)) + 64:
             continue  # no changed string, or not a few changed strings among moved ones
@@ -621,6 +631,7 @@ def _same_target(this: Binary, that: Binary, w: int, u: int, ps: int, order: str
 
 NO_SHIFT = np.iinfo(np.int32).min
 PIECE_CONTEXT = 16  # characters shown either side of a changed string
+MAX_FOUND = 64  # changed pieces looked up verbatim in the other build
 MIN_TEXT = 4  # characters of the printable run around a changed piece
 MAX_PIECES = 4096  # unaligned pieces of a span looked at
 
