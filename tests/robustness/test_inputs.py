@@ -357,9 +357,15 @@ FORBIDDEN_CALLS = {
 FORBIDDEN_MODULES = {"subprocess", "ctypes", "pty", "multiprocessing", "lief"}
 
 
+# godet rebuild's one job is to run the Go toolchain (in private copies): only it may start programs.
+ALLOWED = {"rebuild": {"subprocess"}}
+
+
 def test_godet_executes_nothing_and_keeps_lief_off_the_default_path():
-    """No module of godet can run a program, load native code by hand, or parse with lief."""
+    """No module of godet can run a program (but rebuild, the go command), load native code by hand,
+    or parse with lief."""
     for py in SRC.rglob("*.py"):
+        allowed = ALLOWED.get(py.relative_to(SRC).parts[0], set())
         tree = ast.parse(py.read_text(), str(py))
         for node in ast.walk(tree):
             if isinstance(node, ast.Import):
@@ -368,7 +374,7 @@ def test_godet_executes_nothing_and_keeps_lief_off_the_default_path():
                 names = [(node.module or "").split(".")[0]]
             else:
                 names = []
-            bad = FORBIDDEN_MODULES.intersection(names)
+            bad = FORBIDDEN_MODULES.intersection(names) - allowed
             assert not bad, f"{py.relative_to(SRC)}:{node.lineno} imports {bad}"
             if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
                 assert (node.value.id, node.attr) not in FORBIDDEN_CALLS, (

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
+from godet.present import safe
 from godet.rebuild.report import RebuildReport
 
 
@@ -15,4 +15,4 @@ class RebuildJSON:
         pass
 
     def render(self, report: RebuildReport) -> str:
-        return json.dumps(report.to_json(), indent=2) + "\n"
+        return safe.json_safe(report.to_json())

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import io
 import shlex
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.text import Text
-
+from godet.present import safe
 from godet.present.diff_text import BAD, DIM, GOOD, ID, WARN, abbreviate, nbytes, percent
+from godet.present.safe import Text
 from godet.rebuild.report import PairResult, RebuildReport, RootCause
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 MAX_VALUE = 60
 
@@ -50,16 +51,7 @@ class RebuildText:
         self.color = color
 
     def render(self, report: RebuildReport) -> str:
-        buf = io.StringIO()
-        con = Console(
-            file=buf,
-            force_terminal=self.color,
-            no_color=not self.color,
-            soft_wrap=True,
-            width=10_000,
-            highlight=False,
-            emoji=False,
-        )
+        con = safe.console(self.color)
         head = Text("godet rebuild: ", style="bold")
         if report.reproducible:
             head.append("REPRODUCIBLE", style=GOOD)
@@ -88,7 +80,7 @@ class RebuildText:
         )
         for note in report.notes:
             con.print(Text(f"note: {note}", style=DIM))
-        return buf.getvalue()
+        return con.output()
 
     def _pair(self, con: Console, p: PairResult) -> None:
         word, style = pair_status(p)

@@ -180,7 +180,7 @@ def _dependency_dwarf(ctx: DiffContext) -> None:
     if not pairs:
         return
     for unit in dict.fromkeys(u.split("/", 1)[0] for u in ctx.cmp.runs.units):
-        if _is_dwarf(unit) and _substitution_explains(ctx, unit, pairs):
+        if _is_dwarf(unit) and _substitution_explains(ctx, unit, pairs, require_hit=True):
             deps[0].claims.append(Claim.unit(unit))
 
 
@@ -224,9 +224,16 @@ def _example_pair(ctx: DiffContext, untrimmed: str) -> tuple[str, str] | None:
         return None
     full, short = (pa.files, pb.files) if untrimmed == "a" else (pb.files, pa.files)
     shorts = {s for s in short if not is_absolute(s)}
-    bi = ctx.a.buildinfo or ctx.b.buildinfo
-    main = bi.path if bi is not None else ""
-    for x in sorted(full, key=lambda x: (main not in x, x.endswith(".s"), len(x))):
+    binary = ctx.a if untrimmed == "a" else ctx.b
+    build_dirs = tuple(p.path.rstrip("/") + "/" for p in binary.paths if p.kind == "build-dir")
+    bi = binary.buildinfo
+    module = bi.main.path if bi is not None and bi.main is not None else ""
+    for x in sorted(full, key=len):  # a file of the main module: build directory -> module path
+        root = next((d for d in build_dirs if x.startswith(d)), None)
+        if root is not None and module and f"{module}/{x[len(root):]}" in shorts:
+            y = f"{module}/{x[len(root):]}"
+            return (x, y) if untrimmed == "a" else (y, x)
+    for x in sorted(full, key=lambda x: (x.endswith(".s"), len(x))):
         if not is_absolute(x):
             continue
         parts = _split(x)
@@ -237,8 +244,13 @@ def _example_pair(ctx: DiffContext, untrimmed: str) -> tuple[str, str] | None:
     return None
 
 
-def _substitution_explains(ctx: DiffContext, key: str, prefixes: list[tuple[str, str]]) -> bool:
-    """Whether replacing the path prefixes turns A's (decompressed) unit into B's, up to shifted offsets."""
+def _substitution_explains(
+    ctx: DiffContext, key: str, prefixes: list[tuple[str, str]], require_hit: bool = False
+) -> bool:
+    """Whether replacing the path prefixes turns A's (decompressed) unit into B's, up to shifted offsets.
+
+    ``require_hit``: only if some prefix occurs in the unit (else the unit differs for another reason).
+    """
     from godet.explain.detectors.layout import inflated_shift_share
 
     pair = ctx.inflated(key) if ctx.a.image.section(key) and ctx.a.image.section(key).compressed else None
@@ -246,6 +258,8 @@ def _substitution_explains(ctx: DiffContext, key: str, prefixes: list[tuple[str,
         return False
     a_buf = pair[0]
     if len(a_buf) > MAX_SUBSTITUTION:
+        return False
+    if require_hit and not any(raw_bytes(x) in a_buf for x, _ in prefixes):
         return False
     for x, y in prefixes:
         a_buf = a_buf.replace(raw_bytes(x), raw_bytes(y))
