@@ -50,6 +50,7 @@ def test_prose_covers_exactly_the_catalog() -> None:
 
 def _detector_source() -> str:
     files = [p for p in sorted(DETECTORS.glob("*.py")) if p.name != "base.py"]
+    files += sorted((DETECTORS.parent / "containers").glob("*.py"))
     return "\n".join(p.read_text(encoding="utf-8") for p in files)
 
 

@@ -301,3 +301,9 @@ CAUSES: dict[str, Cause] = {
 def cause(cause_id: str) -> Cause:
     """The catalog entry for ``cause_id`` (KeyError for an unknown id is a programming error)."""
     return CAUSES[cause_id]
+
+
+# Container-level causes (archives, packages, images) live in their own module.
+from godet.explain.causes_containers import CONTAINER_CAUSES  # noqa: E402
+
+CAUSES.update({c.id: c for c in CONTAINER_CAUSES})

@@ -9,18 +9,21 @@ as located residual.
 from __future__ import annotations
 
 import importlib
-import os
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from godet.compare.bytes import as_array, bytes_equal
 from godet.compare.layout import Comparison, compare
-from godet.errors import GodetError, NotGoBinary
+from godet.errors import NotGoBinary
 from godet.explain.detectors.base import EXTRA_DETECTOR_ERRORS, Claim, DiffContext, Evidence, Finding
-from godet.explain.report import DiffReport, DirDiffReport, Residual, SectionSummary, Side
+from godet.explain.report import DiffReport, Residual, SectionSummary, Side
 from godet.read.binary import Binary, open_binaries
+
+if TYPE_CHECKING:
+    from godet.explain.tree import TreeReport
 
 # One module per cause family; each exposes detect(ctx) -> list[Finding].
 DETECTORS = (
@@ -34,38 +37,16 @@ DETECTORS = (
 MAX_RESIDUALS = 40
 
 
-def diff_paths(a: str, b: str, deep: bool = False) -> DiffReport | DirDiffReport:
-    """Open both files read-only and explain their differences (two directories: pair by path)."""
-    if os.path.isdir(a) and os.path.isdir(b):
-        return diff_dirs(a, b, deep=deep)
-    if os.path.isdir(a) != os.path.isdir(b):
-        d = a if os.path.isdir(a) else b
-        raise GodetError(d, "is a directory and the other side is not: compare two files or two directories")
+def diff_paths(a: str, b: str, deep: bool = False, progress: bool = False) -> DiffReport | TreeReport:
+    """Two executables: explain their differences. Anything else (directories, archives, packages,
+    images, other files): the report tree of :mod:`godet.explain.tree`."""
+    from godet.explain.tree import diff_trees, is_executable_file
+
+    if not (is_executable_file(a) and is_executable_file(b)):
+        return diff_trees(a, b, deep=deep, progress=progress)
     with open_binaries(a) as xs, open_binaries(b) as ys:
         x, y = _pick_slices(xs, ys)
         return diff_binaries(x, y, deep=deep)
-
-
-def diff_dirs(a: str, b: str, deep: bool = False) -> DirDiffReport:
-    """Pair the executables of two directory trees by relative path and diff each pair."""
-    from collections import Counter
-
-    from godet.check.engine import walk
-
-    skipped: Counter[str] = Counter()
-    files_a = {os.path.relpath(p, a): p for p in walk(a, skipped)}
-    files_b = {os.path.relpath(p, b): p for p in walk(b, skipped)}
-    rep = DirDiffReport(a, b, skipped=sum(skipped.values()))
-    rep.only_a = sorted(set(files_a) - set(files_b))
-    rep.only_b = sorted(set(files_b) - set(files_a))
-    for rel in sorted(set(files_a) & set(files_b)):
-        try:
-            report = diff_paths(files_a[rel], files_b[rel], deep=deep)
-            assert isinstance(report, DiffReport)
-            rep.pairs.append((rel, report, None))
-        except GodetError as e:
-            rep.pairs.append((rel, None, f"{e.path}: {e.problem}"))
-    return rep
 
 
 def _pick_slices(xs: list[Binary], ys: list[Binary]) -> tuple[Binary, Binary]:
