@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import Any
 
 
-def _P(**kw: Any) -> dict[str, Any]:  # noqa: N802 (reads like the Prose constructor it feeds)
+def _P(**kw: Any) -> dict[str, Any]:
     return kw
 
-_MEMBERS = "The members detector (`explain/containers/members.py`) pairs the entries of both archives by path and "
+
+_MEMBERS = (
+    "The members detector (`explain/containers/members.py`) pairs the entries of both archives by path and "
+)
 _IMAGE = "The image detector (`explain/containers/image.py`) pairs manifests by platform and role, then "
 
 PROSE_CONTAINERS: dict[str, dict[str, Any]] = {

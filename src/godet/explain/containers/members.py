@@ -86,12 +86,11 @@ def diff_members(
     """A node whose children are the members of ``a`` and ``b`` paired by path."""
     holder = Node("members", path, "members")
     names = sorted(set(a.members) | set(b.members))
-    single = _single_executables(a, b) if contents else None
+    single = _single_executables(a, b) if contents and not path else None
     if single is not None:
-        xa, xb = single
-        names.remove(xa.path)
-        names.remove(xb.path)
-        holder.children.append(diff_member(ctx, xa, xb, _join(path, f"{xa.path} ↔ {xb.path}"), metadata))
+        (pa, xa), (pb, xb) = single
+        names = [n for n in names if n not in (pa, pb)]
+        holder.children.append(diff_member(ctx, xa, xb, f"{pa} ↔ {pb}", metadata))
     for name in names:
         holder.children.append(
             diff_member(ctx, a.members.get(name), b.members.get(name), _join(path, name), metadata, contents)
@@ -101,11 +100,22 @@ def diff_members(
     return holder
 
 
-def _single_executables(a: Source, b: Source) -> tuple[Member, Member] | None:
-    """When each side holds exactly one executable, under different paths, those two are a pair."""
-    xa = [m for m in a.files() if m.executable]
-    xb = [m for m in b.files() if m.executable]
-    if len(xa) == 1 and len(xb) == 1 and xa[0].path not in b.members and xb[0].path not in a.members:
+def _executables(src: Source, prefix: str = "") -> list[tuple[str, Member]]:
+    """(path, member) of every executable in a source, nested archives included."""
+    out: list[tuple[str, Member]] = []
+    for m in src.members.values():
+        if m.nested is not None:
+            out += _executables(m.nested, f"{prefix}{m.path}/")
+        elif m.kind == "file" and m.executable:
+            out.append((prefix + m.path, m))
+    return out
+
+
+def _single_executables(a: Source, b: Source) -> tuple[tuple[str, Member], tuple[str, Member]] | None:
+    """When each side holds exactly one executable, under different paths, those two are a pair
+    (a .deb against a tarball of the same program)."""
+    xa, xb = _executables(a), _executables(b)
+    if len(xa) == 1 and len(xb) == 1 and xa[0][0] != xb[0][0]:
         return xa[0], xb[0]
     return None
 
