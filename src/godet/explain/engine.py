@@ -9,6 +9,7 @@ as located residual.
 from __future__ import annotations
 
 import importlib
+import os
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -17,7 +18,7 @@ import numpy as np
 
 from godet.compare.bytes import as_array, bytes_equal
 from godet.compare.layout import Comparison, compare
-from godet.errors import NotGoBinary
+from godet.errors import GodetError, NotGoBinary
 from godet.explain.detectors.base import EXTRA_DETECTOR_ERRORS, Claim, DiffContext, Evidence, Finding
 from godet.explain.report import DiffReport, Residual, SectionSummary, Side
 from godet.read.binary import Binary, open_binaries
@@ -38,11 +39,15 @@ MAX_RESIDUALS = 40
 
 
 def diff_paths(a: str, b: str, deep: bool = False, progress: bool = False) -> DiffReport | TreeReport:
-    """Two executables: explain their differences. Anything else (directories, archives, packages,
-    images, other files): the report tree of :mod:`godet.explain.tree`."""
-    from godet.explain.tree import diff_trees, is_executable_file
+    """Two files: explain their differences as Go binaries. Directories, archives, packages and
+    images: the report tree of :mod:`godet.explain.tree`."""
+    from godet.explain.tree import diff_trees, is_tree_input
 
-    if not (is_executable_file(a) and is_executable_file(b)):
+    if is_tree_input(a) or is_tree_input(b):
+        plain = [p for p in (a, b) if not is_tree_input(p)]
+        if plain and (os.path.isdir(a) or os.path.isdir(b)):
+            d = a if os.path.isdir(a) else b
+            raise GodetError(d, f"is a directory and {plain[0]} is not a directory, archive or image")
         return diff_trees(a, b, deep=deep, progress=progress)
     with open_binaries(a) as xs, open_binaries(b) as ys:
         x, y = _pick_slices(xs, ys)

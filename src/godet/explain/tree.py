@@ -295,15 +295,25 @@ def _epoch() -> int | None:
     return int(v) if v.isdigit() else None
 
 
-def is_executable_file(path: str) -> bool:
-    """Whether ``path`` is a regular file starting like an executable (ELF, PE, Mach-O)."""
-    from godet.sources.base import sniff_executable
+def is_tree_input(path: str) -> bool:
+    """Whether ``path`` is compared as a tree: a directory, or a regular file that is an archive,
+    a package or an image (anything else goes to the single-binary diff, with its own errors)."""
+    import stat
 
-    if not os.path.isfile(path):
+    from godet.sources.base import sniff_archive, sniff_executable
+
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
         return False
+    if stat.S_ISDIR(st.st_mode):
+        return True
+    if not stat.S_ISREG(st.st_mode):
+        return False  # never open a FIFO or a device here
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         with os.fdopen(fd, "rb") as f:
-            return sniff_executable(f.read(64))
+            head = f.read(512)
     except OSError:
         return False
+    return not sniff_executable(head) and sniff_archive(head) is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Callable, Iterator
+from typing import Any
 
 from godet.errors import GodetError
 from godet.sources.base import Member, Opener, Source, read_member, sniff_executable, wants_nested
@@ -66,3 +67,42 @@ def read_directory(
             except GodetError as e:
                 m.error = e.problem
     return src
+
+
+SKIP_NOT_EXECUTABLE = "not an executable"
+SKIP_SYMLINK_OUT = "symlink out of the tree"
+SKIP_UNREADABLE = "unreadable"
+
+
+def sniff_file(path: str) -> bool:
+    """Whether the file at ``path`` starts like an executable."""
+    try:
+        with open(path, "rb") as f:
+            return sniff_executable(f.read(64))
+    except OSError:
+        return False
+
+
+def walk_executables(root: str, skipped: Any) -> Iterator[str]:
+    """Candidate executables under ``root`` in sorted order, never through symlinks (those leaving the
+    tree are counted in ``skipped``; those inside it are reached under their real path anyway)."""
+    real_root = os.path.realpath(root)
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames.sort()
+        for name in sorted(filenames):
+            p = os.path.join(dirpath, name)
+            try:
+                st = os.lstat(p)
+            except OSError:
+                skipped[SKIP_UNREADABLE] += 1
+                continue
+            if stat.S_ISLNK(st.st_mode):
+                if os.path.commonpath([real_root, os.path.realpath(p)]) != real_root:
+                    skipped[SKIP_SYMLINK_OUT] += 1
+                continue
+            if not stat.S_ISREG(st.st_mode):
+                continue
+            if not sniff_file(p):
+                skipped[SKIP_NOT_EXECUTABLE] += 1
+                continue
+            yield p
