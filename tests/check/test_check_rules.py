@@ -171,8 +171,7 @@ def test_build_path_and_goroot_evidence(gobin: Callable[[str], Path]) -> None:
     assert {"pclntab"} <= set(build.where)
     goroot = of_rule(path, "GD102")[0]
     assert str(gobuild.toolchain().goroot) in _paths(goroot) or str(
-        gobuild.toolchain().goroot.resolve()
-    ) in _paths(goroot)
+        gobuild.toolchain().goroot.resolve()) in _paths(goroot)
     # the paths really are in the file
     data = path.read_bytes()
     assert str(work).encode() in data
@@ -189,9 +188,8 @@ def test_cgo_work_evidence(checkbin: Callable[[str], Path]) -> None:  # noqa: F8
     f = of_rule(path, "GD104")[0]
     leaked = [p for p in _paths(f) if re.search(r"/go-build\d+", p)]
     assert leaked
-    lines = subprocess.run(
-        ["readelf", "--debug-dump=line", str(path)], capture_output=True, text=True, check=False
-    ).stdout
+    lines = subprocess.run(["readelf", "--debug-dump=line", str(path)], capture_output=True, text=True,
+                           check=False).stdout
     assert any(p in lines for p in leaked)
 
 
@@ -212,14 +210,9 @@ def test_vcs_evidence(gobin: Callable[[str], Path]) -> None:
     assert dirty.evidence["vcs.revision"] == settings["vcs.revision"]
 
 
-@pytest.mark.parametrize(
-    ("ref", "source"),
-    [
-        ((G, "ldflags_x"), "buildinfo"),
-        ((C, "x_symbols"), "symbols"),
-        ((C, "x_rodata"), "rodata"),
-    ],
-)
+@pytest.mark.parametrize(("ref", "source"), [
+    ((G, "ldflags_x"), "buildinfo"), ((C, "x_symbols"), "symbols"), ((C, "x_rodata"), "rodata"),
+])
 def test_x_timestamp_evidence(ref: tuple[str, str], source: str, resolve: Resolve) -> None:
     path = resolve(ref)
     (f,) = of_rule(path, "GD203")
