@@ -75,6 +75,18 @@ def _members(src: Source, opener: Opener, prefix: str = "") -> list[tuple[str, M
     return out
 
 
+def source_executables(opener: Opener, path: str) -> list[tuple[str, str]]:
+    """(member label, temp file) of every executable inside the source at ``path``."""
+    from godet.sources import open_source
+
+    src = open_source(opener, path)
+    return [
+        (label, m.spill)
+        for label, m in _members(src, opener)
+        if m.kind == "file" and m.executable and m.spill
+    ]
+
+
 def image_facts(src: Source, members: list[tuple[str, Member]]) -> ImageFacts:
     img = src.image
     env = os.environ.get("SOURCE_DATE_EPOCH", "")
