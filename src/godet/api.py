@@ -62,12 +62,12 @@ def inspect_many(paths: list[str]) -> tuple[list[BinaryFacts], list[GodetError]]
     return facts, errors
 
 
-def diff(a: str, b: str, deep: bool = False) -> DiffReport | TreeReport:
+def diff(a: str, b: str, deep: bool = False, progress: bool = False) -> DiffReport | TreeReport:
     """Compare two builds and explain every difference: two executables give a DiffReport; two
     directories, archives, packages or images give a TreeReport (Go binaries inside as DiffReports)."""
     from godet.explain.engine import diff_paths
 
-    return diff_paths(a, b, deep=deep)
+    return diff_paths(a, b, deep=deep, progress=progress)
 
 
 def check(paths: list[str], policy_file: str | None = None) -> CheckReport:

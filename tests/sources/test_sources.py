@@ -177,3 +177,20 @@ def test_member_cap(tmp_path: Path) -> None:
     many.write_bytes(tar_bytes([Entry(f"f{i}", b"") for i in range(20)]))
     with Opener(Limits(max_members=10)) as op, pytest.raises(GodetError, match="member cap"):
         open_source(op, str(many))
+
+
+def test_many_binaries_roll_up_and_run_in_a_pool(tmp_path: Path, gopair) -> None:  # type: ignore[no-untyped-def]
+    """Three differing binaries (a process pool runs their diffs): one rolled-up cause, three reports."""
+    x, y = gopair("dirs")
+    for side, binary in (("A", x), ("B", y)):
+        for name in ("one", "two", "three"):
+            p = tmp_path / side / "bin" / name
+            p.parent.mkdir(parents=True, exist_ok=True)
+            p.write_bytes(binary.read_bytes())
+    out = diff_json(tmp_path / "A", tmp_path / "B")
+    reports = {p: n["report"] for p, n in nodes(out).items() if n["report"] is not None}
+    assert set(reports) == {"bin/one", "bin/two", "bin/three"}
+    assert all(r["causes"][0]["id"] == "build-path" for r in reports.values())
+    top = out["rollup"][0]
+    assert (top["id"], top["binaries"]) == ("build-path", 3)
+    assert "build-path in 3 binaries" in godet("diff", str(tmp_path / "A"), str(tmp_path / "B")).stdout

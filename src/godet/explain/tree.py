@@ -258,7 +258,7 @@ def rollup(root: Node) -> list[Rollup]:
 
 def diff_trees(a: str, b: str, deep: bool = False, progress: bool = False) -> TreeReport:
     """Open ``a`` and ``b`` as sources and compare them member by member."""
-    from godet.explain.containers.members import TreeContext, diff_sources
+    from godet.explain.containers.members import TreeContext, diff_sources, run_binaries
     from godet.sources import Opener, open_source
 
     same = _same_file_bytes(a, b)
@@ -269,12 +269,51 @@ def diff_trees(a: str, b: str, deep: bool = False, progress: bool = False) -> Tr
         sa = open_source(opener, a)
         sb = open_source(opener, b)
         ctx = TreeContext(opener, deep=deep, epoch=_epoch(), progress=progress)
-        root = diff_sources(ctx, sa, sb, "")
+        with _Progress(progress) as ctx.advance:
+            root = diff_sources(ctx, sa, sb, "")
+            run_binaries(ctx)
         root.name = f"{a} ↔ {b}"
         root.settle()
         rep = TreeReport(a, b, sa.kind, sb.kind, root, errors=ctx.errors)
         rep.rollup = rollup(root)
         return rep
+
+
+class _Progress:
+    """A spinner with a count of compared members on stderr (TTY only); a no-op otherwise."""
+
+    EVERY = 25  # redraw every so many members
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.n = 0
+        self._bar: Any = None
+
+    def __enter__(self) -> Any:
+        if not self.enabled:
+            return lambda _path: None
+        from rich.console import Console
+        from rich.progress import Progress, SpinnerColumn, TextColumn
+
+        self._bar = Progress(
+            SpinnerColumn(),
+            TextColumn("comparing {task.completed:,} members · {task.description}"),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self._bar.start()
+        task = self._bar.add_task("", total=None)
+
+        def advance(path: str) -> None:
+            self.n += 1
+            if self.n % self.EVERY == 0 or path.endswith(("binary",)):
+                self._bar.update(task, completed=self.n, description=path[-60:])
+
+        return advance
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
 
 
 def _same_file_bytes(a: str, b: str) -> tuple[int, str] | None:

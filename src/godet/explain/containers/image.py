@@ -337,6 +337,7 @@ def _layers(ctx: TreeContext, sa: Source, sb: Source, ma: Manifest, mb: Manifest
     differing: list[int] = []
     pairs = _pair_layers(ma.layers, mb.layers)
     for i, (la, lb) in enumerate(pairs):
+        ctx.advance(f"layer {i + 1}")
         node = _layer(ctx, sa, sb, la, lb, mnode.path, i)
         node.settle()
         mnode.children.append(node)

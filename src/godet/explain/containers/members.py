@@ -26,7 +26,8 @@ class TreeContext:
     epoch: int | None = None  # SOURCE_DATE_EPOCH from the environment, when set
     progress: bool = False
     errors: list[tuple[str, str]] = field(default_factory=list)
-    binary_pairs: list[tuple[Node, str, str, str, str]] = field(default_factory=list)  # deferred Go diffs
+    binary_pairs: list[tuple[Node, Member, Member]] = field(default_factory=list)  # deferred Go diffs
+    advance: Any = field(default=lambda _path: None)  # progress callback, one call per member compared
 
 
 def when(t: float | None) -> str:
@@ -92,6 +93,7 @@ def diff_members(
         names = [n for n in names if n not in (pa, pb)]
         holder.children.append(diff_member(ctx, xa, xb, f"{pa} ↔ {pb}", metadata))
     for name in names:
+        ctx.advance(name)
         holder.children.append(
             diff_member(ctx, a.members.get(name), b.members.get(name), _join(path, name), metadata, contents)
         )
@@ -309,8 +311,14 @@ def content(ctx: TreeContext, a: Member, b: Member, node: Node) -> None:
         return
     if a.executable and b.executable and a.spill and b.spill:
         node.kind = "binary"
-        if _binary(ctx, a, b, node):
-            return
+        node.status = "different"  # the bytes differ; the binary diff runs later (run_binaries)
+        ctx.binary_pairs.append((node, a, b))
+        return
+    explain_content(ctx, a, b, node)
+
+
+def explain_content(ctx: TreeContext, a: Member, b: Member, node: Node) -> None:
+    """Known-file causes, else (and anyway) the located first difference."""
     from godet.explain.containers.files import file_causes
 
     found = file_causes(a, b, node.path)
@@ -340,21 +348,46 @@ def content(ctx: TreeContext, a: Member, b: Member, node: Node) -> None:
         )
 
 
-def _binary(ctx: TreeContext, a: Member, b: Member, node: Node) -> bool:
-    """Diff two executable members with godet's binary analysis; False when it cannot (not Go...)."""
+def diff_binary_files(pa: str, pb: str, deep: bool) -> Any:
+    """DiffReport of two executables in temp files, or the GodetError problem (a string) when they
+    cannot be compared as Go binaries. Top-level so that a process pool can run it."""
     from godet.explain.engine import _pick_slices, diff_binaries
     from godet.read.binary import open_binaries
 
     try:
-        with open_binaries(a.spill) as xs, open_binaries(b.spill) as ys:  # type: ignore[arg-type]
+        with open_binaries(pa) as xs, open_binaries(pb) as ys:
             x, y = _pick_slices(xs, ys)
-            report = diff_binaries(x, y, deep=ctx.deep)
+            report = diff_binaries(x, y, deep=deep)
     except GodetError as e:
-        node.notes.append(f"not compared as Go binaries: {e.problem}")
-        return False
-    report.a.path, report.b.path = _label(a, node.path, "A"), _label(b, node.path, "B")
-    node.report = report
-    return True
+        return e.problem
+    for f in report.causes:
+        f.claims = []  # settled already; not needed by the renderers (and heavy to send back)
+    return report
+
+
+POOL_FROM = 3  # binary pairs from which a process pool is worth its start-up
+
+
+def run_binaries(ctx: TreeContext) -> None:
+    """Diff every deferred Go binary pair, on all cores when there are several."""
+    pairs, ctx.binary_pairs = ctx.binary_pairs, []
+    jobs = [(a.spill, b.spill, ctx.deep) for _, a, b in pairs]
+    workers = min(len(jobs), os.cpu_count() or 1)
+    if len(jobs) >= POOL_FROM and workers > 1:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(workers) as pool:
+            results = list(pool.map(diff_binary_files, *zip(*jobs, strict=True)))
+    else:
+        results = [diff_binary_files(*j) for j in jobs]
+    for (node, a, b), res in zip(pairs, results, strict=True):
+        ctx.advance(node.path)
+        if isinstance(res, str):
+            node.notes.append(f"not compared as Go binaries: {res}")
+            explain_content(ctx, a, b, node)
+            continue
+        res.a.path, res.b.path = _label(a, node.path, "A"), _label(b, node.path, "B")
+        node.report = res
 
 
 def _label(m: Member, path: str, who: str) -> str:
