@@ -250,35 +250,41 @@ def _config(ma: Manifest, mb: Manifest, path: str) -> Node:
     if pa == pb:
         node.causes.append(_json_bytes(a, b))
         return node
-    if pa.get("created") != pb.get("created"):
-        node.causes.append(
-            NodeCause(
-                "image-created",
-                f"image created {pa.get('created')} vs {pb.get('created')}",
-                [Evidence("created", pa.get("created"), pb.get("created"))],
-            )
-        )
     ha = [h.get("created") for h in pa.get("history") or [] if isinstance(h, dict)]
     hb = [h.get("created") for h in pb.get("history") or [] if isinstance(h, dict)]
-    if ha != hb:
-        diff = [(i, x, y) for i, (x, y) in enumerate(zip(ha, hb, strict=False)) if x != y]
-        node.causes.append(
-            NodeCause(
-                "image-created",
-                f"{len(diff)} history entries carry different times",
-                [Evidence(f"history[{i}].created", x, y) for i, x, y in diff[:4]],
-            )
+    hist = [(i, x, y) for i, (x, y) in enumerate(zip(ha, hb, strict=False)) if x != y]
+    if pa.get("created") != pb.get("created") or hist:
+        ev = (
+            [Evidence("created", pa.get("created"), pb.get("created"))]
+            if pa.get("created") != pb.get("created")
+            else []
         )
+        ev += [Evidence(f"history[{i}].created", x, y) for i, x, y in hist[:4]]
+        what = (
+            [f"created {pa.get('created')} vs {pb.get('created')}"]
+            if pa.get("created") != pb.get("created")
+            else []
+        )
+        what += (
+            [f"{len(hist)} history entr{'y' if len(hist) == 1 else 'ies'} with other times"] if hist else []
+        )
+        node.causes.append(NodeCause("image-created", "image " + "; ".join(what), ev))
     la = _strs(pa.get("config") or {}, "Labels")
     lb = _strs(pb.get("config") or {}, "Labels")
     _annotation_causes(node, la, lb, what="label")
     ra, rb = (pa.get("rootfs") or {}).get("diff_ids"), (pb.get("rootfs") or {}).get("diff_ids")
     if ra != rb:
+        ra, rb = list(ra or []), list(rb or [])
+        moved = [
+            i + 1
+            for i in range(max(len(ra), len(rb)))
+            if (ra[i : i + 1] or [None]) != (rb[i : i + 1] or [None])
+        ]
         node.causes.append(
             NodeCause(
                 "digest-cascade",
-                "the config lists the layers' DiffIDs, and some changed",
-                [Evidence("layers", str(len(ra or [])), str(len(rb or [])))],
+                f"the config lists the layers' DiffIDs, and layer {', '.join(map(str, moved[:6]))} changed",
+                [Evidence(f"DiffID of layer {i}", _at(ra, i - 1), _at(rb, i - 1)) for i in moved[:3]],
             )
         )
     rest = sorted(
@@ -299,6 +305,10 @@ def _config(ma: Manifest, mb: Manifest, path: str) -> Node:
     elif rest:
         node.notes.append(f"other config fields differ: {', '.join(rest[:6])}")
     return node
+
+
+def _at(xs: list, i: int) -> str | None:
+    return str(xs[i])[:23] if 0 <= i < len(xs) else None
 
 
 def _pair_layers(xs: list[Layer], ys: list[Layer]) -> list[tuple[Layer | None, Layer | None]]:
