@@ -85,3 +85,14 @@ def test_labels_and_generated_files(tmp_path: Path) -> None:
     pyc = n[f"{L1}/m.pyc"]["causes"][0]
     assert pyc["id"] == "generated-files" and "code object is equal" in pyc["summary"]
     assert cause_ids(n[f"{L1}/var/log/dpkg.log"]) == ["generated-files"]
+
+
+def test_clamped_side_names_the_epoch(tmp_path: Path) -> None:
+    """Without SOURCE_DATE_EPOCH in the environment: A has every time at one value, B has later ones."""
+    epoch = 1_600_000_000
+    a = [Entry(f"f{i}", b"x", mtime=epoch) for i in range(4)]
+    b = [Entry(f"f{i}", b"x", mtime=epoch + 10 * i) for i in range(4)]
+    n = _pair(tmp_path, ImageSpec([tar_bytes(a)]), ImageSpec([tar_bytes(b)]))
+    clamp = [c for c in n[L1]["causes"] if c["id"] == "file-mtime"]
+    assert len(clamp) == 1 and f"SOURCE_DATE_EPOCH={epoch}" in clamp[0]["summary"]
+    assert "3 of B's entries are later" in clamp[0]["summary"]

@@ -194,3 +194,54 @@ def test_many_binaries_roll_up_and_run_in_a_pool(tmp_path: Path, gopair) -> None
     top = out["rollup"][0]
     assert (top["id"], top["binaries"]) == ("build-path", 3)
     assert "build-path in 3 binaries" in godet("diff", str(tmp_path / "A"), str(tmp_path / "B")).stdout
+
+
+@pytest.mark.parametrize("suffix", ["tar", "tar.gz", "tar.xz", "tar.bz2", "tar.zst"])
+def test_every_tar_compression(tmp_path: Path, suffix: str) -> None:
+    import bz2
+    import lzma
+
+    import zstandard
+
+    pack = {
+        "tar": lambda d: d,
+        "tar.gz": lambda d: gzip.compress(d, mtime=0),
+        "tar.xz": lzma.compress,
+        "tar.bz2": bz2.compress,
+        "tar.zst": lambda d: zstandard.ZstdCompressor().compress(d),
+    }[suffix]
+    for side, text in (("a", b"alpha\n"), ("b", b"alpHa\n")):
+        (tmp_path / f"{side}.{suffix}").write_bytes(pack(tar_bytes([Entry("etc/conf", text)])))
+    out = diff_json(tmp_path / f"a.{suffix}", tmp_path / f"b.{suffix}")
+    assert out["a"]["kind"] == (
+        "tar"
+        if suffix == "tar"
+        else "tar+" + {"gz": "gzip", "xz": "xz", "bz2": "bzip2", "zst": "zstd"}[suffix.split(".")[1]]
+    )
+    assert nodes(out)["etc/conf"]["content"]["offset"] == 3
+
+
+def test_zstd_layers(tmp_path: Path) -> None:
+    from containers.ociwriter import ImageSpec, write_oci
+
+    write_oci(tmp_path / "A", [ImageSpec([tar_bytes([Entry("f", b"one")])], compression="zstd")])
+    write_oci(tmp_path / "B", [ImageSpec([tar_bytes([Entry("f", b"two")])], compression="zstd")])
+    assert (
+        nodes(diff_json(tmp_path / "A", tmp_path / "B"))["manifest linux/amd64/layer 1/f"]["content"][
+            "offset"
+        ]
+        == 0
+    )
+
+
+def test_tree_renderers(tmp_path: Path) -> None:
+    a = deb(tmp_path / "a.deb", {"usr/share/app/conf": b"one\n"})
+    b = deb(tmp_path / "b.deb", {"usr/share/app/conf": b"two\n"})
+    md = godet("diff", "--format", "markdown", str(a), str(b))
+    assert md.returncode == 1 and "## godet diff: DIFFERENT" in md.stdout and "`unexplained`" in md.stdout
+    page = godet("diff", "--format", "html", str(a), str(b))
+    assert (
+        page.returncode == 1
+        and page.stdout.startswith("<!DOCTYPE html>")
+        and "usr/share/app/conf" in page.stdout
+    )

@@ -99,7 +99,42 @@ def diff_members(
         )
     if metadata:
         holder.causes += source_causes(a, b)
+        clamp = clamping(a, b)
+        if clamp is not None:
+            holder.causes.append(clamp)
     return holder
+
+
+def clamping(a: Source, b: Source) -> NodeCause | None:
+    """When one side's file times all stop at one value most entries share (a SOURCE_DATE_EPOCH
+    clamp) and the other side has later times, name that epoch."""
+
+    def times(s: Source) -> list[float]:
+        return [m.mtime for m in s.members.values() if m.mtime is not None and m.kind != "dir"]
+
+    ta, tb = times(a), times(b)
+    if not ta or not tb:
+        return None
+    for who, mine, other in (("A", ta, tb), ("B", tb, ta)):
+        top = max(mine)
+        at_top = sum(1 for t in mine if t == top)
+        later = sum(1 for t in other if t > top)
+        if at_top * 2 >= len(mine) and later:
+            them = "B" if who == "A" else "A"
+            return NodeCause(
+                "file-mtime",
+                f"{who}'s file times are clamped to {when(top)} (SOURCE_DATE_EPOCH={int(top)}); {later} of "
+                f"{them}'s entries are later: not clamped",
+                [
+                    Evidence("latest file time", when(max(ta)), when(max(tb))),
+                    Evidence(
+                        "entries at the latest time",
+                        str(sum(1 for t in ta if t == max(ta))),
+                        str(sum(1 for t in tb if t == max(tb))),
+                    ),
+                ],
+            )
+    return None
 
 
 def _executables(src: Source, prefix: str = "") -> list[tuple[str, Member]]:
