@@ -68,3 +68,17 @@ def test_check_a_deb(tmp_path: Path, gobin) -> None:  # type: ignore[no-untyped-
     assert res["path"] == f"{d}!data.tar.xz/usr/bin/app"
     assert "GD101" in _codes(res)  # built without -trimpath: the build directory is embedded
     assert out["skipped"].get("not an executable", 0) >= 2  # debian-binary, the doc file, control
+
+
+def test_sarif_of_an_image_check_validates(tmp_path: Path, gobin) -> None:  # type: ignore[no-untyped-def]
+    import jsonschema
+
+    img = _image(tmp_path / "img", gobin("default").read_bytes(), created="2025-03-03T10:00:00Z")
+    r = godet("check", "--format", "sarif", "--fail-on", "never", str(img))
+    assert r.returncode == 0, r.stderr
+    data = Path(__file__).parents[1] / "check" / "data"
+    schema = json.loads((data / "sarif-schema-2.1.0.json").read_text())
+    sarif = json.loads(r.stdout)
+    jsonschema.validate(sarif, schema)
+    rules = {res["ruleId"] for run in sarif["runs"] for res in run["results"]}
+    assert {"GD101", "GD602"} <= rules
