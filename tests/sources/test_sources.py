@@ -245,3 +245,19 @@ def test_tree_renderers(tmp_path: Path) -> None:
         and page.stdout.startswith("<!DOCTYPE html>")
         and "usr/share/app/conf" in page.stdout
     )
+
+
+def test_small_members_beyond_the_memory_budget_are_still_located(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from godet.sources import base
+
+    monkeypatch.setattr(base, "KEEP_BUDGET", 10)
+    for side, text in (("a", b"x" * 100), ("b", b"x" * 50 + b"y" * 50)):
+        (tmp_path / f"{side}.tar").write_bytes(tar_bytes([Entry("f", text)]))
+    with Opener() as op:
+        sa, sb = open_source(op, str(tmp_path / "a.tar")), open_source(op, str(tmp_path / "b.tar"))
+        ma, mb = sa.members["f"], sb.members["f"]
+        assert ma.data is None and ma.blocks and ma.sha256 != mb.sha256  # not kept, still hashed
+        from godet.explain.containers.members import locate
+
+        loc = locate(ma, mb)
+        assert loc is not None and loc.offset == 0 and loc.exact is False  # the first (only) block

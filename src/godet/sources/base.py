@@ -18,7 +18,8 @@ from typing import Any, BinaryIO
 
 from godet.errors import GodetError
 
-SMALL = 1 << 20  # members up to this size keep their bytes (exact first differing offset)
+SMALL = 1 << 20  # members up to this size keep their bytes (exact first differing offset)...
+KEEP_BUDGET = 128 << 20  # ...while an opener holds less than this in all (memory stays bounded)
 BLOCK = 1 << 16  # larger members keep one CRC-32 per block (first differing block)
 CHUNK = 1 << 20
 
@@ -112,6 +113,7 @@ class Opener:
         self.tmp = tempfile.mkdtemp(prefix="godet-")
         self.unpacked = 0
         self.members = 0
+        self.kept = 0  # bytes of small members held in memory
         self._n = 0
 
     def __enter__(self) -> Opener:
@@ -166,7 +168,9 @@ def read_member(
             label, f"member larger than {opener.limits.max_member_size:,} bytes (the member cap)"
         )
     h = hashlib.sha256()
-    small = bytearray() if size <= SMALL else None
+    small = bytearray() if size <= SMALL and opener.kept + size <= KEEP_BUDGET else None
+    if small is not None:
+        opener.kept += size
     blocks: list[int] = []
     head = b""
     out = None

@@ -81,15 +81,16 @@ def _open_plain_tar(opener: Opener, path: str, label: str, depth: int) -> Source
     fmt = looks_like_image(names)
     if fmt:
         src = open_image_tar(path, label, fmt)
-        outer, _ = _read_tar_file(opener, path, label, depth, read_tar, members=False)
-        src.encoding, src.size, src.sha256 = outer.encoding, outer.size, outer.sha256
+        outer, digest = _read_tar_file(opener, path, label, depth, read_tar, members=False)
+        src.encoding, src.size, src.sha256 = outer.encoding, outer.size, digest
         src.members = outer.members  # the wrapper's entries (metadata only), for the outer-wrapper cause
         for name, m in outer.members.items():  # the wrapper read hashed every blob: reuse
             if name in src.image.files and m.kind == "file":
                 src.image.files[name].sha256, src.image.files[name].size = m.sha256, m.size
         src.notes.extend(outer.notes)
         return src
-    src, _ = _read_tar_file(opener, path, label, depth, read_tar)
+    src, digest = _read_tar_file(opener, path, label, depth, read_tar)
+    src.sha256 = digest
     return src
 
 
