@@ -194,7 +194,7 @@ def diff_member(
     elif ma.linkname != mb.linkname:
         node.causes.append(
             NodeCause(
-                "unexplained",
+                "hardlink" if ma.kind == "hardlink" else "unexplained",  # a hard-link chain re-pointed
                 f"{ma.kind} target differs",
                 [Evidence("link target", ma.linkname, mb.linkname)],
             )
