@@ -96,3 +96,9 @@ def test_clamped_side_names_the_epoch(tmp_path: Path) -> None:
     clamp = [c for c in n[L1]["causes"] if c["id"] == "file-mtime"]
     assert len(clamp) == 1 and f"SOURCE_DATE_EPOCH={epoch}" in clamp[0]["summary"]
     assert "3 of B's entries are later" in clamp[0]["summary"]
+
+
+def test_extra_layer_is_not_a_media_type_change(tmp_path: Path) -> None:
+    layer = tar_bytes([Entry("a", b"a")])
+    n = _pair(tmp_path, ImageSpec([layer]), ImageSpec([layer, tar_bytes([Entry("b", b"b")])]))
+    assert "media-types" not in cause_ids(n["manifest linux/amd64"])

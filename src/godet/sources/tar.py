@@ -75,6 +75,7 @@ def read_tar(
     except DECOMPRESS_ERRORS as e:
         raise GodetError(label, f"corrupt {comp or 'tar'} stream ({e})") from None
     truncated = ""
+    current = ""  # the member whose data is being read
     index = 0
     try:
         for ti in tf:
@@ -119,9 +120,11 @@ def read_tar(
                         sniff_executable(h) or (depth < opener.limits.max_depth and wants_nested(n, h))
                     )
 
+                current = name
                 m.sha256, m.data, m.spill, m.blocks, m.head, got = read_member(
                     opener, f"{label}!{name}", f, ti.size, keep, packed
                 )
+                current = ""
                 if got != ti.size:
                     truncated = f"truncated inside {name!r}: {got:,} of {ti.size:,} bytes present"
                     m.error = truncated
@@ -129,7 +132,9 @@ def read_tar(
                 src.notes.append(f"{name}: stored more than once; the last entry wins")
             src.members[name] = m
     except tarfile.ReadError as e:
-        truncated = f"truncated after entry {index} ({e})"
+        truncated = (
+            f"truncated inside {current!r} ({e})" if current else f"truncated after entry {index} ({e})"
+        )
     except DECOMPRESS_ERRORS as e:
         truncated = f"corrupt {comp} stream after entry {index} ({e})"
     end = tf.offset
@@ -137,8 +142,20 @@ def read_tar(
         counted.drain()
     except DECOMPRESS_ERRORS as e:
         truncated = truncated or f"corrupt {comp} stream at the end ({e})"
+    complete = index and not any(m.error for m in src.members.values())
+    if truncated.startswith("truncated after") and complete and counted.count <= end:
+        # every entry's data is there; only the padding and the trailer are not
+        truncated = ""
+        src.notes.append(
+            f"no end-of-archive trailer: the archive ends right after entry {index}'s data "
+            "(no padding, no zero blocks; umoci 0.4 wrote such layers)"
+        )
+        trailer = counted.count - end
+        src.encoding = {"formats": formats, "dot_prefix": prefix, "trailer": trailer, "length": counted.count}
     if truncated:
         src.notes.append(truncated)
+    elif src.encoding:
+        pass
     else:
         trailer = counted.count - end
         tail = counted.tail[-trailer:] if 0 < trailer <= len(counted.tail) else b""

@@ -207,7 +207,7 @@ def _manifest(
     config.settle()
     node.children.append(config)
     layers_changed = _layers(ctx, sa, sb, ma, mb, node)
-    if ma.media_type != mb.media_type or _layer_types(ma) != _layer_types(mb):
+    if _families(ma) != _families(mb):
         node.causes.append(
             NodeCause(
                 "media-types",
@@ -239,6 +239,15 @@ def _manifest(
 
 def _layer_types(m: Manifest) -> list[str]:
     return [x.media_type for x in m.layers]
+
+
+def _families(m: Manifest) -> tuple[str, frozenset[str]]:
+    """Docker or OCI, for the manifest and for its layers (what a media-type change is about)."""
+
+    def fam(mt: str) -> str:
+        return "docker" if "docker" in mt else "oci" if "oci" in mt else mt
+
+    return fam(m.media_type), frozenset(fam(t) for t in _layer_types(m))
 
 
 def _config(ma: Manifest, mb: Manifest, path: str) -> Node:
