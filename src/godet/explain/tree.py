@@ -276,7 +276,19 @@ def diff_trees(a: str, b: str, deep: bool = False, progress: bool = False) -> Tr
         root.settle()
         rep = TreeReport(a, b, sa.kind, sb.kind, root, errors=ctx.errors)
         rep.rollup = rollup(root)
+        _blame_cascade(root, rep.rollup)
         return rep
+
+
+def _blame_cascade(root: Node, roll: list[Rollup]) -> None:
+    """Digest-cascade consequences follow from the root cause found in the most places."""
+    top = next((r.id for r in roll if r.role == "root"), None)
+    if top is None:
+        return
+    for n in root.walk():
+        for c in n.causes:
+            if c.id == "digest-cascade" and c.because is None:
+                c.because = top
 
 
 class _Progress:
