@@ -261,3 +261,13 @@ def test_small_members_beyond_the_memory_budget_are_still_located(tmp_path: Path
 
         loc = locate(ma, mb)
         assert loc is not None and loc.offset == 0 and loc.exact is False  # the first (only) block
+
+
+def test_locate_when_one_content_extends_the_other() -> None:
+    from godet.explain.containers.members import locate
+    from godet.sources import Member
+
+    a = Member("f", size=5000, data=b"x" * 5000)
+    b = Member("f", size=6000, data=b"x" * 6000)
+    loc = locate(a, b)
+    assert loc is not None and (loc.offset, loc.exact) == (5000, True)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import bz2
 import gzip
 import lzma
+import zlib
 from typing import Any, BinaryIO
 
 from godet.errors import GodetError
@@ -77,7 +78,13 @@ def decompressor(kind: str, raw: BinaryIO, label: str) -> BinaryIO:
 
 
 # What the decompressors raise on corrupt or truncated input.
-DECOMPRESS_ERRORS: tuple[type[BaseException], ...] = (OSError, EOFError, lzma.LZMAError, ValueError)
+DECOMPRESS_ERRORS: tuple[type[BaseException], ...] = (
+    OSError,
+    EOFError,
+    lzma.LZMAError,
+    ValueError,
+    zlib.error,
+)
 try:  # pragma: no cover - depends on the optional package
     import zstandard as _z
 

@@ -3,11 +3,26 @@
 from __future__ import annotations
 
 import calendar
+import struct
 import zipfile
+import zlib
 from collections.abc import Callable
 
 from godet.errors import GodetError
 from godet.sources.base import Member, Opener, Source, read_member, safe_name, sniff_executable, wants_nested
+
+# What zipfile raises on corrupt input (the central directory, a local header, the deflate stream).
+ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    OSError,
+    EOFError,
+    ValueError,
+    NotImplementedError,
+    KeyError,
+    RuntimeError,
+    zlib.error,
+    struct.error,
+)
 
 
 def read_zip(
@@ -17,7 +32,7 @@ def read_zip(
     src = Source(label, "zip")
     try:
         zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError, ValueError) as e:
+    except ZIP_ERRORS as e:
         raise GodetError(label, f"not a readable zip archive ({e})") from None
     with zf:
         packed = 0
@@ -55,7 +70,7 @@ def read_zip(
                         m.sha256, m.data, m.spill, m.blocks, m.head, _ = read_member(
                             opener, f"{label}!{name}", f, zi.file_size, keep, lambda p=packed: p
                         )
-                except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as e:
+                except ZIP_ERRORS as e:
                     m.error = f"unreadable ({e})"
                     src.notes.append(f"{name}: unreadable ({e})")
             src.members[name] = m

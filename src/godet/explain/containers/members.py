@@ -436,7 +436,7 @@ def locate(a: Member, b: Member) -> Content | None:
         da, db = a.read(), b.read()
     if da is not None and db is not None:
         n = min(len(da), len(db))
-        off = next((i for i in range(0, n, 4096) if da[i : i + 4096] != db[i : i + 4096]), n)
+        off = next((i for i in range(0, n, 4096) if da[i : min(i + 4096, n)] != db[i : min(i + 4096, n)]), n)
         if off < n:
             off += next(i for i in range(min(4096, n - off)) if da[off + i] != db[off + i])
         return Content(off, True, a.size, b.size, _excerpt(da, off), _excerpt(db, off))
