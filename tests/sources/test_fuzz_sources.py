@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import os
 import random
@@ -55,10 +56,49 @@ def test_mutated_archives_open_or_fail_cleanly(tmp_path: Path, name: str) -> Non
     original.write_bytes(sample)
     for i in range(N):
         p = tmp_path / f"m{i}-{name}"
-        p.write_bytes(_mutate(rng, sample))
+        mutated = _mutate(rng, sample)
+        p.write_bytes(mutated)
         try:
             with Opener() as op:
                 open_source(op, str(p))
-            diff_trees(str(original), str(p))
+            rep = diff_trees(str(original), str(p))
         except GodetError:
-            pass
+            continue
+        assert not (mutated != sample and rep.identical), p  # a changed byte is never IDENTICAL
+
+
+def _poke(rng: random.Random, obj: object) -> object:
+    """The JSON value with one member replaced by a value of another type."""
+    junk = [None, 0, -1, "x", [], {}, [1, "a"], {"digest": "sha256:../../etc"}, "sha256:zz", 10**30]
+    if isinstance(obj, dict) and obj:
+        k = rng.choice(list(obj))
+        obj = dict(obj)
+        obj[k] = _poke(rng, obj[k]) if rng.random() < 0.6 else rng.choice(junk)
+        return obj
+    if isinstance(obj, list) and obj:
+        i = rng.randrange(len(obj))
+        obj = list(obj)
+        obj[i] = _poke(rng, obj[i]) if rng.random() < 0.6 else rng.choice(junk)
+        return obj
+    return rng.choice(junk)
+
+
+def test_mutated_image_json_fails_cleanly(tmp_path: Path) -> None:
+    import json
+    import shutil
+
+    files = [Entry("etc/conf", b"k=v\n")]
+    write_oci(tmp_path / "A", [ImageSpec([tar_bytes(files)])], attestation=True)
+    jsons = [p for p in (tmp_path / "A").rglob("*") if p.is_file() and p.read_bytes()[:1] == b"{"]
+    rng = random.Random("godet-json")
+    for i in range(N):
+        b = tmp_path / f"B{i}"
+        shutil.copytree(tmp_path / "A", b)
+        target = b / rng.choice(jsons).relative_to(tmp_path / "A")
+        before = target.read_bytes()
+        target.write_text(json.dumps(_poke(rng, json.loads(before))))
+        changed = target.read_bytes() != before
+        with contextlib.suppress(GodetError):
+            rep = diff_trees(str(tmp_path / "A"), str(b))
+            assert not (changed and rep.identical), target  # a changed byte is never IDENTICAL
+        shutil.rmtree(b)

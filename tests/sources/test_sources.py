@@ -271,3 +271,19 @@ def test_locate_when_one_content_extends_the_other() -> None:
     b = Member("f", size=6000, data=b"x" * 6000)
     loc = locate(a, b)
     assert loc is not None and (loc.offset, loc.exact) == (5000, True)
+
+
+def test_archives_differing_outside_their_members_are_different(tmp_path: Path) -> None:
+    """Same members, same metadata, different archive comment: still DIFFERENT, located."""
+    import zipfile
+
+    for side, comment in (("a", b"built by A"), ("b", b"built by B")):
+        with zipfile.ZipFile(tmp_path / f"{side}.zip", "w") as zf:
+            zf.comment = comment
+            zi = zipfile.ZipInfo("f.txt", date_time=(1980, 1, 1, 0, 0, 0))
+            zf.writestr(zi, b"same")
+    data = (tmp_path / "a.zip").read_bytes()
+    out = diff_json(tmp_path / "a.zip", tmp_path / "b.zip")
+    root = out["root"]
+    assert root["content"]["offset"] == data.index(b"built by A") + len("built by ")
+    assert cause_ids(root) == ["unexplained"]

@@ -258,7 +258,14 @@ def rollup(root: Node) -> list[Rollup]:
 
 def diff_trees(a: str, b: str, deep: bool = False, progress: bool = False) -> TreeReport:
     """Open ``a`` and ``b`` as sources and compare them member by member."""
-    from godet.explain.containers.members import TreeContext, diff_sources, run_binaries
+    from godet.explain.containers.members import (
+        TreeContext,
+        diff_sources,
+        differs,
+        first_difference,
+        outside_members,
+        run_binaries,
+    )
     from godet.sources import Opener, open_source
 
     same = _same_file_bytes(a, b)
@@ -272,6 +279,8 @@ def diff_trees(a: str, b: str, deep: bool = False, progress: bool = False) -> Tr
         with _Progress(progress) as ctx.advance:
             root = diff_sources(ctx, sa, sb, "")
             run_binaries(ctx)
+        if os.path.isfile(a) and os.path.isfile(b) and not differs(root):
+            outside_members(root, sa.kind, first_difference(a, b))  # the files differ (not the same bytes)
         root.name = f"{a} ↔ {b}"
         root.settle()
         rep = TreeReport(a, b, sa.kind, sb.kind, root, errors=ctx.errors)

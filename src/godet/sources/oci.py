@@ -219,6 +219,13 @@ def _read_json(store: Any, name: str, label: str) -> tuple[bytes, Any]:
         raise GodetError(label, f"{name}: not valid JSON ({e})") from None
 
 
+def _diff_ids(config: Any) -> list[str]:
+    """The config's rootfs.diff_ids, each a string ("" for anything else)."""
+    rootfs = config.get("rootfs") if isinstance(config, dict) else None
+    ids = rootfs.get("diff_ids") if isinstance(rootfs, dict) else None
+    return [x if isinstance(x, str) else "" for x in ids] if isinstance(ids, list) else []
+
+
 def _platform(p: Any, config: Any = None) -> str:
     if isinstance(p, dict) and p.get("os"):
         s = f"{p.get('os')}/{p.get('architecture', '?')}"
@@ -262,7 +269,7 @@ def _walk_index(img: Image, index: Any, label: str, ann: dict[str, str], depth: 
             continue
         img.referenced.add(name)
         raw, parsed = _read_json(img.store, name, label)
-        mt = desc.get("mediaType") or parsed.get("mediaType", "")
+        mt = str(desc.get("mediaType") or parsed.get("mediaType") or "")
         annotations = {**ann, **_strs(desc.get("annotations"))}
         if mt in INDEX_TYPES or "manifests" in parsed:
             _walk_index(img, parsed, label, annotations, depth + 1)
@@ -280,10 +287,8 @@ def _manifest(img: Image, blob: Blob, desc: dict, annotations: dict[str, str], l
         if img.store.exists(cname):
             img.referenced.add(cname)
             craw, cparsed = _read_json(img.store, cname, label)
-            config = Blob(cname, cdesc["digest"], craw, cparsed, cdesc.get("mediaType", ""))
-    diff_ids = []
-    if config is not None and isinstance(config.parsed, dict):
-        diff_ids = list((config.parsed.get("rootfs") or {}).get("diff_ids") or [])
+            config = Blob(cname, cdesc["digest"], craw, cparsed, str(cdesc.get("mediaType") or ""))
+    diff_ids = _diff_ids(config.parsed if config is not None else None)
     layers = []
     for i, ld in enumerate(parsed.get("layers") or []):
         lname = _blob_path(ld["digest"])
@@ -293,7 +298,7 @@ def _manifest(img: Image, blob: Blob, desc: dict, annotations: dict[str, str], l
                 i,
                 lname,
                 ld["digest"],
-                ld.get("mediaType", ""),
+                str(ld.get("mediaType") or ""),
                 int(ld.get("size", 0)),
                 diff_ids[i] if i < len(diff_ids) else "",
             )
@@ -335,7 +340,7 @@ def _read_docker(img: Image, label: str) -> None:
             cparsed,
             "application/vnd.docker.container.image.v1+json",
         )
-        diff_ids = list((cparsed.get("rootfs") or {}).get("diff_ids") or [])
+        diff_ids = _diff_ids(cparsed)
         m = Manifest(
             f"manifest.json[{i}]",
             "docker-save",

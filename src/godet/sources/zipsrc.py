@@ -25,6 +25,14 @@ ZIP_ERRORS = (
 )
 
 
+def _zip_time(date_time: tuple[int, int, int, int, int, int]) -> float | None:
+    """A zip entry's DOS date and time as seconds (zip stores local time; read as UTC); None if invalid."""
+    try:
+        return float(calendar.timegm((*date_time, 0, 0, 0)))
+    except (ValueError, OverflowError):
+        return None
+
+
 def read_zip(
     opener: Opener, path: str, label: str, depth: int = 0, open_nested: Callable[..., Source] | None = None
 ) -> Source:
@@ -44,15 +52,12 @@ def read_zip(
             if not name:
                 continue
             mode = (zi.external_attr >> 16) & 0o7777 or None
-            y, mo, d, h, mi, s = zi.date_time
             m = Member(
                 name,
                 kind="dir" if zi.is_dir() else "file",
                 size=zi.file_size,
                 mode=mode,
-                mtime=float(
-                    calendar.timegm((y, mo, d, h, mi, s, 0, 0, 0))
-                ),  # zip stores local time; read as UTC
+                mtime=_zip_time(zi.date_time),
                 index=i,
                 raw_name=zi.filename,
                 pax={"compression": str(zi.compress_type)} if zi.compress_type else {},

@@ -59,6 +59,7 @@ def diff_images(ctx: TreeContext, sa: Source, sb: Source, node: Node) -> None:
         cascade |= child.status != "identical" and (ma is not None and mb is not None)
     _index_causes(ia, ib, pairs, index, cascade)
     _other_files(ctx, sa, sb, node)
+    _same_name_blobs(sa, sb, node)
 
 
 def _pair_manifests(xs: list[Manifest], ys: list[Manifest]) -> list[tuple[Manifest | None, Manifest | None]]:
@@ -79,6 +80,12 @@ def _pair_manifests(xs: list[Manifest], ys: list[Manifest]) -> list[tuple[Manife
 
 
 def _index_causes(ia: Image, ib: Image, pairs: list, index: Node, cascade: bool) -> None:
+    _index_only_causes(ia, ib, pairs, index, cascade)
+    if ia.index is not None and ib.index is not None:
+        never_silent(index, ia.index, ib.index)
+
+
+def _index_only_causes(ia: Image, ib: Image, pairs: list, index: Node, cascade: bool) -> None:
     a, b = ia.index, ib.index
     if a is None or b is None or a.raw == b.raw:
         return
@@ -118,6 +125,18 @@ def _index_causes(ia: Image, ib: Image, pairs: list, index: Node, cascade: bool)
         )
     elif cascade:
         index.causes.append(NodeCause("digest-cascade", "the index also lists manifest digests that changed"))
+
+
+def _d(x: Any) -> dict:
+    return x if isinstance(x, dict) else {}
+
+
+def _l(x: Any) -> list:
+    return x if isinstance(x, list) else []
+
+
+def _s(x: Any) -> str | None:
+    return None if x is None else str(x)
 
 
 def _short(raw: bytes) -> str:
@@ -226,7 +245,8 @@ def _manifest(
         if ma.blob.parsed == mb.blob.parsed:
             node.causes.append(_json_bytes(ma.blob, mb.blob))
         _annotation_causes(node, _strs(ma.blob.parsed, "annotations"), _strs(mb.blob.parsed, "annotations"))
-        if config.status != "identical" or layers_changed:
+        layer_moved = any(c.status != "identical" for c in node.children if c.kind == "layer")
+        if config.status != "identical" or layers_changed or layer_moved:
             node.causes.append(
                 NodeCause(
                     "digest-cascade",
@@ -234,7 +254,31 @@ def _manifest(
                     [Evidence("manifest digest", ma.digest[:23], mb.digest[:23])],
                 )
             )
+    if ma.blob and mb.blob:
+        never_silent(node, ma.blob, mb.blob)
     return node
+
+
+def never_silent(node: Node, a: Blob, b: Blob) -> None:
+    """A JSON blob whose bytes differ and that no cause explains gets the differing keys, located."""
+    if a.raw == b.raw or node.causes:
+        return
+    pa, pb = _d(a.parsed), _d(b.parsed)
+    keys = sorted(k for k in set(pa) | set(pb) if pa.get(k) != pb.get(k)) or ["(not an object)"]
+    node.causes.append(
+        NodeCause(
+            "unexplained",
+            f"{a.name} differs in {', '.join(keys[:6])}",
+            [Evidence(k, _short_json(pa.get(k)), _short_json(pb.get(k))) for k in keys[:6]],
+        )
+    )
+
+
+def _short_json(x: Any) -> str | None:
+    if x is None:
+        return None
+    text = json.dumps(x, sort_keys=True)
+    return text if len(text) <= 80 else text[:77] + "…"
 
 
 def _layer_types(m: Manifest) -> list[str]:
@@ -255,33 +299,26 @@ def _config(ma: Manifest, mb: Manifest, path: str) -> Node:
     node = _blob_node("config", _join(path, "config"), "config", a, b)
     if a is None or b is None or a.raw == b.raw:
         return node
-    pa, pb = a.parsed if isinstance(a.parsed, dict) else {}, b.parsed if isinstance(b.parsed, dict) else {}
-    if pa == pb:
+    if a.parsed == b.parsed:
         node.causes.append(_json_bytes(a, b))
         return node
-    ha = [h.get("created") for h in pa.get("history") or [] if isinstance(h, dict)]
-    hb = [h.get("created") for h in pb.get("history") or [] if isinstance(h, dict)]
+    pa, pb = _d(a.parsed), _d(b.parsed)
+    ha = [_s(h.get("created")) for h in _l(pa.get("history")) if isinstance(h, dict)]
+    hb = [_s(h.get("created")) for h in _l(pb.get("history")) if isinstance(h, dict)]
     hist = [(i, x, y) for i, (x, y) in enumerate(zip(ha, hb, strict=False)) if x != y]
-    if pa.get("created") != pb.get("created") or hist:
-        ev = (
-            [Evidence("created", pa.get("created"), pb.get("created"))]
-            if pa.get("created") != pb.get("created")
-            else []
-        )
+    pa_created, pb_created = _s(pa.get("created")), _s(pb.get("created"))
+    if pa_created != pb_created or hist:
+        ev = [Evidence("created", pa_created, pb_created)] if pa_created != pb_created else []
         ev += [Evidence(f"history[{i}].created", x, y) for i, x, y in hist[:4]]
-        what = (
-            [f"created {pa.get('created')} vs {pb.get('created')}"]
-            if pa.get("created") != pb.get("created")
-            else []
-        )
+        what = [f"created {pa_created} vs {pb_created}"] if pa_created != pb_created else []
         what += (
             [f"{len(hist)} history entr{'y' if len(hist) == 1 else 'ies'} with other times"] if hist else []
         )
         node.causes.append(NodeCause("image-created", "image " + "; ".join(what), ev))
-    la = _strs(pa.get("config") or {}, "Labels")
-    lb = _strs(pb.get("config") or {}, "Labels")
+    la = _strs(_d(pa.get("config")), "Labels")
+    lb = _strs(_d(pb.get("config")), "Labels")
     _annotation_causes(node, la, lb, what="label")
-    ra, rb = (pa.get("rootfs") or {}).get("diff_ids"), (pb.get("rootfs") or {}).get("diff_ids")
+    ra, rb = _l(_d(pa.get("rootfs")).get("diff_ids")), _l(_d(pb.get("rootfs")).get("diff_ids"))
     if ra != rb:
         ra, rb = list(ra or []), list(rb or [])
         moved = [
@@ -301,7 +338,7 @@ def _config(ma: Manifest, mb: Manifest, path: str) -> Node:
         for k in set(pa) | set(pb)
         if k not in ("created", "history", "rootfs", "config") and pa.get(k) != pb.get(k)
     )
-    ca, cb = pa.get("config") or {}, pb.get("config") or {}
+    ca, cb = _d(pa.get("config")), _d(pb.get("config"))
     rest += [f"config.{k}" for k in sorted(set(ca) | set(cb)) if k != "Labels" and ca.get(k) != cb.get(k)]
     if rest and not node.causes:
         node.causes.append(
@@ -313,6 +350,7 @@ def _config(ma: Manifest, mb: Manifest, path: str) -> Node:
         )
     elif rest:
         node.notes.append(f"other config fields differ: {', '.join(rest[:6])}")
+    never_silent(node, a, b)
     return node
 
 
@@ -453,6 +491,36 @@ def _other_files(ctx: TreeContext, sa: Source, sb: Source, node: Node) -> None:
                         [Evidence("sha256", ha[:16], hb[:16])],
                     )
                 )
+        node.children.append(child)
+
+
+def _same_name_blobs(sa: Source, sb: Source, node: Node) -> None:
+    """Blobs the graphs reach under the same name on both sides must hold the same bytes (and the
+    bytes their digest names); the graph compared them by name only when it skipped them."""
+    ia, ib = sa.image, sb.image
+    for name in sorted(ia.referenced & ib.referenced):
+        if name not in ia.files or name not in ib.files or not name.startswith("blobs/"):
+            continue
+        ha, hb = ia.verify(name), ib.verify(name)
+        if ha == hb:
+            continue
+        want = name.rsplit("/", 1)[-1]
+        child = Node(
+            name,
+            _join(node.path, name),
+            "file",
+            a=NodeSide(ia.files[name].size, ha),
+            b=NodeSide(ib.files[name].size, hb),
+        )
+        bad = [w for w, h in (("A", ha), ("B", hb)) if h != want]
+        child.causes.append(
+            NodeCause(
+                "unexplained",
+                f"the blob's bytes differ under one digest; {' and '.join(bad) or 'neither'} "
+                f"{'does' if len(bad) == 1 else 'do'} not match the digest (a corrupt or edited layout)",
+                [Evidence("sha256", ha[:16], hb[:16])],
+            )
+        )
         node.children.append(child)
 
 

@@ -77,6 +77,30 @@ def diff_sources(ctx: TreeContext, a: Source, b: Source, path: str) -> Node:
     return node
 
 
+def differs(n: Node) -> bool:
+    """Whether anything differs in ``n`` or below it (before statuses are settled)."""
+    if n.status != "identical" or n.causes or n.content is not None:
+        return True
+    if n.report is not None and not n.report.identical:
+        return True
+    return any(differs(c) for c in n.children)
+
+
+def outside_members(node: Node, kind: str, where: Content | None) -> None:
+    """Two archives whose bytes differ although every member and its compared metadata are equal:
+    the difference is in the encoding (headers, padding, checksums, directory records); locate it."""
+    node.content = where
+    at = f" from byte {where.offset:,}" if where is not None and where.exact else ""
+    node.causes.append(
+        NodeCause(
+            "tar-encoding" if kind.startswith("tar") else "unexplained",
+            f"the {kind} archives differ{at} outside the members' contents and the metadata godet "
+            "compares (headers, padding, checksums, directory records)",
+            [Evidence("size", f"{where.a_size:,}", f"{where.b_size:,}")] if where is not None else [],
+        )
+    )
+
+
 def _join(path: str, name: str) -> str:
     return f"{path}/{name}" if path else name
 
@@ -343,6 +367,8 @@ def content(ctx: TreeContext, a: Member, b: Member, node: Node) -> None:
         node.children = sub.children
         node.causes += sub.causes
         node.notes += sub.notes
+        if not differs(node):
+            outside_members(node, a.nested.kind, locate(a, b))
         return
     if a.executable and b.executable and a.spill and b.spill:
         node.kind = "binary"
@@ -447,6 +473,20 @@ def locate(a: Member, b: Member) -> Content | None:
         )
         return Content(k * BLOCK, False, a.size, b.size)
     return Content(0, False, a.size, b.size)
+
+
+def first_difference(pa: str, pb: str) -> Content:
+    """Where two files first differ, read in chunks (exact)."""
+    off = 0
+    with open(pa, "rb") as fa, open(pb, "rb") as fb:
+        while True:
+            x, y = fa.read(1 << 20), fb.read(1 << 20)
+            if x != y or not x:
+                n = min(len(x), len(y))
+                off += next((i for i in range(n) if x[i] != y[i]), n)
+                break
+            off += len(x)
+    return Content(off, True, os.path.getsize(pa), os.path.getsize(pb))
 
 
 def _excerpt(data: bytes, off: int) -> str:
