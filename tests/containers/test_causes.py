@@ -102,3 +102,11 @@ def test_extra_layer_is_not_a_media_type_change(tmp_path: Path) -> None:
     layer = tar_bytes([Entry("a", b"a")])
     n = _pair(tmp_path, ImageSpec([layer]), ImageSpec([layer, tar_bytes([Entry("b", b"b")])]))
     assert "media-types" not in cause_ids(n["manifest linux/amd64"])
+
+
+def test_reordered_layers_pair_by_diff_id(tmp_path: Path) -> None:
+    one, two = tar_bytes([Entry("a", b"a")]), tar_bytes([Entry("b", b"b")])
+    n = _pair(tmp_path, ImageSpec([one, two]), ImageSpec([two, one]))
+    assert "layer-structure" in cause_ids(n["manifest linux/amd64"])
+    layers = [v for k, v in n.items() if k.startswith("manifest linux/amd64/layer ")]
+    assert layers and all(x["status"] == "identical" for x in layers)  # each met its twin

@@ -359,8 +359,9 @@ def _at(xs: list, i: int) -> str | None:
 
 
 def _pair_layers(xs: list[Layer], ys: list[Layer]) -> list[tuple[Layer | None, Layer | None]]:
-    """By position; when the counts differ, layers with an equal DiffID pair first."""
-    if len(xs) == len(ys):
+    """Layers with an equal DiffID pair first (a layer that moved still meets its twin), the others
+    by position."""
+    if len(xs) == len(ys) and all(x.diff_id == y.diff_id for x, y in zip(xs, ys, strict=True)):
         return list(zip(xs, ys, strict=True))
     by_diff = {y.diff_id: y for y in ys if y.diff_id}
     used: set[int] = set()
@@ -393,6 +394,18 @@ def _layers(ctx: TreeContext, sa: Source, sb: Source, ma: Manifest, mb: Manifest
         )
     differing: list[int] = []
     pairs = _pair_layers(ma.layers, mb.layers)
+    moved = [(x.position, y.position) for x, y in pairs if x and y and x.position != y.position]
+    if moved and len(ma.layers) == len(mb.layers):
+        mnode.causes.append(
+            NodeCause(
+                "layer-structure",
+                f"{len(moved)} layers are in another order",
+                [
+                    Evidence(f"layer {i + 1} of A", f"position {i + 1}", f"position {j + 1}")
+                    for i, j in moved[:4]
+                ],
+            )
+        )
     for i, (la, lb) in enumerate(pairs):
         ctx.advance(f"layer {i + 1}")
         node = _layer(ctx, sa, sb, la, lb, mnode.path, i)
