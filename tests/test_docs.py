@@ -14,6 +14,7 @@ from godet.explain.causes import CAUSES
 
 ROOT = Path(__file__).resolve().parent.parent
 CAUSES_DIR = ROOT / "docs" / "causes"
+CONTAINERS = ROOT / "src" / "godet" / "explain" / "containers"
 ENGINE = ROOT / "src" / "godet" / "explain" / "engine.py"
 # Named by the engine itself rather than by a detector.
 ENGINE_CAUSES = {"identical", "unrelated-programs", "unexplained"}
@@ -56,6 +57,9 @@ def _emitted() -> set[str]:
     out: set[str] = set()
     for name in DETECTORS:
         out |= importlib.import_module(name).EMITS
+    # the container comparators (explain/containers/) name their causes in their nodes
+    containers = "\n".join(p.read_text(encoding="utf-8") for p in sorted(CONTAINERS.glob("*.py")))
+    out |= {c for c in CAUSES if f'"{c}"' in containers}
     return out
 
 

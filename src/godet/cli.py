@@ -109,7 +109,7 @@ def diff(ctx: click.Context, a: str, b: str, fmt: str, deep: bool, output: str |
     from godet.present.base import renderer
 
     def body() -> int:
-        report = run_diff(a, b, deep=deep)
+        report = run_diff(a, b, deep=deep, progress=sys.stderr.isatty() and not output and fmt == "text")
         _emit(renderer("diff", fmt, color=_color(output)).render(report), output)
         errors = getattr(report, "errors", [])  # directory pairs that could not be read
         for _rel, problem in errors:

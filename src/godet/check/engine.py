@@ -8,25 +8,27 @@ an executable header are skipped and counted, and so are executables that turn o
 from __future__ import annotations
 
 import os
-import stat
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from godet.check.policy import LEVELS, Policy, level_rank
-from godet.check.rules import RULES, Finding, Rule
+from godet.check.rules import IMAGE_CODES, RULES, Finding, Rule
 from godet.errors import GodetError, NotAnExecutable, NotGoBinary
-from godet.read.image import SNIFF_BYTES, executable_head
+from godet.sources.directory import (
+    SKIP_NOT_EXECUTABLE,
+    SKIP_SYMLINK_OUT,
+    SKIP_UNREADABLE,
+    sniff_file,
+    walk_executables,
+)
 
 SCHEMA_VERSION = 1
 PROGRESS_THRESHOLD = 20  # show a progress bar (on a TTY) from this many files on
 
-SKIP_NOT_EXECUTABLE = "not an executable"
 SKIP_NOT_GO = "not a Go executable"
-SKIP_SYMLINK_OUT = "symlink out of the tree"
-SKIP_UNREADABLE = "unreadable"
-
+__all__ = ["SKIP_NOT_EXECUTABLE", "SKIP_NOT_GO", "SKIP_SYMLINK_OUT", "SKIP_UNREADABLE"]
 
 
 @dataclass
@@ -123,40 +125,13 @@ class CheckReport:
 
 
 def sniff_executable(path: str) -> bool:
-    """Whether the file starts like an executable (godet.read.image.executable_head)."""
-    try:
-        with open(path, "rb") as f:
-            head = f.read(SNIFF_BYTES)
-    except OSError:
-        return False
-    return executable_head(head)
+    """Whether the file starts like an executable: ELF EXEC/DYN, PE (MZ), Mach-O MH_EXECUTE or fat."""
+    return sniff_file(path)
 
 
 def walk(root: str, skipped: Counter[str]) -> Iterator[str]:
-    """Candidate executables under ``root`` in sorted order, never through symlinks (those leaving the
-    tree are counted as skipped; those inside it are reached under their real path anyway)."""
-    real_root = os.path.realpath(root)
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-        dirnames.sort()
-        for name in sorted(filenames):
-            p = os.path.join(dirpath, name)
-            try:
-                st = os.lstat(p)
-            except OSError:
-                skipped[SKIP_UNREADABLE] += 1
-                continue
-            if stat.S_ISLNK(st.st_mode):
-                # a link to a file of the tree is checked under the file's own path; others are skipped
-                target = os.path.realpath(p)
-                if os.path.commonpath([real_root, target]) != real_root:
-                    skipped[SKIP_SYMLINK_OUT] += 1
-                continue
-            if not stat.S_ISREG(st.st_mode):
-                continue
-            if not sniff_executable(p):
-                skipped[SKIP_NOT_EXECUTABLE] += 1
-                continue
-            yield p
+    """Candidate executables under ``root`` (the walker lives in the sources stage)."""
+    return walk_executables(root, skipped)
 
 
 def collect(
@@ -210,6 +185,8 @@ def check_binary(binary: Any, rules: list[RuleInfo], policy: Policy) -> BinaryRe
         target=f"{im.os}/{im.arch} {'Mach-O' if im.format == 'macho' else im.format.upper()}",
     )
     for ri in rules:
+        if ri.rule.code in IMAGE_CODES:
+            continue  # image rules read images, not binaries
         for f in ri.rule.detect(binary, policy):
             result.findings.append(Finding(f.rule, f.name, ri.level, f.message, f.evidence, f.where))
     result.findings.sort(key=lambda f: (-level_rank(f.level), f.rule))
@@ -237,7 +214,10 @@ def run_check(paths: list[str], policy: Policy, progress: bool = False) -> Check
     """
     skipped: Counter[str] = Counter()
     report = CheckReport(fail_on=policy.fail_on, rules=enabled_rules(policy), policy=policy)
-    files = collect(paths, skipped, report.errors)
+    from godet.check.images import check_container, is_container
+
+    containers = [p for p in paths if is_container(p)]
+    files = collect([p for p in paths if p not in containers], skipped, report.errors)
     found_in: Counter[str] = Counter()
     with _progress(progress and len(files) >= PROGRESS_THRESHOLD, len(files)) as advance:
         for path, origin in files:
@@ -254,8 +234,13 @@ def run_check(paths: list[str], policy: Policy, progress: bool = False) -> Check
             except GodetError as e:
                 report.errors.append(e)
             advance(path)
+    for p in containers:
+        try:
+            check_container(p, report, policy, skipped)
+        except GodetError as e:
+            report.errors.append(e)
     for p in paths:
-        if os.path.isdir(p) and not found_in[os.path.realpath(p)]:
+        if os.path.isdir(p) and p not in containers and not found_in[os.path.realpath(p)]:
             report.errors.append(GodetError(p, "no Go executable found in this directory"))
     report.skipped = dict(sorted(skipped.items()))
     return report

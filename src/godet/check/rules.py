@@ -778,6 +778,110 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 
+
+# --------------------------------------------------------------------------------------------
+# image rules: they read the facts of one image (godet.check.images.ImageFacts), not a binary
+
+
+def _img_mtime(rule: Rule, facts: Any, policy: Policy) -> list[Finding]:
+    from godet.check.images import utc
+
+    if facts.epoch is None:
+        return []
+    late = [(p, t) for p, t in facts.mtimes if t > facts.epoch]
+    if not late:
+        return []
+    latest = max(t for _, t in late)
+    return [rule.finding(
+        f"{len(late)} file(s) in the layers are newer than SOURCE_DATE_EPOCH {facts.epoch} "
+        f"({utc(facts.epoch)}): not clamped; latest {utc(latest)}, e.g. {late[0][0]}",
+        {"epoch": facts.epoch, "files": [p for p, _ in late[:MAX_EVIDENCE]], "count": len(late)},
+        [p for p, _ in late[:MAX_IN_MESSAGE]],
+    )]
+
+
+def _img_created(rule: Rule, facts: Any, policy: Policy) -> list[Finding]:
+    from godet.check.images import parse_time
+
+    out = []
+    newest = max((t for _, t in facts.mtimes), default=None)
+    for where, value in facts.created:
+        t = parse_time(value)
+        if t is None:
+            continue
+        if facts.epoch is not None:
+            if int(t) != facts.epoch:
+                out.append(rule.finding(f"{where}: created {value} is not SOURCE_DATE_EPOCH {facts.epoch}",
+                                        {"created": value, "epoch": facts.epoch}, [where]))
+        elif t != 0 and (newest is None or int(t) != int(newest)):
+            out.append(rule.finding(
+                f"{where}: created {value} is neither 0 nor the newest file time, so it looks like the "
+                "wall-clock time of the build", {"created": value}, [where]))
+    return out
+
+
+def _img_unpinned_base(rule: Rule, facts: Any, policy: Policy) -> list[Finding]:
+    ann = facts.annotations
+    name = ann.get("org.opencontainers.image.base.name")
+    if name and "@sha256:" not in name and not ann.get("org.opencontainers.image.base.digest"):
+        return [rule.finding(f"the base image {name} is recorded by tag, without a digest",
+                             {"base.name": name}, ["org.opencontainers.image.base.name"])]
+    return []
+
+
+def _img_attestation(rule: Rule, facts: Any, policy: Policy) -> list[Finding]:
+    if not facts.attestations:
+        return []
+    return [rule.finding(f"the index holds {facts.attestations} attestation manifest(s) (provenance/SBOM)",
+                         {"attestations": facts.attestations}, ["index.json"])]
+
+
+IMAGE_RULES: tuple[Rule, ...] = (
+    Rule(
+        "GD601", "image-mtime-unclamped", "warning", "file-mtime",
+        "File times newer than SOURCE_DATE_EPOCH",
+        "Files in the image's layers whose modification time is later than SOURCE_DATE_EPOCH (read from "
+        "the environment of `godet check`; without it the rule is silent).",
+        "Unclamped times are the times of the build: a rebuild gives other layer bytes, DiffIDs and digests.",
+        "Clamp file times: BuildKit `rewrite-timestamp=true`, `buildah --rewrite-timestamp`, "
+        "`tar --mtime=@$SOURCE_DATE_EPOCH --clamp-mtime`.",
+        _img_mtime,
+    ),
+    Rule(
+        "GD602", "image-created-not-epoch", "warning", "image-created",
+        "Image creation time is not an epoch",
+        "The config's `created` differs from SOURCE_DATE_EPOCH (when set), or, without it, is neither 0 nor "
+        "the newest file time of the layers.",
+        "A wall-clock creation time changes the config, hence the manifest and index digests, on every "
+        "build.",
+        "Set SOURCE_DATE_EPOCH for the image build (BuildKit ≥ 0.11, `buildah --source-date-epoch`, ko, "
+        "apko).",
+        _img_created,
+    ),
+    Rule(
+        "GD603", "image-unpinned-base", "warning", "base-image-drift",
+        "Base image not pinned by digest",
+        "The image records its base image (`org.opencontainers.image.base.name`) by tag, with no "
+        "`org.opencontainers.image.base.digest`.",
+        "A tag moves: a rebuild next week starts from other base layers.",
+        "Pin the base by digest: `FROM image@sha256:…`.",
+        _img_unpinned_base,
+    ),
+    Rule(
+        "GD604", "image-attestation", "info", "attestation",
+        "Attestation manifests present",
+        "The image index holds attestation manifests (BuildKit provenance or SBOM).",
+        "Attestations record build times and invocation details; the index digest then differs between "
+        "otherwise identical builds.",
+        "Compare per-platform manifests, or build with `--provenance=false --sbom=false` when the index "
+        "digest itself must be reproducible.",
+        _img_attestation,
+    ),
+)
+IMAGE_CODES = frozenset(r.code for r in IMAGE_RULES)
+RULES = RULES + IMAGE_RULES
+
+
 BY_CODE: dict[str, Rule] = {r.code: r for r in RULES}
 BY_NAME: dict[str, Rule] = {r.name: r for r in RULES}
 

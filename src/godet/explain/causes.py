@@ -596,3 +596,9 @@ def implies(causer: Finding, effect: Finding) -> Edge | None:
 def implied_by(cause_id: str) -> list[Edge]:
     """The edges that can make ``cause_id`` a consequence (for the docs)."""
     return [e for e in EDGES if e.effect == cause_id]
+
+
+# Container-level causes (archives, packages, images) live in their own module.
+from godet.explain.causes_containers import CONTAINER_CAUSES  # noqa: E402
+
+CAUSES.update({c.id: c for c in CONTAINER_CAUSES})

@@ -709,5 +709,12 @@ def main(argv: list[str] | None = None) -> int:
     )
 
 
+# Container causes (archives, packages, images): their prose lives in its own module.
+from godet.explain.docs_containers import PROSE_CONTAINERS  # noqa: E402
+
+PROSE.update({k: Prose(**v) for k, v in PROSE_CONTAINERS.items()})
+FAMILIES["containers"] = "Archives, packages and images"
+
+
 if __name__ == "__main__":
     sys.exit(main())

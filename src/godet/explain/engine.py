@@ -13,6 +13,7 @@ import os
 import threading
 from collections.abc import Callable
 from types import ModuleType
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -23,9 +24,12 @@ from godet.explain import model
 from godet.explain.causes import CAUSES
 from godet.explain.detectors.base import EXTRA_DETECTOR_ERRORS, DiffContext, Evidence, Finding
 from godet.explain.owners import attribute_owners, code_runs
-from godet.explain.report import DiffReport, DirDiffReport, Residual, SectionSummary, Side
+from godet.explain.report import DiffReport, Residual, SectionSummary, Side
 from godet.explain.settle import settle
 from godet.read.binary import Binary, open_binaries
+
+if TYPE_CHECKING:
+    from godet.explain.tree import TreeReport
 
 # One module per cause family; each exposes detect(ctx) -> list[Finding].
 DETECTORS = (
@@ -45,38 +49,20 @@ DETECTORS = (
 MAX_RESIDUALS = 40
 
 
-def diff_paths(a: str, b: str, deep: bool = False) -> DiffReport | DirDiffReport:
-    """Open both files read-only and explain their differences (two directories: pair by path)."""
-    if os.path.isdir(a) and os.path.isdir(b):
-        return diff_dirs(a, b, deep=deep)
-    if os.path.isdir(a) != os.path.isdir(b):
-        d = a if os.path.isdir(a) else b
-        raise GodetError(d, "is a directory and the other side is not: compare two files or two directories")
+def diff_paths(a: str, b: str, deep: bool = False, progress: bool = False) -> DiffReport | TreeReport:
+    """Two files: explain their differences as Go binaries. Directories, archives, packages and
+    images: the report tree of :mod:`godet.explain.tree`."""
+    from godet.explain.tree import diff_trees, is_tree_input
+
+    if is_tree_input(a) or is_tree_input(b):
+        plain = [p for p in (a, b) if not is_tree_input(p)]
+        if plain and (os.path.isdir(a) or os.path.isdir(b)):
+            d = a if os.path.isdir(a) else b
+            raise GodetError(d, f"is a directory and {plain[0]} is not a directory, archive or image")
+        return diff_trees(a, b, deep=deep, progress=progress)
     with open_binaries(a) as xs, open_binaries(b) as ys:
         x, y = _pick_slices(xs, ys)
         return diff_binaries(x, y, deep=deep)
-
-
-def diff_dirs(a: str, b: str, deep: bool = False) -> DirDiffReport:
-    """Pair the executables of two directory trees by relative path and diff each pair."""
-    from collections import Counter
-
-    from godet.check.engine import walk
-
-    skipped: Counter[str] = Counter()
-    files_a = {os.path.relpath(p, a): p for p in walk(a, skipped)}
-    files_b = {os.path.relpath(p, b): p for p in walk(b, skipped)}
-    rep = DirDiffReport(a, b, skipped=sum(skipped.values()))
-    rep.only_a = sorted(set(files_a) - set(files_b))
-    rep.only_b = sorted(set(files_b) - set(files_a))
-    for rel in sorted(set(files_a) & set(files_b)):
-        try:
-            report = diff_paths(files_a[rel], files_b[rel], deep=deep)
-            assert isinstance(report, DiffReport)
-            rep.pairs.append((rel, report, None))
-        except GodetError as e:
-            rep.pairs.append((rel, None, f"{e.path}: {e.problem}"))
-    return rep
 
 
 def _pick_slices(xs: list[Binary], ys: list[Binary]) -> tuple[Binary, Binary]:

@@ -53,7 +53,30 @@ def renderer(command: str, name: str, **options: Any) -> Renderer:
     module, _, cls = REGISTRY[command][name].partition(":")
     inner = getattr(importlib.import_module(module), cls)(**options)
     if command == "diff":
-        from godet.present.diff_dirs import DirAware
-
-        return DirAware(inner, name)
+        return _TreeAware(inner, name)
     return inner
+
+
+TREE = {
+    "text": "godet.present.tree_text:TreeText",
+    "json": "godet.present.tree_json:TreeJSON",
+    "markdown": "godet.present.tree_markdown:TreeMarkdown",
+    "html": "godet.present.tree_html:TreeHTML",
+}
+
+
+class _TreeAware:
+    """A diff renderer that also renders report trees (directories, archives, images) with the tree
+    renderer of the same format, which uses the single-pair renderer for the Go binaries inside."""
+
+    def __init__(self, inner: Renderer, name: str) -> None:
+        self.inner = inner
+        self.name = name
+
+    def render(self, report: Any) -> str:
+        from godet.explain.tree import TreeReport
+
+        if not isinstance(report, TreeReport):
+            return self.inner.render(report)
+        module, _, cls = TREE[self.name].partition(":")
+        return getattr(importlib.import_module(module), cls)(self.inner).render(report)

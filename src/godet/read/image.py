@@ -18,16 +18,10 @@ from typing import Any
 
 from godet.errors import CorruptBinary, FormatError, NotAnExecutable, UnreadableFile
 from godet.read.bytesview import ByteView
+from godet.sources.base import FAT_MAGICS, MACHO_MAGICS
 
 ELF_MAGIC = b"\x7fELF"
 PE_MAGIC = b"MZ"
-MACHO_MAGICS = {
-    b"\xfe\xed\xfa\xce",
-    b"\xce\xfa\xed\xfe",
-    b"\xfe\xed\xfa\xcf",
-    b"\xcf\xfa\xed\xfe",
-}
-FAT_MAGICS = {b"\xca\xfe\xba\xbe", b"\xca\xfe\xba\xbf"}
 # Hashing streams at ~1 GB/s: above this size the file is not hashed (a sparse multi-GB file would
 # otherwise take most of the time budget, and no Go executable comes near it).
 MAX_HASH_SIZE = 2 << 30
@@ -332,29 +326,6 @@ def sniff(head: bytes) -> str | None:
 
 
 # What makes a file's head an executable rather than an object, a core dump or a Java class file.
-SNIFF_BYTES = 20  # bytes of the head executable_head() looks at
-ELF_EXEC_TYPES = (2, 3)  # ET_EXEC, ET_DYN
-MH_EXECUTE = 2
-FAT_CPU_TYPES = {7, 12, 18}  # x86, arm, powerpc (the 64-bit flag masked off)
-
-
-def executable_head(head: bytes) -> bool:
-    """Whether a file's first SNIFF_BYTES bytes start an executable: ELF EXEC/DYN, PE (MZ), Mach-O
-    MH_EXECUTE, or a fat Mach-O whose first slice has a known CPU type (Java class files share its magic)."""
-    kind = sniff(head)
-    if kind == "elf" and len(head) >= 18:
-        return int.from_bytes(head[16:18], "big" if head[5] == 2 else "little") in ELF_EXEC_TYPES
-    if kind == "pe":
-        return True
-    if kind == "macho" and len(head) >= 16:
-        big = head[:4] in (b"\xfe\xed\xfa\xce", b"\xfe\xed\xfa\xcf")
-        return int.from_bytes(head[12:16], "big" if big else "little") == MH_EXECUTE
-    if kind == "fat" and len(head) >= 12:
-        nfat = int.from_bytes(head[4:8], "big")
-        return 0 < nfat < 20 and int.from_bytes(head[8:12], "big") & 0x00FFFFFF in FAT_CPU_TYPES
-    return False
-
-
 def open_images(mapped: MappedFile) -> list[Image]:
     """Recognise the container and return its image(s): one, or one per fat Mach-O slice."""
     path = mapped.path

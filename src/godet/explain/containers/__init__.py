@@ -1,0 +1,1 @@
+"""Container-level detectors: members of archives and packages, OCI images, OS package databases."""

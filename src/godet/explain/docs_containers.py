@@ -1,0 +1,124 @@
+"""The hand-written part of the container causes' pages (docs.py turns each into a ``Prose``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _P(**kw: Any) -> dict[str, Any]:
+    return kw
+
+
+_MEMBERS = (
+    "The members detector (`explain/containers/members.py`) pairs the entries of both archives by path and "
+)
+_IMAGE = "The image detector (`explain/containers/image.py`) pairs manifests by platform and role, then "
+
+PROSE_CONTAINERS: dict[str, dict[str, Any]] = {
+    "image-created": _P(
+        shows="The image config's `created` field and every `history[].created` entry hold the build time; "
+        "manifests and indexes may carry `org.opencontainers.image.created`.",
+        detects=_IMAGE + "compares the two configs field by field and the annotations key by key; it names "
+        "the differing times as evidence.",
+        references=("moby/buildkit#3421",),
+    ),
+    "file-mtime": _P(
+        shows="Tar headers (and PAX `mtime` records) of otherwise equal entries hold different times.",
+        detects=_MEMBERS + "compares each pair's stored mtime; with SOURCE_DATE_EPOCH set in the "
+        "environment it says which side has times later than the epoch (not clamped). `godet check` flags "
+        "such times in images (GD601).",
+    ),
+    "file-owner": _P(
+        shows="The uid, gid, uname or gname fields of a tar entry differ.",
+        detects=_MEMBERS + "compares the four owner fields of each pair.",
+    ),
+    "file-mode": _P(
+        shows="The permission bits of a tar entry differ (0666 vs 0644 is a git checkout or umask).",
+        detects=_MEMBERS + "compares the permission bits of each pair and names umask-like differences.",
+    ),
+    "pax-records": _P(
+        shows="PAX extended headers (`SCHILY.xattr.*`, extra time records) differ for an entry.",
+        detects=_MEMBERS + "compares the PAX records of each pair (path, size, owner and mtime records "
+        "excepted, which have their own causes).",
+    ),
+    "entry-order": _P(
+        shows="The same entries appear in a different sequence in the archive.",
+        detects=_MEMBERS + "compares the order of the entries both archives hold.",
+        references=("chainguard-dev/apko#669",),
+    ),
+    "tar-encoding": _P(
+        shows="Header formats (USTAR, PAX, GNU), mode type bits, `./` prefixes or the end-of-archive "
+        "trailer and padding differ.",
+        detects=_MEMBERS + "records each archive's header formats, `./` prefixes and trailer length while "
+        "reading it, and compares them, and the stored name and mode type bits of each pair.",
+    ),
+    "hardlink": _P(
+        shows="An entry is a hard link (typeflag 1) on one side and a regular file on the other.",
+        detects=_MEMBERS + "compares the entry types of each pair.",
+        references=("containers/buildah#6297",),
+    ),
+    "whiteout": _P(
+        shows="A `.wh.` entry exists in a layer of one image only.",
+        detects=_MEMBERS + "names entries present on one side whose base name starts with `.wh.`.",
+    ),
+    "compression-only": _P(
+        shows="Two layer blobs have different digests but decompress to the same tar (the same DiffID); "
+        "the gzip header (MTIME, XFL, OS) or zstd frame flags often differ too.",
+        detects=_IMAGE + "hashes each differing layer both compressed and uncompressed; equal DiffIDs with "
+        "different blobs name this cause, with the header fields that differ. For plain compressed "
+        "archives the members detector compares the gzip and zstd headers.",
+    ),
+    "media-types": _P(
+        shows="The manifest or layer media types are Docker ones on one side and OCI ones on the other.",
+        detects=_IMAGE + "compares the manifest and layer media types.",
+    ),
+    "json-serialisation": _P(
+        shows="An index, manifest or config parses to the same JSON value, but its bytes differ.",
+        detects=_IMAGE + "parses each differing JSON blob and compares the values.",
+    ),
+    "labels-annotations": _P(
+        shows="Config labels or manifest/index annotations differ.",
+        detects=_IMAGE + "compares labels and annotations key by key (creation time and base image have "
+        "their own causes).",
+        references=("freedomofpress/dangerzone#1074",),
+    ),
+    "base-image-drift": _P(
+        shows="The leading layers differ while later ones are equal, or the base image annotations differ.",
+        detects=_IMAGE + "looks at which layers differ: a run of differing layers from the first one, "
+        "followed by equal layers, is a moved base image; so is a different "
+        "`org.opencontainers.image.base.digest`.",
+    ),
+    "os-package-versions": _P(
+        shows="`/var/lib/dpkg/status` or `/lib/apk/db/installed` list different package versions.",
+        detects="The files detector (`explain/containers/files.py`) parses both package databases and "
+        "lists the packages whose versions differ (e.g. libc6 2.36-9+deb12u3 vs 2.36-9+deb12u4).",
+    ),
+    "attestation": _P(
+        shows="The index lists attestation manifests (platform unknown/unknown, "
+        "`vnd.docker.reference.type=attestation-manifest`) on one side, or different ones.",
+        detects=_IMAGE + "pairs attestation manifests apart from image manifests and names those present "
+        "on one side only or differing.",
+        references=("moby/buildkit#3421",),
+    ),
+    "generated-files": _P(
+        shows="dpkg/apt logs, ldconfig's aux-cache, apk scripts.tar or `.pyc` headers differ.",
+        detects="The files detector (`explain/containers/files.py`) recognises these paths, and compares "
+        "the header fields of `.pyc` files (flags, source mtime or hash, source size).",
+    ),
+    "layer-structure": _P(
+        shows="The manifests list different numbers of layers.",
+        detects=_IMAGE + "compares the layer counts and pairs layers by DiffID before position.",
+    ),
+    "outer-wrapper": _P(
+        shows="The tar around an image (docker save, oci-archive) has different entry times, order or "
+        "encoding.",
+        detects="The members detector compares the wrapper's own entries (metadata only) after the image "
+        "graph has been compared.",
+    ),
+    "digest-cascade": _P(
+        shows="Config, manifest and index digests differ because a layer's content (or its compression) "
+        "changed.",
+        detects=_IMAGE + "labels the config, manifest and index differences that follow from changed layer "
+        "digests as consequences.",
+    ),
+}

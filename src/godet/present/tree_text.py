@@ -1,0 +1,109 @@
+"""Text rendering of a report tree: the summary, the causes rolled up, then the differing nodes."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+from godet.explain.tree import Node, NodeCause, TreeReport
+
+MARK = {"different": "✗", "only-a": "-", "only-b": "+", "error": "!", "identical": "="}
+MAX_CAUSE_EVIDENCE = 4
+
+
+def status_line(r: TreeReport) -> str:
+    c, la = r.counts(), r.layer_counts()
+    line = (
+        f"members: {c['identical']:,} identical, {c['different']:,} different, {c['only-a']:,} only in A, "
+        f"{c['only-b']:,} only in B"
+    )
+    if c["error"]:
+        line += f", {c['error']:,} unreadable"
+    if sum(la.values()):
+        line += f" · layers: {la['identical']} identical, {la['different']} different"
+        if la["only-a"] or la["only-b"]:
+            line += f", {la['only-a']} only in A, {la['only-b']} only in B"
+    return line
+
+
+def node_title(n: Node) -> str:
+    what = {"binary": "Go binary" if n.report is not None else "executable", "archive": "archive"}.get(
+        n.kind, ""
+    )
+    label = n.path or n.name
+    if n.status in ("only-a", "only-b"):
+        return f"only in {'A' if n.status == 'only-a' else 'B'}: {label}" + (f"  ({what})" if what else "")
+    return label + (f"  ({what})" if what else "")
+
+
+class TreeText:
+    """Plain text (the binary reports inside are rendered by the single-pair text renderer)."""
+
+    def __init__(self, inner: Any = None, heading: str = "") -> None:
+        self.inner = inner
+
+    def render(self, r: TreeReport) -> str:
+        out = [
+            f"godet diff: {'IDENTICAL' if r.identical else 'DIFFERENT'}",
+            f"  A  {r.a}  ({r.a_kind})",
+            f"  B  {r.b}  ({r.b_kind})",
+            "",
+            "  " + status_line(r),
+        ]
+        out += [f"  note: {n}" for n in r.notes]
+        roots = [x for x in r.rollup if x.role == "root"]
+        cons = [x for x in r.rollup if x.role != "root"]
+        if roots or cons:
+            out += ["", f"Causes across the tree ({len(roots)})"]
+            for x in roots:
+                extra = f" · {x.bytes:,} bytes in binaries" if x.bytes else ""
+                out.append(f"  {x.sentence()}{extra}")
+            if cons:
+                out.append("  consequences: " + "; ".join(x.sentence() for x in cons))
+        if not r.identical:
+            out += ["", "Differences"]
+            for child in r.root.children if r.root.children else [r.root]:
+                self._node(child, out, 1)
+            if r.root.children:
+                for c in r.root.causes:
+                    self._cause(c, out, 2)
+                out += [f"    note: {x}" for x in r.root.notes]
+        if r.errors:
+            out += ["", "Errors"] + [f"  {p or '.'}: {e}" for p, e in r.errors]
+        return "\n".join(out) + "\n"
+
+    def _node(self, n: Node, out: list[str], depth: int) -> None:
+        if n.status == "identical":
+            return
+        pad = "  " * depth
+        out.append(f"{pad}{MARK[n.status]} {node_title(n)}")
+        if n.error:
+            out.append(f"{pad}    error: {n.error}")
+        for c in n.causes:
+            self._cause(c, out, depth + 2)
+        if n.content is not None and n.content.a_excerpt and n.content.b_excerpt:
+            c = n.content
+            out.append(f"{pad}    at byte {c.offset:,}  A: {c.a_excerpt!r}  B: {c.b_excerpt!r}")
+        for note in n.notes:
+            out.append(f"{pad}    note: {note}")
+        if n.report is not None and self.inner is not None:
+            body = self.inner.render(n.report)
+            out.append(textwrap.indent(body.rstrip("\n"), pad + "    "))
+        for c in n.children:
+            self._node(c, out, depth + 1)
+
+    def _cause(self, c: NodeCause, out: list[str], depth: int) -> None:
+        pad = "  " * depth
+        role = f" (consequence{', because of ' + c.because if c.because else ''})" if c.role != "root" else ""
+        out.append(f"{pad}{c.id}{role} · {c.summary}")
+        for e in c.evidence[:MAX_CAUSE_EVIDENCE]:
+            if e.a is None and e.b is None:
+                continue
+            out.append(
+                f"{pad}  {e.label}  A: {e.a if e.a is not None else '(absent)'}   "
+                f"B: {e.b if e.b is not None else '(absent)'}"
+            )
+        if len(c.evidence) > MAX_CAUSE_EVIDENCE:
+            out.append(f"{pad}  … and {len(c.evidence) - MAX_CAUSE_EVIDENCE} more")
+        if c.role == "root":
+            out.append(f"{pad}  fix  {c.fix}")
