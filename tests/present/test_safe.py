@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from godet.present import safe
-from godet.present.base import REGISTRY
+from godet.present.base import REGISTRY, TREE
 
 PRESENT = Path(safe.__file__).parent
 
@@ -184,6 +184,7 @@ def test_every_renderer_module_is_registered_and_checked():
     registered = {
         path.split(":")[0].rsplit(".", 1)[1] for fmts in REGISTRY.values() for path in fmts.values()
     }
+    registered |= {path.split(":")[0].rsplit(".", 1)[1] for path in TREE.values()}  # diff of trees
     renderers = {
         py.stem
         for py in PRESENT.glob("*.py")

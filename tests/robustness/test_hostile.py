@@ -280,8 +280,13 @@ def test_diff_of_directories(hostile, fmt):
     out = _run(
         ["diff", "--format", fmt, str(hostile["a"].parent), str(hostile["b"].parent)], f"diff dirs {fmt}", fmt
     )
-    if fmt == "json":
-        assert json.loads(out)["pairs"]
+    if fmt == "json":  # the report tree: valid against its schema, the differing binary in it
+        import jsonschema
+
+        doc = json.loads(out)
+        schema = json.loads((ROOT / "src" / "godet" / "schemas" / "tree.schema.json").read_text())
+        jsonschema.Draft202012Validator(schema).validate(doc)
+        assert doc["counts"]["different"] >= 1
 
 
 @pytest.mark.parametrize("fmt", ["text", "json", "sarif", "junit", "github"])

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import html
 import re
 from typing import Any
 
 from godet.explain.docs import cause_url
 from godet.explain.tree import Node, TreeReport
+from godet.present import safe
 from godet.present.tree_text import node_title, status_line
 
 STYLE = (
@@ -22,7 +22,7 @@ class TreeHTML:
         self.inner = inner
 
     def render(self, r: TreeReport) -> str:
-        e = html.escape
+        e = safe.html
         body = [
             f"<h1>godet diff: {'IDENTICAL' if r.identical else 'DIFFERENT'}</h1>",
             f"<p>A: <code>{e(r.a)}</code> ({e(r.a_kind)})<br>B: <code>{e(r.b)}</code> ({e(r.b_kind)})</p>",
@@ -51,7 +51,7 @@ class TreeHTML:
     def _node(self, n: Node) -> str:
         if n.status == "identical":
             return ""
-        e = html.escape
+        e = safe.html
         parts = [
             f"<details class='{n.status}' open><summary>{e(n.status)} · <code>{e(node_title(n))}</code>"
             "</summary>"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from godet.explain.tree import TreeReport
+from godet.present import safe
 
 
 class TreeJSON:
@@ -13,4 +13,4 @@ class TreeJSON:
         self.inner = inner
 
     def render(self, r: TreeReport) -> str:
-        return json.dumps(r.to_json(), indent=2, ensure_ascii=False) + "\n"
+        return safe.json_safe(r.to_json())

@@ -6,11 +6,10 @@ from typing import Any
 
 from godet.explain.docs import cause_url
 from godet.explain.tree import Node, TreeReport
+from godet.present import safe
 from godet.present.tree_text import MARK, node_title, status_line
 
-
-def _md(s: str) -> str:
-    return s.replace("|", "\\|").replace("<", "&lt;")
+_md = safe.md_text
 
 
 class TreeMarkdown:
@@ -21,9 +20,9 @@ class TreeMarkdown:
         out = [
             f"## godet diff: {'IDENTICAL' if r.identical else 'DIFFERENT'}",
             "",
-            f"- A: `{r.a}` ({r.a_kind})",
-            f"- B: `{r.b}` ({r.b_kind})",
-            f"- {status_line(r)}",
+            f"- A: {safe.md_code(r.a, table=False)} ({_md(r.a_kind)})",
+            f"- B: {safe.md_code(r.b, table=False)} ({_md(r.b_kind)})",
+            f"- {_md(status_line(r))}",
             "",
         ]
         if r.rollup:
@@ -35,14 +34,16 @@ class TreeMarkdown:
             for c in r.root.children or [r.root]:
                 self._node(c, out, 0)
         if r.errors:
-            out += ["", "### Errors", ""] + [f"- `{p or '.'}`: {_md(e)}" for p, e in r.errors]
+            out += ["", "### Errors", ""] + [
+                f"- {safe.md_code(p or '.', table=False)}: {_md(e)}" for p, e in r.errors
+            ]
         return "\n".join(out) + "\n"
 
     def _node(self, n: Node, out: list[str], depth: int) -> None:
         if n.status == "identical":
             return
         pad = "  " * depth
-        out.append(f"{pad}- {MARK[n.status]} `{_md(node_title(n))}`")
+        out.append(f"{pad}- {MARK[n.status]} {safe.md_code(node_title(n), table=False)}")
         for c in n.causes:
             out.append(
                 f"{pad}  - [`{c.id}`]({cause_url(c.id)}) {'(consequence) ' if c.role != 'root' else ''}"

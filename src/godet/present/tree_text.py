@@ -6,6 +6,7 @@ import textwrap
 from typing import Any
 
 from godet.explain.tree import Node, NodeCause, TreeReport
+from godet.present import safe
 
 MARK = {"different": "✗", "only-a": "-", "only-b": "+", "error": "!", "identical": "="}
 MAX_CAUSE_EVIDENCE = 4
@@ -36,8 +37,14 @@ def node_title(n: Node) -> str:
     return label + (f"  ({what})" if what else "")
 
 
+class _Rendered(str):
+    """Text another renderer already made safe (a binary's report): not escaped again."""
+
+
 class TreeText:
-    """Plain text (the binary reports inside are rendered by the single-pair text renderer)."""
+    """Plain text (the binary reports inside are rendered by the single-pair text renderer); every
+    line of ours goes through :func:`godet.present.safe.text` (member names and evidence are the
+    builder's strings)."""
 
     def __init__(self, inner: Any = None, heading: str = "") -> None:
         self.inner = inner
@@ -70,7 +77,7 @@ class TreeText:
                 out += [f"    note: {x}" for x in r.root.notes]
         if r.errors:
             out += ["", "Errors"] + [f"  {p or '.'}: {e}" for p, e in r.errors]
-        return "\n".join(out) + "\n"
+        return "\n".join(x if isinstance(x, _Rendered) else safe.text(x) for x in out) + "\n"
 
     def _node(self, n: Node, out: list[str], depth: int) -> None:
         if n.status == "identical":
@@ -88,7 +95,7 @@ class TreeText:
             out.append(f"{pad}    note: {note}")
         if n.report is not None and self.inner is not None:
             body = self.inner.render(n.report)
-            out.append(textwrap.indent(body.rstrip("\n"), pad + "    "))
+            out.append(_Rendered(textwrap.indent(body.rstrip("\n"), pad + "    ")))
         for c in n.children:
             self._node(c, out, depth + 1)
 
