@@ -43,6 +43,19 @@ def table(results: dict[str, Result]) -> str:
     return "\n".join(rows)
 
 
+def edges() -> str:
+    """The catalog's causal model as a table (godet.explain.causes.EDGES)."""
+    from godet.explain.causes import EDGES
+
+    rows = ["| cause | makes happen | when | why |", "|---|---|---|---|"]
+    for e in EDGES:
+        cause = f"`{e.cause}`" + (f" (`{e.cause_key}`)" if e.cause_key else "")
+        effect = f"`{e.effect}`" + (f" (`{e.effect_key}`)" if e.effect_key else "")
+        when = "recorded in one build only" if e.when == "absent-on-one-side" else ""
+        rows.append(f"| {cause} | {effect} | {when} | {_cell(e.why)} |")
+    return "\n".join(rows)
+
+
 def document(results: dict[str, Result], seconds: float) -> str:
     passed = sum(1 for r in results.values() if not r.problems and not r.oracle_problems)
     factors = "\n".join(f"| {f.name} | {_cell(f.how)} |" for f in FACTORS.values())
@@ -70,6 +83,19 @@ hides -ldflags).
 ## Masking rules
 
 {masking}
+
+## The causal model
+
+godet names a cause a **root** only when no other cause present in the same pair implies it; an
+implied cause is a **consequence** "because of" the root at the top of its chain, and its bytes
+count towards that root. Symptoms (the Go and GNU build IDs, the Mach-O UUID, code signatures,
+address shifts) follow whichever root they sit beside; when nothing else differs, the Go build ID
+is the root. Several roots of one groupable cause (dependency versions, `-X` values, cgo flags)
+read as one root with a table. The edges below are the whole model (`EDGES` in
+`src/godet/explain/causes.py`); each cause's page in [causes/](causes/index.md) lists those that
+make it a consequence.
+
+{edges()}
 """
 
 
