@@ -82,7 +82,9 @@ class BuildSpec:
     ``CACHE_ROOT/work/<workdir>/gopath/src/<import path>`` with GOPATH pointing there (set
     ``GO111MODULE=off`` in ``env`` for GOPATH mode); ``blobs`` are binary files (path, base64
     content) added to the copy; ``uncommitted`` are edits applied after the git commit (a dirty
-    work tree with changed tracked files).
+    work tree with changed tracked files); ``place`` is an absolute directory that takes the place
+    of CACHE_ROOT for every location a binary embeds (work directory, GOPATH, GOROOT, GOMODCACHE),
+    so the same spec gives the same bytes on every machine, whatever its cache path.
     """
 
     src: str
@@ -100,6 +102,7 @@ class BuildSpec:
     gopath_import: str = ""
     blobs: tuple[tuple[str, str], ...] = ()
     uncommitted: tuple[tuple[str, str], ...] = ()
+    place: str = ""
 
     def envdict(self) -> dict[str, str]:
         """The extra environment as a dict."""
@@ -263,7 +266,7 @@ def spec_key(spec: BuildSpec) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
 
-_LATER_FIELDS = ("goroot", "modcache", "goproxy", "gopath_import", "blobs", "uncommitted")
+_LATER_FIELDS = ("goroot", "modcache", "goproxy", "gopath_import", "blobs", "uncommitted", "place")
 _FIELD_DEFAULTS = {f.name: f.default for f in dataclasses.fields(BuildSpec)}
 
 
@@ -317,16 +320,29 @@ def _write_into(work: Path, rel: str, content: str | bytes) -> None:
         target.write_text(content)
 
 
+def place_root(spec: BuildSpec) -> Path:
+    """Where the locations a binary embeds live: ``spec.place``, else CACHE_ROOT."""
+    if not spec.place:
+        return CACHE_ROOT
+    root = Path(spec.place)
+    if not root.is_absolute():
+        raise ValueError(f"place must be an absolute directory: {spec.place!r}")
+    root.mkdir(parents=True, exist_ok=True)
+    if not os.access(root, os.W_OK):
+        raise GoBuildError(f"{root} is not writable (another user's?); set GODET_MATRIX_ROOT")
+    return root
+
+
 def gopath_root(spec: BuildSpec) -> Path:
     """The GOPATH of a ``gopath_import`` spec (its source is under ``<root>/src/<import path>``)."""
-    return CACHE_ROOT / "work" / spec.workdir / "gopath"
+    return place_root(spec) / "work" / spec.workdir / "gopath"
 
 
 def work_dir(spec: BuildSpec) -> Path:
     """The directory the spec's source is copied to and built in."""
     if spec.gopath_import:
         return gopath_root(spec) / "src" / spec.gopath_import
-    return CACHE_ROOT / "work" / spec.workdir / spec.src
+    return place_root(spec) / "work" / spec.workdir / spec.src
 
 
 def prepare_source(spec: BuildSpec) -> Path:
@@ -359,9 +375,9 @@ def build_to(spec: BuildSpec, out: Path) -> Path:
     # one build at a time per work directory (GOCACHE itself is safe for concurrent use)
     with contextlib.ExitStack() as stack:
         if spec.goroot:
-            stack.enter_context(file_lock(CACHE_ROOT / "locks" / f"goroot-{spec.goroot}.lock"))
-            tc = _stage_goroot(tc, spec.goroot)
-        stack.enter_context(file_lock(CACHE_ROOT / "locks" / f"work-{spec.workdir}-{spec.src}.lock"))
+            stack.enter_context(file_lock(place_root(spec) / "locks" / f"goroot-{spec.goroot}.lock"))
+            tc = _stage_goroot(tc, goroot_dir(spec))
+        stack.enter_context(file_lock(place_root(spec) / "locks" / f"work-{spec.workdir}-{spec.src}.lock"))
         work = prepare_source(spec)
         extra = _layout_env(spec)
         extra.update(spec.envdict())
@@ -378,11 +394,15 @@ def build_to(spec: BuildSpec, out: Path) -> Path:
     return out
 
 
-def _stage_goroot(tc: Toolchain, name: str) -> Toolchain:
-    """Point ``CACHE_ROOT/goroot/<name>/go`` at ``tc`` (caller holds the goroot lock); return it there."""
-    base = CACHE_ROOT / "goroot" / name
+def goroot_dir(spec: BuildSpec) -> Path:
+    """The GOROOT location a ``goroot`` spec is built with (a symlink to its toolchain)."""
+    return place_root(spec) / "goroot" / spec.goroot / "go"
+
+
+def _stage_goroot(tc: Toolchain, link: Path) -> Toolchain:
+    """Point the symlink ``link`` at ``tc``'s GOROOT (caller holds the goroot lock); return it there."""
+    base = link.parent
     base.mkdir(parents=True, exist_ok=True)
-    link = base / "go"
     if not (link.is_symlink() and Path(os.readlink(link)) == tc.goroot):
         tmp = base / f".go-{os.getpid()}"
         tmp.unlink(missing_ok=True)
@@ -401,9 +421,10 @@ def _layout_env(spec: BuildSpec) -> dict[str, str]:
         proxy = build_proxy(spec.goproxy)
         env["GOPROXY"] = proxy.as_uri()
         # the cache extracts modules by version only: one cache per proxy content
-        env["GOMODCACHE"] = str(CACHE_ROOT / "modcache" / f"{spec.modcache or 'default'}-{proxy.name}")
+        mods = place_root(spec) / "modcache"
+        env["GOMODCACHE"] = str(mods / f"{spec.modcache or 'default'}-{proxy.name}")
     elif spec.modcache:
-        env["GOMODCACHE"] = str(CACHE_ROOT / "modcache" / spec.modcache)
+        env["GOMODCACHE"] = str(place_root(spec) / "modcache" / spec.modcache)
     return env
 
 

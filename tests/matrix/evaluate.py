@@ -125,6 +125,9 @@ def judge(name: str, rep: DiffReport, consequences: dict[str, str] | None = None
             f"(< {min_share(names):.1%}; {rep.unexplained_bytes:,} bytes unexplained)"
         )
     problems += [f"note: {n}" for n in rep.notes if "failed" in n]
+    different_programs = not all(FACTORS[n].native for n in names)
+    if rep.related == different_programs:
+        problems.append(f"verdict {rep.verdict!r} (related={rep.related})")
     named = {f.cause for f in rep.causes if f.role == "consequence"}
     missing_c = sorted(c for c in (consequences or {}) if c not in named)
     if missing_c:

@@ -9,14 +9,17 @@ alone (:func:`expected_roots`), never from godet's output.
 
 Every side is built from ``testdata/factor`` (a main module with a generated package, an embedded
 file, a build-tagged file, a local dependency module) without ``-trimpath`` (``-trimpath`` is a
-factor) at the fixed GOROOT location ``CACHE_ROOT/goroot/matrix/go``, so a toolchain change is a
-version change only, as when /usr/local/go is upgraded.
+factor), in ``PLACE/work/a/factor``, with the GOROOT location ``PLACE/goroot/matrix/go`` whatever
+the toolchain version (a toolchain change is a version change only, as when /usr/local/go is
+upgraded). PLACE is ``/tmp/godet-matrix`` on every machine, so every matrix binary is
+byte-identical wherever it is built (``GODET_MATRIX_ROOT`` overrides it).
 """
 
 from __future__ import annotations
 
 import base64
 import itertools
+import os
 import re
 import shlex
 from collections.abc import Callable
@@ -27,7 +30,12 @@ from gobuild import TESTDATA, BuildSpec
 SRC = "factor"
 PKG_DIR = TESTDATA / SRC
 GOROOT_NAME = "matrix"
-BASE = BuildSpec(SRC, goroot=GOROOT_NAME)
+GOROOT_OTHER = "matrix-elsewhere"  # a longer path: runtime.defaultGOROOT moves in length-sorted strings
+# Every location a binary embeds lives under PLACE, the same absolute path on every machine: the
+# matrix binaries are then byte-identical everywhere (compressed DWARF and length-sorted strings
+# depend on the paths' lengths and text, so a machine-dependent cache path could change results).
+PLACE = os.environ.get("GODET_MATRIX_ROOT", "/tmp/godet-matrix")
+BASE = BuildSpec(SRC, goroot=GOROOT_NAME, place=PLACE)
 
 # cgo variant: the C part is built in (-tags=withc); SOURCE_DATE_EPOCH pins gcc's __DATE__/__TIME__
 # and, as cmd/go's action IDs ignore it, each epoch gets a GOCACHE of its own.
@@ -35,6 +43,7 @@ EPOCH_A = 1795168800  # 2026-11-20T10:00:00Z
 EPOCH_B = EPOCH_A + 3 * 86400 + 3723
 CGO_BASE = BuildSpec(
     SRC,
+    place=PLACE,
     goroot=GOROOT_NAME,
     flags=("-tags=withc",),
     env=(("SOURCE_DATE_EPOCH", str(EPOCH_A)),),
@@ -290,7 +299,7 @@ def _work_dir_bytes(side: str) -> Callable[[Sides], bytes]:
 def _goroot_bytes(side: str) -> Callable[[Sides], bytes]:
     import gobuild
 
-    return lambda s: str(gobuild.CACHE_ROOT / "goroot" / (s.a if side == "a" else s.b).goroot / "go").encode()
+    return lambda s: str(gobuild.goroot_dir(s.a if side == "a" else s.b)).encode()
 
 
 def _modcache_name(spec: BuildSpec) -> bytes:
@@ -411,8 +420,8 @@ FACTORS: dict[str, Factor] = {
         ),
         _F(
             "goroot",
-            "B's toolchain is installed at another GOROOT",
-            _on_b(lambda b: b.with_(goroot="matrix-elsewhere")),
+            "B's toolchain is installed at another GOROOT (a longer path)",
+            _on_b(lambda b: b.with_(goroot=GOROOT_OTHER)),
             both(bytes_only_in("a", _goroot_bytes("a")), bytes_only_in("b", _goroot_bytes("b"))),
             path=True,
         ),
