@@ -5,7 +5,8 @@ GOCACHE/GOPATH under :data:`CACHE_ROOT`, ``GOTOOLCHAIN=local GOPROXY=off GOFLAGS
 explicit ``CGO_ENABLED``, from a fresh copy of the source at a fixed absolute path, so that two runs
 of the same :class:`BuildSpec` give byte-identical binaries and two specs differ only in what they say.
 
-Run ``python tests/gobuild.py`` to build every fixture of ``tests/conftest.py`` (prints timings).
+Run ``python tests/gobuild.py`` to build every fixture of ``tests/conftest.py`` and of the factor
+matrix (``tests/matrix``); it prints timings.
 """
 
 from __future__ import annotations
@@ -549,7 +550,7 @@ def npm_binary(package: str, version: str) -> Path:
 
 
 def main() -> None:
-    """Build every fixture and pair of tests/conftest.py and the old binaries; print timings."""
+    """Build the fixtures and pairs of tests/conftest.py, the factor matrix and the old binaries (timed)."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import conftest
 
@@ -562,6 +563,13 @@ def main() -> None:
         t = time.monotonic()
         build_pair(a, b)
         print(f"pair    {name:24s} {time.monotonic() - t:6.1f} s", flush=True)
+    from matrix.factors import PAIRS as MATRIX_PAIRS
+    from matrix.factors import pair_specs
+
+    for name, factors in MATRIX_PAIRS.items():
+        t = time.monotonic()
+        build_pair(*pair_specs(factors))
+        print(f"matrix  {name:24s} {time.monotonic() - t:6.1f} s", flush=True)
     for name, (pkg, ver, _) in NPM_BINARIES.items():
         t = time.monotonic()
         npm_binary(pkg, ver)
