@@ -17,8 +17,9 @@ import pytest
 
 import gobuild
 from matrix.evaluate import evaluated, fmt_roots
-from matrix.factors import FACTOR_ROOTS, FACTORS, MASKING, PAIRS, expected_roots, pair_specs
+from matrix.factors import FACTOR_ROOTS, FACTORS, MASKING, PAIRS, Sides, expected_roots, pair_specs
 from matrix.known import KNOWN_FAILING
+from oracles import go_version_m_json
 
 pytestmark = pytest.mark.matrix
 
@@ -91,3 +92,12 @@ def test_new_build_recipes_are_reproducible(name: str, gobuild_available: object
     cached = gobuild.build(b)
     again = gobuild.build_to(b, tmp_path / cached.name)
     assert gobuild.sha256_file(again) == gobuild.sha256_file(cached)
+
+
+@pytest.mark.parametrize("name", list(FACTORS))
+def test_oracle_rejects_a_build_that_varies_nothing(name: str, gobuild_available: object) -> None:
+    """Each factor's oracle fails on side A compared with itself: a spec that varies nothing cannot pass."""
+    a, _b = pair_specs((name,))
+    path = gobuild.build(a)
+    info = go_version_m_json(path)
+    assert FACTORS[name].check(Sides(a, a, str(path), str(path), info, info)) is not None
