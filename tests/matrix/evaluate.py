@@ -16,7 +16,17 @@ from pathlib import Path
 import gobuild
 from godet.api import diff
 from godet.explain.report import DiffReport
-from matrix.factors import FACTORS, PAIRS, Root, Sides, expected_roots, masked_by, min_share, pair_specs
+from matrix.factors import (
+    FACTORS,
+    MASKING,
+    PAIRS,
+    Root,
+    Sides,
+    expected_roots,
+    masked_by,
+    min_share,
+    pair_specs,
+)
 from oracles import go_tool_buildid, go_version_m_json
 
 #: pair -> result of the pairs evaluated in this process (read by the terminal summary)
@@ -137,19 +147,18 @@ def judge(name: str, rep: DiffReport, consequences: dict[str, str] | None = None
 
 def oracle_problems(names: tuple[str, ...], sides: Sides) -> list[str]:
     """What the toolchain's tools say against the build spec (a broken spec cannot pass silently)."""
-    masked = {m for m in masked_by(names)}
+    fs = tuple(FACTORS[n] for n in names)
+    runnable = all(f.native for f in fs)
     out = []
-    for n in names:
-        f = FACTORS[n]
-        if "trimpath-hides-paths" in masked and f.path:
-            continue  # its own oracle looks for the paths -trimpath removed
-        if "trimpath-hides-ldflags" in masked and f.ldflags_only and n not in ("strip", "buildid-empty"):
+    for f in fs:
+        check = f.masked_check if any(m.applies(fs, f) for m in MASKING) else f.check
+        if check is None:
             continue
-        if f.check.__name__ == "_output_differs" and not all(FACTORS[m].native for m in names):
+        if check.__name__ == "_output_differs" and not runnable:
             continue  # a cross-compiled side cannot be run here
-        problem = f.check(sides)
+        problem = check(sides)
         if problem:
-            out.append(f"{n}: {problem}")
+            out.append(f"{f.name}: {problem}")
     return out
 
 

@@ -72,6 +72,8 @@ def test_masking_rules_have_reasons() -> None:
         ("dwarf", None),
     }
     assert expected_roots(("strip", "build-dir")) == {("build-setting", "-ldflags"), ("build-path", None)}
+    assert expected_roots(("trimpath", "cgo-cflags")) == {("trimpath", None), ("cgo-flags", None)}
+    assert expected_roots(("goarch", "build-dir")) == {("unrelated-programs", None)}
 
 
 def test_pair_specs_differ_only_as_said() -> None:
