@@ -5,7 +5,8 @@ GOCACHE/GOPATH under :data:`CACHE_ROOT`, ``GOTOOLCHAIN=local GOPROXY=off GOFLAGS
 explicit ``CGO_ENABLED``, from a fresh copy of the source at a fixed absolute path, so that two runs
 of the same :class:`BuildSpec` give byte-identical binaries and two specs differ only in what they say.
 
-Run ``python tests/gobuild.py`` to build every fixture of ``tests/conftest.py`` (prints timings).
+Run ``python tests/gobuild.py`` to build every fixture of ``tests/conftest.py`` and of the factor
+matrix (``tests/matrix``); it prints timings.
 """
 
 from __future__ import annotations
@@ -82,7 +83,9 @@ class BuildSpec:
     ``CACHE_ROOT/work/<workdir>/gopath/src/<import path>`` with GOPATH pointing there (set
     ``GO111MODULE=off`` in ``env`` for GOPATH mode); ``blobs`` are binary files (path, base64
     content) added to the copy; ``uncommitted`` are edits applied after the git commit (a dirty
-    work tree with changed tracked files).
+    work tree with changed tracked files); ``place`` is an absolute directory that takes the place
+    of CACHE_ROOT for every location a binary embeds (work directory, GOPATH, GOROOT, GOMODCACHE),
+    so the same spec gives the same bytes on every machine, whatever its cache path.
     """
 
     src: str
@@ -100,6 +103,7 @@ class BuildSpec:
     gopath_import: str = ""
     blobs: tuple[tuple[str, str], ...] = ()
     uncommitted: tuple[tuple[str, str], ...] = ()
+    place: str = ""
 
     def envdict(self) -> dict[str, str]:
         """The extra environment as a dict."""
@@ -263,7 +267,7 @@ def spec_key(spec: BuildSpec) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
 
-_LATER_FIELDS = ("goroot", "modcache", "goproxy", "gopath_import", "blobs", "uncommitted")
+_LATER_FIELDS = ("goroot", "modcache", "goproxy", "gopath_import", "blobs", "uncommitted", "place")
 _FIELD_DEFAULTS = {f.name: f.default for f in dataclasses.fields(BuildSpec)}
 
 
@@ -317,16 +321,29 @@ def _write_into(work: Path, rel: str, content: str | bytes) -> None:
         target.write_text(content)
 
 
+def place_root(spec: BuildSpec) -> Path:
+    """Where the locations a binary embeds live: ``spec.place``, else CACHE_ROOT."""
+    if not spec.place:
+        return CACHE_ROOT
+    root = Path(spec.place)
+    if not root.is_absolute():
+        raise ValueError(f"place must be an absolute directory: {spec.place!r}")
+    root.mkdir(parents=True, exist_ok=True)
+    if not os.access(root, os.W_OK):
+        raise GoBuildError(f"{root} is not writable (another user's?); set GODET_MATRIX_ROOT")
+    return root
+
+
 def gopath_root(spec: BuildSpec) -> Path:
     """The GOPATH of a ``gopath_import`` spec (its source is under ``<root>/src/<import path>``)."""
-    return CACHE_ROOT / "work" / spec.workdir / "gopath"
+    return place_root(spec) / "work" / spec.workdir / "gopath"
 
 
 def work_dir(spec: BuildSpec) -> Path:
     """The directory the spec's source is copied to and built in."""
     if spec.gopath_import:
         return gopath_root(spec) / "src" / spec.gopath_import
-    return CACHE_ROOT / "work" / spec.workdir / spec.src
+    return place_root(spec) / "work" / spec.workdir / spec.src
 
 
 def prepare_source(spec: BuildSpec) -> Path:
@@ -359,9 +376,9 @@ def build_to(spec: BuildSpec, out: Path) -> Path:
     # one build at a time per work directory (GOCACHE itself is safe for concurrent use)
     with contextlib.ExitStack() as stack:
         if spec.goroot:
-            stack.enter_context(file_lock(CACHE_ROOT / "locks" / f"goroot-{spec.goroot}.lock"))
-            tc = _stage_goroot(tc, spec.goroot)
-        stack.enter_context(file_lock(CACHE_ROOT / "locks" / f"work-{spec.workdir}-{spec.src}.lock"))
+            stack.enter_context(file_lock(place_root(spec) / "locks" / f"goroot-{spec.goroot}.lock"))
+            tc = _stage_goroot(tc, goroot_dir(spec))
+        stack.enter_context(file_lock(place_root(spec) / "locks" / f"work-{spec.workdir}-{spec.src}.lock"))
         work = prepare_source(spec)
         extra = _layout_env(spec)
         extra.update(spec.envdict())
@@ -378,11 +395,15 @@ def build_to(spec: BuildSpec, out: Path) -> Path:
     return out
 
 
-def _stage_goroot(tc: Toolchain, name: str) -> Toolchain:
-    """Point ``CACHE_ROOT/goroot/<name>/go`` at ``tc`` (caller holds the goroot lock); return it there."""
-    base = CACHE_ROOT / "goroot" / name
+def goroot_dir(spec: BuildSpec) -> Path:
+    """The GOROOT location a ``goroot`` spec is built with (a symlink to its toolchain)."""
+    return place_root(spec) / "goroot" / spec.goroot / "go"
+
+
+def _stage_goroot(tc: Toolchain, link: Path) -> Toolchain:
+    """Point the symlink ``link`` at ``tc``'s GOROOT (caller holds the goroot lock); return it there."""
+    base = link.parent
     base.mkdir(parents=True, exist_ok=True)
-    link = base / "go"
     if not (link.is_symlink() and Path(os.readlink(link)) == tc.goroot):
         tmp = base / f".go-{os.getpid()}"
         tmp.unlink(missing_ok=True)
@@ -401,9 +422,10 @@ def _layout_env(spec: BuildSpec) -> dict[str, str]:
         proxy = build_proxy(spec.goproxy)
         env["GOPROXY"] = proxy.as_uri()
         # the cache extracts modules by version only: one cache per proxy content
-        env["GOMODCACHE"] = str(CACHE_ROOT / "modcache" / f"{spec.modcache or 'default'}-{proxy.name}")
+        mods = place_root(spec) / "modcache"
+        env["GOMODCACHE"] = str(mods / f"{spec.modcache or 'default'}-{proxy.name}")
     elif spec.modcache:
-        env["GOMODCACHE"] = str(CACHE_ROOT / "modcache" / spec.modcache)
+        env["GOMODCACHE"] = str(place_root(spec) / "modcache" / spec.modcache)
     return env
 
 
@@ -529,7 +551,7 @@ def npm_binary(package: str, version: str) -> Path:
 
 
 def main() -> None:
-    """Build every fixture and pair of tests/conftest.py and the old binaries; print timings."""
+    """Build the fixtures and pairs of tests/conftest.py, the factor matrix and the old binaries (timed)."""
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import conftest
 
@@ -542,6 +564,13 @@ def main() -> None:
         t = time.monotonic()
         build_pair(a, b)
         print(f"pair    {name:24s} {time.monotonic() - t:6.1f} s", flush=True)
+    from matrix.factors import PAIRS as MATRIX_PAIRS
+    from matrix.factors import pair_specs
+
+    for name, factors in MATRIX_PAIRS.items():
+        t = time.monotonic()
+        build_pair(*pair_specs(factors))
+        print(f"matrix  {name:24s} {time.monotonic() - t:6.1f} s", flush=True)
     for name, (pkg, ver, _) in NPM_BINARIES.items():
         t = time.monotonic()
         npm_binary(pkg, ver)

@@ -16,7 +16,7 @@ from conftest import PAIR_CAUSES, PAIR_CONSEQUENCES, PAIRS
 from gobuild import CACHE_ROOT, TESTDATA, BuildSpec
 from godet.api import diff
 from godet.explain.report import DiffReport
-from oracles import go_version_m_json
+from oracles import go_tool_buildid, go_version_m_json
 
 CONSEQUENCES = {"go-build-id", "gnu-build-id", "macho-uuid", "code-signature", "layout-shift"}
 # Pairs where a stamp is itself the root cause (nothing else differs).
@@ -95,6 +95,23 @@ def test_expected_consequences(name: str, reports) -> None:  # type: ignore[no-u
         assert all(f.role == "consequence" and f.because == root for f in found), [
             (f.cause, f.role, f.because) for f in found
         ]
+
+
+@pytest.mark.parametrize("name", sorted(PAIRS))
+def test_bytes_add_up_and_consequences_follow_roots(name: str, reports) -> None:  # type: ignore[no-untyped-def]
+    """Byte accounting, consequence labels and detector health, whatever the expected causes."""
+    rep, a, b = reports(name)
+    assert rep.explained_bytes + rep.unexplained_bytes == rep.differing_bytes
+    assert rep.explained_bytes <= rep.differing_bytes
+    assert not [n for n in rep.notes if "failed" in n], rep.notes
+    roots = {f.cause for f in rep.roots}
+    for f in rep.causes:
+        if f.role != "root":
+            assert f.role == "consequence" and f.because in roots, (f.cause, f.role, f.because, roots)
+    # any changed input changes the Go build ID (go tool buildid, the oracle): godet must name it,
+    # as a consequence unless the build ID is itself what the pair changed
+    if go_tool_buildid(a) != go_tool_buildid(b) and name not in STAMP_ROOTS:
+        assert [f.role for f in rep.causes if f.cause == "go-build-id"] == ["consequence"]
 
 
 @pytest.mark.parametrize("name", ["dirs", "windows_dirs", "darwin_dirs", "two_causes"])

@@ -6,14 +6,28 @@ Shared by the tests (test_matrix.py), the terminal summary (conftest.py) and the
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import gobuild
 from godet.api import diff
 from godet.explain.report import DiffReport
-from matrix.factors import FACTORS, PAIRS, Root, Sides, expected_roots, masked_by, min_share, pair_specs
-from oracles import go_version_m_json
+from matrix.factors import (
+    FACTORS,
+    MASKING,
+    PAIRS,
+    Root,
+    Sides,
+    expected_roots,
+    masked_by,
+    min_share,
+    pair_specs,
+)
+from oracles import go_tool_buildid, go_version_m_json
 
 #: pair -> result of the pairs evaluated in this process (read by the terminal summary)
 RESULTS: dict[str, Result] = {}
@@ -48,8 +62,46 @@ def _matches(root: Root, want: Root) -> bool:
     return root[0] == want[0] and (want[1] is None or root[1] == want[1])
 
 
-def judge(name: str, rep: DiffReport) -> list[str]:
-    """Every way ``rep`` misses what the pair's factors say it should be."""
+def _gnu_build_id(path: str) -> str | None:
+    m = re.search(r"Build ID: ([0-9a-f]+)", readelf_notes(path))
+    return m.group(1) if m else None
+
+
+def readelf_notes(path: str) -> str:
+    """``readelf -n`` (binutils) of an ELF file."""
+    return subprocess.run(
+        ["readelf", "-nW", path],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "LC_ALL": "C"},
+    ).stdout
+
+
+def expected_consequences(names: tuple[str, ...], sides: Sides) -> dict[str, str]:
+    """Causes the toolchain's tools show differ and no factor names as a root: cause id -> evidence.
+
+    godet must list each of them as a consequence (because one of the roots).
+    """
+    if not all(FACTORS[n].native for n in names):
+        return {}  # two different programs: the verdict is the answer
+    root_ids = {c for c, _ in expected_roots(names)}
+    out: dict[str, str] = {}
+    ids = go_tool_buildid(Path(sides.path_a)), go_tool_buildid(Path(sides.path_b))
+    if ids[0] != ids[1]:
+        out["go-build-id"] = f"go tool buildid: {ids[0] or '(none)'} vs {ids[1] or '(none)'}"
+    gnu = _gnu_build_id(sides.path_a), _gnu_build_id(sides.path_b)
+    if gnu[0] and gnu[1] and gnu[0] != gnu[1]:
+        out["gnu-build-id"] = f"readelf -n: {gnu[0]} vs {gnu[1]}"
+    for key, cause in (("DefaultGODEBUG", "default-godebug"), ("vcs.time", "vcs-time")):
+        va, vb = sides.setting("a", key), sides.setting("b", key)
+        if va is not None and vb is not None and va != vb:
+            out[cause] = f"go version -m: {key} differs"
+    return {c: why for c, why in out.items() if c not in root_ids}
+
+
+def judge(name: str, rep: DiffReport, consequences: dict[str, str] | None = None) -> list[str]:
+    """Every way ``rep`` misses what the pair's factors (and the toolchain's tools) say it should be."""
     names = PAIRS[name]
     expected = expected_roots(names)
     problems: list[str] = []
@@ -83,24 +135,30 @@ def judge(name: str, rep: DiffReport) -> list[str]:
             f"(< {min_share(names):.1%}; {rep.unexplained_bytes:,} bytes unexplained)"
         )
     problems += [f"note: {n}" for n in rep.notes if "failed" in n]
+    different_programs = not all(FACTORS[n].native for n in names)
+    if rep.related == different_programs:
+        problems.append(f"verdict {rep.verdict!r} (related={rep.related})")
+    named = {f.cause for f in rep.causes if f.role == "consequence"}
+    missing_c = sorted(c for c in (consequences or {}) if c not in named)
+    if missing_c:
+        problems.append("consequences not named: " + ", ".join(missing_c))
     return problems
 
 
 def oracle_problems(names: tuple[str, ...], sides: Sides) -> list[str]:
     """What the toolchain's tools say against the build spec (a broken spec cannot pass silently)."""
-    masked = {m for m in masked_by(names)}
+    fs = tuple(FACTORS[n] for n in names)
+    runnable = all(f.native for f in fs)
     out = []
-    for n in names:
-        f = FACTORS[n]
-        if "trimpath-hides-paths" in masked and f.path:
-            continue  # its own oracle looks for the paths -trimpath removed
-        if "trimpath-hides-ldflags" in masked and f.ldflags_only and n not in ("strip", "buildid-empty"):
+    for f in fs:
+        check = f.masked_check if any(m.applies(fs, f) for m in MASKING) else f.check
+        if check is None:
             continue
-        if f.check.__name__ == "_output_differs" and not all(FACTORS[m].native for m in names):
+        if check.__name__ == "_output_differs" and not runnable:
             continue  # a cross-compiled side cannot be run here
-        problem = f.check(sides)
+        problem = check(sides)
         if problem:
-            out.append(f"{n}: {problem}")
+            out.append(f"{f.name}: {problem}")
     return out
 
 
@@ -123,7 +181,7 @@ def evaluate(name: str) -> Result:
         rep.explained_bytes,
         rep.unexplained_bytes,
     )
-    res.problems = judge(name, rep)
+    res.problems = judge(name, rep, expected_consequences(names, sides))
     return res
 
 

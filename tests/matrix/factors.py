@@ -9,14 +9,17 @@ alone (:func:`expected_roots`), never from godet's output.
 
 Every side is built from ``testdata/factor`` (a main module with a generated package, an embedded
 file, a build-tagged file, a local dependency module) without ``-trimpath`` (``-trimpath`` is a
-factor) at the fixed GOROOT location ``CACHE_ROOT/goroot/matrix/go``, so a toolchain change is a
-version change only, as when /usr/local/go is upgraded.
+factor), in ``PLACE/work/a/factor``, with the GOROOT location ``PLACE/goroot/matrix/go`` whatever
+the toolchain version (a toolchain change is a version change only, as when /usr/local/go is
+upgraded). PLACE is ``/tmp/godet-matrix`` on every machine, so every matrix binary is
+byte-identical wherever it is built (``GODET_MATRIX_ROOT`` overrides it).
 """
 
 from __future__ import annotations
 
 import base64
 import itertools
+import os
 import re
 import shlex
 from collections.abc import Callable
@@ -27,7 +30,12 @@ from gobuild import TESTDATA, BuildSpec
 SRC = "factor"
 PKG_DIR = TESTDATA / SRC
 GOROOT_NAME = "matrix"
-BASE = BuildSpec(SRC, goroot=GOROOT_NAME)
+GOROOT_OTHER = "matrix-elsewhere"  # a longer path: runtime.defaultGOROOT moves in length-sorted strings
+# Every location a binary embeds lives under PLACE, the same absolute path on every machine: the
+# matrix binaries are then byte-identical everywhere (compressed DWARF and length-sorted strings
+# depend on the paths' lengths and text, so a machine-dependent cache path could change results).
+PLACE = os.environ.get("GODET_MATRIX_ROOT", "/tmp/godet-matrix")
+BASE = BuildSpec(SRC, goroot=GOROOT_NAME, place=PLACE)
 
 # cgo variant: the C part is built in (-tags=withc); SOURCE_DATE_EPOCH pins gcc's __DATE__/__TIME__
 # and, as cmd/go's action IDs ignore it, each epoch gets a GOCACHE of its own.
@@ -35,6 +43,7 @@ EPOCH_A = 1795168800  # 2026-11-20T10:00:00Z
 EPOCH_B = EPOCH_A + 3 * 86400 + 3723
 CGO_BASE = BuildSpec(
     SRC,
+    place=PLACE,
     goroot=GOROOT_NAME,
     flags=("-tags=withc",),
     env=(("SOURCE_DATE_EPOCH", str(EPOCH_A)),),
@@ -190,10 +199,11 @@ class Factor:
 
     ``apply`` transforms (A, B); ``order`` sorts factors when several are combined (the dirty
     tree goes last: it turns B's source edits into uncommitted changes); ``cgo``/``modcache``
-    pick the program variant; ``ldflags_only`` means the factor shows in buildinfo only as
-    ``-ldflags`` (hidden by ``-trimpath``), ``hidden`` then names what is still observable;
-    ``path`` means the factor is a directory that ``-trimpath`` removes from the binary.
-    ``check`` is the oracle: ``check(sides) -> problem or None``.
+    pick the program variant; ``hidden_by_trimpath`` means buildinfo records the factor only
+    without ``-trimpath`` (``-ldflags``, ``CGO_CFLAGS``), ``hidden`` then names what is still
+    observable; ``path`` means the factor is a directory that ``-trimpath`` removes from the
+    binary. ``check`` is the oracle: ``check(sides) -> problem or None``; ``masked_check`` the
+    one used when a masking rule applies to the factor (None: nothing cheap to check then).
     """
 
     name: str
@@ -202,10 +212,11 @@ class Factor:
     check: Callable[[Sides], str | None]
     order: int = 50
     variant: str = "plain"  # plain | cgo | modcache
-    ldflags_only: bool = False
+    hidden_by_trimpath: bool = False
     hidden: tuple[Root, ...] = ()
     path: bool = False
     native: bool = True
+    masked_check: Callable[[Sides], str | None] | None = None
 
 
 @dataclass
@@ -290,7 +301,7 @@ def _work_dir_bytes(side: str) -> Callable[[Sides], bytes]:
 def _goroot_bytes(side: str) -> Callable[[Sides], bytes]:
     import gobuild
 
-    return lambda s: str(gobuild.CACHE_ROOT / "goroot" / (s.a if side == "a" else s.b).goroot / "go").encode()
+    return lambda s: str(gobuild.goroot_dir(s.a if side == "a" else s.b)).encode()
 
 
 def _modcache_name(spec: BuildSpec) -> bytes:
@@ -408,13 +419,15 @@ FACTORS: dict[str, Factor] = {
             _on_b(lambda b: b.with_(workdir="build-b")),
             both(bytes_only_in("a", _work_dir_bytes("a")), bytes_only_in("b", _work_dir_bytes("b"))),
             path=True,
+            masked_check=bytes_only_in("a", _work_dir_bytes("a")),
         ),
         _F(
             "goroot",
-            "B's toolchain is installed at another GOROOT",
-            _on_b(lambda b: b.with_(goroot="matrix-elsewhere")),
+            "B's toolchain is installed at another GOROOT (a longer path)",
+            _on_b(lambda b: b.with_(goroot=GOROOT_OTHER)),
             both(bytes_only_in("a", _goroot_bytes("a")), bytes_only_in("b", _goroot_bytes("b"))),
             path=True,
+            masked_check=bytes_only_in("a", _goroot_bytes("a")),
         ),
         _F(
             "gomodcache",
@@ -426,6 +439,7 @@ FACTORS: dict[str, Factor] = {
             ),
             variant="modcache",
             path=True,
+            masked_check=bytes_only_in("a", lambda s: _modcache_name(s.a)),
         ),
         _F(
             "trimpath",
@@ -481,7 +495,8 @@ FACTORS: dict[str, Factor] = {
             "B adds -ldflags=-s",
             _on_b(lambda b: add_list_flag(b, "-ldflags", "-s")),
             both(setting_differs("-ldflags"), _readelf_has(".symtab")),
-            ldflags_only=True,
+            masked_check=_readelf_has(".symtab"),
+            hidden_by_trimpath=True,
             hidden=(("symbol-table", None), ("dwarf", None)),
         ),
         _F(
@@ -489,7 +504,8 @@ FACTORS: dict[str, Factor] = {
             "B adds -ldflags=-w",
             _on_b(lambda b: add_list_flag(b, "-ldflags", "-w")),
             both(setting_differs("-ldflags"), _readelf_has(".debug_info")),
-            ldflags_only=True,
+            masked_check=_readelf_has(".debug_info"),
+            hidden_by_trimpath=True,
             hidden=(("dwarf", None),),
         ),
         _F(
@@ -497,7 +513,8 @@ FACTORS: dict[str, Factor] = {
             "B adds -ldflags='-s -w'",
             _on_b(lambda b: add_list_flag(b, "-ldflags", "-s -w")),
             _readelf_has(".symtab"),
-            ldflags_only=True,
+            masked_check=_readelf_has(".symtab"),
+            hidden_by_trimpath=True,
             hidden=(("symbol-table", None), ("dwarf", None)),
         ),
         _F(
@@ -505,7 +522,8 @@ FACTORS: dict[str, Factor] = {
             "B adds -ldflags=-buildid=",
             _on_b(lambda b: add_list_flag(b, "-ldflags", "-buildid=")),
             _readelf_has(".note.go.buildid"),
-            ldflags_only=True,
+            masked_check=_readelf_has(".note.go.buildid"),
+            hidden_by_trimpath=True,
             hidden=(("go-build-id", None),),
         ),
         _F(
@@ -544,7 +562,8 @@ FACTORS: dict[str, Factor] = {
             "B adds -ldflags=-linkmode=external",
             _on_b(lambda b: add_list_flag(b, "-ldflags", "-linkmode=external")),
             both(files_differ, setting_differs("-ldflags")),
-            ldflags_only=True,
+            masked_check=files_differ,
+            hidden_by_trimpath=True,
             hidden=(("linkage", None),),
         ),
         _F(
@@ -559,6 +578,8 @@ FACTORS: dict[str, Factor] = {
             _on_b(lambda b: set_env(b, "CGO_CFLAGS", "-O1 -g")),
             setting_differs("CGO_CFLAGS"),
             variant="cgo",
+            hidden_by_trimpath=True,
+            hidden=(("cgo-flags", None),),  # then only the C DWARF producer (-grecord-gcc-switches) shows it
         ),
         _F(
             "c-source",
@@ -744,11 +765,11 @@ MASKING: list[Masking] = [
         lambda f: (),
     ),
     Masking(
-        "trimpath-hides-ldflags",
-        "cmd/go records -ldflags (and CGO_*FLAGS) in buildinfo only without -trimpath: with "
-        "-trimpath on B the flag is invisible and what it did (symbols, DWARF, build ID, "
-        "linkage) is the root",
-        lambda fs, f: f.ldflags_only and any(g.name == "trimpath" for g in fs),
+        "trimpath-hides-flags",
+        "cmd/go records -ldflags and CGO_*FLAGS in buildinfo only without -trimpath (go.dev/issue/52372): "
+        "with -trimpath on B the flag is invisible and what it did (symbols, DWARF, build ID, "
+        "linkage, C code) is the root",
+        lambda fs, f: f.hidden_by_trimpath and any(g.name == "trimpath" for g in fs),
         lambda f: f.hidden,
     ),
     Masking(
@@ -784,7 +805,7 @@ def min_share(names: tuple[str, ...]) -> float:
     """99.5 % of the differing bytes explained, 99 % where -trimpath hides -ldflags."""
     fs = tuple(FACTORS[n] for n in names)
     hides = any(g.name == "trimpath" for g in fs) and any(
-        f.ldflags_only or f.name.startswith("x-") for f in fs
+        f.hidden_by_trimpath or f.name.startswith("x-") for f in fs
     )
     return 0.99 if hides else 0.995
 

@@ -11,11 +11,15 @@ note that a detector failed. Pairs today's engine fails are listed once, in know
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+import gobuild
 from matrix.evaluate import evaluated, fmt_roots
-from matrix.factors import FACTOR_ROOTS, FACTORS, MASKING, PAIRS, expected_roots, pair_specs
+from matrix.factors import FACTOR_ROOTS, FACTORS, MASKING, PAIRS, Sides, expected_roots, pair_specs
 from matrix.known import KNOWN_FAILING
+from oracles import go_version_m_json
 
 pytestmark = pytest.mark.matrix
 
@@ -68,6 +72,8 @@ def test_masking_rules_have_reasons() -> None:
         ("dwarf", None),
     }
     assert expected_roots(("strip", "build-dir")) == {("build-setting", "-ldflags"), ("build-path", None)}
+    assert expected_roots(("trimpath", "cgo-cflags")) == {("trimpath", None), ("cgo-flags", None)}
+    assert expected_roots(("goarch", "build-dir")) == {("unrelated-programs", None)}
 
 
 def test_pair_specs_differ_only_as_said() -> None:
@@ -77,3 +83,23 @@ def test_pair_specs_differ_only_as_said() -> None:
         assert a != b, name
     a, b = pair_specs(("dirty", "dep-replace"))
     assert b.git == "clean" and not b.edits and {r for r, _ in b.uncommitted} >= {"go.mod", "dep/dep.go"}
+
+
+@pytest.mark.parametrize(
+    "name", ["gopath-mode", "dep-modcache", "gomodcache", "goroot", "pgo", "dirty+dep-replace", "c-date"]
+)
+def test_new_build_recipes_are_reproducible(name: str, gobuild_available: object, tmp_path: Path) -> None:
+    """Side B rebuilt from scratch is byte-identical to the cached one (same spec, same bytes)."""
+    _a, b = pair_specs(PAIRS[name])
+    cached = gobuild.build(b)
+    again = gobuild.build_to(b, tmp_path / cached.name)
+    assert gobuild.sha256_file(again) == gobuild.sha256_file(cached)
+
+
+@pytest.mark.parametrize("name", list(FACTORS))
+def test_oracle_rejects_a_build_that_varies_nothing(name: str, gobuild_available: object) -> None:
+    """Each factor's oracle fails on side A compared with itself: a spec that varies nothing cannot pass."""
+    a, _b = pair_specs((name,))
+    path = gobuild.build(a)
+    info = go_version_m_json(path)
+    assert FACTORS[name].check(Sides(a, a, str(path), str(path), info, info)) is not None
