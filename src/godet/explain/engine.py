@@ -218,12 +218,24 @@ def _versions(rep: DiffReport, a: Binary, b: Binary) -> None:
 # ---------------------------------------------------------------- the report
 
 
+def _shown(f: Finding) -> bool:
+    """Whether a finding belongs in the report: it took bytes, stands without claims, or is a cause
+    another one implies (vcs.time beside a new commit) whose evidence differs though its bytes went
+    to a neighbour's claims."""
+    entry = CAUSES[f.cause]
+    return (
+        f.bytes > 0
+        or entry.claimless
+        or (f.role == "consequence" and not entry.consequence and bool(f.evidence))
+    )
+
+
 def _report(
     a: Binary, b: Binary, ha: str, hb: str, ctx: DiffContext, remaining: np.ndarray, deep: bool
 ) -> DiffReport:
     cmp = ctx.cmp
     total = cmp.differing_bytes
-    findings = [f for f in model.group(ctx.findings) if f.bytes > 0 or CAUSES[f.cause].claimless]
+    findings = [f for f in model.group(ctx.findings) if _shown(f)]
     for f in findings:
         f.share = f.bytes / total if total else 0.0
     findings.sort(key=lambda f: (f.role != "root", -f.bytes, f.rank))

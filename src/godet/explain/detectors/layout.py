@@ -61,7 +61,8 @@ def detect(ctx: DiffContext) -> list[Finding]:
     only_one = sum(p.differing for p in cmp.pairs if p.how.startswith("only-"))
     has_functions_moved = any(fd.how != "differs" for fd in cmp.functions)
     size_delta += runs.size_delta
-    if not (resized or moved or only_one or has_functions_moved or runs.size_delta):
+    compressed = [p for p in cmp.pairs if p.how == "compressed" and p.a is not None and p.b is not None]
+    if not (resized or moved or only_one or has_functions_moved or runs.size_delta or compressed):
         return []
     slack = size_delta + only_one + max((abs(d) for d in moved.values()), default=0) + 0x10000
     if _compiler_output_differs(ctx):
@@ -77,9 +78,8 @@ def detect(ctx: DiffContext) -> list[Finding]:
         if top.startswith("[") or top in LAYOUT_UNITS:
             claims.append(Claim.unit(u, fallback=True))
     # Compressed sections (DWARF) whose decompressed bytes differ only by shifted addresses.
-    for p in cmp.pairs:
-        both = p.a is not None and p.b is not None
-        if p.how == "compressed" and both and inflated_shift_share(ctx, p.key, slack) >= 0.99:
+    for p in compressed:  # (a string that moved inside an equal-size section changes only addresses)
+        if inflated_shift_share(ctx, p.key, slack) >= 0.99:
             claims.append(Claim.unit(p.key, fallback=True))
     if not claims:
         return []

@@ -230,8 +230,8 @@ def _example_pair(ctx: DiffContext, untrimmed: str) -> tuple[str, str] | None:
     module = bi.main.path if bi is not None and bi.main is not None else ""
     for x in sorted(full, key=len):  # a file of the main module: build directory -> module path
         root = next((d for d in build_dirs if x.startswith(d)), None)
-        if root is not None and module and f"{module}/{x[len(root):]}" in shorts:
-            y = f"{module}/{x[len(root):]}"
+        if root is not None and module and f"{module}/{x[len(root) :]}" in shorts:
+            y = f"{module}/{x[len(root) :]}"
             return (x, y) if untrimmed == "a" else (y, x)
     for x in sorted(full, key=lambda x: (x.endswith(".s"), len(x))):
         if not is_absolute(x):
