@@ -156,7 +156,9 @@ def detect(ctx: DiffContext) -> list[Finding]:
             top.claims.append(Claim.unit(unit))
         elif _is_dwarf(base):
             # Decompressed, with A's prefixes replaced by B's, does the section become B's?
-            top.claims.append(Claim.unit(unit, fallback=not _substitution_explains(ctx, base, prefixes)))
+            top.claims.append(
+                Claim.unit(unit, fallback=not _substitution_explains(ctx, base, prefixes, require_hit=True))
+            )
     return list(findings.values())
 
 
