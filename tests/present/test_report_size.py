@@ -100,6 +100,6 @@ def test_fit_order_and_note() -> None:
         Block("B" * 50, 2, "consequence"),
         Block("C" * 10, 1, "root cause"),
     ]
-    out = fit(blocks, 80, lambda what, n: f"[cut: {what}]")
+    out = fit(blocks, 70, lambda what, n: f"[cut: {what}]")
     assert out == "A" * 10 + "\n" + "C" * 10 + "\n[cut: 1 consequence]"
     assert fit(blocks, None, lambda w, n: "") == "\n".join(b.text for b in blocks)
