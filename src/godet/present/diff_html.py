@@ -127,8 +127,8 @@ class DiffHTML:
         return page(f"godet diff: {word.lower()}", self.blocks(report), self.max_report_size)
 
     def blocks(self, report: DiffReport) -> list[Block]:
-        """The page body in blocks: verdict, files and chart (0), roots and notes (1), consequences (2),
-        the residual (3), the map and the sections (4)."""
+        """The page body in blocks, in page order: verdict, files and chart (0), the map (4), roots (1),
+        consequences (2), the residual (3), the sections (4), notes (1)."""
         self._ids = set()
         self._colors = {id(f): PALETTE[i % len(PALETTE)] for i, f in enumerate(report.causes)}
         word, text = headline(report)
@@ -155,10 +155,12 @@ class DiffHTML:
         else:
             roots, consequences = report.roots, report.consequences
             head.append(self._chart(report))
-            head.append(f"<h2>Root causes ({len(roots)})</h2>")
-            if not roots:
-                head.append("<p>No root cause was recognised.</p>")
             blocks.append(Block("\n".join(head), 0, "summary"))
+            blocks.append(Block(self._map(report), 4, "section map"))
+            heading = f"<h2>Root causes ({len(roots)})</h2>"
+            if not roots:
+                heading += "<p>No root cause was recognised.</p>"
+            blocks.append(Block(heading, 0, "heading"))
             blocks += [Block(self._cause(f, i), 1, "root cause") for i, f in enumerate(roots, 1)]
             if consequences:
                 blocks.append(
@@ -172,7 +174,6 @@ class DiffHTML:
                 )
                 blocks += [Block(self._cause(f), 2, "consequence") for f in consequences]
             blocks.append(Block(self._residual(report), 3, "unexplained-bytes table"))
-            blocks.append(Block(self._map(report), 4, "section map"))
             blocks.append(Block(self._sections(report), 4, "section table"))
         if report.notes:
             notes = '<h2>Notes</h2><ul class="notes">' + "".join(f"<li>{_e(n)}</li>" for n in report.notes)
