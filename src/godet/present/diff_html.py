@@ -86,7 +86,8 @@ table.dis tr.chg td { font-weight: 600; }
 table.dis tr.same td { color: var(--muted); background: none; }
 .cut { border: 1px dashed #f79009; padding: .5em 1em; border-radius: 6px; background: #fffaeb; }
 .tree .node { margin-left: 1.2em; border-left: 2px solid var(--line); padding-left: .6em; }
-.tree summary .st { font-size: .8em; border-radius: 4px; padding: 0 .4em; margin-right: .4em; }
+.st { font-size: .8em; border-radius: 4px; padding: 0 .4em; margin-right: .6em; }
+.tree { margin: .3em 0; }
 .st.different { background: var(--a-bg); color: var(--a); border: 1px solid #fecdca; }
 .st.only-a, .st.only-b { background: #fffaeb; color: #b54708; border: 1px solid #fedf89; }
 .st.error { background: #f2f4f7; color: #344054; }

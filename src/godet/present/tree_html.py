@@ -40,9 +40,10 @@ class TreeHTML:
         word = "IDENTICAL" if r.identical else "DIFFERENT"
         kind = "identical" if r.identical else "different"
         counts = r.counts()
+        verdict = r.verdict.partition(": ")[2] or r.verdict  # "different: build-path in …"
         head = [
             f"<h1>godet diff: {_e(word.lower())}</h1>",
-            f'<div class="verdict {kind}"><b>{_e(word)}</b>: {_e(r.verdict)}.</div>',
+            f'<div class="verdict {kind}"><b>{_e(word)}</b>: {_e(verdict)}.</div>',
             '<table><tbody><tr><td class="a"><b>A</b></td><td class="val"><code>'
             f"{_e(r.a)}</code> ({_e(r.a_kind)})</td></tr>"
             '<tr><td class="b"><b>B</b></td><td class="val"><code>'
@@ -80,17 +81,16 @@ class TreeHTML:
         if not r.identical:
             blocks.append(Block("<h2>Differences</h2>", 0, "heading"))
             for c in r.root.children or [r.root]:
-                self._node(c, blocks)
+                self._node(c, blocks, 0)
         if r.errors:
             items = "".join(f"<li><code>{_e(p or '.')}</code>: {_e(m)}</li>" for p, m in r.errors)
             blocks.append(Block(f'<h2>Errors</h2><ul class="notes">{items}</ul>', 1, "error list"))
         return blocks
 
-    def _node(self, n: Node, blocks: list[Block]) -> None:
+    def _node(self, n: Node, blocks: list[Block], depth: int) -> None:
         """One block per differing node: flat, indented by depth, so a dropped block leaves valid HTML."""
         if n.status == "identical":
             return
-        depth = n.path.count("/") if n.path else 0
         parts = [
             f'<div class="tree"><div class="node" style="margin-left:{1.2 * depth:.1f}em">'
             f'<span class="st {_e(n.status)}">{_e(n.status)}</span><code>{_e(node_title(n))}</code>'
@@ -125,4 +125,4 @@ class TreeHTML:
                 )
             )
         for c in n.children:
-            self._node(c, blocks)
+            self._node(c, blocks, depth + 1)
