@@ -102,15 +102,23 @@ def inspect(
 )
 @click.option("--deep", is_flag=True, help="Disassemble changed functions and compare DWARF line tables.")
 @click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write to a file.")
+@click.option(
+    "--max-report-size",
+    type=click.IntRange(min=1000),
+    help="Characters at most, least important parts left out (markdown: 65536 unless given; text, html).",
+)
 @click.pass_context
-def diff(ctx: click.Context, a: str, b: str, fmt: str, deep: bool, output: str | None) -> None:
+def diff(
+    ctx: click.Context, a: str, b: str, fmt: str, deep: bool, output: str | None, max_report_size: int | None
+) -> None:
     """Explain why build A and build B differ (exit 0 identical, 1 different, 2 error)."""
     from godet.api import diff as run_diff
     from godet.present.base import renderer
 
     def body() -> int:
         report = run_diff(a, b, deep=deep, progress=sys.stderr.isatty() and not output and fmt == "text")
-        _emit(renderer("diff", fmt, color=_color(output)).render(report), output)
+        shown = renderer("diff", fmt, color=_color(output), max_report_size=max_report_size)
+        _emit(shown.render(report), output)
         errors = getattr(report, "errors", [])  # directory pairs that could not be read
         for _rel, problem in errors:
             _say(problem)  # "PATH: what is wrong"

@@ -186,9 +186,14 @@ class _Tags(HTMLParser):
 OUR_TAGS = {
     "html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "div", "b", "p", "table",
     "thead", "tbody", "tr", "th", "td", "code", "section", "a", "span", "details", "summary", "ul",
-    "li", "footer", "br",
+    "li", "footer", "br", "figure", "figcaption",
+    "svg", "g", "rect", "text",  # the chart and the map (inline SVG: no script, no href)
 }  # fmt: skip
-OUR_ATTRS = {"lang", "charset", "name", "content", "class", "id", "href", "title", "style", "open"}
+OUR_ATTRS = {
+    "lang", "charset", "name", "content", "class", "id", "href", "title", "style", "open",
+    "role", "aria-label", "viewbox", "preserveaspectratio", "width", "height", "x", "y", "fill", "stroke",
+    "stroke-width",
+}  # fmt: skip
 
 
 def check_html(out: str, what: str) -> None:

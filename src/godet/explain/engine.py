@@ -240,6 +240,18 @@ def _report(
         f.share = f.bytes / total if total else 0.0
     findings.sort(key=lambda f: (f.role != "root", -f.bytes, f.rank))
     residuals, unexplained_bytes = _residuals(ctx, remaining, deep)
+    units = [
+        SectionSummary(
+            p.key,
+            p.a.size if p.a else None,
+            p.b.size if p.b else None,
+            p.differing,
+            p.how,
+            p.a.offset if p.a else None,
+            p.b.offset if p.b else None,
+        )
+        for p in cmp.pairs
+    ]
     explained = total - unexplained_bytes
     verdict = model.verdict(findings, total, explained)
     rep = DiffReport(
@@ -253,13 +265,10 @@ def _report(
         causes=findings,
         unexplained=residuals,
         unexplained_bytes=unexplained_bytes,
-        sections=[
-            SectionSummary(p.key, p.a.size if p.a else None, p.b.size if p.b else None, p.differing, p.how)
-            for p in cmp.pairs
-            if p.differing or (p.a is None) != (p.b is None)
-        ],
+        sections=[u for u in units if u.differing or (u.a_size is None) != (u.b_size is None)],
         changed_functions=len(cmp.functions),
         notes=list(dict.fromkeys(a.notes + b.notes)),
+        units=units,
     )
     _versions(rep, a, b)
     return rep

@@ -75,6 +75,8 @@ class SectionSummary:
     b_size: int | None
     differing: int
     how: str
+    a_offset: int | None = None  # file offset of the unit in A (None: absent there)
+    b_offset: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -104,6 +106,7 @@ class DiffReport:
     sections: list[SectionSummary] = field(default_factory=list)
     changed_functions: int = 0
     notes: list[str] = field(default_factory=list)
+    units: list[SectionSummary] = field(default_factory=list)  # every unit, in file order (the HTML map)
 
     @property
     def roots(self) -> list[Finding]:

@@ -51,10 +51,15 @@ def formats(command: str) -> list[str]:
 def renderer(command: str, name: str, **options: Any) -> Renderer:
     """Instantiate the renderer registered for ``command`` and format ``name``."""
     module, _, cls = REGISTRY[command][name].partition(":")
+    if command != "diff":
+        return getattr(importlib.import_module(module), cls)(**options)
+    if "max_report_size" in options and options["max_report_size"] is None:
+        del options["max_report_size"]  # the format's default (65,536 for markdown, none otherwise)
+    limit = options.pop("max_report_size", None) if name in ("text", "json") else None
+    if name == "json":
+        limit = None  # a JSON document is never cut
     inner = getattr(importlib.import_module(module), cls)(**options)
-    if command == "diff":
-        return _TreeAware(inner, name)
-    return inner
+    return _TreeAware(inner, name, options, limit)
 
 
 TREE = {
@@ -67,16 +72,42 @@ TREE = {
 
 class _TreeAware:
     """A diff renderer that also renders report trees (directories, archives, images) with the tree
-    renderer of the same format, which uses the single-pair renderer for the Go binaries inside."""
+    renderer of the same format, which uses the single-pair renderer for the Go binaries inside.
 
-    def __init__(self, inner: Renderer, name: str) -> None:
+    ``limit`` (``--max-report-size`` of the text format) cuts the text at a line before that many
+    characters and says so on a last line; the text reports put the verdict and the roots first.
+    """
+
+    def __init__(self, inner: Renderer, name: str, options: dict[str, Any], limit: int | None = None) -> None:
         self.inner = inner
         self.name = name
+        self.options = options
+        self.limit = limit
 
     def render(self, report: Any) -> str:
         from godet.explain.tree import TreeReport
 
         if not isinstance(report, TreeReport):
-            return self.inner.render(report)
-        module, _, cls = TREE[self.name].partition(":")
-        return getattr(importlib.import_module(module), cls)(self.inner).render(report)
+            out = self.inner.render(report)
+        else:
+            module, _, cls = TREE[self.name].partition(":")
+            tree = getattr(importlib.import_module(module), cls)
+            kwargs = {k: v for k, v in self.options.items() if k == "max_report_size"}
+            out = tree(self.inner, **kwargs).render(report)
+        return out if self.limit is None else cut_lines(out, self.limit)
+
+
+def cut_lines(out: str, limit: int) -> str:
+    """``out`` cut at a line end so that, with a last line saying so, it has at most ``limit`` characters."""
+    if len(out) <= limit:
+        return out
+    lines = out.splitlines(keepends=True)
+
+    def tail(more: int) -> str:
+        return f"… {more:,} of {len(lines):,} lines left out to stay under {limit:,} characters\n"
+
+    kept, used = 0, 0
+    while kept < len(lines) and used + len(lines[kept]) + len(tail(len(lines))) <= limit:
+        used += len(lines[kept])
+        kept += 1
+    return "".join(lines[:kept]) + tail(len(lines) - kept)

@@ -11,8 +11,9 @@ from typing import Any
 
 from godet.explain.detectors.base import Evidence, Finding
 from godet.explain.docs import DOCS_BASE_URL, cause_url
-from godet.explain.report import DiffReport, Residual, Side
+from godet.explain.report import DiffReport, Residual, SectionSummary, Side
 from godet.present import safe
+from godet.present.budget import Block, fit
 from godet.present.diff_text import (
     FORMAT_NAMES,
     abbreviate,
@@ -26,6 +27,13 @@ from godet.present.diff_text import (
 
 MAX_VALUE = 2000  # characters of an evidence value (the full value is in the title attribute up to 20k)
 MAX_DISASSEMBLY = 200
+CHART_W = 1000
+MAP_W = 1000
+MAP_FLOOR = 0.012  # the narrowest unit on the map, as a share of the row (a 20-byte note stays visible)
+PALETTE = ("#2e90fa", "#f79009", "#7a5af8", "#12b76a", "#ee46bc", "#0ba5ec", "#a15c07", "#6172f3")
+UNEXPLAINED = "#d92d20"
+EXPLAINED = "#12b76a"
+SAME = "#e4e7ec"
 
 CSS = """
 :root { --a: #b42318; --a-bg: #fef3f2; --b: #067647; --b-bg: #ecfdf3; --muted: #667085; --line: #eaecf0; }
@@ -62,6 +70,30 @@ details { margin: .5em 0; }
 summary { cursor: pointer; }
 ul.notes li { color: #b54708; }
 footer { margin-top: 2em; color: var(--muted); font-size: .85em; }
+details.cause > summary { list-style: none; }
+details.cause > summary::-webkit-details-marker { display: none; }
+details.cause > summary h3::before { content: "\\25B8"; color: var(--muted); margin-right: .4em; }
+details.cause[open] > summary h3::before { content: "\\25BE"; }
+.swatch { display: inline-block; width: .8em; height: .8em; border-radius: 2px; margin-right: .4em;
+          vertical-align: baseline; }
+ul.legend { list-style: none; padding: 0; margin: .3em 0; display: flex; flex-wrap: wrap; gap: .2em 1.2em;
+            font-size: .9em; }
+figure.chart { margin: 1em 0; }
+figcaption { font-weight: 600; margin-bottom: .3em; }
+.map { display: grid; grid-template-columns: 1.5em 1fr; align-items: start; margin: .3em 0; }
+.map .lbl { font: 11px ui-monospace, monospace; fill: #344054; }
+table.dis tr.chg td { font-weight: 600; }
+table.dis tr.same td { color: var(--muted); background: none; }
+.cut { border: 1px dashed #f79009; padding: .5em 1em; border-radius: 6px; background: #fffaeb; }
+.tree .node { margin-left: 1.2em; border-left: 2px solid var(--line); padding-left: .6em; }
+.st { font-size: .8em; border-radius: 4px; padding: 0 .4em; margin-right: .6em; }
+.tree { margin: .3em 0; }
+.st.different { background: var(--a-bg); color: var(--a); border: 1px solid #fecdca; }
+.st.only-a, .st.only-b { background: #fffaeb; color: #b54708; border: 1px solid #fedf89; }
+.st.error { background: #f2f4f7; color: #344054; }
+.counts { display: flex; gap: 1em; flex-wrap: wrap; margin: .6em 0; }
+.counts div { border: 1px solid var(--line); border-radius: 8px; padding: .4em .9em; }
+.counts b { display: block; font-size: 1.4em; }
 """.strip()
 
 
@@ -82,62 +114,194 @@ def _value(value: str | None) -> str:
 
 
 class DiffHTML:
-    """A standalone HTML page (``color`` is ignored: the page has its own styles)."""
+    """A standalone HTML page (``color`` is ignored: the page has its own styles), at most
+    ``max_report_size`` characters when given (the least important blocks left out first)."""
 
-    def __init__(self, color: bool = False, **_: Any) -> None:
+    def __init__(self, color: bool = False, max_report_size: int | None = None, **_: Any) -> None:
         del color
+        self.max_report_size = max_report_size
         self._ids: set[str] = set()
+        self._colors: dict[int, str] = {}
 
     def render(self, report: DiffReport) -> str:
+        word, _ = headline(report)
+        return page(f"godet diff: {word.lower()}", self.blocks(report), self.max_report_size)
+
+    def blocks(self, report: DiffReport) -> list[Block]:
+        """The page body in blocks, in page order: verdict, files and chart (0), the map (4), roots (1),
+        consequences (2), the residual (3), the sections (4), notes (1)."""
         self._ids = set()
+        self._colors = {id(f): PALETTE[i % len(PALETTE)] for i, f in enumerate(report.causes)}
         word, text = headline(report)
         kind = "identical" if report.identical else ("unrelated" if not report.related else "different")
-        body = [
+        head = [
             f"<h1>godet diff: {_e(word.lower())}</h1>",
             f'<div class="verdict {kind}"><b>{_e(word)}</b>: {_e(text)}.</div>',
             self._files(report),
         ]
+        blocks: list[Block] = []
         if report.identical:
-            body.append(
+            head.append(
                 "<p>The files are byte-for-byte identical (sha256 "
                 f"<code>{_e(report.a.sha256)}</code>). Nothing to fix.</p>"
             )
+            blocks.append(Block("\n".join(head), 0, "summary"))
         elif not report.related:
-            body.append(
+            head.append(
                 "<p>These are not two builds of the same program, so godet does not explain their "
                 "differences byte by byte.</p>"
             )
-            body += [self._cause(f) for f in report.causes]
+            blocks.append(Block("\n".join(head), 0, "summary"))
+            blocks += [Block(self._cause(f), 1, "cause") for f in report.causes]
         else:
             roots, consequences = report.roots, report.consequences
-            body.append(f"<h2>Root causes ({len(roots)})</h2>")
-            if roots:
-                body += [self._cause(f, i) for i, f in enumerate(roots, 1)]
-            else:
-                body.append("<p>No root cause was recognised.</p>")
+            head.append(self._chart(report))
+            blocks.append(Block("\n".join(head), 0, "summary"))
+            blocks.append(Block(self._map(report), 4, "section map"))
+            heading = f"<h2>Root causes ({len(roots)})</h2>"
+            if not roots:
+                heading += "<p>No root cause was recognised.</p>"
+            blocks.append(Block(heading, 0, "heading"))
+            blocks += [Block(self._cause(f, i), 1, "root cause") for i, f in enumerate(roots, 1)]
             if consequences:
-                body.append(f"<h2>Consequences ({len(consequences)})</h2>")
-                body.append(
-                    '<p class="muted">These differ because something else differs; they go away with '
-                    "their cause.</p>"
+                blocks.append(
+                    Block(
+                        f"<h2>Consequences ({len(consequences)})</h2>"
+                        '<p class="muted">These differ because something else differs; they go away with '
+                        "their cause.</p>",
+                        2,
+                        "heading",
+                    )
                 )
-                body += [self._cause(f) for f in consequences]
-            body.append(self._residual(report))
-            body.append(self._sections(report))
+                blocks += [Block(self._cause(f), 2, "consequence") for f in consequences]
+            blocks.append(Block(self._residual(report), 3, "unexplained-bytes table"))
+            blocks.append(Block(self._sections(report), 4, "section table"))
         if report.notes:
-            body.append("<h2>Notes</h2>")
-            body.append('<ul class="notes">' + "".join(f"<li>{_e(n)}</li>" for n in report.notes) + "</ul>")
-        body.append(
-            "<footer>Generated by godet diff. Cause pages: "
-            f'<a href="{_e(DOCS_BASE_URL)}index.md">docs/causes</a>.</footer>'
+            notes = '<h2>Notes</h2><ul class="notes">' + "".join(f"<li>{_e(n)}</li>" for n in report.notes)
+            blocks.append(Block(notes + "</ul>", 1, "note list"))
+        blocks.append(
+            Block(
+                "<footer>Generated by godet diff. Cause pages: "
+                f'<a href="{_e(DOCS_BASE_URL)}index.md">docs/causes</a>.</footer>',
+                0,
+                "footer",
+            )
+        )
+        return [b for b in blocks if b.text]
+
+    # ------------------------------------------------------------------ charts (inline SVG)
+
+    def _color(self, f: Finding) -> str:
+        return self._colors.get(id(f), PALETTE[0])
+
+    def _chart(self, report: DiffReport) -> str:
+        """Differing bytes by root cause and unexplained, as one stacked bar with its legend."""
+        total = report.differing_bytes
+        if not total:
+            return ""
+        parts = [(cause_name(f), f.title, f.bytes, self._color(f)) for f in report.roots]
+        if report.unexplained_bytes:
+            parts.append(
+                ("unexplained", "no cause claimed these bytes", report.unexplained_bytes, UNEXPLAINED)
+            )
+        x, rects, legend = 0.0, [], []
+        for name, title, n, color in parts:
+            w = CHART_W * n / total
+            label = f"{name}: {nbytes(n)} ({percent(n, total)})"
+            rects.append(
+                f'<rect x="{x:.2f}" y="0" width="{max(w, 1.0):.2f}" height="28" fill="{color}">'
+                f"<title>{_e(label)}</title></rect>"
+            )
+            legend.append(
+                f'<li><span class="swatch" style="background:{color}"></span><b>{_e(name)}</b> '
+                f'<span class="muted">{_e(title)}</span> · {_e(nbytes(n))} · {_e(percent(n, total))}</li>'
+            )
+            x += w
+        ex = CHART_W * report.explained_bytes / total
+        rects.append(
+            f'<rect x="0" y="34" width="{ex:.2f}" height="8" fill="{EXPLAINED}"><title>explained: '
+            f"{_e(nbytes(report.explained_bytes))}</title></rect>"
+            f'<rect x="{ex:.2f}" y="34" width="{CHART_W - ex:.2f}" height="8" fill="{UNEXPLAINED}">'
+            f"<title>unexplained: {_e(nbytes(report.unexplained_bytes))}</title></rect>"
         )
         return (
-            "<!DOCTYPE html>\n"
-            '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-            '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-            f"<title>godet diff: {_e(word.lower())}</title>\n<style>\n{CSS}\n</style>\n</head>\n<body>\n"
-            + "\n".join(x for x in body if x)
-            + "\n</body>\n</html>\n"
+            f'<figure class="chart"><figcaption>{_e(nbytes(total))} differ: '
+            f"{_e(percent(report.explained_bytes, total))} explained, "
+            f"{_e(percent(report.unexplained_bytes, total))} unexplained</figcaption>"
+            f'<svg role="img" aria-label="differing bytes by cause" viewBox="0 0 {CHART_W} 42" '
+            f'preserveAspectRatio="none" width="100%" height="42">{"".join(rects)}</svg>'
+            f'<ul class="legend">{"".join(legend)}</ul></figure>'
+        )
+
+    def _map(self, report: DiffReport) -> str:
+        """Both files' units in file order (width by size, with a floor), the differing bytes of each
+        unit coloured by the cause that took them (and the unexplained ones)."""
+        if not report.units:
+            return ""
+        by_unit: dict[str, list[tuple[str, str, int]]] = {}
+        for f in report.causes:
+            for r in f.regions:
+                by_unit.setdefault(str(r["section"]), []).append(
+                    (cause_name(f), self._color(f), int(r["bytes"]))
+                )
+        for res in report.unexplained:
+            by_unit.setdefault(res.section, []).append(("unexplained", UNEXPLAINED, res.bytes))
+        rows = []
+        for side in ("a", "b"):
+            units = sorted(
+                ((u, getattr(u, f"{side}_offset"), getattr(u, f"{side}_size")) for u in report.units),
+                key=lambda t: t[1] if t[1] is not None else -1,
+            )
+            units = [t for t in units if t[1] is not None and t[2]]
+            rows.append(self._map_row(side.upper(), units, by_unit))
+        legend = "".join(
+            f'<li><span class="swatch" style="background:{self._color(f)}"></span>{_e(cause_name(f))}</li>'
+            for f in report.causes
+            if f.regions
+        )
+        if report.unexplained:
+            legend += f'<li><span class="swatch" style="background:{UNEXPLAINED}"></span>unexplained</li>'
+        legend += f'<li><span class="swatch" style="background:{SAME}"></span>same bytes</li>'
+        return (
+            '<h2>Map of the files</h2><p class="muted">Each unit (section, header or gap) in file order, '
+            "wider when larger; the coloured part of a unit is its share of differing bytes, by cause. "
+            "Hover for names and counts.</p>" + "".join(rows) + f'<ul class="legend">{legend}</ul>'
+        )
+
+    def _map_row(
+        self,
+        name: str,
+        units: list[tuple[SectionSummary, int, int]],
+        by_unit: dict[str, list[tuple[str, str, int]]],
+    ) -> str:
+        total = sum(size for _, _, size in units) or 1
+        raw = [max(size / total, MAP_FLOOR) for _, _, size in units]
+        scale = MAP_W / sum(raw)
+        x, out = 0.0, []
+        for (u, off, size), r in zip(units, raw, strict=True):
+            w = r * scale
+            tip = f"{u.name} at {off:#x}, {size:,} bytes, {u.differing:,} differ"
+            out.append(
+                f'<g><title>{_e(tip)}</title><rect x="{x:.2f}" y="0" width="{w:.2f}" height="34" '
+                f'fill="{SAME}" stroke="#fff" stroke-width="1"></rect>'
+            )
+            cx = x
+            for cname, color, n in by_unit.get(u.name, []):
+                cw = max(w * min(1.0, n / size), 1.5)
+                out.append(
+                    f'<rect x="{cx:.2f}" y="4" width="{min(cw, x + w - cx):.2f}" height="26" fill="{color}">'
+                    f"<title>{_e(f'{u.name}: {cname} {n:,} bytes')}</title></rect>"
+                )
+                cx += cw
+            if w > 70:
+                out.append(
+                    f'<text x="{x + 4:.2f}" y="46" class="lbl">{_e(abbreviate(u.name, int(w / 7)))}</text>'
+                )
+            out.append("</g>")
+            x += w
+        return (
+            f'<div class="map"><b>{name}</b><svg role="img" aria-label="sections of {name}" '
+            f'viewBox="0 0 {MAP_W} 50" width="100%" height="50">{"".join(out)}</svg></div>'
         )
 
     def _files(self, report: DiffReport) -> str:
@@ -167,14 +331,17 @@ class DiffHTML:
         num = f"{number}. " if number else ""
         anchor = f.cause if f.cause not in self._ids else f"{f.cause}-{len(self._ids)}"
         self._ids.add(anchor)
+        opened = " open" if role == "root" else ""
         parts = [
-            f'<section class="cause {role}" id="{_e(anchor)}">',
-            f'<h3>{num}<a class="id" href="{_e(cause_url(f.cause))}">{_e(cause_name(f))}</a> '
+            f'<details class="cause {role}" id="{_e(anchor)}"{opened}>',
+            f'<summary><h3>{num}<span class="swatch" style="background:{self._color(f)}"></span>'
+            f'<span class="id">{_e(cause_name(f))}</span> '
             f"{_e(f.title)}{because}"
-            f'<span class="amount">{_e(nbytes(f.bytes))} · {_e(percent(f.share))}</span></h3>',
-            f'<div class="bar"><span style="width:{min(100.0, max(0.0, f.share * 100)):.2f}%"></span></div>',
+            f'<span class="amount">{_e(nbytes(f.bytes))} · {_e(percent(f.share))}</span></h3></summary>',
+            f'<div class="bar"><span style="width:{min(100.0, max(0.0, f.share * 100)):.2f}%;'
+            f'background:{self._color(f)}"></span></div>',
             self._through(f),
-            f"<p>{_e(f.summary)}</p>",
+            f'<p id="{_e(anchor)}-summary">{_e(f.summary)}</p>',
             self._evidence(f.evidence),
         ]
         if f.regions:
@@ -184,7 +351,8 @@ class DiffHTML:
             parts.append(f'<p class="muted">In: {_e(", ".join(f.places))}</p>')
         if f.fix and f.role != "consequence":
             parts.append(f'<div class="fix"><b>Fix:</b> {_e(f.fix)}</div>')
-        parts.append("</section>")
+        parts.append(f'<p class="muted"><a href="{_e(cause_url(f.cause))}">About {_e(f.cause)}</a></p>')
+        parts.append("</details>")
         return "\n".join(p for p in parts if p)
 
     def _through(self, f: Finding) -> str:
@@ -239,7 +407,8 @@ class DiffHTML:
         if not r.disassembly:
             return ""
         rows = "".join(
-            f'<tr><td class="a mono">{_e(x or "")}</td><td class="b mono">{_e(y or "")}</td></tr>'
+            f'<tr class="{"same" if x == y else "chg"}"><td class="a mono">{_e(x or "")}</td>'
+            f'<td class="b mono">{_e(y or "")}</td></tr>'
             for x, y in r.disassembly[:MAX_DISASSEMBLY]
         )
         more = len(r.disassembly) - MAX_DISASSEMBLY
@@ -247,7 +416,8 @@ class DiffHTML:
         note = f"<p>{_e(r.note)}</p>" if r.note else ""
         return (
             f"<details open><summary>Disassembly: {_e(residual_where(r))}</summary>{note}"
-            f"<table><thead><tr><th>A</th><th>B</th></tr></thead><tbody>{rows}</tbody></table>{extra}</details>"
+            f'<table class="dis"><thead><tr><th>A (normalised)</th><th>B (normalised)</th></tr></thead>'
+            f"<tbody>{rows}</tbody></table>{extra}</details>"
         )
 
     def _sections(self, report: DiffReport) -> str:
@@ -266,6 +436,26 @@ class DiffHTML:
             f"<tbody>{rows}</tbody></table>"
             "</details>"
         )
+
+
+def page(title: str, blocks: list[Block], limit: int | None) -> str:
+    """One self-contained HTML document of ``blocks``; at most ``limit`` characters when given."""
+    head = (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{_e(title)}</title>\n<style>\n{CSS}\n</style>\n</head>\n<body>\n"
+    )
+    tail = "\n</body>\n</html>\n"
+    room = None if limit is None else max(0, limit - len(head) - len(tail))
+    return head + fit(blocks, room, lambda what, _room: _left_out_html(what, limit or 0)) + tail
+
+
+def _left_out_html(what: str, limit: int) -> str:
+    return (
+        f'<p class="cut">Left out to stay under {limit:,} characters: {_e(what)}. '
+        "<code>godet diff --format json</code> has the full report.</p>"
+    )
 
 
 def _range(r: tuple[int, int] | None) -> str:

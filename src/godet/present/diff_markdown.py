@@ -13,6 +13,7 @@ from godet.explain.detectors.base import Evidence, Finding
 from godet.explain.docs import cause_url
 from godet.explain.report import DiffReport, Residual
 from godet.present import safe
+from godet.present.budget import MARKDOWN_LIMIT, Block, fit
 from godet.present.diff_text import (
     FORMAT_NAMES,
     abbreviate,
@@ -45,12 +46,20 @@ def md_code(value: str | None, limit: int = MAX_VALUE, table: bool = True) -> st
 
 
 class DiffMarkdown:
-    """GitHub-flavoured Markdown for a PR comment (``color`` is ignored)."""
+    """GitHub-flavoured Markdown for a PR comment (``color`` is ignored), at most ``max_report_size``
+    characters (65,536 by default; None for no limit): the least important blocks are left out first
+    (see :mod:`godet.present.budget`)."""
 
-    def __init__(self, color: bool = False, **_: Any) -> None:
+    def __init__(self, color: bool = False, max_report_size: int | None = MARKDOWN_LIMIT, **_: Any) -> None:
         del color
+        self.max_report_size = max_report_size
 
     def render(self, report: DiffReport) -> str:
+        return fit(self.blocks(report), self.max_report_size, left_out_line).rstrip("\n") + "\n"
+
+    def blocks(self, report: DiffReport) -> list[Block]:
+        """The report in blocks: verdict, files and cause table (0), roots (1), notes (1),
+        consequences (2), the residual (3), the sections (4), notes (1)."""
         out: list[str] = []
         word, text = headline(report)
         out.append(f"### godet diff: {word.lower()}")
@@ -68,13 +77,22 @@ class DiffMarkdown:
         out += self._files(report)
         if report.causes:
             out += self._table(report)
-            for f in report.causes:
-                out += self._details(f)
-        out += self._residual(report)
-        out += self._sections(report)
+        blocks = [Block(_join(out), 0, "summary")]
+        for f in report.causes:
+            root = f.role != "consequence"
+            blocks.append(
+                Block(_join(self._details(f)), 1 if root else 2, "root cause" if root else "consequence")
+            )
+        residual = self._residual(report)
+        if residual:
+            blocks.append(Block(_join(residual), 3, "unexplained-bytes table"))
+        sections = self._sections(report)
+        if sections:
+            blocks.append(Block(_join(sections), 4, "section table"))
         if report.notes:
-            out += ["**Notes**", ""] + [f"- {md_escape(n)}" for n in report.notes] + [""]
-        return "\n".join(out).rstrip("\n") + "\n"
+            notes = ["**Notes**", ""] + [f"- {md_escape(n)}" for n in report.notes] + [""]
+            blocks.append(Block(_join(notes), 1, "note list"))
+        return blocks
 
     def _files(self, report: DiffReport) -> list[str]:
         rows = ["| | File | Size | Target | Go | sha256 |", "|---|---|---:|---|---|---|"]
@@ -198,6 +216,18 @@ class DiffMarkdown:
         if len(report.sections) > MAX_SECTION_ROWS:
             out.append(f"| {len(report.sections) - MAX_SECTION_ROWS} more | | | | |")
         return [*out, "", "</details>", ""]
+
+
+def _join(lines: list[str]) -> str:
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def left_out_line(what: str, limit: int) -> str:
+    """The last line of a cut Markdown report: what was left out, and where to find it."""
+    return (
+        f"\n*Left out to stay under {limit:,} characters: {safe.md_text(what)}; "
+        "`godet diff --format json` has the full report.*"
+    )
 
 
 def _range(r: tuple[int, int] | None) -> str:
