@@ -97,7 +97,7 @@ class Output:
         if self.quiet and not self.output:
             return
         r = renderer(self.command, self.fmt, color=self.color, width=terminal_width(), **options)
-        _emit(r.render(report), self.output)
+        _emit(r.render(report), self.output, self.color)
 
     def status(self, code: int) -> int:
         """The exit code: ``--exit-zero`` turns "found" (1) into 0; errors stay 2."""
@@ -157,7 +157,7 @@ def shared_options(command: str, findings: bool = True, json_alias: bool = False
     return decorate
 
 
-def _emit(text: str, output: str | None) -> None:
+def _emit(text: str, output: str | None, color: bool = False) -> None:
     if output:
         try:
             with open(output, "w", encoding="utf-8") as f:
@@ -165,7 +165,7 @@ def _emit(text: str, output: str | None) -> None:
         except OSError as e:
             raise GodetError(output, f"cannot write the output: {e.strerror or e}") from None
     else:
-        click.echo(text, nl=not text.endswith("\n"))
+        click.echo(text, nl=not text.endswith("\n"), color=color)  # click strips ANSI unless told
 
 
 def _guarded(debug: bool, fn: Callable[[], int]) -> int:
