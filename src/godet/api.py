@@ -51,7 +51,7 @@ def _inspect_source(path: str) -> list[BinaryFacts]:
 
 
 def inspect_many(paths: list[str]) -> tuple[list[BinaryFacts], list[GodetError]]:
-    """Inspect several files; an unreadable file becomes an error and the others still run."""
+    """:func:`inspect` each of ``paths``; an unreadable one becomes an error and the others still run."""
     facts: list[BinaryFacts] = []
     errors: list[GodetError] = []
     for p in paths:
@@ -63,8 +63,10 @@ def inspect_many(paths: list[str]) -> tuple[list[BinaryFacts], list[GodetError]]
 
 
 def diff(a: str, b: str, deep: bool = False, progress: bool = False) -> DiffReport | TreeReport:
-    """Compare two builds and explain every difference: two executables give a DiffReport; two
-    directories, archives, packages or images give a TreeReport (Go binaries inside as DiffReports)."""
+    """Compare build ``a`` with build ``b`` and explain every difference: two executables give a
+    DiffReport; two directories, archives, packages or images give a TreeReport (the Go binaries
+    inside as DiffReports). ``deep`` disassembles changed functions and compares DWARF line tables;
+    ``progress`` draws a progress bar on stderr for trees."""
     from godet.explain.engine import diff_paths
 
     return diff_paths(a, b, deep=deep, progress=progress)

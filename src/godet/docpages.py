@@ -50,9 +50,11 @@ def _page(ident: str) -> str:
     if rule is not None:
         return rule_page(rule)
     known = sorted({*CAUSES, *BY_CODE, *BY_NAME})
-    near = difflib.get_close_matches(key, known, n=3, cutoff=0.5) or difflib.get_close_matches(
-        key.upper(), known, n=3, cutoff=0.5
-    )
+    near = [k for k in known if k.lower().startswith(key.lower())] if key else []
+    for k in difflib.get_close_matches(key, known, n=3, cutoff=0.5):
+        if k not in near:
+            near.append(k)
+    near = near[:5]
     hint = (
         f"; did you mean {', '.join(near)}?"
         if near
