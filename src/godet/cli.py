@@ -228,6 +228,22 @@ def main(ctx: click.Context, debug: bool) -> None:
     ctx.obj = {"debug": debug}
 
 
+@main.command("explain", short_help="Print the docs page of a cause or a check rule (offline).")
+@click.argument("ident", metavar="ID")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write to FILE.")
+@click.pass_context
+def explain_cmd(ctx: click.Context, ident: str, output: str | None) -> None:
+    """Print the docs page shipped with godet for ID: a cause id (build-path), a rule code (GD101) or
+    a rule name (exit 0, 2 for an unknown ID)."""
+    from godet.docpages import page_for
+
+    def body() -> int:
+        _emit(page_for(ident), output)
+        return EXIT_OK
+
+    ctx.exit(_guarded(ctx.obj["debug"], body))
+
+
 @main.command(short_help="Print every reproducibility fact of each Go executable.", epilog=SOURCES_HELP)
 @click.argument("sources", metavar="SOURCE...", nargs=-1, required=True, type=INPUT)
 @shared_options("inspect", findings=False, json_alias=True)
@@ -378,20 +394,9 @@ def rebuild(
     ctx.exit(_guarded(ctx.obj["debug"], body))
 
 
-@main.command("explain", short_help="Print the docs page of a cause or a check rule (offline).")
-@click.argument("ident", metavar="ID")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), help="Write to FILE.")
-@click.pass_context
-def explain_cmd(ctx: click.Context, ident: str, output: str | None) -> None:
-    """Print the docs page shipped with godet for ID: a cause id (build-path), a rule code (GD101) or
-    a rule name (exit 0, 2 for an unknown ID)."""
-    from godet.docpages import page_for
-
-    def body() -> int:
-        _emit(page_for(ident), output)
-        return EXIT_OK
-
-    ctx.exit(_guarded(ctx.obj["debug"], body))
+def _color(output: str | None) -> bool:
+    """Colour only for a terminal, and never when NO_COLOR is set."""
+    return resolve_color("auto", output)
 
 
 def run(argv: list[str] | None = None) -> Any:  # pragma: no cover - for python -m godet

@@ -185,3 +185,19 @@ def test_check_text_follows_columns(gobin, tmp_path: Path, columns: int) -> None
     # a line may overflow only by a word that is itself too long (a path, a URL)
     for ln in long:
         assert len(ln.split()[-1]) > columns // 3 or len(ln.split()[0]) > columns // 3, ln
+
+
+def test_inspect_reads_archives_and_writes_output(gobin, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import tarfile
+
+    archive = tmp_path / "release.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        tar.add(gobin("default"), arcname="usr/bin/app")
+        tar.add(gobin("trimpath"), arcname="usr/bin/tool")
+    out = tmp_path / "facts.json"
+    r = _godet("inspect", "--format", "json", "-o", str(out), str(archive))
+    assert r.returncode == 0 and r.stdout == "", r.stderr
+    paths = sorted(o["path"] for o in json.loads(out.read_text()))
+    assert paths == [f"{archive}!usr/bin/app", f"{archive}!usr/bin/tool"]
+    text = _godet("inspect", str(archive))
+    assert f"{archive}!usr/bin/app" in text.stdout and "Go version" in text.stdout
