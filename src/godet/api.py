@@ -1,13 +1,15 @@
-"""The Python API: ``inspect(path)``, ``diff(a, b)``, ``check(paths, policy)``."""
+"""The Python API: ``inspect(path)``, ``diff(a, b)``, ``check(paths, policy)``, ``render(report, format)``."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import os
+from typing import TYPE_CHECKING, Any
 
 from godet.errors import GodetError
 
 if TYPE_CHECKING:
     from godet.check.engine import CheckReport
+    from godet.check.policy import Policy
     from godet.explain.report import DiffReport
     from godet.explain.tree import TreeReport
     from godet.read.facts import BinaryFacts
@@ -43,15 +45,13 @@ def _inspect_source(path: str) -> list[BinaryFacts]:
             except GodetError:
                 continue  # not a Go executable (or not one godet can read): inspect lists Go binaries
     if not out:
-        import os
-
         what = "a directory" if os.path.isdir(path) else "an archive"
         raise GodetError(path, f"{what} with no Go executable inside")
     return out
 
 
 def inspect_many(paths: list[str]) -> tuple[list[BinaryFacts], list[GodetError]]:
-    """Inspect several files; an unreadable file becomes an error and the others still run."""
+    """:func:`inspect` each of ``paths``; an unreadable one becomes an error and the others still run."""
     facts: list[BinaryFacts] = []
     errors: list[GodetError] = []
     for p in paths:
@@ -63,16 +63,57 @@ def inspect_many(paths: list[str]) -> tuple[list[BinaryFacts], list[GodetError]]
 
 
 def diff(a: str, b: str, deep: bool = False, progress: bool = False) -> DiffReport | TreeReport:
-    """Compare two builds and explain every difference: two executables give a DiffReport; two
-    directories, archives, packages or images give a TreeReport (Go binaries inside as DiffReports)."""
+    """Compare build ``a`` with build ``b`` and explain every difference: two executables give a
+    DiffReport; two directories, archives, packages or images give a TreeReport (the Go binaries
+    inside as DiffReports). ``deep`` disassembles changed functions and compares DWARF line tables;
+    ``progress`` draws a progress bar on stderr for trees."""
     from godet.explain.engine import diff_paths
 
     return diff_paths(a, b, deep=deep, progress=progress)
 
 
-def check(paths: list[str], policy_file: str | None = None) -> CheckReport:
-    """Audit executables against a policy (the default one, or ``policy_file``)."""
+def check(paths: list[str], policy: Policy | str | os.PathLike[str] | None = None) -> CheckReport:
+    """Audit the executables, directories, archives or images in ``paths`` against ``policy``: a
+    :class:`~godet.check.policy.Policy`, the path of a policy file, or None for the default policy
+    (every rule at its default level, failing on error). No policy file is looked up implicitly."""
     from godet.check.engine import run_check
-    from godet.check.policy import load_policy
+    from godet.check.policy import Policy, default_policy, load_policy
 
-    return run_check(paths, load_policy(policy_file))
+    if policy is None:
+        chosen = default_policy()
+    elif isinstance(policy, Policy):
+        chosen = policy
+    else:
+        chosen = load_policy(os.fspath(policy))
+    return run_check(list(paths), chosen)
+
+
+def render(report: Any, format: str = "text", **options: Any) -> str:
+    """``report`` (from :func:`inspect`, :func:`diff`, :func:`check` or a rebuild) as text in
+    ``format``: the names ``--format`` accepts for the command that made it (text, json, markdown,
+    html, sarif, junit, github). ``options`` go to the renderer (``color``, ``width``)."""
+    from godet.present.base import REGISTRY, renderer
+
+    command = _command_of(report)
+    if format not in REGISTRY[command]:
+        raise ValueError(f"{command} reports render as {', '.join(REGISTRY[command])}, not {format!r}")
+    return renderer(command, format, **options).render(report)
+
+
+def _command_of(report: Any) -> str:
+    """The command whose renderers take ``report``."""
+    from godet.check.engine import CheckReport
+    from godet.explain.report import DiffReport
+    from godet.explain.tree import TreeReport
+
+    if isinstance(report, CheckReport):
+        return "check"
+    if isinstance(report, DiffReport | TreeReport):
+        return "diff"
+    from godet.rebuild.report import RebuildReport
+
+    if isinstance(report, RebuildReport):
+        return "rebuild"
+    if isinstance(report, list):
+        return "inspect"
+    raise TypeError(f"not a godet report: {type(report).__name__}")

@@ -131,17 +131,41 @@ def index_page() -> str:
         "[forbid]                   # build settings that must not be recorded (GD902)",
         '"-race" = "*"',
         'GOEXPERIMENT = "*"',
+        "",
+        "[per-path-ignores]         # glob = rules not reported for the files it matches",
+        '"dist/debug/*" = ["dwarf", "symbol-table"]',
+        '"*!usr/bin/legacy-*" = ["GD101"]   # a member of an archive or image',
         "```",
+        "",
+        "A `per-path-ignores` glob (`*` also matches `/`) is matched against the path as given on the "
+        "command line, the path relative to the policy file's directory and, for a file inside an "
+        "archive or image, the member's own path (`ARCHIVE!member`).",
         "",
         '`forbid` may also be a list of setting names: `forbid = ["-race", "-cover"]`. Setting names '
         "are the keys `go version -m` prints after `build` (`-trimpath`, `-ldflags`, `CGO_ENABLED`, "
         "`GOAMD64`, `vcs.modified`, ...). A mistake in a policy file stops `godet check` with exit code 2 "
         'and names the line: `godet: .godet.toml:7: unknown rule "GD999"`.',
         "",
+        "## On the command line",
+        "",
+        "```sh",
+        "godet check --select GD101,GD102 dist/       # only these rules",
+        "godet check --ignore dwarf --ignore GD305 dist/  # everything but these",
+        "godet check --severity GD304=error dist/     # a rule's level: error, warning, info or off",
+        "godet check --exit-zero --format sarif -o godet.sarif dist/  # report, never fail the job",
+        "```",
+        "",
+        "Rules are named by code or name; the options repeat or take comma-separated lists and apply "
+        "on top of the policy file (`--select` switches every other rule off). Every command also takes "
+        "`-q`/`--quiet` (only the exit code; errors still on stderr), `-o`/`--output FILE` and "
+        "`--color auto|always|never` (auto honours `NO_COLOR`, `FORCE_COLOR` and `CLICOLOR_FORCE`). "
+        "`godet explain GD101` prints a rule's page offline; the links in reports point under "
+        "`$GODET_DOCS_URL` (default: this repository's `docs/`), e.g. for a fork or an internal mirror.",
+        "",
         "## Exit codes",
         "",
         "- 0: nothing at or above the fail level (`--fail-on`, default `error`)",
-        "- 1: at least one finding at or above the fail level",
+        "- 1: at least one finding at or above the fail level (0 with `--exit-zero`)",
         "- 2: an input could not be checked (unreadable, not an executable, not Go) or the policy is invalid",
         "",
         "## Output formats",

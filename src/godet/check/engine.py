@@ -242,6 +242,10 @@ def run_check(paths: list[str], policy: Policy, progress: bool = False) -> Check
     for p in paths:
         if os.path.isdir(p) and p not in containers and not found_in[os.path.realpath(p)]:
             report.errors.append(GodetError(p, "no Go executable found in this directory"))
+    for result in report.results:
+        ignored = policy.ignored_at(result.path)
+        if ignored:
+            result.findings = [f for f in result.findings if f.rule not in ignored]
     report.skipped = dict(sorted(skipped.items()))
     return report
 

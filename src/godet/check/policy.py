@@ -19,6 +19,9 @@ default policy (every rule at its default level, fail on ``error``). A policy fi
     "-race" = "*"
     "-buildmode" = ["plugin", "shared"]
 
+    [per-path-ignores]               # glob -> rule codes or names not reported for matching paths
+    "dist/debug/*" = ["GD301", "dwarf"]
+
 (in ``pyproject.toml`` the same keys live under ``[tool.godet]``, ``[tool.godet.rules]``, ...).
 A mistake is a :class:`~godet.errors.GodetError` whose path names the file and line:
 ``policy.toml:7: unknown rule "GD999"``.
@@ -26,7 +29,9 @@ A mistake is a :class:`~godet.errors.GodetError` whose path names the file and l
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import fnmatch
 import getpass
 import os
 import re
@@ -43,7 +48,7 @@ FAIL_LEVELS = ("error", "warning", "info", "never")
 RULE_LEVELS = ("error", "warning", "info", "off")
 ANY = "*"
 POLICY_FILE = ".godet.toml"
-KNOWN_KEYS = ("fail-on", "rules", "require", "forbid", "x-allow")
+KNOWN_KEYS = ("fail-on", "rules", "require", "forbid", "x-allow", "per-path-ignores")
 
 
 def level_rank(level: str) -> int:
@@ -62,6 +67,65 @@ class Policy:
     fail_on: str = "error"
     source: str | None = None  # the file it came from; None for the default policy
     local_identities: tuple[str, ...] = ()  # this machine's host and user names (for -X values)
+    path_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (glob, rule codes) pairs
+
+    def ignored_at(self, path: str) -> frozenset[str]:
+        """The rule codes ``per-path-ignores`` switches off for ``path`` (a file, or ``ARCHIVE!member``).
+
+        A glob matches the path as given, the path relative to the policy file's directory, or (for a
+        member of an archive or image) the member's own path; ``*`` also matches ``/``.
+        """
+        if not self.path_ignores:
+            return frozenset()
+        candidates = {path, path.replace(os.sep, "/")}
+        if "!" in path:
+            candidates.add(path.rsplit("!", 1)[1])
+        if self.source:
+            base = os.path.dirname(os.path.abspath(self.source))
+            with contextlib.suppress(ValueError):  # another drive on Windows
+                rel = os.path.relpath(os.path.abspath(path.split("!", 1)[0]), base)
+                candidates.add(rel.replace(os.sep, "/"))
+        out: set[str] = set()
+        for glob, codes in self.path_ignores:
+            if any(
+                fnmatch.fnmatchcase(c, glob) or fnmatch.fnmatchcase(c, glob.removeprefix("./"))
+                for c in candidates
+            ):
+                out.update(codes)
+        return frozenset(out)
+
+    def with_rules(
+        self,
+        select: list[str] = (),
+        ignore: list[str] = (),
+        severity: list[str] = (),  # type: ignore[assignment]
+    ) -> Policy:
+        """The policy with command-line rule choices applied: ``select`` keeps only those rules,
+        ``ignore`` switches rules off, ``severity`` (``CODE=LEVEL``) sets a rule's level.
+
+        Rules are named by code or name; an unknown one is a GodetError naming the option.
+        """
+        from godet.check.rules import RULES
+
+        levels = dict(self.levels)
+        if select:
+            chosen = {_rule_code(k, "--select") for k in select}
+            for r in RULES:
+                if r.code not in chosen:
+                    levels[r.code] = "off"
+                elif levels.get(r.code) == "off":
+                    levels.pop(r.code)  # selected explicitly: on again, at its default level
+        for k in ignore:
+            levels[_rule_code(k, "--ignore")] = "off"
+        for item in severity:
+            key, sep, level = item.partition("=")
+            if not sep or level.strip() not in RULE_LEVELS:
+                raise GodetError(
+                    "--severity",
+                    f"expected RULE=LEVEL with LEVEL one of {', '.join(RULE_LEVELS)} (got {item!r})",
+                )
+            levels[_rule_code(key.strip(), "--severity")] = level.strip()
+        return dataclasses.replace(self, levels=levels)
 
     def level_of(self, code: str, default: str) -> str | None:
         """The effective level of rule ``code`` (None when switched off)."""
@@ -86,7 +150,24 @@ class Policy:
             "require": {k: list(v) for k, v in self.require.items()},
             "forbid": {k: list(v) for k, v in self.forbid.items()},
             "x_allow": list(self.x_allow),
+            "per_path_ignores": {g: list(c) for g, c in self.path_ignores},
         }
+
+
+def _rule_code(key: str, option: str) -> str:
+    """The code of the rule named ``key`` (code or name); a GodetError naming ``option`` otherwise."""
+    from godet.check.rules import BY_CODE, BY_NAME, resolve_rule
+
+    rule = resolve_rule(key)
+    if rule is None:
+        hint = _suggest(key, (*BY_CODE, *BY_NAME))
+        raise GodetError(option, f'unknown rule "{key}"' + (f' (did you mean "{hint}"?)' if hint else ""))
+    return rule.code
+
+
+def split_names(values: tuple[str, ...] | list[str]) -> list[str]:
+    """Repeated and comma-separated option values (``--ignore GD101,GD102 --ignore dwarf``) as one list."""
+    return [n.strip() for v in values for n in v.split(",") if n.strip()]
 
 
 def local_identities() -> tuple[str, ...]:
@@ -225,7 +306,7 @@ def parse_policy(table: dict[str, Any], text: str, source: str, pyproject: bool 
 
     fail_on = table.get("fail-on", "error")
     if fail_on not in FAIL_LEVELS:
-        raise fail("fail-on", f'fail-on must be one of {", ".join(FAIL_LEVELS)} (got {fail_on!r})')
+        raise fail("fail-on", f"fail-on must be one of {', '.join(FAIL_LEVELS)} (got {fail_on!r})")
 
     levels: dict[str, str] = {}
     rules = table.get("rules", {})
@@ -257,7 +338,34 @@ def parse_policy(table: dict[str, Any], text: str, source: str, pyproject: bool 
         fail_on=fail_on,
         source=source,
         local_identities=local_identities(),
+        path_ignores=_path_ignores(table, fail),
     )
+
+
+def _path_ignores(table: dict[str, Any], fail: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``per-path-ignores``: a table of glob -> list of rule codes or names."""
+    from godet.check.rules import resolve_rule
+
+    raw = table.get("per-path-ignores", {})
+    if not isinstance(raw, dict):
+        raise fail("per-path-ignores", 'per-path-ignores must be a table of "glob" = [rules]')
+    out: list[tuple[str, tuple[str, ...]]] = []
+    for glob, names in raw.items():
+        names = [names] if isinstance(names, str) else names
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise fail(
+                glob,
+                f'per-path-ignores "{glob}": the value must be a list of rule codes or names',
+                ("per-path-ignores",),
+            )
+        codes = []
+        for n in names:
+            rule = resolve_rule(n)
+            if rule is None:
+                raise fail(glob, f'per-path-ignores "{glob}": unknown rule "{n}"', ("per-path-ignores",))
+            codes.append(rule.code)
+        out.append((glob, tuple(codes)))
+    return tuple(out)
 
 
 def _settings(table: dict[str, Any], name: str, fail: Any) -> dict[str, tuple[str, ...]]:
@@ -273,8 +381,9 @@ def _settings(table: dict[str, Any], name: str, fail: Any) -> dict[str, tuple[st
     for key, value in raw.items():
         values = value if isinstance(value, list) else [value]
         if not values or not all(isinstance(v, (str, bool, int)) for v in values):
-            raise fail(key, f'{name} "{key}": the value must be a string, boolean, number or a list of them',
-                       (name,))
+            raise fail(
+                key, f'{name} "{key}": the value must be a string, boolean, number or a list of them', (name,)
+            )
         out[key] = tuple(_setting_value(v) for v in values)
     return out
 
@@ -324,7 +433,7 @@ def _locate(text: str, key: str, tables: tuple[str, ...] = ()) -> int | None:
             continue
         # the key's own line, inside its table, possibly through a dotted key or an inline table
         if tables[: len(current)] == current:
-            rest = tables[len(current):]
+            rest = tables[len(current) :]
             dotted = r"\s*\.\s*".join(_key_pattern(t) for t in (*rest, key))
             if re.match(rf"^\s*{dotted}\s*=", line):
                 return i

@@ -12,13 +12,13 @@ DWARF summary, embedded paths, linkage, cgo evidence) and never raise on missing
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from godet.explain.causes import CAUSES
+from godet.links import docs_base, rule_url
 from godet.read.timestamps import is_unix_time, timestamp_label
 from godet.read.timestamps import rodata_timestamps as read_rodata_timestamps
 from godet.read.xflags import XValue, parse_x_flags, quoted_split
@@ -31,9 +31,8 @@ if TYPE_CHECKING:
     from godet.read.binary import Binary
 
 #: The project's home page (SARIF informationUri) and where the rule pages live (help URIs in SARIF and
-#: the text output); GODET_DOCS_URL overrides the latter, e.g. for a fork or an internal mirror.
-PROJECT_URL = "https://github.com/godet-dev/godet"
-DOCS_BASE_URL = os.environ.get("GODET_DOCS_URL", f"{PROJECT_URL}/blob/main/docs/checks/")
+#: the text output); GODET_DOCS_URL (see godet.links) moves them, e.g. to a fork or an internal mirror.
+DOCS_BASE_URL = docs_base() + "checks/"
 MAX_EVIDENCE = 50  # list items kept in a finding's evidence
 MAX_IN_MESSAGE = 3  # examples named in a message
 
@@ -86,7 +85,7 @@ class Rule:
 
     @property
     def help_uri(self) -> str:
-        return f"{DOCS_BASE_URL}{self.code}.md"
+        return rule_url(self.code)
 
     def detect(self, binary: Binary, policy: Policy) -> list[Finding]:
         return self.detect_fn(self, binary, policy)

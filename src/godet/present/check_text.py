@@ -5,6 +5,7 @@ Colour only on a terminal; plain text when piped or with NO_COLOR.
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 from rich.console import Console
@@ -16,6 +17,7 @@ from godet.present.safe import Text
 STYLES = {"error": "bold red", "warning": "bold yellow", "info": "cyan"}
 OK = "green"
 DIM = "dim"
+WIDTH, MIN_WIDTH = 100, 60  # default columns (piped output) and the narrowest the layout supports
 
 
 def _plural(n: int, word: str, plural: str | None = None) -> str:
@@ -25,8 +27,23 @@ def _plural(n: int, word: str, plural: str | None = None) -> str:
 class CheckText:
     """Plain or coloured text for people reading a CI log or a terminal."""
 
-    def __init__(self, color: bool = False, **_: Any) -> None:
+    def __init__(self, color: bool = False, width: int = WIDTH, **_: Any) -> None:
         self.color = color
+        self.width = max(MIN_WIDTH, width)
+
+    def _hanging(self, con: Console, head: Text, body: str, indent: int | None = None) -> None:
+        """``head`` then ``body`` wrapped at the width (never inside a word or number); later lines
+        are indented to ``indent`` (default: under the body's start)."""
+        pad = head.cell_len if indent is None else indent
+        room = max(20, self.width - head.cell_len)
+        lines = textwrap.wrap(body, room, break_on_hyphens=False, break_long_words=False) or [""]
+        head.append(lines[0])
+        con.print(head)
+        rest = textwrap.wrap(
+            " ".join(lines[1:]), max(20, self.width - pad), break_on_hyphens=False, break_long_words=False
+        )
+        for ln in rest:
+            con.print(Text(" " * pad + ln))
 
     def render(self, report: CheckReport) -> str:
         con = safe.console(self.color)
@@ -52,8 +69,7 @@ class CheckText:
             mark = "✗" if report.failing(f) else "·"
             line.append(f"{mark} {f.level:<7}", style=STYLES.get(f.level, ""))
             line.append(f" {f.rule} {f.name:<{width}}  ", style="bold")
-            line.append(f.message)
-            con.print(line)
+            self._hanging(con, line, f.message, indent=min(line.cell_len, 12))
         for note in r.notes:
             con.print(Text(f"  note: {note}", style=DIM))
 
@@ -67,8 +83,7 @@ class CheckText:
         for ri in infos:
             rule = ri.rule
             line = Text(f"  {rule.code} {rule.name}: ", style=STYLES.get(ri.level, ""))
-            line.append(rule.fix)
-            con.print(line)
+            self._hanging(con, line, rule.fix, indent=4)
             con.print(Text(f"    {rule.help_uri}", style=DIM))
 
     def _summary(self, con: Console, report: CheckReport) -> None:
@@ -89,7 +104,10 @@ class CheckText:
         if report.errors:
             failed = _plural(len(report.errors), "input")
             line.append(f"; {failed} could not be checked", style=STYLES["error"])
-        con.print(line)
+        if line.cell_len > self.width:
+            self._hanging(con, Text(), line.plain, indent=2)  # plain: the counts wrap at word boundaries
+        else:
+            con.print(line)
         policy = report.policy.source or "default policy"
         if report.fail_on == "never":
             verdict, style = "not failing (fail-on never)", DIM
@@ -100,5 +118,10 @@ class CheckText:
         else:
             verdict, style = f"passed (nothing at or above {report.fail_on})", OK
         out = Text(verdict, style=style)
-        out.append(f"  [policy: {policy}]", style=DIM)
-        con.print(out)
+        tail = f"[policy: {policy}]"
+        if out.cell_len + 2 + len(tail) <= self.width:
+            out.append("  " + tail, style=DIM)
+            con.print(out)
+        else:
+            con.print(out)
+            con.print(Text(tail, style=DIM))

@@ -200,7 +200,7 @@ class DiffText:
             initial_indent=indent,
             subsequent_indent=indent,
             break_on_hyphens=False,
-            break_long_words=True,
+            break_long_words=False,
         ):
             con.print(Text(line, style=style))
 
@@ -212,7 +212,7 @@ class DiffText:
         con.print(line)
         for name, side in (("A", report.a), ("B", report.b)):
             con.print(Text(f"  {name}  ", style="bold").append(abbreviate(side.path, self.width - 5)))
-            con.print(Text(INDENT + side_line(side), style=DIM))
+            self._wrap(con, side_line(side), style=DIM)
         con.print()
         if report.identical:
             self._wrap(
@@ -275,9 +275,11 @@ class DiffText:
             head.append(" " * pad)
             head.append(amount, style="bold")
             con.print(head)
-        else:
+        elif head.cell_len <= self.width:
             con.print(head)
             con.print(Text(INDENT + amount, style="bold"))
+        else:  # a long title wraps under the cause, at word boundaries
+            self._wrapped_head(con, head, bullet + cause_name(f), amount)
         through = consequence_bytes(f)
         if through:
             con.print(
@@ -298,8 +300,25 @@ class DiffText:
         if f.role == "root":
             self._fix(con, f)
 
+    def _wrapped_head(self, con: Console, head: Text, lead: str, amount: str) -> None:
+        """A cause heading wider than the page: the words wrap, the cause name keeps its style."""
+        lines = textwrap.wrap(
+            head.plain,
+            self.width,
+            subsequent_indent=INDENT,
+            break_on_hyphens=False,
+            break_long_words=False,
+        )
+        first = head[: len(lines[0])] if lines[0].startswith(lead) else Text(lines[0])
+        con.print(first)
+        for ln in lines[1:]:
+            con.print(Text(ln, style="italic" if "because of" in ln else ""))
+        con.print(Text(INDENT + amount, style="bold"))
+
     def _labelled(self, con: Console, label: str, value: str, style: str = "") -> None:
-        lines = textwrap.wrap(value, self.width - len(INDENT) - 7, break_on_hyphens=False) or [""]
+        lines = textwrap.wrap(
+            value, self.width - len(INDENT) - 7, break_on_hyphens=False, break_long_words=False
+        ) or [""]
         for i, ln in enumerate(lines):
             t = Text(INDENT + (f"{label:<7}" if i == 0 else " " * 7), style="bold" if i == 0 else "")
             t.append(ln, style=style)
@@ -307,7 +326,9 @@ class DiffText:
 
     def _fix(self, con: Console, f: Finding) -> None:
         if f.fix:
-            lines = textwrap.wrap(f.fix, self.width - len(INDENT) - 7, break_on_hyphens=False) or [""]
+            lines = textwrap.wrap(
+                f.fix, self.width - len(INDENT) - 7, break_on_hyphens=False, break_long_words=False
+            ) or [""]
             for i, ln in enumerate(lines):
                 t = Text(INDENT + ("fix    " if i == 0 else " " * 7), style=GOOD if i == 0 else "")
                 t.append(ln)
@@ -399,5 +420,7 @@ class DiffText:
         con.print()
         con.print(Text("Notes", style="bold underline"))
         for note in report.notes:
-            for i, ln in enumerate(textwrap.wrap(note, self.width - 4, break_on_hyphens=False)):
+            for i, ln in enumerate(
+                textwrap.wrap(note, self.width - 4, break_on_hyphens=False, break_long_words=False)
+            ):
                 con.print(Text(("  - " if i == 0 else "    ") + ln, style=WARN if i == 0 else ""))

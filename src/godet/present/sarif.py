@@ -15,7 +15,8 @@ from typing import Any
 from urllib.parse import quote
 
 from godet.check.engine import CheckReport, RuleInfo
-from godet.check.rules import PROJECT_URL, Finding
+from godet.check.rules import Finding
+from godet.links import PROJECT_URL
 from godet.present import safe
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
