@@ -289,3 +289,26 @@ def test_gitlab_diff(gitlab_env: dict[str, str], binaries: dict[str, Path]) -> N
     assert "build-path" in proc.stdout and "build-path" in (cwd / "godet-diff.md").read_text()
     same = run_job(gitlab_env, cwd, ".godet-diff", GODET_A="laptop/demo", GODET_B="laptop/demo-copy")
     assert same.returncode == 0, same.stderr
+
+
+def test_docs_examples_use_the_real_inputs_and_templates() -> None:
+    """docs/ci.md's examples parse, name only inputs of action.yml and extend templates that exist."""
+    text = (ROOT / "docs" / "ci.md").read_text()
+    blocks = [yaml.safe_load(b) for b in re.findall(r"```yaml\n(.*?)```", text, re.S) if "godet" in b]
+    uses = [
+        step
+        for b in blocks
+        if isinstance(b, dict) and "jobs" in b
+        for job in b["jobs"].values()
+        for step in job["steps"]
+        if str(step.get("uses", "")).startswith("godet-dev/godet@")
+    ]
+    assert uses, "docs/ci.md shows the action"
+    for step in uses:
+        assert set(step["with"]) <= set(ACTION["inputs"])
+    jobs = [job for b in blocks if isinstance(b, dict) for job in b.values() if isinstance(job, dict)]
+    extended = [job for job in jobs if "extends" in job]
+    assert {job["extends"] for job in extended} == {".godet-check", ".godet-diff"}
+    for job in extended:
+        assert set(job.get("variables", {})) <= set(_job(job["extends"])["variables"])
+    assert "pip install godet" not in text  # installs from a checkout, as the README does
