@@ -80,3 +80,10 @@ def test_demo_help_says_it_is_a_demo() -> None:
 
     result = CliRunner().invoke(main, ["demo", "--help"])
     assert result.exit_code == 0 and "always exit 0" in result.output
+
+
+def test_demo_intro_names_the_pinned_toolchain() -> None:
+    from godet import demo
+
+    assert f"Go {gobuild.DEFAULT_GO}" in demo.INTRO  # rerun tests/build_demo.py when the pin moves
+    assert tuple(build_demo.MEMBERS) == (demo.SIDE_A, demo.SIDE_B)
