@@ -3,15 +3,15 @@
 Two builds of one tiny Go program ship inside the package (``demodata/pair.tar.xz``, built by
 ``tests/build_demo.py`` and checked byte for byte by ``tests/test_demo.py``). The demo unpacks them
 into a private temporary directory, always removed, and runs ``godet diff`` and ``godet check`` on
-them as a user would, printing each command before its output.
+them as a user would (the same command line, in this process: godet starts no program), printing
+each command before its output.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import lzma
-import subprocess
-import sys
 import tarfile
 import tempfile
 from importlib.resources import files
@@ -52,11 +52,14 @@ def unpack(into: Path) -> list[Path]:
 
 
 def _run(args: list[str], cwd: Path) -> int:
-    """Print ``$ godet ARGS`` and run it in a child godet whose output goes straight to ours."""
+    """Print ``$ godet ARGS`` and run that command line from ``cwd``; return its exit code."""
+    from godet.cli import main
+
     print("$ godet " + " ".join(args), flush=True)
-    proc = subprocess.run([sys.executable, "-m", "godet", *args], cwd=cwd, check=False)
+    with contextlib.chdir(cwd):
+        code = main.main(args=args, prog_name="godet", standalone_mode=False)
     print(flush=True)
-    return proc.returncode
+    return code if isinstance(code, int) else 0
 
 
 def run() -> int:
