@@ -406,3 +406,12 @@ def _color(output: str | None) -> bool:
 
 def run(argv: list[str] | None = None) -> Any:  # pragma: no cover - for python -m godet
     return main.main(args=argv, prog_name="godet")
+
+
+@main.command()
+@click.pass_context
+def demo(ctx: click.Context) -> None:
+    """Run diff and check on two builds shipped inside godet (a demo: always exit 0)."""
+    from godet import demo as demo_mod
+
+    ctx.exit(_guarded(ctx.obj["debug"], demo_mod.run))

@@ -116,6 +116,11 @@ class Rule:
 # helpers shared by the detectors
 
 
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    """``1 section`` / ``8 sections`` (``1,234`` grouped)."""
+    return f"{n:,} {word if n == 1 else (plural or word + 's')}"
+
+
 def _setting(b: Binary, key: str) -> str | None:
     bi = b.buildinfo
     return bi.setting(key) if bi is not None else None
@@ -336,7 +341,8 @@ def _detect_go_build_id(rule: Rule, b: Binary, policy: Policy) -> list[Finding]:
         return []
     where = ".note.go.buildid" if getattr(gid, "source", "") == "note" else "text build ID header"
     return [rule.finding(
-        f"Go build ID present ({gid.value}); it is reproducible when every input is, and changes with any",
+        f"Go build ID present ({gid.value}); it is reproducible when every input is, and changes when any "
+        "input does (source, flags, dependencies, toolchain, build directory)",
         {"go_build_id": gid.value, "parts": list(gid.parts)},
         [where],
     )]
@@ -382,7 +388,8 @@ def _detect_dwarf(rule: Rule, b: Binary, policy: Policy) -> list[Finding]:
     desc = f"DWARF {d.version}" if getattr(d, "version", None) else "DWARF"
     comp = ", compressed" if getattr(d, "compressed", False) else ""
     return [rule.finding(
-        f"{desc} debug information present ({len(sections)} sections, {size:,} bytes{comp}); "
+        f"{desc} debug information present ({_plural(len(sections), 'section')}, "
+        f"{_plural(size, 'byte')}{comp}); "
         "-ldflags=-w omits it",
         {"version": getattr(d, "version", None), "compressed": getattr(d, "compressed", False),
          "sections": sections, "bytes": size},
@@ -400,7 +407,7 @@ def _detect_symbols(rule: Rule, b: Binary, policy: Policy) -> list[Finding]:
         return []
     source = getattr(s, "source", "symbol table")
     return [rule.finding(
-        f"symbol table present ({defined:,} defined symbols in {source}); -ldflags=-s omits it",
+        f"symbol table present ({_plural(defined, 'defined symbol')} in {source}); -ldflags=-s omits it",
         {"count": s.count, "defined": defined, "source": source},
         [source],
     )]
@@ -792,7 +799,8 @@ def _img_mtime(rule: Rule, facts: Any, policy: Policy) -> list[Finding]:
         return []
     latest = max(t for _, t in late)
     return [rule.finding(
-        f"{len(late)} file(s) in the layers are newer than SOURCE_DATE_EPOCH {facts.epoch} "
+        f"{_plural(len(late), 'file')} in the layers {'is' if len(late) == 1 else 'are'} newer than "
+        f"SOURCE_DATE_EPOCH {facts.epoch} "
         f"({utc(facts.epoch)}): not clamped; latest {utc(latest)}, e.g. {late[0][0]}",
         {"epoch": facts.epoch, "files": [p for p, _ in late[:MAX_EVIDENCE]], "count": len(late)},
         [p for p, _ in late[:MAX_IN_MESSAGE]],

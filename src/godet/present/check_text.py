@@ -51,6 +51,7 @@ class CheckText:
             if i:
                 con.print()
             self._result(con, report, r)
+        self._unreadable(con, report)
         self._fixes(con, report)
         self._summary(con, report)
         return con.output()
@@ -72,6 +73,16 @@ class CheckText:
             self._hanging(con, line, f.message, indent=min(line.cell_len, 12))
         for note in r.notes:
             con.print(Text(f"  note: {note}", style=DIM))
+
+    def _unreadable(self, con: Console, report: CheckReport) -> None:
+        """The inputs that could not be checked, with why (they are also on stderr, one line each)."""
+        if not report.errors:
+            return
+        if report.results:
+            con.print()
+        con.print(Text("Could not be checked", style=STYLES["error"]))
+        for e in report.errors:
+            con.print(Text(f"  {e.path}: {e.problem}"))
 
     def _fixes(self, con: Console, report: CheckReport) -> None:
         fired = {f.rule for r in report.results for f in r.findings}
@@ -96,7 +107,10 @@ class CheckText:
         line = Text()
         if report.results or report.errors or report.skipped:
             con.print()
-        line.append(f"{', '.join(parts)} in {_plural(len(report.results), 'binary', 'binaries')}")
+        if report.results or not report.errors:
+            line.append(f"{', '.join(parts)} in {_plural(len(report.results), 'binary', 'binaries')}")
+        else:  # the only problem is an unreadable input: say that, not "0 errors in 0 binaries"
+            line.append("nothing checked")
         skipped = sum(report.skipped.values())
         if skipped:
             why = ", ".join(f"{n} {reason}" for reason, n in report.skipped.items())
@@ -112,7 +126,8 @@ class CheckText:
         if report.fail_on == "never":
             verdict, style = "not failing (fail-on never)", DIM
         elif report.errors:
-            verdict, style = "ERROR", STYLES["error"]
+            failed = _plural(len(report.errors), "input")
+            verdict, style = f"ERROR ({failed} could not be checked)", STYLES["error"]
         elif report.failed:
             verdict, style = f"FAILED (findings at or above {report.fail_on})", STYLES["error"]
         else:

@@ -77,8 +77,10 @@ def percent(part: int | float, whole: int | float = 1.0) -> str:
 
 
 def shown(value: str | None) -> str:
-    """An evidence value for display; None is an absent value."""
-    return "(absent)" if value is None else safe.text(value)
+    """An evidence value for display: ``(absent)`` for None, ``(empty)`` for an empty string."""
+    if value is None:
+        return "(absent)"
+    return "(empty)" if value == "" else safe.text(value)
 
 
 def side_line(side: Side) -> str:

@@ -37,6 +37,13 @@ def node_title(n: Node) -> str:
     return label + (f"  ({what})" if what else "")
 
 
+def _value(value: str | None) -> str:
+    """An evidence value: ``(absent)`` for None, ``(empty)`` for an empty string."""
+    if value is None:
+        return "(absent)"
+    return value or "(empty)"
+
+
 class _Rendered(str):
     """Text another renderer already made safe (a binary's report): not escaped again."""
 
@@ -106,10 +113,7 @@ class TreeText:
         for e in c.evidence[:MAX_CAUSE_EVIDENCE]:
             if e.a is None and e.b is None:
                 continue
-            out.append(
-                f"{pad}  {e.label}  A: {e.a if e.a is not None else '(absent)'}   "
-                f"B: {e.b if e.b is not None else '(absent)'}"
-            )
+            out.append(f"{pad}  {e.label}  A: {_value(e.a)}   B: {_value(e.b)}")
         if len(c.evidence) > MAX_CAUSE_EVIDENCE:
             out.append(f"{pad}  … and {len(c.evidence) - MAX_CAUSE_EVIDENCE} more")
         if c.role == "root":

@@ -141,7 +141,8 @@ def detect(ctx: DiffContext) -> list[Finding]:
         else:
             f.evidence.append(ev)
             f.claims.extend(claims)
-        f.evidence.append(Evidence(f"example ({n} files)", f"{x}/{tail}", f"{y}/{tail}"))
+        label = f"example ({n:,} file{'' if n == 1 else 's'})"
+        f.evidence.append(Evidence(label, f"{x}/{tail}", f"{y}/{tail}"))
     _dependency_dwarf(ctx)
     if not findings:
         return []
