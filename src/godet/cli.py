@@ -408,7 +408,7 @@ def run(argv: list[str] | None = None) -> Any:  # pragma: no cover - for python 
     return main.main(args=argv, prog_name="godet")
 
 
-@main.command()
+@main.command(short_help="Diff and check a small pair shipped with godet (needs nothing else).")
 @click.pass_context
 def demo(ctx: click.Context) -> None:
     """Run diff and check on two builds shipped inside godet (a demo: always exit 0)."""
