@@ -153,8 +153,8 @@ class Runner:
     ) -> dict[str, Built]:
         """Build the first job alone, then the others ``parallel`` at a time; labels → builds.
 
-        A job labelled ``*control-2`` starts in a later second than the first job (so a clock
-        with one-second resolution reads differently in the two control builds).
+        A job labelled ``*control-2`` starts in a later second than the first job ended (so a clock
+        with one-second resolution, read anywhere during a build, differs between the two control builds).
         """
         first = self.build(jobs[0])
         if done:
@@ -163,7 +163,11 @@ class Runner:
 
         def one(job: Job) -> Built:
             if job.label.endswith("control-2"):
-                job = Job(job.label, job.setup, job.flags, job.env, not_in_second=first.started)
+                # after the second the first build *ended* in: its compile steps (a C __TIME__) ran
+                # anywhere between its start and its end
+                job = Job(
+                    job.label, job.setup, job.flags, job.env, not_in_second=first.started + first.seconds
+                )
             b = self.build(job, warm=first.cache)
             shutil.rmtree(b.cache.parent, ignore_errors=True)  # only the first build's cache is reused
             if done:
