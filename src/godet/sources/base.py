@@ -12,7 +12,7 @@ import os
 import shutil
 import tempfile
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
@@ -279,6 +279,28 @@ NESTED_SUFFIXES = (
 def wants_nested(path: str, head: bytes) -> bool:
     """Whether a member is an archive godet opens recursively (by name and by magic)."""
     return path.lower().endswith(NESTED_SUFFIXES) and sniff_archive(head) is not None
+
+
+def open_nested_members(
+    src: Source,
+    opener: Opener,
+    label: str,
+    sep: str,
+    depth: int,
+    open_nested: Callable[..., Source] | None,
+    wanted: Callable[[Member], bool] | None = None,
+) -> None:
+    """Open the members of ``src`` that are archives themselves (one level deeper, within the depth
+    cap); a member that cannot be opened keeps the problem as its error."""
+    if open_nested is None or depth >= opener.limits.max_depth:
+        return
+    for m in src.members.values():
+        if not m.spill or not (wanted(m) if wanted is not None else wants_nested(m.path, m.head)):
+            continue
+        try:
+            m.nested = open_nested(opener, m.spill, f"{label}{sep}{m.path}", depth + 1)
+        except GodetError as e:
+            m.error = e.problem
 
 
 def safe_name(name: str) -> str | None:

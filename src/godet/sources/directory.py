@@ -7,8 +7,15 @@ import stat
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from godet.errors import GodetError
-from godet.sources.base import Member, Opener, Source, read_member, sniff_executable, wants_nested
+from godet.sources.base import (
+    Member,
+    Opener,
+    Source,
+    open_nested_members,
+    read_member,
+    sniff_executable,
+    wants_nested,
+)
 
 
 def walk(root: str) -> Iterator[tuple[str, os.stat_result]]:
@@ -60,12 +67,7 @@ def read_directory(
         else:
             continue
         src.members[rel] = m
-    for m in src.members.values():
-        if m.spill and open_nested is not None and wants_nested(m.path, m.head):
-            try:
-                m.nested = open_nested(opener, m.spill, f"{label}/{m.path}", depth + 1)
-            except GodetError as e:
-                m.error = e.problem
+    open_nested_members(src, opener, label, "/", depth, open_nested)
     return src
 
 

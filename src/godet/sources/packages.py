@@ -7,7 +7,16 @@ from collections.abc import Callable
 from typing import BinaryIO
 
 from godet.errors import GodetError
-from godet.sources.base import Member, Opener, Source, read_member, safe_name, sniff_archive, sniff_executable
+from godet.sources.base import (
+    Member,
+    Opener,
+    Source,
+    open_nested_members,
+    read_member,
+    safe_name,
+    sniff_archive,
+    sniff_executable,
+)
 from godet.sources.compression import DECOMPRESS_ERRORS, decompressor
 from godet.sources.reader import CountingReader
 
@@ -67,12 +76,7 @@ def read_ar(
             f.read(1)
         src.members[name] = m
         index += 1
-    for m in src.members.values():
-        if m.spill and open_nested is not None and ".tar" in m.path and depth < opener.limits.max_depth:
-            try:
-                m.nested = open_nested(opener, m.spill, f"{label}!{m.path}", depth + 1)
-            except GodetError as e:
-                m.error = e.problem
+    open_nested_members(src, opener, label, "!", depth, open_nested, wanted=lambda m: ".tar" in m.path)
     return src
 
 

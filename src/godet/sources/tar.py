@@ -12,7 +12,16 @@ from collections.abc import Callable
 from typing import Any, BinaryIO
 
 from godet.errors import GodetError
-from godet.sources.base import Member, Opener, Source, read_member, safe_name, sniff_executable, wants_nested
+from godet.sources.base import (
+    Member,
+    Opener,
+    Source,
+    open_nested_members,
+    read_member,
+    safe_name,
+    sniff_executable,
+    wants_nested,
+)
 from godet.sources.compression import DECOMPRESS_ERRORS, decompressor, header_facts
 from godet.sources.reader import CountingReader
 
@@ -166,15 +175,5 @@ def read_tar(
                 src.notes.append(f"no end-of-archive trailer ({trailer} zero bytes after the last entry)")
         src.encoding = {"formats": formats, "dot_prefix": prefix, "trailer": trailer, "length": counted.count}
     src.size = counted.count
-    for m in src.members.values():
-        if (
-            m.spill
-            and open_nested is not None
-            and wants_nested(m.path, m.head)
-            and depth < opener.limits.max_depth
-        ):
-            try:
-                m.nested = open_nested(opener, m.spill, f"{label}!{m.path}", depth + 1)
-            except GodetError as e:
-                m.error = e.problem
+    open_nested_members(src, opener, label, "!", depth, open_nested)
     return src, counted.digest()

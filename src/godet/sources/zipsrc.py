@@ -9,7 +9,16 @@ import zlib
 from collections.abc import Callable
 
 from godet.errors import GodetError
-from godet.sources.base import Member, Opener, Source, read_member, safe_name, sniff_executable, wants_nested
+from godet.sources.base import (
+    Member,
+    Opener,
+    Source,
+    open_nested_members,
+    read_member,
+    safe_name,
+    sniff_executable,
+    wants_nested,
+)
 
 # What zipfile raises on corrupt input (the central directory, a local header, the deflate stream).
 ZIP_ERRORS = (
@@ -79,10 +88,5 @@ def read_zip(
                     m.error = f"unreadable ({e})"
                     src.notes.append(f"{name}: unreadable ({e})")
             src.members[name] = m
-    for m in src.members.values():
-        if m.spill and open_nested is not None and wants_nested(m.path, m.head):
-            try:
-                m.nested = open_nested(opener, m.spill, f"{label}!{m.path}", depth + 1)
-            except GodetError as e:
-                m.error = e.problem
+    open_nested_members(src, opener, label, "!", depth, open_nested)
     return src
