@@ -69,6 +69,23 @@ def _reordered_genorder() -> tuple[tuple[str, str], ...]:
     return (("tables_gen.go", "".join(out)),)
 
 
+#: main.go of an embed.FS program (edits to testdata/embed), shared by the read and content tests.
+EMBED_FS_MAIN = """package main
+
+import (
+\t"embed"
+\t"fmt"
+)
+
+//go:embed static
+var content embed.FS
+
+func main() {
+\tb, _ := content.ReadFile("static/a.txt")
+\tfmt.Print(string(b))
+}
+"""
+
 HELLO = BuildSpec("hello")
 
 #: name -> spec of the single binaries (issue "inspect").

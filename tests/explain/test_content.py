@@ -21,6 +21,7 @@ import pytest
 import gobuild
 import oracles
 from conftest import CGOC_T, PAIRS, TESTDATA, _file
+from conftest import EMBED_FS_MAIN as FS_MAIN
 from gobuild import BuildSpec
 from godet import api
 from godet.explain.report import DiffReport
@@ -28,21 +29,6 @@ from godet.explain.report import DiffReport
 SHARE = 0.95
 T = ("-trimpath",)
 STRIP = "-s -w"
-FS_MAIN = """package main
-
-import (
-\t"embed"
-\t"fmt"
-)
-
-//go:embed static
-var content embed.FS
-
-func main() {
-\tb, _ := content.ReadFile("static/a.txt")
-\tfmt.Print(string(b))
-}
-"""
 
 
 def _fs(version: str, flags: tuple[str, ...]) -> BuildSpec:

@@ -9,25 +9,11 @@ from pathlib import Path
 
 import gobuild
 import oracles
+from conftest import EMBED_FS_MAIN as FS_MAIN
 from gobuild import BuildSpec
 from godet.read.binary import open_binaries
 
 T = ("-trimpath",)
-FS_MAIN = """package main
-
-import (
-\t"embed"
-\t"fmt"
-)
-
-//go:embed static
-var content embed.FS
-
-func main() {
-\tb, _ := content.ReadFile("static/a.txt")
-\tfmt.Print(string(b))
-}
-"""
 FILES = {"static/a.txt": "file a strdata\n", "static/b.css": "body{}\n"}
 
 
