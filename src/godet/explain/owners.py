@@ -13,7 +13,7 @@ import numpy as np
 from godet.explain.detectors.base import DiffContext
 from godet.explain.settle import Settlement
 from godet.read.binary import Binary
-from godet.read.owners import module_of, package_of
+from godet.read.owners import ModuleIndex, package_of
 
 MAX_OWNERS = 12
 
@@ -81,6 +81,7 @@ class _CodeMap:
         self.entries = np.fromiter((f.entry for f in tab.funcs), dtype=np.uint64, count=len(tab.funcs))
         self.ends = np.fromiter((f.end for f in tab.funcs), dtype=np.uint64, count=len(tab.funcs))
         self._owner: dict[int, tuple[str, str]] = {}
+        self._modules = ModuleIndex(binary.buildinfo)
         self._sections = {s.key: s for s in binary.image.sections if s.executable}
         for s in binary.image.sections:
             if s.executable:
@@ -104,6 +105,6 @@ class _CodeMap:
         """(kind, module) owning function ``k``."""
         got = self._owner.get(k)
         if got is None:
-            got = module_of(package_of(self.funcs[k].name), self.binary.buildinfo)
+            got = self._modules.owner(package_of(self.funcs[k].name))
             self._owner[k] = got
         return got

@@ -24,21 +24,34 @@ def package_of(func: str) -> str | None:
     return func[:dot].replace("%2e", ".") if dot > 0 else None  # the linker escapes dots as %2e
 
 
-def module_of(pkg: str | None, bi: BuildInfo | None) -> tuple[str, str]:
-    """(kind, owner) of a package: main/dep with the module path, ("std", "std"), or ("generated", "")."""
-    if pkg is None:
-        return GENERATED, ""
-    if pkg == "main":
-        return MAIN, (bi.main.path if bi is not None and bi.main is not None else "main")
-    if bi is not None:
-        best = ""
-        for m in ((bi.main,) if bi.main is not None else ()) + tuple(bi.deps):
-            if (pkg == m.path or pkg.startswith(m.path + "/")) and len(m.path) > len(best):
-                best = m.path
-        if best:
-            is_main = bi.main is not None and best == bi.main.path
-            return (MAIN if is_main else "dep"), best
-    first = pkg.split("/", 1)[0]
-    if "." not in first:
-        return STD, STD
-    return "dep", pkg
+class ModuleIndex:
+    """The modules of one build, for placing many packages: a prefix walk over a set, cached per package."""
+
+    def __init__(self, bi: BuildInfo | None) -> None:
+        self.main = bi.main.path if bi is not None and bi.main is not None else ""
+        self.paths = {m.path for m in bi.deps} if bi is not None else set()
+        if self.main:
+            self.paths.add(self.main)
+        self._cache: dict[str | None, tuple[str, str]] = {}
+
+    def owner(self, pkg: str | None) -> tuple[str, str]:
+        """(kind, owner) of ``pkg``: the longest module path equal to it or a prefix of it at a slash."""
+        got = self._cache.get(pkg)
+        if got is None:
+            got = self._cache[pkg] = self._owner(pkg)
+        return got
+
+    def _owner(self, pkg: str | None) -> tuple[str, str]:
+        if pkg is None:
+            return GENERATED, ""
+        if pkg == "main":
+            return MAIN, self.main or "main"
+        cut = len(pkg)
+        while cut > 0:
+            head = pkg[:cut]
+            if head in self.paths:
+                return (MAIN if head == self.main else "dep"), head
+            cut = pkg.rfind("/", 0, cut)
+        if "." not in pkg.split("/", 1)[0]:
+            return STD, STD
+        return "dep", pkg
