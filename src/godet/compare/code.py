@@ -451,43 +451,81 @@ def _known_moves(ctx: CodePair) -> tuple[np.ndarray, dict[str, int]]:
     return allm, per_func
 
 
-def _displacements_only(ctx: CodePair, fd: FunctionDelta, moves: tuple[np.ndarray, dict[str, int]]) -> bool:
-    """x86: whether every differing run of an equal-size function is a 32-bit displacement whose change
-    equals (its target's move − the function's own move) for some known function or section move."""
+BATCH_BYTES = 16 << 20  # code bytes per side gathered at once by the displacement test
+
+
+def _displacements_only(
+    ctx: CodePair, fds: list[FunctionDelta], moves: tuple[np.ndarray, dict[str, int]]
+) -> np.ndarray:
+    """x86, for each function: whether it has the same size in both builds and every differing run is
+    a 32-bit displacement whose change equals (its target's move − the function's own move) for some
+    known function or section move. Vectorised over all the functions, a batch of code at a time."""
     allm, per_func = moves
-    own = per_func.get(fd.name)
-    if own is None or fd.a_range is None or fd.b_range is None or not len(allm):
-        return False
-    a0, a1 = fd.a_range
-    b0, b1 = fd.b_range
-    if a1 - a0 != b1 - b0:
-        return False
-    xa = np.frombuffer(ctx.a.image.data[a0:a1], dtype=np.uint8)
-    xb = np.frombuffer(ctx.b.image.data[b0:b1], dtype=np.uint8)
+    ok = np.zeros(len(fds), dtype=bool)
+    if not len(allm):
+        return ok
+    todo: list[tuple[int, int, int, int, int]] = []  # (index, A start, B start, length, own move)
+    for k, fd in enumerate(fds):
+        own = per_func.get(fd.name)
+        if own is None or fd.a_range is None or fd.b_range is None:
+            continue
+        (a0, a1), (b0, b1) = fd.a_range, fd.b_range
+        if a1 - a0 == b1 - b0:
+            todo.append((k, a0, b0, a1 - a0, own))
+    da = np.frombuffer(ctx.a.image.data, dtype=np.uint8)
+    db = np.frombuffer(ctx.b.image.data, dtype=np.uint8)
+    batch: list[tuple[int, int, int, int, int]] = []
+    size = 0
+    for item in todo + [(-1, 0, 0, 0, 0)]:
+        if item[0] < 0 or size + item[3] > BATCH_BYTES:
+            if batch:
+                idx = np.array([t[0] for t in batch], dtype=np.int64)
+                ok[idx] = _displacement_batch(da, db, batch, allm)
+            batch, size = [], 0
+        if item[0] >= 0:
+            batch.append(item)
+            size += item[3]
+    return ok
+
+
+def _displacement_batch(
+    da: np.ndarray, db: np.ndarray, batch: list[tuple[int, int, int, int, int]], allm: np.ndarray
+) -> np.ndarray:
+    """The displacement test on a batch of equal-size function pairs, their bytes laid end to end."""
+    lens = np.array([t[3] for t in batch], dtype=np.int64)
+    own = np.array([t[4] for t in batch], dtype=np.int64)
+    base = np.concatenate(([0], np.cumsum(lens)[:-1]))
+    xa = np.concatenate([da[t[1] : t[1] + t[3]] for t in batch])
+    xb = np.concatenate([db[t[2] : t[2] + t[3]] for t in batch])
     diff = np.flatnonzero(xa != xb)
     if not len(diff):
-        return True
-    # group differing bytes into 4-byte windows ending at the last byte of each run
-    starts = np.concatenate(([0], np.flatnonzero(np.diff(diff) > 3) + 1))
+        return np.ones(len(batch), dtype=bool)
+    fid = np.searchsorted(base, diff, side="right") - 1
+    local = diff - base[fid]
+    # group differing bytes of one function into 4-byte windows ending at the last byte of each run
+    new = np.ones(len(diff), dtype=bool)
+    new[1:] = (np.diff(local) > 3) | (np.diff(fid) != 0)
+    starts = np.flatnonzero(new)
     ends = np.concatenate((starts[1:], [len(diff)])) - 1
-    last = diff[ends]
-    first = diff[starts]
-    ok = np.zeros(len(starts), dtype=bool)
+    last, first, f = local[ends], local[starts], fid[starts]
+    win_ok = np.zeros(len(starts), dtype=bool)
+    weights = 1 << (8 * np.arange(4, dtype=np.int64))
     for k in range(4):  # the displacement's last byte may follow the run's last differing byte
         w0 = last - 3 + k
-        fits = (w0 >= 0) & (w0 <= first) & (w0 + 4 <= len(xa))
-        if not fits.any():
+        fits = np.flatnonzero((w0 >= 0) & (w0 <= first) & (w0 + 4 <= lens[f]))
+        if not len(fits):
             continue
-        idx = w0[fits, None] + np.arange(4)
-        va = xa[idx].astype(np.int64) @ (1 << (8 * np.arange(4)))
-        vb = xb[idx].astype(np.int64) @ (1 << (8 * np.arange(4)))
+        at = (base[f[fits]] + w0[fits])[:, None] + np.arange(4)
+        va = xa[at].astype(np.int64) @ weights
+        vb = xb[at].astype(np.int64) @ weights
         va = np.where(va >= 1 << 31, va - (1 << 32), va)
         vb = np.where(vb >= 1 << 31, vb - (1 << 32), vb)
-        target_move = vb - va + own
+        target_move = vb - va + own[f[fits]]
         pos = np.searchsorted(allm, target_move)
         hit = allm[np.minimum(pos, len(allm) - 1)] == target_move
-        ok[np.flatnonzero(fits)[hit]] = True
-    return bool(ok.all())
+        win_ok[fits[hit]] = True
+    bad = np.bincount(f[~win_ok], minlength=len(batch))
+    return bad == 0
 
 
 def changed_functions(ctx: CodePair, limit: int | None = None) -> FunctionVerdicts:
@@ -508,14 +546,15 @@ def changed_functions(ctx: CodePair, limit: int | None = None) -> FunctionVerdic
     budget = DEEP_BYTE_BUDGET if ctx.deep else BYTE_BUDGET
     deadline = time.monotonic() + DEEP_SECONDS if ctx.deep else float("inf")
     moves = _known_moves(ctx) if arch in ("amd64", "386") and out.supported else None
-    for fd in _priority(ctx, ctx.cmp.functions):
-        if fd.name.startswith(PSEUDO_FUNCS):
-            continue  # not code: the build ID string at the start of text (identity explains it)
+    # (PSEUDO_FUNCS are not code: the build ID string at the start of text, which identity explains)
+    todo = [fd for fd in _priority(ctx, ctx.cmp.functions) if not fd.name.startswith(PSEUDO_FUNCS)]
+    numeric = _displacements_only(ctx, todo, moves) if moves is not None else np.zeros(len(todo), dtype=bool)
+    for fd, only_moved in zip(todo, numeric.tolist(), strict=True):
         if fd.a_range is None or fd.b_range is None:
             out.changed.append((fd, None))
             continue
         size = max(fd.a_range[1] - fd.a_range[0], fd.b_range[1] - fd.b_range[0])
-        if out.supported and moves is not None and _displacements_only(ctx, fd, moves):
+        if only_moved:
             out.shifted.append(fd)  # every changed rel32 is a known move: no disassembly needed
             continue
         if not out.supported or out.disassembled >= limit or size > budget or time.monotonic() > deadline:

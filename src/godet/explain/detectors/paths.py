@@ -40,8 +40,8 @@ def tail_pairs(files_a: set[str], files_b: set[str]) -> Counter[tuple[str, str, 
     Import-path file names (-trimpath, module@version/...) are left out: a change there is a
     different module version or a moved file, not a different build machine.
     """
-    only_a = {f for f in files_a - files_b if is_absolute(f)}
-    only_b = {f for f in files_b - files_a if is_absolute(f)}
+    only_a = sorted(f for f in files_a - files_b if is_absolute(f))  # sorted: the same example every run
+    only_b = sorted(f for f in files_b - files_a if is_absolute(f))
     index: dict[str, list[str]] = {}
     for f in only_b:
         index.setdefault(_tail(f, 1), []).append(f)
