@@ -476,7 +476,7 @@ def _displacements_only(
     db = np.frombuffer(ctx.b.image.data, dtype=np.uint8)
     batch: list[tuple[int, int, int, int, int]] = []
     size = 0
-    for item in todo + [(-1, 0, 0, 0, 0)]:
+    for item in [*todo, (-1, 0, 0, 0, 0)]:
         if item[0] < 0 or size + item[3] > BATCH_BYTES:
             if batch:
                 idx = np.array([t[0] for t in batch], dtype=np.int64)

@@ -442,6 +442,7 @@ def _aligned_spans(ctx: DiffContext, st: State) -> list[_Aligned]:
         if r.a0 >= 0 and r.b0 >= 0 and section_name(r.unit) in LITERAL_SECTIONS:
             by_unit.setdefault(r.unit.split("/", 1)[0], []).append(r)
     out = []
+    held = _Owners(ctx.findings)
     for unit, runs in by_unit.items():
         if all(r.i in st.done for r in runs):
             continue
@@ -461,9 +462,8 @@ def _aligned_spans(ctx: DiffContext, st: State) -> list[_Aligned]:
         unknown: dict[str, list[tuple[int, int]]] = {"a": [], "b": []}
         owners: list[Finding] = []
         for side, off, shifts, other_off in (("a", a0, sx, b0), ("b", b0, sy, a0)):
-            for s, e in _true_runs(shifts == NO_SHIFT, MAX_PIECES):
-                p = (off + s, off + e)
-                owner = _owner(ctx, side, p)
+            pieces = [(off + s, off + e) for s, e in _true_runs(shifts == NO_SHIFT, MAX_PIECES)]
+            for p, owner in zip(pieces, held.of(side, pieces), strict=True):
                 if owner is None and _in_modinfo(ctx, side, p):  # the runtime's copy of buildinfo
                     owner = _modinfo_owner(ctx)
                 if owner is not None:  # an -X value, a path, a buildinfo line: another cause's string
@@ -685,19 +685,56 @@ def _true_runs(mask: np.ndarray, limit: int | None = None) -> list[tuple[int, in
     return list(zip(edges[0::2].tolist(), edges[1::2].tolist(), strict=True))
 
 
-def _owner(ctx: DiffContext, side: str, piece: tuple[int, int]) -> Finding | None:
-    """The finding whose precise claims hold a changed piece (an -X value, a path...)."""
-    for f in ctx.findings:
-        spans = [(c.start, c.end) for c in f.claims if c.side == side and not c.fallback]
-        if spans and _held(piece, spans):
-            return f
-    return None
+class _Owners:
+    """Which finding's precise claims hold a changed piece (an -X value, a path...): the first finding
+    with a claim overlapping it (the rest of the piece is the same string, a path's common tail...).
+
+    Built once over the findings so far: per finding and side, its claims merged into sorted
+    disjoint spans, so that all the pieces of a side are looked up at once."""
+
+    def __init__(self, findings: list[Finding]) -> None:
+        self.findings = findings
+        self.spans: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
+        for side in ("a", "b"):
+            per: list[tuple[np.ndarray, np.ndarray]] = []
+            for f in findings:
+                sp = sorted(
+                    (c.start, c.end)
+                    for c in f.claims
+                    if c.side == side and not c.fallback and c.end > c.start
+                )
+                per.append(_merged(sp))
+            self.spans[side] = per
+
+    def of(self, side: str, pieces: list[tuple[int, int]]) -> list[Finding | None]:
+        """The owning finding of each piece (None: no finding's claims overlap it)."""
+        out: list[Finding | None] = [None] * len(pieces)
+        if not pieces:
+            return out
+        p = np.array(pieces, dtype=np.int64).reshape(-1, 2)
+        left = np.ones(len(pieces), dtype=bool)
+        for f, (starts, ends) in zip(self.findings, self.spans[side], strict=True):
+            if not len(starts) or not left.any():
+                continue
+            k = np.searchsorted(starts, p[:, 1], side="left") - 1  # the last span starting before the end
+            hit = left & (k >= 0) & (ends[np.maximum(k, 0)] > p[:, 0])
+            for i in np.flatnonzero(hit).tolist():
+                out[i] = f
+            left &= ~hit
+        return out
 
 
-def _held(piece: tuple[int, int], spans: list[tuple[int, int]]) -> bool:
-    """A claim overlaps the piece: the rest of the piece is the same string (a path's common tail...)."""
-    p0, p1 = piece
-    return any(min(p1, e) > max(p0, s) for s, e in spans)
+def _merged(spans: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted (start, end) spans merged where they overlap, as two arrays."""
+    starts: list[int] = []
+    ends: list[int] = []
+    for s, e in spans:
+        if starts and s < ends[-1]:
+            ends[-1] = max(ends[-1], e)
+        else:
+            starts.append(s)
+            ends.append(e)
+    return np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64)
 
 
 def _pairs(
