@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 
+from godet.arrays import unique
 from godet.read.addrnames import Namer
 
 if TYPE_CHECKING:
@@ -447,7 +448,7 @@ def _known_moves(ctx: CodePair) -> tuple[np.ndarray, dict[str, int]]:
     secs_b = {s.key: s.addr for s in ctx.b.image.sections if s.alloc}
     sec_moves = [secs_b[s.key] - s.addr for s in ctx.a.image.sections if s.alloc and s.key in secs_b]
     moves = [m for m in (*per_func.values(), *sec_moves) if -(1 << 62) < m < 1 << 62]  # hostile addresses
-    allm = np.unique(np.fromiter(moves, dtype=np.int64, count=len(moves)))
+    allm = unique(np.fromiter(moves, dtype=np.int64, count=len(moves)))
     return allm, per_func
 
 

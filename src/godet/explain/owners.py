@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from godet.arrays import unique_inverse
 from godet.explain.detectors.base import DiffContext
 from godet.explain.settle import Settlement
 from godet.read.binary import Binary
@@ -53,7 +54,7 @@ def attribute_owners(ctx: DiffContext, settlement: Settlement) -> None:
                 continue
             fn = side.functions(offsets[idx], unit_top[runs.unit[sel[idx]]])
             ok = fn >= 0
-            funcs, inverse = np.unique(fn[ok], return_inverse=True)
+            funcs, inverse = unique_inverse(fn[ok])
             per_func = np.bincount(inverse, weights=got[idx][ok].astype(np.float64), minlength=len(funcs))
             for k, b in zip(funcs.tolist(), per_func.tolist(), strict=True):
                 owner = side.owner(k)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from godet.arrays import unique
 from godet.explain.causes import is_broad
 from godet.explain.detectors.base import Claim, Finding
 
@@ -128,7 +129,7 @@ class _SideIndex:
         n = np.maximum(hi - lo, 0)
         if not n.sum():
             return np.zeros(0, dtype=np.int64), np.zeros(0)
-        pos = np.unique(np.repeat(lo, n) + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)))
+        pos = unique(np.repeat(lo, n) + (np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)))
         s, e = self.s[pos], self.e[pos]
         ov = _covered(spans, e) - _covered(spans, s)
         keep = ov > 0

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from godet.arrays import unique
 from godet.errors import FormatError
 from godet.read.image import Image, Section
 
@@ -192,7 +193,7 @@ def _assemble(names: list[str], addrs: np.ndarray, sizes: np.ndarray, kinds: lis
 
 def _gap_sizes(all_addrs: np.ndarray, addrs: np.ndarray) -> np.ndarray:
     """nm's size for PE and Mach-O: the distance to the next higher address of any symbol (0 for the last)."""
-    uniq = np.unique(all_addrs)
+    uniq = unique(all_addrs)
     nxt = np.searchsorted(uniq, addrs, side="right")
     has_next = nxt < len(uniq)
     sizes = np.zeros(len(addrs), dtype=np.uint64)
@@ -272,7 +273,7 @@ def _elf(image: Image) -> SymbolTable:
 
     def make(sub: np.ndarray) -> list[Symbol]:
         names = _names_at(strtab, sub["name"])
-        info = {k: sec_info(k) for k in np.unique(sub["shndx"]).tolist()}
+        info = {k: sec_info(k) for k in set(sub["shndx"].tolist())}
         kinds, secs = [], []
         locals_ = ((sub["info"] >> 4) == STB_LOCAL).tolist()
         for shndx, local in zip(sub["shndx"].tolist(), locals_, strict=True):
