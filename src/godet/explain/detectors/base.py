@@ -119,6 +119,7 @@ class DiffContext:
     deep: bool = False  # --deep: normalise and disassemble every changed function, not a sample
 
     _inflated: dict[str, tuple[bytes, bytes] | None] = field(default_factory=dict)
+    memo: dict[str, Any] = field(default_factory=dict)  # facts of this pair detectors compute once
 
     def inflated(self, unit_key: str) -> tuple[bytes, bytes] | None:
         """Decompressed contents of a compressed unit in A and B (cached), or None if unreadable."""

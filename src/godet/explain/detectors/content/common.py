@@ -65,11 +65,13 @@ class Run:
 class State:
     """The data runs still to explain and what this detector has claimed so far."""
 
-    def __init__(self, ctx: DiffContext, runs: list[Run]) -> None:
+    def __init__(
+        self, ctx: DiffContext, runs: list[Run], sides: dict[str, tuple[np.ndarray, ...]] | None = None
+    ) -> None:
         self.ctx = ctx
         self.runs = runs
         self.done: set[int] = set()
-        self._sides = {side: self._index(side) for side in ("a", "b")}
+        self._sides = sides if sides is not None else {side: self._index(side) for side in ("a", "b")}
 
     def _index(self, side: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         lo = np.array([r.a0 if side == "a" else r.b0 for r in self.runs], dtype=np.int64)
@@ -81,7 +83,8 @@ class State:
     @classmethod
     def of(cls, ctx: DiffContext) -> State:
         """The data runs of the comparison, less the bytes earlier findings explain precisely."""
-        st = cls(ctx, data_runs(ctx))
+        st = cls(ctx, data_runs(ctx), ctx.memo.get("data_runs_index"))
+        ctx.memo["data_runs_index"] = st._sides
         for f in ctx.findings:  # bytes earlier detectors explain precisely are not ours to explain again
             st.take(c for c in f.claims if not c.fallback)
         return st
@@ -112,6 +115,14 @@ class State:
 
 
 def data_runs(ctx: DiffContext) -> list[Run]:
+    """The differing runs in data sections (at most MAX_RUNS), computed once per diff."""
+    got = ctx.memo.get("data_runs")
+    if got is None:
+        got = ctx.memo["data_runs"] = _data_runs(ctx)
+    return got
+
+
+def _data_runs(ctx: DiffContext) -> list[Run]:
     runs = ctx.cmp.runs
     out: list[Run] = []
     data_units = {i for i, u in enumerate(runs.units) if section_name(u) in DATA_NAMES}
