@@ -103,6 +103,8 @@ def compare(a: Binary, b: Binary, coarse: bool = False) -> Comparison:
     moves: dict[str, int] = {}
     anchors: dict[str, list[Anchor]] = {}
     for key in order:
+        a.image.release()  # the previous unit's pages leave the resident set (see Image.release)
+        b.image.release()
         x, y = ua.get(key), ub.get(key)
         pair = UnitPair(key, x, y)
         pairs.append(pair)

@@ -119,10 +119,12 @@ def _diff_binaries(a: Binary, b: Binary, deep: bool, ha: _Hasher, hb: _Hasher) -
     from godet.explain.detectors.buildinfo import compiler_output_differs
 
     cmp = compare(a, b, coarse=compiler_output_differs(a.buildinfo, b.buildinfo))
+    _release(a, b)
     ctx = DiffContext(a, b, cmp, deep=deep)
     for name in DETECTORS:
         module = importlib.import_module(name)
         ctx.findings.extend(_declared(_run(module.detect, ctx, name), module, name))
+        _release(a, b)
     model.assign_roles(ctx.findings)
     settlement = settle(ctx.findings, cmp.runs, log=code_runs(ctx))
     attribute_owners(ctx, settlement)
@@ -130,6 +132,13 @@ def _diff_binaries(a: Binary, b: Binary, deep: bool, ha: _Hasher, hb: _Hasher) -
     ha.join()
     hb.join()
     return _report(a, b, ha.digest, hb.digest, ctx, settlement.remaining, deep)
+
+
+def _release(*binaries: Binary) -> None:
+    """After a pass over the files: their pages leave godet's resident set (re-read from the page
+    cache when needed), so peak memory is one pass's working set, not both files."""
+    for b in binaries:
+        b.image.release()
 
 
 def _run(fn: Callable[[DiffContext], list[Finding]], ctx: DiffContext, name: str) -> list[Finding]:
