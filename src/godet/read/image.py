@@ -7,6 +7,7 @@ segments. The per-format modules (:mod:`godet.read.elf`, :mod:`godet.read.pe`,
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import mmap
@@ -138,10 +139,8 @@ class Image:
         hi = self.slice_offset + (len(self.data) if end is None else min(end, len(self.data)))
         lo -= lo % mmap.PAGESIZE
         if hi > lo:
-            try:
+            with contextlib.suppress(OSError, ValueError):  # advice is advice: a refusal changes nothing
                 self.mm.madvise(mmap.MADV_DONTNEED, lo, hi - lo)
-            except (OSError, ValueError):  # advice is advice: a refusal changes nothing
-                pass
 
     def find(self, needle: bytes, start: int = 0, end: int | None = None) -> int:
         """Offset of ``needle`` in this image within [start, end), or -1 (no copy of the file).
