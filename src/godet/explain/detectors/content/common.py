@@ -143,6 +143,51 @@ def _data_runs(ctx: DiffContext) -> list[Run]:
     return out
 
 
+def section_index(binary: Binary, offsets: np.ndarray) -> np.ndarray:
+    """For each file offset, the index in ``image.sections`` of the section holding it (-1: none),
+    like ``Image.section_at`` (the first section in table order wins)."""
+    out = np.full(len(offsets), -1, dtype=np.int64)
+    for k, s in enumerate(binary.image.sections):
+        if s.size:
+            out[(out < 0) & (offsets >= s.offset) & (offsets < s.offset + s.size)] = k
+    return out
+
+
+def section_starts(binary: Binary, offsets: np.ndarray) -> np.ndarray:
+    """For each file offset, the file offset of the section holding it (-1: none)."""
+    k = section_index(binary, offsets)
+    starts = np.array([s.offset for s in binary.image.sections] + [-1], dtype=np.int64)
+    return starts[k]
+
+
+def vas_at(binary: Binary, offsets: np.ndarray) -> np.ndarray:
+    """For each file offset, its virtual address (-1: not in an allocated section), like ``va_at``."""
+    secs = binary.image.sections
+    k = section_index(binary, offsets)
+    alloc = np.array([s.alloc for s in secs] + [False], dtype=bool)
+    base = np.array([s.addr - s.offset for s in secs] + [0], dtype=np.int64)
+    return np.where(alloc[k], base[k] + offsets, -1)
+
+
+def va_to_offsets(binary: Binary, addrs: np.ndarray) -> np.ndarray:
+    """For each virtual address, its file offset (-1: not backed by the file), like
+    ``Image.va_to_offset``: segments first, then allocated sections, the first match winning."""
+    im = binary.image
+    x = addrs.astype(np.uint64)
+    out = np.full(len(x), -1, dtype=np.int64)
+    spans = [(g.addr, g.file_size, g.offset) for g in im.segments if g.file_size]
+    spans += [(s.addr, s.size, s.offset) for s in im.sections if s.size and s.alloc]
+    for addr, size, off in spans:
+        if addr < 0 or size <= 0:
+            continue
+        hit = (out < 0) & (x >= np.uint64(addr)) & (x < np.uint64(addr + size))
+        if hit.any():
+            got = off + (x[hit] - np.uint64(addr)).astype(np.int64)
+            out[np.flatnonzero(hit)] = np.where(got < im.size, got, -2)
+    out[out == -2] = -1
+    return out
+
+
 def va_at(binary: Binary, off: int) -> int | None:
     sec = binary.image.section_at(off)
     return None if sec is None or not sec.alloc else sec.addr + off - sec.offset

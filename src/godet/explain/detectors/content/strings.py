@@ -27,12 +27,17 @@ from godet.explain.detectors.content.common import (
     mostly_text,
     preview,
     read_at,
+    section_index,
     section_name,
+    section_starts,
     string_around,
     va_at,
     va_claims,
+    va_to_offsets,
+    vas_at,
 )
 from godet.read.binary import Binary
+from godet.read.image import Section
 
 EMITS: frozenset[str] = frozenset(["embedded-content", "ldflags-x", "string-literal"])
 
@@ -87,24 +92,30 @@ def _vars_by_header(ctx: DiffContext, st: State) -> list[tuple[StringVar, String
     hs = ha[order]
     ps = ctx.a.image.ptr_size
     both_named = ctx.a.symbols.present and ctx.b.symbols.present
+    pend = [r for r in st.pending()[:MAX_RUNS] if r.a0 >= 0 and r.b0 >= 0]
+    if not pend:
+        return []
+    a0 = np.array([r.a0 for r in pend], dtype=np.int64)
+    a1 = np.array([r.a1 for r in pend], dtype=np.int64)
+    b0 = np.array([r.b0 for r in pend], dtype=np.int64)
+    va, vb = vas_at(ctx.a, a0), vas_at(ctx.b, b0)
+    ok = (va >= 0) & (vb >= 0)
+    if not both_named:  # without names on both sides a header is paired by place: only in same-size data
+        sizes_a = np.array([s.size for s in ctx.a.image.sections] + [-1], dtype=np.int64)
+        sizes_b = np.array([s.size for s in ctx.b.image.sections] + [-2], dtype=np.int64)
+        ok &= sizes_a[section_index(ctx.a, a0)] == sizes_b[section_index(ctx.b, b0)]
+    lo = np.searchsorted(hs, va - 2 * ps + 1)
+    hi = np.searchsorted(hs, va + (a1 - a0))
     out = []
-    for r in st.pending()[:MAX_RUNS]:
-        if r.a0 < 0 or r.b0 < 0 or len(out) >= MAX_HEADER_RUNS:
-            continue
-        va, vb = va_at(ctx.a, r.a0), va_at(ctx.b, r.b0)
-        if va is None or vb is None:
-            continue
-        sa, sb = ctx.a.image.section_at(r.a0), ctx.b.image.section_at(r.b0)
-        if not both_named and (sa is None or sb is None or sa.size != sb.size):
-            continue  # without names on both sides a header is paired by place: only in same-size data
-        lo = int(np.searchsorted(hs, va - 2 * ps + 1))
-        hi = int(np.searchsorted(hs, va + (r.a1 - r.a0)))
-        for k in order[lo:hi].tolist():
-            h = int(ha[k])
-            xa = _named_var(ctx.a, h, int(pa[k]), int(la[k]))
+    for j in np.flatnonzero(ok & (hi > lo)).tolist():
+        if len(out) >= MAX_HEADER_RUNS:
+            break
+        for k in order[lo[j] : hi[j]].tolist():
+            hdr = int(ha[k])
+            xa = _named_var(ctx.a, hdr, int(pa[k]), int(la[k]))
             if xa is None:
                 continue
-            xb = _peer_var(ctx.b, xa, vb + (h - va))
+            xb = _peer_var(ctx.b, xa, int(vb[j]) + (hdr - int(va[j])))
             if xb is not None:
                 out.append((xa, xb))
     return out
@@ -361,20 +372,44 @@ class _Aligned:
     a0: int = 0  # the span: A's file offset, B's, and each byte's offset to its place in B
     b0: int = 0
     shifts: np.ndarray | None = None
+    _known: np.ndarray | None = None  # indexes of ``shifts`` that are known (computed on first use)
 
-    def maps(self, oa: int, ob: int) -> bool:
-        """Whether A's byte at file offset ``oa`` is B's byte at ``ob`` (moved with its string), or both
-        lie in changed strings."""
-        if self.shifts is None or not 0 <= oa - self.a0 < len(self.shifts):
-            return False
+    def maps(self, oa: np.ndarray, ob: np.ndarray) -> np.ndarray:
+        """For each pair of file offsets: whether A's byte at ``oa`` is B's byte at ``ob`` (moved with its
+        string), or both lie in changed strings."""
+        out = np.zeros(len(oa), dtype=bool)
+        if self.shifts is None or not len(oa):
+            return out
+        sh = self.shifts
         i = oa - self.a0
-        d = int(self.shifts[i])
-        if d == NO_SHIFT:  # a changed first byte: the block that follows tells where it went
-            nxt = np.flatnonzero(self.shifts[i : i + MAP_REACH] != NO_SHIFT)
-            d = int(self.shifts[i + nxt[0]]) if len(nxt) else NO_SHIFT
-        if d != NO_SHIFT:
-            return ob == i + d + self.b0
-        return any(s <= oa < e for s, e in self.a_pieces) and any(s <= ob < e for s, e in self.b_pieces)
+        inside = (i >= 0) & (i < len(sh))
+        i = np.clip(i, 0, len(sh) - 1)
+        d = sh[i].astype(np.int64)
+        # a changed first byte: the block that follows (within MAP_REACH) tells where it went
+        if self._known is None:
+            self._known = np.flatnonzero(sh != NO_SHIFT)
+        known = self._known
+        if len(known):
+            pos = np.minimum(np.searchsorted(known, i), len(known) - 1)
+            j = known[pos]
+            near = (j >= i) & (j - i < MAP_REACH)
+            d = np.where((d == NO_SHIFT) & near, sh[j], d)
+        moved = d != NO_SHIFT
+        out[moved] = ob[moved] == i[moved] + d[moved] + self.b0
+        rest = ~moved
+        if rest.any():
+            out[rest] = _in_pieces(self.a_pieces, oa[rest]) & _in_pieces(self.b_pieces, ob[rest])
+        return out & inside
+
+
+def _in_pieces(pieces: list[tuple[int, int]], x: np.ndarray) -> np.ndarray:
+    """Whether each offset lies in one of the sorted, disjoint pieces."""
+    if not pieces:
+        return np.zeros(len(x), dtype=bool)
+    st = np.array([p[0] for p in pieces], dtype=np.int64)
+    en = np.array([p[1] for p in pieces], dtype=np.int64)
+    k = np.searchsorted(st, x, side="right") - 1
+    return (k >= 0) & (x < en[np.maximum(k, 0)])
 
 
 def _literals(ctx: DiffContext, st: State) -> list[Finding]:
@@ -520,63 +555,109 @@ MAP_REACH = 64  # bytes looked ahead for the block a changed byte moved with
 def _pointer_claims(ctx: DiffContext, st: State, al: _Aligned) -> list[Claim]:
     """Differing words elsewhere (string headers, type names, symbol values) that point at strings of
     the span in both builds, at the places the alignment maps to each other: they moved with them."""
-    out: list[Claim] = []
-    a = ctx.a
-    ps = a.image.ptr_size
     runs = ctx.cmp.runs
     units = [
         i
         for i, u in enumerate(runs.units)
         if section_name(u) in POINTER_UNITS and section_name(u) not in LITERAL_SECTIONS
     ]
-    done = {r.i for r in st.runs if r.i in st.done}
-    for i in np.flatnonzero(np.isin(runs.unit, units))[:MAX_RUNS].tolist():
-        r = Run(
-            i, runs.units[runs.unit[i]], int(runs.a0[i]), int(runs.a1[i]), int(runs.b0[i]), int(runs.b1[i])
-        )
-        if r.a0 < 0 or r.b0 < 0 or i in done:
-            continue
-        sec = a.image.section_at(r.a0)
-        if sec is None:
-            continue
-        ok = _words_follow(ctx, al, sec.offset, r, ps, None) or (
-            section_name(r.unit) in PCLNTAB_NAMES and _words_follow(ctx, al, sec.offset, r, 4, al.unit)
-        )
-        if ok:
-            out += [Claim.range("a", r.a0, r.a1), Claim.range("b", r.b0, r.b1)]
+    done = np.array(sorted(r.i for r in st.runs if r.i in st.done), dtype=np.int64)
+    idx = np.flatnonzero(np.isin(runs.unit, units))[:MAX_RUNS]
+    idx = idx[(runs.a0[idx] >= 0) & (runs.b0[idx] >= 0) & ~np.isin(idx, done)]
+    a0, a1, b0 = runs.a0[idx], runs.a1[idx], runs.b0[idx]
+    base = section_starts(ctx.a, a0)
+    keep = base >= 0
+    idx, a0, a1, b0, base = idx[keep], a0[keep], a1[keep], b0[keep], base[keep]
+    ok = _words_follow(ctx, al, base, a0, a1, b0, ctx.a.image.ptr_size, None)
+    pcl = np.array(
+        [section_name(runs.units[u]) in PCLNTAB_NAMES for u in runs.unit[idx].tolist()], dtype=bool
+    )
+    pcl &= ~ok
+    if pcl.any():
+        ok[pcl] = _words_follow(ctx, al, base[pcl], a0[pcl], a1[pcl], b0[pcl], 4, al.unit)
+    out: list[Claim] = []
+    for k in np.flatnonzero(ok).tolist():
+        i = int(idx[k])
+        out += [
+            Claim.range("a", int(runs.a0[i]), int(runs.a1[i])),
+            Claim.range("b", int(runs.b0[i]), int(runs.b1[i])),
+        ]
     return out
 
 
 PCLNTAB_NAMES = frozenset({".gopclntab", "__gopclntab"})
+MAX_WORDS = 1 << 22  # words of pointer runs checked at once
 
 
-def _words_follow(ctx: DiffContext, al: _Aligned, base: int, r: Run, width: int, rel: str | None) -> bool:
-    """Every ``width``-byte word of the run is equal in both builds or points (an address, or with ``rel``
-    an offset from that section's start: funcdata's gcdata offsets) at bytes the alignment maps."""
+def _words_follow(
+    ctx: DiffContext,
+    al: _Aligned,
+    base: np.ndarray,
+    a0: np.ndarray,
+    a1: np.ndarray,
+    b0: np.ndarray,
+    width: int,
+    rel: str | None,
+) -> np.ndarray:
+    """For each run [a0, a1) of A (at b0 in B; ``base``: its section's start): whether every ``width``-byte
+    word is equal in both builds or points (an address, or with ``rel`` an offset from that section's
+    start: funcdata's gcdata offsets) at bytes the alignment maps."""
     a, b = ctx.a, ctx.b
-    order = "big" if a.image.big_endian else "little"
+    ok = np.ones(len(a0), dtype=bool)
     ra = a.image.section(rel) if rel else None
     rb = b.image.section(rel) if rel else None
     if rel and (ra is None or rb is None):
-        return False
-    d = r.b0 - r.a0
-    for w in range(r.a0 - (r.a0 - base) % width, r.a1, width):
-        x, y = bytes(a.image.data[w : w + width]), bytes(b.image.data[w + d : w + d + width])
-        if len(x) < width or len(y) < width:
-            return False
-        px, py = int.from_bytes(x, order), int.from_bytes(y, order)
-        if px == py:
-            continue
+        return ~ok
+    start = a0 - (a0 - base) % width
+    n = np.maximum((a1 - start + width - 1) // width, 0)
+    lo = 0
+    while lo < len(a0):  # batches of at most MAX_WORDS words (a single longer run is one batch)
+        hi = lo + max(1, int(np.searchsorted(np.cumsum(n[lo:]), MAX_WORDS, side="right")))
+        ok[lo:hi] = _words_batch(ctx, al, start[lo:hi], n[lo:hi], (b0 - a0)[lo:hi], width, ra, rb)
+        lo = hi
+    return ok
+
+
+def _words_batch(
+    ctx: DiffContext,
+    al: _Aligned,
+    start: np.ndarray,
+    n: np.ndarray,
+    d: np.ndarray,
+    width: int,
+    ra: Section | None,
+    rb: Section | None,
+) -> np.ndarray:
+    a, b = ctx.a, ctx.b
+    total = int(n.sum())
+    rid = np.repeat(np.arange(len(n)), n)
+    w = np.repeat(start, n) + (np.arange(total) - np.repeat(np.cumsum(n) - n, n)) * width
+    wb = w + d[rid]
+    da, db = as_array(a.image.data), as_array(b.image.data)
+    fits = (w >= 0) & (w + width <= len(da)) & (wb >= 0) & (wb + width <= len(db))
+    px, py = _words(da, np.where(fits, w, 0), width, a), _words(db, np.where(fits, wb, 0), width, b)
+    good = fits & (px == py)
+    todo = np.flatnonzero(fits & ~good)
+    if len(todo):
+        x, y = px[todo], py[todo]
         if ra is not None and rb is not None:
-            oa, ob = ra.offset + px, rb.offset + py
-            if not (px < ra.size and py < rb.size and al.maps(oa, ob)):
-                return False
-            continue
-        oa = a.image.va_to_offset(px) if px >= 1 << 12 else None
-        ob = b.image.va_to_offset(py) if py >= 1 << 12 else None
-        if oa is None or ob is None or not al.maps(oa, ob):
-            return False
-    return True
+            inside = (x < ra.size) & (y < rb.size)
+            oa = ra.offset + x.astype(np.int64)
+            ob = rb.offset + y.astype(np.int64)
+        else:
+            oa = va_to_offsets(a, x)
+            ob = va_to_offsets(b, y)
+            inside = (x >= 1 << 12) & (y >= 1 << 12) & (oa >= 0) & (ob >= 0)
+        good[todo] = inside & al.maps(np.where(inside, oa, -1), np.where(inside, ob, -1))
+    bad = np.bincount(rid[~good], minlength=len(n))
+    return bad == 0
+
+
+def _words(arr: np.ndarray, at: np.ndarray, width: int, binary: Binary) -> np.ndarray:
+    """The unsigned ``width``-byte words at offsets ``at`` (the binary's byte order), as uint64."""
+    rows = arr[at[:, None] + np.arange(width)]
+    dt = np.dtype("u8" if width == 8 else "u4").newbyteorder(">" if binary.image.big_endian else "<")
+    return np.ascontiguousarray(rows).view(dt).ravel().astype(np.uint64)
 
 
 def _is_text(ctx: DiffContext, side: str, piece: tuple[int, int]) -> bool:
