@@ -73,6 +73,11 @@ class Comparison:
         """The differing functions sorted by name."""
         return sorted(self.functions, key=lambda fd: fd.name)
 
+    @functools.cached_property
+    def function_names(self) -> list[str]:
+        """The names of ``functions_by_name``, in its order (for bisecting by prefix)."""
+        return [fd.name for fd in self.functions_by_name]
+
     def pair(self, key: str) -> UnitPair | None:
         for p in self.pairs:
             if p.key == key:

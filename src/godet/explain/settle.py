@@ -78,12 +78,13 @@ def settle(findings: list[Finding], runs: Runs, log: np.ndarray | None = None) -
                 elif c.mask is not None:
                     sel = np.flatnonzero(c.mask)
                     _take(remaining, sel, remaining[sel].copy(), runs.unit, acc, taken, log)
+    tops = _Tops(runs.units)
     for f in findings:
         acc = per_unit.get(id(f))
         if acc is None:
             continue
         f.bytes = round(acc.sum())
-        f.regions = _regions(runs.units, acc)
+        f.regions = tops.regions(acc)
     return Settlement(remaining, per_unit, per_run)
 
 
@@ -170,8 +171,9 @@ def _unit_index(units: list[str], unit: np.ndarray) -> Callable[[str], np.ndarra
     members: dict[str, list[int]] = {}
     for i, u in enumerate(units):
         members.setdefault(u, []).append(i)
-        if "/" in u:
-            members.setdefault(u.split("/", 1)[0], []).append(i)
+        top, sep, _ = u.partition("/")
+        if sep:
+            members.setdefault(top, []).append(i)
 
     def runs_of(key: str) -> np.ndarray:
         if key not in cache:
@@ -182,9 +184,21 @@ def _unit_index(units: list[str], unit: np.ndarray) -> Callable[[str], np.ndarra
     return runs_of
 
 
-def _regions(units: list[str], acc: np.ndarray) -> list[dict]:
-    per: dict[str, float] = {}
-    for i in np.flatnonzero(acc > 0.5):
-        top = units[i].split("/", 1)[0]
-        per[top] = per.get(top, 0.0) + float(acc[i])
-    return [{"section": k, "bytes": round(v)} for k, v in sorted(per.items(), key=lambda kv: -kv[1])]
+class _Tops:
+    """The top section of every unit ("sec" of "sec/piece"), to sum bytes per section at once."""
+
+    def __init__(self, units: list[str]) -> None:
+        index: dict[str, int] = {}
+        self.top = np.fromiter(
+            (index.setdefault(u.partition("/")[0], len(index)) for u in units),
+            dtype=np.int64,
+            count=len(units),
+        )
+        self.names = list(index)
+
+    def regions(self, acc: np.ndarray) -> list[dict]:
+        """Bytes per top section (of the units with more than half a byte), largest first."""
+        per = np.bincount(self.top, weights=np.where(acc > 0.5, acc, 0.0), minlength=len(self.names))
+        keep = [k for k in np.flatnonzero(per > 0).tolist()]
+        keep.sort(key=lambda k: -per[k])
+        return [{"section": self.names[k], "bytes": round(float(per[k]))} for k in keep]

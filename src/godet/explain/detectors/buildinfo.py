@@ -432,8 +432,7 @@ def _deps(ctx: DiffContext, a: BuildInfo, b: BuildInfo, line_claims) -> list[Fin
 
 def _package_claims(ctx: DiffContext, module: str) -> list[Claim]:
     """The differing code of the module's functions (their names start with its import path)."""
-    funcs = ctx.cmp.functions_by_name
-    names = [fd.name for fd in funcs]
+    funcs, names = ctx.cmp.functions_by_name, ctx.cmp.function_names
     out = []
     for sep in (".", "/"):
         prefix = module + sep
