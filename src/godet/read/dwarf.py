@@ -201,8 +201,12 @@ def _inflate(raw: memoryview, claimed: int, skip: int, what: str, limit: int | N
 def section_data(
     image: Image, section: Section, zheader: bool, limit: int | None = None
 ) -> bytes | memoryview:
-    """The section's DWARF bytes: decompressed when needed (at most ``limit`` bytes), a view of the file
-    otherwise."""
+    """The section's DWARF bytes: decompressed when needed (at most ``limit`` bytes; once per image, the
+    reader and the detectors share it), a view of the file otherwise."""
+    key = ("inflated", section.offset, section.size, zheader)
+    got = image.memo.get(key)
+    if got is not None:
+        return got
     raw = image.section_bytes(section)
     if image.format == "pe" and section.mem_size and not section.compressed:
         raw = raw[: section.mem_size]  # drop the file-alignment padding
@@ -210,7 +214,8 @@ def section_data(
         if bytes(raw[:4]) != b"ZLIB" or len(raw) < 12:
             raise FormatError(f"{section.name} lacks the ZLIB header")
         claimed = int.from_bytes(raw[4:12], "big")
-        return _inflate(raw, claimed, 12, section.name, limit)
+        got = image.memo[key] = _inflate(raw, claimed, 12, section.name, limit)
+        return got
     if section.compressed and image.format == "elf":
         v = ByteView(raw, image.big_endian)
         if image.ptr_size == 8:
@@ -219,7 +224,8 @@ def section_data(
             ch_type, claimed, skip = v.u32(0), v.u32(4), 12
         if ch_type != 1:
             raise FormatError(f"{section.name}: unsupported compression type {ch_type} (only zlib)")
-        return _inflate(raw, claimed, skip, section.name, limit)
+        got = image.memo[key] = _inflate(raw, claimed, skip, section.name, limit)
+        return got
     return raw
 
 

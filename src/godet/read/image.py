@@ -125,6 +125,7 @@ class Image:
     slice_offset: int = 0  # offset of this image in the file (fat Mach-O slices)
     native: Any = None  # the backing parser object (pyelftools ELFFile, lief Binary)
     mm: Any = None  # the whole file's mmap (for fast substring search); set by open_images
+    memo: dict[Any, Any] = field(default_factory=dict)  # derived bytes computed once (decompressed sections)
     extents: tuple[tuple[int, int], ...] | None = (
         None  # data (not holes) of a sparse file; set by open_images
     )
