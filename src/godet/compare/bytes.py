@@ -183,15 +183,67 @@ def diff_runs(a: np.ndarray, b: np.ndarray, gap: int = 0) -> tuple[np.ndarray, n
         return s, e, e - s
     parts = []
     for lo in range(0, len(a), CHUNK):
-        s, e = equal_size_runs(a[lo : lo + CHUNK], b[lo : lo + CHUNK])
+        s, e, w = coalesced_runs(a[lo : lo + CHUNK], b[lo : lo + CHUNK], gap)
         if len(s):
-            zero = np.zeros(len(s), dtype=np.int32)
-            _, s, e, _, _, w = coalesce(zero, s + lo, e + lo, s + lo, e + lo, e - s, gap)
-            parts.append((s, e, w))
+            parts.append((s + lo, e + lo, w))
     if not parts:
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty, empty
     return tuple(np.concatenate([p[i] for p in parts]) for i in range(3))  # type: ignore[return-value]
+
+
+def coalesced_runs(a: np.ndarray, b: np.ndarray, gap: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The differing runs of two equal-length arrays merged across equal stretches of at most ``gap``
+    bytes, with their differing bytes: what ``coalesce`` makes of ``equal_size_runs``, without listing
+    every exact run first (a toolchain change leaves millions of them).
+
+    Differing bytes are counted per block of K bytes, K the largest power of two with 2K - 1 <= gap + 1,
+    so that an equal stretch longer than ``gap`` holds a whole equal block: only the groups of equal
+    blocks are candidate separators, and each is measured exactly into its neighbouring blocks.
+    """
+    n = len(a)
+    empty = np.zeros(0, dtype=np.int64)
+    d = a != b
+    if not n or not d.any():
+        return empty, empty, empty
+    k = 1
+    while 2 * (2 * k) - 1 <= gap + 1:
+        k *= 2
+    nb = -(-n // k)
+    padded = np.zeros(nb * k, dtype=bool)
+    padded[:n] = d
+    rows = padded.reshape(nb, k)
+    cnt = np.count_nonzero(rows, axis=1) if k < 8 else _block_counts(padded, nb, k)
+    cum = np.concatenate(([0], np.cumsum(cnt)))
+    zero = np.concatenate(([False], cnt == 0, [False])).view(np.int8)
+    edges = np.flatnonzero(np.diff(zero))
+    g0, g1 = edges[0::2], edges[1::2]  # groups of equal blocks [g0, g1)
+    inner = (g0 > 0) & (g1 < nb)  # an equal stretch at the start or end separates nothing
+    g0, g1 = g0[inner], g1[inner]
+    trail = k - 1 - np.argmax(rows[g0 - 1, ::-1], axis=1)  # index of the last differing byte
+    lead = np.argmax(rows[g1], axis=1)  # index of the first differing byte
+    sep_s = (g0 - 1) * k + trail + 1
+    sep_e = g1 * k + lead
+    sep = sep_e - sep_s > gap
+    sep_s, sep_e, g0, g1 = sep_s[sep], sep_e[sep], g0[sep], g1[sep]
+    first_block = int(np.argmax(cnt > 0))
+    last_block = nb - 1 - int(np.argmax(cnt[::-1] > 0))
+    first = first_block * k + int(np.argmax(rows[first_block]))
+    last = last_block * k + k - 1 - int(np.argmax(rows[last_block, ::-1]))
+    starts = np.concatenate(([first], sep_e)).astype(np.int64)
+    ends = np.concatenate((sep_s, [last + 1])).astype(np.int64)
+    weights = np.concatenate((cum[g0], [cum[-1]])) - np.concatenate(([0], cum[g1]))
+    return starts, ends, weights.astype(np.int64)
+
+
+def _block_counts(padded: np.ndarray, nb: int, k: int) -> np.ndarray:
+    """Differing bytes per block of ``k`` (a multiple of 8) bytes: eight flags per 64-bit word, popcounted."""
+    words = padded.view(np.uint64)
+    if hasattr(np, "bitwise_count"):
+        per_word = np.bitwise_count(words)
+    else:  # numpy < 2.0
+        per_word = np.count_nonzero(padded.reshape(-1, 8), axis=1)
+    return per_word.reshape(nb, k // 8).sum(axis=1, dtype=np.int64)
 
 
 def trim(a: np.ndarray, b: np.ndarray) -> tuple[int, int]:
