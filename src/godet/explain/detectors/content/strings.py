@@ -70,16 +70,27 @@ def vars_by_data(ctx: DiffContext, st: State) -> list[tuple[StringVar, StringVar
     """Variables whose string data holds a cluster of differing runs (same-size data)."""
     pend = [r for r in st.pending() if r.a0 >= 0 and r.b0 >= 0 and r.a1 - r.a0 == r.b1 - r.b0]
     out = []
+    memo: dict[tuple[int, int, int, int], tuple[StringVar, StringVar] | None] = ctx.memo.setdefault(
+        "vars_by_data", {}
+    )  # the variable around a cluster depends on the cluster only (several detectors ask)
     for cl in clusters(pend, 32)[:MAX_HEADER_RUNS]:
-        lo_a, hi_a = va_at(ctx.a, cl[0].a0), va_at(ctx.a, cl[-1].a1 - 1)
-        lo_b, hi_b = va_at(ctx.b, cl[0].b0), va_at(ctx.b, cl[-1].b1 - 1)
-        if lo_a is None or hi_a is None or lo_b is None or hi_b is None:
-            continue
-        xa = _string_var(ctx.a, lo_a, hi_a + 1)
-        xb = _string_var(ctx.b, lo_b, hi_b + 1)
-        if xa is not None and xb is not None:
-            out.append((xa, xb))
+        key = (cl[0].a0, cl[-1].a1, cl[0].b0, cl[-1].b1)
+        if key not in memo:
+            memo[key] = _cluster_var(ctx, *key)
+        if memo[key] is not None:
+            out.append(memo[key])  # type: ignore[arg-type]
     return out
+
+
+def _cluster_var(ctx: DiffContext, a0: int, a1: int, b0: int, b1: int) -> tuple[StringVar, StringVar] | None:
+    """The string variable of each build whose data holds the file ranges [a0, a1) and [b0, b1)."""
+    lo_a, hi_a = va_at(ctx.a, a0), va_at(ctx.a, a1 - 1)
+    lo_b, hi_b = va_at(ctx.b, b0), va_at(ctx.b, b1 - 1)
+    if lo_a is None or hi_a is None or lo_b is None or hi_b is None:
+        return None
+    xa = _string_var(ctx.a, lo_a, hi_a + 1)
+    xb = _string_var(ctx.b, lo_b, hi_b + 1)
+    return (xa, xb) if xa is not None and xb is not None else None
 
 
 def _vars_by_header(ctx: DiffContext, st: State) -> list[tuple[StringVar, StringVar]]:
