@@ -143,6 +143,9 @@ def _data_runs(ctx: DiffContext) -> list[Run]:
     return out
 
 
+ADDR_LIMIT = 1 << 62  # virtual addresses the vectorised lookups handle (real ones are far below)
+
+
 def section_index(binary: Binary, offsets: np.ndarray) -> np.ndarray:
     """For each file offset, the index in ``image.sections`` of the section holding it (-1: none),
     like ``Image.section_at`` (the first section in table order wins)."""
@@ -164,8 +167,11 @@ def vas_at(binary: Binary, offsets: np.ndarray) -> np.ndarray:
     """For each file offset, its virtual address (-1: not in an allocated section), like ``va_at``."""
     secs = binary.image.sections
     k = section_index(binary, offsets)
-    alloc = np.array([s.alloc for s in secs] + [False], dtype=bool)
-    base = np.array([s.addr - s.offset for s in secs] + [0], dtype=np.int64)
+    # (a hostile section loaded near the top of memory is left out: its addresses do not fit)
+    alloc = np.array([s.alloc and 0 <= s.addr < ADDR_LIMIT for s in secs] + [False], dtype=bool)
+    base = np.array(
+        [s.addr - s.offset if 0 <= s.addr < ADDR_LIMIT else 0 for s in secs] + [0], dtype=np.int64
+    )
     return np.where(alloc[k], base[k] + offsets, -1)
 
 
@@ -178,8 +184,8 @@ def va_to_offsets(binary: Binary, addrs: np.ndarray) -> np.ndarray:
     spans = [(g.addr, g.file_size, g.offset) for g in im.segments if g.file_size]
     spans += [(s.addr, s.size, s.offset) for s in im.sections if s.size and s.alloc]
     for addr, size, off in spans:
-        if addr < 0 or size <= 0:
-            continue
+        if addr < 0 or size <= 0 or addr + size >= ADDR_LIMIT:
+            continue  # (hostile: beyond the addresses godet compares as 64-bit integers)
         hit = (out < 0) & (x >= np.uint64(addr)) & (x < np.uint64(addr + size))
         if hit.any():
             got = off + (x[hit] - np.uint64(addr)).astype(np.int64)
