@@ -19,7 +19,6 @@ from godet.read.buildid import (
     GoBuildID,
     derive_gnu_build_id,
     derive_macho_uuid,
-    iter_notes,
     macho_uuid,
     pe_timestamp,
     read_gnu_build_id,
@@ -27,6 +26,7 @@ from godet.read.buildid import (
 )
 from godet.read.buildinfo import read_buildinfo
 from godet.read.bytesview import ByteView
+from godet.read.elf import iter_notes
 
 CATALOG = sorted(FIXTURES)
 OLD = sorted([*gobuild.NPM_BINARIES, *OLD_TOOLCHAIN_BUILDS])

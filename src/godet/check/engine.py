@@ -182,7 +182,7 @@ def check_binary(binary: Any, rules: list[RuleInfo], policy: Policy) -> BinaryRe
         path=binary.path,
         slice=getattr(binary, "slice_label", ""),
         go_version=binary.go_version,
-        target=f"{im.os}/{im.arch} {'Mach-O' if im.format == 'macho' else im.format.upper()}",
+        target=f"{im.os}/{im.arch} {im.fmt.name}",
     )
     for ri in rules:
         if ri.rule.code in IMAGE_CODES:

@@ -350,7 +350,7 @@ def _detect_go_build_id(rule: Rule, b: Binary, policy: Policy) -> list[Finding]:
 
 def _detect_darwin_no_uuid(rule: Rule, b: Binary, policy: Policy) -> list[Finding]:
     im = b.image
-    if im.format != "macho":
+    if not im.fmt.uuid_required:
         return []
     from godet.read.buildid import macho_uuid
 
