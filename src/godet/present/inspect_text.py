@@ -57,7 +57,7 @@ class InspectText:
         self._row(
             con,
             "container",
-            f"{f.format.upper() if f.format != 'macho' else 'Mach-O'} {f.os}/{f.arch} "
+            f"{by_key(f.format).name} {f.os}/{f.arch} "
             f"({f.kind}, {endian}, {f.ptr_size * 8}-bit), {_size(f.size)}",
         )
         self._row(con, "sha256", f.sha256, DIM)

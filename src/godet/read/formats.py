@@ -27,7 +27,7 @@ def by_key(key: str) -> ExecutableFormat:
 
 
 def display_name(key: str) -> str:
-    """The report name of a format key ("macho" -> "Mach-O"); an unknown key as it is."""
+    """The report name of a format key (``ExecutableFormat.name``); an unknown key as it is."""
     f = _BY_KEY.get(key)
     return f.name if f is not None else key
 

@@ -118,7 +118,7 @@ class Image:
 
     path: str
     data: memoryview
-    format: str  # "elf" | "pe" | "macho"
+    format: str  # the key of its ExecutableFormat (Image.fmt)
     arch: str  # GOARCH spelling: amd64, arm64, 386, arm, riscv64, ppc64le, s390x, ...
     os: str  # best guess from the container: linux, windows, darwin, freebsd, ...
     big_endian: bool
@@ -387,8 +387,8 @@ class ExecutableFormat(ABC):
     header, no symbol table, no GNU build ID, linkage unknown.
     """
 
-    key: ClassVar[str]  # Image.format and the JSON "format" value: "elf", "pe", "macho"
-    name: ClassVar[str]  # the name reports show: "ELF", "PE", "Mach-O"
+    key: ClassVar[str]  # Image.format and the "format" value in JSON
+    name: ClassVar[str]  # the name reports show
     roles: ClassVar[Mapping[str, tuple[str, ...]]] = {}  # role (see ROLES) -> section names or keys
     section_name_limit: ClassVar[int | None] = None  # longer names are cut to this many bytes
     static_by_default: ClassVar[bool] = False  # Go links without system libraries unless told
