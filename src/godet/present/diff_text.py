@@ -38,7 +38,6 @@ A_STYLE = "red"
 B_STYLE = "green"
 
 
-
 # ------------------------------------------------------------------ shared formatting helpers
 
 

@@ -107,7 +107,13 @@ def _read_raw(data: memoryview, start: int, length: int) -> GoBuildID | None:
 
 
 _SIMPLE_ESCAPES = {
-    ord("a"): 7, ord("b"): 8, ord("f"): 12, ord("n"): 10, ord("r"): 13, ord("t"): 9, ord("v"): 11,
+    ord("a"): 7,
+    ord("b"): 8,
+    ord("f"): 12,
+    ord("n"): 10,
+    ord("r"): 13,
+    ord("t"): 9,
+    ord("v"): 11,
     ord("\\"): 92,
 }
 

@@ -469,10 +469,26 @@ def _sym_dtype(is64: bool, big: bool) -> np.dtype:
 
     o = ">" if big else "<"
     if is64:
-        return np.dtype([("name", o + "u4"), ("info", "u1"), ("other", "u1"), ("shndx", o + "u2"),
-                         ("value", o + "u8"), ("size", o + "u8")])
-    return np.dtype([("name", o + "u4"), ("value", o + "u4"), ("size", o + "u4"), ("info", "u1"),
-                     ("other", "u1"), ("shndx", o + "u2")])
+        return np.dtype(
+            [
+                ("name", o + "u4"),
+                ("info", "u1"),
+                ("other", "u1"),
+                ("shndx", o + "u2"),
+                ("value", o + "u8"),
+                ("size", o + "u8"),
+            ]
+        )
+    return np.dtype(
+        [
+            ("name", o + "u4"),
+            ("value", o + "u4"),
+            ("size", o + "u4"),
+            ("info", "u1"),
+            ("other", "u1"),
+            ("shndx", o + "u2"),
+        ]
+    )
 
 
 def _sym_kind(flags: int, sh_type: int) -> str:

@@ -33,32 +33,77 @@ LC_CODE_SIGNATURE = 0x1D
 LC_BUILD_VERSION = 0x32
 ZEROFILL_TYPES = {0x1, 0xC, 0x12}
 # smallest valid cmdsize of the commands read here (the fields read must lie inside the command)
-MIN_CMDSIZE = {LC_SEGMENT: 56, LC_SEGMENT_64: 72, LC_SYMTAB: 24, LC_UUID: 24, LC_CODE_SIGNATURE: 16,
-               LC_LOAD_DYLIB: 12, LC_LOAD_WEAK_DYLIB: 12, LC_REEXPORT_DYLIB: 12, LC_LOAD_DYLINKER: 12,
-               LC_RPATH: 12, LC_BUILD_VERSION: 24}
+MIN_CMDSIZE = {
+    LC_SEGMENT: 56,
+    LC_SEGMENT_64: 72,
+    LC_SYMTAB: 24,
+    LC_UUID: 24,
+    LC_CODE_SIGNATURE: 16,
+    LC_LOAD_DYLIB: 12,
+    LC_LOAD_WEAK_DYLIB: 12,
+    LC_REEXPORT_DYLIB: 12,
+    LC_LOAD_DYLINKER: 12,
+    LC_RPATH: 12,
+    LC_BUILD_VERSION: 24,
+}
 MAX_SLICES = 64
 JAVA_MIN_VERSION = 30
 MAX_LOAD_COMMANDS = 10_000
 
 SEGMENT_64 = Struct(
     "segment_command_64",
-    [("vmaddr", 8), ("vmsize", 8), ("fileoff", 8), ("filesize", 8), ("maxprot", 4), ("initprot", 4),
-     ("nsects", 4), ("flags", 4)],
+    [
+        ("vmaddr", 8),
+        ("vmsize", 8),
+        ("fileoff", 8),
+        ("filesize", 8),
+        ("maxprot", 4),
+        ("initprot", 4),
+        ("nsects", 4),
+        ("flags", 4),
+    ],
 )
 SEGMENT_32 = Struct(
     "segment_command",
-    [("vmaddr", 4), ("vmsize", 4), ("fileoff", 4), ("filesize", 4), ("maxprot", 4), ("initprot", 4),
-     ("nsects", 4), ("flags", 4)],
+    [
+        ("vmaddr", 4),
+        ("vmsize", 4),
+        ("fileoff", 4),
+        ("filesize", 4),
+        ("maxprot", 4),
+        ("initprot", 4),
+        ("nsects", 4),
+        ("flags", 4),
+    ],
 )
 SECTION_64 = Struct(
     "section_64",
-    [("addr", 8), ("size", 8), ("offset", 4), ("align", 4), ("reloff", 4), ("nreloc", 4), ("flags", 4),
-     ("reserved1", 4), ("reserved2", 4), ("reserved3", 4)],
+    [
+        ("addr", 8),
+        ("size", 8),
+        ("offset", 4),
+        ("align", 4),
+        ("reloff", 4),
+        ("nreloc", 4),
+        ("flags", 4),
+        ("reserved1", 4),
+        ("reserved2", 4),
+        ("reserved3", 4),
+    ],
 )
 SECTION_32 = Struct(
     "section",
-    [("addr", 4), ("size", 4), ("offset", 4), ("align", 4), ("reloff", 4), ("nreloc", 4), ("flags", 4),
-     ("reserved1", 4), ("reserved2", 4)],
+    [
+        ("addr", 4),
+        ("size", 4),
+        ("offset", 4),
+        ("align", 4),
+        ("reloff", 4),
+        ("nreloc", 4),
+        ("flags", 4),
+        ("reserved1", 4),
+        ("reserved2", 4),
+    ],
 )
 
 
@@ -143,8 +188,12 @@ def _thin(path: str, data: memoryview, slice_offset: int) -> Image:
         elif cmd == LC_CODE_SIGNATURE:
             header["code_signature"] = {"offset": v.u32(pos + 8), "size": v.u32(pos + 12)}
         elif cmd == LC_SYMTAB:
-            header["symtab"] = {"symoff": v.u32(pos + 8), "nsyms": v.u32(pos + 12),
-                                "stroff": v.u32(pos + 16), "strsize": v.u32(pos + 20)}
+            header["symtab"] = {
+                "symoff": v.u32(pos + 8),
+                "nsyms": v.u32(pos + 12),
+                "stroff": v.u32(pos + 16),
+                "strsize": v.u32(pos + 20),
+            }
         elif cmd in (LC_LOAD_DYLIB, LC_LOAD_WEAK_DYLIB, LC_REEXPORT_DYLIB, LC_LOAD_DYLINKER, LC_RPATH):
             name_off = v.u32(pos + 8)
             if name_off < cmdsize:
@@ -309,8 +358,15 @@ def read_symbols(image: Image) -> SymbolTable:
     if not st or not st.get("nsyms"):
         return SymbolTable.absent()
     o = ">" if image.big_endian else "<"
-    dtype = np.dtype([("strx", o + "u4"), ("type", "u1"), ("sect", "u1"), ("desc", o + "u2"),
-                      ("value", o + ("u8" if image.ptr_size == 8 else "u4"))])
+    dtype = np.dtype(
+        [
+            ("strx", o + "u4"),
+            ("type", "u1"),
+            ("sect", "u1"),
+            ("desc", o + "u2"),
+            ("value", o + ("u8" if image.ptr_size == 8 else "u4")),
+        ]
+    )
     symoff, nsyms = st["symoff"], st["nsyms"]
     if symoff > image.size:
         raise FormatError(f"LC_SYMTAB symbols at {symoff:#x} lie past the end of the file")
@@ -326,8 +382,10 @@ def read_symbols(image: Image) -> SymbolTable:
 
     def make(idx: np.ndarray) -> list[Symbol]:
         sub = recs[idx]
-        names = [n[1:] if n.startswith("_") and "." in n else n  # debug/macho strips Go's "_" prefix
-                 for n in names_at(strtab, sub["strx"])]
+        names = [
+            n[1:] if n.startswith("_") and "." in n else n  # debug/macho strips Go's "_" prefix
+            for n in names_at(strtab, sub["strx"])
+        ]
         kinds, secs = [], []
         for sect in sub["sect"].tolist():
             kind, sec = by_sect[sect] if sect < len(by_sect) else ("?", "")
@@ -339,8 +397,11 @@ def read_symbols(image: Image) -> SymbolTable:
         offs = string_offsets(strtab, name) + string_offsets(strtab, "_" + name)
         if not offs:
             return None
-        found = [s for s in make(np.nonzero(np.isin(recs["strx"], np.array(offs, dtype=np.uint32)))[0])
-                 if s.name == name]
+        found = [
+            s
+            for s in make(np.nonzero(np.isin(recs["strx"], np.array(offs, dtype=np.uint32)))[0])
+            if s.name == name
+        ]
         return found[0] if found else None
 
     return SymbolTable(True, "mach-o LC_SYMTAB", len(recs), 0, lambda: make(np.arange(len(recs))), quick)

@@ -220,8 +220,9 @@ def read_symbols(image: Image) -> SymbolTable:
         string_offsets,
     )
 
-    coff_dtype = np.dtype([("name", "V8"), ("value", "<u4"), ("sect", "<i2"), ("type", "<u2"),
-                           ("sclass", "u1"), ("naux", "u1")])
+    coff_dtype = np.dtype(
+        [("name", "V8"), ("value", "<u4"), ("sect", "<i2"), ("type", "<u2"), ("sclass", "u1"), ("naux", "u1")]
+    )
     ptr = image.header.get("symtab_offset", 0)
     nsyms = image.header.get("nsymbols", 0)
     if not ptr or not nsyms:

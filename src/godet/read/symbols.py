@@ -143,8 +143,12 @@ class SymbolTable:
         return None
 
     def to_json(self) -> dict[str, Any]:
-        return {"present": self.present, "source": self.source, "count": self.count,
-                "dynamic_count": self.dynamic_count}
+        return {
+            "present": self.present,
+            "source": self.source,
+            "count": self.count,
+            "dynamic_count": self.dynamic_count,
+        }
 
     def __repr__(self) -> str:
         return f"SymbolTable(present={self.present}, source={self.source!r}, count={self.count})"
@@ -155,8 +159,9 @@ def read_symbols(image: Image) -> SymbolTable:
     return image.fmt.read_symbols(image)
 
 
-def assemble(names: list[str], addrs: np.ndarray, sizes: np.ndarray, kinds: list[str],
-              sections: list[str]) -> list[Symbol]:
+def assemble(
+    names: list[str], addrs: np.ndarray, sizes: np.ndarray, kinds: list[str], sections: list[str]
+) -> list[Symbol]:
     """Symbol objects, sorted by address (stable: file order among equal addresses)."""
     order = np.argsort(addrs, kind="stable").tolist()
     a, z = addrs.tolist(), sizes.tolist()
