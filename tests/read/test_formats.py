@@ -110,3 +110,20 @@ def test_no_format_names_all_formats(tmp_path: Path) -> None:
     path.write_bytes(b"\0" * 64)
     with pytest.raises(NotAnExecutable, match=r"no ELF, PE or Mach-O header"), MappedFile(str(path)) as m:
         open_images(m)
+
+
+def test_the_stage0_sniffer_picks_only_what_a_format_opens(gobin: Callable[[str], Path]) -> None:
+    """``sniff_executable`` (sources, stage 0) cannot iterate the registry: what it takes for an
+    executable must be a file some registered format recognises."""
+    from godet.sources.base import sniff_executable
+
+    heads = [gobin(n).read_bytes()[:64] for n in ("default", "windows_amd64", "darwin_arm64")]
+    heads += [
+        b"\xca\xfe\xba\xbe\0\0\0\x02\x01\0\0\x0c" + b"\0" * 52,  # fat, two slices, arm64 first
+        b"\xca\xfe\xba\xbe\0\0\0\x34" + b"\0" * 56,  # a Java class file (version 52)
+        b"\x7fELF\x02\x01\x01" + b"\0" * 9 + b"\x01\0" + b"\0" * 46,  # ELF relocatable object
+    ]
+    for head in heads:
+        if sniff_executable(head):
+            assert formats.recognise(head) is not None, head[:16]
+    assert sum(map(sniff_executable, heads)) == 4
