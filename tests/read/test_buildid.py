@@ -19,7 +19,6 @@ from godet.read.buildid import (
     GoBuildID,
     derive_gnu_build_id,
     derive_macho_uuid,
-    iter_notes,
     macho_uuid,
     pe_timestamp,
     read_gnu_build_id,
@@ -27,6 +26,7 @@ from godet.read.buildid import (
 )
 from godet.read.buildinfo import read_buildinfo
 from godet.read.bytesview import ByteView
+from godet.read.elf import iter_notes
 
 CATALOG = sorted(FIXTURES)
 OLD = sorted([*gobuild.NPM_BINARIES, *OLD_TOOLCHAIN_BUILDS])
@@ -43,8 +43,14 @@ def _facts(path: Path):  # type: ignore[no-untyped-def]
     with open_binaries(str(path)) as bins:
         im = bins[0].image
         bi = read_buildinfo(im)
-        return (im.format, read_go_build_id(im), read_gnu_build_id(im), macho_uuid(im), pe_timestamp(im),
-                bi.go_version if bi else None)
+        return (
+            im.format,
+            read_go_build_id(im),
+            read_gnu_build_id(im),
+            macho_uuid(im),
+            pe_timestamp(im),
+            bi.go_version if bi else None,
+        )
 
 
 def test_go_build_id_matches_go_tool_buildid(any_binary: Path) -> None:
@@ -133,9 +139,22 @@ def test_hand_set_build_id(gobuild_available, tmp_path) -> None:
     env = gobuild.go_env(gobuild_available, extra={"CGO_ENABLED": "0", "GOARCH": "amd64"})
     for goos in ("linux", "windows"):
         out = tmp_path / f"h-{goos}"
-        subprocess.run([str(gobuild_available.go), "build", "-trimpath", "-buildvcs=false", "-o", str(out),
-                        "-ldflags=-buildid 'hand set \"id\"\\x'", "."],
-                       cwd=src, env={**env, "GOOS": goos}, check=True, capture_output=True)
+        subprocess.run(
+            [
+                str(gobuild_available.go),
+                "build",
+                "-trimpath",
+                "-buildvcs=false",
+                "-o",
+                str(out),
+                "-ldflags=-buildid 'hand set \"id\"\\x'",
+                ".",
+            ],
+            cwd=src,
+            env={**env, "GOOS": goos},
+            check=True,
+            capture_output=True,
+        )
         gid = _facts(out)[1]
         assert gid is not None and gid.value == oracles.go_tool_buildid(out)
         assert gid.value == 'hand set "id"\\x' and gid.link_action is None
@@ -147,7 +166,11 @@ def test_hand_set_build_id(gobuild_available, tmp_path) -> None:
 
 def _derivation_binaries(gobin, gopair, old_go_binary) -> list[Path]:  # type: ignore[no-untyped-def]
     return [
-        gobin("default"), gobin("extlink"), gobin("pie"), gobin("linux_386"), gobin("linux_arm64"),
+        gobin("default"),
+        gobin("extlink"),
+        gobin("pie"),
+        gobin("linux_386"),
+        gobin("linux_arm64"),
         old_go_binary("linux-1.24"),  # 1.24.11: hash.Sum32 with byte 0 ^ 0x01
         gopair("toolchain_minor")[0],  # 1.26.6
         gopair("toolchain_patch")[0],  # 1.27.2
@@ -173,8 +196,12 @@ def test_no_derivation_before_1_22(old_go_binary) -> None:
 def test_derive_macho_uuid(gobin, gopair) -> None:
     import lief
 
-    paths = [gobin("darwin_arm64"), gobin("darwin_amd64"), gobin("darwin_arm64_stripped"),
-             *gopair("darwin_dirs")]
+    paths = [
+        gobin("darwin_arm64"),
+        gobin("darwin_amd64"),
+        gobin("darwin_arm64_stripped"),
+        *gopair("darwin_dirs"),
+    ]
     for path in paths:
         _, gid, _, uuid, _, version = _facts(path)
         assert uuid is not None and gid is not None
@@ -197,8 +224,11 @@ def test_iter_notes_walks_the_note_sections(gobin) -> None:
     """Every note readelf lists, with owner, size and type, found by walking the sections."""
     path = gobin("extlink")  # host ld adds .note.gnu.property / .note.ABI-tag
     out = subprocess.run(["readelf", "-nW", str(path)], capture_output=True, text=True, check=True).stdout
-    want = [(m.group(1), int(m.group(2), 16))
-            for m in re.finditer(r"^\s+(\S+)\s+0x([0-9a-f]+)\s", out, re.M) if m.group(1) != "Owner"]
+    want = [
+        (m.group(1), int(m.group(2), 16))
+        for m in re.finditer(r"^\s+(\S+)\s+0x([0-9a-f]+)\s", out, re.M)
+        if m.group(1) != "Owner"
+    ]
     got = []
     with open_binaries(str(path)) as bins:
         im = bins[0].image

@@ -182,7 +182,7 @@ def check_binary(binary: Any, rules: list[RuleInfo], policy: Policy) -> BinaryRe
         path=binary.path,
         slice=getattr(binary, "slice_label", ""),
         go_version=binary.go_version,
-        target=f"{im.os}/{im.arch} {'Mach-O' if im.format == 'macho' else im.format.upper()}",
+        target=f"{im.os}/{im.arch} {im.fmt.name}",
     )
     for ri in rules:
         if ri.rule.code in IMAGE_CODES:
@@ -266,8 +266,13 @@ class _progress:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
         self._bar = Progress(
-            TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-            TextColumn("{task.description}", markup=False), console=Console(stderr=True), transient=True,
+            TextColumn("checking"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            TextColumn("{task.description}", markup=False),
+            console=Console(stderr=True),
+            transient=True,
         )
         self._bar.start()
         self._task = self._bar.add_task("", total=self.total)

@@ -339,7 +339,8 @@ def _detect_go_build_id(rule: Rule, b: Binary, policy: Policy) -> list[Finding]:
     gid = b.go_build_id
     if gid is None or not gid.value:
         return []
-    where = ".note.go.buildid" if getattr(gid, "source", "") == "note" else "text build ID header"
+    note = getattr(gid, "source", "") == "note"
+    where = ", ".join(b.image.fmt.names("go-buildid-note")) if note else "text build ID header"
     return [rule.finding(
         f"Go build ID present ({gid.value}); it is reproducible when every input is, and changes when any "
         "input does (source, flags, dependencies, toolchain, build directory)",
@@ -350,7 +351,7 @@ def _detect_go_build_id(rule: Rule, b: Binary, policy: Policy) -> list[Finding]:
 
 def _detect_darwin_no_uuid(rule: Rule, b: Binary, policy: Policy) -> list[Finding]:
     im = b.image
-    if im.format != "macho":
+    if not im.fmt.uuid_required:
         return []
     from godet.read.buildid import macho_uuid
 
@@ -375,7 +376,7 @@ def _detect_gnu_build_id(rule: Rule, b: Binary, policy: Policy) -> list[Finding]
     return [rule.finding(
         f"GNU build ID present ({gnu.hex}); it changes whenever the Go build ID or the linked bytes change",
         {"gnu_build_id": gnu.hex},
-        [".note.gnu.build-id"],
+        list(b.image.fmt.names("gnu-buildid-note")),
     )]
 
 

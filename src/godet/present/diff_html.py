@@ -15,7 +15,6 @@ from godet.explain.report import DiffReport, Residual, SectionSummary, Side
 from godet.present import safe
 from godet.present.budget import Block, fit
 from godet.present.diff_text import (
-    FORMAT_NAMES,
     abbreviate,
     cause_name,
     consequence_bytes,
@@ -24,6 +23,7 @@ from godet.present.diff_text import (
     percent,
     residual_where,
 )
+from godet.read.formats import display_name
 
 MAX_VALUE = 2000  # characters of an evidence value (the full value is in the title attribute up to 20k)
 MAX_DISASSEMBLY = 200
@@ -312,7 +312,7 @@ class DiffHTML:
         )
 
     def _side_row(self, name: str, s: Side) -> str:
-        target = " ".join(x for x in (FORMAT_NAMES.get(s.format, s.format), s.arch) if x)
+        target = " ".join(x for x in (display_name(s.format), s.arch) if x)
         cls = name.lower()
         return (
             f'<tr><td class="{cls}"><b>{name}</b></td><td class="val"><code>{_e(s.path)}</code></td>'

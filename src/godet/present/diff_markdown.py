@@ -15,7 +15,6 @@ from godet.explain.report import DiffReport, Residual
 from godet.present import safe
 from godet.present.budget import MARKDOWN_LIMIT, Block, fit
 from godet.present.diff_text import (
-    FORMAT_NAMES,
     abbreviate,
     cause_name,
     consequence_bytes,
@@ -24,6 +23,7 @@ from godet.present.diff_text import (
     percent,
     residual_where,
 )
+from godet.read.formats import display_name
 
 MAX_VALUE = 200  # characters of an evidence value in a details block
 MAX_RESIDUAL_ROWS = 25
@@ -97,7 +97,7 @@ class DiffMarkdown:
     def _files(self, report: DiffReport) -> list[str]:
         rows = ["| | File | Size | Target | Go | sha256 |", "|---|---|---:|---|---|---|"]
         for name, s in (("A", report.a), ("B", report.b)):
-            target = " ".join(x for x in (FORMAT_NAMES.get(s.format, s.format), s.arch) if x)
+            target = " ".join(x for x in (display_name(s.format), s.arch) if x)
             rows.append(
                 f"| {name} | {md_code(s.path)} | {s.size:,} | {md_escape(target)} | "
                 f"{md_code(s.go_version)} | {md_code(s.sha256[:16])} |"

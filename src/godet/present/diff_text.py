@@ -16,6 +16,7 @@ from godet.explain.detectors.base import Evidence, Finding
 from godet.explain.report import DiffReport, Residual, Side
 from godet.present import safe
 from godet.present.safe import Text
+from godet.read.formats import display_name
 
 WIDTH = 100
 INDENT = "     "
@@ -35,8 +36,6 @@ ID = "bold cyan"
 DIM = "dim"
 A_STYLE = "red"
 B_STYLE = "green"
-
-FORMAT_NAMES = {"elf": "ELF", "pe": "PE", "macho": "Mach-O"}
 
 
 # ------------------------------------------------------------------ shared formatting helpers
@@ -86,7 +85,7 @@ def shown(value: str | None) -> str:
 def side_line(side: Side) -> str:
     """Size, container, architecture, Go version and hash of one file."""
     parts = [nbytes(side.size)]
-    fmt = FORMAT_NAMES.get(side.format, side.format)
+    fmt = display_name(side.format)
     if fmt or side.arch:
         parts.append(" ".join(x for x in (fmt, side.arch) if x))
     parts.append(side.go_version or "no Go version")

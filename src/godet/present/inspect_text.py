@@ -13,6 +13,7 @@ from rich.console import Console
 from godet.present import safe
 from godet.present.safe import Text
 from godet.read.facts import BinaryFacts
+from godet.read.formats import by_key
 
 WARN = "bold yellow"
 BAD = "bold red"
@@ -56,7 +57,7 @@ class InspectText:
         self._row(
             con,
             "container",
-            f"{f.format.upper() if f.format != 'macho' else 'Mach-O'} {f.os}/{f.arch} "
+            f"{by_key(f.format).name} {f.os}/{f.arch} "
             f"({f.kind}, {endian}, {f.ptr_size * 8}-bit), {_size(f.size)}",
         )
         self._row(con, "sha256", f.sha256, DIM)
@@ -91,7 +92,7 @@ class InspectText:
             self._row(con, "GNU build ID", f.gnu_build_id.hex)
         if f.macho_uuid:
             self._row(con, "Mach-O UUID", f.macho_uuid)
-        if f.format == "pe":
+        if f.pe_timestamp is not None:  # (a PE file)
             ts = f.pe_timestamp or 0
             self._row(con, "PE timestamp", str(ts) if ts else "0 (reproducible)", WARN if ts else OK)
         if f.code_signature:
@@ -178,7 +179,9 @@ class InspectText:
             libs = lk.needed or lk.pe_imports or lk.dylibs
             if libs:
                 parts.append("needs " + ", ".join(libs))
-            self._row(con, "linkage", "dynamic: " + "; ".join(parts), WARN if f.format == "elf" else "")
+            # worth a warning where Go links statically unless told otherwise (not macOS, Windows)
+            warn = WARN if by_key(f.format).static_by_default else ""
+            self._row(con, "linkage", "dynamic: " + "; ".join(parts), warn)
         if lk.rpath or lk.runpath:
             self._row(con, "", f"rpath {lk.rpath} runpath {lk.runpath}", WARN)
         c = f.cgo

@@ -1,141 +1,24 @@
 """Build identifiers: the Go build ID, the GNU build ID, the Mach-O UUID and the PE timestamp.
 
-The Go build ID is read the way ``go tool buildid`` reads it (``src/cmd/internal/buildid``):
-on ELF from the ``Go\\0\\0`` note (type 4), elsewhere from the ``"\\xff Go build ID: \\"...\\"\\n \\xff"``
-text header that the linker puts first in the text section. Offsets are positions in
-``image.data`` (for a fat Mach-O slice, add ``image.slice_offset`` for the file position).
+The Go build ID is read the way ``go tool buildid`` reads it (``src/cmd/internal/buildid``), by
+the image's format: on ELF from the ``Go\\0\\0`` note (type 4, :mod:`godet.read.elf`), elsewhere
+from the ``"\\xff Go build ID: \\"...\\"\\n \\xff"`` text header that the linker puts first in the
+text section (:func:`read_text_build_id`). Offsets are positions in ``image.data`` (for a fat
+Mach-O slice, add ``image.slice_offset`` for the file position).
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from godet.errors import FormatError
-from godet.read.bytesview import ByteView, Struct
 from godet.read.image import Image
 
-NOTE_HEADER = Struct("Elf_Nhdr", [("namesz", 4), ("descsz", 4), ("type", 4)])
-GO_NOTE_NAME = b"Go\0\0"
-GO_NOTE_TYPE = 4  # ELF_NOTE_GOBUILDID_TAG
-GNU_NOTE_NAME = b"GNU\0"
-GNU_BUILD_ID_TYPE = 3  # NT_GNU_BUILD_ID
 READ_SIZE = 32 * 1024  # cmd/internal/buildid reads this much of the file head
 TEXT_PREFIX = b'\xff Go build ID: "'
 TEXT_END = b'"\n \xff'
-MAX_NOTES = 4096
-MAX_NOTE_NAME = 256
-MAX_ID_SIZE = 4096  # a Go build ID is ~90 bytes, a GNU build ID 20 (at most 64)
-
-
-# --------------------------------------------------------------------------------------------
-# ELF notes
-
-
-@dataclass(frozen=True, slots=True)
-class Note:
-    """One ELF note: raw name (``namesz`` bytes, NULs included), type, and where its descriptor is."""
-
-    offset: int  # of the note header
-    name: bytes
-    type: int
-    desc_offset: int
-    desc_size: int
-
-    @property
-    def owner(self) -> str:
-        """The name without its NUL padding ("GNU", "Go")."""
-        return self.name.rstrip(b"\0").decode("latin-1")
-
-    def desc(self, view: ByteView) -> bytes:
-        return view.bytes(self.desc_offset, self.desc_size)
-
-
-def _align(n: int, a: int) -> int:
-    return (n + a - 1) & ~(a - 1)
-
-
-def iter_notes(view: ByteView, offset: int, size: int, align: int = 4) -> Iterator[Note]:
-    """The notes in ``view[offset:offset+size]`` (a note section or PT_NOTE segment).
-
-    Name and descriptor are each padded to ``align`` (4 for every note Go or GNU ld writes;
-    8 for ``.note.gnu.property`` on 64-bit). A note that does not fit raises FormatError;
-    the notes before it have been yielded already. A trailing run shorter than a header is ignored.
-    """
-    if align not in (4, 8):
-        align = 4
-    view.check(offset, size)
-    end = offset + size
-    pos = offset
-    for _ in range(MAX_NOTES):
-        if end - pos < NOTE_HEADER.size():
-            return
-        h = NOTE_HEADER.parse(view, pos)
-        name_off = pos + 12
-        # padding is counted from the start of the range (which the linker aligned)
-        desc_off = offset + _align(name_off + h["namesz"] - offset, align)
-        nxt = offset + _align(desc_off + h["descsz"] - offset, align)
-        if desc_off + h["descsz"] > end:
-            raise FormatError(
-                f"note at {pos:#x} (namesz {h['namesz']}, descsz {h['descsz']}) runs past {end:#x}"
-            )
-        # (a name longer than any owner is kept out of memory: it cannot match one)
-        name = view.bytes(name_off, h["namesz"]) if h["namesz"] <= MAX_NOTE_NAME else b""
-        yield Note(pos, name, h["type"], desc_off, h["descsz"])
-        pos = nxt
-    raise FormatError(f"more than {MAX_NOTES} notes at {offset:#x}")
-
-
-def _note_ranges(image: Image) -> Iterator[tuple[int, int, int]]:
-    """(offset, size, align) of every note container: ``.note*`` sections, then PT_NOTE segments."""
-    for s in image.sections:
-        if s.name.startswith(".note") and s.size:
-            yield s.offset, s.size, _section_note_align(image, s.name)
-    for ph in image.header.get("phdrs", ()):
-        if ph.get("type") == "PT_NOTE" and ph.get("filesz"):
-            yield ph["offset"], ph["filesz"], 4
-
-
-def _section_note_align(image: Image, name: str) -> int:
-    # .note.gnu.property is the one note section with 8-byte alignment (64-bit targets)
-    return 8 if name == ".note.gnu.property" and image.ptr_size == 8 else 4
-
-
-def _find_note(image: Image, section_name: str, name: bytes, ntype: int) -> Note | None:
-    """The first note ``name``/``ntype``: in the named section, else in any note section or PT_NOTE.
-
-    A malformed named section raises FormatError unless the note is found elsewhere;
-    malformed other containers are skipped.
-    """
-    view = image.view
-    sec = image.section(section_name)
-    ranges: list[tuple[int, int, int]] = []
-    if sec is not None and sec.size:
-        ranges.append((sec.offset, sec.size, 4))
-    seen = {(o, n) for o, n, _ in ranges}
-    for r in _note_ranges(image):
-        if r[:2] not in seen:
-            seen.add(r[:2])
-            ranges.append(r)
-    error: FormatError | None = None
-    for i, (off, size, align) in enumerate(ranges):
-        try:
-            for note in iter_notes(view, off, size, align):
-                if note.name == name and note.type == ntype:
-                    return note
-        except FormatError as e:
-            if i == 0 and sec is not None:
-                error = e
-    if error is not None:
-        raise error
-    return None
-
-
-def _plausible_id(note: Note, what: str) -> None:
-    if note.desc_size > MAX_ID_SIZE:
-        raise FormatError(f"{what} note at {note.offset:#x} claims a {note.desc_size}-byte descriptor")
 
 
 # --------------------------------------------------------------------------------------------
@@ -196,25 +79,14 @@ class GoBuildID:
 
 
 def read_go_build_id(image: Image) -> GoBuildID | None:
-    """The Go build ID, or None when the binary has none (``-ldflags=-buildid=``, not Go).
+    """The Go build ID, or None when the binary has none (``-ldflags=-buildid=``, not Go)."""
+    return image.fmt.read_go_build_id(image)
 
-    Unlike ``go tool buildid``, an ELF file with no Go note but a GNU note in a PT_NOTE gives
-    None here: the tool would print the raw GNU descriptor bytes as if they were a Go build ID.
-    """
-    if image.format == "elf":
-        note = _find_note(image, ".note.go.buildid", GO_NOTE_NAME, GO_NOTE_TYPE)
-        if note is None:
-            return None
-        _plausible_id(note, "Go build ID")
-        raw = image.view.bytes(note.desc_offset, note.desc_size)
-        return GoBuildID(raw.decode("utf-8", "surrogateescape"), note.desc_offset, note.desc_size, "note")
-    found = _read_raw(image.data, 0, min(READ_SIZE, image.size))
-    if found is None and image.format == "macho":
-        text = image.section("__TEXT,__text", "__text")
-        if text is not None and text.size:
-            start = min(text.offset, image.size)
-            found = _read_raw(image.data, start, min(text.size, READ_SIZE, image.size - start))
-    return found
+
+def read_text_build_id(image: Image, start: int, limit: int = READ_SIZE) -> GoBuildID | None:
+    """The text-header build ID in the first ``limit`` bytes (at most READ_SIZE) from ``start``."""
+    start = min(start, image.size)
+    return _read_raw(image.data, start, min(limit, READ_SIZE, image.size - start))
 
 
 def _read_raw(data: memoryview, start: int, length: int) -> GoBuildID | None:
@@ -235,7 +107,13 @@ def _read_raw(data: memoryview, start: int, length: int) -> GoBuildID | None:
 
 
 _SIMPLE_ESCAPES = {
-    ord("a"): 7, ord("b"): 8, ord("f"): 12, ord("n"): 10, ord("r"): 13, ord("t"): 9, ord("v"): 11,
+    ord("a"): 7,
+    ord("b"): 8,
+    ord("f"): 12,
+    ord("n"): 10,
+    ord("r"): 13,
+    ord("t"): 9,
+    ord("v"): 11,
     ord("\\"): 92,
 }
 
@@ -345,18 +223,8 @@ class GnuBuildID:
 
 
 def read_gnu_build_id(image: Image) -> GnuBuildID | None:
-    """The GNU build ID of an ELF file: ``.note.gnu.build-id``, else any note section or PT_NOTE.
-
-    The Go linker's PT_NOTE covers only the Go note (go-binary-formats.md §1), so the section
-    is the main source; note sections and segments cover files whose section is renamed.
-    """
-    if image.format != "elf":
-        return None
-    note = _find_note(image, ".note.gnu.build-id", GNU_NOTE_NAME, GNU_BUILD_ID_TYPE)
-    if note is None:
-        return None
-    _plausible_id(note, "GNU build ID")
-    return GnuBuildID(note.desc(image.view).hex(), note.desc_offset, note.desc_size)
+    """The GNU build ID (``NT_GNU_BUILD_ID`` note; ELF only), or None."""
+    return image.fmt.read_gnu_build_id(image)
 
 
 def format_uuid(raw: bytes) -> str:
@@ -366,9 +234,8 @@ def format_uuid(raw: bytes) -> str:
 
 
 def macho_uuid(image: Image) -> str | None:
-    """The Mach-O ``LC_UUID`` as ``8-4-4-4-12`` uppercase hex (see :func:`format_uuid`), or None."""
-    if image.format != "macho":
-        return None
+    """The Mach-O ``LC_UUID`` as ``8-4-4-4-12`` uppercase hex (see :func:`format_uuid`), or None
+    (no other format's header has a ``uuid``)."""
     raw = image.header.get("uuid")
     if not raw or len(raw) != 32:
         return None
@@ -376,9 +243,8 @@ def macho_uuid(image: Image) -> str | None:
 
 
 def pe_timestamp(image: Image) -> int | None:
-    """The PE/COFF ``TimeDateStamp`` (Go's linker writes 0), or None for other formats."""
-    if image.format != "pe":
-        return None
+    """The PE/COFF ``TimeDateStamp`` (Go's linker writes 0), or None for other formats (no other
+    format's header has a ``timestamp``)."""
     ts = image.header.get("timestamp")
     return int(ts) if ts is not None else None
 

@@ -404,20 +404,6 @@ def strip_sentinels(mod: bytes) -> bytes:
 # locating and decoding the blob
 
 
-def _data_section(image: Image):  # type: ignore[no-untyped-def]
-    """The section debug/buildinfo searches first (go-binary-formats.md §2.7)."""
-    if image.format == "elf":
-        return image.section(".go.buildinfo")
-    if image.format == "macho":
-        return image.section("__DATA,__go_buildinfo", "__go_buildinfo")
-    if image.format == "pe":
-        # first INITIALIZED_DATA|READ|WRITE section: the first writable, non-executable one with bytes
-        for s in image.sections:
-            if s.writable and not s.executable and s.size and s.alloc:
-                return s
-    return None
-
-
 def _segment_end(image: Image, off: int) -> int:
     """End (file offset) of the loadable range holding ``off``: strings may not run past it."""
     for seg in image.segments:
@@ -571,7 +557,8 @@ class _Budget:
 def read_buildinfo(image: Image) -> BuildInfo | None:
     """The buildinfo blob of a Go executable, or None when there is none (not Go, or pre-1.13).
 
-    Search order (§2.7): the named section (``.go.buildinfo``, ``__go_buildinfo``, PE ``.data``),
+    Search order (§2.7): the format's buildinfo section (ELF ``.go.buildinfo``, the first data
+    section of a PE file: ``ExecutableFormat.buildinfo_section``),
     where a corrupt blob raises :class:`CorruptBuildInfo` (with the header's offset); then every
     writable segment, then the whole file,
     where a hit that does not decode to a plausible blob is taken for a false hit and skipped.
@@ -579,7 +566,7 @@ def read_buildinfo(image: Image) -> BuildInfo | None:
     """
     size = image.size
     budget = _Budget(SCAN_LIMIT)
-    sec = _data_section(image)
+    sec = image.fmt.buildinfo_section(image)
     if sec is not None and sec.size:
         start, end = budget.span(min(sec.offset, size), min(sec.offset + sec.size, size))
         for off in _hits(image, start, end, sec.addr if sec.alloc else None):

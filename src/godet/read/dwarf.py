@@ -4,7 +4,7 @@ Only the first DIE of each unit (producer, name, comp_dir, language) and each li
 (directory and file tables) are read: that is where Go binaries keep their paths and the compiler
 identity. Walking every DIE or every line row costs seconds to minutes on large binaries and is
 never done here. The parser is our own (small, bounded, tolerant of DWARF 2–5 and the GNU forms);
-compressed sections (ELF ``SHF_COMPRESSED``, ``.zdebug_*`` / ``__zdebug_*`` with the ``ZLIB``
+compressed sections (ELF ``SHF_COMPRESSED``, the ``zdebug-prefix`` sections with the ``ZLIB``
 header) are inflated with a size cap so that a zip bomb cannot exhaust memory.
 """
 
@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from godet.errors import FormatError
-from godet.read.bytesview import ByteView
-from godet.read.image import Image, Section
+from godet.read.formats import section_keys
+from godet.read.image import ExecutableFormat, Image, Section
 
 # A decompressed section may be at most this many times its compressed size (DWARF inflates
 # 3–10×; zlib's own maximum is ~1000×, which is what a bomb uses).
@@ -41,8 +41,8 @@ DW_AT_str_offsets_base = 0x72
 DW_LANG_Go = 0x16
 DW_LNCT_path, DW_LNCT_directory_index = 1, 2
 
-# DWARF section names godet knows (without the ".debug_" prefix); used to undo Mach-O's
-# 16-character truncation (``__zdebug_line_st`` is ``line_str``).
+# DWARF section names godet knows (without the "debug_" prefix); used to undo the truncation of
+# names in formats with a section_name_limit (``__zdebug_line_st`` is ``line_str``).
 KNOWN = (
     "info", "abbrev", "line", "str", "line_str", "str_offsets", "gdb_scripts", "frame", "loc", "ranges",
     "loclists", "rnglists", "addr", "aranges", "pubnames", "pubtypes", "types", "macro", "macinfo",
@@ -125,22 +125,17 @@ class DwarfSummary:
 # sections
 
 
-def canonical_name(section: Section, fmt: str) -> tuple[str, bool] | None:
+def canonical_name(section: Section, fmt: ExecutableFormat) -> tuple[str, bool] | None:
     """``("info", zlib_header)`` for a DWARF section name in any container, else None."""
     name = section.name
-    if name.startswith("__"):
-        n = name[2:]
-    elif name.startswith("."):
-        n = name[1:]
-    else:
+    n = None
+    for prefix in section_keys("debug-prefix", "zdebug-prefix"):
+        if name.startswith(prefix):
+            n, z = name[len(prefix) :], prefix in section_keys("zdebug-prefix")
+            break
+    if n is None:
         return None
-    z = n.startswith("zdebug_")
-    if z:
-        n = n[1:]
-    if not n.startswith("debug_"):
-        return None
-    n = n[6:]
-    if fmt == "macho" and len(name) == 16 and n not in KNOWN:
+    if len(name) == fmt.section_name_limit and n not in KNOWN:  # cut short: ``__zdebug_line_st``
         matches = [k for k in KNOWN if k.startswith(n)]
         if len(matches) == 1:
             n = matches[0]
@@ -150,10 +145,12 @@ def canonical_name(section: Section, fmt: str) -> tuple[str, bool] | None:
 def debug_sections(image: Image) -> dict[str, tuple[Section, bool]]:
     """Canonical name -> (section, has a ZLIB header) for every DWARF section of the image."""
     out: dict[str, tuple[Section, bool]] = {}
+    fmt = image.fmt
+    segments = fmt.names("debug-segment")
     for s in image.sections:
-        if image.format == "macho" and s.segment not in ("__DWARF", ""):
+        if segments and s.segment not in (*segments, ""):
             continue
-        c = canonical_name(s, image.format)
+        c = canonical_name(s, fmt)
         if c is not None and c[0] not in out:
             out[c[0]] = (s, c[1])
     return out
@@ -207,23 +204,16 @@ def section_data(
     got = image.memo.get(key)
     if got is not None:
         return got
-    raw = image.section_bytes(section)
-    if image.format == "pe" and section.mem_size and not section.compressed:
-        raw = raw[: section.mem_size]  # drop the file-alignment padding
+    raw = image.fmt.section_contents(image, section)
     if zheader:
         if bytes(raw[:4]) != b"ZLIB" or len(raw) < 12:
             raise FormatError(f"{section.name} lacks the ZLIB header")
         claimed = int.from_bytes(raw[4:12], "big")
         got = image.memo[key] = _inflate(raw, claimed, 12, section.name, limit)
         return got
-    if section.compressed and image.format == "elf":
-        v = ByteView(raw, image.big_endian)
-        if image.ptr_size == 8:
-            ch_type, claimed, skip = v.u32(0), v.u64(8), 24
-        else:
-            ch_type, claimed, skip = v.u32(0), v.u32(4), 12
-        if ch_type != 1:
-            raise FormatError(f"{section.name}: unsupported compression type {ch_type} (only zlib)")
+    chdr = image.fmt.compression_header(image, raw, section)  # ELF SHF_COMPRESSED
+    if chdr is not None:
+        claimed, skip = chdr
         got = image.memo[key] = _inflate(raw, claimed, skip, section.name, limit)
         return got
     return raw

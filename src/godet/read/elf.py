@@ -1,19 +1,36 @@
-"""ELF container: header, section table and program headers, declared as structures and read by hand.
+"""ELF: the container (header, section table, program headers) and what is read the ELF way.
 
 Every count, size and offset in the headers is checked against the file before it is used: a
 table that does not fit (a truncated file), an entry size smaller than the structure, a string
 table index out of range, or an absurd count raises FormatError (the container becomes a
 CorruptBinary). Reading the tables ourselves keeps hostile files away from third-party parsers
 (pyelftools loops on some, and raises a dozen exception types on others).
+
+Read here too, because only ELF has them: the static symbol table (``.symtab``, with numpy, as
+``go tool nm`` prints it), the dynamic linkage (``PT_INTERP``, ``PT_DYNAMIC``, version needs, read
+from the program headers so that a file without section headers still answers), the notes (Go and
+GNU build IDs) and ``SHF_COMPRESSED`` sections.
 """
 
 from __future__ import annotations
 
 import mmap
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, TypedDict
 
 from godet.errors import FormatError
 from godet.read.bytesview import ByteView, Struct
-from godet.read.image import Image, Section, Segment
+from godet.read.image import ExecutableFormat, Image, Mapped, Section, Segment
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from godet.read.buildid import GnuBuildID, GoBuildID
+    from godet.read.linkage import Linkage
+    from godet.read.symbols import Symbol, SymbolTable
+
+MAGIC = b"\x7fELF"
 
 SHF_WRITE = 0x1
 SHF_ALLOC = 0x2
@@ -223,6 +240,16 @@ def _name(v: ByteView, strtab: tuple[int, int] | None, off: int) -> str:
     return (raw[:nul] if nul >= 0 else raw).decode("utf-8", "replace")
 
 
+class ElfHeader(TypedDict):
+    """``Image.header`` of an ELF image."""
+
+    machine: str  # EM_X86_64, ...
+    osabi: str  # ELFOSABI_SYSV, ...
+    entry: int
+    phdrs: list[dict[str, Any]]  # type (PT_LOAD, ...), offset, filesz, vaddr
+    section_table: list[tuple[str, int, int, int]]  # (name, sh_flags, sh_type, sh_link) per index
+
+
 def open_elf(path: str, data: memoryview, mm: mmap.mmap | None = None) -> Image:
     """Read the ELF header, section table and program headers into an :class:`Image`."""
     if len(data) < IDENT_SIZE:
@@ -340,11 +367,454 @@ def open_elf(path: str, data: memoryview, mm: mmap.mmap | None = None) -> Image:
         sections=tuple(sections),
         segments=tuple(segments),
         kind=TYPE_NAMES.get(h["e_type"], str(h["e_type"])),
-        header={
-            "machine": machine,
-            "osabi": osabi_name,
-            "entry": h["e_entry"],
-            "phdrs": phdrs,
-            "section_table": table,
-        },
+        header=ElfHeader(
+            machine=machine, osabi=osabi_name, entry=h["e_entry"], phdrs=phdrs, section_table=table
+        ),
     )
+
+
+class ElfFormat(ExecutableFormat):
+    """ELF: Linux and the BSDs."""
+
+    key = "elf"
+    name = "ELF"
+    roles: ClassVar[dict[str, tuple[str, ...]]] = {
+        "text": (".text",),
+        "rodata": (".rodata",),
+        "relro": (".data.rel.ro",),
+        "data": (".data",),
+        "noptrdata": (".noptrdata",),
+        "go-type": (".go.type",),
+        "go-func": (".go.func",),
+        "go-module": (".go.module",),
+        "moduledata": (".go.module", ".noptrdata", ".data", ".data.rel.ro"),
+        "pclntab": (".gopclntab",),
+        "pclntab-relro": (".data.rel.ro.gopclntab",),
+        "buildinfo": (".go.buildinfo",),
+        "go-buildid-note": (".note.go.buildid",),
+        "gnu-buildid-note": (".note.gnu.build-id",),
+        "symtab": (".symtab",),
+        "comment": (".comment",),
+        "debug-prefix": (".debug_",),
+        "zdebug-prefix": (".zdebug_",),
+    }
+    static_by_default = True
+
+    def recognise(self, head: bytes) -> bool:
+        return head.startswith(MAGIC)
+
+    def open(self, mapped: Mapped) -> list[Image]:
+        return [open_elf(mapped.path, mapped.data, mapped.mm)]
+
+    def read_symbols(self, image: Image) -> SymbolTable:
+        return read_symbols(image)
+
+    def read_linkage(self, image: Image) -> Linkage:
+        return read_linkage(image)
+
+    def read_go_build_id(self, image: Image) -> GoBuildID | None:
+        """From the ``Go\\0\\0`` note (type 4), as ``go tool buildid`` reads it.
+
+        Unlike the tool, a file with no Go note but a GNU note in a PT_NOTE gives None here: the
+        tool would print the raw GNU descriptor bytes as if they were a Go build ID.
+        """
+        from godet.read.buildid import GoBuildID
+
+        note = _find_note(image, self.names("go-buildid-note"), GO_NOTE_NAME, GO_NOTE_TYPE)
+        if note is None:
+            return None
+        _plausible_id(note, "Go build ID")
+        raw = image.view.bytes(note.desc_offset, note.desc_size)
+        return GoBuildID(raw.decode("utf-8", "surrogateescape"), note.desc_offset, note.desc_size, "note")
+
+    def read_gnu_build_id(self, image: Image) -> GnuBuildID | None:
+        """``.note.gnu.build-id``, else any note section or PT_NOTE.
+
+        The Go linker's PT_NOTE covers only the Go note (go-binary-formats.md §1), so the section
+        is the main source; note sections and segments cover files whose section is renamed.
+        """
+        from godet.read.buildid import GnuBuildID
+
+        note = _find_note(image, self.names("gnu-buildid-note"), GNU_NOTE_NAME, GNU_BUILD_ID_TYPE)
+        if note is None:
+            return None
+        _plausible_id(note, "GNU build ID")
+        return GnuBuildID(note.desc(image.view).hex(), note.desc_offset, note.desc_size)
+
+    def compression_header(self, image: Image, raw: memoryview, section: Section) -> tuple[int, int] | None:
+        """The ``Elf_Chdr`` of an ``SHF_COMPRESSED`` section: (decompressed size, header size)."""
+        if not section.compressed:
+            return None
+        v = ByteView(raw, image.big_endian)
+        if image.ptr_size == 8:
+            ch_type, claimed, skip = v.u32(0), v.u64(8), 24
+        else:
+            ch_type, claimed, skip = v.u32(0), v.u32(4), 12
+        if ch_type != 1:
+            raise FormatError(f"{section.name}: unsupported compression type {ch_type} (only zlib)")
+        return claimed, skip
+
+
+ELF = ElfFormat()
+
+
+# ---------------------------------------------------------------------------------- symbol table
+
+STB_LOCAL = 0
+SHN_COMMON = 0xFFF2
+
+
+def _sym_dtype(is64: bool, big: bool) -> np.dtype:
+    import numpy as np
+
+    o = ">" if big else "<"
+    if is64:
+        return np.dtype(
+            [
+                ("name", o + "u4"),
+                ("info", "u1"),
+                ("other", "u1"),
+                ("shndx", o + "u2"),
+                ("value", o + "u8"),
+                ("size", o + "u8"),
+            ]
+        )
+    return np.dtype(
+        [
+            ("name", o + "u4"),
+            ("value", o + "u4"),
+            ("size", o + "u4"),
+            ("info", "u1"),
+            ("other", "u1"),
+            ("shndx", o + "u2"),
+        ]
+    )
+
+
+def _sym_kind(flags: int, sh_type: int) -> str:
+    """nm letter for a symbol in a section with these flags (objfile/elf.go)."""
+    f = flags & 0x7  # WRITE | ALLOC | EXECINSTR
+    if f == 0x6:
+        return "T"
+    if f == 0x2:
+        return "R"
+    if f == 0x3:
+        return "B" if sh_type == SHT_NOBITS else "D"
+    return "?"
+
+
+def _sym_entries(
+    image: Image, sec_name: str, shdrs: list[tuple[str, int, int, int]]
+) -> tuple[np.ndarray, bytes] | None:
+    """The symbol records (minus the null entry) and linked string table of an ELF symbol section."""
+    import numpy as np
+
+    from godet.read.symbols import MAX_TABLE_BYTES, bounded
+
+    sec = image.section(sec_name)
+    if sec is None or sec.size == 0:
+        return None
+    link = next((lk for name, _f, _t, lk in shdrs if name == sec_name), 0)
+    strsec = image.section(shdrs[link][0]) if 0 < link < len(shdrs) else None
+    if strsec is None:
+        strsec = image.section(".strtab" if sec_name == ".symtab" else ".dynstr")
+    dtype = _sym_dtype(image.ptr_size == 8, image.big_endian)
+    raw = image.section_bytes(sec)
+    bounded(len(raw), f"ELF {sec_name}")
+    n = len(raw) // dtype.itemsize
+    if n == 0:
+        return None
+    # Copied: the table must not pin the mapping (it would keep the file from being unmapped).
+    arr = np.frombuffer(bytes(raw[: n * dtype.itemsize]), dtype=dtype, count=n)[1:]
+    strtab = bytes(image.section_bytes(strsec)[:MAX_TABLE_BYTES]) if strsec is not None else b""
+    return arr, strtab
+
+
+def _sym_count(image: Image, sec_name: str) -> int:
+    sec = image.section(sec_name)
+    if sec is None or sec.size == 0:
+        return 0
+    item = 24 if image.ptr_size == 8 else 16
+    return max(0, min(sec.size, image.size - sec.offset) // item - 1)
+
+
+def read_symbols(image: Image) -> SymbolTable:
+    """``.symtab`` as ``go tool nm`` lists it (``SymbolTable.absent()`` when stripped)."""
+    import numpy as np
+
+    from godet.read.symbols import SymbolTable, assemble, names_at, string_offsets
+
+    dyn = _sym_count(image, ".dynsym")
+    shdrs: list[tuple[str, int, int, int]] = list(image.header.get("section_table", ()))
+    found = _sym_entries(image, ".symtab", shdrs)
+    if found is None:
+        return SymbolTable.absent(dyn)
+    arr, strtab = found
+    # Per section index: (kind, section name); the special indexes follow objfile/elf.go.
+    by_index = [(_sym_kind(flags, typ), name) for name, flags, typ, _link in shdrs]
+
+    def sec_info(shndx: int) -> tuple[str, str]:
+        if shndx == SHN_UNDEF:
+            return "U", ""
+        if shndx == SHN_COMMON:
+            return "B", ""
+        if shndx < len(by_index) and shndx < SHN_LORESERVE:
+            return by_index[shndx]
+        return "?", ""
+
+    def make(sub: np.ndarray) -> list[Symbol]:
+        names = names_at(strtab, sub["name"])
+        info = {k: sec_info(k) for k in set(sub["shndx"].tolist())}
+        kinds, secs = [], []
+        locals_ = ((sub["info"] >> 4) == STB_LOCAL).tolist()
+        for shndx, local in zip(sub["shndx"].tolist(), locals_, strict=True):
+            kind, sec = info[shndx]
+            kinds.append(chr(ord(kind) + 32) if local else kind)  # nm lower-cases locals ('?' -> '_')
+            secs.append(sec)
+        return assemble(names, sub["value"].astype(np.uint64), sub["size"].astype(np.uint64), kinds, secs)
+
+    def quick(name: str) -> Symbol | None:
+        offs = string_offsets(strtab, name)
+        if not offs:
+            return None
+        sub = arr[np.isin(arr["name"], np.array(offs, dtype=np.uint32))]
+        syms = make(sub)
+        return syms[0] if syms else None
+
+    return SymbolTable(True, "elf .symtab", len(arr), dyn, lambda: make(arr), quick)
+
+
+# -------------------------------------------------------------------------------------- linkage
+
+DT_NULL, DT_NEEDED, DT_STRTAB, DT_STRSZ, DT_RPATH, DT_RUNPATH = 0, 1, 5, 10, 15, 29
+DT_VERNEED, DT_VERNEEDNUM = 0x6FFFFFFE, 0x6FFFFFFF
+MAX_DYNAMIC = 100_000
+MAX_VERNEED = 10_000
+
+
+def _interp(image: Image) -> str | None:
+    for ph in image.header.get("phdrs", []):
+        if ph["type"] == "PT_INTERP":
+            size = min(ph["filesz"], 4096)
+            raw = image.view.bytes(ph["offset"], size)
+            return raw.split(b"\0", 1)[0].decode("utf-8", "replace")
+    return None
+
+
+def _dynamic_range(image: Image) -> tuple[int, int] | None:
+    for ph in image.header.get("phdrs", []):
+        if ph["type"] == "PT_DYNAMIC":
+            return ph["offset"], ph["filesz"]
+    sec = image.section(".dynamic")
+    if sec is not None and sec.size:
+        return sec.offset, sec.size
+    return None
+
+
+def _dynamic(image: Image) -> list[tuple[int, int]]:
+    """(tag, value) pairs of the dynamic table, up to DT_NULL."""
+    rng = _dynamic_range(image)
+    if rng is None:
+        return []
+    off, size = rng
+    w = image.ptr_size
+    v = image.view
+    v.check(off, min(size, image.size - off) if off <= image.size else size)
+    out = []
+    for i in range(min(size // (2 * w), MAX_DYNAMIC)):
+        tag, val = v.int(off + 2 * w * i, w), v.int(off + 2 * w * i + w, w)
+        if tag == DT_NULL:
+            break
+        out.append((tag, val))
+    return out
+
+
+def _dynstr_range(image: Image, dyn: list[tuple[int, int]]) -> tuple[int, int] | None:
+    """(file offset, size) of the dynamic string table."""
+    tags = dict(dyn)
+    if DT_STRTAB in tags:
+        off = image.va_to_offset(tags[DT_STRTAB])
+        if off is not None:
+            return off, tags.get(DT_STRSZ, image.size - off)
+    sec = image.section(".dynstr")
+    if sec is not None and sec.size:
+        return sec.offset, sec.size
+    return None
+
+
+def _dynstr(image: Image, strtab: tuple[int, int] | None, idx: int) -> str:
+    if strtab is None:
+        raise FormatError("dynamic table without a string table")
+    off, size = strtab
+    if not 0 <= idx < size:
+        raise FormatError(f"dynamic string index {idx:#x} outside the {size:#x}-byte table")
+    return image.view.cstring(off + idx, min(4096, size - idx)).decode("utf-8", "replace")
+
+
+def _version_needs(image: Image, dyn: list[tuple[int, int]], strtab: tuple[int, int] | None) -> list[str]:
+    tags = dict(dyn)
+    off: int | None = None
+    count = tags.get(DT_VERNEEDNUM, 0)
+    if DT_VERNEED in tags:
+        off = image.va_to_offset(tags[DT_VERNEED])
+    if off is None:
+        sec = image.section(".gnu.version_r")
+        if sec is None or not sec.size:
+            return []
+        off = sec.offset
+        count = count or MAX_VERNEED
+    v = image.view
+    names: list[str] = []
+    pos = off
+    for _ in range(min(count, MAX_VERNEED)):
+        vn_cnt, vn_aux, vn_next = v.u16(pos + 2), v.u32(pos + 8), v.u32(pos + 12)
+        apos = pos + vn_aux
+        for _ in range(min(vn_cnt, MAX_VERNEED)):
+            name = _dynstr(image, strtab, v.u32(apos + 8))
+            if name not in names:
+                names.append(name)
+            nxt = v.u32(apos + 12)
+            if nxt == 0:
+                break
+            apos += nxt
+        if vn_next == 0:
+            break
+        pos += vn_next
+    return names
+
+
+def read_linkage(image: Image) -> Linkage:
+    """Interpreter, DT_NEEDED, DT_RPATH / DT_RUNPATH and version needs (DT_VERNEED)."""
+    from godet.read.linkage import Linkage
+
+    interp = _interp(image)
+    dyn = _dynamic(image)
+    strtab = _dynstr_range(image, dyn) if dyn else None
+    lk = Linkage(format="elf", interpreter=interp)
+    for tag, val in dyn:
+        if tag == DT_NEEDED:
+            lk.needed.append(_dynstr(image, strtab, val))
+        elif tag == DT_RPATH:
+            lk.rpath.extend(p for p in _dynstr(image, strtab, val).split(":") if p)
+        elif tag == DT_RUNPATH:
+            lk.runpath.extend(p for p in _dynstr(image, strtab, val).split(":") if p)
+    if dyn:
+        lk.version_needs = _version_needs(image, dyn, strtab)
+    lk.static = interp is None and not lk.needed
+    return lk
+
+
+# ---------------------------------------------------------------------------------------- notes
+
+NOTE_HEADER = Struct("Elf_Nhdr", [("namesz", 4), ("descsz", 4), ("type", 4)])
+GO_NOTE_NAME = b"Go\0\0"
+GO_NOTE_TYPE = 4  # ELF_NOTE_GOBUILDID_TAG
+GNU_NOTE_NAME = b"GNU\0"
+GNU_BUILD_ID_TYPE = 3  # NT_GNU_BUILD_ID
+MAX_NOTES = 4096
+MAX_NOTE_NAME = 256
+MAX_ID_SIZE = 4096  # a Go build ID is ~90 bytes, a GNU build ID 20 (at most 64)
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    """One ELF note: raw name (``namesz`` bytes, NULs included), type, and where its descriptor is."""
+
+    offset: int  # of the note header
+    name: bytes
+    type: int
+    desc_offset: int
+    desc_size: int
+
+    @property
+    def owner(self) -> str:
+        """The name without its NUL padding ("GNU", "Go")."""
+        return self.name.rstrip(b"\0").decode("latin-1")
+
+    def desc(self, view: ByteView) -> bytes:
+        return view.bytes(self.desc_offset, self.desc_size)
+
+
+def _align(n: int, a: int) -> int:
+    return (n + a - 1) & ~(a - 1)
+
+
+def iter_notes(view: ByteView, offset: int, size: int, align: int = 4) -> Iterator[Note]:
+    """The notes in ``view[offset:offset+size]`` (a note section or PT_NOTE segment).
+
+    Name and descriptor are each padded to ``align`` (4 for every note Go or GNU ld writes;
+    8 for ``.note.gnu.property`` on 64-bit). A note that does not fit raises FormatError;
+    the notes before it have been yielded already. A trailing run shorter than a header is ignored.
+    """
+    if align not in (4, 8):
+        align = 4
+    view.check(offset, size)
+    end = offset + size
+    pos = offset
+    for _ in range(MAX_NOTES):
+        if end - pos < NOTE_HEADER.size():
+            return
+        h = NOTE_HEADER.parse(view, pos)
+        name_off = pos + 12
+        # padding is counted from the start of the range (which the linker aligned)
+        desc_off = offset + _align(name_off + h["namesz"] - offset, align)
+        nxt = offset + _align(desc_off + h["descsz"] - offset, align)
+        if desc_off + h["descsz"] > end:
+            raise FormatError(
+                f"note at {pos:#x} (namesz {h['namesz']}, descsz {h['descsz']}) runs past {end:#x}"
+            )
+        # (a name longer than any owner is kept out of memory: it cannot match one)
+        name = view.bytes(name_off, h["namesz"]) if h["namesz"] <= MAX_NOTE_NAME else b""
+        yield Note(pos, name, h["type"], desc_off, h["descsz"])
+        pos = nxt
+    raise FormatError(f"more than {MAX_NOTES} notes at {offset:#x}")
+
+
+def _note_ranges(image: Image) -> Iterator[tuple[int, int, int]]:
+    """(offset, size, align) of every note container: ``.note*`` sections, then PT_NOTE segments."""
+    for s in image.sections:
+        if s.name.startswith(".note") and s.size:
+            yield s.offset, s.size, _section_note_align(image, s.name)
+    for ph in image.header.get("phdrs", ()):
+        if ph.get("type") == "PT_NOTE" and ph.get("filesz"):
+            yield ph["offset"], ph["filesz"], 4
+
+
+def _section_note_align(image: Image, name: str) -> int:
+    # .note.gnu.property is the one note section with 8-byte alignment (64-bit targets)
+    return 8 if name == ".note.gnu.property" and image.ptr_size == 8 else 4
+
+
+def _find_note(image: Image, section_names: tuple[str, ...], name: bytes, ntype: int) -> Note | None:
+    """The first note ``name``/``ntype``: in the named section, else in any note section or PT_NOTE.
+
+    A malformed named section raises FormatError unless the note is found elsewhere;
+    malformed other containers are skipped.
+    """
+    view = image.view
+    sec = image.section(*section_names)
+    ranges: list[tuple[int, int, int]] = []
+    if sec is not None and sec.size:
+        ranges.append((sec.offset, sec.size, 4))
+    seen = {(o, n) for o, n, _ in ranges}
+    for r in _note_ranges(image):
+        if r[:2] not in seen:
+            seen.add(r[:2])
+            ranges.append(r)
+    error: FormatError | None = None
+    for i, (off, size, align) in enumerate(ranges):
+        try:
+            for note in iter_notes(view, off, size, align):
+                if note.name == name and note.type == ntype:
+                    return note
+        except FormatError as e:
+            if i == 0 and sec is not None:
+                error = e
+    if error is not None:
+        raise error
+    return None
+
+
+def _plausible_id(note: Note, what: str) -> None:
+    if note.desc_size > MAX_ID_SIZE:
+        raise FormatError(f"{what} note at {note.offset:#x} claims a {note.desc_size}-byte descriptor")

@@ -1,8 +1,10 @@
-"""The container layer: open a file read-only, map it, recognise ELF / PE / Mach-O, list sections.
+"""The container layer: open a file read-only, map it, recognise its format, list sections.
 
 Everything later works on an :class:`Image`: mapped bytes plus a uniform table of sections and
-segments. The per-format modules (:mod:`godet.read.elf`, :mod:`godet.read.pe`,
-:mod:`godet.read.macho`) fill it in.
+segments. Each executable format is one :class:`ExecutableFormat` in its own module
+(:mod:`godet.read.elf`, :mod:`godet.read.pe`, :mod:`godet.read.macho`), listed once in the registry
+(:mod:`godet.read.formats`): it recognises its files, opens them, names the sections that play each
+:data:`ROLES` role, and reads what is read differently per format (symbols, linkage, build IDs).
 """
 
 from __future__ import annotations
@@ -13,16 +15,19 @@ import hashlib
 import mmap
 import os
 import stat
-from collections.abc import Iterator
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 from godet.errors import CorruptBinary, FormatError, NotAnExecutable, UnreadableFile
 from godet.read.bytesview import ByteView
-from godet.sources.base import FAT_MAGICS, MACHO_MAGICS
 
-ELF_MAGIC = b"\x7fELF"
-PE_MAGIC = b"MZ"
+if TYPE_CHECKING:
+    from godet.read.buildid import GnuBuildID, GoBuildID
+    from godet.read.linkage import Linkage
+    from godet.read.symbols import SymbolTable
+
 # Hashing streams at ~1 GB/s: above this size the file is not hashed (a sparse multi-GB file would
 # otherwise take most of the time budget, and no Go executable comes near it).
 MAX_HASH_SIZE = 2 << 30
@@ -113,7 +118,7 @@ class Image:
 
     path: str
     data: memoryview
-    format: str  # "elf" | "pe" | "macho"
+    format: str  # the key of its ExecutableFormat (Image.fmt)
     arch: str  # GOARCH spelling: amd64, arm64, 386, arm, riscv64, ppc64le, s390x, ...
     os: str  # best guess from the container: linux, windows, darwin, freebsd, ...
     big_endian: bool
@@ -121,7 +126,7 @@ class Image:
     sections: tuple[Section, ...] = ()
     segments: tuple[Segment, ...] = ()
     kind: str = ""  # ELF e_type (EXEC, DYN), PE subsystem, Mach-O filetype
-    header: dict[str, Any] = field(default_factory=dict)  # format-specific header facts
+    header: dict[str, Any] = field(default_factory=dict)  # the format's header facts (ElfHeader, ...)
     slice_offset: int = 0  # offset of this image in the file (fat Mach-O slices)
     native: Any = None  # the backing parser object (pyelftools ELFFile, lief Binary)
     mm: Any = None  # the whole file's mmap (for fast substring search); set by open_images
@@ -176,6 +181,13 @@ class Image:
     def view(self) -> ByteView:
         return ByteView(self.data, self.big_endian)
 
+    @property
+    def fmt(self) -> ExecutableFormat:
+        """The executable format of this image (its entry in the registry)."""
+        from godet.read.formats import by_key
+
+        return by_key(self.format)
+
     def section(self, *names: str) -> Section | None:
         """The first section whose name (or ``segment,name`` key) is one of ``names``."""
         for name in names:
@@ -183,6 +195,10 @@ class Image:
                 if s.name == name or s.key == name:
                     return s
         return None
+
+    def section_for(self, *roles: str) -> Section | None:
+        """The first section playing one of ``roles`` (see :data:`ROLES`), in the format's order."""
+        return self.section(*self.fmt.names(*roles))
 
     def section_bytes(self, section: Section) -> memoryview:
         """The section's bytes in the file, clamped to the file (a truncated file gives fewer)."""
@@ -327,47 +343,133 @@ class MappedFile:
         self.close()
 
 
-def sniff(head: bytes) -> str | None:
-    """The container format of a file from its first bytes: elf, pe, macho, fat, or None."""
-    if head.startswith(ELF_MAGIC):
-        return "elf"
-    if head.startswith(PE_MAGIC):
-        return "pe"
-    if head[:4] in MACHO_MAGICS:
-        return "macho"
-    if head[:4] in FAT_MAGICS:
-        return "fat"
-    return None
+# ------------------------------------------------------------------------------ executable formats
+
+#: What a section is for, whatever its name in one format (ExecutableFormat.roles maps each role a
+#: format has to its section names, or ``segment,name`` keys, in lookup order).
+ROLES: Mapping[str, str] = {
+    "text": "the Go code (where PE and Mach-O keep the text build ID header)",
+    "rodata": "read-only data: string literals, tables",
+    "cstring": "C string literals",
+    "relro": "data read-only after relocation",
+    "data": "initialised writable data",
+    "noptrdata": "writable data without pointers (the GC does not scan it)",
+    "go-type": "Go type descriptors, when the linker splits them out",
+    "go-func": "Go func descriptors, when the linker splits them out",
+    "go-module": "the module data (runtime.firstmoduledata)",
+    "moduledata": "where the module data is looked for, in order",
+    "pclntab": "the pc-line table, as the Go linker places it",
+    "pclntab-relro": "the pc-line table moved into relro (external PIE link)",
+    "buildinfo": "the buildinfo blob (debug/buildinfo's first place to look)",
+    "go-buildid-note": "the Go build ID note",
+    "gnu-buildid-note": "the GNU build ID note",
+    "symtab": "the static symbol table section",
+    "comment": "the C toolchain's identification strings",
+    "debug-prefix": "name prefix of DWARF sections",
+    "zdebug-prefix": "name prefix of zlib-compressed DWARF sections (with a ZLIB header)",
+    "debug-segment": "the segment holding the DWARF sections",
+}
 
 
-# What makes a file's head an executable rather than an object, a core dump or a Java class file.
-def open_images(mapped: MappedFile) -> list[Image]:
+class Mapped(Protocol):
+    """What a format opens: a :class:`MappedFile`, or anything with its path, bytes and map."""
+
+    path: str
+    data: memoryview
+    mm: Any
+
+
+class ExecutableFormat(ABC):
+    """One executable format: how to recognise and open it, and what differs per format.
+
+    A new format is one module with a subclass, plus one line in :mod:`godet.read.formats`. The
+    defaults are those of a format with nothing but sections: the Go build ID from the text
+    header, no symbol table, no GNU build ID, linkage unknown.
+    """
+
+    key: ClassVar[str]  # Image.format and the "format" value in JSON
+    name: ClassVar[str]  # the name reports show
+    roles: ClassVar[Mapping[str, tuple[str, ...]]] = {}  # role (see ROLES) -> section names or keys
+    section_name_limit: ClassVar[int | None] = None  # longer names are cut to this many bytes
+    static_by_default: ClassVar[bool] = False  # Go links without system libraries unless told
+    uuid_required: ClassVar[bool] = False  # the loader refuses an executable without a UUID
+
+    @abstractmethod
+    def recognise(self, head: bytes) -> bool:
+        """Whether a file starting with ``head`` (at least 8 bytes when the file has them) is ours."""
+
+    @abstractmethod
+    def open(self, mapped: Mapped) -> list[Image]:
+        """The image(s) in the file (FormatError when malformed)."""
+
+    def label(self, head: bytes) -> str:
+        """How an error names a file of this format that starts with ``head``."""
+        return self.name
+
+    def names(self, *roles: str) -> tuple[str, ...]:
+        """The section names (or ``segment,name`` keys) playing ``roles``, in lookup order."""
+        out: list[str] = []
+        for role in roles:
+            if role not in ROLES:
+                raise KeyError(f"unknown section role {role!r}")
+            out.extend(self.roles.get(role, ()))
+        return tuple(out)
+
+    def read_symbols(self, image: Image) -> SymbolTable:
+        """The static symbol table (``SymbolTable.absent()`` when the format has none)."""
+        from godet.read.symbols import SymbolTable
+
+        return SymbolTable.absent()
+
+    def read_linkage(self, image: Image) -> Linkage:
+        """The dynamic-linkage facts (``Linkage.unknown()`` when the format says nothing)."""
+        from godet.read.linkage import Linkage
+
+        return Linkage.unknown()
+
+    def read_go_build_id(self, image: Image) -> GoBuildID | None:
+        """The Go build ID: the text header near the start of the file (cmd/internal/buildid)."""
+        from godet.read.buildid import read_text_build_id
+
+        return read_text_build_id(image, 0)
+
+    def read_gnu_build_id(self, image: Image) -> GnuBuildID | None:
+        """The GNU build ID (ELF only)."""
+        return None
+
+    def buildinfo_section(self, image: Image) -> Section | None:
+        """The section debug/buildinfo searches first (go-binary-formats.md §2.7)."""
+        return image.section_for("buildinfo")
+
+    def section_contents(self, image: Image, section: Section) -> memoryview:
+        """The bytes of ``section`` that hold its contents (without the format's padding)."""
+        return image.section_bytes(section)
+
+    def compression_header(self, image: Image, raw: memoryview, section: Section) -> tuple[int, int] | None:
+        """(decompressed size, header size) when ``section`` is compressed the format's own way."""
+        return None
+
+    def __repr__(self) -> str:
+        return f"<{self.name} format>"
+
+
+def open_images(mapped: Mapped) -> list[Image]:
     """Recognise the container and return its image(s): one, or one per fat Mach-O slice."""
+    from godet.read.formats import FORMATS, recognise
+
     path = mapped.path
-    kind = sniff(bytes(mapped.data[:8]))
-    if kind is None:
-        raise NotAnExecutable(path, "not an executable (no ELF, PE or Mach-O header)")
+    head = bytes(mapped.data[:8])
+    fmt = recognise(head)
+    if fmt is None:
+        names = [f.name for f in FORMATS]
+        raise NotAnExecutable(path, f"not an executable (no {', '.join(names[:-1])} or {names[-1]} header)")
     try:
-        if kind == "elf":
-            from godet.read import elf
-
-            images = [elf.open_elf(path, mapped.data, mapped.mm)]
-        elif kind == "pe":
-            from godet.read import pe
-
-            images = [pe.open_pe(path, mapped.data)]
-        else:
-            from godet.read import macho
-
-            images = macho.open_macho(path, mapped.data, fat=(kind == "fat"))
-        for im in images:
-            im.mm = mapped.mm
-            im.extents = getattr(mapped, "extents", None)
-        return images
+        images = fmt.open(mapped)
     except FormatError as e:
         # The container readers bounds-check every read (ByteView): any other exception is a bug,
         # and is left to surface rather than be disguised as a malformed file.
-        raise CorruptBinary(path, f"malformed {_FORMAT_NAMES[kind]} file: {e}") from None
-
-
-_FORMAT_NAMES = {"elf": "ELF", "pe": "PE", "macho": "Mach-O", "fat": "fat Mach-O"}
+        raise CorruptBinary(path, f"malformed {fmt.label(head)} file: {e}") from None
+    for im in images:
+        im.mm = mapped.mm
+        im.extents = getattr(mapped, "extents", None)
+    return images

@@ -299,11 +299,14 @@ def _module_hints(binary: Binary) -> tuple[str, ...]:
 
 def _rodata_sections(binary: Binary) -> list[tuple[int, int]]:
     """(file offset, size) ranges of read-only data, minus the pclntab and DWARF."""
+    from godet.read.formats import section_names
+
     im = binary.image
-    names = {".rodata", "__rodata", ".rdata", ".data.rel.ro", "__const", "__cstring"}
+    names = section_names("rodata", "relro", "cstring")
+    split = tuple(f"{n}." for n in section_names("rodata"))  # (C objects' .rodata.str1.1, ...)
     out = []
     for s in im.sections:
-        if s.size and (s.name in names or s.name.startswith(".rodata.")):
+        if s.size and (s.name in names or s.name.startswith(split)):
             out.append((s.offset, s.size))
     # PE keeps pclntab inside .rdata: cut it out when its range is known
     pc = binary.pclntab

@@ -9,28 +9,15 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from godet.read.formats import section_names
+
 if TYPE_CHECKING:
     from godet.read.binary import Binary
 
-DATA_NAMES = frozenset(
-    {
-        ".rodata",
-        ".rdata",
-        ".data",
-        ".noptrdata",
-        ".data.rel.ro",
-        ".go.type",
-        ".go.func",
-        "__rodata",
-        "__data",
-        "__noptrdata",
-        "__const",
-        "__cstring",
-        "__go_type",
-        "__go_func",
-    }
-)
-WRITABLE_DATA = frozenset({".data", ".noptrdata", "__data", "__noptrdata", ".data.rel.ro", "__const"})
+#: Sections (of any format) that hold Go data: where string bytes and string headers can be.
+DATA_NAMES = section_names("rodata", "cstring", "relro", "data", "noptrdata", "go-type", "go-func")
+WRITABLE_DATA = section_names("data", "noptrdata", "relro")
+NOPTRDATA = section_names("noptrdata")
 
 
 def section_name(key: str) -> str:
@@ -75,7 +62,7 @@ def string_targets(binary: Binary) -> list[tuple[int, int]]:
         name = section_name(s.key)
         if not s.alloc or s.executable or not s.size or name not in DATA_NAMES:
             continue
-        if not s.writable or name in (".noptrdata", "__noptrdata"):
+        if not s.writable or name in NOPTRDATA:
             out.append((s.addr, s.addr + s.size))
         elif binary.symbols.present:  # PE merges noptrdata into .data: its bounds are symbols
             lo, hi = binary.symbols.by_name("runtime.noptrdata"), binary.symbols.by_name("runtime.enoptrdata")

@@ -104,7 +104,6 @@ def is_unix_time(value: str) -> bool:
 
 # --------------------------------------------------------------------------------- read-only data
 
-RODATA_SECTIONS = {"elf": (".rodata",), "pe": (".rdata",), "macho": ("__rodata", "__TEXT,__rodata")}
 MAX_RODATA_SCAN = 256 << 20  # bytes of read-only data scanned at most
 MAX_RODATA_STAMPS = 50
 # Every full date-and-time shape read-only data is scanned for has a time of day: find the
@@ -122,7 +121,7 @@ def rodata_timestamps(image: Image, limit: int = MAX_RODATA_STAMPS) -> list[tupl
     """
     out: list[tuple[str, str, int]] = []
     seen: set[int] = set()
-    for name in RODATA_SECTIONS.get(image.format, ()):
+    for name in image.fmt.names("rodata"):
         sec = image.section(name)
         if sec is None or not sec.size or sec.offset in seen:
             continue

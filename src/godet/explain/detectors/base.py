@@ -136,7 +136,7 @@ class DiffContext:
             sec = b.image.section(unit_key)
             if sec is None:
                 return None
-            c = canonical_name(sec, b.image.format)
+            c = canonical_name(sec, b.image.fmt)
             try:
                 out.append(bytes(section_data(b.image, sec, bool(c and c[1]))))
             except FormatError:

@@ -8,6 +8,7 @@ IDs mean the same inputs gave a different output.
 from __future__ import annotations
 
 from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding
+from godet.read.formats import section_keys
 
 EMITS = frozenset({"go-build-id", "gnu-build-id", "macho-uuid", "code-signature", "pe-timestamp"})
 
@@ -63,7 +64,7 @@ def _go_build_id(ctx: DiffContext) -> Finding | None:
         summary = "The Go build ID differs: " + build_id_reading(tuple(a.parts), tuple(b.parts)) + "."
     else:
         summary = "The Go build ID is present in one build only (-ldflags=-buildid= on the other)."
-    for key in (".note.go.buildid",):
+    for key in section_keys("go-buildid-note"):
         claims.append(Claim.unit(key))
     return Finding("go-build-id", summary, ev, claims)
 
@@ -72,7 +73,7 @@ def _gnu(ctx: DiffContext) -> list[Finding]:
     a, b = ctx.a.gnu_build_id, ctx.b.gnu_build_id
     if (a is None and b is None) or (a is not None and b is not None and a.hex == b.hex):
         return []
-    claims = [Claim.unit(".note.gnu.build-id")]
+    claims = [Claim.unit(key) for key in section_keys("gnu-buildid-note")]
     for side, g in (("a", a), ("b", b)):
         if g is not None:
             claims.append(Claim.range(side, g.offset, g.offset + g.size))
@@ -93,10 +94,9 @@ def _gnu(ctx: DiffContext) -> list[Finding]:
 
 
 def _macho(ctx: DiffContext) -> list[Finding]:
+    """LC_UUID and LC_CODE_SIGNATURE (only Mach-O headers have them; both sides share a format)."""
     out = []
     ha, hb = ctx.a.image.header, ctx.b.image.header
-    if ctx.a.image.format != "macho":
-        return out
     ua, ub = ha.get("uuid"), hb.get("uuid")
     if ua != ub:
         claims = [
@@ -134,16 +134,16 @@ def _macho(ctx: DiffContext) -> list[Finding]:
 
 
 def _pe(ctx: DiffContext) -> list[Finding]:
-    if ctx.a.image.format != "pe":
-        return []
-    ta, tb = ctx.a.image.header.get("timestamp"), ctx.b.image.header.get("timestamp")
+    """The PE TimeDateStamp (only PE headers have one; both sides share a format)."""
+    ha, hb = ctx.a.image.header, ctx.b.image.header
+    ta, tb = ha.get("timestamp"), hb.get("timestamp")
     if ta == tb:
         return []
-    # TimeDateStamp sits 8 bytes into the COFF header, which follows the "PE\0\0" signature.
-    claims = []
-    for side, b in (("a", ctx.a), ("b", ctx.b)):
-        pe_off = int.from_bytes(bytes(b.image.data[0x3C:0x40]), "little")
-        claims.append(Claim.range(side, pe_off + 8, pe_off + 12))
+    claims = [
+        Claim.range(side, h["timestamp_offset"], h["timestamp_offset"] + 4)
+        for side, h in (("a", ha), ("b", hb))
+        if "timestamp_offset" in h
+    ]
     return [
         Finding(
             "pe-timestamp",

@@ -12,6 +12,7 @@ import re
 from collections import Counter
 
 from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding, raw_bytes
+from godet.read.formats import is_debug_name
 
 EMITS = frozenset({"build-path", "goroot-path", "module-cache-path", "cgo-work-path"})
 
@@ -272,5 +273,4 @@ def _substitution_explains(
 
 
 def _is_dwarf(key: str) -> bool:
-    name = key.split(",")[-1]
-    return name.startswith((".debug_", ".zdebug_", "__debug_", "__zdebug_"))
+    return is_debug_name(key.split(",")[-1])

@@ -7,6 +7,7 @@ static vs dynamic linking, a different interpreter or libraries, a different hos
 from __future__ import annotations
 
 from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding
+from godet.read.formats import in_debug_segment, is_debug_name
 
 EMITS = frozenset({"dwarf", "symbol-table", "linkage", "c-toolchain"})
 
@@ -42,7 +43,7 @@ DYNAMIC_UNITS = (
 
 def is_dwarf_unit(key: str) -> bool:
     name = key.split("/", 1)[0].split(",")[-1]
-    return name.startswith((".debug_", ".zdebug_", "__debug_", "__zdebug_")) or key.startswith("__DWARF,")
+    return is_debug_name(name) or in_debug_segment(key)
 
 
 def detect(ctx: DiffContext) -> list[Finding]:

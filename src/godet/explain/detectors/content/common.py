@@ -12,6 +12,7 @@ import numpy as np
 
 from godet.explain.detectors.base import Claim, DiffContext
 from godet.read.binary import Binary
+from godet.read.formats import in_debug_segment, is_debug_name, section_keys
 from godet.read.strdata import DATA_NAMES, section_name
 from godet.read.timestamps import find_timestamps, is_unix_time
 from godet.read.xflags import LINKER_STRINGS
@@ -19,7 +20,7 @@ from godet.read.xflags import LINKER_STRINGS
 __all__ = ["DATA_NAMES", "section_name"]
 
 RUNTIME_STR = LINKER_STRINGS
-PCLNTAB_UNITS = (".gopclntab", ".data.rel.ro.gopclntab", "__TEXT,__gopclntab", "__DATA_CONST,__gopclntab")
+PCLNTAB_UNITS = section_keys("pclntab", "pclntab-relro")
 C_SUPPORT_UNITS = (
     # C code calls libc through the dynamic-link tables: other C code, other imports
     ".rela.plt",
@@ -334,8 +335,8 @@ def follow_claims(ctx: DiffContext) -> list[Claim]:
         top = u.split("/", 1)[0]
         name = section_name(u)
         if (
-            name.startswith((".debug_", ".zdebug_", "__debug_", "__zdebug_"))
-            or u.startswith("__DWARF,")
+            is_debug_name(name)
+            or in_debug_segment(u)
             or top in PCLNTAB_UNITS
             or name in FOLLOW_CODE
             or u in tables

@@ -37,6 +37,7 @@ from godet.explain.detectors.content.common import (
     vas_at,
 )
 from godet.read.binary import Binary
+from godet.read.formats import section_names
 from godet.read.image import Section
 
 EMITS: frozenset[str] = frozenset(["embedded-content", "ldflags-x", "string-literal"])
@@ -361,7 +362,7 @@ def _x_finding(ctx: DiffContext, d: VarDiff) -> Finding | None:
 # Causes that change source other than a literal: the changed strings are theirs.
 SOURCE_CAUSES = ("source-change", "dependency-version")
 MIN_CONTENT = 16  # bytes of an unnamed, non-text variable below which it is not taken for content
-LITERAL_SECTIONS = frozenset({".rodata", ".rdata", "__rodata", "__cstring"})
+LITERAL_SECTIONS = section_names("rodata", "cstring")
 MAX_SPAN = 4 << 20  # differing span of one section aligned at most
 GRAM = 16  # bytes of a sampled block looked up in the other build
 MIN_BLOCK = 8  # shorter equal stretches under a shift are chance
@@ -559,7 +560,7 @@ def _span_claims(side: str, lo: int, hi: int, holes: list[tuple[int, int]]) -> l
     return out
 
 
-POINTER_UNITS = DATA_NAMES | {".symtab", ".gopclntab", "__gopclntab", ".go.module", "__go_module"}
+POINTER_UNITS = DATA_NAMES | section_names("symtab", "pclntab", "go-module")
 MAP_REACH = 64  # bytes looked ahead for the block a changed byte moved with
 
 
@@ -596,7 +597,7 @@ def _pointer_claims(ctx: DiffContext, st: State, al: _Aligned) -> list[Claim]:
     return out
 
 
-PCLNTAB_NAMES = frozenset({".gopclntab", "__gopclntab"})
+PCLNTAB_NAMES = section_names("pclntab")
 MAX_WORDS = 1 << 22  # words of pointer runs checked at once
 
 
