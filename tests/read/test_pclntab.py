@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from types import SimpleNamespace
 
+import numpy as np
 import pytest
 
 import gobuild
@@ -17,7 +18,19 @@ import oracles
 from conftest import FIXTURES, OLD_TOOLCHAIN_BUILDS, STRIPPED_TWINS
 from godet.errors import FormatError
 from godet.read.image import Image, MappedFile, open_images
-from godet.read.pclntab import Func, Pclntab, decode_pcvalue, read_pclntab
+from godet.read.pclntab import (
+    BY_MAGIC,
+    LAYOUTS,
+    MAX_NAME,
+    NAME_SPAN_PER_FUNC,
+    Func,
+    Pclntab,
+    _cstr,
+    decode_names,
+    decode_pcvalue,
+    field_offset,
+    read_pclntab,
+)
 from godet.read.symbols import read_symbols
 
 # Fixtures with a symbol table that nm can read (the stripped ones are compared through their twin).
@@ -341,6 +354,56 @@ def test_func_at_edges(gobin) -> None:
     assert pt.func_at(last.end) is None
     assert pt.func_files(Func("nowhere", 0, 1)) == []
     assert pt.source_at(0) is None
+
+
+def test_arrays_agree_with_objects(gobin) -> None:
+    """The arrays, the lazily decoded names and the Func objects tell the same table."""
+    pt = _read(gobin("default"))
+    n = len(pt)
+    assert n == pt.nfunc == len(pt.names) == len(pt.funcs)
+    assert pt.entries.dtype == pt.ends.dtype == np.uint64
+    assert [(f.name, f.entry, f.end) for f in pt.funcs] == list(
+        zip(pt.names, pt.entries.tolist(), pt.ends.tolist(), strict=True)
+    )
+    fresh = _read(gobin("default"))  # names one by one, before any bulk decode
+    assert [fresh.name(i) for i in range(0, n, 97)] == pt.names[::97]
+    mains = [i for i, name in enumerate(pt.names) if name.startswith("main.")]
+    assert pt.with_prefix("main.").tolist() == mains
+    assert pt.with_prefix("main.").size and not pt.with_prefix("no such prefix.").size
+    probes = [0, int(pt.entries[0]) - 1, int(pt.ends[-1]), 1 << 64, -1]
+    probes += [int(e) + d for e in pt.entries[:: max(1, n // 50)] for d in (0, 1)]
+    got = pt.indexes_at(np.array([a if 0 <= a < 1 << 64 else 0 for a in probes], dtype=np.uint64))
+    for a, k in zip(probes, got.tolist(), strict=True):
+        i = pt.index_at(a)
+        assert (i if i is not None else -1) == (k if 0 <= a < 1 << 64 else -1)
+        assert pt.func_at(a) == (pt.funcs[i] if i is not None else None)
+
+
+def test_layouts_are_declared_once() -> None:
+    """One layout per magic; the declared flags agree with the declared structures."""
+    assert len(BY_MAGIC) == len(LAYOUTS) == 4
+    assert [lay.version for lay in LAYOUTS] == ["1.2", "1.16", "1.18", "1.20"]
+    for lay in LAYOUTS:
+        header = [f.name for f in lay.header.resolve(8)]
+        func = [f.name for f in lay.func.resolve(8)]
+        assert ("textStart" in header) == lay.header_text_start
+        assert ("pclnOffset" in header) == lay.subtables
+        assert ("entryOff" in func) == lay.relative_entries == lay.functab_u32
+        assert field_offset(lay.func, "nameOff", 8) == (4 if lay.functab_u32 else 8)
+
+
+def test_decode_names_in_one_go_as_one_by_one() -> None:
+    """Bulk decoding gives what _cstr gives for every offset: mid-name offsets, repeats, invalid
+    UTF-8, names longer than MAX_NAME, a name running into the end of the table, sparse names."""
+    long = b"L" * (MAX_NAME + 10)
+    data = b"\0main.main\0runtime.x\xe2\x82\0\0caf\xc3\xa9\0" + long + b"\0tail-without-nul"
+    starts = [1, 11, 23, 24, 31, len(data) - 16]
+    offsets = np.array([*starts, 6, 11, 1, 22, len(data) - 1, 32], dtype=np.int64)
+    want = [_cstr(data, o) for o in offsets.tolist()]
+    assert decode_names(data, offsets) == want
+    sparse = bytes(NAME_SPAN_PER_FUNC * 4) + data
+    assert decode_names(sparse, offsets[:2] + len(sparse) - len(data)) == want[:2]
+    assert decode_names(data, np.zeros(0, dtype=np.int64)) == []
 
 
 def test_decode_pcvalue() -> None:

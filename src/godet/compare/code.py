@@ -443,8 +443,10 @@ def _known_moves(ctx: CodePair) -> tuple[np.ndarray, dict[str, int]]:
     pa, pb = ctx.a.pclntab, ctx.b.pclntab
     if pa is None or pb is None:
         return np.zeros(0, dtype=np.int64), {}
-    entries_b = {f.name: f.entry for f in pb.funcs}
-    per_func = {f.name: entries_b[f.name] - f.entry for f in pa.funcs if f.name in entries_b}
+    entries_b = dict(zip(pb.names, pb.entries.tolist(), strict=True))
+    per_func = {
+        n: entries_b[n] - e for n, e in zip(pa.names, pa.entries.tolist(), strict=True) if n in entries_b
+    }
     secs_b = {s.key: s.addr for s in ctx.b.image.sections if s.alloc}
     sec_moves = [secs_b[s.key] - s.addr for s in ctx.a.image.sections if s.alloc and s.key in secs_b]
     moves = [m for m in (*per_func.values(), *sec_moves) if -(1 << 62) < m < 1 << 62]  # hostile addresses
@@ -642,7 +644,7 @@ def _code_ranges(ctx: CodePair, r: CodeResidual) -> tuple[tuple[int, int] | None
 def _named_range(binary: Binary, name: str) -> tuple[int, int] | None:
     p = binary.pclntab
     if p is not None:
-        f = next((g for g in p.funcs if g.name == name), None)
+        f = p.func(p.names.index(name)) if name in p.names else None
         if f is not None:
             start = binary.image.va_to_offset(f.entry)
             if start is not None:

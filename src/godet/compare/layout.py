@@ -7,6 +7,7 @@ run table of differing bytes, how far each section moved — with no opinion on 
 from __future__ import annotations
 
 import functools
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -124,11 +125,11 @@ def compare(a: Binary, b: Binary, coarse: bool = False) -> Comparison:
         if len(sa) == len(sb) and bytes_equal(sa, sb):
             continue
         code = x.executable and a.pclntab is not None and b.pclntab is not None and not x.compressed
-        ranges = _ranges(a, b, x, y) if code else ({}, {})
+        ranges = _ranges(a, b, x, y) if code else None
         if x.compressed or y.compressed:
             pair.differing = compare_unit(table, key, sa, sb, x.offset, y.offset, whole=True)
             pair.how = "compressed"
-        elif code and (len(sa) != len(sb) or _functions_moved(ranges, x, y)):
+        elif ranges is not None and (len(sa) != len(sb) or _functions_moved(ranges, x, y)):
             pair.differing, fdeltas, n = _compare_code(table, key, ranges, x, y, da, db)
             functions.extend(fdeltas)
             compared += n
@@ -142,42 +143,96 @@ def compare(a: Binary, b: Binary, coarse: bool = False) -> Comparison:
         else:
             pair.differing = compare_unit(table, key, sa, sb, x.offset, y.offset)
             pair.how = "differs" if len(sa) == len(sb) else "resized"
-            if code:
+            if ranges is not None:
                 fdeltas, n = _functions_in_runs(ranges, da, db)
                 functions.extend(fdeltas)
                 compared += n
     return Comparison(a, b, pairs, table.freeze(), functions, compared, moves, coarse)
 
 
-Ranges = tuple[dict[str, tuple[int, int]], dict[str, tuple[int, int]]]
+@dataclass
+class FuncRanges:
+    """The Go functions inside one code unit, in table order: names (a repeated name numbered
+    ``#2``, ``#3``...) and file ranges ``[start, end)``."""
+
+    names: list[str]
+    start: np.ndarray  # int64 file offsets
+    end: np.ndarray
+    index: dict[str, int]  # name -> position
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
+@dataclass
+class Ranges:
+    """A code unit's functions in A and in B, paired by name."""
+
+    a: FuncRanges
+    b: FuncRanges
+
+    @functools.cached_property
+    def pairing(self) -> np.ndarray:
+        """For each function of A, the position of its namesake in B (-1: none)."""
+        get = self.b.index.get
+        return np.fromiter(map(get, self.a.names, itertools.repeat(-1)), dtype=np.int64, count=len(self.a))
 
 
 def _ranges(a: Binary, b: Binary, x: Unit, y: Unit) -> Ranges:
     """The Go functions of a code unit in A and in B (see _func_ranges)."""
-    return _func_ranges(a, x), _func_ranges(b, y)
+    return Ranges(_func_ranges(a, x), _func_ranges(b, y))
 
 
 def _functions_moved(ranges: Ranges, x: Unit, y: Unit) -> bool:
     """Whether some function sits at another offset of its section in B than in A."""
-    fa, fb = ranges
-    return any(r[0] - x.offset != fb[n][0] - y.offset for n, r in fa.items() if n in fb)
+    j = ranges.pairing
+    m = j >= 0
+    return bool(((ranges.a.start[m] - x.offset) != (ranges.b.start[j[m]] - y.offset)).any())
 
 
-def _func_ranges(binary: Binary, unit: Unit) -> dict[str, tuple[int, int]]:
-    """Go functions inside a code unit, as name → (file offset, end), duplicates numbered."""
-    out: dict[str, tuple[int, int]] = {}
-    lo, hi = unit.addr, unit.addr + unit.size
-    for fn in binary.pclntab.funcs:  # type: ignore[union-attr]
-        if fn.entry < lo or fn.end > hi or fn.end <= fn.entry:
-            continue
-        name = fn.name
-        if name in out:
-            i = 2
-            while f"{name}#{i}" in out:
-                i += 1
-            name = f"{name}#{i}"
-        out[name] = (unit.offset + fn.entry - lo, unit.offset + fn.end - lo)
-    return out
+def _func_ranges(binary: Binary, unit: Unit) -> FuncRanges:
+    """Go functions inside a code unit (whole, non-empty), as names and file ranges."""
+    tab = binary.pclntab
+    assert tab is not None
+    lo, hi = unit.addr, min(unit.addr + unit.size, (1 << 64) - 1)
+    e, x = tab.entries, tab.ends
+    keep = np.flatnonzero((e >= lo) & (x <= hi) & (x > e))
+    start = (e[keep] - np.uint64(lo)).astype(np.int64) + unit.offset
+    end = (x[keep] - np.uint64(lo)).astype(np.int64) + unit.offset
+    names = list(map(tab.names.__getitem__, keep.tolist()))
+    names, index = numbered(names)
+    return FuncRanges(names, start, end, index)
+
+
+def numbered(names: list[str]) -> tuple[list[str], dict[str, int]]:
+    """``names`` with each repeat renamed ``name#2``, ``name#3``... (the first free number), and
+    the position of every resulting name."""
+    n = len(names)
+    first = dict(zip(reversed(names), range(n - 1, -1, -1), strict=True))
+    if len(first) == n:
+        return names, first
+    if "#" in "".join(names):  # a real name may be taken: one step at a time
+        seen: dict[str, int] = {}
+        out = []
+        for name in names:
+            if name in seen:
+                i = 2
+                while f"{name}#{i}" in seen:
+                    i += 1
+                name = f"{name}#{i}"
+            seen[name] = len(out)
+            out.append(name)
+        return out, seen
+    # Without "#" in any name the k-th occurrence of a name is simply name#k.
+    again = np.fromiter(map(first.__getitem__, names), dtype=np.int64, count=n) != np.arange(n)
+    out = list(names)
+    count: dict[str, int] = {}
+    for i in np.flatnonzero(again).tolist():
+        name = names[i]
+        k = count[name] = count.get(name, 1) + 1
+        out[i] = f"{name}#{k}"
+        first[out[i]] = i
+    return out, first
 
 
 def _compare_code(
@@ -185,72 +240,110 @@ def _compare_code(
 ) -> tuple[int, list[FunctionDelta], int]:
     """Code of different sizes: compare function against same-named function.
 
-    Equal bytes are skipped with a memoryview compare; equal-size functions that differ are
-    compared in batches (one numpy pass per few MiB of code), resized ones one by one.
+    Functions are paired by name with arrays; equal-size pairs are compared in blocks of adjacent
+    functions (see _equal_size_pairs), resized ones one by one.
     """
-    fa, fb = ranges
-    mva, mvb = memoryview(da), memoryview(db)
+    fa, fb, j = ranges.a, ranges.b, ranges.pairing
+    a_start, a_end, b_start, b_end = fa.start.tolist(), fa.end.tolist(), fb.start.tolist(), fb.end.tolist()
+    jl = j.tolist()
+    size_a = fa.end - fa.start
+    jm = np.maximum(j, 0)
+    same = (j >= 0) & (size_a == fb.end[jm] - fb.start[jm])
     total = 0
     deltas: list[FunctionDelta] = []
-    same_size: list[tuple[str, int, int, int]] = []
-    for name, (a0, a1) in fa.items():
-        r = fb.get(name)
-        if r is None:
+    for i in np.flatnonzero(~same).tolist():  # only in A, or resized
+        name, a0, a1 = fa.names[i], a_start[i], a_end[i]
+        if jl[i] < 0:
             w = only_one_side(table, f"{key}/{name}", "a", a0, a1 - a0)
             deltas.append(FunctionDelta(name, "only-a", (a0, a1), None, w))
-            total += w
-            continue
-        b0, b1 = r
-        if a1 - a0 == b1 - b0:
-            if mva[a0:a1] != mvb[b0:b1]:
-                same_size.append((name, a0, a1, b0))
-            continue
-        w = compare_unit(table, f"{key}/{name}", da[a0:a1], db[b0:b1], a0, b0)
-        deltas.append(FunctionDelta(name, "resized", (a0, a1), (b0, b1), w))
+        else:
+            b0, b1 = b_start[jl[i]], b_end[jl[i]]
+            w = compare_unit(table, f"{key}/{name}", da[a0:a1], db[b0:b1], a0, b0)
+            deltas.append(FunctionDelta(name, "resized", (a0, a1), (b0, b1), w))
         total += w
-    for name, (b0, b1) in fb.items():
-        if name not in fa:
-            w = only_one_side(table, f"{key}/{name}", "b", b0, b1 - b0)
-            deltas.append(FunctionDelta(name, "only-b", None, (b0, b1), w))
-            total += w
-    counts = _batch_equal_size(table, key, same_size, da, db)
-    for (name, a0, a1, b0), w in zip(same_size, counts, strict=True):
-        deltas.append(FunctionDelta(name, "differs", (a0, a1), (b0, b0 + a1 - a0), w))
+    in_a = np.zeros(len(fb), dtype=bool)
+    in_a[j[j >= 0]] = True
+    for k in np.flatnonzero(~in_a).tolist():
+        name, b0, b1 = fb.names[k], b_start[k], b_end[k]
+        w = only_one_side(table, f"{key}/{name}", "b", b0, b1 - b0)
+        deltas.append(FunctionDelta(name, "only-b", None, (b0, b1), w))
         total += w
+    pos = np.flatnonzero(same)
+    a0, a1, b0 = fa.start[pos], fa.end[pos], fb.start[j[pos]]
+    counts = _equal_size_pairs(table, key, [fa.names[i] for i in pos.tolist()], a0, a1, b0, da, db)
+    differ = np.flatnonzero(counts)
+    for i, w, x0, x1, y0 in zip(
+        pos[differ].tolist(), *(v[differ].tolist() for v in (counts, a0, a1, b0)), strict=True
+    ):
+        deltas.append(FunctionDelta(fa.names[i], "differs", (x0, x1), (y0, y0 + x1 - x0), w))
+    total += int(counts.sum())
     # Code outside Go functions (C runtime start-up, padding before the first function).
-    total += _edges(table, key, fa, fb, x, y, da, db)
+    total += _edges(table, key, ranges, x, y, da, db)
     return total, deltas, len(fa)
 
 
-def _batch_equal_size(
-    table: RunTable, key: str, items: list[tuple[str, int, int, int]], da: np.ndarray, db: np.ndarray,
+def _equal_size_pairs(
+    table: RunTable,
+    key: str,
+    names: list[str],
+    a0: np.ndarray,
+    a1: np.ndarray,
+    b0: np.ndarray,
+    da: np.ndarray,
+    db: np.ndarray,
     batch_bytes: int = 1 << 22,
-) -> list[int]:
-    """Differing runs of many equal-size (name, a0, a1, b0) function pairs; returns bytes per pair."""
-    counts: list[int] = []
-    i = 0
-    while i < len(items):
-        j, size = i, 0
-        while j < len(items) and (size == 0 or size + items[j][2] - items[j][1] <= batch_bytes):
-            size += items[j][2] - items[j][1]
-            j += 1
-        chunk = items[i:j]
-        lens = np.fromiter((a1 - a0 for _, a0, a1, _ in chunk), dtype=np.int64, count=len(chunk))
-        starts = np.concatenate(([0], np.cumsum(lens)))
-        ca = np.concatenate([da[a0:a1] for _, a0, a1, _ in chunk])
-        cb = np.concatenate([db[b0 : b0 + a1 - a0] for _, a0, a1, b0 in chunk])
+) -> np.ndarray:
+    """Differing runs of equal-size function pairs ``[a0, a1)`` / ``[b0, ...)`` (int64 arrays in
+    ascending order, unit ``key/names[i]``) into ``table``, for the pairs that differ; returns each
+    pair's differing bytes.
+
+    The pairs are laid end to end and compared in batches of about ``batch_bytes`` (one numpy
+    pass each, bounded temporaries); pairs adjacent in both builds are sliced as one segment.
+    Runs are cut at the pairs' bounds.
+    """
+    n = len(a0)
+    counts = np.zeros(n, dtype=np.int64)
+    if not n:
+        return counts
+    size = a1 - a0
+    cpos = np.concatenate(([0], np.cumsum(size)))  # each pair's start in the pairs laid end to end
+    batch = cpos[:-1] // batch_bytes
+    new_batch = np.concatenate(([True], batch[1:] != batch[:-1]))
+    new_seg = new_batch.copy()
+    new_seg[1:] |= (a0[1:] != a1[:-1]) | (b0[1:] != b0[:-1] + size[:-1])
+    seg_first = np.flatnonzero(new_seg)
+    seg_last = (np.append(seg_first[1:], n) - 1).tolist()
+    seg_at = dict(zip(seg_first.tolist(), range(len(seg_first)), strict=True))
+    bounds = [*np.flatnonzero(new_batch).tolist(), n]
+    for p0, p1 in itertools.pairwise(bounds):
+        k0, k1 = seg_at[p0], seg_at.get(p1, len(seg_first))
+        segs = [
+            (int(a0[f]), int(a1[g]), int(b0[f]))
+            for f, g in zip(seg_first[k0:k1].tolist(), seg_last[k0:k1], strict=True)
+        ]
+        if len(segs) == 1:  # views, no copies
+            ((x0, x1, y0),) = segs
+            ca, cb = da[x0:x1], db[y0 : y0 + x1 - x0]
+        else:
+            ca = np.concatenate([da[x0:x1] for x0, x1, _ in segs])
+            cb = np.concatenate([db[y0 : y0 + x1 - x0] for x0, x1, y0 in segs])
+        base = int(cpos[p0])
         s, e = equal_size_runs(ca, cb)
-        s, e = _cut(s, e, starts[1:-1])
-        fidx = np.searchsorted(starts, s, side="right") - 1
-        a_base = np.fromiter((a0 for _, a0, _, _ in chunk), dtype=np.int64, count=len(chunk))
-        b_base = np.fromiter((b0 for _, _, _, b0 in chunk), dtype=np.int64, count=len(chunk))
-        rel = s - starts[fidx]
-        w = e - s
-        keys = [f"{key}/{name}" for name, _, _, _ in chunk]
-        table.add_many(keys, fidx, a_base[fidx] + rel, a_base[fidx] + rel + w, b_base[fidx] + rel,
-                       b_base[fidx] + rel + w, w)
-        counts.extend(np.bincount(fidx, weights=w, minlength=len(chunk)).astype(np.int64).tolist())
-        i = j
+        s, e = _cut(s + base, e + base, cpos[p0 + 1 : p1])
+        fidx = np.searchsorted(cpos, s, side="right") - 1
+        rel, w = s - cpos[fidx], e - s
+        local = np.bincount(fidx - p0, weights=w, minlength=p1 - p0).astype(np.int64)
+        counts[p0:p1] = local
+        index = np.cumsum(local > 0) - 1
+        table.add_many(
+            [f"{key}/{names[p0 + m]}" for m in np.flatnonzero(local).tolist()],
+            index[fidx - p0],
+            a0[fidx] + rel,
+            a0[fidx] + rel + w,
+            b0[fidx] + rel,
+            b0[fidx] + rel + w,
+            w,
+        )
     return counts
 
 
@@ -267,13 +360,14 @@ def _cut(s: np.ndarray, e: np.ndarray, cuts: np.ndarray) -> tuple[np.ndarray, np
 
 
 def _edges(
-    table: RunTable, key: str, fa: dict, fb: dict, x: Unit, y: Unit, da: np.ndarray, db: np.ndarray
+    table: RunTable, key: str, ranges: Ranges, x: Unit, y: Unit, da: np.ndarray, db: np.ndarray
 ) -> int:
     total = 0
-    a_first = min((r[0] for r in fa.values()), default=x.offset)
-    b_first = min((r[0] for r in fb.values()), default=y.offset)
-    a_last = max((r[1] for r in fa.values()), default=x.offset + x.size)
-    b_last = max((r[1] for r in fb.values()), default=y.offset + y.size)
+    fa, fb = ranges.a, ranges.b
+    a_first = int(fa.start.min()) if len(fa) else x.offset
+    b_first = int(fb.start.min()) if len(fb) else y.offset
+    a_last = int(fa.end.max()) if len(fa) else x.offset + x.size
+    b_last = int(fb.end.max()) if len(fb) else y.offset + y.size
     total += compare_unit(
         table, f"{key}/[before Go code]", da[x.offset : a_first], db[y.offset : b_first], x.offset, y.offset
     )
@@ -290,19 +384,20 @@ def _edges(
 
 def _functions_in_runs(ranges: Ranges, da: np.ndarray, db: np.ndarray) -> tuple[list[FunctionDelta], int]:
     """Same-size code: name the functions whose bytes differ (by position, A's and B's pclntab)."""
-    fa, fb = ranges
+    fa, fb, j = ranges.a, ranges.b, ranges.pairing
+    a_start, a_end, b_start, b_end = fa.start.tolist(), fa.end.tolist(), fb.start.tolist(), fb.end.tolist()
+    mva, mvb = memoryview(da), memoryview(db)
     deltas = []
-    for name, (a0, a1) in fa.items():
-        r = fb.get(name)
-        if r is None:
+    for i, k in enumerate(j.tolist()):
+        if k < 0:
             continue
-        b0, b1 = r
+        a0, a1, b0, b1 = a_start[i], a_end[i], b_start[k], b_end[k]
+        if a1 - a0 == b1 - b0 and mva[a0:a1] == mvb[b0:b1]:
+            continue
         sa, sb = da[a0:a1], db[b0:b1]
-        if len(sa) == len(sb) and bytes_equal(sa, sb):
-            continue
         w = int(np.count_nonzero(sa != sb)) if len(sa) == len(sb) else max(len(sa), len(sb))
         deltas.append(
-            FunctionDelta(name, "differs" if len(sa) == len(sb) else "resized", (a0, a1), (b0, b1), w)
+            FunctionDelta(fa.names[i], "differs" if len(sa) == len(sb) else "resized", (a0, a1), (b0, b1), w)
         )
     return deltas, len(fa)
 

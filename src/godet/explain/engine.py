@@ -349,8 +349,8 @@ def _func_at_offset(b: Binary, off: int) -> str | None:
     sec = b.image.section_at(off)
     if sec is None or not sec.executable:
         return None
-    fn = b.pclntab.func_at(sec.addr + off - sec.offset)
-    return fn.name if fn else None
+    i = b.pclntab.index_at(sec.addr + off - sec.offset)
+    return b.pclntab.name(i) if i is not None else None
 
 
 def _symbol_at(b: Binary, off: int) -> str | None:

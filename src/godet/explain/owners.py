@@ -74,13 +74,11 @@ class _CodeMap:
     def __init__(self, binary: Binary) -> None:
         self.binary = binary
         tab = binary.pclntab
-        self.ok = tab is not None and bool(tab.funcs)
+        self.ok = tab is not None and len(tab) > 0
         if not self.ok:
             return
         assert tab is not None
-        self.funcs = tab.funcs
-        self.entries = np.fromiter((f.entry for f in tab.funcs), dtype=np.uint64, count=len(tab.funcs))
-        self.ends = np.fromiter((f.end for f in tab.funcs), dtype=np.uint64, count=len(tab.funcs))
+        self.tab = tab
         self._owner: dict[int, tuple[str, str]] = {}
         self._modules = ModuleIndex(binary.buildinfo)
         self._sections = {s.key: s for s in binary.image.sections if s.executable}
@@ -97,15 +95,13 @@ class _CodeMap:
                 continue
             mask = units == name
             addr = (offsets[mask] - sec.offset + sec.addr).astype(np.uint64)
-            k = np.searchsorted(self.entries, addr, side="right").astype(np.int64) - 1
-            ok = (k >= 0) & (addr < self.ends[np.maximum(k, 0)])
-            out[np.flatnonzero(mask)] = np.where(ok, k, -1)
+            out[np.flatnonzero(mask)] = self.tab.indexes_at(addr)
         return out
 
     def owner(self, k: int) -> tuple[str, str]:
         """(kind, module) owning function ``k``."""
         got = self._owner.get(k)
         if got is None:
-            got = self._modules.owner(package_of(self.funcs[k].name))
+            got = self._modules.owner(package_of(self.tab.name(k)))
             self._owner[k] = got
         return got

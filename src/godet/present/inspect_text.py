@@ -147,8 +147,7 @@ class InspectText:
         self._row(
             con,
             "pclntab",
-            f"Go {p.version} layout at {p.offset:#x}: {len(p.funcs):,} functions, "
-            f"{len(p.files):,} source files",
+            f"Go {p.version} layout at {p.offset:#x}: {len(p):,} functions, {len(p.files):,} source files",
         )
         if self.functions:
             for fn in p.funcs:

@@ -59,8 +59,7 @@ class Namer:
         self.symbols = binary.symbols if binary.symbols.present else None
         self._cache: dict[int, str] = {}
         self._code = [(s.addr, s.addr + s.size) for s in binary.image.sections if s.alloc and s.executable]
-        funcs = self.pclntab.funcs if self.pclntab is not None else []
-        go_lo = funcs[0].entry if funcs else -1
+        go_lo = int(self.pclntab.entries[0]) if self.pclntab is not None and len(self.pclntab) else -1
         self._go_code = {
             s.name for s in binary.image.sections if s.executable and s.addr <= go_lo < s.addr + s.size
         }
@@ -92,9 +91,10 @@ class Namer:
 
     def _name(self, va: int) -> str:
         if self.pclntab is not None:
-            f = self.pclntab.func_at(va)
-            if f is not None:
-                return f.name if va == f.entry else f"{f.name}+{va - f.entry:#x}"
+            i = self.pclntab.index_at(va)
+            if i is not None:
+                name, entry = self.pclntab.name(i), int(self.pclntab.entries[i])
+                return name if va == entry else f"{name}+{va - entry:#x}"
         sec = self._sec(va)
         if self.symbols is not None:
             s = self.symbols.lookup(va)

@@ -107,11 +107,11 @@ def _cgo_function_names(binary: Binary) -> list[str]:
     """Names from pclntab (or the symbol table) that prove runtime/cgo is linked."""
     names: list[str] = []
     pcln = binary.pclntab
-    funcs = getattr(pcln, "funcs", None) if pcln is not None else None
-    if funcs:
-        for f in funcs:
-            name = f if isinstance(f, str) else getattr(f, "name", "")
-            if (name.startswith("runtime/cgo.") or name in CGO_FUNCS) and name not in names:
+    if pcln is not None:
+        exact = [i for c in CGO_FUNCS for i in pcln.with_prefix(c).tolist() if pcln.name(i) == c]
+        for i in sorted({*pcln.with_prefix("runtime/cgo.").tolist(), *exact}):
+            name = pcln.name(i)
+            if name not in names:
                 names.append(name)
                 if len(names) >= 3:
                     break

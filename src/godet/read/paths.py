@@ -224,24 +224,15 @@ class _Gather:
             yield from d
 
 
-def _func_name(f: Any) -> str:
-    return f if isinstance(f, str) else str(getattr(f, "name", "") or "")
-
-
 def _main_package_dirs(binary: Binary) -> list[str]:
     """Directories of the main package's source files: pclntab ``main.*`` functions, else DWARF."""
     dirs: dict[str, int] = {}
     pc = binary.pclntab
-    func_files = getattr(pc, "func_files", None) if pc is not None else None
-    funcs = getattr(pc, "funcs", None) if pc is not None else None
-    if callable(func_files) and funcs:
+    if pc is not None:
         seen = 0
-        for f in funcs:
-            name = _func_name(f)
-            if not name.startswith("main."):
-                continue
+        for i in pc.with_prefix("main.").tolist():
             try:
-                files = func_files(f)
+                files = pc.func_files(pc.func(i))
             except (ValueError, IndexError, KeyError):
                 continue
             for file in files or ():

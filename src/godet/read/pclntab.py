@@ -7,13 +7,14 @@ by its first two words, which point at the pclntab and its function-name table),
 header's ``textStart`` (non-zero up to Go 1.25), else from the text section.
 
 Layouts (``src/internal/abi/symtab.go``, ``src/cmd/link/internal/ld/pcln.go``,
-``src/debug/gosym/pclntab.go``) are declared once per version below. The parsed table is copied
-out of the mapping, so a :class:`Pclntab` outlives the file it came from.
+``src/debug/gosym/pclntab.go``) are declared once each below, as data (:data:`LAYOUTS`), and
+looked up by the header's magic. Functions are kept as numpy arrays (entries, ends, name
+offsets); names are decoded on demand. The parsed table is copied out of the mapping, so a
+:class:`Pclntab` outlives the file it came from.
 """
 
 from __future__ import annotations
 
-import bisect
 import itertools
 import re
 import struct
@@ -28,10 +29,17 @@ from godet.read.bytesview import ByteView, Struct
 from godet.read.image import Image, Section
 from godet.read.symbols import SymbolTable
 
-MAGICS = {0xFFFFFFFB: "1.2", 0xFFFFFFFA: "1.16", 0xFFFFFFF0: "1.18", 0xFFFFFFF1: "1.20"}
 SECTION_NAMES = (".gopclntab", ".data.rel.ro.gopclntab", "__gopclntab")
-MODULEDATA_SECTIONS = (".go.module", "__go_module", ".noptrdata", "__noptrdata", ".data", "__data",
-                       ".data.rel.ro", "__DATA_CONST,__rodata")
+MODULEDATA_SECTIONS = (
+    ".go.module",
+    "__go_module",
+    ".noptrdata",
+    "__noptrdata",
+    ".data",
+    "__data",
+    ".data.rel.ro",
+    "__DATA_CONST,__rodata",
+)
 MAX_FUNCS = 10_000_000
 MAX_FILES = 10_000_000
 MAX_PCVALUE_STEPS = 1_000_000
@@ -40,8 +48,10 @@ SCAN_LIMIT = 512 << 20  # bytes searched for a header (or for moduledata) at mos
 MAX_CANDIDATES = 256  # plausible headers validated at most
 MAX_TABLE = 1 << 30  # bytes of one pclntab (the biggest real ones are a few hundred MB)
 MAX_NAME = 16 << 10  # bytes of one function or file name
+NAME_SPAN_PER_FUNC = 256  # names are decoded in one go when they lie this densely (else one by one)
 FINDFUNC_BUCKET, FINDFUNC_SUBBUCKET = 4096, 256  # abi.FuncTabBucketSize, SUBBUCKETSIZE
 
+# fmt: off
 # Headers, one table of fields per layout ("W" = pointer size).
 PCHEADER_12 = Struct("pcHeader 1.2", [("magic", 4), ("pad1", 1), ("pad2", 1), ("minLC", 1), ("ptrSize", 1),
                                       ("nfunc", "W")])
@@ -53,7 +63,6 @@ PCHEADER_118 = Struct("pcHeader 1.18", [("magic", 4), ("pad1", 1), ("pad2", 1), 
                                         ("nfunc", "W"), ("nfiles", "W"), ("textStart", "W"),
                                         ("funcnameOffset", "W"), ("cuOffset", "W"), ("filetabOffset", "W"),
                                         ("pctabOffset", "W"), ("pclnOffset", "W")])
-HEADERS = {"1.2": PCHEADER_12, "1.16": PCHEADER_116, "1.18": PCHEADER_118, "1.20": PCHEADER_118}
 
 # _func: the entry is a uintptr before 1.18 and a uint32 offset from the text base after.
 FUNC_12 = Struct("_func 1.2", [("entry", "W"), ("nameOff", 4, True), ("args", 4, True), ("frame", 4, True),
@@ -65,12 +74,59 @@ FUNC_118 = Struct("_func 1.18", [("entryOff", 4), ("nameOff", 4, True), ("args",
                                  ("pcsp", 4), ("pcfile", 4), ("pcln", 4), ("npcdata", 4), ("cuOffset", 4),
                                  ("startLine", 4, True), ("funcID", 1), ("flag", 1), ("pad", 1),
                                  ("nfuncdata", 1)])
-FUNCS = {"1.2": FUNC_12, "1.16": FUNC_116, "1.18": FUNC_118, "1.20": FUNC_118}
+# fmt: on
 
-# moduledata word indexes (in pointer-sized words): text/etext follow the table slices.
-MODULEDATA_TEXT_WORD = {"1.2": 12, "1.16": 22, "1.18": 22, "1.20": 22}
 # 1.16+: (name, word index of the slice's pointer) for the tables moduledata points into.
 MODULEDATA_SLICES = (("funcnametab", 1), ("cutab", 4), ("filetab", 7), ("pctab", 10), ("pclntable", 13))
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """One pclntab layout: what differs between Go releases, declared once and looked up by magic."""
+
+    version: str  # named after the release that introduced it (reported to users and in JSON)
+    magic: int
+    header: Struct
+    func: Struct  # the _func record
+    # The header holds the offsets of funcnametab, cutab, filetab, pctab and pclntable (1.16+);
+    # before, one table: every offset counts from the header and the functab follows it.
+    subtables: bool
+    functab_u32: bool  # functab fields are uint32 (1.18+), else pointer-sized
+    relative_entries: bool  # entries are offsets from the text base (1.18+), else addresses
+    header_text_start: bool  # pcHeader.textStart exists (1.18+)
+    funcdata_u32: bool  # funcdata entries are uint32 offsets (1.18+), else pointers
+    moduledata_text_word: int  # index of moduledata.text in pointer-sized words
+
+    def functab_field(self, ptr_size: int) -> int:
+        """Byte width of one functab field."""
+        return 4 if self.functab_u32 else ptr_size
+
+    def functab_offset(self, fields: dict[str, int], ptr_size: int) -> int:
+        """Offset of the functab from the header."""
+        return fields["pclnOffset"] if self.subtables else 8 + ptr_size
+
+
+# fmt: off
+LAYOUTS = (
+    # version, magic, header, _func; subtables, functab_u32, relative_entries, header_text_start,
+    # funcdata_u32; moduledata_text_word (the fields of Layout, in order)
+    Layout("1.2",  0xFFFFFFFB, PCHEADER_12,  FUNC_12,  False, False, False, False, False, 12),
+    Layout("1.16", 0xFFFFFFFA, PCHEADER_116, FUNC_116, True,  False, False, False, False, 22),
+    Layout("1.18", 0xFFFFFFF0, PCHEADER_118, FUNC_118, True,  True,  True,  True,  True,  22),
+    Layout("1.20", 0xFFFFFFF1, PCHEADER_118, FUNC_118, True,  True,  True,  True,  True,  22),
+)
+# fmt: on
+BY_MAGIC = {lay.magic: lay for lay in LAYOUTS}
+
+
+def field_offset(st: Struct, name: str, ptr_size: int) -> int:
+    """Byte offset of field ``name`` inside ``st``."""
+    pos = 0
+    for f in st.resolve(ptr_size):
+        if f.name == name:
+            return pos
+        pos += f.size
+    raise KeyError(name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +140,7 @@ class Func:
 
 @dataclass(frozen=True, slots=True)
 class _Header:
-    version: str
+    layout: Layout
     magic: int
     big_endian: bool
     quantum: int
@@ -92,24 +148,29 @@ class _Header:
     fields: dict[str, int]
 
     @property
+    def version(self) -> str:
+        return self.layout.version
+
+    @property
     def size(self) -> int:
-        return HEADERS[self.version].size(self.ptr_size)
+        return self.layout.header.size(self.ptr_size)
 
     @property
     def functab_field(self) -> int:
-        """Byte width of one functab field: uint32 from 1.18, a pointer before."""
-        return 4 if self.version in ("1.18", "1.20") else self.ptr_size
+        return self.layout.functab_field(self.ptr_size)
 
     @property
     def functab_offset(self) -> int:
-        if self.version == "1.2":
-            return 8 + self.ptr_size
-        return self.fields["pclnOffset"]
+        return self.layout.functab_offset(self.fields, self.ptr_size)
 
 
-@dataclass
+@dataclass(eq=False)  # (numpy fields: compared by identity)
 class Pclntab:
-    """The parsed pclntab: header facts, functions, file table and where its sub-tables lie."""
+    """The parsed pclntab: header facts, functions (as arrays), file table and where its sub-tables lie.
+
+    Function ``i`` covers ``[entries[i], ends[i])``; its name is ``name(i)`` (``names`` decodes
+    all of them at once). ``funcs`` builds :class:`Func` objects for the callers that want them.
+    """
 
     version: str  # "1.2" | "1.16" | "1.18" | "1.20" (the layout, named after the release that introduced it)
     magic: int
@@ -125,55 +186,114 @@ class Pclntab:
     nfiles: int
     text_start: int  # the text base used for 1.18+ entry offsets (informative before 1.18)
     text_source: str  # where text_start came from
-    funcs: list[Func] = field(repr=False)
+    entries: np.ndarray = field(repr=False)  # uint64 virtual addresses, sorted (table order)
+    ends: np.ndarray = field(repr=False)  # uint64: the next entry (the last: the table's end)
+    name_offsets: np.ndarray = field(repr=False)  # int64: each name's offset in the table's bytes
     files: list[str] = field(repr=False)
     # name -> (file offset, length): header, funcnametab, cutab, filetab, pctab, pclntable (the
     # functab, _func records and funcdata offsets), functab (inside pclntable), findfunctab (when it
     # lies inside the table); the 1.2 layout has header, functab and filetab only. Lengths are
     # moduledata's slice lengths when it was found, else the gaps between header offsets.
     tables: dict[str, tuple[int, int]]
+    layout: Layout = field(default=LAYOUTS[-1], repr=False)
     addr: int = 0  # virtual address of the header (0 when unknown)
     located_by: str = ""  # "section NAME", "symbols", "scan"
     _data: bytes = field(default=b"", repr=False)  # the table's bytes, copied out of the mapping
-    _entries: list[int] | None = field(default=None, repr=False)
-    _funcoffs: list[int] = field(default_factory=list, repr=False)
+    _funcoffs: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64), repr=False)
+    _names: list[str] | None = field(default=None, repr=False)
+    _funcs: list[Func] | None = field(default=None, repr=False)
     _steps_left: int = field(default=PCVALUE_BUDGET, repr=False)
+
+    # ------------------------------------------------------------------ functions
+
+    def __len__(self) -> int:
+        """The number of functions."""
+        return len(self.entries)
+
+    def name(self, i: int) -> str:
+        """The name of function ``i``."""
+        if self._names is not None:
+            return self._names[i]
+        return _cstr(self._data, int(self.name_offsets[i]))
+
+    @property
+    def names(self) -> list[str]:
+        """Every function's name, in table order (decoded once, in one go)."""
+        if self._names is None:
+            self._names = decode_names(self._data, self.name_offsets)
+        return self._names
+
+    def with_prefix(self, prefix: str) -> np.ndarray:
+        """Indexes (table order) of the functions whose name starts with ``prefix``.
+
+        An ASCII prefix is matched on the name bytes, column by column, without decoding names.
+        """
+        raw = prefix.encode()
+        if not prefix.isascii() or not self._data:
+            return np.flatnonzero(np.fromiter((n.startswith(prefix) for n in self.names), bool, len(self)))
+        u8 = np.frombuffer(self._data, dtype=np.uint8)
+        offs = self.name_offsets
+        hit = offs + len(raw) <= len(u8)
+        last = len(u8) - 1
+        for k, byte in enumerate(raw):
+            hit &= u8[np.minimum(offs + k, last)] == byte
+        return np.flatnonzero(hit)
+
+    def func(self, i: int) -> Func:
+        """Function ``i`` as an object."""
+        return Func(self.name(i), int(self.entries[i]), int(self.ends[i]))
+
+    @property
+    def funcs(self) -> list[Func]:
+        """Every function as an object (built once; hot paths use the arrays)."""
+        if self._funcs is None:
+            self._funcs = list(map(Func, self.names, self.entries.tolist(), self.ends.tolist()))
+        return self._funcs
 
     # ------------------------------------------------------------------ lookups
 
+    def index_at(self, addr: int) -> int | None:
+        """The index of the function whose [entry, end) contains ``addr``, or None."""
+        if not 0 <= addr < 1 << 64 or not len(self.entries):
+            return None
+        # (np.uint64: given a Python int, numpy converts the whole array first, ~40 µs a lookup)
+        i = int(self.entries.searchsorted(np.uint64(addr), side="right")) - 1
+        return i if i >= 0 and addr < int(self.ends[i]) else None
+
+    def indexes_at(self, addrs: np.ndarray) -> np.ndarray:
+        """``index_at`` for an array of (uint64) addresses: int64 indexes, -1 outside every function."""
+        addrs = np.asarray(addrs, dtype=np.uint64)
+        k = np.searchsorted(self.entries, addrs, side="right").astype(np.int64) - 1
+        ok = (k >= 0) & (addrs < self.ends[np.maximum(k, 0)]) if len(self.entries) else k >= 0
+        return np.where(ok, k, -1)
+
     def func_at(self, addr: int) -> Func | None:
         """The function whose [entry, end) contains ``addr``, or None."""
-        i = self._index(addr)
-        return self.funcs[i] if i is not None else None
-
-    def _index(self, addr: int) -> int | None:
-        if self._entries is None:
-            self._entries = [f.entry for f in self.funcs]
-        i = bisect.bisect_right(self._entries, addr) - 1
-        if i < 0 or i >= len(self.funcs):
-            return None
-        f = self.funcs[i]
-        return i if f.entry <= addr < f.end else None
+        i = self.index_at(addr)
+        return self.func(i) if i is not None else None
 
     def _func_record(self, index: int) -> dict[str, int]:
-        base = 0 if self.version == "1.2" else self.tables["pclntable"][0] - self.offset
-        return FUNCS[self.version].parse(ByteView(self._data, self.big_endian), base + self._funcoffs[index],
-                                         self.ptr_size)
+        base = self.tables["pclntable"][0] - self.offset if self.layout.subtables else 0
+        return self.layout.func.parse(
+            ByteView(self._data, self.big_endian), base + int(self._funcoffs[index]), self.ptr_size
+        )
 
-    def _pcvalues(self, off: int, func: Func) -> list[tuple[int, int]]:
+    def _pcvalues(self, off: int, i: int) -> list[tuple[int, int]]:
         if off == 0:
             return []
-        base = 0 if self.version == "1.2" else self.tables["pctab"][0] - self.offset
+        base = self.tables["pctab"][0] - self.offset if self.layout.subtables else 0
         if self._steps_left <= 0:
             raise FormatError("pc-value tables: decoding budget exhausted (a hostile table?)")
-        out = decode_pcvalue(self._data, base + off, func.entry, self.quantum, func.end, self._steps_left)
+        out = decode_pcvalue(
+            self._data, base + off, int(self.entries[i]), self.quantum, int(self.ends[i]), self._steps_left
+        )
         self._steps_left -= len(out) + 1
         return out
 
     def _file_name(self, rec: dict[str, int], value: int) -> str | None:
         """The file name a pcfile value stands for in function record ``rec``."""
         view = ByteView(self._data, self.big_endian)
-        if self.version == "1.2":
+        if not self.layout.subtables:
             ft = self.tables["filetab"][0] - self.offset
             if value <= 0 or value >= view.u32(ft):
                 return None
@@ -188,13 +308,17 @@ class Pclntab:
 
     def func_files(self, func: Func) -> list[str]:
         """The source files of ``func`` (from its pcfile table), in order of first appearance."""
-        i = self._index(func.entry)
-        if i is None or self._data == b"":
+        i = self.index_at(func.entry)
+        return self.files_of(i) if i is not None else []
+
+    def files_of(self, i: int) -> list[str]:
+        """The source files of function ``i`` (from its pcfile table), in order of first appearance."""
+        if self._data == b"":
             return []
         rec = self._func_record(i)
         out: list[str] = []
         seen: set[int] = set()
-        for _pc, value in self._pcvalues(rec["pcfile"], self.funcs[i]):
+        for _pc, value in self._pcvalues(rec["pcfile"], i):
             if value in seen:
                 continue
             seen.add(value)
@@ -209,17 +333,16 @@ class Pclntab:
         As in debug/gosym, an unknown file is "" and an unknown line -1 (C code linked internally,
         assembly without positions). The outermost function's position: inlining is not expanded.
         """
-        i = self._index(addr)
+        i = self.index_at(addr)
         if i is None or self._data == b"":
             return None
-        f = self.funcs[i]
         rec = self._func_record(i)
         file, line = "", -1
-        for end, value in self._pcvalues(rec["pcfile"], f):
+        for end, value in self._pcvalues(rec["pcfile"], i):
             if addr < end:
                 file = self._file_name(rec, value) or ""
                 break
-        for end, value in self._pcvalues(rec["pcln"], f):
+        for end, value in self._pcvalues(rec["pcln"], i):
             if addr < end:
                 line = value
                 break
@@ -244,7 +367,10 @@ class Pclntab:
             "files": list(self.files),
         }
         if functions:
-            out["functions"] = [{"name": f.name, "entry": f.entry, "end": f.end} for f in self.funcs]
+            out["functions"] = [
+                {"name": n, "entry": e, "end": x}
+                for n, e, x in zip(self.names, self.entries.tolist(), self.ends.tolist(), strict=True)
+            ]
         return out
 
 
@@ -257,6 +383,35 @@ def _cstr(data: bytes, off: int) -> str:
     stop = min(len(data), off + MAX_NAME)
     end = data.find(b"\0", off, stop)
     return data[off : end if end >= 0 else stop].decode("utf-8", "replace")
+
+
+def decode_names(data: bytes, offsets: np.ndarray) -> list[str]:
+    """The NUL-terminated names at ``offsets`` of ``data`` (each as ``_cstr`` reads it), in one go.
+
+    The span holding them is decoded once and split at its NULs; each offset is mapped to its
+    piece with searchsorted. Offsets inside a piece, pieces longer than MAX_NAME and spans too
+    sparse in names (1.2 interleaves them with records) fall back to ``_cstr`` one by one.
+    """
+    if not len(offsets):
+        return []
+    lo, hi = int(offsets.min()), int(offsets.max())
+    stop = min(len(data), hi + MAX_NAME)
+    nul = data.find(b"\0", hi, stop)
+    end = nul if nul >= 0 else stop
+    if lo < 0 or end - lo > NAME_SPAN_PER_FUNC * len(offsets) + MAX_NAME:
+        cache: dict[int, str] = {}
+        return [cache[o] if o in cache else cache.setdefault(o, _cstr(data, o)) for o in offsets.tolist()]
+    span = data[lo:end]
+    nuls = np.flatnonzero(np.frombuffer(span, dtype=np.uint8) == 0)
+    starts = np.concatenate(([0], nuls + 1))
+    lengths = np.append(nuls, len(span)) - starts
+    pieces = span.decode("utf-8", "replace").split("\0")  # a NUL byte always decodes to one "\0"
+    rel = offsets - lo
+    k = np.searchsorted(starts, rel, side="right") - 1
+    out = list(map(pieces.__getitem__, k.tolist()))
+    for i in np.flatnonzero((starts[k] != rel) | (lengths[k] > MAX_NAME)).tolist():
+        out[i] = _cstr(data, int(offsets[i]))
+    return out
 
 
 def _uvarint(data: bytes, pos: int, n: int, off: int) -> tuple[int, int]:
@@ -318,27 +473,27 @@ def _parse_header(view: ByteView, off: int, ptr_size: int | None = None) -> _Hea
     if head[4] != 0 or head[5] != 0 or head[6] not in (1, 2, 4) or head[7] not in (4, 8):
         return None
     le, be = struct.unpack_from("<I", head)[0], struct.unpack_from(">I", head)[0]
-    if le in MAGICS:
+    if le in BY_MAGIC:
         magic, big = le, False
-    elif be in MAGICS:
+    elif be in BY_MAGIC:
         magic, big = be, True
     else:
         return None
-    version = MAGICS[magic]
+    layout = BY_MAGIC[magic]
     w = head[7]
     if ptr_size is not None and w != ptr_size:
         return None
     hv = ByteView(view.buf, big)
-    hs = HEADERS[version]
+    hs = layout.header
     if off + hs.size(w) > view.size:
         return None
     fields = hs.parse(hv, off, w)
-    hdr = _Header(version, magic, big, head[6], w, fields)
+    hdr = _Header(layout, magic, big, head[6], w, fields)
     limit = view.size - off
     nfunc = fields["nfunc"]
     if not 0 < nfunc < MAX_FUNCS:
         return None
-    if version != "1.2":
+    if layout.subtables:
         if not 0 < fields["nfiles"] < MAX_FILES:
             return None
         for k in ("funcnameOffset", "cuOffset", "filetabOffset", "pctabOffset", "pclnOffset"):
@@ -529,7 +684,7 @@ def _find_moduledata(image: Image, hdr: _Header, pcln_addr: int) -> _Moduledata 
     order = ">" if hdr.big_endian else "<"
     fmt = order + ("Q" if w == 8 else "I")
     needle = struct.pack(fmt, pcln_addr)
-    nwords = MODULEDATA_TEXT_WORD[hdr.version] + 2
+    nwords = hdr.layout.moduledata_text_word + 2
     tried: set[str] = set()
     candidates = [s for name in MODULEDATA_SECTIONS for s in image.sections if name in (s.key, s.name)]
     candidates += [s for s in image.sections if s.writable]
@@ -560,10 +715,14 @@ def _find_moduledata(image: Image, hdr: _Header, pcln_addr: int) -> _Moduledata 
 
 
 def _moduledata_matches(hdr: _Header, words: list[int], pcln_addr: int) -> bool:
-    if hdr.version == "1.2":
+    if not hdr.layout.subtables:
         # pclntable slice {pclntab, len, cap}, then ftab {pclntab + 8 + W, nfunc+1, nfunc+1}
-        return (words[1] == words[2] and 0 < words[1] < 1 << 32
-                and words[3] == pcln_addr + 8 + hdr.ptr_size and words[4] == hdr.fields["nfunc"] + 1)
+        return (
+            words[1] == words[2]
+            and 0 < words[1] < 1 << 32
+            and words[3] == pcln_addr + 8 + hdr.ptr_size
+            and words[4] == hdr.fields["nfunc"] + 1
+        )
     # funcnametab slice {pclntab + funcnameOffset, len, cap}
     return words[1] == pcln_addr + hdr.fields["funcnameOffset"] and words[2] == words[3]
 
@@ -586,7 +745,8 @@ def read_pclntab(image: Image, symbols: SymbolTable | None = None) -> Pclntab | 
     md = None
     if loc.addr:
         md = _find_moduledata(image, hdr, loc.addr)
-    span = int(entries[-1]) if hdr.version in ("1.18", "1.20") else 0
+    relative = hdr.layout.relative_entries
+    span = int(entries[-1]) if relative else 0
     text_start, text_source = _text_base(image, hdr, symbols, md, span)
 
     # The table's extent: section / symbols, else moduledata, else the last _func record's end.
@@ -598,12 +758,10 @@ def read_pclntab(image: Image, symbols: SymbolTable | None = None) -> Pclntab | 
     tables = _tables(hdr, loc, size, md, data)
 
     nfunc = hdr.fields["nfunc"]
-    if hdr.version in ("1.18", "1.20"):  # (unsigned: a base above 2**63 must not overflow int64)
-        abs_entries = (entries.astype(np.uint64) + np.uint64(text_start)).tolist()
-    else:
-        abs_entries = entries.tolist()
-    names = _func_names(data, hdr, tables, loc.offset, funcoffs)
-    funcs = list(map(Func, names, abs_entries[:nfunc], abs_entries[1:]))
+    abs_entries = entries.astype(np.uint64)  # (unsigned: a base above 2**63 must not overflow int64)
+    if relative:
+        abs_entries += np.uint64(text_start)
+    name_offsets = _name_offsets(data, hdr, tables, loc.offset, funcoffs)
     files = _files(data, hdr, tables, loc.offset)
     return Pclntab(
         version=hdr.version,
@@ -617,13 +775,16 @@ def read_pclntab(image: Image, symbols: SymbolTable | None = None) -> Pclntab | 
         nfiles=hdr.fields.get("nfiles", len(files)),
         text_start=text_start,
         text_source=text_source,
-        funcs=funcs,
+        entries=abs_entries[:nfunc],
+        ends=abs_entries[1:],
+        name_offsets=name_offsets,
         files=files,
         tables=tables,
+        layout=hdr.layout,
         addr=loc.addr,
         located_by=loc.how,
         _data=data,
-        _funcoffs=funcoffs.tolist(),
+        _funcoffs=funcoffs,
     )
 
 
@@ -653,11 +814,11 @@ def _text_bases(
         if sym is not None and sym.addr:
             yield sym.addr, "runtime.text symbol"
     if md is not None:
-        w = MODULEDATA_TEXT_WORD[hdr.version]
+        w = hdr.layout.moduledata_text_word
         text, etext = md.words[w], md.words[w + 1]
         if 0 < text <= etext:
             yield text, "moduledata"
-    ts = hdr.fields.get("textStart", 0)
+    ts = hdr.fields["textStart"] if hdr.layout.header_text_start else 0
     if ts:
         yield ts, "pcHeader.textStart"
     sec = image.section(".text", "__TEXT,__text")
@@ -666,26 +827,27 @@ def _text_bases(
 
 
 def _func_struct_size(hdr: _Header) -> int:
-    return FUNCS[hdr.version].size(hdr.ptr_size)
+    return hdr.layout.func.size(hdr.ptr_size)
 
 
-def _estimate_size(view: ByteView, loc: _Location, hdr: _Header, funcoffs: np.ndarray,
-                   md: _Moduledata | None) -> int:
+def _estimate_size(
+    view: ByteView, loc: _Location, hdr: _Header, funcoffs: np.ndarray, md: _Moduledata | None
+) -> int:
     """Bytes from the header to the end of the table, when no section or symbol says so."""
+    subtables = hdr.layout.subtables
     if md is not None:
-        if hdr.version == "1.2":
+        if not subtables:
             return md.words[1]
         ptr, length = md.words[13], md.words[14]
         if ptr >= loc.addr:
             return ptr - loc.addr + length
-    if hdr.version == "1.2":
+    if not subtables:
         return loc.end - loc.offset  # names and files may lie anywhere after the records: keep it all
     # End of the _func record that lies last, plus its pcdata and funcdata arrays.
-    base = loc.offset + (0 if hdr.version == "1.2" else hdr.fields["pclnOffset"])
-    last = base + int(funcoffs.max())
-    rec = FUNCS[hdr.version].parse(view, last, hdr.ptr_size)
+    last = loc.offset + hdr.fields["pclnOffset"] + int(funcoffs.max())
+    rec = hdr.layout.func.parse(view, last, hdr.ptr_size)
     end = last + _func_struct_size(hdr) + 4 * rec["npcdata"]
-    fd = hdr.ptr_size if hdr.version in ("1.2", "1.16") else 4
+    fd = 4 if hdr.layout.funcdata_u32 else hdr.ptr_size
     if fd == 8:
         end = (end + 7) & ~7
     end += fd * rec["nfuncdata"]
@@ -701,7 +863,7 @@ def _tables(
     n = f["nfunc"]
     functab_len = (2 * n + 1) * hdr.functab_field
     tables: dict[str, tuple[int, int]] = {"header": (off, hdr.size)}
-    if hdr.version == "1.2":
+    if not hdr.layout.subtables:
         ft = hdr.functab_offset
         tables["functab"] = (off + ft, functab_len)
         view = ByteView(data, hdr.big_endian)
@@ -710,8 +872,13 @@ def _tables(
         view.check(fileoff, 4 * count)
         tables["filetab"] = (off + fileoff, 4 * count)
         return tables
-    starts = {"funcnametab": f["funcnameOffset"], "cutab": f["cuOffset"], "filetab": f["filetabOffset"],
-              "pctab": f["pctabOffset"], "pclntable": f["pclnOffset"]}
+    starts = {
+        "funcnametab": f["funcnameOffset"],
+        "cutab": f["cuOffset"],
+        "filetab": f["filetabOffset"],
+        "pctab": f["pctabOffset"],
+        "pclntable": f["pclnOffset"],
+    }
     exact: dict[str, int] = {}
     if md is not None:
         for name, word in MODULEDATA_SLICES:
@@ -737,16 +904,17 @@ def _tables(
     return tables
 
 
-def _func_names(data: bytes, hdr: _Header, tables: dict[str, tuple[int, int]], off: int,
-                funcoffs: np.ndarray) -> list[str]:
-    """Every function's name, via its _func.nameOff (vectorised gather, one find per name)."""
+def _name_offsets(
+    data: bytes, hdr: _Header, tables: dict[str, tuple[int, int]], off: int, funcoffs: np.ndarray
+) -> np.ndarray:
+    """Each function's name offset in ``data``, via its _func.nameOff (one vectorised gather), checked."""
     if len(funcoffs) == 0:
-        return []
-    w0 = 4 if hdr.version in ("1.18", "1.20") else hdr.ptr_size
-    if hdr.version == "1.2":
-        base, names_base = 0, 0
-    else:
+        return np.zeros(0, dtype=np.int64)
+    w0 = field_offset(hdr.layout.func, "nameOff", hdr.ptr_size)
+    if hdr.layout.subtables:
         base, names_base = tables["pclntable"][0] - off, tables["funcnametab"][0] - off
+    else:
+        base, names_base = 0, 0
     pos = funcoffs + (base + w0)
     if pos.min() < 0 or pos.max() + 4 > len(data):
         raise FormatError("a pclntab function record lies outside the table")
@@ -754,24 +922,12 @@ def _func_names(data: bytes, hdr: _Header, tables: dict[str, tuple[int, int]], o
     name_offs = np.where(name_offs >= 0x80000000, name_offs - (1 << 32), name_offs) + names_base
     if name_offs.min() < 0 or name_offs.max() >= len(data):
         raise FormatError("a pclntab function name offset lies outside the table")
-    # Each search stops MAX_NAME bytes on: a table without NULs cannot make this quadratic.
-    find = data.find
-    n = len(data)
-    cache: dict[int, str] = {}
-    out = []
-    for o in name_offs.tolist():
-        name = cache.get(o)
-        if name is None:
-            stop = min(n, o + MAX_NAME)
-            e = find(b"\0", o, stop)
-            name = cache[o] = data[o : e if e >= 0 else stop].decode("utf-8", "replace")
-        out.append(name)
-    return out
+    return name_offs
 
 
 def _files(data: bytes, hdr: _Header, tables: dict[str, tuple[int, int]], off: int) -> list[str]:
     """The file table in table order, each name once."""
-    if hdr.version == "1.2":
+    if not hdr.layout.subtables:
         ft, length = tables["filetab"]
         ft -= off
         view = ByteView(data, hdr.big_endian)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from godet.compare import code as codecmp
 from godet.explain.detectors.base import RANK, Claim, DiffContext, Evidence, Finding
 from godet.explain.detectors.content.common import (
@@ -31,12 +33,13 @@ def _c_functions(binary: Binary) -> dict[str, _CFunc]:
     if not binary.symbols.present:
         return {}
     p = binary.pclntab
+    code = [s for s in binary.symbols.symbols if s.kind in ("T", "t") and s.size > 0]
+    if p is not None:
+        addrs = np.fromiter((s.addr if 0 <= s.addr < 1 << 64 else 0 for s in code), np.uint64, len(code))
+        in_go = p.indexes_at(addrs) >= 0
+        code = [s for s, go in zip(code, in_go.tolist(), strict=True) if not go]
     out: dict[str, _CFunc] = {}
-    for s in binary.symbols.symbols:
-        if s.kind not in ("T", "t") or s.size <= 0:
-            continue
-        if p is not None and p.func_at(s.addr) is not None:
-            continue
+    for s in code:
         out.setdefault(canonical_name(s.name), _CFunc(s.name, s.addr, s.size))
     return out
 
@@ -193,15 +196,15 @@ def _edge_range(binary: Binary, unit: str) -> tuple[int, int] | None:
     """File range of the code before the first / after the last Go function of the unit's section."""
     sec = binary.image.section(unit.split("/", 1)[0])
     p = binary.pclntab
-    if sec is None or p is None or not p.funcs:
+    if sec is None or p is None or not len(p):
         return None
-    inside = [f for f in p.funcs if sec.addr <= f.entry < sec.addr + sec.size]
-    if not inside:
+    inside = np.flatnonzero((p.entries >= sec.addr) & (p.entries < sec.addr + sec.size))
+    if not len(inside):
         return None
     if unit.endswith("[before Go code]"):
-        lo, hi = sec.addr, inside[0].entry
+        lo, hi = sec.addr, int(p.entries[inside[0]])
     else:
-        lo, hi = max(f.end for f in inside), sec.addr + sec.size
+        lo, hi = int(p.ends[inside].max()), sec.addr + sec.size
     if hi <= lo:
         return None
     return sec.offset + lo - sec.addr, sec.offset + hi - sec.addr
