@@ -26,20 +26,11 @@ import numpy as np
 
 from godet.errors import FormatError
 from godet.read.bytesview import ByteView, Struct
+from godet.read.formats import section_names
 from godet.read.image import Image, Section
 from godet.read.symbols import SymbolTable
 
-SECTION_NAMES = (".gopclntab", ".data.rel.ro.gopclntab", "__gopclntab")
-MODULEDATA_SECTIONS = (
-    ".go.module",
-    "__go_module",
-    ".noptrdata",
-    "__noptrdata",
-    ".data",
-    "__data",
-    ".data.rel.ro",
-    "__DATA_CONST,__rodata",
-)
+SECTION_NAMES = section_names("pclntab", "pclntab-relro")  # the table is found by section name first
 MAX_FUNCS = 10_000_000
 MAX_FILES = 10_000_000
 MAX_PCVALUE_STEPS = 1_000_000
@@ -686,7 +677,8 @@ def _find_moduledata(image: Image, hdr: _Header, pcln_addr: int) -> _Moduledata 
     needle = struct.pack(fmt, pcln_addr)
     nwords = hdr.layout.moduledata_text_word + 2
     tried: set[str] = set()
-    candidates = [s for name in MODULEDATA_SECTIONS for s in image.sections if name in (s.key, s.name)]
+    places = image.fmt.names("moduledata")
+    candidates = [s for name in places for s in image.sections if name in (s.key, s.name)]
     candidates += [s for s in image.sections if s.writable]
     budget = SCAN_LIMIT
     hits = 0
@@ -821,7 +813,7 @@ def _text_bases(
     ts = hdr.fields["textStart"] if hdr.layout.header_text_start else 0
     if ts:
         yield ts, "pcHeader.textStart"
-    sec = image.section(".text", "__TEXT,__text")
+    sec = image.section_for("text")
     if sec is not None:
         yield sec.addr, f"section {sec.name}"
 
