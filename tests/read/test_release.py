@@ -50,3 +50,21 @@ def test_release_drops_resident_pages(gobin: Callable[[str], Path]) -> None:
     size_kib = path.stat().st_size // 1024
     assert touched - base >= size_kib // 2, (base, touched, size_kib)
     assert touched - released >= size_kib // 2, (touched, released, size_kib)
+
+
+def test_find_by_windows_finds_what_bytes_find_finds(
+    gobin: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import godet.read.image as image_mod
+
+    path = gobin("default")
+    raw = path.read_bytes()
+    monkeypatch.setattr(image_mod, "FIND_WINDOW", 4096)  # many windows, needles across their edges
+    with open_binaries(str(path)) as bins:
+        im = bins[0].image
+        for at in (0, 4090, 4096, 8191, len(raw) // 2, len(raw) - 12):
+            needle = raw[at : at + 12]
+            assert im.find(needle) == raw.find(needle)
+            assert im.find(needle, at - 3 if at >= 3 else 0) == raw.find(needle, at - 3 if at >= 3 else 0)
+            assert im.find(needle, 0, at + 11) == raw.find(needle, 0, at + 11)  # ends one byte short
+        assert im.find(b"\x00godet-not-there\x00") == -1

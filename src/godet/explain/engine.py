@@ -8,6 +8,7 @@ as located residual.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import os
 import threading
@@ -97,9 +98,13 @@ def diff_binaries(a: Binary, b: Binary, deep: bool = False) -> DiffReport:
     ha, hb = _Hasher(a), _Hasher(b)
     ha.start()
     hb.start()
+    collecting = gc.isenabled()
+    gc.disable()  # a diff makes ~10^5 acyclic objects: reference counting frees them, cycle scans only cost
     try:
         return _diff_binaries(a, b, deep, ha, hb)
     finally:  # every path, errors too: the hashers read the files, which close after this returns
+        if collecting:
+            gc.enable()
         ha.join()
         hb.join()
 

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 # Hashing streams at ~1 GB/s: above this size the file is not hashed (a sparse multi-GB file would
 # otherwise take most of the time budget, and no Go executable comes near it).
 MAX_HASH_SIZE = 2 << 30
+FIND_WINDOW = 16 << 20  # bytes searched at a time by Image.find (then released from the resident set)
 _OPEN_FLAGS = (
     getattr(os, "O_BINARY", 0)
     | getattr(os, "O_NONBLOCK", 0)
@@ -67,6 +68,16 @@ def _os_error(path: str, e: OSError) -> UnreadableFile:
         return UnreadableFile(path, "a component of the path is not a directory")
     text = (e.strerror or str(e)).strip()
     return UnreadableFile(path, text.splitlines()[0] if text else "cannot open")
+
+
+def _dontneed(mm: Any, lo: int, hi: int) -> None:
+    """Drop the resident pages of [lo, hi) of a read-only file mapping (they stay in the page cache)."""
+    if not hasattr(mm, "madvise") or not hasattr(mmap, "MADV_DONTNEED"):
+        return
+    lo -= lo % mmap.PAGESIZE
+    if hi > lo:
+        with contextlib.suppress(OSError, ValueError):  # advice is advice: a refusal changes nothing
+            mm.madvise(mmap.MADV_DONTNEED, lo, hi - lo)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,14 +150,9 @@ class Image:
         """Drop the resident pages of this image's bytes in [start, end) from the process (they stay
         in the page cache and fault back in when read again): a pass over a 100 MB file then does not
         leave 100 MB counted as godet's memory. The mapping is read-only, so nothing is lost."""
-        if self.mm is None or not hasattr(self.mm, "madvise") or not hasattr(mmap, "MADV_DONTNEED"):
-            return
-        lo = self.slice_offset + start
-        hi = self.slice_offset + (len(self.data) if end is None else min(end, len(self.data)))
-        lo -= lo % mmap.PAGESIZE
-        if hi > lo:
-            with contextlib.suppress(OSError, ValueError):  # advice is advice: a refusal changes nothing
-                self.mm.madvise(mmap.MADV_DONTNEED, lo, hi - lo)
+        if self.mm is not None:
+            hi = len(self.data) if end is None else min(end, len(self.data))
+            _dontneed(self.mm, self.slice_offset + start, self.slice_offset + hi)
 
     def find(self, needle: bytes, start: int = 0, end: int | None = None) -> int:
         """Offset of ``needle`` in this image within [start, end), or -1 (no copy of the file).
@@ -161,16 +167,30 @@ class Image:
         base = self.slice_offset
         lo, hi = base + max(start, 0), base + end
         if self.extents is None or not needle.strip(b"\0"):
-            hit = self.mm.find(needle, lo, hi)
+            hit = self._find_released(needle, lo, hi)
             return hit - base if hit >= 0 else -1
         reach = len(needle) - 1  # a needle may start before or end after an extent in zero bytes
         for e0, e1 in self.extents:
             a, b = max(lo, e0 - reach), min(hi, e1 + reach)
             if b - a < len(needle):
                 continue
-            hit = self.mm.find(needle, a, b)
+            hit = self._find_released(needle, a, b)
             if hit >= 0:
                 return hit - base
+        return -1
+
+    def _find_released(self, needle: bytes, lo: int, hi: int) -> int:
+        """``mm.find`` over [lo, hi) a window at a time, each window's pages released after it was
+        searched: a search through a whole 100 MB file does not leave it all resident."""
+        step = FIND_WINDOW
+        while lo < hi:
+            w = min(hi, lo + step)
+            hit = self.mm.find(needle, lo, min(hi, w + len(needle) - 1))
+            if w - lo >= step:
+                _dontneed(self.mm, lo, w)
+            if hit >= 0:
+                return hit
+            lo = w
         return -1
 
     @property
