@@ -19,12 +19,17 @@ def inspect(path: str) -> list[BinaryFacts]:
     """Every fact of the executable at ``path`` (one entry per fat Mach-O slice); for a directory,
     archive, package or image, of every Go executable inside it (paths as ``PATH!member``)."""
     from godet.explain.tree import is_tree_input
-    from godet.read.binary import open_binaries
+    from godet.read.binary import hash_in_background, open_binaries
 
     if is_tree_input(path):
         return _inspect_source(path)
     with open_binaries(path) as binaries:
-        return [b.facts() for b in binaries]
+        hashing = [hash_in_background(b) for b in binaries[:1]]  # slices share one file
+        try:
+            return [b.facts() for b in binaries]
+        finally:
+            for t in hashing:
+                t.join()  # before the file closes
 
 
 def _inspect_source(path: str) -> list[BinaryFacts]:

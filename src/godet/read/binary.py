@@ -7,6 +7,7 @@ others down: the failure becomes a note on the binary and the fact reads as abse
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cached_property
@@ -216,15 +217,26 @@ def _gib(n: int) -> str:
 
 
 def _hasher(mapped: MappedFile) -> Callable[[], str]:
-    """The file's SHA-256, computed once on first use (streamed: see MappedFile.sha256)."""
+    """The file's SHA-256, computed once on first use (streamed: see MappedFile.sha256); callers in
+    other threads wait for the first one instead of hashing again."""
     memo: list[str] = []
+    lock = threading.Lock()
 
     def digest() -> str:
-        if not memo:
-            memo.append(mapped.sha256())
-        return memo[0]
+        with lock:
+            if not memo:
+                memo.append(mapped.sha256())
+            return memo[0]
 
     return digest
+
+
+def hash_in_background(binary: Binary) -> threading.Thread:
+    """Start hashing the binary's file in a thread (hashlib and preadv release the GIL, so the hash
+    costs no wall time on a second core while the binary is parsed); ``binary.sha256`` waits for it."""
+    t = threading.Thread(target=binary._file_sha256, daemon=True)
+    t.start()
+    return t
 
 
 @contextmanager

@@ -342,7 +342,7 @@ def _scan_rodata(binary: Binary, g: _Gather, roots: list[str]) -> None:
             c = sum(1 for _ in re.finditer(re.escape(needle), data))
             if c:
                 g.add("rodata", root, c)
-        for m in _RODATA_PATH.finditer(data):
+        for m in _path_matches(data):
             s = m.group(0).decode("utf-8", "replace")
             kind = classify_path(s)
             home = _home_of(s)
@@ -353,6 +353,37 @@ def _scan_rodata(binary: Binary, g: _Gather, roots: list[str]) -> None:
                 hits += 1
                 if hits >= MAX_RODATA_HITS:
                     return
+
+
+_PATH_BYTES = frozenset(b"_.@+~%$-0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
+
+def _path_matches(data: Any) -> Iterable[re.Match[bytes]]:
+    """What ``_RODATA_PATH.finditer(data)`` yields, trying the pattern only where a match can start:
+    a slash before a path character, or a drive letter before ``:/`` or ``:\\`` (found with numpy;
+    letting ``re`` scan megabytes of read-only data for its alternation is several times slower)."""
+    import numpy as np
+
+    arr = np.frombuffer(data, dtype=np.uint8)
+    if len(arr) < 3:
+        return
+    allowed = np.zeros(256, dtype=bool)
+    allowed[list(_PATH_BYTES)] = True
+    slash = np.flatnonzero(arr[:-1] == 0x2F)
+    starts = slash[allowed[arr[slash + 1]]]
+    colon = np.flatnonzero((arr[1:-1] == 0x3A) & ((arr[2:] == 0x2F) | (arr[2:] == 0x5C)))
+    letter = arr[colon] | 0x20
+    drives = colon[(letter >= 0x61) & (letter <= 0x7A)]
+    if len(drives):
+        starts = np.union1d(starts, drives)
+    end = 0  # matches do not overlap: the next one starts after the last one ended
+    for p in starts.tolist():
+        if p < end:
+            continue
+        m = _RODATA_PATH.match(data, p)
+        if m is not None:
+            end = m.end()
+            yield m
 
 
 def _collapse(dirs: dict[str, tuple[int, set[str]]]) -> dict[str, tuple[int, set[str]]]:
