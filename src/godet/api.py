@@ -18,8 +18,8 @@ if TYPE_CHECKING:
 def inspect(path: str) -> list[BinaryFacts]:
     """Every fact of the executable at ``path`` (one entry per fat Mach-O slice); for a directory,
     archive, package or image, of every Go executable inside it (paths as ``PATH!member``)."""
-    from godet.explain.tree import is_tree_input
     from godet.read.binary import hash_in_background, open_binaries
+    from godet.sources.base import is_tree_input
 
     if is_tree_input(path):
         return _inspect_source(path)

@@ -44,7 +44,7 @@ def parse_time(value: Any) -> float | None:
 
 def is_container(path: str) -> bool:
     """Whether ``path`` is an archive, a package or an image layout (not an executable, not a plain dir)."""
-    from godet.explain.tree import is_tree_input
+    from godet.sources.base import is_tree_input
 
     if os.path.isdir(path):
         return os.path.isfile(os.path.join(path, "oci-layout")) and os.path.isfile(

@@ -28,6 +28,7 @@ from godet.explain.owners import attribute_owners, code_runs
 from godet.explain.report import DiffReport, Residual, SectionSummary, Side
 from godet.explain.settle import settle
 from godet.read.binary import Binary, open_binaries
+from godet.sources.base import is_tree_input
 
 if TYPE_CHECKING:
     from godet.explain.tree import TreeReport
@@ -53,9 +54,9 @@ MAX_RESIDUALS = 40
 def diff_paths(a: str, b: str, deep: bool = False, progress: bool = False) -> DiffReport | TreeReport:
     """Two files: explain their differences as Go binaries. Directories, archives, packages and
     images: the report tree of :mod:`godet.explain.tree`."""
-    from godet.explain.tree import diff_trees, is_tree_input
-
     if is_tree_input(a) or is_tree_input(b):
+        from godet.explain.tree import diff_trees
+
         plain = [p for p in (a, b) if not is_tree_input(p)]
         if plain and (os.path.isdir(a) or os.path.isdir(b)):
             d = a if os.path.isdir(a) else b

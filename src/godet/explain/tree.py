@@ -353,27 +353,3 @@ def _same_file_bytes(a: str, b: str) -> tuple[int, str] | None:
 def _epoch() -> int | None:
     v = os.environ.get("SOURCE_DATE_EPOCH", "")
     return int(v) if v.isdigit() else None
-
-
-def is_tree_input(path: str) -> bool:
-    """Whether ``path`` is compared as a tree: a directory, or a regular file that is an archive,
-    a package or an image (anything else goes to the single-binary diff, with its own errors)."""
-    import stat
-
-    from godet.sources.base import sniff_archive, sniff_executable
-
-    try:
-        st = os.stat(path)
-    except (OSError, ValueError):
-        return False
-    if stat.S_ISDIR(st.st_mode):
-        return True
-    if not stat.S_ISREG(st.st_mode):
-        return False  # never open a FIFO or a device here
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-        with os.fdopen(fd, "rb") as f:
-            head = f.read(512)
-    except OSError:
-        return False
-    return not sniff_executable(head) and sniff_archive(head) is not None

@@ -103,11 +103,11 @@ def collect_facts(b: Binary) -> BinaryFacts:
     from godet.read.buildid import macho_uuid, pe_timestamp
 
     im = b.image
-    return BinaryFacts(
+    facts = BinaryFacts(
         path=b.path,
         slice=b.slice_label,
         size=im.size,
-        sha256=b.sha256,
+        sha256="",  # last (below): a hash running in the background finishes while the rest is read
         format=im.format,
         os=(b.buildinfo.setting("GOOS") if b.buildinfo and b.buildinfo.setting("GOOS") else im.os),
         arch=im.arch,
@@ -132,3 +132,5 @@ def collect_facts(b: Binary) -> BinaryFacts:
         notes=b.notes,
         buildinfo_problem=b.buildinfo_problem,
     )
+    facts.sha256 = b.sha256
+    return facts

@@ -375,7 +375,7 @@ def _path_matches(data: Any) -> Iterable[re.Match[bytes]]:
     letter = arr[colon] | 0x20
     drives = colon[(letter >= 0x61) & (letter <= 0x7A)]
     if len(drives):
-        starts = np.union1d(starts, drives)
+        starts = np.sort(np.concatenate((starts, drives)))  # (a drive letter is never a slash)
     end = 0  # matches do not overlap: the next one starts after the last one ended
     for p in starts.tolist():
         if p < end:

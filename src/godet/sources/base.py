@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import stat
 import tempfile
 import zlib
 from collections.abc import Callable, Iterable
@@ -315,3 +316,23 @@ def safe_name(name: str) -> str | None:
             return None
         parts.append(p)
     return "/".join(parts)
+
+
+def is_tree_input(path: str) -> bool:
+    """Whether ``path`` is compared as a tree: a directory, or a regular file that is an archive,
+    a package or an image (anything else goes to the single-binary diff, with its own errors)."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return False
+    if stat.S_ISDIR(st.st_mode):
+        return True
+    if not stat.S_ISREG(st.st_mode):
+        return False  # never open a FIFO or a device here
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as f:
+            head = f.read(512)
+    except OSError:
+        return False
+    return not sniff_executable(head) and sniff_archive(head) is not None
