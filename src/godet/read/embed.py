@@ -50,21 +50,31 @@ def find_embed_tables(binary: Binary) -> list[EmbedTable]:
         n = len(raw) // ps
         if n < 3:
             continue
-        w = np.frombuffer(raw[: n * ps], dtype=dt).astype(np.uint64)
-        addrs = np.uint64(sec.addr) + np.arange(n, dtype=np.uint64) * np.uint64(ps)
-        cand = np.flatnonzero(
-            (w[:-2] == addrs[:-2] + np.uint64(3 * ps))
-            & (w[1:-1] == w[2:])
-            & (w[1:-1] > 0)
-            & (w[1:-1] < MAX_ENTRIES)
-        )
-        for i in cand.tolist():
-            files = _parse_table(binary, int(addrs[i]), int(w[i + 1]))
+        words = np.frombuffer(raw[: n * ps], dtype=dt)
+        for i, count in _headers(words, sec.addr, ps):
+            files = _parse_table(binary, sec.addr + i * ps, count)
             if files is None:
                 continue
-            va = int(addrs[i])
+            va = sec.addr + i * ps
             sym = binary.symbols.lookup(va) if binary.symbols.present else None
             out.append(EmbedTable(va, files, sym.name if sym is not None and sym.addr == va else None))
+    return out
+
+
+SCAN_WORDS = 1 << 18  # words of a data section tested at once (bounded temporaries)
+
+
+def _headers(words: np.ndarray, addr: int, ps: int) -> list[tuple[int, int]]:
+    """(word index, count) of every ``{ptr, len, cap}`` whose pointer is the address just past it and
+    whose len equals its cap (0 < len < MAX_ENTRIES), scanned a block of words at a time."""
+    out: list[tuple[int, int]] = []
+    n = len(words)
+    for lo in range(0, n - 2, SCAN_WORDS):
+        w = words[lo : min(n, lo + SCAN_WORDS + 2)].astype(np.uint64)
+        first = np.uint64((addr + (lo + 3) * ps) % (1 << 64))  # (a hostile address wraps, as in the file)
+        at = first + np.arange(len(w) - 2, dtype=np.uint64) * np.uint64(ps)
+        hit = np.flatnonzero((w[:-2] == at) & (w[1:-1] == w[2:]) & (w[1:-1] > 0) & (w[1:-1] < MAX_ENTRIES))
+        out += [(lo + int(i), int(w[i + 1])) for i in hit.tolist()]
     return out
 
 
