@@ -24,9 +24,11 @@ from __future__ import annotations
 import functools
 import json
 import re
-import xml.etree.ElementTree as ET
 from html import escape as _html_escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
 
 # Unicode format characters (category Cf, as of Unicode 15/16), plus the line and paragraph
 # separators (Zl, Zp). tests/present/test_safe.py checks this list against unicodedata.
@@ -264,5 +266,7 @@ def xml_document(root: ET.Element) -> str:
             el.text = text(el.text, keep="\n\t")
         if el.tail:
             el.tail = text(el.tail, keep="\n\t")
+    import xml.etree.ElementTree as ET  # (only JUnit writes XML)
+
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-import shutil
 import stat
-import tempfile
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -111,6 +109,8 @@ class Opener:
 
     def __init__(self, limits: Limits | None = None) -> None:
         self.limits = limits or Limits.from_env()
+        import tempfile  # (only archives and images spill members to disk)
+
         self.tmp = tempfile.mkdtemp(prefix="godet-")
         self.unpacked = 0
         self.members = 0
@@ -124,6 +124,8 @@ class Opener:
         self.close()
 
     def close(self) -> None:
+        import shutil
+
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def spill_path(self, name: str) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-import tarfile
 
 from godet.errors import GodetError, UnreadableFile
 from godet.sources.base import CHUNK, Member, Opener, Source, read_member, sniff_archive, sniff_executable
@@ -70,6 +69,8 @@ def open_source(opener: Opener, path: str, label: str | None = None, depth: int 
 
 def _open_plain_tar(opener: Opener, path: str, label: str, depth: int) -> Source:
     """An uncompressed tar: an image when it holds a layout or a docker-save manifest, else members."""
+    import tarfile  # (only a tar file needs it)
+
     from godet.sources.oci import looks_like_image, open_image_tar
     from godet.sources.tar import read_tar
 
