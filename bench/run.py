@@ -246,7 +246,10 @@ def godet_verdict(godet: str, pair: Pair) -> tuple[int | None, str, list[str]]:
     )
     try:
         d = json.loads(p.stdout)
-        return p.returncode, d.get("verdict", ""), [c.get("id", "?") for c in d.get("causes", [])]
+        v = d.get("verdict", "")
+        v = v.get("sentence", "") if isinstance(v, dict) else v  # (JSON schema 2: {kind, sentence})
+        roots = [c for c in d.get("causes", []) if c.get("role", "root") == "root"]
+        return p.returncode, v, [c.get("id", "?") for c in roots]
     except json.JSONDecodeError:
         err = (p.stderr.strip().splitlines() or ["no output"])[-1]
         return p.returncode, f"(no JSON: {err[:200]})", []
@@ -346,7 +349,7 @@ def render(results: list[PairResult], meta: dict, help_bad: list[str], help_seri
     L.append("")
 
     L.append("## What godet said (`godet diff --format json`, one extra run)\n")
-    L.append("| pair | exit | verdict | causes |")
+    L.append("| pair | exit | verdict | root causes |")
     L.append("|---|---|---|---|")
     for r in results:
         verdict = r.verdict.replace("|", "\\|")
