@@ -121,7 +121,7 @@ def _out(argv: list[str], **kw) -> str:
 def godet_version(godet: str) -> str:
     v = _out([godet, "--version"]).splitlines()
     rev = _out(["git", "-C", str(HERE.parent), "describe", "--always", "--dirty"])
-    ver = v[0].split()[-1] if v else "?"
+    ver = v[0].split()[1] if v and len(v[0].split()) > 1 else "?"  # "godet 0.1.0 (capstone …)"
     return f"{ver} (git {rev or '?'})"
 
 
