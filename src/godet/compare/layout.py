@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -90,6 +91,7 @@ class Comparison:
 
 
 COARSE_GAP = 64
+RELEASE_EVERY = 8 << 20  # code bytes compared function by function between two page releases
 
 
 def compare(a: Binary, b: Binary, coarse: bool = False) -> Comparison:
@@ -101,6 +103,11 @@ def compare(a: Binary, b: Binary, coarse: bool = False) -> Comparison:
     ua = {u.key: u for u in file_units(a.image)}
     ub = {u.key: u for u in file_units(b.image)}
     da, db = as_array(a.image.data), as_array(b.image.data)
+
+    def release() -> None:  # the pages compared so far leave the resident set (see Image.release)
+        a.image.release()
+        b.image.release()
+
     table = RunTable(coarse_gap=COARSE_GAP if coarse else 0)
     pairs: list[UnitPair] = []
     functions: list[FunctionDelta] = []
@@ -109,8 +116,7 @@ def compare(a: Binary, b: Binary, coarse: bool = False) -> Comparison:
     moves: dict[str, int] = {}
     anchors: dict[str, list[Anchor]] = {}
     for key in order:
-        a.image.release()  # the previous unit's pages leave the resident set (see Image.release)
-        b.image.release()
+        release()  # the previous unit's pages
         x, y = ua.get(key), ub.get(key)
         pair = UnitPair(key, x, y)
         pairs.append(pair)
@@ -130,7 +136,7 @@ def compare(a: Binary, b: Binary, coarse: bool = False) -> Comparison:
             pair.differing = compare_unit(table, key, sa, sb, x.offset, y.offset, whole=True)
             pair.how = "compressed"
         elif ranges is not None and (len(sa) != len(sb) or _functions_moved(ranges, x, y)):
-            pair.differing, fdeltas, n = _compare_code(table, key, ranges, x, y, da, db)
+            pair.differing, fdeltas, n = _compare_code(table, key, ranges, x, y, da, db, release)
             functions.extend(fdeltas)
             compared += n
             pair.how = "split"
@@ -236,7 +242,14 @@ def numbered(names: list[str]) -> tuple[list[str], dict[str, int]]:
 
 
 def _compare_code(
-    table: RunTable, key: str, ranges: Ranges, x: Unit, y: Unit, da: np.ndarray, db: np.ndarray
+    table: RunTable,
+    key: str,
+    ranges: Ranges,
+    x: Unit,
+    y: Unit,
+    da: np.ndarray,
+    db: np.ndarray,
+    release: Callable[[], None] | None = None,
 ) -> tuple[int, list[FunctionDelta], int]:
     """Code of different sizes: compare function against same-named function.
 
@@ -251,8 +264,13 @@ def _compare_code(
     same = (j >= 0) & (size_a == fb.end[jm] - fb.start[jm])
     total = 0
     deltas: list[FunctionDelta] = []
+    since = 0  # bytes compared since the pages were last released
     for i in np.flatnonzero(~same).tolist():  # only in A, or resized
         name, a0, a1 = fa.names[i], a_start[i], a_end[i]
+        since += a1 - a0
+        if release is not None and since > RELEASE_EVERY:
+            release()
+            since = 0
         if jl[i] < 0:
             w = only_one_side(table, f"{key}/{name}", "a", a0, a1 - a0)
             deltas.append(FunctionDelta(name, "only-a", (a0, a1), None, w))
@@ -270,7 +288,7 @@ def _compare_code(
         total += w
     pos = np.flatnonzero(same)
     a0, a1, b0 = fa.start[pos], fa.end[pos], fb.start[j[pos]]
-    counts = _equal_size_pairs(table, key, [fa.names[i] for i in pos.tolist()], a0, a1, b0, da, db)
+    counts = _equal_size_pairs(table, key, [fa.names[i] for i in pos.tolist()], a0, a1, b0, da, db, release)
     differ = np.flatnonzero(counts)
     for i, w, x0, x1, y0 in zip(
         pos[differ].tolist(), *(v[differ].tolist() for v in (counts, a0, a1, b0)), strict=True
@@ -291,6 +309,7 @@ def _equal_size_pairs(
     b0: np.ndarray,
     da: np.ndarray,
     db: np.ndarray,
+    release: Callable[[], None] | None = None,
     batch_bytes: int = 1 << 22,
 ) -> np.ndarray:
     """Differing runs of equal-size function pairs ``[a0, a1)`` / ``[b0, ...)`` (int64 arrays in
@@ -334,6 +353,8 @@ def _equal_size_pairs(
         rel, w = s - cpos[fidx], e - s
         local = np.bincount(fidx - p0, weights=w, minlength=p1 - p0).astype(np.int64)
         counts[p0:p1] = local
+        if release is not None:
+            release()  # (a batch is a few MiB: dropping the pages costs less than keeping them)
         index = np.cumsum(local > 0) - 1
         table.add_many(
             [f"{key}/{names[p0 + m]}" for m in np.flatnonzero(local).tolist()],

@@ -51,7 +51,10 @@ def find_embed_tables(binary: Binary) -> list[EmbedTable]:
         if n < 3:
             continue
         words = np.frombuffer(raw[: n * ps], dtype=dt)
-        for i, count in _headers(words, sec.addr, ps):
+        headers = _headers(words, sec.addr, ps)
+        del words
+        image.release(sec.offset, sec.offset + sec.size)  # scanned whole: its pages need not stay
+        for i, count in headers:
             files = _parse_table(binary, sec.addr + i * ps, count)
             if files is None:
                 continue
