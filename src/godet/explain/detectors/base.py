@@ -169,19 +169,42 @@ class DiffContext:
         for side, binary, needle in (("a", self.a, a_value), ("b", self.b, b_value)):
             if not needle:
                 continue
-            pos, end = 0, binary.image.size
             if table is not None:
                 span = binary.pclntab.tables.get(table) if binary.pclntab is not None else None
                 if span is None:
                     continue
-                pos, end = span[0], span[0] + span[1]
-            for _ in range(limit):
-                hit = binary.image.find(needle, pos, end)
-                if hit < 0:
-                    break
-                claims.append(Claim.range(side, hit, hit + len(needle)))
-                pos = hit + 1
+                spans = [(span[0], span[0] + span[1])]
+            else:
+                spans = self._data_spans(side, binary)
+            left = limit
+            for pos, end in spans:
+                while left > 0:
+                    hit = binary.image.find(needle, pos, end)
+                    if hit < 0:
+                        break
+                    claims.append(Claim.range(side, hit, hit + len(needle)))
+                    pos, left = hit + 1, left - 1
         return claims
+
+    def _data_spans(self, side: str, binary: Binary) -> list[tuple[int, int]]:
+        """The file less its executable sections (strings are data: Go keeps none in code), in order."""
+        key = f"data_spans_{side}"
+        if key not in self.memo:
+            size = binary.image.size
+            code = sorted(
+                (max(0, s.offset), min(size, s.offset + s.size))
+                for s in binary.image.sections
+                if s.executable and s.in_file and s.size > 0
+            )
+            spans, pos = [], 0
+            for lo, hi in code:
+                if lo > pos:
+                    spans.append((pos, lo))
+                pos = max(pos, hi)
+            if pos < size:
+                spans.append((pos, size))
+            self.memo[key] = spans
+        return self.memo[key]
 
 
 # What a detector may hit on odd inputs; the engine turns these into a note, never a crash.
