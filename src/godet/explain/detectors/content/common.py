@@ -126,7 +126,14 @@ def data_runs(ctx: DiffContext) -> list[Run]:
 def _data_runs(ctx: DiffContext) -> list[Run]:
     runs = ctx.cmp.runs
     out: list[Run] = []
-    data_units = {i for i, u in enumerate(runs.units) if section_name(u) in DATA_NAMES}
+    is_data: dict[str, bool] = {}  # per section: units are mostly "section/function" pieces of a few
+    data_units = set()
+    for i, u in enumerate(runs.units):
+        top = u.partition("/")[0]
+        if top not in is_data:
+            is_data[top] = section_name(top) in DATA_NAMES
+        if is_data[top]:
+            data_units.add(i)
     if not data_units:
         return out
     idx = np.flatnonzero(np.isin(runs.unit, list(data_units)))[:MAX_RUNS]
