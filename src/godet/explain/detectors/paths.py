@@ -43,19 +43,21 @@ def tail_pairs(files_a: set[str], files_b: set[str]) -> Counter[tuple[str, str, 
     """
     only_a = sorted(f for f in files_a - files_b if is_absolute(f))  # sorted: the same example every run
     only_b = sorted(f for f in files_b - files_a if is_absolute(f))
+    parts = {f: _split(f) for f in (*only_a, *only_b)}  # each path split once
     index: dict[str, list[str]] = {}
     for f in only_b:
-        index.setdefault(_tail(f, 1), []).append(f)
+        index.setdefault(parts[f][-1], []).append(f)
     pairs: Counter[tuple[str, str, str]] = Counter()
     for x in only_a:
-        cands = index.get(_tail(x, 1))
+        xs = parts[x]
+        cands = index.get(xs[-1])
         if not cands:
             continue
-        best = max(cands, key=lambda y: _common_tail(x, y))
-        n = _common_tail(x, best)
+        best = max(cands, key=lambda y: _common_parts(xs, parts[y]))
+        ys = parts[best]
+        n = _common_parts(xs, ys)
         if n == 0:
             continue
-        xs, ys = _split(x), _split(best)
         pa, pb = _join(xs[: len(xs) - n]), _join(ys[: len(ys) - n])
         if pa != pb:
             pairs[(pa, pb, _join(xs[len(xs) - n :]))] += 1
@@ -70,12 +72,8 @@ def _join(parts: list[str]) -> str:
     return "/".join(parts)
 
 
-def _tail(p: str, n: int) -> str:
-    return "/".join(_split(p)[-n:])
-
-
-def _common_tail(x: str, y: str) -> int:
-    xs, ys = _split(x), _split(y)
+def _common_parts(xs: list[str], ys: list[str]) -> int:
+    """How many trailing path elements two split paths share."""
     n = 0
     while n < min(len(xs), len(ys)) - 0 and xs[-1 - n] == ys[-1 - n]:
         n += 1
