@@ -7,6 +7,7 @@ maps ``--format NAME`` to a class through :func:`renderer`.
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import Any, Protocol
 
 
@@ -85,9 +86,8 @@ class _TreeAware:
         self.limit = limit
 
     def render(self, report: Any) -> str:
-        from godet.explain.tree import TreeReport
-
-        if not isinstance(report, TreeReport):
+        tree_module = sys.modules.get("godet.explain.tree")  # not loaded: the report is no tree
+        if tree_module is None or not isinstance(report, tree_module.TreeReport):
             out = self.inner.render(report)
         else:
             module, _, cls = TREE[self.name].partition(":")

@@ -24,7 +24,6 @@ from __future__ import annotations
 import functools
 import json
 import re
-from html import escape as _html_escape
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -209,7 +208,9 @@ def md_code(value: object, table: bool = True) -> str:
 
 def html(value: object) -> str:
     """HTML text or double-quoted attribute value showing ``value`` literally (after :func:`text`)."""
-    return _html_escape(text(value), quote=True)
+    from html import escape  # (only the HTML report needs it)
+
+    return escape(text(value), quote=True)
 
 
 # ------------------------------------------------------------------------------------ GitHub
