@@ -19,7 +19,8 @@ def package_of(func: str) -> str | None:
     """The import path of a function's package, or None for compiler-generated symbols."""
     if not func or func.startswith(("type:", "go:", "go.", "type.")) or ":" in func.split(".", 1)[0]:
         return None
-    slash = func.rfind("/")
+    head = func.split("[", 1)[0]  # type arguments of a generic may name other packages' paths
+    slash = head.rfind("/")
     dot = func.find(".", slash + 1)
     return func[:dot].replace("%2e", ".") if dot > 0 else None  # the linker escapes dots as %2e
 

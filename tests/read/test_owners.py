@@ -1,0 +1,29 @@
+"""Which package a function belongs to, from its pclntab name (the names as Go 1.27's linker writes them)."""
+
+from __future__ import annotations
+
+import pytest
+
+from godet.read.owners import package_of
+
+
+@pytest.mark.parametrize(
+    ("name", "pkg"),
+    [
+        ("runtime.gcStart", "runtime"),
+        ("example.com/dep/sub.(*T).M", "example.com/dep/sub"),
+        ("net/netip.Addr.String", "net/netip"),
+        ("gopkg.in/yaml%2ev3.Unmarshal", "gopkg.in/yaml.v3"),
+        # type arguments name other packages: the package is the one before them
+        (
+            "unique.(*canonMap[go.shape.struct { net/netip.isV6 bool; net/netip.zoneV6 string }]).Load",
+            "unique",
+        ),
+        ("example.com/m/p.(*T[go.shape.*example.com/o/q.U]).M", "example.com/m/p"),
+        ("slices.Sort[go.shape.[]golang.org/x/text/language.Tag]", "slices"),
+        ("type:.eq.main.T", None),
+        ("go:buildid", None),
+    ],
+)
+def test_package_of(name: str, pkg: str | None) -> None:
+    assert package_of(name) == pkg
