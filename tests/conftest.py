@@ -214,7 +214,7 @@ PAIR_CAUSES: dict[str, tuple[str, ...]] = {
     "tags": ("build-setting",),
     "gcflags": ("build-setting",),
     # -trimpath hides -ldflags from buildinfo: what remains is the structure it changed.
-    "strip": ("dwarf", "symbol-table"),
+    "strip": ("symbol-table",),  # -s removes DWARF too: one root, DWARF its consequence
     "buildid": ("go-build-id",),
     "cgo_enabled": ("build-setting",),
     "cgo_cflags": ("cgo-flags",),
@@ -234,6 +234,7 @@ PAIR_CAUSES: dict[str, tuple[str, ...]] = {
 PAIR_CONSEQUENCES: dict[str, dict[str, str]] = {
     "vcs_commits": {"vcs-time": "vcs-revision"},  # the second commit was made later
     "toolchain_minor": {"default-godebug": "toolchain-version"},  # each release has its defaults
+    "strip": {"dwarf": "symbol-table"},  # -trimpath hides -ldflags; -s stripped both from A
 }
 
 #: old-format binaries: fixture name -> spec built with an older installable toolchain.

@@ -110,6 +110,18 @@ def test_condition_absent_on_one_side() -> None:
     assert missing.role == "consequence" and changed.role == "root"
 
 
+@pytest.mark.parametrize(
+    ("dwarf_a", "dwarf_b", "role"), [("present", "absent", "consequence"), ("absent", "present", "root")]
+)
+def test_stripped_build_explains_its_missing_dwarf(dwarf_a: str, dwarf_b: str, role: str) -> None:
+    """-s (or strip) removed the symbol table and DWARF from B: one cause. DWARF missing from the
+    other build is a second one."""
+    symtab = _f("symbol-table", a="20,832 symbols", b="absent")
+    dwarf = _f("dwarf", a=dwarf_a, b=dwarf_b)
+    model.assign_roles([symtab, dwarf])
+    assert symtab.role == "root" and dwarf.role == role
+
+
 def test_symptoms_follow_the_largest_root() -> None:
     small, big, bid = (
         _f("build-path", nbytes=5),

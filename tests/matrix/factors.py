@@ -497,7 +497,7 @@ FACTORS: dict[str, Factor] = {
             both(setting_differs("-ldflags"), _readelf_has(".symtab")),
             masked_check=_readelf_has(".symtab"),
             hidden_by_trimpath=True,
-            hidden=(("symbol-table", None), ("dwarf", None)),
+            hidden=(("symbol-table", None),),  # (DWARF goes with it: a consequence)
         ),
         _F(
             "ldflags-w",
@@ -515,7 +515,7 @@ FACTORS: dict[str, Factor] = {
             _readelf_has(".symtab"),
             masked_check=_readelf_has(".symtab"),
             hidden_by_trimpath=True,
-            hidden=(("symbol-table", None), ("dwarf", None)),
+            hidden=(("symbol-table", None),),  # (DWARF goes with it: a consequence)
         ),
         _F(
             "buildid-empty",
@@ -768,7 +768,7 @@ MASKING: list[Masking] = [
         "trimpath-hides-flags",
         "cmd/go records -ldflags and CGO_*FLAGS in buildinfo only without -trimpath (go.dev/issue/52372): "
         "with -trimpath on B the flag is invisible and what it did (symbols, DWARF, build ID, "
-        "linkage, C code) is the root",
+        "linkage, C code) is the root (-s: the symbol table, with DWARF its consequence)",
         lambda fs, f: f.hidden_by_trimpath and any(g.name == "trimpath" for g in fs),
         lambda f: f.hidden,
     ),

@@ -460,13 +460,35 @@ def changes_compiler_output(cause_id: str, key: str | None = None) -> bool:
 # ---------------------------------------------------------------- the causal model
 
 
-def _absent_on_one_side(effect: Finding) -> bool:
+def _absent_on_one_side(causer: Finding, effect: Finding) -> bool:
     """The effect's main evidence is recorded in one build only."""
     ev = effect.evidence[0] if effect.evidence else None
     return ev is not None and (ev.a is None) != (ev.b is None)
 
 
-CONDITIONS: dict[str, Callable[[Finding], bool]] = {"absent-on-one-side": _absent_on_one_side}
+def _missing_side(f: Finding) -> str | None:
+    """The build ("a" or "b") whose main evidence says absent, when exactly one does."""
+    ev = f.evidence[0] if f.evidence else None
+    if ev is None:
+        return None
+    gone = [side for side, v in (("a", ev.a), ("b", ev.b)) if v is None or v == "absent"]
+    return gone[0] if len(gone) == 1 else None
+
+
+def _absent_in_the_same_build(causer: Finding, effect: Finding) -> bool:
+    """Cause and effect both say "absent" for the same build (what one strip removed both)."""
+    side = _missing_side(effect)
+    return side is not None and side == _missing_side(causer)
+
+
+CONDITION_TEXT = {  # how the docs and the accuracy report say each condition
+    "absent-on-one-side": "recorded in one build only",
+    "absent-in-the-same-build": "absent from the same build",
+}
+CONDITIONS: dict[str, Callable[[Finding, Finding], bool]] = {
+    "absent-on-one-side": _absent_on_one_side,
+    "absent-in-the-same-build": _absent_in_the_same_build,
+}
 
 
 @dataclass(frozen=True)
@@ -490,7 +512,7 @@ class Edge:
             return False
         if self.effect_key is not None and effect.key != self.effect_key:
             return False
-        return not self.when or CONDITIONS[self.when](effect)
+        return not self.when or CONDITIONS[self.when](causer, effect)
 
 
 def _setting_edges() -> list[Edge]:
@@ -556,6 +578,12 @@ EDGES: tuple[Edge, ...] = (
     *_setting_edges(),
     E("build-setting", "symbol-table", "-ldflags=-s omits the symbol table", cause_key="-ldflags"),
     E("build-setting", "dwarf", "-ldflags=-w (or -s) omits DWARF", cause_key="-ldflags"),
+    E(
+        "symbol-table",
+        "dwarf",
+        "-ldflags=-s (and strip) removes DWARF with the symbol table",
+        when="absent-in-the-same-build",
+    ),
     E(
         "build-setting",
         "cgo-flags",

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from godet import links
 from godet.explain import causes
-from godet.explain.causes import CAUSES, Cause
+from godet.explain.causes import CAUSES, CONDITION_TEXT, Cause
 from godet.links import docs_base
 
 HEADER = (
@@ -545,7 +545,7 @@ def implied_by(cause_id: str) -> list[str]:
     """The causes that make ``cause_id`` a consequence when the same pair shows them (catalog EDGES)."""
     out = []
     for e in causes.implied_by(cause_id):
-        cond = " when recorded in one build only" if e.when == "absent-on-one-side" else ""
+        cond = f" when {CONDITION_TEXT[e.when]}" if e.when else ""
         out.append(f"[`{e.cause}`]({e.cause}.md)" + (f" (`{e.cause_key}`)" if e.cause_key else "") + cond)
     return list(dict.fromkeys(out))
 
