@@ -17,7 +17,7 @@ import numpy as np
 
 from godet.arrays import unique
 from godet.explain.causes import is_broad
-from godet.explain.detectors.base import Claim, Finding
+from godet.explain.detectors.base import Finding, merged_ranges
 
 if TYPE_CHECKING:
     from godet.compare.bytes import Runs
@@ -68,7 +68,7 @@ def settle(findings: list[Finding], runs: Runs, log: np.ndarray | None = None) -
                 continue
             acc = per_unit.setdefault(id(f), np.zeros(len(runs.units), dtype=np.float64))
             taken = per_run.setdefault(id(f), [])
-            for side, spans in _merged_ranges(claims).items():
+            for side, spans in merged_ranges(claims).items():
                 sel, frac = sides[side].overlap(spans)
                 _take(remaining, sel, runs.weight[sel] * frac, runs.unit, acc, taken, log)
             for c in claims:
@@ -145,21 +145,6 @@ def _covered(spans: list[tuple[int, int]], x: np.ndarray) -> np.ndarray:
     k = np.searchsorted(st, x, side="right") - 1
     inside = np.clip(np.minimum(x, en[np.maximum(k, 0)]) - st[np.maximum(k, 0)], 0, None)
     return np.where(k >= 0, cum[np.maximum(k, 0)] + inside, 0)
-
-
-def _merged_ranges(claims: list[Claim]) -> dict[str, list[tuple[int, int]]]:
-    out: dict[str, list[tuple[int, int]]] = {}
-    for side in ("a", "b"):
-        spans = sorted((c.start, c.end) for c in claims if c.side == side and c.end > c.start)
-        merged: list[tuple[int, int]] = []
-        for s, e in spans:
-            if merged and s <= merged[-1][1]:
-                merged[-1] = (merged[-1][0], max(merged[-1][1], e))
-            else:
-                merged.append((s, e))
-        if merged:
-            out[side] = merged
-    return out
 
 
 def _unit_index(units: list[str], unit: np.ndarray) -> Callable[[str], np.ndarray]:

@@ -207,5 +207,21 @@ class DiffContext:
         return self.memo[key]
 
 
+def merged_ranges(claims: list[Claim]) -> dict[str, list[tuple[int, int]]]:
+    """Per side, the range claims' spans sorted and merged where they overlap or touch."""
+    out: dict[str, list[tuple[int, int]]] = {}
+    for side in ("a", "b"):
+        spans = sorted((c.start, c.end) for c in claims if c.side == side and c.end > c.start)
+        merged: list[tuple[int, int]] = []
+        for s, e in spans:
+            if merged and s <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+            else:
+                merged.append((s, e))
+        if merged:
+            out[side] = merged
+    return out
+
+
 # What a detector may hit on odd inputs; the engine turns these into a note, never a crash.
 EXTRA_DETECTOR_ERRORS = (ValueError, KeyError, IndexError, EOFError, OverflowError, UnicodeError, LookupError)

@@ -9,7 +9,7 @@ import numpy as np
 from godet.compare import code as codecmp
 from godet.compare.bytes import as_array
 from godet.explain.causes import is_broad
-from godet.explain.detectors.base import RANK, Claim, DiffContext, Evidence, Finding, raw_bytes
+from godet.explain.detectors.base import RANK, Claim, DiffContext, Evidence, Finding, merged_ranges, raw_bytes
 from godet.explain.detectors.content.common import (
     DATA_NAMES,
     MAX_HEADER_RUNS,
@@ -787,17 +787,17 @@ class _Owners:
 
     def __init__(self, findings: list[Finding]) -> None:
         self.findings = findings
-        self.spans: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
-        for side in ("a", "b"):
-            per: list[tuple[np.ndarray, np.ndarray]] = []
-            for f in findings:
-                sp = sorted(
-                    (c.start, c.end)
-                    for c in f.claims
-                    if c.side == side and not c.fallback and c.end > c.start
+        self.spans: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {"a": [], "b": []}
+        for f in findings:
+            merged = merged_ranges([c for c in f.claims if not c.fallback])
+            for side, per in self.spans.items():
+                sp = merged.get(side, [])
+                per.append(
+                    (
+                        np.array([s for s, _ in sp], dtype=np.int64),
+                        np.array([e for _, e in sp], dtype=np.int64),
+                    )
                 )
-                per.append(_merged(sp))
-            self.spans[side] = per
 
     def of(self, side: str, pieces: list[tuple[int, int]]) -> list[Finding | None]:
         """The owning finding of each piece (None: no finding's claims overlap it)."""
@@ -815,19 +815,6 @@ class _Owners:
                 out[i] = f
             left &= ~hit
         return out
-
-
-def _merged(spans: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted (start, end) spans merged where they overlap, as two arrays."""
-    starts: list[int] = []
-    ends: list[int] = []
-    for s, e in spans:
-        if starts and s < ends[-1]:
-            ends[-1] = max(ends[-1], e)
-        else:
-            starts.append(s)
-            ends.append(e)
-    return np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64)
 
 
 def _pairs(
