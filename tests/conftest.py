@@ -191,6 +191,8 @@ PAIRS: dict[str, tuple[BuildSpec, BuildSpec]] = {
         BuildSpec("multi", flags=T,
                   edits=_replace_once("multi", "calc.go", "return a * b", "return a*b + 1")),
     ),
+    # the FIPS module's data moves with the longer paths before it, so its checksum follows
+    "fips_dirs": (BuildSpec("fips"), BuildSpec("fips", workdir="build-b")),
     "windows_dirs": (HELLO.with_(env=WINDOWS), HELLO.with_(env=WINDOWS, workdir="build-b")),
     "darwin_dirs": (HELLO.with_(env=DARWIN_ARM64), HELLO.with_(env=DARWIN_ARM64, workdir="build-b")),
     "two_causes": (
@@ -202,6 +204,7 @@ PAIRS: dict[str, tuple[BuildSpec, BuildSpec]] = {
 #: pair -> the cause id(s) of design.md's vocabulary that explain it (root causes only).
 PAIR_CAUSES: dict[str, tuple[str, ...]] = {
     "dirs": ("build-path",),
+    "fips_dirs": ("build-path",),
     "dirs_trimpath": ("identical",),
     "vcs_commits": ("vcs-revision",),  # another commit: its time follows (PAIR_CONSEQUENCES)
     "vcs_dirty": ("vcs-modified",),
@@ -235,6 +238,7 @@ PAIR_CONSEQUENCES: dict[str, dict[str, str]] = {
     "vcs_commits": {"vcs-time": "vcs-revision"},  # the second commit was made later
     "toolchain_minor": {"default-godebug": "toolchain-version"},  # each release has its defaults
     "strip": {"dwarf": "symbol-table"},  # -trimpath hides -ldflags; -s stripped both from A
+    "fips_dirs": {"fips-checksum": "build-path"},  # the module's data moved, so its HMAC changed
 }
 
 #: old-format binaries: fixture name -> spec built with an older installable toolchain.

@@ -140,3 +140,18 @@ def readelf_sections(path: Path) -> list[tuple[str, str, int, int, int, str]]:
         name, typ, addr, off, size = tokens[0], tokens[1], tokens[2], tokens[3], tokens[4]
         result.append((name, typ, int(addr, 16), int(off, 16), int(size, 16), tokens[6]))
     return result
+
+
+def readelf_hex(path: Path, section: str) -> bytes:
+    """The bytes of ``section`` as ``readelf -x`` dumps them."""
+    out = bytearray()
+    for line in _readelf(path, "-x", section).splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[0].startswith("0x"):
+            for word in parts[1:5]:  # up to four groups of 8 hex digits, then the ASCII column
+                if not _HEX.match(word):
+                    break
+                out += bytes.fromhex(word)
+    if not out:
+        raise OracleError(f"readelf -x {section}: nothing dumped for {path}")
+    return bytes(out)

@@ -27,7 +27,7 @@ from matrix.factors import (
     min_share,
     pair_specs,
 )
-from oracles import go_tool_buildid, go_version_m_json
+from oracles import OracleError, go_tool_buildid, go_version_m_json, readelf_hex
 
 #: pair -> result of the pairs evaluated in this process (read by the terminal summary)
 RESULTS: dict[str, Result] = {}
@@ -67,6 +67,14 @@ def _gnu_build_id(path: str) -> str | None:
     return m.group(1) if m else None
 
 
+def _fips_sum(path: str) -> bytes | None:
+    """The checksum of go:fipsinfo (bytes 16..48 of ``.go.fipsinfo``), from ``readelf -x``."""
+    try:
+        return readelf_hex(Path(path), ".go.fipsinfo")[16:48]
+    except OracleError:
+        return None
+
+
 def readelf_notes(path: str) -> str:
     """``readelf -n`` (binutils) of an ELF file."""
     return subprocess.run(
@@ -93,6 +101,9 @@ def expected_consequences(names: tuple[str, ...], sides: Sides) -> dict[str, str
     gnu = _gnu_build_id(sides.path_a), _gnu_build_id(sides.path_b)
     if gnu[0] and gnu[1] and gnu[0] != gnu[1]:
         out["gnu-build-id"] = f"readelf -n: {gnu[0]} vs {gnu[1]}"
+    fips = _fips_sum(sides.path_a), _fips_sum(sides.path_b)
+    if fips[0] and fips[1] and fips[0] != fips[1]:
+        out["fips-checksum"] = "readelf -x .go.fipsinfo: the checksums differ"
     for key, cause in (("DefaultGODEBUG", "default-godebug"), ("vcs.time", "vcs-time")):
         va, vb = sides.setting("a", key), sides.setting("b", key)
         if va is not None and vb is not None and va != vb:

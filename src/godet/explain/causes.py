@@ -286,6 +286,16 @@ CAUSES: dict[str, Cause] = {
             rank=61,
         ),
         _C(
+            "fips-checksum",
+            "identity",
+            "FIPS module checksum differs",
+            "The HMAC-SHA256 the linker stores in go:fipsinfo (Go 1.24+) differs: it covers the FIPS 140 "
+            "module's code and data as laid out, so it follows any change or move in them.",
+            "A consequence; fix what changed or moved the module's code and data.",
+            consequence=True,
+            rank=64,
+        ),
+        _C(
             "macho-uuid",
             "identity",
             "Mach-O UUID differs",

@@ -375,6 +375,20 @@ PROSE: dict[str, Prose] = {
         "was found.",
         references=("golang/go#5170",),
     ),
+    "fips-checksum": Prose(
+        shows="The 32-byte checksum in the `go:fipsinfo` record differs (`.go.fipsinfo` on ELF, "
+        "`__go_fipsinfo` on Mach-O, inside `.data` on PE; Go 1.24+). The linker computes it as an "
+        "HMAC-SHA256 over the FIPS 140 module's code, read-only data and data as laid out, relocated "
+        "addresses included, and the module checks it at start-up. Any program that uses `crypto/...` "
+        "links the module, so a build directory that lengthens the tables before the module's data, or "
+        "any change that moves it, changes the checksum.",
+        detects="The identity detector finds the record by its magic (`\\xff Go fipsinfo \\xff\\0`) and "
+        "accepts it only when the address that follows it is its own. When both builds have the record "
+        "and the sums differ, it names this cause with both sums and the module ranges that moved as "
+        "evidence, and claims the 32 sum bytes (the record's addresses are pointers, which the layout "
+        "detector explains). It is a consequence of the largest root cause.",
+        references=("https://go.dev/doc/security/fips140",),
+    ),
     "macho-uuid": Prose(
         shows="The `LC_UUID` load command of a Mach-O file differs. Since Go 1.24 the Go linker derives "
         "it from the Go build ID (no `LC_UUID` at all with `-ldflags=-buildid=`); the external linker "

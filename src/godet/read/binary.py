@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from godet.read.buildinfo import BuildInfo
     from godet.read.dwarf import DwarfSummary
     from godet.read.embed import EmbedTable
+    from godet.read.fipsinfo import FipsInfo
     from godet.read.linkage import CgoEvidence, Linkage
     from godet.read.paths import EmbeddedPath
     from godet.read.pclntab import Pclntab
@@ -119,6 +120,13 @@ class Binary:
         from godet.read.buildid import read_gnu_build_id
 
         return self._guard("GNU build ID", lambda: read_gnu_build_id(self.image), None)
+
+    @cached_property
+    def fipsinfo(self) -> FipsInfo | None:
+        """The linker's FIPS 140 record (go:fipsinfo, Go 1.24+), if the program has a FIPS module."""
+        from godet.read.fipsinfo import read_fipsinfo
+
+        return self._guard("go:fipsinfo", lambda: read_fipsinfo(self.image), None)
 
     @cached_property
     def symbols(self) -> SymbolTable:

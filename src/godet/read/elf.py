@@ -391,6 +391,7 @@ class ElfFormat(ExecutableFormat):
         "pclntab": (".gopclntab",),
         "pclntab-relro": (".data.rel.ro.gopclntab",),
         "buildinfo": (".go.buildinfo",),
+        "fipsinfo": (".go.fipsinfo",),
         "go-buildid-note": (".note.go.buildid",),
         "gnu-buildid-note": (".note.gnu.build-id",),
         "symtab": (".symtab",),

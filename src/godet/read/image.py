@@ -381,6 +381,7 @@ ROLES: Mapping[str, str] = {
     "pclntab": "the pc-line table, as the Go linker places it",
     "pclntab-relro": "the pc-line table moved into relro (external PIE link)",
     "buildinfo": "the buildinfo blob (debug/buildinfo's first place to look)",
+    "fipsinfo": "the linker's FIPS 140 module record (go:fipsinfo, Go 1.24+)",
     "go-buildid-note": "the Go build ID note",
     "gnu-buildid-note": "the GNU build ID note",
     "symtab": "the static symbol table section",

@@ -286,6 +286,7 @@ class MachoFormat(ExecutableFormat):
         "moduledata": ("__go_module", "__noptrdata", "__data", "__DATA_CONST,__rodata"),
         "pclntab": ("__TEXT,__gopclntab", "__DATA_CONST,__gopclntab"),
         "buildinfo": ("__DATA,__go_buildinfo", "__go_buildinfo"),
+        "fipsinfo": ("__DATA,__go_fipsinfo", "__go_fipsinfo"),
         "debug-prefix": ("__debug_",),
         "zdebug-prefix": ("__zdebug_",),
         "debug-segment": ("__DWARF",),

@@ -1,4 +1,5 @@
-"""Identity stamps: Go build ID, GNU build ID, Mach-O UUID, code signature, PE timestamp.
+"""Identity stamps: Go build ID, GNU build ID, Mach-O UUID, code signature, PE timestamp, and the
+FIPS module checksum.
 
 They differ *because* content differs (consequences), except when nothing else differs.
 The four Go build ID parts tell inputs from outputs: equal action IDs with different content
@@ -8,9 +9,12 @@ IDs mean the same inputs gave a different output.
 from __future__ import annotations
 
 from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding
+from godet.read.fipsinfo import SECT_NAMES, SUM_SIZE
 from godet.read.formats import section_keys
 
-EMITS = frozenset({"go-build-id", "gnu-build-id", "macho-uuid", "code-signature", "pe-timestamp"})
+EMITS = frozenset(
+    {"go-build-id", "gnu-build-id", "macho-uuid", "code-signature", "pe-timestamp", "fips-checksum"}
+)
 
 PART_NAMES = ("link action ID", "main package action ID", "main package content ID", "binary content ID")
 
@@ -23,6 +27,7 @@ def detect(ctx: DiffContext) -> list[Finding]:
     out.extend(_gnu(ctx))
     out.extend(_macho(ctx))
     out.extend(_pe(ctx))
+    out.extend(_fips(ctx))
     return out
 
 
@@ -152,3 +157,34 @@ def _pe(ctx: DiffContext) -> list[Finding]:
             claims,
         )
     ]
+
+
+def _fips(ctx: DiffContext) -> list[Finding]:
+    """The HMAC the linker stores in go:fipsinfo: it hashes the FIPS module's code and data as laid
+    out, so it differs whenever they differ or move. Only the 32 sum bytes are claimed; the record's
+    addresses (Self, the ranges) are pointers, which the layout detector explains."""
+    a, b = ctx.a.fipsinfo, ctx.b.fipsinfo
+    if a is None or b is None or a.sum == b.sum:
+        return []
+    ev = [Evidence("FIPS checksum", a.sum.hex(), b.sum.hex())]
+    moved = [name for name, ra, rb in zip(SECT_NAMES, a.sects, b.sects, strict=True) if ra != rb]
+    ev += [
+        Evidence(f"FIPS {n}", _span(a.sects[i]), _span(b.sects[i]))
+        for i, n in enumerate(SECT_NAMES)
+        if n in moved
+    ]
+    why = (
+        f"its {' and '.join(moved)} {'range' if len(moved) == 1 else 'ranges'} moved"
+        if moved
+        else "its code or data differ at the same addresses"
+    )
+    summary = (
+        "The FIPS 140 module checksum (go:fipsinfo) differs: the linker computes it over the module's "
+        f"code and data as laid out, and {why}."
+    )
+    claims = [Claim.range(side, f.sum_offset, f.sum_offset + SUM_SIZE) for side, f in (("a", a), ("b", b))]
+    return [Finding("fips-checksum", summary, ev, claims)]
+
+
+def _span(r: tuple[int, int]) -> str:
+    return f"{r[0]:#x}–{r[1]:#x}"

@@ -1,0 +1,3 @@
+module example.com/fips
+
+go 1.21
