@@ -136,6 +136,20 @@ STRIPPED_TWINS: dict[str, str] = {
 }
 
 HT = HELLO.with_(flags=T)
+_NEW_PACKAGE = (
+    (
+        "stats/stats.go",
+        "// Package stats is added by the toolchain_new_package pair.\npackage stats\n\n"
+        "// Mean returns the mean of xs.\n//\n//go:noinline\nfunc Mean(xs ...int) int {\n"
+        "\ts := 0\n\tfor _, x := range xs {\n\t\ts += x\n\t}\n\treturn s / len(xs)\n}\n",
+    ),
+    (
+        "main.go",
+        "// Command multi calls a few small functions; tests change one line of one of them.\n"
+        "package main\n\nimport (\n\t\"fmt\"\n\n\t\"example.com/multi/stats\"\n)\n\n"
+        "func main() {\n\tfmt.Println(Add(2, 3), Mul(4, 5), Describe(\"godet\"), stats.Mean(1, 2, 3))\n}\n",
+    ),
+)
 CGOC_T = BuildSpec("cgoc", flags=T, env=NATIVE_CGO)
 
 #: name -> (a, b) of the pairs (issue "diff"); b is built after a.
@@ -193,6 +207,12 @@ PAIRS: dict[str, tuple[BuildSpec, BuildSpec]] = {
     ),
     # the FIPS module's data moves with the longer paths before it, so its checksum follows
     "fips_dirs": (BuildSpec("fips"), BuildSpec("fips", workdir="build-b")),
+    # another toolchain recompiles everything, but no toolchain adds a package of the program's own:
+    # B's new package stats is source (a distribution rebuilding a newer upstream with a newer Go)
+    "toolchain_new_package": (
+        BuildSpec("multi", flags=T, toolchain="1.27.2"),
+        BuildSpec("multi", flags=T, edits=_NEW_PACKAGE),
+    ),
     "windows_dirs": (HELLO.with_(env=WINDOWS), HELLO.with_(env=WINDOWS, workdir="build-b")),
     "darwin_dirs": (HELLO.with_(env=DARWIN_ARM64), HELLO.with_(env=DARWIN_ARM64, workdir="build-b")),
     "two_causes": (
@@ -205,6 +225,7 @@ PAIRS: dict[str, tuple[BuildSpec, BuildSpec]] = {
 PAIR_CAUSES: dict[str, tuple[str, ...]] = {
     "dirs": ("build-path",),
     "fips_dirs": ("build-path",),
+    "toolchain_new_package": ("toolchain-version", "source-change"),
     "dirs_trimpath": ("identical",),
     "vcs_commits": ("vcs-revision",),  # another commit: its time follows (PAIR_CONSEQUENCES)
     "vcs_dirty": ("vcs-modified",),

@@ -491,14 +491,24 @@ def _absent_in_the_same_build(causer: Finding, effect: Finding) -> bool:
     return side is not None and side == _missing_side(causer)
 
 
+def _same_packages(causer: Finding, effect: Finding) -> bool:
+    """The effect is not "packages compiled into one build only" (which recompiling cannot cause)."""
+    return effect.key != "packages"
+
+
 CONDITION_TEXT = {  # how the docs and the accuracy report say each condition
     "absent-on-one-side": "recorded in one build only",
     "absent-in-the-same-build": "absent from the same build",
+    "same-packages": "both builds compile the same packages",
 }
 CONDITIONS: dict[str, Callable[[Finding, Finding], bool]] = {
     "absent-on-one-side": _absent_on_one_side,
     "absent-in-the-same-build": _absent_in_the_same_build,
+    "same-packages": _same_packages,
 }
+# Settings that recompile the same packages differently; -tags and CGO_ENABLED choose other files
+# (and packages), so they may explain a package present in one build only.
+RECOMPILING_SETTINGS = frozenset({"-tags", "CGO_ENABLED"})
 
 
 @dataclass(frozen=True)
@@ -528,7 +538,15 @@ class Edge:
 def _setting_edges() -> list[Edge]:
     out = []
     for k in sorted(CODEGEN_SETTINGS - ARCH_LEVELS - {"GOEXPERIMENT", "-pgo"}):
-        out.append(Edge("build-setting", "source-change", f"{k} changes the compiled code", cause_key=k))
+        out.append(
+            Edge(
+                "build-setting",
+                "source-change",
+                f"{k} changes the compiled code",
+                cause_key=k,
+                when="" if k in RECOMPILING_SETTINGS else "same-packages",
+            )
+        )
         out.append(
             Edge("build-setting", "string-literal", f"{k} changes which code and strings exist", cause_key=k)
         )
@@ -567,7 +585,12 @@ EDGES: tuple[Edge, ...] = (
     E("gopath-mode", "build-setting", "GOPATH mode records no main module", effect_key="main module"),
     E("toolchain-version", "default-godebug", "each Go release has its own GODEBUG defaults"),
     E("toolchain-version", "dwarf", "Go releases change the DWARF version and layout"),
-    E("toolchain-version", "source-change", "the runtime, standard library and compiler output differ"),
+    E(
+        "toolchain-version",
+        "source-change",
+        "the runtime, standard library and compiler output differ",
+        when="same-packages",
+    ),
     E("toolchain-version", "string-literal", "the runtime's and standard library's strings differ"),
     E("toolchain-version", "linkage", "Go releases change linker defaults"),
     *(
@@ -581,10 +604,20 @@ EDGES: tuple[Edge, ...] = (
         for k in VERSION_RECORDED
     ),
     E("goexperiment", "dwarf", "experiments such as nodwarf5 change DWARF"),
-    E("goexperiment", "source-change", "experiments change the runtime and the compiler"),
+    E(
+        "goexperiment",
+        "source-change",
+        "experiments change the runtime and the compiler",
+        when="same-packages",
+    ),
     E("goexperiment", "string-literal", "experiments change the runtime's strings"),
-    E("arch-level", "source-change", "the compiler selected other instructions"),
-    E("pgo-profile", "source-change", "profile-guided optimisation changes inlining and layout"),
+    E("arch-level", "source-change", "the compiler selected other instructions", when="same-packages"),
+    E(
+        "pgo-profile",
+        "source-change",
+        "profile-guided optimisation changes inlining and layout",
+        when="same-packages",
+    ),
     *_setting_edges(),
     E("build-setting", "symbol-table", "-ldflags=-s omits the symbol table", cause_key="-ldflags"),
     E("build-setting", "dwarf", "-ldflags=-w (or -s) omits DWARF", cause_key="-ldflags"),

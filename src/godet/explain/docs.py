@@ -348,7 +348,14 @@ PROSE: dict[str, Prose] = {
         "most 300 functions and 4 MiB of code per side are disassembled (the summary says how many were "
         "not). It claims the changed functions and, as a fallback, the DWARF, pclntab and symbol-table bytes "
         "that follow the code, so a more specific cause (a toolchain, a build setting) keeps the bytes it "
-        "explains.",
+        "explains. When such a cause recompiles all code (another toolchain, `-gcflags`, an experiment), "
+        "changed instructions no longer tell source from compiler, but the set of packages still does: "
+        "a package outside the standard library whose functions one build holds and whose names the "
+        "other build's function name table (compiled and inlined functions alike) never mentions is "
+        "reported as `source-change` with key `packages`, listing the packages and claiming their "
+        "functions. Recompiling cannot add or remove a program's own packages, so this finding is a root "
+        "beside the toolchain, not its consequence (only `-tags`, `CGO_ENABLED` and dependency versions, "
+        "which choose other files, can explain it).",
     ),
     "go-build-id": Prose(
         shows="The Go build ID is stored in the ELF note `.note.go.buildid`, or as the "

@@ -17,12 +17,37 @@ GENERATED = "generated"
 
 def package_of(func: str) -> str | None:
     """The import path of a function's package, or None for compiler-generated symbols."""
+    raw = raw_package_of(func)
+    return raw.replace("%2e", ".") if raw else None  # the linker escapes dots as %2e
+
+
+def raw_package_of(func: str) -> str | None:
+    """The package prefix of a function name as the symbol table spells it (the last element's dots
+    escaped as ``%2e``), or None for compiler-generated symbols."""
     if not func or func.startswith(("type:", "go:", "go.", "type.")) or ":" in func.split(".", 1)[0]:
         return None
     head = func.split("[", 1)[0]  # type arguments of a generic may name other packages' paths
     slash = head.rfind("/")
     dot = func.find(".", slash + 1)
-    return func[:dot].replace("%2e", ".") if dot > 0 else None  # the linker escapes dots as %2e
+    return func[:dot] if dot > 0 else None
+
+
+def one_sided_packages(names: list[str], other_names: bytes, modules: ModuleIndex) -> dict[str, str]:
+    """The packages (raw prefix -> import path) outside the standard library that name functions in
+    ``names`` but no function, compiled or inlined, in ``other_names`` (the other build's name table,
+    NUL-separated): code of a package that the other build does not contain at all."""
+    candidates = {raw_package_of(n) for n in names}
+    candidates.discard(None)
+    out: dict[str, str] = {}
+    for raw in sorted(candidates):  # type: ignore[type-var]
+        pkg = raw.replace("%2e", ".")  # type: ignore[union-attr]
+        if modules.owner(pkg)[0] in (STD, GENERATED):
+            continue
+        needle = raw.encode() + b"."  # type: ignore[union-attr]
+        if other_names.startswith(needle) or b"\0" + needle in other_names:
+            continue
+        out[raw] = pkg  # type: ignore[index]
+    return out
 
 
 class ModuleIndex:

@@ -214,6 +214,15 @@ class Pclntab:
             self._names = decode_names(self._data, self.name_offsets)
         return self._names
 
+    def name_table(self) -> bytes:
+        """Every name the table holds, NUL-separated: the functions' and, from 1.16, the names of the
+        functions inlined into them (funcnametab)."""
+        span = self.tables.get("funcnametab")
+        if span is None or not self._data:
+            return b"\0".join(n.encode() for n in self.names)
+        lo = span[0] - self.offset
+        return self._data[lo : lo + span[1]]
+
     def with_prefix(self, prefix: str) -> np.ndarray:
         """Indexes (table order) of the functions whose name starts with ``prefix``.
 

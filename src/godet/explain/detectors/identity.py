@@ -173,8 +173,9 @@ def _fips(ctx: DiffContext) -> list[Finding]:
         for i, n in enumerate(SECT_NAMES)
         if n in moved
     ]
+    listed = ", ".join(moved[:-1]) + " and " + moved[-1] if len(moved) > 1 else "".join(moved)
     why = (
-        f"its {' and '.join(moved)} {'range' if len(moved) == 1 else 'ranges'} moved"
+        f"its {listed} {'range' if len(moved) == 1 else 'ranges'} moved"
         if moved
         else "its code or data differ at the same addresses"
     )

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from godet.compare import code as codecmp
-from godet.explain.detectors.base import RANK, Claim, DiffContext, Evidence, Finding
+from godet.explain.detectors.base import RANK, Claim, DiffContext, Evidence, Finding, merged_ranges
 from godet.explain.detectors.content.common import (
     code_explained,
     follow_claims,
     function_claims,
+    va_to_offsets,
 )
+from godet.read.binary import Binary
+from godet.read.owners import ModuleIndex, one_sided_packages
+
+PACKAGES_KEY = "packages"  # the key of the finding "packages compiled into one build only"
 
 EMITS: frozenset[str] = frozenset(["source-change"])
 
@@ -16,13 +23,70 @@ EMITS: frozenset[str] = frozenset(["source-change"])
 def detect(ctx: DiffContext) -> list[Finding]:
     """Go functions whose instructions differ once addresses are normalised (compare/code.py), claimed
     as a fallback with the debug info and pc tables that follow the code. Skipped when an earlier
-    cause (toolchain, flags, linkage) claims all code."""
+    cause (toolchain, flags, linkage) claims all code; then only packages compiled into one build
+    alone are told, which no such cause explains."""
     broad = code_explained(ctx, RANK["source-change"])
     if broad:
         if ctx.deep:
             _tell_broad_cause(ctx, broad, codecmp.changed_functions(ctx))
-        return []
+        return _packages(ctx)
     return _source_change(ctx, codecmp.changed_functions(ctx))
+
+
+def _packages(ctx: DiffContext) -> list[Finding]:
+    """Packages outside the standard library whose code one build holds and the other does not even
+    inline: a toolchain, compiler flag or experiment recompiles the same packages, so this is the
+    program's source (or its dependencies) differing. Claims those packages' functions."""
+    ta, tb = ctx.a.pclntab, ctx.b.pclntab
+    if ta is None or tb is None or not len(ta) or not len(tb):
+        return []
+    only = {
+        "a": one_sided_packages(ta.names, tb.name_table(), ModuleIndex(ctx.a.buildinfo)),
+        "b": one_sided_packages(tb.names, ta.name_table(), ModuleIndex(ctx.b.buildinfo)),
+    }
+    if not only["a"] and not only["b"]:
+        return []
+    claims: list[Claim] = []
+    counts = {}
+    for side, binary in (("a", ctx.a), ("b", ctx.b)):
+        spans, n = _package_spans(binary, side, list(only[side]))
+        counts[side] = n
+        claims += [Claim.range(side, lo, hi) for lo, hi in spans]
+    ev = [
+        Evidence(
+            "packages in one build only",
+            _listed(sorted(only["a"].values())),
+            _listed(sorted(only["b"].values())),
+        ),
+        Evidence("their functions", f"{counts['a']:,}", f"{counts['b']:,}"),
+    ]
+    total = len(only["a"]) + len(only["b"])
+    summary = (
+        f"{total} package(s) are compiled into one build only (A: {len(only['a'])}, B: {len(only['b'])}): "
+        "the program's source or its dependencies differ, which a toolchain or compiler setting does "
+        "not explain."
+    )
+    places = sorted(only["a"].values())[:25] + sorted(only["b"].values())[:25]
+    return [Finding("source-change", summary, ev, claims, key=PACKAGES_KEY, places=places)]
+
+
+def _package_spans(binary: Binary, side: str, raws: list[str]) -> tuple[list[tuple[int, int]], int]:
+    """File ranges of the functions of packages ``raws`` (merged), and how many functions."""
+    tab = binary.pclntab
+    if tab is None or not raws:
+        return [], 0
+    idx = np.unique(np.concatenate([tab.with_prefix(raw + ".") for raw in raws]))
+    lo = va_to_offsets(binary, tab.entries[idx])
+    hi = lo + (tab.ends[idx] - tab.entries[idx]).astype(np.int64)
+    per_func = [Claim.range(side, int(x), int(y)) for x, y in zip(lo, hi, strict=True) if x >= 0]
+    return merged_ranges(per_func).get(side, []), len(idx)
+
+
+def _listed(pkgs: list[str]) -> str:
+    if not pkgs:
+        return "none"
+    head = ", ".join(pkgs[:4])
+    return f"{head} … ({len(pkgs)})" if len(pkgs) > 4 else head
 
 
 def _tell_broad_cause(ctx: DiffContext, cause: str, v: codecmp.FunctionVerdicts) -> None:

@@ -1,0 +1,43 @@
+"""Packages compiled into one build only: source, even when a toolchain change recompiles everything."""
+
+from __future__ import annotations
+
+from godet.api import diff
+from godet.read.owners import ModuleIndex, one_sided_packages
+from oracles import go_tool_nm
+
+
+def test_one_sided_packages_reads_names_not_mentions() -> None:
+    names = [
+        "example.com/app/a.F",
+        "example.com/app/b%2ev2.(*T).G",  # the linker escapes the last element's dots
+        "example.com/app/c.H",
+        "example.com/app/d.K",
+        "runtime.main",  # standard library: a toolchain's business
+        "type:eq.example.com/app/e.T",  # compiler-generated
+    ]
+    other = b"\0".join(
+        [
+            b"example.com/app/a.F",  # a compiled function of a
+            b"main.use[example.com/app/c.T]",  # c named only as a type argument: not c's code
+            b"example.com/app/d.K",  # K is only inlined on the other side: still compiled from d
+        ]
+    )
+    got = one_sided_packages(names, other, ModuleIndex(None))
+    assert got == {"example.com/app/b%2ev2": "example.com/app/b.v2", "example.com/app/c": "example.com/app/c"}
+
+
+def test_new_package_under_another_toolchain_is_a_root(gopair) -> None:  # type: ignore[no-untyped-def]
+    a, b = gopair("toolchain_new_package")
+    nm_a = {name: addr for addr, _t, name in go_tool_nm(a)}
+    nm_b = sorted((addr, name) for addr, _t, name in go_tool_nm(b) if addr)
+    assert "example.com/multi/stats.Mean" not in nm_a
+    (mean,) = [i for i, (_addr, name) in enumerate(nm_b) if name == "example.com/multi/stats.Mean"]
+    room = nm_b[mean + 1][0] - nm_b[mean][0]  # up to the next symbol: the function and its padding
+    rep = diff(str(a), str(b))
+    (f,) = [f for f in rep.causes if f.cause == "source-change"]
+    assert f.key == "packages" and f.role == "root"
+    ev = {e.label: (e.a, e.b) for e in f.evidence}
+    assert ev["packages in one build only"] == ("none", "example.com/multi/stats")
+    assert 0 < f.direct_bytes <= room
+    assert {r.cause for r in rep.roots} == {"toolchain-version", "source-change"}
