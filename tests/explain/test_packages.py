@@ -3,28 +3,42 @@
 from __future__ import annotations
 
 from godet.api import diff
-from godet.read.owners import ModuleIndex, one_sided_packages
+from godet.read.owners import ModuleIndex, named_packages, one_sided_packages, package_of
 from oracles import go_tool_nm
 
 
 def test_one_sided_packages_reads_names_not_mentions() -> None:
-    names = [
-        "example.com/app/a.F",
-        "example.com/app/b%2ev2.(*T).G",  # the linker escapes the last element's dots
-        "example.com/app/c.H",
-        "example.com/app/d.K",
-        "runtime.main",  # standard library: a toolchain's business
-        "type:eq.example.com/app/e.T",  # compiler-generated
-    ]
+    names = b"\0".join(
+        [
+            b"example.com/app/a.F",
+            b"example.com/app/b%2ev2.(*T).G",  # the linker escapes the last element's dots
+            b"example.com/app/c.H",
+            b"example.com/app/d.K",
+            b"go.uber.org/zap.New",  # a module on a go. host, not a linker symbol
+            b"runtime.main",  # standard library: a toolchain's business
+            b"type:eq.example.com/app/e.T",  # compiler-generated
+            b"go.buildid",
+        ]
+    )
     other = b"\0".join(
         [
             b"example.com/app/a.F",  # a compiled function of a
             b"main.use[example.com/app/c.T]",  # c named only as a type argument: not c's code
-            b"example.com/app/d.K",  # K is only inlined on the other side: still compiled from d
+            b"example.com/app/d.K",  # (in a name table, K may be only inlined: still d's code)
         ]
     )
-    got = one_sided_packages(names, other, ModuleIndex(None))
-    assert got == {"example.com/app/b%2ev2": "example.com/app/b.v2", "example.com/app/c": "example.com/app/c"}
+    got = one_sided_packages(named_packages(names), named_packages(other), ModuleIndex(None))
+    assert got == {
+        "example.com/app/b%2ev2": "example.com/app/b.v2",
+        "example.com/app/c": "example.com/app/c",
+        "go.uber.org/zap": "go.uber.org/zap",
+    }
+
+
+def test_package_of_go_hosts() -> None:
+    assert package_of("go.opentelemetry.io/otel/trace.(*noopSpan).End") == "go.opentelemetry.io/otel/trace"
+    assert package_of("go.buildid") is None
+    assert package_of("go.itab.*os.File,io.Writer") is None
 
 
 def test_new_package_under_another_toolchain_is_a_root(gopair) -> None:  # type: ignore[no-untyped-def]

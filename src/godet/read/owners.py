@@ -8,6 +8,8 @@ whose first element has no dot is the standard library.
 
 from __future__ import annotations
 
+import re
+
 from godet.read.buildinfo import BuildInfo
 
 STD = "std"  # the standard library and runtime (the toolchain's code)
@@ -24,29 +26,40 @@ def package_of(func: str) -> str | None:
 def raw_package_of(func: str) -> str | None:
     """The package prefix of a function name as the symbol table spells it (the last element's dots
     escaped as ``%2e``), or None for compiler-generated symbols."""
-    if not func or func.startswith(("type:", "go:", "go.", "type.")) or ":" in func.split(".", 1)[0]:
+    if not func or func.startswith(("type:", "go:", "type.")) or ":" in func.split(".", 1)[0]:
         return None
     head = func.split("[", 1)[0]  # type arguments of a generic may name other packages' paths
+    if func.startswith("go.") and not _HOST.match(head.split("/", 1)[0] if "/" in head else ""):
+        return None  # go.buildid, go.itab.…: the linker's, unlike go.uber.org/zap.New
     slash = head.rfind("/")
     dot = func.find(".", slash + 1)
     return func[:dot] if dot > 0 else None
 
 
-def one_sided_packages(names: list[str], other_names: bytes, modules: ModuleIndex) -> dict[str, str]:
-    """The packages (raw prefix -> import path) outside the standard library that name functions in
-    ``names`` but no function, compiled or inlined, in ``other_names`` (the other build's name table,
-    NUL-separated): code of a package that the other build does not contain at all."""
-    candidates = {raw_package_of(n) for n in names}
-    candidates.discard(None)
+_HOST = re.compile(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+\Z")
+# In a NUL-separated name table: the prefix of each name up to the first dot after its last slash
+# (slashes inside type arguments, after "[", do not count).
+_PREFIX = re.compile(rb"\0((?:[^\0/\[]*/)*[^\0/\[.]*)\.")
+
+
+def named_packages(table: bytes) -> set[str]:
+    """The raw package prefixes of every name in a NUL-separated name table (generated names left out)."""
+    out = set()
+    for raw in set(_PREFIX.findall(b"\0" + table)):
+        text = raw.decode("utf-8", "replace")
+        if raw_package_of(text + ".x") == text:
+            out.add(text)
+    return out
+
+
+def one_sided_packages(mine: set[str], theirs: set[str], modules: ModuleIndex) -> dict[str, str]:
+    """Of the raw package prefixes ``mine`` (:func:`named_packages` of one build), those outside the
+    standard library that ``theirs`` (the other build's) lacks: raw prefix -> import path."""
     out: dict[str, str] = {}
-    for raw in sorted(candidates):  # type: ignore[type-var]
-        pkg = raw.replace("%2e", ".")  # type: ignore[union-attr]
-        if modules.owner(pkg)[0] in (STD, GENERATED):
-            continue
-        needle = raw.encode() + b"."  # type: ignore[union-attr]
-        if other_names.startswith(needle) or b"\0" + needle in other_names:
-            continue
-        out[raw] = pkg  # type: ignore[index]
+    for raw in sorted(mine - theirs):
+        pkg = raw.replace("%2e", ".")
+        if modules.owner(pkg)[0] not in (STD, GENERATED):
+            out[raw] = pkg
     return out
 
 

@@ -13,7 +13,7 @@ from godet.explain.detectors.content.common import (
     va_to_offsets,
 )
 from godet.read.binary import Binary
-from godet.read.owners import ModuleIndex, one_sided_packages
+from godet.read.owners import ModuleIndex, named_packages, one_sided_packages
 
 PACKAGES_KEY = "packages"  # the key of the finding "packages compiled into one build only"
 
@@ -40,9 +40,10 @@ def _packages(ctx: DiffContext) -> list[Finding]:
     ta, tb = ctx.a.pclntab, ctx.b.pclntab
     if ta is None or tb is None or not len(ta) or not len(tb):
         return []
+    pa, pb = named_packages(ta.name_table()), named_packages(tb.name_table())
     only = {
-        "a": one_sided_packages(ta.names, tb.name_table(), ModuleIndex(ctx.a.buildinfo)),
-        "b": one_sided_packages(tb.names, ta.name_table(), ModuleIndex(ctx.b.buildinfo)),
+        "a": one_sided_packages(pa, pb, ModuleIndex(ctx.a.buildinfo)),
+        "b": one_sided_packages(pb, pa, ModuleIndex(ctx.b.buildinfo)),
     }
     if not only["a"] and not only["b"]:
         return []
