@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding
 from godet.read.formats import in_debug_segment, is_debug_name
+from godet.read.linkage import Linkage
 
 EMITS = frozenset({"dwarf", "symbol-table", "linkage", "c-toolchain"})
 
@@ -111,7 +112,17 @@ def _yn(v: bool) -> str:
 
 
 def _linkage(ctx: DiffContext, units: dict[str, None]) -> list[Finding]:
-    a, b = ctx.a.linkage, ctx.b.linkage
+    ev = linkage_evidence(ctx.a.linkage, ctx.b.linkage)
+    if not ev:
+        return []
+    claims = [Claim.unit(u) for u in units if u in DYNAMIC_UNITS]
+    # Changing the link mode (internal/external, static/dynamic) re-lays out the whole file.
+    claims += [Claim.unit(u, fallback=True) for u in units]
+    return [Finding("linkage", "The linkage differs: " + ", ".join(e.label for e in ev) + ".", ev, claims)]
+
+
+def linkage_evidence(a: Linkage, b: Linkage) -> list[Evidence]:
+    """How two builds' linkage differs: link mode, interpreter, libraries, symbol versions."""
     ev = []
     if a.static != b.static:
         ev.append(
@@ -123,18 +134,15 @@ def _linkage(ctx: DiffContext, units: dict[str, None]) -> list[Finding]:
         ev.append(Evidence("needed libraries", ", ".join(a.needed) or None, ", ".join(b.needed) or None))
     if a.dylibs != b.dylibs:
         ev.append(Evidence("dylibs", ", ".join(a.dylibs) or None, ", ".join(b.dylibs) or None))
-    if a.version_needs != b.version_needs:
+    # the order of the version needs follows the order the linker met the imported symbols in: the
+    # same set in another order is the symbol table differing, not the linkage
+    if set(a.version_needs) != set(b.version_needs):
         ev.append(
             Evidence(
                 "symbol versions", ", ".join(a.version_needs) or None, ", ".join(b.version_needs) or None
             )
         )
-    if not ev:
-        return []
-    claims = [Claim.unit(u) for u in units if u in DYNAMIC_UNITS]
-    # Changing the link mode (internal/external, static/dynamic) re-lays out the whole file.
-    claims += [Claim.unit(u, fallback=True) for u in units]
-    return [Finding("linkage", "The linkage differs: " + ", ".join(e.label for e in ev) + ".", ev, claims)]
+    return ev
 
 
 def _c_toolchain(ctx: DiffContext, units: dict[str, None]) -> list[Finding]:
