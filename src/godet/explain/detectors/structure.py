@@ -134,14 +134,16 @@ def linkage_evidence(a: Linkage, b: Linkage) -> list[Evidence]:
         ev.append(Evidence("needed libraries", ", ".join(a.needed) or None, ", ".join(b.needed) or None))
     if a.dylibs != b.dylibs:
         ev.append(Evidence("dylibs", ", ".join(a.dylibs) or None, ", ".join(b.dylibs) or None))
-    # the order of the version needs follows the order the linker met the imported symbols in: the
-    # same set in another order is the symbol table differing, not the linkage
     if set(a.version_needs) != set(b.version_needs):
         ev.append(
             Evidence(
                 "symbol versions", ", ".join(a.version_needs) or None, ", ".join(b.version_needs) or None
             )
         )
+    elif a.version_needs != b.version_needs:
+        # the same versions in another order: the linker met the imported symbols in another order
+        # (another linker, as with -linkmode=external, or another symbol table), not other libraries
+        ev.append(Evidence("symbol version order", ", ".join(a.version_needs), ", ".join(b.version_needs)))
     return ev
 
 
