@@ -12,6 +12,7 @@ from godet.explain.detectors.content.common import (
     read_at,
     va_claims,
 )
+from godet.read.embed import EmbedFile, EmbedTable
 
 EMITS: frozenset[str] = frozenset(["embedded-content"])
 
@@ -23,10 +24,7 @@ def detect(ctx: DiffContext) -> list[Finding]:
     if not ta or not tb:
         return []
     out = []
-    for i, t in enumerate(ta):
-        u = next((x for x in tb if t.symbol and x.symbol == t.symbol), tb[i] if i < len(tb) else None)
-        if u is None:
-            continue
+    for t, u in pair_tables(ta, tb):
         fa = {f.name: f for f in t.files}
         fb = {f.name: f for f in u.files}
         ev, claims, places = [], [], []
@@ -43,7 +41,7 @@ def detect(ctx: DiffContext) -> list[Finding]:
                     c += va_claims(side, binary, f.entry_va, f.entry_size)
             claims += c
             places.append(name)
-            ev.append(Evidence(f"embedded file {name}", digest(da), digest(db)))
+            ev.append(Evidence(f"embedded file {name}", _shown(x, da), _shown(y, db)))
             if da is not None and db is not None and mostly_text(da) and mostly_text(db):
                 ev.append(
                     Evidence(
@@ -67,3 +65,41 @@ def detect(ctx: DiffContext) -> list[Finding]:
             )
         )
     return out
+
+
+def pair_tables(ta: list[EmbedTable], tb: list[EmbedTable]) -> list[tuple[EmbedTable, EmbedTable]]:
+    """A's tables with their counterparts in B, in A's order. First by variable symbol (when both
+    have one), then by the most file names shared, then the rest by index or the first unused one:
+    stripped binaries list their tables in layout order, which another toolchain or dependency set
+    may change."""
+    match: dict[int, int] = {}
+    for i, t in enumerate(ta):
+        j = next((j for j, u in enumerate(tb) if t.symbol and u.symbol == t.symbol), None)
+        if j is not None and j not in match.values():
+            match[i] = j
+    names_b = [{f.name for f in u.files} for u in tb]
+    overlaps = sorted(
+        (
+            (len({f.name for f in t.files} & nb), i, j)
+            for i, t in enumerate(ta)
+            for j, nb in enumerate(names_b)
+        ),
+        key=lambda x: (-x[0], x[1], x[2]),
+    )
+    for shared, i, j in overlaps:
+        if shared and i not in match and j not in match.values():
+            match[i] = j
+    for i in range(len(ta)):
+        free = [j for j in range(len(tb)) if j not in match.values()]
+        if i not in match and free:
+            match[i] = i if i in free else free[0]
+    return [(ta[i], tb[match[i]]) for i in sorted(match)]
+
+
+def _shown(f: EmbedFile | None, data: bytes | None) -> str | None:
+    """An embedded file as evidence: absent (None), a directory, or its size and digest."""
+    if f is None:
+        return None
+    if f.name.endswith("/"):
+        return "directory"
+    return digest(data) if data is not None else f"{f.data_len:,} bytes, unreadable"
