@@ -37,28 +37,22 @@ def raw_package_of(func: str) -> str | None:
 
 
 _HOST = re.compile(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+\Z")
-# In a NUL-separated name table: the prefix of each name up to the first dot after its last slash
-# (slashes inside type arguments, after "[", do not count).
-_PREFIX = re.compile(rb"\0((?:[^\0/\[]*/)*[^\0/\[.]*)\.")
 
 
-def named_packages(table: bytes) -> set[str]:
-    """The raw package prefixes of every name in a NUL-separated name table (generated names left out)."""
-    out = set()
-    for raw in set(_PREFIX.findall(b"\0" + table)):
-        text = raw.decode("utf-8", "replace")
-        if raw_package_of(text + ".x") == text:
-            out.add(text)
-    return out
+def names_package(table: bytes, raw: str) -> bool:
+    """Whether a name of a NUL-separated name table belongs to the package spelled ``raw``."""
+    needle = raw.encode() + b"."
+    return table.startswith(needle) or b"\0" + needle in table
 
 
-def one_sided_packages(mine: set[str], theirs: set[str], modules: ModuleIndex) -> dict[str, str]:
-    """Of the raw package prefixes ``mine`` (:func:`named_packages` of one build), those outside the
-    standard library that ``theirs`` (the other build's) lacks: raw prefix -> import path."""
+def one_sided_packages(candidates: set[str], other: bytes, modules: ModuleIndex) -> dict[str, str]:
+    """Of one build's raw package prefixes ``candidates``, those outside the standard library that
+    no name of ``other`` (the other build's name table: compiled and inlined functions alike)
+    belongs to: raw prefix -> import path."""
     out: dict[str, str] = {}
-    for raw in sorted(mine - theirs):
+    for raw in sorted(candidates):
         pkg = raw.replace("%2e", ".")
-        if modules.owner(pkg)[0] not in (STD, GENERATED):
+        if modules.owner(pkg)[0] not in (STD, GENERATED) and not names_package(other, raw):
             out[raw] = pkg
     return out
 

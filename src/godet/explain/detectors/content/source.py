@@ -13,7 +13,7 @@ from godet.explain.detectors.content.common import (
     va_to_offsets,
 )
 from godet.read.binary import Binary
-from godet.read.owners import ModuleIndex, named_packages, one_sided_packages, raw_package_of
+from godet.read.owners import ModuleIndex, one_sided_packages, raw_package_of
 
 PACKAGES_KEY = "packages"  # the key of the finding "packages compiled into one build only"
 
@@ -41,14 +41,17 @@ def _packages(ctx: DiffContext) -> list[Finding]:
     if ta is None or tb is None or not len(ta) or not len(tb):
         return []
     # only a function that one build lacks can belong to a package that build lacks
-    lone = {fd.name.split("#", 1)[0] for fd in ctx.cmp.functions if fd.how in ("only-a", "only-b")}
-    candidates = {raw_package_of(n) for n in lone} - {None}
-    if not candidates:
+    lone: dict[str, set[str]] = {"a": set(), "b": set()}
+    for fd in ctx.cmp.functions:
+        if fd.how in ("only-a", "only-b"):
+            raw = raw_package_of(fd.name.split("#", 1)[0])
+            if raw is not None:
+                lone[fd.how[-1]].add(raw)
+    if not lone["a"] and not lone["b"]:
         return []
-    pa, pb = named_packages(ta.name_table()), named_packages(tb.name_table())
     only = {
-        "a": one_sided_packages(pa & candidates, pb, ModuleIndex(ctx.a.buildinfo)),
-        "b": one_sided_packages(pb & candidates, pa, ModuleIndex(ctx.b.buildinfo)),
+        "a": one_sided_packages(lone["a"], tb.name_table(), ModuleIndex(ctx.a.buildinfo)),
+        "b": one_sided_packages(lone["b"], ta.name_table(), ModuleIndex(ctx.b.buildinfo)),
     }
     if not only["a"] and not only["b"]:
         return []
