@@ -69,3 +69,12 @@ def test_x_value_with_backslashes_as_go_passed_it(gobuild_available: gobuild.Too
         assert b.x_strings["main.version"].value == value.encode()
     assert source == "buildinfo"
     assert [(v.name, v.value) for v in values] == [("main.version", value)]
+
+
+def test_the_linkers_own_strings_are_not_x_values(old_go_binary) -> None:  # type: ignore[no-untyped-def]
+    # Go 1.14's linker sets runtime/internal/sys.DefaultGoroot itself, through a .str symbol like -X's
+    path = old_go_binary("linux-1.14")
+    names = {name for _addr, _kind, name in oracles.go_tool_nm(path)}
+    assert "runtime/internal/sys.DefaultGoroot.str" in names
+    with open_binaries(str(path)) as (b,):
+        assert "runtime/internal/sys.DefaultGoroot" not in b.x_strings

@@ -16,8 +16,9 @@ if TYPE_CHECKING:
     from godet.read.binary import Binary
 
 SPACE = " \t\n\r"
-# strings the linker sets itself (runtime.buildVersion, defaultGOROOT, modinfo...) and compiler data
-LINKER_STRINGS = ("runtime.", "internal/", "go:", "type:")
+# strings the linker sets itself (runtime.buildVersion, runtime.defaultGOROOT, and before Go 1.16
+# runtime/internal/sys.DefaultGoroot; modinfo...) and compiler data
+LINKER_STRINGS = ("runtime.", "runtime/", "internal/", "go:", "type:")
 MAX_X_VALUE = 1 << 16  # a .str symbol larger than this is not read
 
 
