@@ -45,14 +45,33 @@ def names_package(table: bytes, raw: str) -> bool:
     return table.startswith(needle) or b"\0" + needle in table
 
 
+# In a NUL-separated name table: the prefix of each name up to the first dot after its last slash
+# (slashes inside type arguments, after "[", do not count).
+_PREFIX = re.compile(rb"\0((?:[^\0/\[]*/)*[^\0/\[.]*)\.")
+SEARCHES = 32  # more candidates than this: list the other table's packages once instead
+
+
+def named_packages(table: bytes) -> set[str]:
+    """The raw package prefixes of the names of a NUL-separated name table (generated names left out)."""
+    out = set()
+    for raw in set(_PREFIX.findall(b"\0" + table)):
+        text = raw.decode("utf-8", "replace")
+        if raw_package_of(text + ".x") == text:
+            out.add(text)
+    return out
+
+
 def one_sided_packages(candidates: set[str], other: bytes, modules: ModuleIndex) -> dict[str, str]:
     """Of one build's raw package prefixes ``candidates``, those outside the standard library that
     no name of ``other`` (the other build's name table: compiled and inlined functions alike)
     belongs to: raw prefix -> import path."""
+    listed = named_packages(other) if len(candidates) > SEARCHES else None
     out: dict[str, str] = {}
     for raw in sorted(candidates):
         pkg = raw.replace("%2e", ".")
-        if modules.owner(pkg)[0] not in (STD, GENERATED) and not names_package(other, raw):
+        if modules.owner(pkg)[0] in (STD, GENERATED):
+            continue
+        if raw not in listed if listed is not None else not names_package(other, raw):
             out[raw] = pkg
     return out
 

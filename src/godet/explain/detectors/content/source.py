@@ -84,7 +84,8 @@ def _package_spans(binary: Binary, side: str, raws: list[str]) -> tuple[list[tup
     tab = binary.pclntab
     if tab is None or not raws:
         return [], 0
-    idx = np.unique(np.concatenate([tab.with_prefix(raw + ".") for raw in raws]))
+    prefixes = tuple(raw + "." for raw in raws)
+    idx = np.flatnonzero(np.fromiter((n.startswith(prefixes) for n in tab.names), bool, len(tab)))
     lo = va_to_offsets(binary, tab.entries[idx])
     hi = lo + (tab.ends[idx] - tab.entries[idx]).astype(np.int64)
     per_func = [Claim.range(side, int(x), int(y)) for x, y in zip(lo, hi, strict=True) if x >= 0]
