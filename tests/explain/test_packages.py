@@ -54,3 +54,18 @@ def test_new_package_under_another_toolchain_is_a_root(gopair) -> None:  # type:
     assert ev["packages in one build only"] == ("none", "example.com/multi/stats")
     assert 0 < f.direct_bytes <= room
     assert {r.cause for r in rep.roots} == {"toolchain-version", "source-change"}
+
+
+def test_many_candidates_give_what_one_search_each_gives(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import godet.read.owners as owners
+
+    candidates = {f"example.com/m/p{i}" for i in range(40)} | {"example.com/m/q%2ev2", "runtime"}
+    other = b"\0".join(
+        [f"example.com/m/p{i}.F".encode() for i in range(0, 40, 2)]  # the even ones are there
+        + [b"main.g[example.com/m/p1.T]", b"example.com/m/q%2ev2.(*T).M"]
+    )
+    assert len(candidates) > owners.SEARCHES  # the other table's packages are listed once
+    listed = one_sided_packages(candidates, other, ModuleIndex(None))
+    monkeypatch.setattr(owners, "SEARCHES", 10_000)  # one search per candidate
+    searched = one_sided_packages(candidates, other, ModuleIndex(None))
+    assert listed == searched == {f"example.com/m/p{i}": f"example.com/m/p{i}" for i in range(1, 40, 2)}
