@@ -136,6 +136,7 @@ STRIPPED_TWINS: dict[str, str] = {
 }
 
 HT = HELLO.with_(flags=T)
+_LONGER_LITERAL = _replace_once("multi", "calc.go", '"name: "', '"the name of it: "')
 _NEW_PACKAGE = (
     (
         "stats/stats.go",
@@ -214,6 +215,16 @@ PAIRS: dict[str, tuple[BuildSpec, BuildSpec]] = {
         BuildSpec("multi", flags=T, edits=_NEW_PACKAGE),
     ),
     "windows_dirs": (HELLO.with_(env=WINDOWS), HELLO.with_(env=WINDOWS, workdir="build-b")),
+    # a longer string literal: PE keeps the literals and the pclntab in one section (.rdata), Mach-O
+    # its read-only data in two (__TEXT,__rodata and __DATA_CONST,__rodata)
+    "windows_string": (
+        BuildSpec("multi", flags=T, env=WINDOWS),
+        BuildSpec("multi", flags=T, env=WINDOWS, edits=_LONGER_LITERAL),
+    ),
+    "darwin_string": (
+        BuildSpec("multi", flags=T, env=DARWIN_ARM64),
+        BuildSpec("multi", flags=T, env=DARWIN_ARM64, edits=_LONGER_LITERAL),
+    ),
     "darwin_dirs": (HELLO.with_(env=DARWIN_ARM64), HELLO.with_(env=DARWIN_ARM64, workdir="build-b")),
     "two_causes": (
         BuildSpec("xvars", flags=("-ldflags=-X main.version=1.2.3",)),
@@ -226,6 +237,8 @@ PAIR_CAUSES: dict[str, tuple[str, ...]] = {
     "dirs": ("build-path",),
     "fips_dirs": ("build-path",),
     "toolchain_new_package": ("toolchain-version", "source-change"),
+    "windows_string": ("source-change",),  # the code loads the new length: the strings change with it
+    "darwin_string": ("source-change",),
     "dirs_trimpath": ("identical",),
     "vcs_commits": ("vcs-revision",),  # another commit: its time follows (PAIR_CONSEQUENCES)
     "vcs_dirty": ("vcs-modified",),

@@ -44,7 +44,8 @@ C_SUPPORT_UNITS = (
 )
 FOLLOW_CODE = (".symtab", ".strtab", ".gosymtab")
 MAX_STRING = 256  # bytes scanned either side of a run for its printable string
-MAX_RUNS = 20_000  # data runs looked at (per comparison)
+MAX_RUNS = 20_000  # data runs looked at per data section (a string section full of moved strings
+MAX_ALL_RUNS = 4 * MAX_RUNS  # must not hide the section after it), and per comparison
 MAX_HEADER_RUNS = 2_000  # clusters checked against string headers
 PREVIEW = 72
 
@@ -127,16 +128,24 @@ def _data_runs(ctx: DiffContext) -> list[Run]:
     runs = ctx.cmp.runs
     out: list[Run] = []
     is_data: dict[str, bool] = {}  # per section: units are mostly "section/function" pieces of a few
-    data_units = set()
+    section_of: dict[int, int] = {}  # unit index -> its section's number
+    tops: dict[str, int] = {}
     for i, u in enumerate(runs.units):
         top = u.partition("/")[0]
         if top not in is_data:
             is_data[top] = section_name(top) in DATA_NAMES
         if is_data[top]:
-            data_units.add(i)
-    if not data_units:
+            section_of[i] = tops.setdefault(top, len(tops))
+    if not section_of:
         return out
-    idx = np.flatnonzero(np.isin(runs.unit, list(data_units)))[:MAX_RUNS]
+    idx = np.flatnonzero(np.isin(runs.unit, list(section_of)))
+    if len(idx) > MAX_RUNS:  # the first MAX_RUNS of each section, in table order
+        sec = np.fromiter((section_of[u] for u in runs.unit[idx].tolist()), dtype=np.int64, count=len(idx))
+        order = np.argsort(sec, kind="stable")
+        first = np.searchsorted(sec[order], sec[order])  # where each run's section starts in that order
+        rank = np.empty(len(idx), dtype=np.int64)
+        rank[order] = np.arange(len(idx)) - first
+        idx = idx[rank < MAX_RUNS][:MAX_ALL_RUNS]
     for i in idx.tolist():
         out.append(
             Run(
@@ -353,16 +362,28 @@ def follow_claims(ctx: DiffContext) -> list[Claim]:
 
 
 def _pclntab_pieces(ctx: DiffContext) -> set[str]:
-    """Unit keys of pclntab tables that sit inside another section (PE .rdata, some Mach-O layouts)."""
+    """Unit keys of pclntab tables that sit inside another section (PE .rdata, some Mach-O layouts):
+    the named tables, and the pieces between or after them whose differing bytes all lie inside the
+    table (the _func records after the functab, which the anchors leave unnamed)."""
     out: set[str] = set()
-    for binary in (ctx.a, ctx.b):
+    runs = ctx.cmp.runs
+    for side, binary in (("a", ctx.a), ("b", ctx.b)):
         p = binary.pclntab
         sec = binary.image.section_at(p.offset) if p is not None else None
         if p is None or sec is None:
             continue
         names = {*p.tables, "header"}
-        for u in ctx.cmp.runs.units:
+        lo_arr, hi_arr = (runs.a0, runs.a1) if side == "a" else (runs.b0, runs.b1)
+        for k, u in enumerate(runs.units):
             top, _, sub = u.partition("/")
-            if top == sec.key and (sub in names or sub.removeprefix("[before ").rstrip("]") in names):
+            if top != sec.key:
+                continue
+            if sub in names or sub.removeprefix("[before ").rstrip("]") in names:
                 out.add(u)
+            elif sub.startswith("["):
+                idx = np.flatnonzero((runs.unit == k) & (lo_arr >= 0))
+                if len(idx) and lo_arr[idx].min() >= p.offset and hi_arr[idx].max() <= p.offset + p.size:
+                    out.add(u)
     return out
+
+

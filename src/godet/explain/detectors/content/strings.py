@@ -484,16 +484,20 @@ def _reordered(ctx: DiffContext, al: _Aligned) -> bool:
 
 
 def _aligned_spans(ctx: DiffContext, st: State) -> list[_Aligned]:
-    by_unit: dict[str, list[Run]] = {}
+    by_unit: dict[tuple[str, int], list[Run]] = {}
+    table = _pclntab_span(ctx)
     for r in st.runs:  # also runs an earlier finding explains: its string may be the one that moved others
         if r.a0 >= 0 and r.b0 >= 0 and section_name(r.unit) in LITERAL_SECTIONS:
-            by_unit.setdefault(r.unit.split("/", 1)[0], []).append(r)
+            part = _part(r.a0, r.a1, table)
+            if part >= 0:
+                by_unit.setdefault((r.unit.split("/", 1)[0], part), []).append(r)
     out = []
     held = _Owners(ctx.findings)
-    for unit, runs in by_unit.items():
+    for (unit, part), runs in by_unit.items():
         if all(r.i in st.done for r in runs):
             continue
-        a0, a1, b0, b1 = _table_span(ctx, unit)  # all its runs (the state holds at most MAX_RUNS)
+        # all its runs (the state holds at most MAX_RUNS)
+        a0, a1, b0, b1 = _table_span(ctx, unit, table, part)
         sa, sb = ctx.a.image.section(unit), ctx.b.image.section(unit)
         if sa is not None and sb is not None:  # the same span of the section on both sides (it may move)
             lo = min(a0 - sa.offset, b0 - sb.offset)
@@ -535,11 +539,34 @@ def _aligned_spans(ctx: DiffContext, st: State) -> list[_Aligned]:
     return out
 
 
-def _table_span(ctx: DiffContext, top: str) -> tuple[int, int, int, int]:
-    """(A start, A end, B start, B end) of the differing runs of a section and its sub-units."""
+def _pclntab_span(ctx: DiffContext) -> tuple[int, int] | None:
+    """A's pclntab as a file range, when it may lie inside a read-only data section (PE's .rdata holds
+    it after the literals): its tables are no string data, and they differ wherever code moved."""
+    tab = ctx.a.pclntab
+    if tab is None or tab.size <= 0:
+        return None
+    return tab.offset, tab.offset + tab.size
+
+
+def _part(a0: int, a1: int, table: tuple[int, int] | None) -> int:
+    """Which part of its section an A range is in: 0 before A's pclntab, 1 after, -1 inside it."""
+    if table is None or a1 <= table[0]:
+        return 0
+    return 1 if a0 >= table[1] else -1
+
+
+def _table_span(
+    ctx: DiffContext, top: str, table: tuple[int, int] | None = None, part: int = 0
+) -> tuple[int, int, int, int]:
+    """(A start, A end, B start, B end) of the differing runs of a section and its sub-units (of one
+    part of it: before or after A's pclntab, see _part)."""
     runs = ctx.cmp.runs
     units = [i for i, u in enumerate(runs.units) if u.split("/", 1)[0] == top]
-    idx = np.flatnonzero(np.isin(runs.unit, units) & (runs.a0 >= 0) & (runs.b0 >= 0))
+    keep = np.isin(runs.unit, units) & (runs.a0 >= 0) & (runs.b0 >= 0)
+    if table is not None:
+        before, after = runs.a1 <= table[0], runs.a0 >= table[1]
+        keep &= before if part == 0 else after
+    idx = np.flatnonzero(keep)
     return (
         int(runs.a0[idx].min()),
         int(runs.a1[idx].max()),
