@@ -66,3 +66,15 @@ def test_a_second_rodata_section_gets_its_share_of_the_runs(gopair, monkeypatch)
     names = {section_name(u) for u in seen[0]}
     assert len(seen[0]) >= 2 and "__rodata" in names, seen  # both sections still have runs
     assert _share(limited) >= _share(normal) - 0.05
+
+
+def test_strings_moved_inside_a_section_padding_kept_are_shifts(gopair) -> None:  # type: ignore[no-untyped-def]
+    # PE rounds sections up to 512 bytes: a string 10 bytes longer moves the literals after it inside
+    # .rdata, while every section keeps its size; the code's RIP-relative operands to them change by 10
+    a, b = gopair("windows_string")
+    with open_binaries(str(a)) as (x,), open_binaries(str(b)) as (y,):
+        assert [s.size for s in x.image.sections] == [s.size for s in y.image.sections]
+    rep = diff(str(a), str(b))
+    assert _share(rep) >= 0.995, [r.to_json() for r in rep.unexplained[:3]]
+    (shift,) = [f for f in rep.causes if f.cause == "layout-shift"]
+    assert shift.role == "consequence" and shift.because == "source-change"

@@ -62,7 +62,10 @@ def detect(ctx: DiffContext) -> list[Finding]:
     has_functions_moved = any(fd.how != "differs" for fd in cmp.functions)
     size_delta += runs.size_delta
     compressed = [p for p in cmp.pairs if p.how == "compressed" and p.a is not None and p.b is not None]
-    if not (resized or moved or only_one or has_functions_moved or runs.size_delta or compressed):
+    # (strings that moved inside a section whose size padding kept: the string detector saw them)
+    data_moved = bool(ctx.memo.get("data_moved"))
+    anything = resized or moved or only_one or has_functions_moved or runs.size_delta or compressed
+    if not (anything or data_moved):
         return []
     slack = size_delta + only_one + max((abs(d) for d in moved.values()), default=0) + 0x10000
     if _compiler_output_differs(ctx):

@@ -534,6 +534,8 @@ def _aligned_spans(ctx: DiffContext, st: State) -> list[_Aligned]:
             continue  # no changed string, or not a few changed strings among moved ones
         differing = sum(r.a1 - r.a0 for r in runs)
         moved = max(0, differing - changed)
+        if moved:  # strings moved inside the section (its size may not show it: padding absorbs it)
+            ctx.memo["data_moved"] = True
         claims = _span_claims("a", a0, a1, unknown["a"]) + _span_claims("b", b0, b1, unknown["b"])
         out.append(_Aligned(unit, claims, text["a"], text["b"], moved, owners, a0, b0, sx))
     return out
