@@ -479,7 +479,9 @@ PROSE: dict[str, Prose] = {
         "sections and functions moved: RIP-relative displacements, call targets, pointers and table offsets "
         "change although the instructions and data are the same. Headers and the section table change "
         "with the layout too.",
-        detects="The layout detector looks at small differing runs (up to 8 bytes) and accepts a run as "
+        detects="When something changed size or moved (a section, a function, a unit, or strings inside "
+        "a section whose size its padding kept, as the string detector reports), the layout detector "
+        "looks at small differing runs (up to 8 bytes) and accepts a run as "
         "an address shift when the 4- or 8-byte value around it changed by an amount the layout can "
         "explain (no more than the size changes and section moves plus slack), or, on arm64, when both "
         "words are the same address-forming instruction (ADRP, ADD, LDR, STR, B, BL, B.cond, CBZ). Small "
