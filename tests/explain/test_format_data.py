@@ -78,3 +78,11 @@ def test_strings_moved_inside_a_section_padding_kept_are_shifts(gopair) -> None:
     assert _share(rep) >= 0.995, [r.to_json() for r in rep.unexplained[:3]]
     (shift,) = [f for f in rep.causes if f.cause == "layout-shift"]
     assert shift.role == "consequence" and shift.because == "source-change"
+
+
+def test_fair_caps_share_the_runs() -> None:
+    import numpy as np
+
+    caps = common._fair_caps(np.array([100, 3, 50]), 60)
+    assert caps.tolist() == [29, 3, 28] and caps.sum() == 60
+    assert common._fair_caps(np.array([5, 7]), 60).tolist() == [5, 7]  # under the total: all of them

@@ -44,8 +44,8 @@ C_SUPPORT_UNITS = (
 )
 FOLLOW_CODE = (".symtab", ".strtab", ".gosymtab")
 MAX_STRING = 256  # bytes scanned either side of a run for its printable string
-MAX_RUNS = 20_000  # data runs looked at per data section (a string section full of moved strings
-MAX_ALL_RUNS = 4 * MAX_RUNS  # must not hide the section after it), and per comparison
+MAX_RUNS = 20_000  # data runs looked at per comparison, shared fairly among the data sections (a
+# string section full of moved strings must not hide the section after it)
 MAX_HEADER_RUNS = 2_000  # clusters checked against string headers
 PREVIEW = 72
 
@@ -139,13 +139,13 @@ def _data_runs(ctx: DiffContext) -> list[Run]:
     if not section_of:
         return out
     idx = np.flatnonzero(np.isin(runs.unit, list(section_of)))
-    if len(idx) > MAX_RUNS:  # the first MAX_RUNS of each section, in table order
+    if len(idx) > MAX_RUNS:  # the first runs of each section, in table order, up to its fair share
         sec = np.fromiter((section_of[u] for u in runs.unit[idx].tolist()), dtype=np.int64, count=len(idx))
         order = np.argsort(sec, kind="stable")
         first = np.searchsorted(sec[order], sec[order])  # where each run's section starts in that order
         rank = np.empty(len(idx), dtype=np.int64)
         rank[order] = np.arange(len(idx)) - first
-        idx = idx[rank < MAX_RUNS][:MAX_ALL_RUNS]
+        idx = idx[rank < _fair_caps(np.bincount(sec), MAX_RUNS)[sec]]
     for i in idx.tolist():
         out.append(
             Run(
@@ -158,6 +158,19 @@ def _data_runs(ctx: DiffContext) -> list[Run]:
             )
         )
     return out
+
+
+def _fair_caps(counts: np.ndarray, total: int) -> np.ndarray:
+    """Per section, how many of its runs to take: ``total`` shared so that a section with fewer runs
+    than an equal share gets all of them and the rest is split among the others."""
+    caps = np.zeros(len(counts), dtype=np.int64)
+    left, todo = total, list(np.argsort(counts, kind="stable"))
+    while todo:
+        share = left // len(todo)
+        k = todo.pop(0)
+        caps[k] = min(int(counts[k]), share)
+        left -= caps[k]
+    return caps
 
 
 ADDR_LIMIT = 1 << 62  # virtual addresses the vectorised lookups handle (real ones are far below)
