@@ -6,7 +6,10 @@ import shutil
 import struct
 from pathlib import Path
 
+import pytest
+
 import oracles
+from conftest import STRIPPED_TWINS
 from godet.explain.engine import diff_paths
 from godet.read.binary import open_binaries
 from godet.read.fipsinfo import MAGIC, SUM_SIZE
@@ -67,3 +70,30 @@ def test_diff_claims_the_checksum_as_a_consequence(gopair) -> None:  # type: ign
     ev = {e.label: (e.a, e.b) for e in f.evidence}
     assert ev["FIPS checksum"] == (sums[0].hex(), sums[1].hex())
     assert not [r for r in rep.unexplained if r.section == ".go.fipsinfo"]
+
+
+@pytest.mark.parametrize(
+    ("name", "symbol"),
+    [
+        ("windows_amd64", "go:fipsinfo"),  # PE: inside .data, no section of its own
+        ("linux_386", "go:fipsinfo"),  # 4-byte words
+        ("linux_arm64", "go:fipsinfo"),
+        ("darwin_arm64", "_go:fipsinfo"),  # Mach-O: __DATA,__go_fipsinfo
+    ],
+)
+def test_record_in_every_format(gobin, name: str, symbol: str) -> None:  # type: ignore[no-untyped-def]
+    path = gobin(name)
+    with open_binaries(str(path)) as (b,):
+        f = b.fipsinfo
+    assert f is not None and f.addr == _nm_addr(path, symbol)
+
+
+@pytest.mark.parametrize(
+    "stripped", ["windows_amd64_stripped", "darwin_arm64_stripped", "linux_386_stripped"]
+)
+def test_stripped_builds_keep_the_record(gobin, stripped: str) -> None:  # type: ignore[no-untyped-def]
+    twin = STRIPPED_TWINS[stripped]
+    with open_binaries(str(gobin(stripped))) as (s,), open_binaries(str(gobin(twin))) as (t,):
+        fs, ft = s.fipsinfo, t.fipsinfo
+    assert fs is not None and ft is not None
+    assert fs.sum == ft.sum  # -s -w do not touch the FIPS module's code and data
