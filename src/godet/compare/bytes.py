@@ -74,6 +74,32 @@ class RunTable:
         self.b_end.append(b1.astype(np.int64))
         self.weight.append(w.astype(np.int64))
 
+    def add_blocks(
+        self,
+        keys: list[str],
+        block: np.ndarray,
+        a0: np.ndarray,
+        a1: np.ndarray,
+        b0: np.ndarray,
+        b1: np.ndarray,
+        w: np.ndarray,
+    ) -> None:
+        """What ``add(keys[k], ...)`` once per block ``k`` would do, in one go: run i belongs to block
+        ``block[i]`` (ascending), each block becomes a unit entry of its own (keys may repeat), and
+        with a coarse gap runs are merged within their block only. Every key needs a run."""
+        if len(a0) == 0:
+            return
+        if self.coarse_gap and len(a0) > 1:
+            block, a0, a1, b0, b1, w = coalesce(block, a0, a1, b0, b1, w, self.coarse_gap)
+        base = len(self.unit)
+        self.unit.extend(keys)
+        self.unit_idx.append((block + base).astype(np.int32))
+        self.a_start.append(a0.astype(np.int64))
+        self.a_end.append(a1.astype(np.int64))
+        self.b_start.append(b0.astype(np.int64))
+        self.b_end.append(b1.astype(np.int64))
+        self.weight.append(w.astype(np.int64))
+
     def freeze(self) -> Runs:
         def cat(xs: list[np.ndarray], dtype: type) -> np.ndarray:
             return np.concatenate(xs) if xs else np.zeros(0, dtype=dtype)
@@ -330,6 +356,159 @@ def _resized(table: RunTable, key: str, a: np.ndarray, b: np.ndarray, a_off: int
         if hi > lo:
             table.add(key, *_one(-1, -1, b_off + lo, b_off + hi, hi - lo))
     return best[1]
+
+
+def resized_many(
+    table: RunTable,
+    keys: list[str],
+    spans: list[tuple[int, int, int, int]],
+    da: np.ndarray,
+    db: np.ndarray,
+) -> list[int]:
+    """``compare_unit`` on many pairs at once, in order: A ``[a0, a1)`` against B ``[b0, b1)`` with
+    sizes differing, or (``b0 < 0``) A's bytes alone, as ``only_one_side`` adds them. The same runs,
+    unit entries and counts as one call per pair, with the byte work done on all resized pairs laid
+    end to end; only the search for a better shift stays per pair. Pairs must be at most CHUNK bytes
+    (diff_runs cuts longer ones at CHUNK)."""
+    if not spans:
+        return []
+    A0, A1, B0, B1 = (np.array(c, dtype=np.int64) for c in zip(*spans, strict=True))
+    res = np.flatnonzero(B0 >= 0)
+    la, lb = A1 - A0, B1 - B0
+    n = np.where(B0 >= 0, np.minimum(la, lb), 0)
+    p = _first_mismatches(da, db, A0, B0, n, reverse=False)
+    m = n - p
+    tail = _first_mismatches(da, db, A1 - m, B1 - m, m, reverse=True)
+    s = np.where(p == n, 0, tail)
+    w_trim = np.where(B0 >= 0, np.maximum(la - p - s, lb - p - s), la)
+    table.size_delta += int(np.abs(la[res] - lb[res]).sum())
+    best_d: list[int | None] = [None] * len(spans)
+    weights = w_trim.tolist()
+    search = res[(n[res] > 0) & (w_trim[res] > 64 + np.abs(la[res] - lb[res]))].tolist()
+    for k in search:  # the shift candidates: a sample match per pair (as _resized)
+        a, b = da[A0[k] : A1[k]], db[B0[k] : B1[k]]
+        for d in _candidate_shifts(a, b):
+            w = _shift_cost(a, b, d)
+            if w < weights[k]:
+                best_d[k], weights[k] = d, w
+    runs_of = _overlap_runs(
+        table, [k for k in search if best_d[k] is not None], best_d, A0, B0, la, lb, da, db
+    )
+    # the unit entries, in the order compare_unit and only_one_side add them
+    out_keys: list[str] = []
+    rows: list[tuple[int, int, int, int, int, int]] = []  # block, a0, a1, b0, b1, w
+    a0s, b0s, las, lbs, ps, ss = (v.tolist() for v in (A0, B0, la, lb, p, s))
+    for k, key in enumerate(keys):
+        a_off, b_off, x, y = a0s[k], b0s[k], las[k], lbs[k]
+        if b_off < 0:  # only in A (only_one_side: nothing for an empty one)
+            if x > 0:
+                rows.append((len(out_keys), a_off, a_off + x, -1, -1, x))
+                out_keys.append(key)
+        elif best_d[k] is None:
+            rows.append(
+                (
+                    len(out_keys),
+                    a_off + ps[k],
+                    a_off + x - ss[k],
+                    b_off + ps[k],
+                    b_off + y - ss[k],
+                    weights[k],
+                )
+            )
+            out_keys.append(key)
+        else:
+            a0, b0, nn = _overlap(x, y, best_d[k])  # type: ignore[arg-type]
+            st, en, wt = runs_of[k]
+            if st:
+                blk = len(out_keys)
+                rows += [
+                    (blk, a_off + a0 + u, a_off + a0 + v, b_off + b0 + u, b_off + b0 + v, c)
+                    for u, v, c in zip(st, en, wt, strict=True)
+                ]
+                out_keys.append(key)
+            for lo, hi in ((0, a0), (a0 + nn, x)):
+                if hi > lo:
+                    rows.append((len(out_keys), a_off + lo, a_off + hi, -1, -1, hi - lo))
+                    out_keys.append(key)
+            for lo, hi in ((0, b0), (b0 + nn, y)):
+                if hi > lo:
+                    rows.append((len(out_keys), -1, -1, b_off + lo, b_off + hi, hi - lo))
+                    out_keys.append(key)
+    if rows:
+        cols = np.array(rows, dtype=np.int64)
+        table.add_blocks(out_keys, *(cols[:, i] for i in range(6)))
+    return weights
+
+
+def _overlap_runs(
+    table: RunTable,
+    shifted: list[int],
+    best_d: list[int | None],
+    A0: np.ndarray,
+    B0: np.ndarray,
+    la: np.ndarray,
+    lb: np.ndarray,
+    da: np.ndarray,
+    db: np.ndarray,
+) -> dict[int, tuple[list[int], list[int], list[int]]]:
+    """For each shifted pair, the differing runs of its overlap at its best shift (relative to the
+    overlap's start), as diff_runs gives them: all overlaps laid end to end, cut apart again."""
+    out: dict[int, tuple[list[int], list[int], list[int]]] = {}
+    if not shifted:
+        return out
+    ov = [_overlap(int(la[k]), int(lb[k]), best_d[k]) for k in shifted]  # type: ignore[arg-type]
+    lens = np.array([o[2] for o in ov], dtype=np.int64)
+    cum = np.concatenate(([0], np.cumsum(lens)))
+    xa = np.concatenate([da[A0[k] + o[0] : A0[k] + o[0] + o[2]] for k, o in zip(shifted, ov, strict=True)])
+    xb = np.concatenate([db[B0[k] + o[1] : B0[k] + o[1] + o[2]] for k, o in zip(shifted, ov, strict=True)])
+    st, en = equal_size_runs(xa, xb)
+    st, en = cut_runs(st, en, cum[1:-1])
+    owner = np.searchsorted(cum, st, side="right") - 1
+    wt = en - st
+    if table.coarse_gap and len(st) > 1:
+        owner, st, en, _, _, wt = coalesce(owner, st, en, st, en, wt, table.coarse_gap)
+    st = st - cum[owner]
+    en = en - cum[owner]
+    bounds = np.searchsorted(owner, np.arange(len(shifted) + 1)).tolist()
+    st_l, en_l, wt_l = st.tolist(), en.tolist(), wt.tolist()
+    for j, k in enumerate(shifted):
+        lo, hi = bounds[j], bounds[j + 1]
+        out[k] = (st_l[lo:hi], en_l[lo:hi], wt_l[lo:hi])
+    return out
+
+
+def _first_mismatches(
+    da: np.ndarray, db: np.ndarray, a0: np.ndarray, b0: np.ndarray, n: np.ndarray, reverse: bool
+) -> np.ndarray:
+    """For each pair, the length of the common prefix of ``da[a0:a0+n]`` and ``db[b0:b0+n]`` (of
+    their common suffix, read backwards, with ``reverse``): n when they are equal."""
+    out = n.copy()
+    keep = np.flatnonzero(n > 0)
+    if not len(keep):
+        return out
+    step = -1 if reverse else 1
+    ks = n[keep].tolist()
+    xa = np.concatenate([da[a : a + k][::step] for a, k in zip(a0[keep].tolist(), ks, strict=True)])
+    xb = np.concatenate([db[b : b + k][::step] for b, k in zip(b0[keep].tolist(), ks, strict=True)])
+    cum = np.concatenate(([0], np.cumsum(n[keep])))
+    pos = np.flatnonzero(xa != xb)
+    seg = np.searchsorted(cum, pos, side="right") - 1
+    first = np.flatnonzero(np.concatenate(([True], seg[1:] != seg[:-1]))) if len(seg) else seg
+    segs = seg[first]
+    out[keep[segs]] = pos[first] - cum[segs]
+    return out
+
+
+def cut_runs(s: np.ndarray, e: np.ndarray, cuts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Split the sorted disjoint runs [s, e) at every cut position that falls strictly inside one."""
+    if not len(s) or not len(cuts):
+        return s, e
+    k = np.searchsorted(s, cuts, side="right") - 1
+    inside = (k >= 0) & (e[np.maximum(k, 0)] > cuts) & (s[np.maximum(k, 0)] < cuts)
+    c = cuts[inside]
+    if not len(c):
+        return s, e
+    return np.sort(np.concatenate((s, c))), np.sort(np.concatenate((e, c)))
 
 
 def _overlap(la: int, lb: int, d: int) -> tuple[int, int, int]:

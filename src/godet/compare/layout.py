@@ -15,13 +15,16 @@ import numpy as np
 
 from godet.compare.anchors import Anchor, split, structure_anchors
 from godet.compare.bytes import (
+    CHUNK,
     Runs,
     RunTable,
     as_array,
     bytes_equal,
     compare_unit,
+    cut_runs,
     equal_size_runs,
     only_one_side,
+    resized_many,
 )
 from godet.compare.units import Unit, file_units
 from godet.read.binary import Binary
@@ -92,6 +95,8 @@ class Comparison:
 
 COARSE_GAP = 64
 RELEASE_EVERY = 8 << 20  # code bytes compared function by function between two page releases
+BATCH_RESIZED = True  # resized functions compared in batches (resized_many); False: one by one
+RESIZED_BATCH = 8 << 20  # code bytes of resized functions per batch
 
 
 def compare(a: Binary, b: Binary, coarse: bool = False) -> Comparison:
@@ -264,21 +269,31 @@ def _compare_code(
     same = (j >= 0) & (size_a == fb.end[jm] - fb.start[jm])
     total = 0
     deltas: list[FunctionDelta] = []
-    since = 0  # bytes compared since the pages were last released
-    for i in np.flatnonzero(~same).tolist():  # only in A, or resized
-        name, a0, a1 = fa.names[i], a_start[i], a_end[i]
-        since += a1 - a0
-        if release is not None and since > RELEASE_EVERY:
+    todo = np.flatnonzero(~same).tolist()  # only in A, or resized
+    small = all(
+        a_end[i] - a_start[i] <= CHUNK and (jl[i] < 0 or b_end[jl[i]] - b_start[jl[i]] <= CHUNK) for i in todo
+    )
+    if BATCH_RESIZED and small:
+        ends = (a_start, a_end, b_start, b_end)
+        total += _resized_in_batches(table, key, todo, fa.names, *ends, jl, da, db, deltas)
+        if release is not None:
             release()
-            since = 0
-        if jl[i] < 0:
-            w = only_one_side(table, f"{key}/{name}", "a", a0, a1 - a0)
-            deltas.append(FunctionDelta(name, "only-a", (a0, a1), None, w))
-        else:
-            b0, b1 = b_start[jl[i]], b_end[jl[i]]
-            w = compare_unit(table, f"{key}/{name}", da[a0:a1], db[b0:b1], a0, b0)
-            deltas.append(FunctionDelta(name, "resized", (a0, a1), (b0, b1), w))
-        total += w
+    else:
+        since = 0  # bytes compared since the pages were last released
+        for i in todo:
+            name, a0, a1 = fa.names[i], a_start[i], a_end[i]
+            since += a1 - a0
+            if release is not None and since > RELEASE_EVERY:
+                release()
+                since = 0
+            if jl[i] < 0:
+                w = only_one_side(table, f"{key}/{name}", "a", a0, a1 - a0)
+                deltas.append(FunctionDelta(name, "only-a", (a0, a1), None, w))
+            else:
+                b0, b1 = b_start[jl[i]], b_end[jl[i]]
+                w = compare_unit(table, f"{key}/{name}", da[a0:a1], db[b0:b1], a0, b0)
+                deltas.append(FunctionDelta(name, "resized", (a0, a1), (b0, b1), w))
+            total += w
     in_a = np.zeros(len(fb), dtype=bool)
     in_a[j[j >= 0]] = True
     for k in np.flatnonzero(~in_a).tolist():
@@ -298,6 +313,47 @@ def _compare_code(
     # Code outside Go functions (C runtime start-up, padding before the first function).
     total += _edges(table, key, ranges, x, y, da, db)
     return total, deltas, len(fa)
+
+
+def _resized_in_batches(
+    table: RunTable,
+    key: str,
+    todo: list[int],
+    names: list[str],
+    a_start: list[int],
+    a_end: list[int],
+    b_start: list[int],
+    b_end: list[int],
+    jl: list[int],
+    da: np.ndarray,
+    db: np.ndarray,
+    deltas: list[FunctionDelta],
+) -> int:
+    """The functions only in A and the resized ones, in table order, as the one-by-one loop adds them,
+    given to ``resized_many`` a batch of about RESIZED_BATCH code bytes at a time."""
+    total = 0
+    batch: list[int] = []
+    size = 0
+    for pos, i in enumerate(todo):
+        batch.append(i)
+        size += a_end[i] - a_start[i] + (b_end[jl[i]] - b_start[jl[i]] if jl[i] >= 0 else 0)
+        if size <= RESIZED_BATCH and pos + 1 < len(todo):
+            continue
+        spans = [
+            (a_start[i], a_end[i], b_start[jl[i]], b_end[jl[i]])
+            if jl[i] >= 0
+            else (a_start[i], a_end[i], -1, -1)
+            for i in batch
+        ]
+        ws = resized_many(table, [f"{key}/{names[i]}" for i in batch], spans, da, db)
+        for i, (a0, a1, b0, b1), w in zip(batch, spans, ws, strict=True):
+            if b0 < 0:
+                deltas.append(FunctionDelta(names[i], "only-a", (a0, a1), None, w))
+            else:
+                deltas.append(FunctionDelta(names[i], "resized", (a0, a1), (b0, b1), w))
+            total += w
+        batch, size = [], 0
+    return total
 
 
 def _equal_size_pairs(
@@ -348,7 +404,7 @@ def _equal_size_pairs(
             cb = np.concatenate([db[y0 : y0 + x1 - x0] for x0, x1, y0 in segs])
         base = int(cpos[p0])
         s, e = equal_size_runs(ca, cb)
-        s, e = _cut(s + base, e + base, cpos[p0 + 1 : p1])
+        s, e = cut_runs(s + base, e + base, cpos[p0 + 1 : p1])
         fidx = np.searchsorted(cpos, s, side="right") - 1
         rel, w = s - cpos[fidx], e - s
         local = np.bincount(fidx - p0, weights=w, minlength=p1 - p0).astype(np.int64)
@@ -366,18 +422,6 @@ def _equal_size_pairs(
             w,
         )
     return counts
-
-
-def _cut(s: np.ndarray, e: np.ndarray, cuts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Split the sorted disjoint runs [s, e) at every cut position that falls strictly inside one."""
-    if not len(s) or not len(cuts):
-        return s, e
-    k = np.searchsorted(s, cuts, side="right") - 1
-    inside = (k >= 0) & (e[np.maximum(k, 0)] > cuts) & (s[np.maximum(k, 0)] < cuts)
-    c = cuts[inside]
-    if not len(c):
-        return s, e
-    return np.sort(np.concatenate((s, c))), np.sort(np.concatenate((e, c)))
 
 
 def _edges(
