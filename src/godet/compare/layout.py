@@ -296,11 +296,18 @@ def _compare_code(
             total += w
     in_a = np.zeros(len(fb), dtype=bool)
     in_a[j[j >= 0]] = True
-    for k in np.flatnonzero(~in_a).tolist():
+    only_b = np.flatnonzero(~in_a)
+    for k in only_b.tolist():
         name, b0, b1 = fb.names[k], b_start[k], b_end[k]
-        w = only_one_side(table, f"{key}/{name}", "b", b0, b1 - b0)
-        deltas.append(FunctionDelta(name, "only-b", None, (b0, b1), w))
-        total += w
+        deltas.append(FunctionDelta(name, "only-b", None, (b0, b1), max(0, b1 - b0)))
+        total += max(0, b1 - b0)
+    # (as only_one_side would add them, one unit entry each, in one go)
+    keep = only_b[fb.end[only_b] > fb.start[only_b]]
+    if len(keep):
+        x0, x1 = fb.start[keep], fb.end[keep]
+        none = np.full(len(keep), -1, dtype=np.int64)
+        keys = [f"{key}/{fb.names[k]}" for k in keep.tolist()]
+        table.add_blocks(keys, np.arange(len(keep)), none, none, x0, x1, x1 - x0)
     pos = np.flatnonzero(same)
     a0, a1, b0 = fa.start[pos], fa.end[pos], fb.start[j[pos]]
     counts = _equal_size_pairs(table, key, [fa.names[i] for i in pos.tolist()], a0, a1, b0, da, db, release)
