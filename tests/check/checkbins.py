@@ -57,6 +57,23 @@ IDENTITY_FLAGS = (f"-ldflags=-X main.buildHost={IDENTITY_HOST} -X main.builtBy={
                   "-X main.version=1.2.3")
 IDENTITY_EDITS = (("main.go", _identity_main()),)
 
+def _help_date_main() -> str:
+    """xvars with a usage line that quotes an example time (as restic's backup --time help does)."""
+    return (
+        "// Command xvars prints variables meant to be set with -ldflags -X.\n"
+        "package main\n\n"
+        'import (\n\t"fmt"\n\t"os"\n)\n\n'
+        "var version, date, commit string\n\n"
+        "func main() {\n"
+        "\tif len(os.Args) > 1 {\n"
+        '\t\tfmt.Println("--time string  `time` of the backup "+\n'
+        '\t\t\t"(ex. \'2012-11-01 22:08:41\') (default: now)")\n'
+        "\t}\n"
+        '\tfmt.Printf("version=%s date=%s commit=%s\\n", version, date, commit)\n'
+        "}\n"
+    )
+
+
 #: name -> spec of the extra binaries these tests need.
 CHECK_FIXTURES: dict[str, BuildSpec] = {
     # -X values read from buildinfo (no -trimpath)
@@ -69,6 +86,9 @@ CHECK_FIXTURES: dict[str, BuildSpec] = {
     # -trimpath and -s: only read-only data is left
     "x_rodata": BuildSpec("xvars", flags=(T, f"-ldflags=-s -w -X main.date={X_DATE}")),
     "x_rodata_version": BuildSpec("xvars", flags=(T, "-ldflags=-s -w -X main.version=1.2.3")),
+    # a date inside a help text (restic's "(ex. '2012-11-01 22:08:41')"): a literal, not a stamp
+    "x_rodata_help_date": BuildSpec("xvars", flags=(T, "-ldflags=-s -w -X main.version=1.2.3"),
+                                    edits=(("main.go", _help_date_main()),)),
     # macOS with an empty Go build ID: no LC_UUID
     # (Go 1.27 hashes the output into LC_UUID when the build ID is empty; Go 1.24-1.26 wrote none)
     "darwin_buildid_empty": BuildSpec("hello", env=DARWIN_ARM64, flags=("-ldflags=-buildid=",)),

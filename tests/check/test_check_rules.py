@@ -74,6 +74,7 @@ MORE_FIRING = [
 MORE_SILENT = [
     ("GD203", (C, "x_symbols_version")),
     ("GD203", (C, "x_rodata_version")),
+    ("GD203", (C, "x_rodata_help_date")),  # a time quoted in a help text: no variable holds it
     ("GD203", (G, "hardened")),
     ("GD204", (C, "x_symbols")),
     ("GD302", (G, "darwin_arm64")),
@@ -332,3 +333,18 @@ def test_policy_levels_apply(gobin: Callable[[str], Path]) -> None:
     got: dict[str, Any] = {f.rule: f.level for f in findings(path, policy)}
     assert "GD101" not in got
     assert got["GD304"] == "error" and got["GD301"] == "warning"
+
+
+def test_a_time_inside_a_literal_is_read_but_not_flagged(resolve: Resolve) -> None:
+    # the scan finds the quoted time in the help text; no string variable holds it, so GD203 stays
+    # silent (restic's and rclone's help texts made it fail their Debian builds)
+    from godet.check.rules import rodata_timestamps
+    from godet.read.binary import open_binaries
+    from godet.read.timestamps import rodata_timestamps as scan
+
+    path = resolve((C, "x_rodata_help_date"))
+    with open_binaries(str(path)) as (b,):
+        assert "2012-11-01 22:08:41" in [t for t, _, _ in scan(b.image)]
+        assert rodata_timestamps(b) == []
+    with open_binaries(str(resolve((C, "x_rodata")))) as (b,):
+        assert [t for t, _, _ in rodata_timestamps(b)] == [X_DATE]  # an -X value is its own string

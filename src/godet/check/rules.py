@@ -29,6 +29,7 @@ go_quoted_split = quoted_split  # the name check used before the parser moved to
 if TYPE_CHECKING:
     from godet.check.policy import Policy
     from godet.read.binary import Binary
+    from godet.read.strdata import StringHeaders
 
 #: The project's home page (SARIF informationUri) and where the rule pages live (help URIs in SARIF and
 #: the text output); GODET_DOCS_URL (see godet.links) moves them, e.g. to a fork or an internal mirror.
@@ -220,12 +221,33 @@ def _looks_constant(v: str) -> bool:
     return bool(re.match(r"^(v?\d+(\.\d+)*([-+][\w.]+)?|true|false|https?://\S+)$", v))
 
 
+STAMP_SLACK = 32  # other bytes a string holding a stamped time may have ("built 2024-…Z")
+
+
 def rodata_timestamps(b: Binary) -> list[tuple[str, str, int]]:
-    """Date-and-time strings in read-only data: (text, section, file offset), Go layouts and the commit
-    time (buildinfo's vcs.time, also in the runtime's modinfo copy) excluded."""
+    """Date-and-time strings in read-only data that are Go strings of their own: (text, section, file
+    offset). Go layouts, the commit time (buildinfo's vcs.time, also in the runtime's modinfo copy)
+    and times inside longer literals (help texts, docs: no string header points at them) excluded."""
     vcs_time = _setting(b, "vcs.time")
-    return [t for t in read_rodata_timestamps(b.image, MAX_EVIDENCE + 20)
-            if not (vcs_time and looks_like_timestamp("", t[0], vcs_time) is None)][:MAX_EVIDENCE]
+    heads = b.string_headers
+    return [
+        t
+        for t in read_rodata_timestamps(b.image, MAX_EVIDENCE + 20)
+        if not (vcs_time and looks_like_timestamp("", t[0], vcs_time) is None) and _own_string(b, heads, t)
+    ][:MAX_EVIDENCE]
+
+
+def _own_string(b: Binary, heads: StringHeaders, stamp: tuple[str, str, int]) -> bool:
+    """Whether a string header in writable data (an -X variable is one) covers the stamp and holds
+    little else: a time quoted inside a longer literal is not a stamped variable."""
+    text, _, off = stamp
+    sec = b.image.section_at(off)
+    if sec is None or not len(heads):
+        return False
+    va = sec.addr + (off - sec.offset)
+    end = va + len(text.encode("latin-1", "replace"))
+    inside = (heads.ptr <= va) & (heads.ptr + heads.length >= end)
+    return bool((inside & (heads.length <= end - va + STAMP_SLACK)).any())
 
 
 # --------------------------------------------------------------------------------------------
@@ -642,7 +664,9 @@ RULES: tuple[Rule, ...] = (
         "-ldflags -X value looks like a timestamp",
         "A string variable set with -ldflags -X whose value looks like a date or time (RFC 3339, date(1) "
         "output, compact or Unix time); read from buildinfo's -ldflags, else from the NAME.str symbols, "
-        "else (stripped and -trimpath) from date-and-time strings in read-only data. The stamped vcs.time "
+        "else (stripped and -trimpath) from date-and-time strings in read-only data that a string variable "
+        "holds (a header in writable data points at them; a time quoted in a help text is not one). The "
+        "stamped vcs.time "
         "(the commit time, reproducible by construction; also in the runtime's copy of buildinfo), Go's "
         "time-layout constants and pseudo-versions' commit times are not flagged.",
         "A build time changes on every build (-X main.date=$(date)).",
