@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from godet.explain.causes import CAUSES
 from godet.links import docs_base, rule_url
-from godet.read.timestamps import is_unix_time, timestamp_label
+from godet.read.timestamps import MAX_RODATA_SCAN, is_unix_time, timestamp_label
 from godet.read.timestamps import rodata_timestamps as read_rodata_timestamps
 from godet.read.xflags import XValue, parse_x_flags, quoted_split
 
@@ -229,12 +229,18 @@ def rodata_timestamps(b: Binary) -> list[tuple[str, str, int]]:
     offset). Go layouts, the commit time (buildinfo's vcs.time, also in the runtime's modinfo copy)
     and times inside longer literals (help texts, docs: no string header points at them) excluded."""
     vcs_time = _setting(b, "vcs.time")
-    heads = b.string_headers
-    return [
+    hits = [
         t
         for t in read_rodata_timestamps(b.image, MAX_EVIDENCE + 20)
-        if not (vcs_time and looks_like_timestamp("", t[0], vcs_time) is None) and _own_string(b, heads, t)
-    ][:MAX_EVIDENCE]
+        if not (vcs_time and looks_like_timestamp("", t[0], vcs_time) is None)
+    ]
+    if not hits:
+        return []  # (the string headers are read only when there is something to place)
+    writable = sum(s.size for s in b.image.sections if s.alloc and s.writable and not s.executable)
+    if writable > MAX_RODATA_SCAN:  # a file claiming GiBs of data: too much to read for headers
+        return hits[:MAX_EVIDENCE]
+    heads = b.string_headers
+    return [t for t in hits if _own_string(b, heads, t)][:MAX_EVIDENCE]
 
 
 def _own_string(b: Binary, heads: StringHeaders, stamp: tuple[str, str, int]) -> bool:
