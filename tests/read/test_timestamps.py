@@ -89,3 +89,17 @@ def test_esbuild_0_17_0_passes_the_default_gate(gobuild_available: gobuild.Toolc
     res = subprocess.run([sys.executable, "-m", "godet", "check", str(path)], capture_output=True, text=True)
     assert res.returncode == 0, res.stdout + res.stderr
     assert "GD203" not in res.stdout
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "1970-01-01T00:00:00Z",  # SOURCE_DATE_EPOCH=0, or a zero time.Time formatted
+        "1970-01-01 00:00:00 +0000 UTC",  # time.Time.String() of the epoch
+        "Thu Jan  1 00:00:00 UTC 1970",  # date -d @0
+    ],
+)
+def test_the_unix_epoch_is_no_build_time(value: str) -> None:
+    # (Debian's prometheus 2.53 holds "1970-01-01T00:00:00Z" in a string variable)
+    assert looks_like_timestamp("main.buildDate", value) is None
+    assert looks_like_timestamp("main.buildDate", value.replace("00:00:00", "00:00:01")) is not None

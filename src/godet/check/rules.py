@@ -182,11 +182,19 @@ _USER_AT_HOST = re.compile(r"^[a-z_][\w.-]{0,31}@[A-Za-z0-9][\w-]*$")
 _HOME_DIR = re.compile(r"(?:^|[\s=:])(/home/[^/\s]+|/Users/[^/\s]+|[A-Za-z]:\\Users\\[^\\\s]+)")
 
 
+# The Unix epoch (SOURCE_DATE_EPOCH=0, or a zero time): never the time of a build
+_EPOCH = re.compile(
+    r"1970-01-01[T ]00:00:00(?:\.0+)?(?:Z|[+-]00:?00|\s?\+0000 UTC| ?UTC| ?GMT)?"
+    r"|Thu,? (?:Jan +1|1 Jan) (?:1970 )?00:00:00 (?:UTC|GMT|\+0000)(?: 1970)?"
+)
+
+
 def looks_like_timestamp(name: str, value: str, vcs_time: str | None = None) -> str | None:
     """Which timestamp shape ``value`` has (None when it has none, or when it is only the commit time
-    ``vcs_time``, reproducible by construction); ``name`` helps with Unix times."""
+    ``vcs_time`` or the Unix epoch, reproducible by construction); ``name`` helps with Unix times."""
     if vcs_time:
         value = value.replace(vcs_time, " ")
+    value = _EPOCH.sub(" ", value)
     label = timestamp_label(value)
     if label:
         return label
@@ -226,13 +234,14 @@ STAMP_SLACK = 32  # other bytes a string holding a stamped time may have ("built
 
 def rodata_timestamps(b: Binary) -> list[tuple[str, str, int]]:
     """Date-and-time strings in read-only data that are Go strings of their own: (text, section, file
-    offset). Go layouts, the commit time (buildinfo's vcs.time, also in the runtime's modinfo copy)
-    and times inside longer literals (help texts, docs: no string header points at them) excluded."""
+    offset). Go layouts, the commit time (buildinfo's vcs.time, also in the runtime's modinfo copy),
+    the Unix epoch and times inside longer literals (help texts, docs: no string header points at
+    them) excluded."""
     vcs_time = _setting(b, "vcs.time")
     hits = [
         t
         for t in read_rodata_timestamps(b.image, MAX_EVIDENCE + 20)
-        if not (vcs_time and looks_like_timestamp("", t[0], vcs_time) is None)
+        if looks_like_timestamp("", t[0], vcs_time) is not None
     ]
     if not hits:
         return []  # (the string headers are read only when there is something to place)
@@ -673,8 +682,9 @@ RULES: tuple[Rule, ...] = (
         "else (stripped and -trimpath) from date-and-time strings in read-only data that a string variable "
         "holds (a header in writable data points at them; a time quoted in a help text is not one). The "
         "stamped vcs.time "
-        "(the commit time, reproducible by construction; also in the runtime's copy of buildinfo), Go's "
-        "time-layout constants and pseudo-versions' commit times are not flagged.",
+        "(the commit time, reproducible by construction; also in the runtime's copy of buildinfo), the Unix "
+        "epoch (SOURCE_DATE_EPOCH=0, a zero time), Go's time-layout constants and pseudo-versions' commit "
+        "times are not flagged.",
         "A build time changes on every build (-X main.date=$(date)).",
         "Use the commit time ({{.CommitDate}} in goreleaser, git log -1 --format=%cI, SOURCE_DATE_EPOCH) "
         "or drop the variable. If the value already is the commit time, list the variable in x-allow.",
