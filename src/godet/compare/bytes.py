@@ -36,19 +36,8 @@ class RunTable:
     def add(
         self, unit: str, a0: np.ndarray, a1: np.ndarray, b0: np.ndarray, b1: np.ndarray, w: np.ndarray
     ) -> None:
-        if len(a0) == 0:
-            return
-        idx = len(self.unit)
-        if self.coarse_gap and len(a0) > 1:
-            zero = np.zeros(len(a0), dtype=np.int32)
-            _, a0, a1, b0, b1, w = coalesce(zero, a0, a1, b0, b1, w, self.coarse_gap)
-        self.unit.append(unit)
-        self.unit_idx.append(np.full(len(a0), idx, dtype=np.int32))
-        self.a_start.append(a0.astype(np.int64))
-        self.a_end.append(a1.astype(np.int64))
-        self.b_start.append(b0.astype(np.int64))
-        self.b_end.append(b1.astype(np.int64))
-        self.weight.append(w.astype(np.int64))
+        """The runs of one unit (a unit entry of its own)."""
+        self.add_many([unit], np.zeros(len(a0), dtype=np.int64), a0, a1, b0, b1, w)
 
     def add_many(
         self,
@@ -60,7 +49,9 @@ class RunTable:
         b1: np.ndarray,
         w: np.ndarray,
     ) -> None:
-        """Runs of several units at once: run i belongs to ``keys[idx[i]]``."""
+        """Runs of several units at once: run i belongs to ``keys[idx[i]]`` (ascending). Each key is a
+        unit entry of its own, as one ``add`` per key would make (keys may repeat), and a coarse gap
+        merges runs of one entry only."""
         if len(a0) == 0:
             return
         if self.coarse_gap and len(a0) > 1:
@@ -68,32 +59,6 @@ class RunTable:
         base = len(self.unit)
         self.unit.extend(keys)
         self.unit_idx.append((idx + base).astype(np.int32))
-        self.a_start.append(a0.astype(np.int64))
-        self.a_end.append(a1.astype(np.int64))
-        self.b_start.append(b0.astype(np.int64))
-        self.b_end.append(b1.astype(np.int64))
-        self.weight.append(w.astype(np.int64))
-
-    def add_blocks(
-        self,
-        keys: list[str],
-        block: np.ndarray,
-        a0: np.ndarray,
-        a1: np.ndarray,
-        b0: np.ndarray,
-        b1: np.ndarray,
-        w: np.ndarray,
-    ) -> None:
-        """What ``add(keys[k], ...)`` once per block ``k`` would do, in one go: run i belongs to block
-        ``block[i]`` (ascending), each block becomes a unit entry of its own (keys may repeat), and
-        with a coarse gap runs are merged within their block only. Every key needs a run."""
-        if len(a0) == 0:
-            return
-        if self.coarse_gap and len(a0) > 1:
-            block, a0, a1, b0, b1, w = coalesce(block, a0, a1, b0, b1, w, self.coarse_gap)
-        base = len(self.unit)
-        self.unit.extend(keys)
-        self.unit_idx.append((block + base).astype(np.int32))
         self.a_start.append(a0.astype(np.int64))
         self.a_end.append(a1.astype(np.int64))
         self.b_start.append(b0.astype(np.int64))
@@ -436,7 +401,7 @@ def resized_many(
                     out_keys.append(key)
     if rows:
         cols = np.array(rows, dtype=np.int64)
-        table.add_blocks(out_keys, *(cols[:, i] for i in range(6)))
+        table.add_many(out_keys, *(cols[:, i] for i in range(6)))
     return weights
 
 

@@ -307,7 +307,7 @@ def _compare_code(
         x0, x1 = fb.start[keep], fb.end[keep]
         none = np.full(len(keep), -1, dtype=np.int64)
         keys = [f"{key}/{fb.names[k]}" for k in keep.tolist()]
-        table.add_blocks(keys, np.arange(len(keep)), none, none, x0, x1, x1 - x0)
+        table.add_many(keys, np.arange(len(keep)), none, none, x0, x1, x1 - x0)
     pos = np.flatnonzero(same)
     a0, a1, b0 = fa.start[pos], fa.end[pos], fb.start[j[pos]]
     counts = _equal_size_pairs(table, key, [fa.names[i] for i in pos.tolist()], a0, a1, b0, da, db, release)
