@@ -93,10 +93,13 @@ def _package_spans(binary: Binary, side: str, raws: list[str]) -> tuple[list[tup
 
 
 def _listed(pkgs: list[str]) -> str:
+    """A few packages, short enough for one line: the shortest paths as examples when there are many
+    (the full list is in the finding's places)."""
     if not pkgs:
         return "none"
-    head = ", ".join(pkgs[:4])
-    return f"{head} … ({len(pkgs)})" if len(pkgs) > 4 else head
+    if len(pkgs) <= 2:
+        return ", ".join(pkgs)
+    return f"{len(pkgs)}, e.g. " + ", ".join(sorted(pkgs, key=lambda p: (len(p), p))[:2])
 
 
 def _tell_broad_cause(ctx: DiffContext, cause: str, v: codecmp.FunctionVerdicts) -> None:
