@@ -21,6 +21,11 @@ from godet.read.owners import package_of
         ),
         ("example.com/m/p.(*T[go.shape.*example.com/o/q.U]).M", "example.com/m/p"),
         ("slices.Sort[go.shape.[]golang.org/x/text/language.Tag]", "slices"),
+        # a promoted method of an embedded field from another package is qualified by that
+        # package's path (Debian's rclone 1.60, go1.19): the slash is not the name's package's
+        ("net.addrPortUDPAddr.net/netip.isZero", "net"),
+        ("example.com/a/p.(*T).example.com/b/q.m", "example.com/a/p"),
+        ("k8s.io/api/core/v1.(*Pod).String", "k8s.io/api/core/v1"),
         ("type:.eq.main.T", None),
         ("go:buildid", None),
     ],

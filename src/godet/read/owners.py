@@ -31,12 +31,31 @@ def raw_package_of(func: str) -> str | None:
     head = func.split("[", 1)[0]  # type arguments of a generic may name other packages' paths
     if func.startswith("go.") and not _HOST.match(head.split("/", 1)[0] if "/" in head else ""):
         return None  # go.buildid, go.itab.…: the linker's, unlike go.uber.org/zap.New
-    slash = head.rfind("/")
-    dot = func.find(".", slash + 1)
+    dot = _package_end(head)
     return func[:dot] if dot > 0 else None
 
 
+def _package_end(head: str) -> int:
+    """Where the package path of a name ends: at the first dot after its last slash, where a slash
+    of the package path is the last one that leaves a clean path before it. A promoted method of an
+    embedded field names that field's package too (``net.addrPortUDPAddr.net/netip.isZero``,
+    ``a.com/p.(*T).b.com/q.m``): those slashes are not the name's package's."""
+    slashes = [i for i, c in enumerate(head) if c == "/"]
+    first = head[: slashes[0]] if slashes else head
+    if not slashes or ("." in first and not _FIRST_ELEMENT.match(first)):
+        return head.find(".")
+    for sl in reversed(slashes):
+        dot = head.find(".", sl + 1)
+        if dot > 0 and not _NOT_IN_PATH.search(head, 0, dot):
+            return dot
+    return head.find(".")
+
+
 _HOST = re.compile(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+\Z")
+# A module path's first element: lower-case letters, digits, dots and dashes (golang.org/x/mod's
+# CheckPath); a method of a type with a capital letter is not one.
+_FIRST_ELEMENT = re.compile(r"[a-z0-9.-]+\Z")
+_NOT_IN_PATH = re.compile(r"[()*\[\] ]")
 
 
 def names_package(table: bytes, raw: str) -> bool:
