@@ -852,6 +852,21 @@ TRIPLES: list[tuple[str, ...]] = [
     ("commit", "dirty", "func-body"),  # a work in progress on top of the next commit
 ]
 
+# Combinations drawn at random beyond the pairs above (tests/matrix/explore.py) that once got a
+# wrong answer: each stands for a mechanism (one build stripped, a literal next to an -X value or a
+# moved path, reordered strings beside a changed GODEBUG string, a same-length embed change).
+EXPLORED: list[tuple[str, ...]] = [
+    ("embed", "ldflags-s"),
+    ("buildid-empty", "embed"),
+    ("generated-order", "go-line"),
+    ("string-other-length", "strip"),
+    ("c-date", "ldflags-s"),
+    ("build-dir", "string-same-length", "x-same-length"),
+    ("cgo-cflags", "goroot", "string-same-length"),
+    ("c-source", "string-same-length", "x-other-length"),
+]
+
 PAIRS: dict[str, tuple[str, ...]] = {n: (n,) for n in FACTORS}
 PAIRS.update({"+".join(c): c for c in itertools.combinations(COMMON, 2)})
 PAIRS.update({"+".join(t): t for t in TRIPLES})
+PAIRS.update({"+".join(t): t for t in EXPLORED})

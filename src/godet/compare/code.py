@@ -86,9 +86,12 @@ def _engine(arch: str) -> Any:
     return capstone.Cs(getattr(capstone, name), getattr(capstone, mode))
 
 
-def namer(binary: Binary) -> Namer:
-    """The binary's Namer (a cached fact of the binary)."""
-    return binary.namer
+def pair_namers(a: Binary, b: Binary) -> tuple[Namer, Namer]:
+    """The two builds' Namers, alike: by symbols only when both builds have a symbol table (a name
+    on one side against a section placeholder on the other would make equal code differ)."""
+    if a.symbols.present and b.symbols.present:
+        return a.namer, b.namer
+    return a.section_namer, b.section_namer
 
 
 # ---------------------------------------------------------------------------------- disassembly
@@ -113,8 +116,9 @@ class Listing:
     resync_exhausted: bool = False
 
 
-def disassemble(binary: Binary, start: int, end: int) -> Listing | None:
-    """The instructions of file range [start, end) of ``binary``, normalised; None if unsupported."""
+def disassemble(binary: Binary, start: int, end: int, names: Namer | None = None) -> Listing | None:
+    """The instructions of file range [start, end) of ``binary``, normalised (operands named by
+    ``names``, the binary's own Namer by default); None if unsupported."""
     arch = binary.image.arch
     if arch not in _ARCHES or binary.image.big_endian:
         return None
@@ -131,7 +135,7 @@ def disassemble(binary: Binary, start: int, end: int) -> Listing | None:
     code = bytes(image.data[start:end])
     base = sec.addr + (start - sec.offset)
     raw = _decode(arch, code, base)
-    norm = _Normaliser(arch, namer(binary), code, base)
+    norm = _Normaliser(arch, names or binary.namer, code, base)
     items = raw.items
     while items and _padding(code, items[-1][0] - base, items[-1][1]):
         items = items[:-1]  # alignment padding after the last instruction
@@ -274,8 +278,9 @@ def compare_ranges(
     ctx: CodePair, a_range: tuple[int, int] | None, b_range: tuple[int, int] | None, pairs: bool = True
 ) -> CodeCompare:
     """Compare code at file range ``a_range`` of A with ``b_range`` of B (either may be None)."""
-    la = disassemble(ctx.a, *a_range) if a_range else None
-    lb = disassemble(ctx.b, *b_range) if b_range else None
+    na_, nb_ = pair_namers(ctx.a, ctx.b)
+    la = disassemble(ctx.a, *a_range, na_) if a_range else None
+    lb = disassemble(ctx.b, *b_range, nb_) if b_range else None
     if (a_range and la is None) or (b_range and lb is None):
         return CodeCompare("unsupported")
     xa = la.insns if la else []

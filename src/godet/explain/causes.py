@@ -496,15 +496,26 @@ def _same_packages(causer: Finding, effect: Finding) -> bool:
     return effect.key != "packages"
 
 
+def _no_go_literal(causer: Finding, effect: Finding) -> bool:
+    """No changed string is known to be a Go literal (the symbol table places them in C objects'
+    data, or cannot tell): an -X value or C code cannot change a Go string literal."""
+    return GO_LITERALS not in effect.traits
+
+
+GO_LITERALS = "go-literals"  # trait of a string-literal finding: a changed string lies in Go's literals
+C_LITERALS = "c-literals"  # ... in a C object's read-only data
+
 CONDITION_TEXT = {  # how the docs and the accuracy report say each condition
     "absent-on-one-side": "recorded in one build only",
     "absent-in-the-same-build": "absent from the same build",
     "same-packages": "both builds compile the same packages",
+    "no-go-literal": "no changed string is known to be a Go string literal",
 }
 CONDITIONS: dict[str, Callable[[Finding, Finding], bool]] = {
     "absent-on-one-side": _absent_on_one_side,
     "absent-in-the-same-build": _absent_in_the_same_build,
     "same-packages": _same_packages,
+    "no-go-literal": _no_go_literal,
 }
 # Settings that recompile the same packages differently; -tags and CGO_ENABLED choose other files
 # (and packages), so they may explain a package present in one build only.
@@ -637,12 +648,17 @@ EDGES: tuple[Edge, ...] = (
     E("linkage", "gnu-build-id", "the external linker writes its own GNU build ID"),
     E("cgo-flags", "c-toolchain", "the C compiler's flags are part of its producer string"),
     E("cgo-flags", "c-source-change", "other C flags compile other C code"),
-    E("cgo-flags", "string-literal", "C flags (-D) select other C code and strings"),
-    E("c-source-change", "string-literal", "the C sources hold string literals too"),
+    E("cgo-flags", "string-literal", "C flags (-D) select other C code and strings", when="no-go-literal"),
+    E("c-source-change", "string-literal", "the C sources hold string literals too", when="no-go-literal"),
     E("build-setting", "c-source-change", "only cgo builds hold C code", cause_key="CGO_ENABLED"),
     E("dependency-version", "source-change", "the module's code (and what inlines it) differs"),
     E("dependency-version", "string-literal", "the module's strings differ"),
-    E("ldflags-x", "string-literal", "an -X value is string data: a new length moves the strings around it"),
+    E(
+        "ldflags-x",
+        "string-literal",
+        "an -X value is string data: a new length moves the strings around it",
+        when="no-go-literal",
+    ),
     E("vcs-revision", "vcs-time", "another commit has another commit time"),
     E(
         "vcs-revision",

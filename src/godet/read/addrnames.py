@@ -46,7 +46,9 @@ MIN_ADDR = 0x10000  # smaller numbers are never treated as addresses
 class Namer:
     """Virtual address -> a name that does not move with layout (function, symbol, or section)."""
 
-    def __init__(self, binary: Binary) -> None:
+    def __init__(self, binary: Binary, symbols: bool = True) -> None:
+        """``symbols``: name data and C code by the symbol table, when the binary has one (a pair
+        where one build is stripped names both without it, so that equal code reads the same)."""
         self.binary = binary
         secs = sorted(
             (s.addr, s.addr + max(s.mem_size, s.size), s.name)
@@ -56,7 +58,7 @@ class Namer:
         self._starts = [s[0] for s in secs]
         self._secs = secs
         self.pclntab = binary.pclntab
-        self.symbols = binary.symbols if binary.symbols.present else None
+        self.symbols = binary.symbols if symbols and binary.symbols.present else None
         self._cache: dict[int, str] = {}
         self._code = [(s.addr, s.addr + s.size) for s in binary.image.sections if s.alloc and s.executable]
         go_lo = int(self.pclntab.entries[0]) if self.pclntab is not None and len(self.pclntab) else -1

@@ -175,6 +175,13 @@ class Binary:
         return self._guard("string headers", lambda: find_string_headers(self), StringHeaders.empty())
 
     @cached_property
+    def go_strings(self) -> tuple[int, int] | None:
+        """Address range of the Go string literals, by the symbol table (see read/strdata.py)."""
+        from godet.read.strdata import go_string_span
+
+        return self._guard("string literals", lambda: go_string_span(self), None)
+
+    @cached_property
     def embed_tables(self) -> list[EmbedTable]:
         """The ``embed.FS`` file tables (see read/embed.py)."""
         from godet.read.embed import find_embed_tables
@@ -201,6 +208,13 @@ class Binary:
         from godet.read.addrnames import Namer
 
         return Namer(self)
+
+    @cached_property
+    def section_namer(self) -> Namer:
+        """Names from pclntab and sections only: the symbol table is not read (see pair_namers)."""
+        from godet.read.addrnames import Namer
+
+        return Namer(self, symbols=False)
 
     # ---------------------------------------------------------------- end of data facts
 

@@ -4,6 +4,7 @@ string header in writable data that points there (numpy over the raw words; no s
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -23,6 +24,37 @@ NOPTRDATA = section_names("noptrdata")
 def section_name(key: str) -> str:
     """A unit or section key without segment, sub-unit and index (``__DATA,__data/x`` -> ``__data``)."""
     return key.split("/", 1)[0].split(",")[-1].split("#", 1)[0]
+
+
+GO_STRING_SYMBOLS = ("go:string.*", "go.string.*")  # the linker's container of Go literals (1.20+, older)
+
+
+def go_string_span(binary: Binary) -> tuple[int, int] | None:
+    """Address range of the linker's blob of Go string literals: from its go:string.* symbol (of
+    size 0) to the next symbol; None without a symbol table."""
+    if not binary.symbols.present:
+        return None
+    for name in GO_STRING_SYMBOLS:
+        blob = binary.symbols.by_name(name)
+        if blob is None:
+            continue
+        syms = binary.symbols.symbols
+        i = bisect.bisect_right([x.addr for x in syms], blob.addr)
+        return (blob.addr, syms[i].addr) if i < len(syms) else None
+    return None
+
+
+def literal_origin(binary: Binary, va: int) -> str | None:
+    """Whose literal the read-only byte at ``va`` is, by the symbol table: "go" in the blob of Go
+    string literals, "c" in a C object's read-only data (symbols named ``pkg(.rodata…)``), None
+    without a symbol table or elsewhere."""
+    if not binary.symbols.present:
+        return None
+    s = binary.symbols.lookup(va)
+    if s is not None and "(.rodata" in s.name:
+        return "c"
+    span = binary.go_strings
+    return "go" if span is not None and span[0] <= va < span[1] else None
 
 
 def word_dtype(binary: Binary) -> np.dtype:

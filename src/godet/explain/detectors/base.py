@@ -90,6 +90,7 @@ class Finding:
     regions: list[dict[str, Any]] = field(default_factory=list)
     owners: list[dict[str, Any]] = field(default_factory=list)  # code by owner: module, functions, bytes
     keys: list[str] = field(default_factory=list)  # a grouped finding: the keys of its members
+    traits: frozenset[str] = frozenset()  # facts of its evidence the model's edge conditions read
     root: Finding | None = field(default=None, repr=False, compare=False)  # a consequence's root
 
     def __post_init__(self) -> None:

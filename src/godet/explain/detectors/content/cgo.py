@@ -64,7 +64,7 @@ def _c_code(ctx: DiffContext) -> list[Finding]:
         return []  # C code in one build only: the linkage or CGO_ENABLED differs, not the C code
     changed: list[tuple[str, str, str]] = []  # (name, A, B)
     claims: list[Claim] = []
-    if ca or cb:
+    if ca and cb:  # by name; with one build stripped, names on one side only would pair nothing
         for key in dict.fromkeys([*ca, *cb]):
             x, y = ca.get(key), cb.get(key)
             name = x.name if x is not None else y.name  # type: ignore[union-attr]
@@ -144,14 +144,15 @@ def _c_code(ctx: DiffContext) -> list[Finding]:
     else:
         ev.append(Evidence("CGO_CFLAGS", "not recorded (-trimpath)", "not recorded (-trimpath)"))
     pa, pb = _cgo_prefixes(ctx.a), _cgo_prefixes(ctx.b)
-    if same_cc and ((pa and pb and pa != pb) or ((flags_a or flags_b) and flags_a == flags_b)):
+    hashes_differ = bool(pa and pb and pa != pb)  # a stripped build has no names to compare
+    if same_cc and (hashes_differ or ((flags_a or flags_b) and flags_a == flags_b)):
         # the compiler is the same, and either the cgo files' hash differs or the recorded flags are equal
-        if pa != pb:
-            ev.append(Evidence("cgo file hash", ", ".join(sorted(pa)) or None, ", ".join(sorted(pb)) or None))
+        if hashes_differ:
+            ev.append(Evidence("cgo file hash", ", ".join(sorted(pa)), ", ".join(sorted(pb))))
         claims += [_as_fallback(c) for c in follow_claims(ctx)]
         why = (
             "cmd/cgo's hash of the package's cgo files differs"
-            if pa != pb
+            if hashes_differ
             else "the recorded cgo flags are equal"
         )
         summary = (

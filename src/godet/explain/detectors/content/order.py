@@ -32,6 +32,7 @@ from godet.explain.detectors.content.strings import (
     strings_changed,
     vars_by_data,
 )
+from godet.read.addrnames import Namer
 from godet.read.binary import Binary
 
 EMITS: frozenset[str] = frozenset(["generated-order"])
@@ -152,7 +153,8 @@ def _reorder(ctx: DiffContext, cl: list[Run], moves: Callable[[], bool]) -> _Reo
     hi_w = min(sec.offset + sec.size, a1 + kmax + ps)
     if hi_w - lo_w < 2 * ps or a0 < lo_w:
         return None
-    wa, wb = _Words(ctx.a, lo_w, hi_w), _Words(ctx.b, lo_w + d, hi_w + d)
+    na, nb = codecmp.pair_namers(ctx.a, ctx.b)
+    wa, wb = _Words(ctx.a, lo_w, hi_w, na), _Words(ctx.b, lo_w + d, hi_w + d, nb)
     first, last = (a0 - lo_w) // ps, (a1 - 1 - lo_w) // ps
     if last >= min(len(wa.words), len(wb.words)) or wa.same_targets(wb, first, last + 1):
         return None  # every differing word points at the same thing: an address shift, not an order
@@ -232,13 +234,13 @@ def _entries(
 class _Words:
     """Pointer-sized words of a file range; pointers compared by what they point to (cached)."""
 
-    def __init__(self, binary: Binary, lo: int, hi: int) -> None:
+    def __init__(self, binary: Binary, lo: int, hi: int, namer: Namer) -> None:
         self.binary = binary
         ps = binary.image.ptr_size
         order = "big" if binary.image.big_endian else "little"
         raw = bytes(binary.image.data[lo:hi])
         self.words = [int.from_bytes(raw[j : j + ps], order) for j in range(0, len(raw) - ps + 1, ps)]
-        self.namer = binary.namer
+        self.namer = namer
         self._single: dict[int, tuple] = {}
         self._pair: dict[int, tuple | None] = {}
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from godet.compare import code as codecmp
 from godet.compare.bytes import as_array
-from godet.explain.causes import is_broad
+from godet.explain.causes import C_LITERALS, GO_LITERALS, is_broad
 from godet.explain.detectors.base import RANK, Claim, DiffContext, Evidence, Finding, merged_ranges, raw_bytes
 from godet.explain.detectors.content.common import (
     DATA_NAMES,
@@ -39,6 +39,7 @@ from godet.explain.detectors.content.common import (
 from godet.read.binary import Binary
 from godet.read.formats import section_names
 from godet.read.image import Section
+from godet.read.strdata import literal_origin
 
 EMITS: frozenset[str] = frozenset(["embedded-content", "ldflags-x", "string-literal"])
 
@@ -54,7 +55,7 @@ def detect(ctx: DiffContext) -> list[Finding]:
     diffs += string_vars(ctx, st, _vars_by_header(ctx, st), seen)
     out = _var_findings(ctx, diffs)
     if not code_explained(ctx, RANK["source-change"]):
-        out += _literals(ctx, st)
+        out += _literals(ctx, st, out)
     return out
 
 
@@ -381,6 +382,7 @@ class _Aligned:
     b_pieces: list[tuple[int, int]]
     moved: int  # differing bytes of A explained as moved
     owners: list[Finding]  # the findings of changed pieces another cause explains
+    growth: dict[int, int] = field(default_factory=dict)  # id(owner) -> its pieces' B bytes less A's
     a0: int = 0  # the span: A's file offset, B's, and each byte's offset to its place in B
     b0: int = 0
     shifts: np.ndarray | None = None
@@ -424,13 +426,16 @@ def _in_pieces(pieces: list[tuple[int, int]], x: np.ndarray) -> np.ndarray:
     return (k >= 0) & (x < en[np.maximum(k, 0)])
 
 
-def _literals(ctx: DiffContext, st: State) -> list[Finding]:
-    """Changed string literals of read-only data, and the strings their length change moved."""
+def _literals(ctx: DiffContext, st: State, variables: list[Finding]) -> list[Finding]:
+    """Changed string literals of read-only data, and the strings their length change moved.
+
+    ``variables``: this detector's findings of string variables, which own their data when it moved."""
     ev: list[Evidence] = []
     places: list[str] = []
     claims: list[Claim] = []
     n = moved = 0
-    spans = _aligned_spans(ctx, st)
+    changed: list[_Aligned] = []  # the spans with changed strings of their own
+    spans = _aligned_spans(ctx, st, variables)
     if spans:  # code that only moved (addresses of moved strings): a fallback, after layout-shift's claims
         moved_code = codecmp.changed_functions(ctx).shifted
         spans[0].claims += [c for fd in moved_code for c in function_claims(fd, True)]
@@ -440,13 +445,27 @@ def _literals(ctx: DiffContext, st: State) -> list[Finding]:
         mine_a, mine_b = al.a_pieces, al.b_pieces
         order = next((f for f in ctx.findings if f.cause == "generated-order"), None)
         if _reordered(ctx, al):  # the same strings in another order: generated order, if it was seen
-            if order is not None:
+            if order is not None and not al.owners:
                 order.claims.extend(al.claims)
+            elif al.owners:  # and strings another cause changed: they moved the rest
+                pieces = {"a": mine_a, "b": mine_b}
+                if order is not None:
+                    order.claims.extend(Claim.range(side, s, e) for side, ps in pieces.items() for s, e in ps)
+                _mover(al).claims.extend(_less(al.claims, pieces))
             continue
         if not mine_a and not mine_b:  # an -X value, a path...: its finding explains the strings it moved
-            max(al.owners, key=al.owners.count).claims.extend(al.claims)
+            _mover(al).claims.extend(al.claims)
             continue
-        claims += al.claims
+        own_growth = sum(e - s for s, e in mine_b) - sum(e - s for s, e in mine_a)
+        mover = _mover(al) if al.owners else None
+        if mover is not None and abs(al.growth.get(id(mover), 0)) > abs(own_growth):
+            # another cause's string changed length and moved the rest: the literal keeps its pieces
+            pieces = {"a": mine_a, "b": mine_b}
+            mover.claims.extend(_less(al.claims, pieces))
+            claims += [Claim.range(side, s, e) for side, ps in pieces.items() for s, e in ps]
+        else:
+            claims += al.claims
+        changed.append(al)
         moved += al.moved
         n += max(len(mine_a), len(mine_b))
         places.append(section_name(al.unit))
@@ -463,27 +482,75 @@ def _literals(ctx: DiffContext, st: State) -> list[Finding]:
         code.summary += f" {n} string(s) of read-only data changed with it." + also
         return []
     summary = f"{n} string literal(s) of read-only data differ while the code is the same." + also
-    return [Finding("string-literal", summary, ev, claims, places=list(dict.fromkeys(places)))]
+    found = Finding("string-literal", summary, ev, claims, places=list(dict.fromkeys(places)))
+    found.traits = _origins(ctx, changed)
+    return [found]
+
+
+def _origins(ctx: DiffContext, spans: list[_Aligned]) -> frozenset[str]:
+    """Whose literals the changed strings are, where the symbol tables tell (read/strdata.py)."""
+    out = set()
+    for al in spans:
+        for binary, pieces in ((ctx.a, al.a_pieces), (ctx.b, al.b_pieces)):
+            for s, _ in pieces[:MAX_FOUND]:
+                va = va_at(binary, s)
+                origin = literal_origin(binary, va) if va is not None else None
+                if origin is not None:
+                    out.add(GO_LITERALS if origin == "go" else C_LITERALS)
+    return frozenset(out)
+
+
+def _mover(al: _Aligned) -> Finding:
+    """The owner whose strings changed length the most (what moved the others); then the most pieces.
+    A same-length change (an embedded file's letter) moves nothing, whatever its piece count."""
+    return max(al.owners, key=lambda f: (abs(al.growth.get(id(f), 0)), al.owners.count(f)))
 
 
 def strings_changed(ctx: DiffContext, st: State) -> bool:
     """Whether some string of read-only data changed (not only moved)."""
     return any(
-        (al.a_pieces or al.b_pieces or al.owners) and not _reordered(ctx, al)
+        al.owners or ((al.a_pieces or al.b_pieces) and not _reordered(ctx, al))
         for al in _aligned_spans(ctx, st)
     )
 
 
+def _less(claims: list[Claim], pieces: dict[str, list[tuple[int, int]]]) -> list[Claim]:
+    """Range claims less the sorted, disjoint pieces of their side; other claims as they are."""
+    out = []
+    for c in claims:
+        if c.unit_key or c.mask is not None or c.side not in pieces:
+            out.append(c)
+            continue
+        inside = [(max(s, c.start), min(e, c.end)) for s, e in pieces[c.side] if s < c.end and c.start < e]
+        out += [Claim.range(c.side, s, e, c.fallback) for s, e in _gaps(c.start, c.end, inside)]
+    return out
+
+
+def _gaps(lo: int, hi: int, holes: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """[lo, hi) less sorted holes."""
+    out, pos = [], lo
+    for s, e in sorted(holes):
+        if s > pos:
+            out.append((pos, s))
+        pos = max(pos, e)
+    if hi > pos:
+        out.append((pos, hi))
+    return out
+
+
 def _reordered(ctx: DiffContext, al: _Aligned) -> bool:
-    """The changed pieces hold the same bytes in both builds: strings in another order, not changed."""
-    if not al.a_pieces or al.owners:
+    """The changed pieces nobody else explains hold the same bytes in both builds: strings in
+    another order, not changed."""
+    if not al.a_pieces:
         return False
     xa = b"".join(_bytes(ctx, "a", p) for p in al.a_pieces)
     xb = b"".join(_bytes(ctx, "b", p) for p in al.b_pieces)
     return sorted(xa) == sorted(xb)
 
 
-def _aligned_spans(ctx: DiffContext, st: State) -> list[_Aligned]:
+def _aligned_spans(ctx: DiffContext, st: State, also: list[Finding] | None = None) -> list[_Aligned]:
+    """The differing spans of read-only data, aligned; changed pieces inside the precise claims of
+    an earlier finding (or of ``also``) are that finding's."""
     by_unit: dict[tuple[str, int], list[Run]] = {}
     table = _pclntab_span(ctx)
     for r in st.runs:  # also runs an earlier finding explains: its string may be the one that moved others
@@ -492,7 +559,7 @@ def _aligned_spans(ctx: DiffContext, st: State) -> list[_Aligned]:
             if part >= 0:
                 by_unit.setdefault((r.unit.split("/", 1)[0], part), []).append(r)
     out = []
-    held = _Owners(ctx.findings)
+    held = _Owners([*ctx.findings, *(also or [])])
     for (unit, part), runs in by_unit.items():
         if all(r.i in st.done for r in runs):
             continue
@@ -512,6 +579,7 @@ def _aligned_spans(ctx: DiffContext, st: State) -> list[_Aligned]:
         text: dict[str, list[tuple[int, int]]] = {"a": [], "b": []}
         unknown: dict[str, list[tuple[int, int]]] = {"a": [], "b": []}
         owners: list[Finding] = []
+        growth: dict[int, int] = {}
         for side, off, shifts, other_off in (("a", a0, sx, b0), ("b", b0, sy, a0)):
             pieces = [(off + s, off + e) for s, e in _true_runs(shifts == NO_SHIFT, MAX_PIECES)]
             for p, owner in zip(pieces, held.of(side, pieces), strict=True):
@@ -519,6 +587,8 @@ def _aligned_spans(ctx: DiffContext, st: State) -> list[_Aligned]:
                     owner = _modinfo_owner(ctx)
                 if owner is not None:  # an -X value, a path, a buildinfo line: another cause's string
                     owners.append(owner)
+                    size = p[1] - p[0]
+                    growth[id(owner)] = growth.get(id(owner), 0) + (size if side == "b" else -size)
                 elif _moved_pointer(ctx, side, p, off, shifts, other_off):
                     continue  # a pointer to a moved string, or a length: explained by the move
                 else:
@@ -537,7 +607,7 @@ def _aligned_spans(ctx: DiffContext, st: State) -> list[_Aligned]:
         if moved:  # strings moved inside the section (its size may not show it: padding absorbs it)
             ctx.memo["data_moved"] = True
         claims = _span_claims("a", a0, a1, unknown["a"]) + _span_claims("b", b0, b1, unknown["b"])
-        out.append(_Aligned(unit, claims, text["a"], text["b"], moved, owners, a0, b0, sx))
+        out.append(_Aligned(unit, claims, text["a"], text["b"], moved, owners, growth, a0, b0, sx))
     return out
 
 
@@ -579,14 +649,7 @@ def _table_span(
 
 def _span_claims(side: str, lo: int, hi: int, holes: list[tuple[int, int]]) -> list[Claim]:
     """[lo, hi) less the pieces nothing explains."""
-    out, pos = [], lo
-    for s, e in sorted(holes):
-        if s > pos:
-            out.append(Claim.range(side, pos, s))
-        pos = max(pos, e)
-    if hi > pos:
-        out.append(Claim.range(side, pos, hi))
-    return out
+    return [Claim.range(side, s, e) for s, e in _gaps(lo, hi, holes)]
 
 
 POINTER_UNITS = DATA_NAMES | section_names("symtab", "pclntab", "go-module")
