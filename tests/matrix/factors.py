@@ -756,6 +756,7 @@ class Masking:
     instead: Callable[[Factor], tuple[Root, ...]]
 
 
+NO_VCS = ("buildvcs", "gopath-mode")  # factors after which B records no VCS information
 MASKING: list[Masking] = [
     Masking(
         "trimpath-hides-paths",
@@ -771,6 +772,20 @@ MASKING: list[Masking] = [
         "linkage, C code) is the root (-s: the symbol table, with DWARF its consequence)",
         lambda fs, f: f.hidden_by_trimpath and any(g.name == "trimpath" for g in fs),
         lambda f: f.hidden,
+    ),
+    Masking(
+        "no-vcs-hides-commits",
+        "with -buildvcs=false or in GOPATH mode B records no VCS information: the commit or the dirty "
+        "tree it was built from leaves nothing to compare (the -buildvcs or GOPATH root remains)",
+        lambda fs, f: f.name in ("commit", "dirty") and any(g.name in NO_VCS for g in fs),
+        lambda f: (),
+    ),
+    Masking(
+        "gopath-ignores-go-mod",
+        "in GOPATH mode cmd/go reads no go.mod: B's go line changes nothing (DefaultGODEBUG differs "
+        "because of GOPATH mode itself)",
+        lambda fs, f: f.name == "go-line" and any(g.name == "gopath-mode" for g in fs),
+        lambda f: (),
     ),
     Masking(
         "cross-build-is-another-program",
@@ -864,6 +879,14 @@ EXPLORED: list[tuple[str, ...]] = [
     ("build-dir", "string-same-length", "x-same-length"),
     ("cgo-cflags", "goroot", "string-same-length"),
     ("c-source", "string-same-length", "x-other-length"),
+    ("func-body", "toolchain-patch"),  # the patch release compiles the standard library alike
+    ("linkmode-external", "pie", "x-added"),  # -ldflags holds -X and -linkmode=external
+    ("embed", "race"),  # an embedded file beside a setting that recompiles everything
+    ("embed", "pgo"),
+    ("pgo", "string-same-length"),  # a literal beside settings that leave go:string.* as it is
+    ("goamd64", "string-other-length"),
+    ("pie", "string-same-length"),
+    ("linkmode-external", "string-other-length"),
 ]
 
 PAIRS: dict[str, tuple[str, ...]] = {n: (n,) for n in FACTORS}

@@ -17,7 +17,16 @@ import pytest
 
 import gobuild
 from matrix.evaluate import evaluated, fmt_roots
-from matrix.factors import FACTOR_ROOTS, FACTORS, MASKING, PAIRS, Sides, expected_roots, pair_specs
+from matrix.factors import (
+    EXPLORED,
+    FACTOR_ROOTS,
+    FACTORS,
+    MASKING,
+    PAIRS,
+    Sides,
+    expected_roots,
+    pair_specs,
+)
 from matrix.known import KNOWN_FAILING
 from oracles import go_version_m_json
 
@@ -58,8 +67,9 @@ def test_every_factor_is_mapped_and_paired() -> None:
     assert set(FACTOR_ROOTS) == set(FACTORS)
     singles = {n for n, fs in PAIRS.items() if len(fs) == 1}
     assert singles == set(FACTORS)
-    assert sum(len(fs) == 2 for fs in PAIRS.values()) == 45
-    assert sum(len(fs) == 3 for fs in PAIRS.values()) == 3
+    assert sum(len(fs) == 2 for fs in PAIRS.values()) == 45 + sum(len(fs) == 2 for fs in EXPLORED)
+    assert sum(len(fs) == 3 for fs in PAIRS.values()) == 3 + sum(len(fs) == 3 for fs in EXPLORED)
+    assert all(set(fs) <= set(FACTORS) for fs in EXPLORED)
 
 
 def test_masking_rules_have_reasons() -> None:
@@ -71,6 +81,8 @@ def test_masking_rules_have_reasons() -> None:
     assert expected_roots(("strip", "build-dir")) == {("build-setting", "-ldflags"), ("build-path", None)}
     assert expected_roots(("trimpath", "cgo-cflags")) == {("trimpath", None), ("cgo-flags", None)}
     assert expected_roots(("goarch", "build-dir")) == {("unrelated-programs", None)}
+    assert expected_roots(("buildvcs", "commit")) == {("vcs-stamping", None)}
+    assert expected_roots(("gopath-mode", "go-line")) == {("gopath-mode", None)}
 
 
 def test_pair_specs_differ_only_as_said() -> None:

@@ -496,6 +496,16 @@ def _same_packages(causer: Finding, effect: Finding) -> bool:
     return effect.key != "packages"
 
 
+STD_UNCHANGED = "std-unchanged"  # trait of a source-change finding: the standard library's code is the same
+
+
+def _recompiled(causer: Finding, effect: Finding) -> bool:
+    """Same packages, and the standard library's code changed too (a toolchain, experiment or
+    architecture level that left every standard-library function as it was did not change the
+    compiler's output: the program's own changed functions are its source)."""
+    return _same_packages(causer, effect) and STD_UNCHANGED not in effect.traits
+
+
 def _no_go_literal(causer: Finding, effect: Finding) -> bool:
     """No changed string is known to be a Go literal (the symbol table places them in C objects'
     data, or cannot tell): an -X value or C code cannot change a Go string literal."""
@@ -505,18 +515,35 @@ def _no_go_literal(causer: Finding, effect: Finding) -> bool:
 GO_LITERALS = "go-literals"  # trait of a string-literal finding: a changed string lies in Go's literals
 C_LITERALS = "c-literals"  # ... in a C object's read-only data
 
+def _links_externally(causer: Finding, effect: Finding) -> bool:
+    """The causer's flags (its evidence) name the external linker."""
+    return any(
+        "-linkmode=external" in v or "-linkmode external" in v
+        for ev in causer.evidence
+        for v in (ev.a, ev.b)
+        if isinstance(v, str)
+    )
+
+
 CONDITION_TEXT = {  # how the docs and the accuracy report say each condition
     "absent-on-one-side": "recorded in one build only",
     "absent-in-the-same-build": "absent from the same build",
     "same-packages": "both builds compile the same packages",
+    "recompiled": "both builds compile the same packages, and the standard library's code differs too",
     "no-go-literal": "no changed string is known to be a Go string literal",
+    "links-externally": "the flags name -linkmode=external",
 }
 CONDITIONS: dict[str, Callable[[Finding, Finding], bool]] = {
     "absent-on-one-side": _absent_on_one_side,
     "absent-in-the-same-build": _absent_in_the_same_build,
     "same-packages": _same_packages,
+    "recompiled": _recompiled,
     "no-go-literal": _no_go_literal,
+    "links-externally": _links_externally,
 }
+# Settings that change the code but not which Go string literals it holds (the go:string.* blob is
+# byte for byte the same with and without -buildmode=pie, as with -pgo and GOAMD64).
+SAME_LITERALS = frozenset({"-buildmode"})
 # Settings that recompile the same packages differently; -tags and CGO_ENABLED choose other files
 # (and packages), so they may explain a package present in one build only.
 RECOMPILING_SETTINGS = frozenset({"-tags", "CGO_ENABLED"})
@@ -558,9 +585,21 @@ def _setting_edges() -> list[Edge]:
                 when="" if k in RECOMPILING_SETTINGS else "same-packages",
             )
         )
-        out.append(
-            Edge("build-setting", "string-literal", f"{k} changes which code and strings exist", cause_key=k)
+        if k not in SAME_LITERALS:
+            why = f"{k} changes which code and strings exist"
+            out.append(Edge("build-setting", "string-literal", why, cause_key=k))
+    for k in sorted(RECOMPILING_SETTINGS):
+        why = f"{k} selects other files and their variables"
+        out.append(Edge("build-setting", "embedded-content", why, cause_key=k))
+    out.append(
+        Edge(
+            "build-setting",
+            "linkage",
+            "-linkmode=external links with the system linker",
+            cause_key="-ldflags",
+            when="links-externally",
         )
+    )
     for k in ("-race", "-msan", "-asan", "-buildmode", "-ldflags", "CGO_ENABLED"):
         out.append(Edge("build-setting", "linkage", f"{k} changes how the program is linked", cause_key=k))
         out.append(
@@ -600,7 +639,7 @@ EDGES: tuple[Edge, ...] = (
         "toolchain-version",
         "source-change",
         "the runtime, standard library and compiler output differ",
-        when="same-packages",
+        when="recompiled",
     ),
     E("toolchain-version", "string-literal", "the runtime's and standard library's strings differ"),
     E("toolchain-version", "linkage", "Go releases change linker defaults"),
@@ -619,10 +658,10 @@ EDGES: tuple[Edge, ...] = (
         "goexperiment",
         "source-change",
         "experiments change the runtime and the compiler",
-        when="same-packages",
+        when="recompiled",
     ),
     E("goexperiment", "string-literal", "experiments change the runtime's strings"),
-    E("arch-level", "source-change", "the compiler selected other instructions", when="same-packages"),
+    E("arch-level", "source-change", "the compiler selected other instructions", when="recompiled"),
     E(
         "pgo-profile",
         "source-change",
@@ -653,6 +692,7 @@ EDGES: tuple[Edge, ...] = (
     E("build-setting", "c-source-change", "only cgo builds hold C code", cause_key="CGO_ENABLED"),
     E("dependency-version", "source-change", "the module's code (and what inlines it) differs"),
     E("dependency-version", "string-literal", "the module's strings differ"),
+    E("dependency-version", "embedded-content", "the module's variables and embedded files differ"),
     E(
         "ldflags-x",
         "string-literal",

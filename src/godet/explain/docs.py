@@ -308,7 +308,10 @@ PROSE: dict[str, Prose] = {
         "preview from the first difference; its data and table entry are claimed. Differing data that is "
         "not in an `embed.FS` but is the value of a string or `[]byte` variable (a go:embed of a single "
         "file, an initialised string), found through the variable's pointer/length header, is reported the "
-        "same way, named after the variable when there is a symbol table.",
+        "same way, named after the variable when there is a symbol table. When a cause recompiles all code "
+        "(another toolchain, `-race`, `-pgo`, `GOAMD64`), differing bytes no longer line up, so the "
+        "program's own string variables (main module and dependencies, not the standard library) are "
+        "paired by symbol name instead and their values compared.",
         references=("DataDog/datadog-agent#50171",),
     ),
     "embedded-timestamp": Prose(
@@ -355,7 +358,12 @@ PROSE: dict[str, Prose] = {
         "reported as `source-change` with key `packages`, listing the packages and claiming their "
         "functions. Recompiling cannot add or remove a program's own packages, so this finding is a root "
         "beside the toolchain, not its consequence (only `-tags`, `CGO_ENABLED` and dependency versions, "
-        "which choose other files, can explain it).",
+        "which choose other files, can explain it). The standard library is also a control group: when "
+        "the only such cause is a toolchain version, an experiment or an architecture level, and every "
+        "standard-library function compiled to the same code (at most moved; none resized, added or "
+        "removed, all checked), the cause did not change the compiler's output for this program, so the "
+        "program's own functions whose instructions differ are a source change and a root (a patch "
+        "release together with an edited function).",
     ),
     "go-build-id": Prose(
         shows="The Go build ID is stored in the ELF note `.note.go.buildid`, or as the "
@@ -526,7 +534,15 @@ PROSE: dict[str, Prose] = {
         "Differing words elsewhere that point at strings the alignment maps to each other, and functions "
         "whose instructions differ only in address operands, are claimed with it (the functions as a "
         "fallback). When Go code or a dependency changed too, the strings are added to that "
-        "[source-change](source-change.md) or [dependency-version](dependency-version.md) finding instead.",
+        "[source-change](source-change.md) or [dependency-version](dependency-version.md) finding instead. "
+        "When a cause recompiles or relinks all code (`-pgo`, `GOAMD64`, `-buildmode=pie`, "
+        "`-linkmode=external`, another toolchain), the two blobs of Go string literals (from the "
+        "`go:string.*` symbol to the next symbol, so both builds need a symbol table) are aligned the same "
+        "way: those settings leave the blob byte for byte the same, so a changed piece is a changed "
+        "literal (causes that select other code, such as `-tags`, `-race`, `-gcflags` or a toolchain, "
+        "explain it as its consequence). Pieces inside a string variable another finding names are "
+        "that finding's, and with an `-X` value or C code beside it, a changed string the symbol table "
+        "places among the Go literals stays a root.",
     ),
     "c-source-change": Prose(
         shows="The C code or data that cgo compiled differs while the C compiler is the same: a constant, a "

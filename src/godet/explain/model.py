@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from godet.explain.causes import CAUSES, SCOPES, implies
+from godet.explain.causes import CAUSES, SCOPES, Edge, implies
 from godet.explain.detectors.base import Evidence, Finding
 
 
@@ -38,8 +38,14 @@ def _parents(f: Finding, findings: list[Finding]) -> list[Finding]:
     edges that name a key or a condition (CGO_ENABLED ⇒ linkage) before general ones, then rank."""
     found = [(g, implies(g, f)) for g in findings if g is not f]
     ps = [(g, e) for g, e in found if e is not None]
-    ps.sort(key=lambda ge: (CAUSES[ge[0].cause].consequence, not (ge[1].cause_key or ge[1].when), ge[0].rank))
+    ps.sort(key=lambda ge: (CAUSES[ge[0].cause].consequence, -_specificity(ge[1]), ge[0].rank))
     return [g for g, _ in ps]
+
+
+def _specificity(e: Edge) -> int:
+    """How much an edge names: a key and a condition (-ldflags naming -linkmode=external ⇒ linkage)
+    before a key alone (any -buildmode ⇒ linkage), before neither."""
+    return (e.cause_key is not None) + bool(e.when)
 
 
 def _root_of(f: Finding, parents: dict[int, list[Finding]]) -> Finding:

@@ -14,6 +14,7 @@ from godet.read.buildinfo import BuildInfo
 
 STD = "std"  # the standard library and runtime (the toolchain's code)
 MAIN = "main"
+DEP = "dep"
 GENERATED = "generated"
 
 
@@ -121,8 +122,8 @@ class ModuleIndex:
         while cut > 0:
             head = pkg[:cut]
             if head in self.paths:
-                return (MAIN if head == self.main else "dep"), head
+                return (MAIN if head == self.main else DEP), head
             cut = pkg.rfind("/", 0, cut)
         if "." not in pkg.split("/", 1)[0]:
             return STD, STD
-        return "dep", pkg
+        return DEP, pkg

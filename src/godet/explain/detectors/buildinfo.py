@@ -350,6 +350,9 @@ def _ldflags(
     out = []
     rest_a = _without_x(va or "")
     rest_b = _without_x(vb or "")
+    # the -ldflags line of buildinfo: the other flags' when they differ too (the -X values keep their
+    # own bytes), else the -X values' (a line claimed by both would leave the flags a root of no bytes)
+    line = [] if rest_a != rest_b else claims
     for name in dict.fromkeys(list(xa) + list(xb)):
         if xa.get(name) == xb.get(name):
             continue
@@ -361,7 +364,7 @@ def _ldflags(
                 "ldflags-x",
                 f"The -X value of {name} differs.",
                 [Evidence(f"-X {name}", xa.get(name), xb.get(name))],
-                claims + sc,
+                line + sc,
                 key=name,
             )
         )

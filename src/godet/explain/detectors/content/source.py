@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from godet.compare import code as codecmp
+from godet.compare.layout import FunctionDelta
+from godet.explain.causes import STD_UNCHANGED, is_broad
 from godet.explain.detectors.base import RANK, Claim, DiffContext, Evidence, Finding, merged_ranges
 from godet.explain.detectors.content.common import (
     code_explained,
@@ -13,7 +15,7 @@ from godet.explain.detectors.content.common import (
     va_to_offsets,
 )
 from godet.read.binary import Binary
-from godet.read.owners import ModuleIndex, one_sided_packages, raw_package_of
+from godet.read.owners import DEP, MAIN, STD, ModuleIndex, one_sided_packages, package_of, raw_package_of
 
 PACKAGES_KEY = "packages"  # the key of the finding "packages compiled into one build only"
 
@@ -29,8 +31,60 @@ def detect(ctx: DiffContext) -> list[Finding]:
     if broad:
         if ctx.deep:
             _tell_broad_cause(ctx, broad, codecmp.changed_functions(ctx))
-        return _packages(ctx)
+        return _packages(ctx) + _beside_unchanged_std(ctx, broad)
     return _source_change(ctx, codecmp.changed_functions(ctx))
+
+
+# Causes that would change the standard library's code with the program's: when they left every
+# standard-library function as it was, they did not change the compiler's output for this program.
+CONTROLLED = frozenset({"toolchain-version", "goexperiment", "arch-level"})
+
+
+def _beside_unchanged_std(ctx: DiffContext, broad: str) -> list[Finding]:
+    """The program's changed functions, when the only causes that could recompile them are CONTROLLED
+    ones and the standard library compiled to the same code (its functions at most moved): the
+    standard library is the control group (a patch release that changes no code of this program,
+    and a function whose source changed). Not with a dependency version or compiler setting that
+    changes code too, nor when some function went unchecked."""
+    if broad not in CONTROLLED or any(
+        (is_broad(f.cause, f.key) and f.cause not in CONTROLLED) or f.cause == "dependency-version"
+        for f in ctx.findings
+    ):
+        return []
+    index = ModuleIndex(ctx.a.buildinfo)
+
+    def kind(fd: FunctionDelta) -> str:
+        return index.owner(package_of(fd.name.split("#", 1)[0]))[0]
+
+    own = False
+    for fd in ctx.cmp.functions:
+        k = kind(fd)
+        if k == STD and fd.how != "differs":
+            return []  # a standard-library function was resized, added or dropped: recompiled
+        own = own or k in (MAIN, DEP)
+    if not own:
+        return []
+    v = codecmp.changed_functions(ctx)
+    if not v.supported or v.unchecked or any(kind(fd) == STD for fd, _ in [*v.changed, *v.reordered]):
+        return []
+    mine = [(fd, cc) for fd, cc in v.changed if kind(fd) in (MAIN, DEP)]
+    if not mine:
+        return []
+    found = _source_change(ctx, codecmp.FunctionVerdicts(changed=mine), own_code=True)
+    for f in found:
+        f.traits = f.traits | {STD_UNCHANGED}
+        f.summary += (
+            f" The standard library compiled to the same code ({_std_count(ctx, index):,} functions"
+            f" at most moved), so the {broad} difference did not change these."
+        )
+    return found
+
+
+def _std_count(ctx: DiffContext, index: ModuleIndex) -> int:
+    tab = ctx.a.pclntab
+    if tab is None:
+        return 0
+    return sum(1 for n in tab.names if index.owner(package_of(n))[0] == STD)
 
 
 def _packages(ctx: DiffContext) -> list[Finding]:
@@ -118,19 +172,22 @@ def _tell_broad_cause(ctx: DiffContext, cause: str, v: codecmp.FunctionVerdicts)
     f.places.extend(fd.name for fd, _ in v.changed[:50])
 
 
-def _source_change(ctx: DiffContext, verdicts: codecmp.FunctionVerdicts) -> list[Finding]:
+def _source_change(
+    ctx: DiffContext, verdicts: codecmp.FunctionVerdicts, own_code: bool = False
+) -> list[Finding]:
+    """``own_code``: the changed functions' bytes are this finding's before any broad cause's."""
     if not verdicts.changed:
         return []
     names = [fd.name for fd, _ in verdicts.changed]
     claims: list[Claim] = []
     ev: list[Evidence] = []
     for fd, cc in verdicts.changed:
-        claims += function_claims(fd, fallback=True)
+        claims += function_claims(fd, fallback=not own_code)
         for side, r in (("a", fd.a_range), ("b", fd.b_range)):
             if r:
                 unit = _unit_of(ctx, side, r[0])
                 if unit:
-                    claims.append(Claim.unit(f"{unit}/{fd.name}", fallback=True))
+                    claims.append(Claim.unit(f"{unit}/{fd.name}", fallback=not own_code))
         if len(ev) < 10:
             if cc is None:
                 ev.append(

@@ -39,7 +39,9 @@ from godet.explain.detectors.content.common import (
 from godet.read.binary import Binary
 from godet.read.formats import section_names
 from godet.read.image import Section
+from godet.read.owners import DEP, MAIN, ModuleIndex, package_of
 from godet.read.strdata import literal_origin
+from godet.read.xflags import LINKER_STRINGS
 
 EMITS: frozenset[str] = frozenset(["embedded-content", "ldflags-x", "string-literal"])
 
@@ -47,8 +49,9 @@ EMITS: frozenset[str] = frozenset(["embedded-content", "ldflags-x", "string-lite
 def detect(ctx: DiffContext) -> list[Finding]:
     """String and []byte variables whose data differs (found through their {ptr, len} header), then
     the string literals of read-only data, aligned so that strings moved by a length change follow it."""
-    if ctx.cmp.coarse:  # the compiler's output differs throughout: no string-variable walk
-        return []
+    if ctx.cmp.coarse:  # the compiler's output differs throughout: variables by name, literals by blob
+        found = _var_findings(ctx, string_vars(ctx, State.of(ctx), _named_vars(ctx), set()))
+        return found + _blob_literals(ctx, found)
     st = State.of(ctx)
     seen: set[tuple[int, int]] = set()
     diffs = string_vars(ctx, st, vars_by_data(ctx, st), seen)
@@ -56,6 +59,8 @@ def detect(ctx: DiffContext) -> list[Finding]:
     out = _var_findings(ctx, diffs)
     if not code_explained(ctx, RANK["source-change"]):
         out += _literals(ctx, st, out)
+    else:  # another cause explains all code (the external linker, another toolchain): by blob
+        out += _blob_literals(ctx, out)
     return out
 
 
@@ -132,6 +137,45 @@ def _vars_by_header(ctx: DiffContext, st: State) -> list[tuple[StringVar, String
             if xb is not None:
                 out.append((xa, xb))
     return out
+
+
+VAR_KINDS = frozenset("DdRr")  # initialised data: a variable with a static value
+MAX_VAR_LEN = 1 << 26
+
+
+def _named_vars(ctx: DiffContext) -> list[tuple[StringVar, StringVar]]:
+    """String variables of the program (its main module and dependencies, not the standard library)
+    paired by name, when both builds have symbols: what holds its value whatever the compiler did
+    to the code (a go:embed file, a generated string)."""
+    if not (ctx.a.symbols.present and ctx.b.symbols.present):
+        return []
+    ps = ctx.a.image.ptr_size
+    index = ModuleIndex(ctx.a.buildinfo)
+    out = []
+    for s in ctx.a.symbols.symbols:
+        if s.size not in (2 * ps, 3 * ps) or s.kind not in VAR_KINDS or s.name.startswith(LINKER_STRINGS):
+            continue
+        if index.owner(package_of(s.name))[0] not in (MAIN, DEP):
+            continue
+        t = ctx.b.symbols.by_name(s.name)
+        if t is None or t.size != s.size:
+            continue
+        xa, xb = _header_var(ctx.a, s.addr, s.name, ps), _header_var(ctx.b, t.addr, s.name, ps)
+        if xa is not None and xb is not None:
+            out.append((xa, xb))
+    return out
+
+
+def _header_var(binary: Binary, h: int, name: str, ps: int) -> StringVar | None:
+    """The string variable whose {ptr, len} header is at ``h``, if it points at string data."""
+    raw = read_at(binary, h, 2 * ps)
+    if raw is None:
+        return None
+    order = "big" if binary.image.big_endian else "little"
+    ptr, n = int.from_bytes(raw[:ps], order), int.from_bytes(raw[ps:], order)
+    if not 0 < n <= MAX_VAR_LEN or not binary.string_headers.holds(ptr, n):
+        return None
+    return StringVar(h, ptr, n, name, 2 * ps)
 
 
 def _named_var(binary: Binary, h: int, ptr: int, length: int) -> StringVar | None:
@@ -504,6 +548,61 @@ def _mover(al: _Aligned) -> Finding:
     """The owner whose strings changed length the most (what moved the others); then the most pieces.
     A same-length change (an embedded file's letter) moves nothing, whatever its piece count."""
     return max(al.owners, key=lambda f: (abs(al.growth.get(id(f), 0)), al.owners.count(f)))
+
+
+MAX_BLOB = 16 << 20  # largest blob of Go string literals aligned when the code differs throughout
+
+
+def _blob_literals(ctx: DiffContext, variables: list[Finding]) -> list[Finding]:
+    """When the compiler's output differs throughout: the blobs of Go string literals (go:string.*,
+    by the symbol tables), aligned. Many settings that recompile everything (-pgo, GOAMD64,
+    -buildmode, -linkmode) leave the blob byte for byte the same; the causes that select other code
+    (a toolchain, -tags, -race, -gcflags, a dependency) explain changed literals by the model's
+    edges. A changed piece inside a string variable already reported is that variable's."""
+    spans = [ctx.a.go_strings, ctx.b.go_strings]
+    if spans[0] is None or spans[1] is None:
+        return []
+    (a_lo, a_hi), (b_lo, b_hi) = spans  # type: ignore[misc]
+    oa, ob = ctx.a.image.va_to_offset(a_lo), ctx.b.image.va_to_offset(b_lo)
+    if oa is None or ob is None or max(a_hi - a_lo, b_hi - b_lo) > MAX_BLOB:
+        return []
+    x = as_array(ctx.a.image.data)[oa : oa + (a_hi - a_lo)]
+    y = as_array(ctx.b.image.data)[ob : ob + (b_hi - b_lo)]
+    if len(x) == len(y) and np.array_equal(x, y):
+        return []
+    sx, sy = align_blocks(x, y)
+    held = _Owners(variables)
+    pieces: dict[str, list[tuple[int, int]]] = {}
+    for side, off, shifts, other in (("a", oa, sx, y), ("b", ob, sy, x)):
+        found = [(off + s, off + e) for s, e in _true_runs(shifts == NO_SHIFT, MAX_PIECES)]
+        text = [p for p, owner in zip(found, held.of(side, found), strict=True) if owner is None]
+        text = [p for p in text if _is_text(ctx, side, p)]
+        if len(text) <= MAX_FOUND:  # a piece found verbatim in the other blob only moved
+            rest = other.tobytes()
+            text = [p for p in text if p[1] - p[0] < MIN_BLOCK or rest.find(_bytes(ctx, side, p)) < 0]
+        pieces[side] = text
+    if not pieces["a"] and not pieces["b"]:
+        return []
+    if sorted(b"".join(_bytes(ctx, "a", p) for p in pieces["a"])) == sorted(
+        b"".join(_bytes(ctx, "b", p) for p in pieces["b"])
+    ):
+        return []  # the same characters in another order: not a changed literal
+    claims = [Claim.range(side, s, e) for side, ps in pieces.items() for s, e in ps]
+    ev = [
+        Evidence("string in the Go string literals", _show_piece(ctx.a, pa), _show_piece(ctx.b, pb))
+        for pa, pb in _pairs(pieces["a"], pieces["b"])[:8]
+    ]
+    n = max(len(pieces["a"]), len(pieces["b"]))
+    found_f = Finding(
+        "string-literal",
+        f"{n} string literal(s) differ in the blob of Go string literals (go:string.*), which the "
+        "compiler's other output (code, inlining) does not change.",
+        ev,
+        claims,
+        places=["go:string.*"],
+    )
+    found_f.traits = frozenset({GO_LITERALS})
+    return [found_f]
 
 
 def strings_changed(ctx: DiffContext, st: State) -> bool:
