@@ -788,6 +788,14 @@ MASKING: list[Masking] = [
         lambda f: (),
     ),
     Masking(
+        "trimpath-hides-c-flags",
+        "with -trimpath on B no build records both sides' CGO_* flags (and cgo compiles with "
+        "-gno-record-gcc-switches): C code that differs while the C compiler is the same may come from "
+        "other flags or other C sources, which godet names as one cause (cgo-flags)",
+        lambda fs, f: f.name == "c-source" and any(g.name == "trimpath" for g in fs),
+        lambda f: (("cgo-flags", None),),
+    ),
+    Masking(
         "cross-build-is-another-program",
         "a pair for two GOOS/GOARCH is two different programs: that verdict replaces every other root",
         lambda fs, f: any(not g.native for g in fs) and f.native,
@@ -887,6 +895,15 @@ EXPLORED: list[tuple[str, ...]] = [
     ("goamd64", "string-other-length"),
     ("pie", "string-same-length"),
     ("linkmode-external", "string-other-length"),
+    ("go-line", "string-other-length"),  # a literal's own run beside strings a shorter GODEBUG moved
+    ("cgo-enabled", "embed"),  # CGO_ENABLED selects files, yet main.banner is the same variable
+    ("go-line", "embed"),  # a same-length embed change among strings a shorter GODEBUG moved
+    ("c-source", "embed", "go-line"),
+    ("embed", "tags", "x-added"),
+    ("trimpath", "cgo-cflags"),  # C code differs and B records no flags: the flags (or sources)
+    ("c-source", "trimpath"),
+    ("ldflags-s", "string-other-length", "trimpath"),  # runtime.defaultGOROOT leaves .data for .bss
+    ("c-date", "func-body", "x-added"),
 ]
 
 PAIRS: dict[str, tuple[str, ...]] = {n: (n,) for n in FACTORS}

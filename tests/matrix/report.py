@@ -45,13 +45,13 @@ def table(results: dict[str, Result]) -> str:
 
 def edges() -> str:
     """The catalog's causal model as a table (godet.explain.causes.EDGES)."""
-    from godet.explain.causes import CONDITION_TEXT, EDGES
+    from godet.explain.causes import EDGES
 
     rows = ["| cause | makes happen | when | why |", "|---|---|---|---|"]
     for e in EDGES:
         cause = f"`{e.cause}`" + (f" (`{e.cause_key}`)" if e.cause_key else "")
         effect = f"`{e.effect}`" + (f" (`{e.effect_key}`)" if e.effect_key else "")
-        when = CONDITION_TEXT.get(e.when, "")
+        when = e.condition_text
         rows.append(f"| {cause} | {effect} | {when} | {_cell(e.why)} |")
     return "\n".join(rows)
 

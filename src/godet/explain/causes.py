@@ -506,12 +506,30 @@ def _recompiled(causer: Finding, effect: Finding) -> bool:
     return _same_packages(causer, effect) and STD_UNCHANGED not in effect.traits
 
 
+def _flags_recorded(causer: Finding, effect: Finding) -> bool:
+    """The causer's flags are recorded in both builds (flags unrecorded on one side, as -trimpath
+    leaves them, say nothing about what the C compiler did)."""
+    ev = causer.evidence[0] if causer.evidence else None
+    return ev is not None and ev.a is not None and ev.b is not None
+
+
+def _cgo_linked_in(causer: Finding, effect: Finding) -> bool:
+    """One build only links runtime/cgo: the changed strings may be its."""
+    return CGO_ONE_SIDE in effect.traits
+
+
+def _a_recorded_flag(causer: Finding, effect: Finding) -> bool:
+    """The effect is about a flag buildinfo records (keyed CGO_CFLAGS...), not about C code that differs."""
+    return effect.key in CGO_FLAGS
+
+
 def _no_go_literal(causer: Finding, effect: Finding) -> bool:
     """No changed string is known to be a Go literal (the symbol table places them in C objects'
     data, or cannot tell): an -X value or C code cannot change a Go string literal."""
     return GO_LITERALS not in effect.traits
 
 
+CGO_ONE_SIDE = "cgo-one-side"  # trait of a string-literal finding: one build only links runtime/cgo
 GO_LITERALS = "go-literals"  # trait of a string-literal finding: a changed string lies in Go's literals
 C_LITERALS = "c-literals"  # ... in a C object's read-only data
 
@@ -532,6 +550,9 @@ CONDITION_TEXT = {  # how the docs and the accuracy report say each condition
     "recompiled": "both builds compile the same packages, and the standard library's code differs too",
     "no-go-literal": "no changed string is known to be a Go string literal",
     "links-externally": "the flags name -linkmode=external",
+    "flags-recorded": "the flags are recorded in both builds",
+    "a-recorded-flag": "it is a flag buildinfo records",
+    "cgo-linked-in": "one build only links runtime/cgo",
 }
 CONDITIONS: dict[str, Callable[[Finding, Finding], bool]] = {
     "absent-on-one-side": _absent_on_one_side,
@@ -540,6 +561,9 @@ CONDITIONS: dict[str, Callable[[Finding, Finding], bool]] = {
     "recompiled": _recompiled,
     "no-go-literal": _no_go_literal,
     "links-externally": _links_externally,
+    "flags-recorded": _flags_recorded,
+    "a-recorded-flag": _a_recorded_flag,
+    "cgo-linked-in": _cgo_linked_in,
 }
 # Settings that change the code but not which Go string literals it holds (the go:string.* blob is
 # byte for byte the same with and without -buildmode=pie, as with -pgo and GOAMD64).
@@ -570,7 +594,17 @@ class Edge:
             return False
         if self.effect_key is not None and effect.key != self.effect_key:
             return False
-        return not self.when or CONDITIONS[self.when](causer, effect)
+        return all(CONDITIONS[w](causer, effect) for w in self.conditions)
+
+    @property
+    def conditions(self) -> list[str]:
+        """The names of the conditions in ``when`` (all must hold), joined by "+"."""
+        return self.when.split("+") if self.when else []
+
+    @property
+    def condition_text(self) -> str:
+        """How the docs say ``when``."""
+        return " and ".join(CONDITION_TEXT[w] for w in self.conditions)
 
 
 def _setting_edges() -> list[Edge]:
@@ -588,9 +622,6 @@ def _setting_edges() -> list[Edge]:
         if k not in SAME_LITERALS:
             why = f"{k} changes which code and strings exist"
             out.append(Edge("build-setting", "string-literal", why, cause_key=k))
-    for k in sorted(RECOMPILING_SETTINGS):
-        why = f"{k} selects other files and their variables"
-        out.append(Edge("build-setting", "embedded-content", why, cause_key=k))
     out.append(
         Edge(
             "build-setting",
@@ -598,6 +629,15 @@ def _setting_edges() -> list[Edge]:
             "-linkmode=external links with the system linker",
             cause_key="-ldflags",
             when="links-externally",
+        )
+    )
+    out.append(
+        Edge(
+            "build-setting",
+            "string-literal",
+            "the external linker needs runtime/cgo, whose code and strings join the program",
+            cause_key="-ldflags",
+            when="links-externally+cgo-linked-in",
         )
     )
     for k in ("-race", "-msan", "-asan", "-buildmode", "-ldflags", "CGO_ENABLED"):
@@ -616,7 +656,12 @@ EDGES: tuple[Edge, ...] = (
     E("trimpath", "goroot-path", "the trimmed build holds no GOROOT"),
     E("trimpath", "module-cache-path", "the trimmed build holds no module cache paths"),
     E("trimpath", "cgo-work-path", "-trimpath rewrites the cgo work directory"),
-    E("trimpath", "cgo-flags", "-trimpath builds do not record CGO_* flags", when="absent-on-one-side"),
+    E(
+        "trimpath",
+        "cgo-flags",
+        "-trimpath builds do not record CGO_* flags",
+        when="a-recorded-flag+absent-on-one-side",
+    ),
     E(
         "trimpath",
         "build-setting",
@@ -685,14 +730,24 @@ EDGES: tuple[Edge, ...] = (
         when="absent-on-one-side",
     ),
     E("linkage", "gnu-build-id", "the external linker writes its own GNU build ID"),
+    E(
+        "linkage",
+        "string-literal",
+        "the external linker needs runtime/cgo, whose code and strings join the program",
+        when="cgo-linked-in",
+    ),
     E("cgo-flags", "c-toolchain", "the C compiler's flags are part of its producer string"),
     E("cgo-flags", "c-source-change", "other C flags compile other C code"),
-    E("cgo-flags", "string-literal", "C flags (-D) select other C code and strings", when="no-go-literal"),
+    E(
+        "cgo-flags",
+        "string-literal",
+        "C flags (-D) select other C code and strings",
+        when="flags-recorded+no-go-literal",
+    ),
     E("c-source-change", "string-literal", "the C sources hold string literals too", when="no-go-literal"),
     E("build-setting", "c-source-change", "only cgo builds hold C code", cause_key="CGO_ENABLED"),
     E("dependency-version", "source-change", "the module's code (and what inlines it) differs"),
     E("dependency-version", "string-literal", "the module's strings differ"),
-    E("dependency-version", "embedded-content", "the module's variables and embedded files differ"),
     E(
         "ldflags-x",
         "string-literal",

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from godet import links
 from godet.explain import causes
-from godet.explain.causes import CAUSES, CONDITION_TEXT, Cause
+from godet.explain.causes import CAUSES, Cause
 from godet.links import docs_base
 
 HEADER = (
@@ -584,7 +584,7 @@ def implied_by(cause_id: str) -> list[str]:
     """The causes that make ``cause_id`` a consequence when the same pair shows them (catalog EDGES)."""
     out = []
     for e in causes.implied_by(cause_id):
-        cond = f" when {CONDITION_TEXT[e.when]}" if e.when else ""
+        cond = f" when {e.condition_text}" if e.when else ""
         out.append(f"[`{e.cause}`]({e.cause}.md)" + (f" (`{e.cause_key}`)" if e.cause_key else "") + cond)
     return list(dict.fromkeys(out))
 

@@ -9,6 +9,8 @@ import bisect
 import re
 from typing import TYPE_CHECKING
 
+from godet.read.formats import section_names
+
 if TYPE_CHECKING:
     from godet.read.binary import Binary
 
@@ -108,8 +110,15 @@ class Namer:
             return f"{va:#x}"
         if self.is_code(va) and sec[2] not in self._go_code:  # stubs, PLT: offsets inside are stable
             return f"{sec[2]}+{va - sec[0]:#x}"
+        if sec[2].split(",")[-1] in VARIABLE_SECTIONS:
+            return "[variables]+?"  # a variable with a value and one without live in different sections
         return f"{sec[2]}+?"
 
+
+# Where Go's package variables live: initialised or zero, with or without pointers. A variable set by
+# the linker (runtime.defaultGOROOT, unset under -trimpath) or initialised in one build only moves
+# between them while the code that reads it stays the same, so section placeholders do not tell them apart.
+VARIABLE_SECTIONS = section_names("data", "noptrdata", "bss")
 
 CGO_PREFIX = re.compile(r"_cgo_[0-9a-f]{12}_")
 

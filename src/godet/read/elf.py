@@ -384,6 +384,7 @@ class ElfFormat(ExecutableFormat):
         "relro": (".data.rel.ro",),
         "data": (".data",),
         "noptrdata": (".noptrdata",),
+        "bss": (".bss", ".noptrbss"),
         "go-type": (".go.type",),
         "go-func": (".go.func",),
         "go-module": (".go.module",),

@@ -374,6 +374,7 @@ ROLES: Mapping[str, str] = {
     "relro": "data read-only after relocation",
     "data": "initialised writable data",
     "noptrdata": "writable data without pointers (the GC does not scan it)",
+    "bss": "zero-initialised writable data (no bytes in the file)",
     "go-type": "Go type descriptors, when the linker splits them out",
     "go-func": "Go func descriptors, when the linker splits them out",
     "go-module": "the module data (runtime.firstmoduledata)",

@@ -280,6 +280,7 @@ class MachoFormat(ExecutableFormat):
         "relro": ("__const",),
         "data": ("__data",),
         "noptrdata": ("__noptrdata",),
+        "bss": ("__bss", "__noptrbss"),
         "go-type": ("__go_type",),
         "go-func": ("__go_func",),
         "go-module": ("__go_module",),

@@ -116,7 +116,7 @@ def _c_code(ctx: DiffContext) -> list[Finding]:
         claims += [Claim.unit(u, fallback=True) for u in tops if is_dwarf_unit(u)]
     names = [c[0] for c in changed]
     ev = [Evidence(n if n.startswith("C code ") else f"C function {n}", a, b) for n, a, b in changed[:10]]
-    existing = next((f for f in ctx.findings if f.cause in ("c-toolchain", "cgo-flags")), None)
+    existing = next((f for f in ctx.findings if f.cause in ("c-toolchain", "cgo-flags") and _both(f)), None)
     if existing is not None:  # the compiler or the recorded flags differ: their finding explains the code
         existing.claims.extend(_as_fallback(c) for c in claims)
         existing.evidence.extend(ev[:6])
@@ -160,7 +160,7 @@ def _c_code(ctx: DiffContext) -> list[Finding]:
             f"compiler is the same and {why}: the C sources differ." + also
         )
         return [Finding("c-source-change", summary, ev, claims, places=names[:20])]
-    if same_cc and not (flags_a or flags_b):
+    if same_cc and not (flags_a and flags_b):  # one build or both do not record them (-trimpath)
         summary = (
             f"The C code compiled by cgo differs ({len(names)} C function(s): {listed}) while the C "
             "compiler is the same: the C compiler flags (CGO_CFLAGS, CGO_CPPFLAGS; -trimpath keeps "
@@ -174,6 +174,12 @@ def _c_code(ctx: DiffContext) -> list[Finding]:
     )
     summary = f"The C code compiled by cgo differs ({len(names)} C function(s): {listed}); {why}." + also
     return [Finding("c-toolchain", summary, ev, claims, places=names[:20])]
+
+
+def _both(f: Finding) -> bool:
+    """The finding's main evidence has a value in both builds (flags recorded on both sides)."""
+    ev = f.evidence[0] if f.evidence else None
+    return ev is not None and ev.a is not None and ev.b is not None
 
 
 def _cgo_prefixes(binary: Binary) -> set[str]:

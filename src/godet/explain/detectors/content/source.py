@@ -31,8 +31,21 @@ def detect(ctx: DiffContext) -> list[Finding]:
     if broad:
         if ctx.deep:
             _tell_broad_cause(ctx, broad, codecmp.changed_functions(ctx))
-        return _packages(ctx) + _beside_unchanged_std(ctx, broad)
+        return _merged(_packages(ctx), _beside_unchanged_std(ctx, broad))
     return _source_change(ctx, codecmp.changed_functions(ctx))
+
+
+def _merged(packages: list[Finding], functions: list[Finding]) -> list[Finding]:
+    """One source-change finding: the packages one build lacks, with the changed functions beside them."""
+    if not packages or not functions:
+        return packages + functions
+    p, f = packages[0], functions[0]
+    p.claims += f.claims
+    p.evidence += f.evidence[:4]
+    p.places += [x for x in f.places if x not in p.places][:25]
+    p.summary += " " + f.summary
+    p.traits = p.traits | f.traits
+    return [p]
 
 
 # Causes that would change the standard library's code with the program's: when they left every

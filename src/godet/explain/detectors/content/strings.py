@@ -8,7 +8,7 @@ import numpy as np
 
 from godet.compare import code as codecmp
 from godet.compare.bytes import as_array
-from godet.explain.causes import C_LITERALS, GO_LITERALS, is_broad
+from godet.explain.causes import C_LITERALS, CGO_ONE_SIDE, GO_LITERALS, is_broad
 from godet.explain.detectors.base import RANK, Claim, DiffContext, Evidence, Finding, merged_ranges, raw_bytes
 from godet.explain.detectors.content.common import (
     DATA_NAMES,
@@ -39,7 +39,7 @@ from godet.explain.detectors.content.common import (
 from godet.read.binary import Binary
 from godet.read.formats import section_names
 from godet.read.image import Section
-from godet.read.owners import DEP, MAIN, ModuleIndex, package_of
+from godet.read.owners import DEP, MAIN, ModuleIndex, names_package, package_of
 from godet.read.strdata import literal_origin
 from godet.read.xflags import LINKER_STRINGS
 
@@ -56,8 +56,11 @@ def detect(ctx: DiffContext) -> list[Finding]:
     seen: set[tuple[int, int]] = set()
     diffs = string_vars(ctx, st, vars_by_data(ctx, st), seen)
     diffs += string_vars(ctx, st, _vars_by_header(ctx, st), seen)
+    # and by name: a variable whose data moved with other strings may not show in the runs
+    diffs += string_vars(ctx, st, _named_vars(ctx), seen)
+    broad = code_explained(ctx, RANK["source-change"])
     out = _var_findings(ctx, diffs)
-    if not code_explained(ctx, RANK["source-change"]):
+    if not broad:
         out += _literals(ctx, st, out)
     else:  # another cause explains all code (the external linker, another toolchain): by blob
         out += _blob_literals(ctx, out)
@@ -416,6 +419,9 @@ REACH = 64 << 10  # how far a block is looked for in the other build
 MAX_SHIFTS = 24  # offsets tried (a real release moves strings by a few dozen different lengths)
 
 
+Pieces = dict[str, list[tuple[int, int]]]  # file ranges per side
+
+
 @dataclass
 class _Aligned:
     """A section's differing span in both builds, split into moved blocks and changed pieces."""
@@ -427,6 +433,7 @@ class _Aligned:
     moved: int  # differing bytes of A explained as moved
     owners: list[Finding]  # the findings of changed pieces another cause explains
     growth: dict[int, int] = field(default_factory=dict)  # id(owner) -> its pieces' B bytes less A's
+    owned: dict[int, Pieces] = field(default_factory=dict)  # id(owner) -> its pieces
     a0: int = 0  # the span: A's file offset, B's, and each byte's offset to its place in B
     b0: int = 0
     shifts: np.ndarray | None = None
@@ -495,17 +502,18 @@ def _literals(ctx: DiffContext, st: State, variables: list[Finding]) -> list[Fin
                 pieces = {"a": mine_a, "b": mine_b}
                 if order is not None:
                     order.claims.extend(Claim.range(side, s, e) for side, ps in pieces.items() for s, e in ps)
-                _mover(al).claims.extend(_less(al.claims, pieces))
+                _mover(al).claims.extend(_for_mover(ctx, al, pieces))
             continue
         if not mine_a and not mine_b:  # an -X value, a path...: its finding explains the strings it moved
-            _mover(al).claims.extend(al.claims)
+            _mover(al).claims.extend(_for_mover(ctx, al))
             continue
         own_growth = sum(e - s for s, e in mine_b) - sum(e - s for s, e in mine_a)
         mover = _mover(al) if al.owners else None
         if mover is not None and abs(al.growth.get(id(mover), 0)) > abs(own_growth):
             # another cause's string changed length and moved the rest: the literal keeps its pieces
-            pieces = {"a": mine_a, "b": mine_b}
-            mover.claims.extend(_less(al.claims, pieces))
+            # (with the runs they are in, on both sides: a run goes to whichever side's claim settles first)
+            pieces = _with_runs(ctx, {"a": mine_a, "b": mine_b})
+            mover.claims.extend(_for_mover(ctx, al, pieces))
             claims += [Claim.range(side, s, e) for side, ps in pieces.items() for s, e in ps]
         else:
             claims += al.claims
@@ -542,6 +550,21 @@ def _origins(ctx: DiffContext, spans: list[_Aligned]) -> frozenset[str]:
                 if origin is not None:
                     out.add(GO_LITERALS if origin == "go" else C_LITERALS)
     return frozenset(out)
+
+
+def _for_mover(ctx: DiffContext, al: _Aligned, mine: Pieces | None = None) -> list[Claim]:
+    """The span's claims for the owner that moved its strings: less ``mine`` and the pieces of the
+    other owners (with the runs they are in), which are theirs (a same-length embedded file beside a
+    longer GODEBUG string: the mover ranks first and would take them)."""
+    mover = _mover(al)
+    rest: Pieces = {"a": list((mine or {}).get("a", [])), "b": list((mine or {}).get("b", []))}
+    for key, pieces in al.owned.items():
+        if key != id(mover):
+            for side in ("a", "b"):
+                rest[side] += pieces.get(side, [])
+    if not rest["a"] and not rest["b"]:
+        return al.claims
+    return _less(al.claims, _with_runs(ctx, rest))
 
 
 def _mover(al: _Aligned) -> Finding:
@@ -601,8 +624,17 @@ def _blob_literals(ctx: DiffContext, variables: list[Finding]) -> list[Finding]:
         claims,
         places=["go:string.*"],
     )
-    found_f.traits = frozenset({GO_LITERALS})
+    found_f.traits = frozenset({GO_LITERALS} | ({CGO_ONE_SIDE} if _cgo_one_side(ctx) else set()))
     return [found_f]
+
+
+def _cgo_one_side(ctx: DiffContext) -> bool:
+    """Whether one build only links runtime/cgo (by its function names): its strings come with it
+    (the external linker brings it in)."""
+    ta, tb = ctx.a.pclntab, ctx.b.pclntab
+    if ta is None or tb is None:
+        return False
+    return names_package(ta.name_table(), "runtime/cgo") != names_package(tb.name_table(), "runtime/cgo")
 
 
 def strings_changed(ctx: DiffContext, st: State) -> bool:
@@ -611,6 +643,29 @@ def strings_changed(ctx: DiffContext, st: State) -> bool:
         al.owners or ((al.a_pieces or al.b_pieces) and not _reordered(ctx, al))
         for al in _aligned_spans(ctx, st)
     )
+
+
+def _with_runs(ctx: DiffContext, pieces: Pieces) -> Pieces:
+    """The pieces, and both sides' ranges of every differing run that overlaps one (sorted, merged)."""
+    runs = ctx.cmp.runs
+    out = {side: list(ps) for side, ps in pieces.items()}
+    for side, ps in pieces.items():
+        lo, hi = (runs.a0, runs.a1) if side == "a" else (runs.b0, runs.b1)
+        for s, e in ps:
+            for i in np.flatnonzero((lo < e) & (hi > s) & (runs.a0 >= 0) & (runs.b0 >= 0)).tolist():
+                out["a"].append((int(runs.a0[i]), int(runs.a1[i])))
+                out["b"].append((int(runs.b0[i]), int(runs.b1[i])))
+    return {side: _merged(ps) for side, ps in out.items()}
+
+
+def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(ranges):
+        if out and s <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
 
 
 def _less(claims: list[Claim], pieces: dict[str, list[tuple[int, int]]]) -> list[Claim]:
@@ -679,6 +734,7 @@ def _aligned_spans(ctx: DiffContext, st: State, also: list[Finding] | None = Non
         unknown: dict[str, list[tuple[int, int]]] = {"a": [], "b": []}
         owners: list[Finding] = []
         growth: dict[int, int] = {}
+        owned: dict[int, Pieces] = {}
         for side, off, shifts, other_off in (("a", a0, sx, b0), ("b", b0, sy, a0)):
             pieces = [(off + s, off + e) for s, e in _true_runs(shifts == NO_SHIFT, MAX_PIECES)]
             for p, owner in zip(pieces, held.of(side, pieces), strict=True):
@@ -688,6 +744,7 @@ def _aligned_spans(ctx: DiffContext, st: State, also: list[Finding] | None = Non
                     owners.append(owner)
                     size = p[1] - p[0]
                     growth[id(owner)] = growth.get(id(owner), 0) + (size if side == "b" else -size)
+                    owned.setdefault(id(owner), {}).setdefault(side, []).append(p)
                 elif _moved_pointer(ctx, side, p, off, shifts, other_off):
                     continue  # a pointer to a moved string, or a length: explained by the move
                 else:
@@ -706,7 +763,7 @@ def _aligned_spans(ctx: DiffContext, st: State, also: list[Finding] | None = Non
         if moved:  # strings moved inside the section (its size may not show it: padding absorbs it)
             ctx.memo["data_moved"] = True
         claims = _span_claims("a", a0, a1, unknown["a"]) + _span_claims("b", b0, b1, unknown["b"])
-        out.append(_Aligned(unit, claims, text["a"], text["b"], moved, owners, growth, a0, b0, sx))
+        out.append(_Aligned(unit, claims, text["a"], text["b"], moved, owners, growth, owned, a0, b0, sx))
     return out
 
 
