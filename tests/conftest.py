@@ -151,6 +151,24 @@ _NEW_PACKAGE = (
         "func main() {\n\tfmt.Println(Add(2, 3), Mul(4, 5), Describe(\"godet\"), stats.Mean(1, 2, 3))\n}\n",
     ),
 )
+# three functions added to a package both builds compile (main): no toolchain adds a declared function
+_NEW_FUNCTIONS = (
+    (
+        "calc.go",
+        (TESTDATA / "multi" / "calc.go").read_text()
+        + "".join(
+            f"\n// {n} returns {op}.\n//\n//go:noinline\nfunc {n}(a, b int) int {{\n\treturn {op}\n}}\n"
+            for n, op in (("Sub", "a - b"), ("Max", "max(a, b)"), ("Min", "min(a, b)"))
+        ),
+    ),
+    (
+        "main.go",
+        "// Command multi calls a few small functions; tests change one line of one of them.\n"
+        "package main\n\nimport \"fmt\"\n\n"
+        "func main() {\n\tfmt.Println(Add(2, 3), Mul(4, 5), Describe(\"godet\"),\n"
+        "\t\tSub(9, 1), Max(1, 2), Min(3, 4))\n}\n",
+    ),
+)
 CGOC_T = BuildSpec("cgoc", flags=T, env=NATIVE_CGO)
 
 #: name -> (a, b) of the pairs (issue "diff"); b is built after a.
@@ -214,6 +232,13 @@ PAIRS: dict[str, tuple[BuildSpec, BuildSpec]] = {
         BuildSpec("multi", flags=T, toolchain="1.27.2"),
         BuildSpec("multi", flags=T, edits=_NEW_PACKAGE),
     ),
+    # the same with functions instead of a package, across a minor release (which changes the
+    # standard library's code: the control group of source.py does not apply)
+    "toolchain_new_functions": (
+        BuildSpec("multi", flags=T, toolchain="1.26.6"),
+        BuildSpec("multi", flags=T, edits=_NEW_FUNCTIONS),
+    ),
+    "toolchain_minor_multi": (BuildSpec("multi", flags=T, toolchain="1.26.6"), BuildSpec("multi", flags=T)),
     "windows_dirs": (HELLO.with_(env=WINDOWS), HELLO.with_(env=WINDOWS, workdir="build-b")),
     # a longer string literal: PE keeps the literals and the pclntab in one section (.rdata), Mach-O
     # its read-only data in two (__TEXT,__rodata and __DATA_CONST,__rodata)
@@ -237,6 +262,8 @@ PAIR_CAUSES: dict[str, tuple[str, ...]] = {
     "dirs": ("build-path",),
     "fips_dirs": ("build-path",),
     "toolchain_new_package": ("toolchain-version", "source-change"),
+    "toolchain_new_functions": ("toolchain-version", "source-change"),
+    "toolchain_minor_multi": ("toolchain-version",),
     "windows_string": ("source-change",),  # the code loads the new length: the strings change with it
     "darwin_string": ("source-change",),
     "dirs_trimpath": ("identical",),

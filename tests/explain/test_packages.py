@@ -74,3 +74,28 @@ def test_many_candidates_give_what_one_search_each_gives(monkeypatch) -> None:  
     monkeypatch.setattr(owners, "SEARCHES", 10_000)  # one search per candidate
     searched = one_sided_packages(candidates, other, ModuleIndex(None))
     assert listed == searched == {f"example.com/m/p{i}": f"example.com/m/p{i}" for i in range(1, 40, 2)}
+
+
+def test_new_functions_under_another_toolchain_are_a_root(gopair) -> None:  # type: ignore[no-untyped-def]
+    """B adds three functions to a package both compile; A is built by the previous minor release."""
+    a, b = gopair("toolchain_new_functions")
+    names_a = {name for _addr, _t, name in go_tool_nm(a)}
+    names_b = {name for _addr, _t, name in go_tool_nm(b)}
+    added = {n for n in names_b - names_a if n.startswith("main.")}
+    assert added == {"main.Sub", "main.Max", "main.Min"}  # the oracle: what the build really added
+    rep = diff(str(a), str(b))
+    (f,) = [f for f in rep.causes if f.cause == "source-change"]
+    assert f.key == "functions" and f.role == "root"
+    assert set(f.places) == added
+    assert {r.cause for r in rep.roots} == {"toolchain-version", "source-change"}
+
+
+def test_same_source_under_another_toolchain_has_no_source_root(gopair) -> None:  # type: ignore[no-untyped-def]
+    """The same program built by two minor releases: the releases' own wrappers and inlining aside,
+    no function the program declares is in one build only (go tool nm agrees)."""
+    a, b = gopair("toolchain_minor_multi")
+    declared_a = {n for _x, t, n in go_tool_nm(a) if t in "Tt" and n.startswith("main.") and "." not in n[5:]}
+    declared_b = {n for _x, t, n in go_tool_nm(b) if t in "Tt" and n.startswith("main.") and "." not in n[5:]}
+    assert declared_a == declared_b and "main.Describe" in declared_a
+    rep = diff(str(a), str(b))
+    assert [r.cause for r in rep.roots] == ["toolchain-version"]

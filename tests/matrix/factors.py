@@ -781,6 +781,13 @@ MASKING: list[Masking] = [
         lambda f: (),
     ),
     Masking(
+        "gopath-records-no-versions",
+        "in GOPATH mode B records no module versions: a dependency bump shows only as what it changed "
+        "in the code (here the dependency's version string, a string literal)",
+        lambda fs, f: f.name == "dep-replace" and any(g.name == "gopath-mode" for g in fs),
+        lambda f: (("string-literal", None),),
+    ),
+    Masking(
         "gopath-ignores-go-mod",
         "in GOPATH mode cmd/go reads no go.mod: B's go line changes nothing (DefaultGODEBUG differs "
         "because of GOPATH mode itself)",
@@ -904,6 +911,12 @@ EXPLORED: list[tuple[str, ...]] = [
     ("c-source", "trimpath"),
     ("ldflags-s", "string-other-length", "trimpath"),  # runtime.defaultGOROOT leaves .data for .bss
     ("c-date", "func-body", "x-added"),
+    ("dep-replace", "embed"),  # the dependency's changed string must not take the embedded file's byte
+    ("c-source", "strip"),  # C code compared by its place when one build has no symbols
+    ("goexperiment", "ldflags-s", "x-added"),  # an -X value beside other linker flags
+    ("c-date", "toolchain-minor", "x-added"),  # C __DATE__ when the compiler's output differs throughout
+    ("func-body", "gopath-mode", "goroot"),  # an unrecorded dependency explains no code
+    ("dep-replace", "gopath-mode"),
 ]
 
 PAIRS: dict[str, tuple[str, ...]] = {n: (n,) for n in FACTORS}

@@ -500,15 +500,15 @@ STD_UNCHANGED = "std-unchanged"  # trait of a source-change finding: the standar
 
 
 def _recompiled(causer: Finding, effect: Finding) -> bool:
-    """Same packages, and the standard library's code changed too (a toolchain, experiment or
-    architecture level that left every standard-library function as it was did not change the
-    compiler's output: the program's own changed functions are its source)."""
-    return _same_packages(causer, effect) and STD_UNCHANGED not in effect.traits
+    """Same packages and the same declared functions, and the standard library's code changed too (a
+    toolchain, experiment or architecture level that left every standard-library function as it was
+    did not change the compiler's output: the program's own changed functions are its source)."""
+    return _same_packages(causer, effect) and effect.key != "functions" and STD_UNCHANGED not in effect.traits
 
 
 def _flags_recorded(causer: Finding, effect: Finding) -> bool:
-    """The causer's flags are recorded in both builds (flags unrecorded on one side, as -trimpath
-    leaves them, say nothing about what the C compiler did)."""
+    """The causer's value is recorded in both builds (flags or a module version unrecorded on one
+    side, as -trimpath or GOPATH mode leave them, say nothing about what was compiled)."""
     ev = causer.evidence[0] if causer.evidence else None
     return ev is not None and ev.a is not None and ev.b is not None
 
@@ -516,6 +516,12 @@ def _flags_recorded(causer: Finding, effect: Finding) -> bool:
 def _cgo_linked_in(causer: Finding, effect: Finding) -> bool:
     """One build only links runtime/cgo: the changed strings may be its."""
     return CGO_ONE_SIDE in effect.traits
+
+
+def _not_same_version_functions(causer: Finding, effect: Finding) -> bool:
+    """The effect is not "functions in one build only" (found only in modules whose version is the
+    same in both builds, which another module's version cannot add)."""
+    return effect.key != "functions"
 
 
 def _a_recorded_flag(causer: Finding, effect: Finding) -> bool:
@@ -547,12 +553,14 @@ CONDITION_TEXT = {  # how the docs and the accuracy report say each condition
     "absent-on-one-side": "recorded in one build only",
     "absent-in-the-same-build": "absent from the same build",
     "same-packages": "both builds compile the same packages",
-    "recompiled": "both builds compile the same packages, and the standard library's code differs too",
+    "recompiled": "both builds compile the same packages and functions, and the standard library's code "
+    "differs too",
     "no-go-literal": "no changed string is known to be a Go string literal",
     "links-externally": "the flags name -linkmode=external",
-    "flags-recorded": "the flags are recorded in both builds",
+    "flags-recorded": "its value is recorded in both builds",
     "a-recorded-flag": "it is a flag buildinfo records",
     "cgo-linked-in": "one build only links runtime/cgo",
+    "other-modules": "the code is not functions found in modules of the same version",
 }
 CONDITIONS: dict[str, Callable[[Finding, Finding], bool]] = {
     "absent-on-one-side": _absent_on_one_side,
@@ -564,6 +572,7 @@ CONDITIONS: dict[str, Callable[[Finding, Finding], bool]] = {
     "flags-recorded": _flags_recorded,
     "a-recorded-flag": _a_recorded_flag,
     "cgo-linked-in": _cgo_linked_in,
+    "other-modules": _not_same_version_functions,
 }
 # Settings that change the code but not which Go string literals it holds (the go:string.* blob is
 # byte for byte the same with and without -buildmode=pie, as with -pgo and GOAMD64).
@@ -610,18 +619,21 @@ class Edge:
 def _setting_edges() -> list[Edge]:
     out = []
     for k in sorted(CODEGEN_SETTINGS - ARCH_LEVELS - {"GOEXPERIMENT", "-pgo"}):
+        # a setting only newer releases record (-buildmode=exe beside nothing) tells no other build
+        recorded = ["flags-recorded"] if k in VERSION_RECORDED else []
+        when = recorded + ([] if k in RECOMPILING_SETTINGS else ["same-packages"])
         out.append(
             Edge(
                 "build-setting",
                 "source-change",
                 f"{k} changes the compiled code",
                 cause_key=k,
-                when="" if k in RECOMPILING_SETTINGS else "same-packages",
+                when="+".join(when),
             )
         )
         if k not in SAME_LITERALS:
             why = f"{k} changes which code and strings exist"
-            out.append(Edge("build-setting", "string-literal", why, cause_key=k))
+            out.append(Edge("build-setting", "string-literal", why, cause_key=k, when="+".join(recorded)))
     out.append(
         Edge(
             "build-setting",
@@ -746,8 +758,14 @@ EDGES: tuple[Edge, ...] = (
     ),
     E("c-source-change", "string-literal", "the C sources hold string literals too", when="no-go-literal"),
     E("build-setting", "c-source-change", "only cgo builds hold C code", cause_key="CGO_ENABLED"),
-    E("dependency-version", "source-change", "the module's code (and what inlines it) differs"),
-    E("dependency-version", "string-literal", "the module's strings differ"),
+    # (a version recorded in one build only, as GOPATH mode leaves it, tells no other code)
+    E(
+        "dependency-version",
+        "source-change",
+        "the module's code (and what inlines it) differs",
+        when="flags-recorded+other-modules",
+    ),
+    E("dependency-version", "string-literal", "the module's strings differ", when="flags-recorded"),
     E(
         "ldflags-x",
         "string-literal",

@@ -323,7 +323,10 @@ PROSE: dict[str, Prose] = {
         "(`10:00:00`), ISO 8601, RFC 1123 and compact (`20261120`) forms. It claims the timestamp's bytes; "
         "the evidence is the string around it in each build, labelled `C __DATE__/__TIME__` when it has that "
         "form, and the symbol or section it is in. (A whole Go string variable in a binary without symbols "
-        "is reported as an [`-X` value](ldflags-x.md) instead.)",
+        "is reported as an [`-X` value](ldflags-x.md) instead.) When a cause changes the compiler's output "
+        "throughout (the differing runs are merged), the C objects' read-only data (after "
+        "`runtime.erodata`, and symbols named `pkg(.rodata…)`; both need a symbol table) is searched for "
+        "stamps instead, and stamps whose texts differ are paired in order.",
         references=("https://reproducible-builds.org/docs/timestamps/",),
     ),
     "generated-order": Prose(
@@ -363,7 +366,13 @@ PROSE: dict[str, Prose] = {
         "standard-library function compiled to the same code (at most moved; none resized, added or "
         "removed, all checked), the cause did not change the compiler's output for this program, so the "
         "program's own functions whose instructions differ are a source change and a root (a patch "
-        "release together with an edited function).",
+        "release together with an edited function). Functions do the same as packages: at least three "
+        "functions the program declares (`pkg.F`, `pkg.(*T).M`; not closures, wrappers the compiler "
+        "writes, generic instances or init functions) in packages both builds compile, which one build "
+        "holds and the other does not even inline, are `source-change` with key `functions` (modules "
+        "whose version differs are left to their dependency-version finding). A toolchain does not add "
+        "a program's functions; a compiler setting can (`-gcflags=-N` keeps dead branches and what only "
+        "they call), so those settings still explain this key.",
     ),
     "go-build-id": Prose(
         shows="The Go build ID is stored in the ELF note `.note.go.buildid`, or as the "

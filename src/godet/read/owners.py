@@ -32,7 +32,12 @@ def raw_package_of(func: str) -> str | None:
     head = func.split("[", 1)[0]  # type arguments of a generic may name other packages' paths
     if func.startswith("go.") and not _HOST.match(head.split("/", 1)[0] if "/" in head else ""):
         return None  # go.buildid, go.itab.…: the linker's, unlike go.uber.org/zap.New
-    dot = _package_end(head)
+    last = head.rfind("/")
+    dot = head.find(".", last + 1)
+    if last >= 0:
+        slash = head.find("/")
+        if head.find("(", 0, dot) >= 0 or (head.find(".", 0, slash) >= 0 and not head[:slash].islower()):
+            dot = _package_end(head)  # a method's receiver, or no module path before the slash
     return func[:dot] if dot > 0 else None
 
 
@@ -41,11 +46,17 @@ def _package_end(head: str) -> int:
     of the package path is the last one that leaves a clean path before it. A promoted method of an
     embedded field names that field's package too (``net.addrPortUDPAddr.net/netip.isZero``,
     ``a.com/p.(*T).b.com/q.m``): those slashes are not the name's package's."""
-    slashes = [i for i, c in enumerate(head) if c == "/"]
-    first = head[: slashes[0]] if slashes else head
-    if not slashes or ("." in first and not _FIRST_ELEMENT.match(first)):
+    last = head.rfind("/")
+    if last < 0:
         return head.find(".")
-    for sl in reversed(slashes):
+    slash = head.find("/")
+    if head.find(".", 0, slash) >= 0 and not head[:slash].islower():  # a module path's first element
+        return head.find(".")  # is lower case
+    dot = head.find(".", last + 1)
+    if dot > 0 and head.find("(", 0, dot) < 0 and head.find(" ", 0, dot) < 0:
+        return dot  # the common case: the last slash is the package path's
+    slashes = [i for i, c in enumerate(head) if c == "/"]
+    for sl in reversed(slashes[:-1]):
         dot = head.find(".", sl + 1)
         if dot > 0 and not _NOT_IN_PATH.search(head, 0, dot):
             return dot
@@ -53,9 +64,6 @@ def _package_end(head: str) -> int:
 
 
 _HOST = re.compile(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+\Z")
-# A module path's first element: lower-case letters, digits, dots and dashes (golang.org/x/mod's
-# CheckPath); a method of a type with a capital letter is not one.
-_FIRST_ELEMENT = re.compile(r"[a-z0-9.-]+\Z")
 _NOT_IN_PATH = re.compile(r"[()*\[\] ]")
 
 
@@ -69,6 +77,7 @@ def names_package(table: bytes, raw: str) -> bool:
 # (slashes inside type arguments, after "[", do not count).
 _PREFIX = re.compile(rb"\0((?:[^\0/\[]*/)*[^\0/\[.]*)\.")
 SEARCHES = 32  # more candidates than this: list the other table's packages once instead
+FUNCTION_SEARCHES = 8  # ... split the other table into a set of names once instead
 
 
 def named_packages(table: bytes) -> set[str]:
@@ -94,6 +103,48 @@ def one_sided_packages(candidates: set[str], other: bytes, modules: ModuleIndex)
         if raw not in listed if listed is not None else not names_package(other, raw):
             out[raw] = pkg
     return out
+
+
+# What a program declares after its package: Name, T.Name or (*T).Name; not a closure (.func1), a
+# wrapper (-fm, .gowrap1), a generic instance ([...]), an init function or other compiler-made names.
+_DECLARED = re.compile(r"(?:\(\*?[A-Za-z_]\w*\)\.|[A-Za-z_]\w*\.)?[A-Za-z_]\w*\Z")
+
+
+def declared(func: str) -> bool:
+    """Whether a function name is one the program's source declares (see _DECLARED)."""
+    raw = raw_package_of(func)
+    if raw is None:
+        return False
+    tail = func[len(raw) + 1 :]
+    if not _DECLARED.match(tail) or tail == "init" or tail.startswith(("init.", "glob.")):
+        return False
+    return not _MADE.match(tail.rsplit(".", 1)[-1])
+
+
+_MADE = re.compile(r"(?:func|gowrap|deferwrap|dwrap|stkobj)\d+\Z")  # closures and wrappers the compiler names
+
+
+def names_function(table: bytes, name: str) -> bool:
+    """Whether a NUL-separated name table holds exactly ``name``."""
+    n = name.encode()
+    return table.startswith(n + b"\0") or b"\0" + n + b"\0" in table or table.endswith(b"\0" + n)
+
+
+def one_sided_functions(
+    names: list[str], other: bytes, modules: ModuleIndex, skip: set[str] = frozenset()  # type: ignore[assignment]
+) -> list[str]:
+    """Of one build's function names, the declared functions of the program's own packages (not the
+    standard library, not the modules in ``skip``) that no name of ``other`` (the other build's name
+    table: compiled and inlined functions alike) is."""
+    cands = []
+    for n in names:
+        kind, module = modules.owner(package_of(n))
+        if kind in (MAIN, DEP) and module not in skip and declared(n):
+            cands.append(n)
+    if len(cands) > FUNCTION_SEARCHES:
+        have = set(other.split(b"\0"))
+        return [n for n in cands if n.encode() not in have]
+    return [n for n in cands if not names_function(other, n)]
 
 
 class ModuleIndex:

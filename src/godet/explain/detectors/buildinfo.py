@@ -357,8 +357,9 @@ def _ldflags(
         if xa.get(name) == xb.get(name):
             continue
         sc = []
-        if xa.get(name) and xb.get(name):
-            sc = ctx.string_claims(raw_bytes(xa[name]), raw_bytes(xb[name]), limit=64)
+        va_x, vb_x = xa.get(name) or "", xb.get(name) or ""
+        if (va_x and vb_x) or len(va_x or vb_x) >= MIN_ONE_SIDED:  # a short value alone may be anywhere
+            sc = ctx.string_claims(raw_bytes(va_x), raw_bytes(vb_x), limit=64)
         out.append(
             Finding(
                 "ldflags-x",
@@ -379,6 +380,9 @@ def _ldflags(
             )
         )
     return out
+
+
+MIN_ONE_SIDED = 4  # an -X value set in one build only is looked for when at least this long
 
 
 def _x_values(flags: str) -> dict[str, str]:

@@ -88,8 +88,9 @@ def _c_code(ctx: DiffContext) -> list[Finding]:
             for side, r in (("a", ra), ("b", rb)):
                 if r:
                     claims.append(Claim.range(side, r[0], r[1]))
-    else:  # no symbols: the C code before and after the Go functions, each as one piece
-        for u in dict.fromkeys(units):
+    else:  # names on one side at most: the C code before and after the Go functions, each as one piece
+        edges = [*units, *(f"{t}/[{w} Go code]" for t in same_size_text for w in ("before", "after"))]
+        for u in dict.fromkeys(edges):
             ra, rb = _edge_range(ctx.a, u), _edge_range(ctx.b, u)
             cc = codecmp.compare_ranges(ctx, ra, rb) if ra or rb else None
             if cc is not None and cc.verdict not in ("same", "shifted", "unsupported"):
@@ -101,6 +102,8 @@ def _c_code(ctx: DiffContext) -> list[Finding]:
                         f"{(rb[1] - rb[0]) if rb else 0} bytes: {cc.b_text}",
                     )
                 )
+                if u not in units:  # a same-size section has no unit of its own for that piece
+                    claims += [Claim.range(side, *r) for side, r in (("a", ra), ("b", rb)) if r]
     if not changed:
         return []
     for u in units:

@@ -54,6 +54,8 @@ def detect(ctx: DiffContext) -> list[Finding]:
         key = (ev_a, ev_b)
         prev = found.get(key)
         found[key] = ((prev[0] if prev else []) + claims, kind, where)
+    if ctx.cmp.coarse and not found:
+        found = _c_stamps(ctx)
     out = []
     for (ev_a, ev_b), (claims, kind, where) in found.items():
         c_code = kind.startswith("C ")
@@ -62,6 +64,62 @@ def detect(ctx: DiffContext) -> list[Finding]:
         )
         ev = [Evidence(f"{kind} in {where}", ev_a, ev_b)]
         out.append(Finding("embedded-timestamp", summary, ev, claims, places=[where]))
+    return out
+
+
+MAX_C_DATA = 1 << 20  # bytes of C objects' read-only data scanned per build
+
+
+def _c_stamps(ctx: DiffContext) -> dict[tuple[str | None, str | None], tuple[list[Claim], str, str | None]]:
+    """When the compiler's output differs throughout (the runs are merged and long): the build-time
+    stamps of the C objects' read-only data (symbols named ``pkg(.rodata…)``), paired in order where
+    their texts differ."""
+    per = []
+    for binary in (ctx.a, ctx.b):
+        stamps = []
+        budget = MAX_C_DATA
+        for name, off, size in _c_data(binary):
+            size = min(size, budget)
+            budget -= size
+            text = bytes(binary.image.data[off : off + size]).decode("ascii", "replace")
+            merged: list[list] = []
+            for st in find_timestamps(text):
+                if merged and st.start <= merged[-1][1] + 1:  # "Nov 20 2026" " " "10:00:00": one stamp
+                    merged[-1][1] = max(merged[-1][1], st.end)
+                    if st.label == "C __DATE__":
+                        merged[-1][2] = st.label
+                else:
+                    merged.append([st.start, st.end, st.label])
+            for s0, e0, label in merged:
+                stamps.append((off + s0, off + e0, text[s0:e0], label, name))
+        per.append(stamps)
+    out: dict[tuple[str | None, str | None], tuple[list[Claim], str, str | None]] = {}
+    for (a0, a1, ta, la, where), (b0, b1, tb, lb, _) in zip(per[0], per[1], strict=False):
+        if ta == tb or la != lb:
+            continue
+        kind = "C __DATE__/__TIME__" if "C __DATE__" in (la, lb) else "timestamp"
+        prev = out.get((ta, tb))
+        claims = [Claim.range("a", a0, a1), Claim.range("b", b0, b1)]
+        out[(ta, tb)] = ((prev[0] if prev else []) + claims, kind, where)
+    return out
+
+
+def _c_data(binary: Binary) -> list[tuple[str, int, int]]:
+    """(where, file offset, size) of the C objects' read-only data, by the symbol table: what follows
+    runtime.erodata in its section (unnamed host-object data), and symbols named ``pkg(.rodata…)``."""
+    if not binary.symbols.present:
+        return []
+    out = []
+    end = binary.symbols.by_name("runtime.erodata")
+    off = binary.image.va_to_offset(end.addr) if end is not None else None
+    sec = binary.image.section_at(off) if off is not None else None
+    if sec is not None and off is not None:
+        out.append((sec.name, off, sec.offset + sec.size - off))
+    for sym in binary.symbols.symbols:
+        if "(.rodata" in sym.name and sym.size > 0:
+            off = binary.image.va_to_offset(sym.addr)
+            if off is not None:
+                out.append((sym.name, off, sym.size))
     return out
 
 

@@ -515,8 +515,8 @@ def _literals(ctx: DiffContext, st: State, variables: list[Finding]) -> list[Fin
             pieces = _with_runs(ctx, {"a": mine_a, "b": mine_b})
             mover.claims.extend(_for_mover(ctx, al, pieces))
             claims += [Claim.range(side, s, e) for side, ps in pieces.items() for s, e in ps]
-        else:
-            claims += al.claims
+        else:  # less what other findings' strings are (a code finding that takes these may rank first)
+            claims += _for_mover(ctx, al, exclude_mover=False) if al.owners else al.claims
         changed.append(al)
         moved += al.moved
         n += max(len(mine_a), len(mine_b))
@@ -527,7 +527,8 @@ def _literals(ctx: DiffContext, st: State, variables: list[Finding]) -> list[Fin
     if not claims:
         return []
     also = f" {moved:,} bytes of other strings only moved (Go sorts string data by length)." if moved else ""
-    code = next((f for c in SOURCE_CAUSES for f in ctx.findings if f.cause == c), None)
+    # (not a module version recorded in one build only: GOPATH mode records none, whatever it compiled)
+    code = next((f for c in SOURCE_CAUSES for f in ctx.findings if f.cause == c and _versioned(f)), None)
     if code is not None:  # the code changed too (Go code, a dependency): the strings changed with it
         code.claims.extend(claims)
         code.evidence.extend(ev[:4])
@@ -552,14 +553,17 @@ def _origins(ctx: DiffContext, spans: list[_Aligned]) -> frozenset[str]:
     return frozenset(out)
 
 
-def _for_mover(ctx: DiffContext, al: _Aligned, mine: Pieces | None = None) -> list[Claim]:
+def _for_mover(
+    ctx: DiffContext, al: _Aligned, mine: Pieces | None = None, exclude_mover: bool = True
+) -> list[Claim]:
     """The span's claims for the owner that moved its strings: less ``mine`` and the pieces of the
     other owners (with the runs they are in), which are theirs (a same-length embedded file beside a
-    longer GODEBUG string: the mover ranks first and would take them)."""
-    mover = _mover(al)
+    longer GODEBUG string: the mover ranks first and would take them). ``exclude_mover`` False: less
+    every owner's pieces (the claims are the changed literals' own)."""
+    mover = _mover(al) if exclude_mover else None
     rest: Pieces = {"a": list((mine or {}).get("a", [])), "b": list((mine or {}).get("b", []))}
     for key, pieces in al.owned.items():
-        if key != id(mover):
+        if mover is None or key != id(mover):
             for side in ("a", "b"):
                 rest[side] += pieces.get(side, [])
     if not rest["a"] and not rest["b"]:
@@ -626,6 +630,12 @@ def _blob_literals(ctx: DiffContext, variables: list[Finding]) -> list[Finding]:
     )
     found_f.traits = frozenset({GO_LITERALS} | ({CGO_ONE_SIDE} if _cgo_one_side(ctx) else set()))
     return [found_f]
+
+
+def _versioned(f: Finding) -> bool:
+    """Not a dependency-version finding whose module version one build does not record."""
+    ev = f.evidence[0] if f.evidence else None
+    return f.cause != "dependency-version" or ev is None or (ev.a is not None and ev.b is not None)
 
 
 def _cgo_one_side(ctx: DiffContext) -> bool:
