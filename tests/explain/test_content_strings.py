@@ -209,3 +209,18 @@ def test_two_commits_of_a_real_program(gobuild_available: gobuild.Toolchain) -> 
     # (vcs-time may be a root or a consequence of vcs-revision: the engine's causal model decides)
     assert "source-change" in roots(rep) and set(roots(rep)) <= {"source-change", "vcs-revision", "vcs-time"}
     assert not any(c.cause in ("embedded-timestamp", "generated-order", "string-literal") for c in rep.causes)
+
+
+@pytest.mark.parametrize("package", ["@esbuild/linux-x64", "@esbuild/win32-x64"])
+def test_tables_of_a_stripped_release_are_no_string_variables(
+    package: str, gobuild_available: gobuild.Toolchain
+) -> None:
+    """esbuild 0.24.0 and 0.24.1 from npm (stripped, one toolchain, two commits): words of a table
+    that look like a {ptr, len} header over other tables are not an embedded file."""
+    import oracles
+
+    a, b = (gobuild.npm_binary(package, v) for v in ("0.24.0", "0.24.1"))
+    ma, mb = oracles.go_version_m_json(a), oracles.go_version_m_json(b)
+    assert ma["GoVersion"] == mb["GoVersion"]
+    rep = diff((a, b), 0.98)
+    assert "source-change" in roots(rep) and set(roots(rep)) <= {"source-change", "vcs-revision", "vcs-time"}

@@ -917,6 +917,8 @@ EXPLORED: list[tuple[str, ...]] = [
     ("c-date", "toolchain-minor", "x-added"),  # C __DATE__ when the compiler's output differs throughout
     ("func-body", "gopath-mode", "goroot"),  # an unrecorded dependency explains no code
     ("dep-replace", "gopath-mode"),
+    ("c-source", "pgo"),  # settings that recompile the Go code hand gcc the same C
+    ("c-source", "goamd64"),
 ]
 
 PAIRS: dict[str, tuple[str, ...]] = {n: (n,) for n in FACTORS}

@@ -565,7 +565,11 @@ PROSE: dict[str, Prose] = {
         "records the cgo flags (`CGO_CFLAGS`...) on both sides and they are equal. It claims the C functions "
         "and, as a fallback, the unwind tables, the symbol table and the debug info that follow the code. "
         "With `-trimpath` (flags not recorded) and an unchanged prefix it names "
-        "[cgo-flags](cgo-flags.md) instead; with a different compiler, [c-toolchain](c-toolchain.md).",
+        "[cgo-flags](cgo-flags.md) instead; with a different compiler, [c-toolchain](c-toolchain.md). "
+        "When only one build has symbols, the C code before and after the Go functions is compared as "
+        "one piece each. A cause that recompiles all Go code but hands gcc the same C (`-pgo`, `GOAMD64`, "
+        "`-gcflags`) does not stop this comparison, and the C units are then this cause's before that "
+        "cause's fallback; a toolchain, `-buildmode` (PIE C code), `-tags` or the external linker do.",
     ),
 }
 

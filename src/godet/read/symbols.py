@@ -101,7 +101,9 @@ class SymbolTable:
         self._build = build
         self._quick_lookup = quick_lookup
         self._symbols: list[Symbol] | None = None
-        self._addrs: list[int] | None = None
+        self._addrs: list[int] | None = None  # of _sized: the defined symbols of non-zero size
+        self._sized: list[Symbol] = []
+        self._reach: list[int] = []
         self._by_name: dict[str, Symbol] | None = None
 
     @classmethod
@@ -131,14 +133,23 @@ class SymbolTable:
         return self._by_name.get(name)
 
     def lookup(self, addr: int) -> Symbol | None:
-        """The defined symbol of non-zero size whose [addr, addr+size) contains ``addr``, or None."""
-        syms = self.symbols
+        """The defined symbol of non-zero size whose [addr, addr+size) contains ``addr``, or None
+        (the nearest below it of those that do, when symbols overlap)."""
         if self._addrs is None:
-            self._addrs = [s.addr for s in syms]
+            self._sized = [s for s in self.symbols if s.size and s.kind not in ("U", "u")]
+            self._addrs = [s.addr for s in self._sized]
+            reach, top = [], -1
+            for s in self._sized:  # the highest end of any symbol so far: nothing earlier reaches past it
+                top = max(top, s.addr + s.size)
+                reach.append(top)
+            self._reach = reach
+        sized, reach = self._sized, self._reach
         i = bisect.bisect_right(self._addrs, addr) - 1
         for j in range(i, max(-1, i - LOOKUP_BACKTRACK), -1):
-            s = syms[j]
-            if s.size and s.kind not in ("U", "u") and addr < s.addr + s.size:
+            if reach[j] <= addr:
+                return None  # no symbol at or below j ends past addr
+            s = sized[j]
+            if addr < s.addr + s.size:
                 return s
         return None
 

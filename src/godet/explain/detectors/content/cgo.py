@@ -10,7 +10,6 @@ from godet.compare import code as codecmp
 from godet.explain.detectors.base import RANK, Claim, DiffContext, Evidence, Finding
 from godet.explain.detectors.content.common import (
     C_SUPPORT_UNITS,
-    code_explained,
     follow_claims,
     section_name,
 )
@@ -47,9 +46,26 @@ def _c_functions(binary: Binary) -> dict[str, _CFunc]:
 def detect(ctx: DiffContext) -> list[Finding]:
     """C code (outside the Go functions) that really differs: the C compiler, the cgo flags or the C
     sources (the cgo preamble, .c files)."""
-    if code_explained(ctx, RANK["source-change"]):
+    if any(_compiles_c(f) for f in ctx.findings if f.rank < RANK["source-change"] and _claims_code(ctx, f)):
         return []  # a cause that explains all code (toolchain, flags, linkage) explains the C code too
     return _c_code(ctx)
+
+
+# Causes that recompile all Go code but hand gcc the same C: they do not explain C code that differs.
+GO_ONLY = frozenset({"arch-level", "pgo-profile"})
+GO_ONLY_SETTINGS = frozenset({"-gcflags", "-asmflags", "-cover", "-covermode", "GOFIPS140", "-pgo"})
+
+
+def _compiles_c(f: Finding) -> bool:
+    """Whether the cause may change the C code cgo compiles or links."""
+    return f.cause not in GO_ONLY and not (f.cause == "build-setting" and f.key in GO_ONLY_SETTINGS)
+
+
+def _claims_code(ctx: DiffContext, f: Finding) -> bool:
+    code = {s.key for s in ctx.a.image.sections if s.executable} | {
+        s.key for s in ctx.b.image.sections if s.executable
+    }
+    return any(c.unit_key in code for c in f.claims)
 
 
 def _c_code(ctx: DiffContext) -> list[Finding]:
@@ -106,8 +122,11 @@ def _c_code(ctx: DiffContext) -> list[Finding]:
                     claims += [Claim.range(side, *r) for side, r in (("a", ra), ("b", rb)) if r]
     if not changed:
         return []
+    # beside a cause that recompiles only the Go code (GO_ONLY), the C units are this finding's first:
+    # that cause's fallback claims would take them all (in coarse runs a function's share is tiny)
+    go_only = any(f.rank < RANK["source-change"] and _claims_code(ctx, f) for f in ctx.findings)
     for u in units:
-        claims.append(Claim.unit(u, fallback=True))
+        claims.append(Claim.unit(u, fallback=not go_only))
     tops = dict.fromkeys(u.split("/", 1)[0] for u in ctx.cmp.runs.units)
     claims += [
         Claim.unit(u, fallback=True)

@@ -275,7 +275,7 @@ def _var_findings(ctx: DiffContext, diffs: list[VarDiff]) -> list[Finding]:
         xf = _x_finding(ctx, d)
         if xf is not None:  # an -X value: its string data and header are the -X finding's, never content
             xf.claims.extend(d.claims)
-        elif _pointer_like(d) or _paired_by_address_only(ctx, d):
+        elif _pointer_like(ctx, d) or _paired_by_address_only(ctx, d):
             continue  # pointers behind a {ptr, len}-shaped pair, or another variable at that address
         elif _is_modinfo(ctx, d):  # runtime.modinfo, the runtime's copy of buildinfo: not content
             owner = _modinfo_owner(ctx)
@@ -331,12 +331,14 @@ def _var_findings(ctx: DiffContext, diffs: list[VarDiff]) -> list[Finding]:
     return out
 
 
-def _pointer_like(d: VarDiff) -> bool:
-    """An unnamed "variable" of a few bytes that are not text: words that happen to look like a
-    {ptr, len} header (a stripped binary's data), more likely a moved pointer than content."""
-    short = max(d.xa.length, d.xb.length) < MIN_CONTENT
-    text = d.da is not None and d.db is not None and mostly_text(d.da) and mostly_text(d.db)
-    return d.xa.name is None and d.xb.name is None and short and not text
+def _pointer_like(ctx: DiffContext, d: VarDiff) -> bool:
+    """An unnamed "variable" that is not text: words that happen to look like a {ptr, len} header
+    (a stripped binary's data) over a table of addresses or offsets, more likely a moved pointer or
+    table than content (an embedded binary file of a stripped build goes unnamed too, and is told
+    by its embed.FS table when it has one)."""
+    if d.xa.name is not None or d.xb.name is not None:
+        return False
+    return not (d.da is not None and d.db is not None and mostly_text(d.da) and mostly_text(d.db))
 
 
 def _paired_by_address_only(ctx: DiffContext, d: VarDiff) -> bool:
@@ -409,7 +411,6 @@ def _x_finding(ctx: DiffContext, d: VarDiff) -> Finding | None:
 # from the changed ones.
 # Causes that change source other than a literal: the changed strings are theirs.
 SOURCE_CAUSES = ("source-change", "dependency-version")
-MIN_CONTENT = 16  # bytes of an unnamed, non-text variable below which it is not taken for content
 LITERAL_SECTIONS = section_names("rodata", "cstring")
 MAX_SPAN = 4 << 20  # differing span of one section aligned at most
 GRAM = 16  # bytes of a sampled block looked up in the other build
