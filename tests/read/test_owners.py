@@ -32,3 +32,25 @@ from godet.read.owners import package_of
 )
 def test_package_of(name: str, pkg: str | None) -> None:
     assert package_of(name) == pkg
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("main.main", True),
+        ("github.com/cpuguy83/go-md2man/v2/md2man.escapeSpecialCharsLine", True),
+        ("example.com/a/b.(*parser).visitExpr", True),
+        ("example.com/a/b.T.m", True),
+        ("example.com/a/b.(*T).M", False),  # exported method: kept or dropped with reflection's use
+        ("example.com/a/b.F.func1", False),  # closures and wrappers the compiler names
+        ("example.com/a/b.F.gowrap2", False),
+        ("example.com/a/b.G[...]", False),  # generic instance
+        ("example.com/a/b.init.0", False),
+        ("example.com/a/b.glob..func1", False),
+        ("type:.eq.main.T", False),
+    ],
+)
+def test_declared(name: str, expected: bool) -> None:
+    from godet.read.owners import declared
+
+    assert declared(name) is expected

@@ -366,13 +366,15 @@ PROSE: dict[str, Prose] = {
         "standard-library function compiled to the same code (at most moved; none resized, added or "
         "removed, all checked), the cause did not change the compiler's output for this program, so the "
         "program's own functions whose instructions differ are a source change and a root (a patch "
-        "release together with an edited function). Functions do the same as packages: at least three "
-        "functions the program declares (`pkg.F`, `pkg.(*T).M`; not closures, wrappers the compiler "
-        "writes, generic instances or init functions) in packages both builds compile, which one build "
-        "holds and the other does not even inline, are `source-change` with key `functions` (modules "
-        "whose version differs are left to their dependency-version finding). A toolchain does not add "
-        "a program's functions; a compiler setting can (`-gcflags=-N` keeps dead branches and what only "
-        "they call), so those settings still explain this key.",
+        "release together with an edited function). Functions do the same as packages: functions the "
+        "program declares (`pkg.F`, `pkg.(*T).m`; not closures, wrappers the compiler writes, generic "
+        "instances, init functions or exported methods, which the linker keeps or drops with the "
+        "standard library's use of reflection) in packages both builds compile, which one build holds "
+        "and the other does not even inline, are `source-change` with key `functions` (modules whose "
+        "version differs are left to their dependency-version finding). A toolchain does not add a "
+        "program's functions (the same copy of go/ast, text/template, encoding/json and regexp built "
+        "by Go 1.21, 1.24 and 1.27 has none); a compiler setting can (`-gcflags=-N` keeps dead branches "
+        "and what only they call), so those settings still explain this key.",
     ),
     "go-build-id": Prose(
         shows="The Go build ID is stored in the ELF note `.note.go.buildid`, or as the "

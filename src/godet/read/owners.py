@@ -111,14 +111,19 @@ _DECLARED = re.compile(r"(?:\(\*?[A-Za-z_]\w*\)\.|[A-Za-z_]\w*\.)?[A-Za-z_]\w*\Z
 
 
 def declared(func: str) -> bool:
-    """Whether a function name is one the program's source declares (see _DECLARED)."""
+    """Whether a function name is one the program's source declares (see _DECLARED), and one whose
+    presence follows that source: not an exported method, which the linker keeps or drops with the
+    standard library's use of reflect.Value.Method."""
     raw = raw_package_of(func)
     if raw is None:
         return False
     tail = func[len(raw) + 1 :]
     if not _DECLARED.match(tail) or tail == "init" or tail.startswith(("init.", "glob.")):
         return False
-    return not _MADE.match(tail.rsplit(".", 1)[-1])
+    last = tail.rsplit(".", 1)[-1]
+    if "." in tail and last[:1].isupper():
+        return False  # an exported method: the linker keeps them all when reflection may call one
+    return not _MADE.match(last)
 
 
 _MADE = re.compile(r"(?:func|gowrap|deferwrap|dwrap|stkobj)\d+\Z")  # closures and wrappers the compiler names
