@@ -919,6 +919,9 @@ EXPLORED: list[tuple[str, ...]] = [
     ("dep-replace", "gopath-mode"),
     ("c-source", "pgo"),  # settings that recompile the Go code hand gcc the same C
     ("c-source", "goamd64"),
+    ("buildid-empty", "trimpath"),  # the reproducible-build flags: a build ID absent is a root
+    ("go-line", "toolchain-patch"),  # a patch release keeps its GODEBUG defaults
+    ("string-other-length", "toolchain-patch"),  # ... and, compiling the standard library alike, its strings
 ]
 
 PAIRS: dict[str, tuple[str, ...]] = {n: (n,) for n in FACTORS}

@@ -10,6 +10,7 @@ the docs pages (docs/causes/<id>.md, checked against this table by the tests) al
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import KW_ONLY, dataclass
 from typing import TYPE_CHECKING
@@ -524,6 +525,20 @@ def _not_same_version_functions(causer: Finding, effect: Finding) -> bool:
     return effect.key != "functions"
 
 
+def _releases_differ(causer: Finding, effect: Finding) -> bool:
+    """The causer's two Go versions are different minor releases (go1.26.x vs go1.27.y): a patch
+    release keeps its minor release's GODEBUG defaults."""
+    ev = causer.evidence[0] if causer.evidence else None
+    if ev is None or not isinstance(ev.a, str) or not isinstance(ev.b, str):
+        return True
+    return _minor(ev.a) != _minor(ev.b) or _minor(ev.a) is None
+
+
+def _minor(version: str) -> str | None:
+    m = re.match(r"go(\d+)\.(\d+)", version)
+    return f"{m.group(1)}.{m.group(2)}" if m else None
+
+
 def _a_recorded_flag(causer: Finding, effect: Finding) -> bool:
     """The effect is about a flag buildinfo records (keyed CGO_CFLAGS...), not about C code that differs."""
     return effect.key in CGO_FLAGS
@@ -561,6 +576,7 @@ CONDITION_TEXT = {  # how the docs and the accuracy report say each condition
     "a-recorded-flag": "it is a flag buildinfo records",
     "cgo-linked-in": "one build only links runtime/cgo",
     "other-modules": "the code is not functions found in modules of the same version",
+    "releases-differ": "the Go versions are different minor releases",
 }
 CONDITIONS: dict[str, Callable[[Finding, Finding], bool]] = {
     "absent-on-one-side": _absent_on_one_side,
@@ -573,6 +589,7 @@ CONDITIONS: dict[str, Callable[[Finding, Finding], bool]] = {
     "a-recorded-flag": _a_recorded_flag,
     "cgo-linked-in": _cgo_linked_in,
     "other-modules": _not_same_version_functions,
+    "releases-differ": _releases_differ,
 }
 # Settings that change the code but not which Go string literals it holds (the go:string.* blob is
 # byte for byte the same with and without -buildmode=pie, as with -pgo and GOAMD64).
@@ -690,7 +707,12 @@ EDGES: tuple[Edge, ...] = (
         when="absent-on-one-side",
     ),
     E("gopath-mode", "build-setting", "GOPATH mode records no main module", effect_key="main module"),
-    E("toolchain-version", "default-godebug", "each Go release has its own GODEBUG defaults"),
+    E(
+        "toolchain-version",
+        "default-godebug",
+        "each Go release has its own GODEBUG defaults",
+        when="releases-differ",
+    ),
     E("toolchain-version", "dwarf", "Go releases change the DWARF version and layout"),
     E(
         "toolchain-version",
@@ -698,7 +720,12 @@ EDGES: tuple[Edge, ...] = (
         "the runtime, standard library and compiler output differ",
         when="recompiled",
     ),
-    E("toolchain-version", "string-literal", "the runtime's and standard library's strings differ"),
+    E(
+        "toolchain-version",
+        "string-literal",
+        "the runtime's and standard library's strings differ",
+        when="recompiled",
+    ),
     E("toolchain-version", "linkage", "Go releases change linker defaults"),
     *(
         E(
@@ -742,6 +769,19 @@ EDGES: tuple[Edge, ...] = (
         when="absent-on-one-side",
     ),
     E("linkage", "gnu-build-id", "the external linker writes its own GNU build ID"),
+    E(
+        "build-setting",
+        "go-build-id",
+        "-ldflags=-buildid= leaves the Go build ID out",
+        cause_key="-ldflags",
+        when="absent-on-one-side",
+    ),
+    E(
+        "go-build-id",
+        "gnu-build-id",
+        "the Go linker derives the GNU build ID from the Go build ID",
+        when="absent-in-the-same-build",
+    ),
     E(
         "linkage",
         "string-literal",

@@ -551,9 +551,10 @@ PROSE: dict[str, Prose] = {
         "`go:string.*` symbol to the next symbol, so both builds need a symbol table) are aligned the same "
         "way: those settings leave the blob byte for byte the same, so a changed piece is a changed "
         "literal (causes that select other code, such as `-tags`, `-race`, `-gcflags` or a toolchain, "
-        "explain it as its consequence). Pieces inside a string variable another finding names are "
-        "that finding's, and with an `-X` value or C code beside it, a changed string the symbol table "
-        "places among the Go literals stays a root.",
+        "explain it as its consequence; not a toolchain whose release compiled the standard library to "
+        "the same code, see [source-change](source-change.md)). Pieces inside a string variable another "
+        "finding names are that finding's, and with an `-X` value or C code beside it, a changed string "
+        "the symbol table places among the Go literals stays a root.",
     ),
     "c-source-change": Prose(
         shows="The C code or data that cgo compiled differs while the C compiler is the same: a constant, a "

@@ -21,7 +21,7 @@ def assign_roles(findings: list[Finding]) -> None:
     """Mark every finding that another present finding implies as a consequence of its root."""
     parents = {id(f): _parents(f, findings) for f in findings}
     for f in findings:
-        f.role = "consequence" if CAUSES[f.cause].consequence else "root"
+        f.role = "consequence" if CAUSES[f.cause].consequence and not _missing_stamp(f) else "root"
         f.because = f.because_key = None
         f.root = None
     for f in findings:
@@ -31,6 +31,17 @@ def assign_roles(findings: list[Finding]) -> None:
         if root is f:
             continue  # the most specific member of a cycle stays a root
         f.role, f.root = "consequence", root
+
+
+ABSENT_STAMPS = ("go-build-id", "gnu-build-id")  # stamps whose absence a flag decides
+
+
+def _missing_stamp(f: Finding) -> bool:
+    """A build ID present in one build only: not a symptom of other differences (they change it, they
+    do not remove it) but what -ldflags=-buildid= did; a root unless an edge names its cause (-trimpath
+    hides the flag from buildinfo)."""
+    ev = f.evidence[0] if f.evidence else None
+    return f.cause in ABSENT_STAMPS and ev is not None and (ev.a is None) != (ev.b is None)
 
 
 def _parents(f: Finding, findings: list[Finding]) -> list[Finding]:

@@ -65,41 +65,67 @@ def _merged(packages: list[Finding], functions: list[Finding]) -> list[Finding]:
 CONTROLLED = frozenset({"toolchain-version", "goexperiment", "arch-level"})
 
 
-def _beside_unchanged_std(ctx: DiffContext, broad: str) -> list[Finding]:
-    """The program's changed functions, when the only causes that could recompile them are CONTROLLED
-    ones and the standard library compiled to the same code (its functions at most moved): the
-    standard library is the control group (a patch release that changes no code of this program,
-    and a function whose source changed). Not with a dependency version or compiler setting that
-    changes code too, nor when some function went unchecked."""
-    if broad not in CONTROLLED or any(
-        (is_broad(f.cause, f.key) and f.cause not in CONTROLLED) or f.cause == "dependency-version"
-        for f in ctx.findings
-    ):
-        return []
-    index = ModuleIndex(ctx.a.buildinfo)
+MIN_SAMPLE = 100  # functions checked before the unchecked rest (at most a tenth) may be left out
 
-    def kind(fd: FunctionDelta) -> str:
-        return index.owner(package_of(fd.name.split("#", 1)[0]))[0]
 
-    own = False
-    for fd in ctx.cmp.functions:
-        k = kind(fd)
-        if k == STD and fd.how != "differs":
-            return []  # a standard-library function was resized, added or dropped: recompiled
-        own = own or k in (MAIN, DEP)
-    if not own:
-        return []
+def std_compiled_alike(ctx: DiffContext) -> bool:
+    """Whether the standard library compiled to the same code in both builds (its functions at most
+    moved: none resized, added or dropped; all checked, or a large sample) while the only causes
+    that recompile code are CONTROLLED ones: then they did not change the compiler's output, nor the
+    standard library's strings, for this program. Computed once per pair."""
+    if "std_alike" not in ctx.memo:
+        ctx.memo["std_alike"] = _std_alike(ctx)
+    return bool(ctx.memo["std_alike"])
+
+
+def _std_alike(ctx: DiffContext) -> bool:
+    broad = code_explained(ctx, RANK["source-change"])
+    others = any(is_broad(f.cause, f.key) and f.cause not in CONTROLLED for f in ctx.findings)
+    if broad not in CONTROLLED or others:
+        return False
+    kinds = _index(ctx)
+    if any(kinds.kind(fd) == STD and fd.how != "differs" for fd in ctx.cmp.functions):
+        return False  # a standard-library function was resized, added or dropped: recompiled
     v = codecmp.changed_functions(ctx)
-    if not v.supported or v.unchecked or any(kind(fd) == STD for fd, _ in [*v.changed, *v.reordered]):
+    std_changed = any(kinds.kind(fd) == STD for fd, _ in [*v.changed, *v.reordered])
+    # a sample is enough when it is large: a compiler that emits other code does so in many functions
+    sampled = v.checked >= MIN_SAMPLE and len(v.unchecked) <= v.checked // 10
+    return v.supported and (not v.unchecked or sampled) and not std_changed
+
+
+class _Kinds:
+    """Owner kind of a differing function (std, main, dep, generated), cached per package."""
+
+    def __init__(self, index: ModuleIndex) -> None:
+        self.index = index
+
+    def kind(self, fd: FunctionDelta) -> str:
+        return self.index.owner(package_of(fd.name.split("#", 1)[0]))[0]
+
+
+def _index(ctx: DiffContext) -> _Kinds:
+    if "kinds" not in ctx.memo:
+        ctx.memo["kinds"] = _Kinds(ModuleIndex(ctx.a.buildinfo))
+    return ctx.memo["kinds"]
+
+
+def _beside_unchanged_std(ctx: DiffContext, broad: str) -> list[Finding]:
+    """The program's changed functions, when the standard library compiled alike (std_compiled_alike):
+    the standard library is the control group (a patch release that changes no code of this program,
+    and a function whose source changed). Not beside a dependency version, which may change what the
+    program inlines."""
+    if any(f.cause == "dependency-version" for f in ctx.findings) or not std_compiled_alike(ctx):
         return []
-    mine = [(fd, cc) for fd, cc in v.changed if kind(fd) in (MAIN, DEP)]
+    kinds = _index(ctx)
+    v = codecmp.changed_functions(ctx)
+    mine = [(fd, cc) for fd, cc in v.changed if kinds.kind(fd) in (MAIN, DEP)]
     if not mine:
         return []
     found = _source_change(ctx, codecmp.FunctionVerdicts(changed=mine), own_code=True)
     for f in found:
         f.traits = f.traits | {STD_UNCHANGED}
         f.summary += (
-            f" The standard library compiled to the same code ({_std_count(ctx, index):,} functions"
+            f" The standard library compiled to the same code ({_std_count(ctx):,} functions"
             f" at most moved), so the {broad} difference did not change these."
         )
     return found
@@ -166,7 +192,8 @@ def _written(ctx: DiffContext, side: str, functions: list[FunctionDelta]) -> lis
     return out
 
 
-def _std_count(ctx: DiffContext, index: ModuleIndex) -> int:
+def _std_count(ctx: DiffContext) -> int:
+    index = _index(ctx).index
     tab = ctx.a.pclntab
     if tab is None:
         return 0

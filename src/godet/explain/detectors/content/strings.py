@@ -8,7 +8,7 @@ import numpy as np
 
 from godet.compare import code as codecmp
 from godet.compare.bytes import as_array
-from godet.explain.causes import C_LITERALS, CGO_ONE_SIDE, GO_LITERALS, is_broad
+from godet.explain.causes import C_LITERALS, CGO_ONE_SIDE, GO_LITERALS, STD_UNCHANGED, is_broad
 from godet.explain.detectors.base import RANK, Claim, DiffContext, Evidence, Finding, merged_ranges, raw_bytes
 from godet.explain.detectors.content.common import (
     DATA_NAMES,
@@ -36,6 +36,7 @@ from godet.explain.detectors.content.common import (
     va_to_offsets,
     vas_at,
 )
+from godet.explain.detectors.content.source import std_compiled_alike
 from godet.read.binary import Binary
 from godet.read.formats import section_names
 from godet.read.image import Section
@@ -629,7 +630,12 @@ def _blob_literals(ctx: DiffContext, variables: list[Finding]) -> list[Finding]:
         claims,
         places=["go:string.*"],
     )
-    found_f.traits = frozenset({GO_LITERALS} | ({CGO_ONE_SIDE} if _cgo_one_side(ctx) else set()))
+    traits = {GO_LITERALS}
+    if _cgo_one_side(ctx):
+        traits.add(CGO_ONE_SIDE)
+    if std_compiled_alike(ctx):  # a release that compiled the standard library alike kept its strings
+        traits.add(STD_UNCHANGED)
+    found_f.traits = frozenset(traits)
     return [found_f]
 
 
