@@ -388,7 +388,9 @@ PROSE: dict[str, Prose] = {
         "tool); an equal main package content ID means the user's code compiled the same and the "
         "difference is in the link inputs. It claims the build ID bytes and the `.note.go.buildid` "
         "section. It is reported as a consequence of the largest root cause, and as a root cause only "
-        "when no root cause was found.",
+        "when no root cause was found, or when it is present in one build only and no recorded "
+        "`-ldflags=-buildid=` explains that (`-trimpath` keeps `-ldflags` out of buildinfo): other "
+        "differences change a build ID, they do not remove it.",
         references=("golang/go#34186", "golang/go#59525"),
     ),
     "gnu-build-id": Prose(
@@ -398,7 +400,8 @@ PROSE: dict[str, Prose] = {
         "SHA-1 of the file is normal for Go; it does not mean the file was modified after linking.)",
         detects="The identity detector compares the two GNU build IDs (or finds one missing); it claims "
         "the note. It is a consequence of the largest root cause, and a root cause only when nothing else "
-        "was found.",
+        "was found or when it is missing from one build for no reason the model knows (a Go build ID "
+        "missing from the same build explains it: the Go linker derives one from the other).",
         references=("golang/go#5170",),
     ),
     "fips-checksum": Prose(
