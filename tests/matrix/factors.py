@@ -922,6 +922,9 @@ EXPLORED: list[tuple[str, ...]] = [
     ("buildid-empty", "trimpath"),  # the reproducible-build flags: a build ID absent is a root
     ("go-line", "toolchain-patch"),  # a patch release keeps its GODEBUG defaults
     ("string-other-length", "toolchain-patch"),  # ... and, compiling the standard library alike, its strings
+    ("generated-order", "tags"),  # settings that select files or link differently keep tables' data
+    ("cgo-enabled", "generated-order"),
+    ("generated-order", "linkmode-external"),
 ]
 
 PAIRS: dict[str, tuple[str, ...]] = {n: (n,) for n in FACTORS}

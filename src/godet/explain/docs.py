@@ -339,7 +339,10 @@ PROSE: dict[str, Prose] = {
         "another order, it names this cause with the moved entries as evidence and claims the region. A run "
         "of text whose bytes are a permutation of the other build's is treated the same way. For code, a "
         "function whose disassembly (address operands normalised) has the same instructions in another "
-        "order is reported here too, with its first difference as evidence.",
+        "order is reported here too, with its first difference as evidence. Beside a cause that compiles "
+        "all code its own way (a toolchain, `-gcflags`, `-pgo`...) the data test is skipped (such a "
+        "compiler may emit tables in another order); beside one that only selects other files or links "
+        "differently (`-tags`, `CGO_ENABLED`, the external linker) it still runs.",
         references=("candid82/joker#491",),
     ),
     "source-change": Prose(

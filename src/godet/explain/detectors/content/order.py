@@ -9,6 +9,7 @@ import numpy as np
 
 from godet.compare import code as codecmp
 from godet.compare.bytes import as_array
+from godet.explain.causes import changes_compiler_output
 from godet.explain.detectors.base import RANK, Claim, DiffContext, Evidence, Finding
 from godet.explain.detectors.content.common import (
     PREVIEW,
@@ -49,13 +50,20 @@ def detect(ctx: DiffContext) -> list[Finding]:
     to) and functions holding the same instructions in another order."""
     broad = code_explained(ctx, RANK["source-change"])
     tables: list[_Reorder] = []
-    if not broad:  # another compiler orders and encodes things its own way
+    # another compiler orders and encodes things its own way; a cause that only selects other files or
+    # links differently (-tags, CGO_ENABLED, the external linker) leaves a generated table's data alone
+    if not broad or (not ctx.cmp.coarse and not any(_reorders(f) for f in ctx.findings)):
         st = State.of(ctx)
         if not ctx.cmp.coarse:  # runs inside a string variable's data are that variable's (strings.py)
             string_vars(ctx, st, vars_by_data(ctx, st), set())
         tables = _data_order(ctx, st)
     verdicts = codecmp.FunctionVerdicts() if broad else codecmp.changed_functions(ctx)
     return _generated_order(ctx, tables, verdicts)
+
+
+def _reorders(f: Finding) -> bool:
+    """Whether a cause compiles code its own way (and may emit tables in another order)."""
+    return changes_compiler_output(f.cause, f.key)
 
 
 @dataclass
