@@ -925,6 +925,7 @@ EXPLORED: list[tuple[str, ...]] = [
     ("generated-order", "tags"),  # settings that select files or link differently keep tables' data
     ("cgo-enabled", "generated-order"),
     ("generated-order", "linkmode-external"),
+    ("goexperiment", "toolchain-minor"),  # an experiment is its own root beside another release
 ]
 
 PAIRS: dict[str, tuple[str, ...]] = {n: (n,) for n in FACTORS}

@@ -286,7 +286,7 @@ def _toolchain(ctx: DiffContext, a: BuildInfo, b: BuildInfo) -> list[Finding]:
                 claims + _everything(ctx),
             )
         )
-    elif a.experiments != b.experiments:
+    if a.experiments != b.experiments:  # the version string names only experiments set on purpose
         out.append(
             Finding(
                 "goexperiment",
