@@ -926,6 +926,7 @@ EXPLORED: list[tuple[str, ...]] = [
     ("cgo-enabled", "generated-order"),
     ("generated-order", "linkmode-external"),
     ("goexperiment", "toolchain-minor"),  # an experiment is its own root beside another release
+    ("gomodcache", "goroot"),  # two prefixes moved: each keeps its own paths in the file tables
 ]
 
 PAIRS: dict[str, tuple[str, ...]] = {n: (n,) for n in FACTORS}

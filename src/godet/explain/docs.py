@@ -70,7 +70,9 @@ _PATH_CLAIMS = (
     "module-cache-path, cgo-work-path, also claims the pclntab header, cutab and file table, and the DWARF "
     "sections: a compressed DWARF section outright when its decompressed content in A, with A's prefixes "
     "replaced by B's, becomes B's (up to shifted offsets), otherwise as a fallback after every other "
-    "cause. Evidence: the two prefixes, and an example file with the number of files it stands for."
+    "cause; when several path causes are found, always as a fallback, so that each keeps the bytes of "
+    "its own paths. Evidence: the two prefixes, and an example file with the number of files it "
+    "stands for."
 )
 _SETTING_LINES = (
     "The buildinfo detector compares the two builds' buildinfo settings key by key (the `build` lines "

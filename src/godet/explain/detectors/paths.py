@@ -147,18 +147,20 @@ def detect(ctx: DiffContext) -> list[Finding]:
         return []
     top = min(findings.values(), key=lambda f: f.rank)
     prefixes = sorted(by_prefix, key=lambda xy: -len(xy[0]))
+    # with several prefixes (GOROOT and the module cache moved) each finding's own paths settle first;
+    # the first one takes the rest of the tables (offsets the longer paths moved) as a fallback
+    shared = len(findings) > 1
     for unit in ctx.cmp.runs.units:
         base = unit.split("/", 1)[0]
         if (
             unit.split("/", 1)[-1] in ("header", "pclntab header", "cutab", "filetab")
             and ctx.a.pclntab is not None
         ):
-            top.claims.append(Claim.unit(unit))
+            top.claims.append(Claim.unit(unit, fallback=shared))
         elif _is_dwarf(base):
             # Decompressed, with A's prefixes replaced by B's, does the section become B's?
-            top.claims.append(
-                Claim.unit(unit, fallback=not _substitution_explains(ctx, base, prefixes, require_hit=True))
-            )
+            explained = _substitution_explains(ctx, base, prefixes, require_hit=True)
+            top.claims.append(Claim.unit(unit, fallback=shared or not explained))
     return list(findings.values())
 
 
