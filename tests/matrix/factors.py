@@ -788,6 +788,13 @@ MASKING: list[Masking] = [
         lambda f: (("string-literal", None),),
     ),
     Masking(
+        "gopath-ignores-requirements",
+        "in GOPATH mode cmd/go reads no go.mod requirements: the dependency comes from GOPATH/src, so "
+        "the version bumped in the module cache is never compiled into B",
+        lambda fs, f: f.name == "dep-modcache" and any(g.name == "gopath-mode" for g in fs),
+        lambda f: (),
+    ),
+    Masking(
         "gopath-ignores-go-mod",
         "in GOPATH mode cmd/go reads no go.mod: B's go line changes nothing (DefaultGODEBUG differs "
         "because of GOPATH mode itself)",
@@ -927,6 +934,7 @@ EXPLORED: list[tuple[str, ...]] = [
     ("generated-order", "linkmode-external"),
     ("goexperiment", "toolchain-minor"),  # an experiment is its own root beside another release
     ("gomodcache", "goroot"),  # two prefixes moved: each keeps its own paths in the file tables
+    ("dep-modcache", "gopath-mode"),  # GOPATH/src instead of the module cache: GOPATH mode's doing
 ]
 
 PAIRS: dict[str, tuple[str, ...]] = {n: (n,) for n in FACTORS}

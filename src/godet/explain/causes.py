@@ -702,6 +702,11 @@ EDGES: tuple[Edge, ...] = (
     E("gopath-mode", "vcs-stamping", "GOPATH mode does not stamp VCS information"),
     E(
         "gopath-mode",
+        "module-cache-path",
+        "GOPATH mode compiles dependencies from GOPATH/src, not from the module cache",
+    ),
+    E(
+        "gopath-mode",
         "dependency-version",
         "GOPATH mode records no module versions",
         when="absent-on-one-side",
