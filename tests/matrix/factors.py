@@ -935,6 +935,7 @@ EXPLORED: list[tuple[str, ...]] = [
     ("goexperiment", "toolchain-minor"),  # an experiment is its own root beside another release
     ("gomodcache", "goroot"),  # two prefixes moved: each keeps its own paths in the file tables
     ("dep-modcache", "gopath-mode"),  # GOPATH/src instead of the module cache: GOPATH mode's doing
+    ("string-same-length", "toolchain-patch"),  # no code differs at all: the standard library compiled alike
 ]
 
 PAIRS: dict[str, tuple[str, ...]] = {n: (n,) for n in FACTORS}

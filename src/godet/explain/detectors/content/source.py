@@ -79,9 +79,9 @@ def std_compiled_alike(ctx: DiffContext) -> bool:
 
 
 def _std_alike(ctx: DiffContext) -> bool:
-    broad = code_explained(ctx, RANK["source-change"])
+    controlled = any(f.cause in CONTROLLED for f in ctx.findings)  # (with no code differing, none claims it)
     others = any(is_broad(f.cause, f.key) and f.cause not in CONTROLLED for f in ctx.findings)
-    if broad not in CONTROLLED or others:
+    if not controlled or others:
         return False
     kinds = _index(ctx)
     if any(kinds.kind(fd) == STD and fd.how != "differs" for fd in ctx.cmp.functions):
