@@ -936,6 +936,7 @@ EXPLORED: list[tuple[str, ...]] = [
     ("gomodcache", "goroot"),  # two prefixes moved: each keeps its own paths in the file tables
     ("dep-modcache", "gopath-mode"),  # GOPATH/src instead of the module cache: GOPATH mode's doing
     ("string-same-length", "toolchain-patch"),  # no code differs at all: the standard library compiled alike
+    ("cgo-cflags", "strip", "trimpath"),  # io..stmp_0 paired by address with another std variable
 ]
 
 PAIRS: dict[str, tuple[str, ...]] = {n: (n,) for n in FACTORS}

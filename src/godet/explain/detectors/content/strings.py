@@ -41,6 +41,7 @@ from godet.read.binary import Binary
 from godet.read.formats import section_names
 from godet.read.image import Section
 from godet.read.owners import DEP, MAIN, ModuleIndex, names_package, package_of
+from godet.read.owners import STD as STD_KIND  # (strings.py has no other STD)
 from godet.read.strdata import literal_origin
 from godet.read.xflags import LINKER_STRINGS
 
@@ -276,8 +277,9 @@ def _var_findings(ctx: DiffContext, diffs: list[VarDiff]) -> list[Finding]:
         xf = _x_finding(ctx, d)
         if xf is not None:  # an -X value: its string data and header are the -X finding's, never content
             xf.claims.extend(d.claims)
-        elif _pointer_like(ctx, d) or _paired_by_address_only(ctx, d):
-            continue  # pointers behind a {ptr, len}-shaped pair, or another variable at that address
+        elif _pointer_like(ctx, d) or _paired_by_address_only(ctx, d) or _toolchains(d):
+            continue  # pointers behind a {ptr, len}-shaped pair, another variable at that address, or
+            # the standard library's (its data is the toolchain's, not the program's content)
         elif _is_modinfo(ctx, d):  # runtime.modinfo, the runtime's copy of buildinfo: not content
             owner = _modinfo_owner(ctx)
             if owner is not None:
@@ -330,6 +332,15 @@ def _var_findings(ctx: DiffContext, diffs: list[VarDiff]) -> list[Finding]:
             )
         )
     return out
+
+
+def _toolchains(d: VarDiff) -> bool:
+    """A variable of the standard library or a compiler-made static (``io..stmp_0``): never the
+    program's embedded content (the same toolchain writes the same data; another one is its cause)."""
+    for name in (d.xa.name, d.xb.name):
+        if name and ("..stmp_" in name or ModuleIndex(None).owner(package_of(name))[0] == STD_KIND):
+            return True
+    return False
 
 
 def _pointer_like(ctx: DiffContext, d: VarDiff) -> bool:
