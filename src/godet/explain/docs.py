@@ -313,7 +313,10 @@ PROSE: dict[str, Prose] = {
         "same way, named after the variable when there is a symbol table. When a cause recompiles all code "
         "(another toolchain, `-race`, `-pgo`, `GOAMD64`), differing bytes no longer line up, so the "
         "program's own string variables (main module and dependencies, not the standard library) are "
-        "paired by symbol name instead and their values compared.",
+        "paired by symbol name instead and their values compared. Variables of the standard library and "
+        "compiler-made statics (`io..stmp_0`) are never reported: their data is the toolchain's. Without "
+        "symbols, only a variable whose value is text in both builds is taken for content (other "
+        "{pointer, length}-shaped words are tables).",
         references=("DataDog/datadog-agent#50171",),
     ),
     "embedded-timestamp": Prose(
