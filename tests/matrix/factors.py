@@ -937,6 +937,7 @@ EXPLORED: list[tuple[str, ...]] = [
     ("dep-modcache", "gopath-mode"),  # GOPATH/src instead of the module cache: GOPATH mode's doing
     ("string-same-length", "toolchain-patch"),  # no code differs at all: the standard library compiled alike
     ("cgo-cflags", "strip", "trimpath"),  # io..stmp_0 paired by address with another std variable
+    ("ldflags-w", "toolchain-patch", "trimpath"),  # DWARF left out is -w's doing, not the release's
 ]
 
 PAIRS: dict[str, tuple[str, ...]] = {n: (n,) for n in FACTORS}

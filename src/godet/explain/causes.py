@@ -486,6 +486,12 @@ def _missing_side(f: Finding) -> str | None:
     return gone[0] if len(gone) == 1 else None
 
 
+def _in_both_builds(causer: Finding, effect: Finding) -> bool:
+    """The effect's main evidence is recorded in both builds (DWARF that a release changes, not DWARF
+    that -w left out)."""
+    return _missing_side(effect) is None
+
+
 def _absent_in_the_same_build(causer: Finding, effect: Finding) -> bool:
     """Cause and effect both say "absent" for the same build (what one strip removed both)."""
     side = _missing_side(effect)
@@ -567,6 +573,7 @@ def _links_externally(causer: Finding, effect: Finding) -> bool:
 CONDITION_TEXT = {  # how the docs and the accuracy report say each condition
     "absent-on-one-side": "recorded in one build only",
     "absent-in-the-same-build": "absent from the same build",
+    "in-both-builds": "present in both builds",
     "same-packages": "both builds compile the same packages",
     "recompiled": "both builds compile the same packages and functions, and the standard library's code "
     "differs too",
@@ -581,6 +588,7 @@ CONDITION_TEXT = {  # how the docs and the accuracy report say each condition
 CONDITIONS: dict[str, Callable[[Finding, Finding], bool]] = {
     "absent-on-one-side": _absent_on_one_side,
     "absent-in-the-same-build": _absent_in_the_same_build,
+    "in-both-builds": _in_both_builds,
     "same-packages": _same_packages,
     "recompiled": _recompiled,
     "no-go-literal": _no_go_literal,
@@ -718,7 +726,7 @@ EDGES: tuple[Edge, ...] = (
         "each Go release has its own GODEBUG defaults",
         when="releases-differ",
     ),
-    E("toolchain-version", "dwarf", "Go releases change the DWARF version and layout"),
+    E("toolchain-version", "dwarf", "Go releases change the DWARF version and layout", when="in-both-builds"),
     E(
         "toolchain-version",
         "source-change",
@@ -742,7 +750,7 @@ EDGES: tuple[Edge, ...] = (
         )
         for k in VERSION_RECORDED
     ),
-    E("goexperiment", "dwarf", "experiments such as nodwarf5 change DWARF"),
+    E("goexperiment", "dwarf", "experiments such as nodwarf5 change DWARF", when="in-both-builds"),
     E(
         "goexperiment",
         "source-change",
