@@ -473,8 +473,7 @@ def changes_compiler_output(cause_id: str, key: str | None = None) -> bool:
 
 def _absent_on_one_side(causer: Finding, effect: Finding) -> bool:
     """The effect's main evidence is recorded in one build only."""
-    ev = effect.evidence[0] if effect.evidence else None
-    return ev is not None and (ev.a is None) != (ev.b is None)
+    return effect.one_sided()
 
 
 def _missing_side(f: Finding) -> str | None:
@@ -516,8 +515,7 @@ def _recompiled(causer: Finding, effect: Finding) -> bool:
 def _flags_recorded(causer: Finding, effect: Finding) -> bool:
     """The causer's value is recorded in both builds (flags or a module version unrecorded on one
     side, as -trimpath or GOPATH mode leave them, say nothing about what was compiled)."""
-    ev = causer.evidence[0] if causer.evidence else None
-    return ev is not None and ev.a is not None and ev.b is not None
+    return causer.in_both()
 
 
 def _cgo_linked_in(causer: Finding, effect: Finding) -> bool:

@@ -40,8 +40,7 @@ def _missing_stamp(f: Finding) -> bool:
     """A build ID present in one build only: not a symptom of other differences (they change it, they
     do not remove it) but what -ldflags=-buildid= did; a root unless an edge names its cause (-trimpath
     hides the flag from buildinfo)."""
-    ev = f.evidence[0] if f.evidence else None
-    return f.cause in ABSENT_STAMPS and ev is not None and (ev.a is None) != (ev.b is None)
+    return f.cause in ABSENT_STAMPS and f.one_sided()
 
 
 def _parents(f: Finding, findings: list[Finding]) -> list[Finding]:

@@ -13,6 +13,7 @@ explanation (a different toolchain explains all code) never takes bytes from a s
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -103,6 +104,16 @@ class Finding:
     @property
     def rank(self) -> int:
         return CAUSES[self.cause].rank
+
+    def in_both(self) -> bool:
+        """Its main evidence has a value in both builds (a flag or version recorded on both sides)."""
+        ev = self.evidence[0] if self.evidence else None
+        return ev is not None and ev.a is not None and ev.b is not None
+
+    def one_sided(self) -> bool:
+        """Its main evidence has a value in exactly one build."""
+        ev = self.evidence[0] if self.evidence else None
+        return ev is not None and (ev.a is None) != (ev.b is None)
 
     @property
     def title(self) -> str:
@@ -212,16 +223,21 @@ def merged_ranges(claims: list[Claim]) -> dict[str, list[tuple[int, int]]]:
     """Per side, the range claims' spans sorted and merged where they overlap or touch."""
     out: dict[str, list[tuple[int, int]]] = {}
     for side in ("a", "b"):
-        spans = sorted((c.start, c.end) for c in claims if c.side == side and c.end > c.start)
-        merged: list[tuple[int, int]] = []
-        for s, e in spans:
-            if merged and s <= merged[-1][1]:
-                merged[-1] = (merged[-1][0], max(merged[-1][1], e))
-            else:
-                merged.append((s, e))
+        merged = merge_spans((c.start, c.end) for c in claims if c.side == side and c.end > c.start)
         if merged:
             out[side] = merged
     return out
+
+
+def merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans sorted and merged where they overlap or touch."""
+    merged: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], e))
+        else:
+            merged.append((s, e))
+    return merged
 
 
 # What a detector may hit on odd inputs; the engine turns these into a note, never a crash.

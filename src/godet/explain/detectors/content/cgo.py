@@ -10,6 +10,7 @@ from godet.compare import code as codecmp
 from godet.explain.detectors.base import RANK, Claim, DiffContext, Evidence, Finding
 from godet.explain.detectors.content.common import (
     C_SUPPORT_UNITS,
+    claims_code,
     follow_claims,
     section_name,
 )
@@ -46,7 +47,7 @@ def _c_functions(binary: Binary) -> dict[str, _CFunc]:
 def detect(ctx: DiffContext) -> list[Finding]:
     """C code (outside the Go functions) that really differs: the C compiler, the cgo flags or the C
     sources (the cgo preamble, .c files)."""
-    if any(_compiles_c(f) for f in ctx.findings if f.rank < RANK["source-change"] and _claims_code(ctx, f)):
+    if any(_compiles_c(f) for f in ctx.findings if f.rank < RANK["source-change"] and claims_code(ctx, f)):
         return []  # a cause that explains all code (toolchain, flags, linkage) explains the C code too
     return _c_code(ctx)
 
@@ -59,13 +60,6 @@ GO_ONLY_SETTINGS = frozenset({"-gcflags", "-asmflags", "-cover", "-covermode", "
 def _compiles_c(f: Finding) -> bool:
     """Whether the cause may change the C code cgo compiles or links."""
     return f.cause not in GO_ONLY and not (f.cause == "build-setting" and f.key in GO_ONLY_SETTINGS)
-
-
-def _claims_code(ctx: DiffContext, f: Finding) -> bool:
-    code = {s.key for s in ctx.a.image.sections if s.executable} | {
-        s.key for s in ctx.b.image.sections if s.executable
-    }
-    return any(c.unit_key in code for c in f.claims)
 
 
 def _c_code(ctx: DiffContext) -> list[Finding]:
@@ -124,7 +118,7 @@ def _c_code(ctx: DiffContext) -> list[Finding]:
         return []
     # beside a cause that recompiles only the Go code (GO_ONLY), the C units are this finding's first:
     # that cause's fallback claims would take them all (in coarse runs a function's share is tiny)
-    go_only = any(f.rank < RANK["source-change"] and _claims_code(ctx, f) for f in ctx.findings)
+    go_only = any(f.rank < RANK["source-change"] and claims_code(ctx, f) for f in ctx.findings)
     for u in units:
         claims.append(Claim.unit(u, fallback=not go_only))
     tops = dict.fromkeys(u.split("/", 1)[0] for u in ctx.cmp.runs.units)
@@ -138,7 +132,8 @@ def _c_code(ctx: DiffContext) -> list[Finding]:
         claims += [Claim.unit(u, fallback=True) for u in tops if is_dwarf_unit(u)]
     names = [c[0] for c in changed]
     ev = [Evidence(n if n.startswith("C code ") else f"C function {n}", a, b) for n, a, b in changed[:10]]
-    existing = next((f for f in ctx.findings if f.cause in ("c-toolchain", "cgo-flags") and _both(f)), None)
+    recorded = [f for f in ctx.findings if f.cause in ("c-toolchain", "cgo-flags") and f.in_both()]
+    existing = recorded[0] if recorded else None
     if existing is not None:  # the compiler or the recorded flags differ: their finding explains the code
         existing.claims.extend(_as_fallback(c) for c in claims)
         existing.evidence.extend(ev[:6])
@@ -196,12 +191,6 @@ def _c_code(ctx: DiffContext) -> list[Finding]:
     )
     summary = f"The C code compiled by cgo differs ({len(names)} C function(s): {listed}); {why}." + also
     return [Finding("c-toolchain", summary, ev, claims, places=names[:20])]
-
-
-def _both(f: Finding) -> bool:
-    """The finding's main evidence has a value in both builds (flags recorded on both sides)."""
-    ev = f.evidence[0] if f.evidence else None
-    return ev is not None and ev.a is not None and ev.b is not None
 
 
 def _cgo_prefixes(binary: Binary) -> set[str]:

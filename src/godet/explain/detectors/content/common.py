@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from godet.explain.detectors.base import Claim, DiffContext
+from godet.explain.detectors.base import Claim, DiffContext, Finding
 from godet.read.binary import Binary
 from godet.read.formats import in_debug_segment, is_debug_name, section_keys
 from godet.read.strdata import DATA_NAMES, section_name
@@ -347,13 +347,15 @@ def function_claims(fd, fallback: bool = False) -> list[Claim]:  # type: ignore[
 
 def code_explained(ctx: DiffContext, rank: int) -> str | None:
     """The cause of an earlier finding that already claims all code (e.g. a toolchain), or None."""
+    return next((f.cause for f in ctx.findings if f.rank < rank and claims_code(ctx, f)), None)
+
+
+def claims_code(ctx: DiffContext, f: Finding) -> bool:
+    """Whether a finding claims a whole executable section of either build."""
     code = {s.key for s in ctx.a.image.sections if s.executable} | {
         s.key for s in ctx.b.image.sections if s.executable
     }
-    for f in ctx.findings:
-        if f.rank < rank and any(c.unit_key in code for c in f.claims):
-            return f.cause
-    return None
+    return any(c.unit_key in code for c in f.claims)
 
 
 def follow_claims(ctx: DiffContext) -> list[Claim]:

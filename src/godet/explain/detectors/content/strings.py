@@ -9,7 +9,16 @@ import numpy as np
 from godet.compare import code as codecmp
 from godet.compare.bytes import as_array
 from godet.explain.causes import C_LITERALS, CGO_ONE_SIDE, GO_LITERALS, STD_UNCHANGED, is_broad
-from godet.explain.detectors.base import RANK, Claim, DiffContext, Evidence, Finding, merged_ranges, raw_bytes
+from godet.explain.detectors.base import (
+    RANK,
+    Claim,
+    DiffContext,
+    Evidence,
+    Finding,
+    merge_spans,
+    merged_ranges,
+    raw_bytes,
+)
 from godet.explain.detectors.content.common import (
     DATA_NAMES,
     MAX_HEADER_RUNS,
@@ -652,8 +661,7 @@ def _blob_literals(ctx: DiffContext, variables: list[Finding]) -> list[Finding]:
 
 def _versioned(f: Finding) -> bool:
     """Not a dependency-version finding whose module version one build does not record."""
-    ev = f.evidence[0] if f.evidence else None
-    return f.cause != "dependency-version" or ev is None or (ev.a is not None and ev.b is not None)
+    return f.cause != "dependency-version" or not f.evidence or f.in_both()
 
 
 def _cgo_one_side(ctx: DiffContext) -> bool:
@@ -683,17 +691,7 @@ def _with_runs(ctx: DiffContext, pieces: Pieces) -> Pieces:
             for i in np.flatnonzero((lo < e) & (hi > s) & (runs.a0 >= 0) & (runs.b0 >= 0)).tolist():
                 out["a"].append((int(runs.a0[i]), int(runs.a1[i])))
                 out["b"].append((int(runs.b0[i]), int(runs.b1[i])))
-    return {side: _merged(ps) for side, ps in out.items()}
-
-
-def _merged(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    for s, e in sorted(ranges):
-        if out and s <= out[-1][1]:
-            out[-1] = (out[-1][0], max(out[-1][1], e))
-        else:
-            out.append((s, e))
-    return out
+    return {side: merge_spans(ps) for side, ps in out.items()}
 
 
 def _less(claims: list[Claim], pieces: dict[str, list[tuple[int, int]]]) -> list[Claim]:
