@@ -83,30 +83,20 @@ def _std_alike(ctx: DiffContext) -> bool:
     others = any(is_broad(f.cause, f.key) and f.cause not in CONTROLLED for f in ctx.findings)
     if not controlled or others:
         return False
-    kinds = _index(ctx)
-    if any(kinds.kind(fd) == STD and fd.how != "differs" for fd in ctx.cmp.functions):
+    if any(_kind(ctx, fd) == STD and fd.how != "differs" for fd in ctx.cmp.functions):
         return False  # a standard-library function was resized, added or dropped: recompiled
     v = codecmp.changed_functions(ctx)
-    std_changed = any(kinds.kind(fd) == STD for fd, _ in [*v.changed, *v.reordered])
+    std_changed = any(_kind(ctx, fd) == STD for fd, _ in [*v.changed, *v.reordered])
     # a sample is enough when it is large: a compiler that emits other code does so in many functions
     sampled = v.checked >= MIN_SAMPLE and len(v.unchecked) <= v.checked // 10
     return v.supported and (not v.unchecked or sampled) and not std_changed
 
 
-class _Kinds:
-    """Owner kind of a differing function (std, main, dep, generated), cached per package."""
-
-    def __init__(self, index: ModuleIndex) -> None:
-        self.index = index
-
-    def kind(self, fd: FunctionDelta) -> str:
-        return self.index.owner(package_of(fd.name.split("#", 1)[0]))[0]
-
-
-def _index(ctx: DiffContext) -> _Kinds:
-    if "kinds" not in ctx.memo:
-        ctx.memo["kinds"] = _Kinds(ModuleIndex(ctx.a.buildinfo))
-    return ctx.memo["kinds"]
+def _kind(ctx: DiffContext, fd: FunctionDelta) -> str:
+    """Owner kind of a differing function (std, main, dep, generated); the module index is built once."""
+    if "modules" not in ctx.memo:
+        ctx.memo["modules"] = ModuleIndex(ctx.a.buildinfo)
+    return ctx.memo["modules"].owner(package_of(fd.name.split("#", 1)[0]))[0]
 
 
 def _beside_unchanged_std(ctx: DiffContext, broad: str) -> list[Finding]:
@@ -116,9 +106,8 @@ def _beside_unchanged_std(ctx: DiffContext, broad: str) -> list[Finding]:
     program inlines."""
     if any(f.cause == "dependency-version" for f in ctx.findings) or not std_compiled_alike(ctx):
         return []
-    kinds = _index(ctx)
     v = codecmp.changed_functions(ctx)
-    mine = [(fd, cc) for fd, cc in v.changed if kinds.kind(fd) in (MAIN, DEP)]
+    mine = [(fd, cc) for fd, cc in v.changed if _kind(ctx, fd) in (MAIN, DEP)]
     if not mine:
         return []
     found = _source_change(ctx, codecmp.FunctionVerdicts(changed=mine), own_code=True)
@@ -135,12 +124,13 @@ MIN_FUNCTIONS = 1  # one-sided declared functions needed (none on the same sourc
 
 
 def _functions(ctx: DiffContext) -> list[Finding]:
-    """Functions the program declares (``pkg.F``, ``pkg.(*T).M``: no closure, wrapper or generic
-    instance) in packages both builds compile, which one build holds and the other does not even
-    inline: a toolchain, experiment or architecture level recompiles the same functions, so these
-    are the program's source (or its dependencies) differing. Modules whose version differs are left
-    to their dependency-version finding; a compiler setting (-gcflags=-N keeps dead branches and what
-    only they call) or a profile still explains them (the edges' conditions)."""
+    """Functions the program declares (``pkg.F``, ``pkg.(*T).m``: no closure, wrapper, generic
+    instance or exported method, see owners.declared) in packages both builds compile, which one
+    build holds and the other does not even inline. A toolchain, experiment or architecture level
+    recompiles the same functions, so these are the program's source (or its dependencies)
+    differing. Modules whose version differs are left to their dependency-version finding; a
+    compiler setting (-gcflags=-N keeps dead branches and what only they call) or a profile still
+    explains them (the edges' conditions)."""
     ta, tb = ctx.a.pclntab, ctx.b.pclntab
     if ta is None or tb is None or not len(ta) or not len(tb):
         return []
@@ -193,7 +183,7 @@ def _written(ctx: DiffContext, side: str, functions: list[FunctionDelta]) -> lis
 
 
 def _std_count(ctx: DiffContext) -> int:
-    index = _index(ctx).index
+    index = ModuleIndex(ctx.a.buildinfo)
     tab = ctx.a.pclntab
     if tab is None:
         return 0
