@@ -28,6 +28,7 @@ from godet.read.owners import (
 
 PACKAGES_KEY = "packages"  # the key of the finding "packages compiled into one build only"
 FUNCTIONS_KEY = "functions"  # ... "declared functions in one build only" (their packages in both)
+FUNCTIONS_WHY = ": the program's source or its dependencies differ, which a toolchain does not explain."
 
 EMITS: frozenset[str] = frozenset(["source-change"])
 
@@ -55,7 +56,7 @@ def _merged(packages: list[Finding], functions: list[Finding]) -> list[Finding]:
     p.claims += f.claims
     p.evidence += f.evidence[:4]
     p.places += [x for x in f.places if x not in p.places][:25]
-    p.summary += " " + f.summary
+    p.summary += " " + f.summary.replace(FUNCTIONS_WHY, ".")  # the packages' summary gives the reason
     p.traits = p.traits | f.traits
     return [p]
 
@@ -155,9 +156,9 @@ def _functions(ctx: DiffContext) -> list[Finding]:
     only_names = {side: sorted(fd.name.split("#", 1)[0] for fd in fds) for side, fds in only.items()}
     ev = [Evidence("functions in one build only", _listed(only_names["a"]), _listed(only_names["b"]))]
     summary = (
-        f"{total} function(s) the program declares are in one build only (A: {len(only['a'])}, "
-        f"B: {len(only['b'])}), in packages both builds compile, and the other build does not even "
-        "inline them: the program's source or its dependencies differ, which a toolchain does not explain."
+        f"{total:,} function(s) the program declares are in one build only (A: {len(only['a']):,}, "
+        f"B: {len(only['b']):,}), in packages both builds compile, and the other build does not even "
+        "inline them" + FUNCTIONS_WHY
     )
     places = only_names["a"][:25] + only_names["b"][:25]
     return [Finding("source-change", summary, ev, claims, key=FUNCTIONS_KEY, places=places)]
@@ -228,7 +229,8 @@ def _packages(ctx: DiffContext) -> list[Finding]:
     ]
     total = len(only["a"]) + len(only["b"])
     summary = (
-        f"{total} package(s) are compiled into one build only (A: {len(only['a'])}, B: {len(only['b'])}): "
+        f"{total:,} package(s) are compiled into one build only (A: {len(only['a']):,}, "
+        f"B: {len(only['b']):,}): "
         "the program's source or its dependencies differ, which a toolchain or compiler setting does "
         "not explain."
     )
