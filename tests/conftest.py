@@ -239,6 +239,11 @@ PAIRS: dict[str, tuple[BuildSpec, BuildSpec]] = {
         BuildSpec("multi", flags=T, edits=_NEW_FUNCTIONS),
     ),
     "toolchain_minor_multi": (BuildSpec("multi", flags=T, toolchain="1.26.6"), BuildSpec("multi", flags=T)),
+    # ... and a longer literal of main's own Describe, which the release's changed strings must not hide
+    "toolchain_minor_literal": (
+        BuildSpec("multi", flags=T, toolchain="1.26.6"),
+        BuildSpec("multi", flags=T, edits=_LONGER_LITERAL),
+    ),
     "windows_dirs": (HELLO.with_(env=WINDOWS), HELLO.with_(env=WINDOWS, workdir="build-b")),
     # a longer string literal: PE keeps the literals and the pclntab in one section (.rdata), Mach-O
     # its read-only data in two (__TEXT,__rodata and __DATA_CONST,__rodata)
@@ -264,6 +269,7 @@ PAIR_CAUSES: dict[str, tuple[str, ...]] = {
     "toolchain_new_package": ("toolchain-version", "source-change"),
     "toolchain_new_functions": ("toolchain-version", "source-change"),
     "toolchain_minor_multi": ("toolchain-version",),
+    "toolchain_minor_literal": ("toolchain-version", "string-literal"),  # main's own code loads it
     "windows_string": ("source-change",),  # the code loads the new length: the strings change with it
     "darwin_string": ("source-change",),
     "dirs_trimpath": ("identical",),

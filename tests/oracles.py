@@ -155,3 +155,20 @@ def readelf_hex(path: Path, section: str) -> bytes:
     if not out:
         raise OracleError(f"readelf -x {section}: nothing dumped for {path}")
     return bytes(out)
+
+
+_OBJDUMP_LINE = re.compile(r"^\s+(\S+):(\d+)\s+0x([0-9a-f]+)\s+([0-9a-f]+)\s+(.*?)\s*$")
+
+
+def go_tool_objdump(path: Path, symbol_regexp: str = "") -> list[tuple[str, int, int, bytes, str]]:
+    """``go tool objdump [-s REGEXP] PATH`` as (file, line, address, instruction bytes, assembly),
+    one per instruction; the file and line of inlined code are the inlined function's."""
+    args = ["tool", "objdump"] + (["-s", symbol_regexp] if symbol_regexp else [])
+    name = "objdump-" + hashlib.sha256(symbol_regexp.encode()).hexdigest()[:12]
+    out = []
+    for line in _go_cached(name, path, args).splitlines():
+        m = _OBJDUMP_LINE.match(line)
+        if m is not None:
+            file, line_no, addr, raw, asm = m.groups()
+            out.append((file, int(line_no), int(addr, 16), bytes.fromhex(raw), asm))
+    return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from godet.api import diff
 from godet.read.owners import ModuleIndex, one_sided_packages, package_of, raw_package_of
-from oracles import go_tool_nm
+from oracles import go_tool_nm, readelf_sections
 
 
 def test_one_sided_packages_reads_names_not_mentions() -> None:
@@ -99,3 +99,17 @@ def test_same_source_under_another_toolchain_has_no_source_root(gopair) -> None:
     assert declared_a == declared_b and "main.Describe" in declared_a
     rep = diff(str(a), str(b))
     assert [r.cause for r in rep.roots] == ["toolchain-version"]
+
+
+def test_release_that_adds_the_gnu_build_id_note(old_go_binary) -> None:  # type: ignore[no-untyped-def]
+    """hello by Go 1.21 and 1.24: only 1.24 writes a .note.gnu.build-id (readelf agrees). Its GNU
+    build ID is the release's consequence, not a root of its own."""
+    a, b = old_go_binary("linux-1.21"), old_go_binary("linux-1.24")
+    sections = [{s[0] for s in readelf_sections(p)} for p in (a, b)]
+    assert ".note.gnu.build-id" not in sections[0] and ".note.gnu.build-id" in sections[1]
+    rep = diff(str(a), str(b))
+    # (each toolchain compiles from its own GOROOT: that is a root too)
+    assert {r.cause for r in rep.roots} == {"toolchain-version", "goroot-path"}
+    (g,) = [f for f in rep.causes if f.cause == "gnu-build-id"]
+    assert (g.role, g.because) == ("consequence", "toolchain-version")
+

@@ -554,9 +554,17 @@ def _no_go_literal(causer: Finding, effect: Finding) -> bool:
     return GO_LITERALS not in effect.traits
 
 
+OWN_LITERALS = "own-literals"  # ... a changed literal is loaded by the main module's own (not inlined) code
 CGO_ONE_SIDE = "cgo-one-side"  # trait of a string-literal finding: one build only links runtime/cgo
 GO_LITERALS = "go-literals"  # trait of a string-literal finding: a changed string lies in Go's literals
 C_LITERALS = "c-literals"  # ... in a C object's read-only data
+
+def _no_own_literal(causer: Finding, effect: Finding) -> bool:
+    """No changed literal is loaded by the main module's own code (outside calls inlined into it):
+    a toolchain or a compiler flag changes the strings of the standard library and of what it
+    inlines, never a literal in the program's source."""
+    return OWN_LITERALS not in effect.traits
+
 
 def _links_externally(causer: Finding, effect: Finding) -> bool:
     """The causer's flags (its evidence) name the external linker."""
@@ -582,6 +590,7 @@ CONDITION_TEXT = {  # how the docs and the accuracy report say each condition
     "cgo-linked-in": "one build only links runtime/cgo",
     "other-modules": "the code is not functions found in modules of the same version",
     "releases-differ": "the Go versions are different minor releases",
+    "no-own-literal": "no changed literal is loaded by the main module's own code (outside inlined calls)",
 }
 CONDITIONS: dict[str, Callable[[Finding, Finding], bool]] = {
     "absent-on-one-side": _absent_on_one_side,
@@ -596,6 +605,7 @@ CONDITIONS: dict[str, Callable[[Finding, Finding], bool]] = {
     "cgo-linked-in": _cgo_linked_in,
     "other-modules": _not_same_version_functions,
     "releases-differ": _releases_differ,
+    "no-own-literal": _no_own_literal,
 }
 # Settings that change the code but not which Go string literals it holds (the go:string.* blob is
 # byte for byte the same with and without -buildmode=pie, as with -pgo and GOAMD64).
@@ -603,6 +613,9 @@ SAME_LITERALS = frozenset({"-buildmode"})
 # Settings that recompile the same packages differently; -tags and CGO_ENABLED choose other files
 # (and packages), so they may explain a package present in one build only.
 RECOMPILING_SETTINGS = frozenset({"-tags", "CGO_ENABLED"})
+# Settings that choose or instrument the main module's own files (-asan names its globals in strings
+# the program's init code loads): the literals its own code loads may differ with them.
+OWN_CODE_SETTINGS = RECOMPILING_SETTINGS | {"-cover", "-covermode", "-asan"}
 
 
 @dataclass(frozen=True)
@@ -656,7 +669,9 @@ def _setting_edges() -> list[Edge]:
         )
         if k not in SAME_LITERALS:
             why = f"{k} changes which code and strings exist"
-            out.append(Edge("build-setting", "string-literal", why, cause_key=k, when="+".join(recorded)))
+            own = [] if k in OWN_CODE_SETTINGS else ["no-own-literal"]
+            when = "+".join(recorded + own)
+            out.append(Edge("build-setting", "string-literal", why, cause_key=k, when=when))
     out.append(
         Edge(
             "build-setting",
@@ -735,9 +750,15 @@ EDGES: tuple[Edge, ...] = (
         "toolchain-version",
         "string-literal",
         "the runtime's and standard library's strings differ",
-        when="recompiled",
+        when="recompiled+no-own-literal",
     ),
     E("toolchain-version", "linkage", "Go releases change linker defaults"),
+    E(
+        "toolchain-version",
+        "gnu-build-id",
+        "Go 1.24 and later write a GNU build ID note by default; earlier releases do not",
+        when="absent-on-one-side+releases-differ",
+    ),
     *(
         E(
             "toolchain-version",
@@ -755,7 +776,7 @@ EDGES: tuple[Edge, ...] = (
         "experiments change the runtime and the compiler",
         when="recompiled",
     ),
-    E("goexperiment", "string-literal", "experiments change the runtime's strings"),
+    E("goexperiment", "string-literal", "experiments change the runtime's strings", when="no-own-literal"),
     E("arch-level", "source-change", "the compiler selected other instructions", when="recompiled"),
     E(
         "pgo-profile",

@@ -345,9 +345,11 @@ PROSE: dict[str, Prose] = {
         "of text whose bytes are a permutation of the other build's is treated the same way. For code, a "
         "function whose disassembly (address operands normalised) has the same instructions in another "
         "order is reported here too, with its first difference as evidence. Beside a cause that compiles "
-        "all code its own way (a toolchain, `-gcflags`, `-pgo`...) the data test is skipped (such a "
+        "all code its own way (a toolchain, `-gcflags`, `-race`...) the data test is skipped (such a "
         "compiler may emit tables in another order); beside one that only selects other files or links "
-        "differently (`-tags`, `CGO_ENABLED`, the external linker) it still runs.",
+        "differently (`-tags`, `CGO_ENABLED`, the external linker), selects other instructions "
+        "(`GOAMD64`), inlines and lays out code by a profile (`-pgo`) or relocates it "
+        "(`-buildmode=pie`) it still runs: those leave the data of generated tables alone.",
         references=("candid82/joker#491",),
     ),
     "source-change": Prose(
@@ -563,9 +565,18 @@ PROSE: dict[str, Prose] = {
         "way: those settings leave the blob byte for byte the same, so a changed piece is a changed "
         "literal (causes that select other code, such as `-tags`, `-race`, `-gcflags` or a toolchain, "
         "explain it as its consequence; not a toolchain whose release compiled the standard library to "
-        "the same code, see [source-change](source-change.md)). Pieces inside a string variable another "
-        "finding names are that finding's, and with an `-X` value or C code beside it, a changed string "
-        "the symbol table places among the Go literals stays a root.",
+        "the same code, see [source-change](source-change.md)). Nor, except for the settings that choose "
+        "or instrument the program's own files (`-tags`, `CGO_ENABLED`, `-cover`, `-asan`), when the "
+        "program's own code loads the changed literal: a function of the main module loads its address "
+        "(x86 `LEA`, arm64 `ADRP`+`ADD`, found in the code's bytes) at a pc its pclntab's inline-tree table "
+        "says is its own code, not a call inlined into it, either directly or through a static string "
+        "header (pointer and length in data, as a constant turned into an interface has), and the other "
+        "build's blob does not hold that string. A string's extent comes from its header, or from a "
+        "length the code sets near the load that ends where another string starts and fits the blob's "
+        "sort by length. A toolchain or a compiler flag changes the standard library's strings and what "
+        "it inlines, never a literal in the program's source, so the literal stays a root. Pieces inside "
+        "a string variable another finding names are that finding's, and with an `-X` value or C code "
+        "beside it, a changed string the symbol table places among the Go literals stays a root.",
     ),
     "c-source-change": Prose(
         shows="The C code or data that cgo compiled differs while the C compiler is the same: a constant, a "

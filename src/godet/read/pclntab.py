@@ -34,6 +34,7 @@ SECTION_NAMES = section_names("pclntab", "pclntab-relro")  # the table is found 
 MAX_FUNCS = 10_000_000
 MAX_FILES = 10_000_000
 MAX_PCVALUE_STEPS = 1_000_000
+PCDATA_INLTREE = 2  # the runtime's _PCDATA_InlTreeIndex: the inlined call each pc belongs to (-1: none)
 PCVALUE_BUDGET = 4_000_000  # pc-value steps decoded per table in all (a hostile table cannot stall godet)
 SCAN_LIMIT = 512 << 20  # bytes searched for a header (or for moduledata) at most
 MAX_CANDIDATES = 256  # plausible headers validated at most
@@ -277,6 +278,31 @@ class Pclntab:
         return self.layout.func.parse(
             ByteView(self._data, self.big_endian), base + int(self._funcoffs[index]), self.ptr_size
         )
+
+    def inlined_ranges(self, i: int) -> list[tuple[int, int]]:
+        """The [start, end) pc ranges of function ``i`` whose instructions come from inlined calls
+        (its PCDATA_InlTreeIndex table: an inline-tree index there, -1 for the function's own code)."""
+        if self._data == b"":
+            return []
+        base = self.tables["pclntable"][0] - self.offset if self.layout.subtables else 0
+        pos = base + int(self._funcoffs[i])
+        rec = self.layout.func.parse(ByteView(self._data, self.big_endian), pos, self.ptr_size)
+        if rec["npcdata"] <= PCDATA_INLTREE:
+            return []  # no inlining in this function
+        at = pos + self.layout.func.size(self.ptr_size) + 4 * PCDATA_INLTREE
+        if at + 4 > len(self._data):
+            raise FormatError(f"function {i}'s pcdata table lies past the end of the pclntab")
+        off = ByteView(self._data, self.big_endian).u32(at)
+        out: list[tuple[int, int]] = []
+        start = int(self.entries[i])
+        for end, value in self._pcvalues(off, i):
+            if value >= 0:
+                if out and out[-1][1] == start:
+                    out[-1] = (out[-1][0], end)
+                else:
+                    out.append((start, end))
+            start = end
+        return out
 
     def _pcvalues(self, off: int, i: int) -> list[tuple[int, int]]:
         if off == 0:

@@ -8,7 +8,7 @@ import numpy as np
 
 from godet.compare import code as codecmp
 from godet.compare.bytes import as_array
-from godet.explain.causes import C_LITERALS, CGO_ONE_SIDE, GO_LITERALS, STD_UNCHANGED, is_broad
+from godet.explain.causes import C_LITERALS, CGO_ONE_SIDE, GO_LITERALS, OWN_LITERALS, STD_UNCHANGED, is_broad
 from godet.explain.detectors.base import (
     RANK,
     Claim,
@@ -47,6 +47,7 @@ from godet.explain.detectors.content.common import (
 )
 from godet.explain.detectors.content.source import std_compiled_alike
 from godet.read.binary import Binary
+from godet.read.coderefs import own_literals
 from godet.read.formats import section_names
 from godet.read.image import Section
 from godet.read.owners import DEP, MAIN, ModuleIndex, names_package, package_of
@@ -651,12 +652,25 @@ def _blob_literals(ctx: DiffContext, variables: list[Finding]) -> list[Finding]:
         places=["go:string.*"],
     )
     traits = {GO_LITERALS}
+    if _own(ctx, pieces, (x.tobytes(), y.tobytes())):  # the program's own code loads a changed literal
+        traits.add(OWN_LITERALS)
     if _cgo_one_side(ctx):
         traits.add(CGO_ONE_SIDE)
     if std_compiled_alike(ctx):  # a release that compiled the standard library alike kept its strings
         traits.add(STD_UNCHANGED)
     found_f.traits = frozenset(traits)
     return [found_f]
+
+
+def _own(ctx: DiffContext, pieces: dict[str, list[tuple[int, int]]], blobs: tuple[bytes, bytes]) -> bool:
+    """Whether the main module's own code (outside inlined calls) loads a changed literal that the
+    other build does not hold, in the build that holds it (read/coderefs.py)."""
+    for side, binary, other in (("a", ctx.a, blobs[1]), ("b", ctx.b, blobs[0])):
+        vas = [(va_at(binary, s), e - s) for s, e in pieces[side][:MAX_FOUND]]
+        spans = [(va, va + n) for va, n in vas if va is not None]
+        if any(own_literals(binary, spans, other) or ()):
+            return True
+    return False
 
 
 def _versioned(f: Finding) -> bool:
