@@ -938,6 +938,15 @@ EXPLORED: list[tuple[str, ...]] = [
     ("string-same-length", "toolchain-patch"),  # no code differs at all: the standard library compiled alike
     ("cgo-cflags", "strip", "trimpath"),  # io..stmp_0 paired by address with another std variable
     ("ldflags-w", "toolchain-patch", "trimpath"),  # DWARF left out is -w's doing, not the release's
+    # a literal the program's own code loads is its source's, whatever else recompiled everything
+    ("string-other-length", "toolchain-minor"),
+    ("string-same-length", "toolchain-minor"),
+    ("goexperiment", "string-other-length"),
+    ("gcflags-all", "string-same-length"),
+    ("race", "string-other-length"),
+    # instructions selected or inlined otherwise leave generated tables' data alone
+    ("generated-order", "goamd64"),
+    ("generated-order", "pgo"),
 ]
 
 PAIRS: dict[str, tuple[str, ...]] = {n: (n,) for n in FACTORS}
