@@ -9,7 +9,6 @@ import numpy as np
 
 from godet.compare import code as codecmp
 from godet.compare.bytes import as_array
-from godet.explain.causes import SAME_LITERALS, changes_compiler_output
 from godet.explain.detectors.base import RANK, Claim, DiffContext, Evidence, Finding
 from godet.explain.detectors.content.common import (
     PREVIEW,
@@ -25,6 +24,7 @@ from godet.explain.detectors.content.common import (
     symbol_at,
     va_at,
 )
+from godet.explain.detectors.content.source import std_compiled_alike
 from godet.explain.detectors.content.strings import (
     MIN_BLOCK,
     NO_SHIFT,
@@ -52,7 +52,8 @@ def detect(ctx: DiffContext) -> list[Finding]:
     tables: list[_Reorder] = []
     # another compiler orders and encodes things its own way; a cause that only selects other files or
     # links differently (-tags, CGO_ENABLED, the external linker) leaves a generated table's data alone
-    if not broad or not any(_reorders(f) for f in ctx.findings):
+    # (a release or experiment that compiled the standard library alike did not change the compiler)
+    if not broad or not any(_reorders(f) for f in ctx.findings) or std_compiled_alike(ctx):
         st = State.of(ctx)
         if not ctx.cmp.coarse:  # runs inside a string variable's data are that variable's (strings.py)
             string_vars(ctx, st, vars_by_data(ctx, st), set())
@@ -62,11 +63,10 @@ def detect(ctx: DiffContext) -> list[Finding]:
 
 
 def _reorders(f: Finding) -> bool:
-    """Whether a cause compiles code its own way and may emit tables in another order: not one
-    that only selects other instructions (GOAMD64...), inlines and lays out code by a profile (-pgo)
-    or relocates it (-buildmode=pie), which leave the data of generated tables alone."""
-    keeps_data = f.cause in ("arch-level", "pgo-profile") or f.key in SAME_LITERALS
-    return changes_compiler_output(f.cause, f.key) and not keeps_data
+    """Whether a cause may emit a generated table's data in another order: another compiler (a
+    toolchain or an experiment). Compiler flags of one toolchain (-gcflags, -race, GOAMD64, -pgo,
+    -buildmode) compile other code but lay out static data alike."""
+    return f.cause in ("toolchain-version", "goexperiment")
 
 
 @dataclass
