@@ -172,3 +172,16 @@ def go_tool_objdump(path: Path, symbol_regexp: str = "") -> list[tuple[str, int,
             file, line_no, addr, raw, asm = m.groups()
             out.append((file, int(line_no), int(addr, 16), bytes.fromhex(raw), asm))
     return out
+
+
+def objdump_plt(path: Path) -> dict[int, str]:
+    """binutils ``objdump -d`` of the PLT sections: entry address -> imported function (``free@plt``)."""
+    out: dict[int, str] = {}
+    for sec in (".plt", ".plt.sec"):
+        try:
+            text = _run(["objdump", "-d", "-j", sec, str(path)], env={**os.environ, "LC_ALL": "C"})
+        except OracleError:  # no such section
+            continue
+        for m in re.finditer(r"^([0-9a-f]+) <([^>@]+)@plt>:$", text, re.M):
+            out[int(m.group(1), 16)] = m.group(2)
+    return out

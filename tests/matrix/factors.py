@@ -947,6 +947,10 @@ EXPLORED: list[tuple[str, ...]] = [
     # instructions selected or inlined otherwise leave generated tables' data alone
     ("generated-order", "goamd64"),
     ("generated-order", "pgo"),
+    ("generated-order", "toolchain-patch", "x-added"),  # a patch release that compiled std alike
+    # -race links the race runtime's C objects (and imports) but compiles the program's C as before
+    ("c-source", "race"),
+    ("c-date", "race"),  # a number the larger build's layout covers is no address
 ]
 
 PAIRS: dict[str, tuple[str, ...]] = {n: (n,) for n in FACTORS}

@@ -167,3 +167,16 @@ def test_bad_dynamic_string_is_a_note(gobin, tmp_path):
     with open_binaries(str(bad)) as bins:
         assert bins[0].linkage.format == ""
         assert any(n.startswith("linkage") for n in bins[0].notes)
+
+
+@pytest.mark.parametrize("name", ["cgo_c", "extlink", "cgo_net"])
+def test_plt_imports_match_objdump(gobin, name):
+    """Each PLT entry's imported function, read through its GOT slot's .rela.plt entry, is the
+    one binutils objdump labels it with."""
+    from godet.read.elf import plt_imports
+
+    path = gobin(name)
+    want = oracles.objdump_plt(path)
+    assert want  # cgo programs call libc through the PLT
+    with open_binaries(str(path)) as (b,):
+        assert plt_imports(b.image) == want

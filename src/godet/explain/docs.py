@@ -345,11 +345,13 @@ PROSE: dict[str, Prose] = {
         "of text whose bytes are a permutation of the other build's is treated the same way. For code, a "
         "function whose disassembly (address operands normalised) has the same instructions in another "
         "order is reported here too, with its first difference as evidence. Beside a cause that compiles "
-        "all code its own way (a toolchain, `-gcflags`, `-race`...) the data test is skipped (such a "
-        "compiler may emit tables in another order); beside one that only selects other files or links "
-        "differently (`-tags`, `CGO_ENABLED`, the external linker), selects other instructions "
-        "(`GOAMD64`), inlines and lays out code by a profile (`-pgo`) or relocates it "
-        "(`-buildmode=pie`) it still runs: those leave the data of generated tables alone.",
+        "all code its own way (a toolchain or experiment that compiled the standard library to other "
+        "code) the data test is skipped (such a compiler may emit tables in another order); beside one "
+        "that only selects other files or links "
+        "differently (`-tags`, `CGO_ENABLED`, the external linker), compiles with other flags "
+        "(`-gcflags`, `-race`, `GOAMD64`, `-pgo`, `-buildmode=pie`) or is a release that compiled the "
+        "standard library alike it still runs: one compiler lays out static data alike whatever its "
+        "flags.",
         references=("candid82/joker#491",),
     ),
     "source-change": Prose(
@@ -594,7 +596,13 @@ PROSE: dict[str, Prose] = {
         "When only one build has symbols, the C code before and after the Go functions is compared as "
         "one piece each. A cause that recompiles all Go code but hands gcc the same C (`-pgo`, `GOAMD64`, "
         "`-gcflags`) does not stop this comparison, and the C units are then this cause's before that "
-        "cause's fallback; a toolchain, `-buildmode` (PIE C code), `-tags` or the external linker do.",
+        "cause's fallback; a toolchain, `-buildmode` (PIE C code), `-tags` or the external linker do. "
+        "`-race` links the race runtime's C objects, imports and compiler string but hands gcc the "
+        "program's C as before: beside it, only the C functions both builds name are compared, and a C "
+        "toolchain or linkage that differs only by the runtime's is not the program's. Calls through the "
+        "PLT are named by the imported function (the GOT slot's `.rela.plt` entry), so imports added "
+        "elsewhere do not make C code read as changed, and an instruction whose text is the same in both "
+        "builds is the same, even when one build's larger layout covers its number as an address.",
     ),
 }
 

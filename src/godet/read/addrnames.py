@@ -62,6 +62,8 @@ class Namer:
         self.pclntab = binary.pclntab
         self.symbols = binary.symbols if symbols and binary.symbols.present else None
         self._cache: dict[int, str] = {}
+        self._plt: dict[int, str] | None = None
+        self._plt_entry = 16
         self._code = [(s.addr, s.addr + s.size) for s in binary.image.sections if s.alloc and s.executable]
         go_lo = int(self.pclntab.entries[0]) if self.pclntab is not None and len(self.pclntab) else -1
         self._go_code = {
@@ -77,6 +79,19 @@ class Namer:
         if i >= 0 and va < self._secs[i][1]:
             return self._secs[i]
         return None
+
+    def _plt_import(self, va: int, sec: tuple[int, int, str]) -> str | None:
+        """``name@plt`` for an ELF PLT entry: the slot order follows the set of imports."""
+        if not sec[2].startswith(".plt") or self.binary.image.format != "elf":
+            return None
+        if self._plt is None:
+            from godet.read.elf import PLT_ENTRY, plt_imports
+
+            self._plt = plt_imports(self.binary.image)
+            self._plt_entry = PLT_ENTRY
+        entry = va - (va - sec[0]) % self._plt_entry
+        name = self._plt.get(entry)
+        return None if name is None else f"{name}@plt" + (f"+{va - entry:#x}" if va != entry else "")
 
     def is_addr(self, va: int) -> bool:
         return va >= MIN_ADDR and self.section(va) is not None
@@ -109,7 +124,8 @@ class Namer:
         if sec is None:
             return f"{va:#x}"
         if self.is_code(va) and sec[2] not in self._go_code:  # stubs, PLT: offsets inside are stable
-            return f"{sec[2]}+{va - sec[0]:#x}"
+            imported = self._plt_import(va, sec)
+            return imported or f"{sec[2]}+{va - sec[0]:#x}"
         if sec[2].split(",")[-1] in VARIABLE_SECTIONS:
             return "[variables]+?"  # a variable with a value and one without live in different sections
         return f"{sec[2]}+?"

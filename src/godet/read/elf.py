@@ -586,6 +586,63 @@ def read_symbols(image: Image) -> SymbolTable:
     return SymbolTable(True, "elf .symtab", len(arr), dyn, lambda: make(arr), quick)
 
 
+# -------------------------------------------------------------------------------------- PLT
+
+PLT_ENTRY = 16  # bytes per PLT entry on amd64 and arm64 (.plt after its 16/32-byte header, .plt.sec)
+MAX_PLT = 1 << 16  # entries read at most
+
+
+def plt_imports(image: Image) -> dict[int, str]:
+    """PLT entry address -> the imported function it jumps to (amd64 ``jmp *slot(%rip)``, arm64
+    ``adrp x16; ldr x17, [x16, #off]``), by the GOT slot's ``.rela.plt`` entry and ``.dynsym``:
+    a name that stays when other imports move the entries around. Empty when not readable."""
+    import numpy as np
+
+    if image.arch not in ("amd64", "arm64") or image.ptr_size != 8 or image.big_endian:
+        return {}
+    shdrs: list[tuple[str, int, int, int]] = list(image.header.get("section_table", ()))
+    rela, dyn = image.section(".rela.plt"), _sym_entries(image, ".dynsym", shdrs)
+    if rela is None or dyn is None:
+        return {}
+    syms, strtab = dyn
+    raw = image.section_bytes(rela)
+    n = min(len(raw) // 24, MAX_PLT)
+    rela_t = np.dtype([("off", "<u8"), ("info", "<u8"), ("add", "<i8")])
+    rel = np.frombuffer(bytes(raw[: n * 24]), dtype=rela_t)
+    index = (rel["info"] >> np.uint64(32)).astype(np.int64) - 1  # (the null symbol is not in syms)
+    ok = (index >= 0) & (index < len(syms))
+    from godet.read.symbols import names_at
+
+    names = names_at(strtab, syms["name"][index[ok]])
+    by_slot = dict(zip(rel["off"][ok].tolist(), names, strict=True))
+    out: dict[int, str] = {}
+    for sec in image.iter_sections(alloc_only=True):
+        if not sec.executable or not sec.name.startswith(".plt") or not sec.in_file:
+            continue
+        data = bytes(image.section_bytes(sec)[: MAX_PLT * PLT_ENTRY])
+        for at in range(0, len(data) - PLT_ENTRY + 1, PLT_ENTRY):
+            slot = _plt_slot(data, at, sec.addr + at, image.arch)
+            if slot in by_slot:
+                out[sec.addr + at] = by_slot[slot]
+    return out
+
+
+def _plt_slot(data: bytes, at: int, va: int, arch: str) -> int | None:
+    """The GOT slot the PLT entry at ``data[at:]`` (loaded at ``va``) jumps through."""
+    entry = data[at : at + PLT_ENTRY]
+    if arch == "amd64":
+        k = entry.find(b"\xff\x25")  # jmp *disp32(%rip), maybe after endbr64 and a bnd prefix
+        if k < 0 or k + 6 > len(entry):
+            return None
+        return va + k + 6 + int.from_bytes(entry[k + 2 : k + 6], "little", signed=True)
+    adrp, ldr = (int.from_bytes(entry[i : i + 4], "little") for i in (0, 4))
+    if adrp & 0x9F000000 != 0x90000000 or ldr & 0xFFC00000 != 0xF9400000:
+        return None
+    imm = ((adrp >> 5) & 0x7FFFF) << 2 | (adrp >> 29) & 3
+    imm = (imm - (1 << 21) if imm >= 1 << 20 else imm) << 12
+    return (va & ~0xFFF) + imm + ((ldr >> 10) & 0xFFF) * 8
+
+
 # -------------------------------------------------------------------------------------- linkage
 
 DT_NULL, DT_NEEDED, DT_STRTAB, DT_STRSZ, DT_RPATH, DT_RUNPATH = 0, 1, 5, 10, 15, 29

@@ -47,7 +47,13 @@ def _c_functions(binary: Binary) -> dict[str, _CFunc]:
 def detect(ctx: DiffContext) -> list[Finding]:
     """C code (outside the Go functions) that really differs: the C compiler, the cgo flags or the C
     sources (the cgo preamble, .c files)."""
-    if any(_compiles_c(f) for f in ctx.findings if f.rank < RANK["source-change"] and claims_code(ctx, f)):
+    # (beside -race, the linkage and C toolchain that differ are its runtime's)
+    runtime = ("linkage", "c-toolchain") if _adds_c(ctx) else ()
+    if any(
+        _compiles_c(f) and f.cause not in runtime
+        for f in ctx.findings
+        if f.rank < RANK["source-change"] and claims_code(ctx, f)
+    ):
         return []  # a cause that explains all code (toolchain, flags, linkage) explains the C code too
     return _c_code(ctx)
 
@@ -57,9 +63,20 @@ GO_ONLY = frozenset({"arch-level", "pgo-profile"})
 GO_ONLY_SETTINGS = frozenset({"-gcflags", "-asmflags", "-cover", "-covermode", "GOFIPS140", "-pgo"})
 
 
+# Settings that link C objects of their own (the race runtime's) but hand gcc the program's C as
+# before: C functions in both builds still compare; those in one build only are that runtime's.
+ADDS_C_SETTINGS = frozenset({"-race"})
+
+
 def _compiles_c(f: Finding) -> bool:
     """Whether the cause may change the C code cgo compiles or links."""
-    return f.cause not in GO_ONLY and not (f.cause == "build-setting" and f.key in GO_ONLY_SETTINGS)
+    if f.cause == "build-setting" and f.key in GO_ONLY_SETTINGS | ADDS_C_SETTINGS:
+        return False
+    return f.cause not in GO_ONLY
+
+
+def _adds_c(ctx: DiffContext) -> bool:
+    return any(f.cause == "build-setting" and f.key in ADDS_C_SETTINGS for f in ctx.findings)
 
 
 def _c_code(ctx: DiffContext) -> list[Finding]:
@@ -68,12 +85,17 @@ def _c_code(ctx: DiffContext) -> list[Finding]:
     if not units and not same_size_text:
         return []
     ca, cb = _c_functions(ctx.a), _c_functions(ctx.b)
-    if (ctx.a.symbols.present and ctx.b.symbols.present and (not ca or not cb)) or any(
-        f.cause == "linkage" for f in ctx.findings
+    adds_c = _adds_c(ctx)
+    if adds_c:  # (its runtime brings its own linkage too)
+        ca, cb = {k: v for k, v in ca.items() if k in cb}, {k: v for k, v in cb.items() if k in ca}
+    if (ctx.a.symbols.present and ctx.b.symbols.present and (not ca or not cb)) or (
+        not adds_c and any(f.cause == "linkage" for f in ctx.findings)
     ):
         return []  # C code in one build only: the linkage or CGO_ENABLED differs, not the C code
     changed: list[tuple[str, str, str]] = []  # (name, A, B)
     claims: list[Claim] = []
+    if adds_c and not (ca and cb):
+        return []  # the added runtime's C moved the rest: only names tell the program's C apart
     if ca and cb:  # by name; with one build stripped, names on one side only would pair nothing
         for key in dict.fromkeys([*ca, *cb]):
             x, y = ca.get(key), cb.get(key)
@@ -132,17 +154,26 @@ def _c_code(ctx: DiffContext) -> list[Finding]:
         claims += [Claim.unit(u, fallback=True) for u in tops if is_dwarf_unit(u)]
     names = [c[0] for c in changed]
     ev = [Evidence(n if n.startswith("C code ") else f"C function {n}", a, b) for n, a, b in changed[:10]]
-    recorded = [f for f in ctx.findings if f.cause in ("c-toolchain", "cgo-flags") and f.in_both()]
+    cga, cgb = ctx.a.cgo, ctx.b.cgo
+    same_cc = (cga.comment and cga.comment == cgb.comment) or (
+        cga.c_producers and cga.c_producers == cgb.c_producers
+    )
+    if adds_c and not same_cc:  # the added runtime names the compiler that built it beside the program's
+        shared = set(cga.comment or ()) & set(cgb.comment or ())
+        same_cc = bool(shared) and shared in (set(cga.comment or ()), set(cgb.comment or ()))
+    # (beside -race, a C toolchain differing only by the runtime's compiler is not the program's)
+    runtime = ("c-toolchain",) if adds_c and same_cc else ()
+    recorded = [
+        f
+        for f in ctx.findings
+        if f.cause in ("c-toolchain", "cgo-flags") and f.in_both() and f.cause not in runtime
+    ]
     existing = recorded[0] if recorded else None
     if existing is not None:  # the compiler or the recorded flags differ: their finding explains the code
         existing.claims.extend(_as_fallback(c) for c in claims)
         existing.evidence.extend(ev[:6])
         existing.places.extend(names[:20])
         return []
-    cga, cgb = ctx.a.cgo, ctx.b.cgo
-    same_cc = (cga.comment and cga.comment == cgb.comment) or (
-        cga.c_producers and cga.c_producers == cgb.c_producers
-    )
     ba, bb = ctx.a.buildinfo, ctx.b.buildinfo
     flags_a = {k: v for k, v in (ba.settings if ba else []) if k.startswith("CGO_") and k != "CGO_ENABLED"}
     flags_b = {k: v for k, v in (bb.settings if bb else []) if k.startswith("CGO_") and k != "CGO_ENABLED"}
