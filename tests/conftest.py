@@ -170,6 +170,18 @@ _NEW_FUNCTIONS = (
     ),
 )
 CGOC_T = BuildSpec("cgoc", flags=T, env=NATIVE_CGO)
+_DEP_BUMP = (
+    *_replace_once("withdep", "go.mod", "example.com/dep v1.0.0", "example.com/dep v1.1.0"),
+    *_replace_once("withdep", "dep/dep.go", 'Version = "1.0.0"', 'Version = "1.1.0"'),
+)
+_WITHDEP_MAIN_SRC = (
+    "// Command withdep uses a local dependency module (via a replace directive).\npackage main\n\n"
+    'import (\n\t"fmt"\n\n\t"example.com/dep"\n)\n\n'
+    "//go:noinline\nfunc banner() string {\n\treturn %s\n}\n\n"
+    'func main() {\n\tfmt.Println(dep.Greeting(), banner())\n\tfmt.Println("built against", dep.Version)\n}\n'
+)
+_WITHDEP_MAIN = (("main.go", _WITHDEP_MAIN_SRC % '"withdep, the first edition"'),)
+_WITHDEP_MAIN_B = (("main.go", _WITHDEP_MAIN_SRC % '"withdep, the second edition of it"'),)
 
 #: name -> (a, b) of the pairs (issue "diff"); b is built after a.
 PAIRS: dict[str, tuple[BuildSpec, BuildSpec]] = {
@@ -217,6 +229,17 @@ PAIRS: dict[str, tuple[BuildSpec, BuildSpec]] = {
             *_replace_once("withdep", "go.mod", "example.com/dep v1.0.0", "example.com/dep v1.1.0"),
             *_replace_once("withdep", "dep/dep.go", 'Version = "1.0.0"', 'Version = "1.1.0"'),
         )),
+    ),
+    # main prints the dependency's exported Version itself: main's own code loads the bumped string,
+    # which is the dependency's constant (it holds the module's version), not main's literal
+    "dep_const_in_main": (
+        BuildSpec("withdep", flags=T, edits=_WITHDEP_MAIN),
+        BuildSpec("withdep", flags=T, edits=(*_WITHDEP_MAIN, *_DEP_BUMP)),
+    ),
+    # ... and beside that bump, main's own literal changes too
+    "dep_bump_main_literal": (
+        BuildSpec("withdep", flags=T, edits=_WITHDEP_MAIN),
+        BuildSpec("withdep", flags=T, edits=(*_WITHDEP_MAIN_B, *_DEP_BUMP)),
     ),
     "goexperiment": (HT, HT.with_(env=(("GOEXPERIMENT", GOEXPERIMENT),))),
     "source_change": (
@@ -270,6 +293,8 @@ PAIR_CAUSES: dict[str, tuple[str, ...]] = {
     "toolchain_new_functions": ("toolchain-version", "source-change"),
     "toolchain_minor_multi": ("toolchain-version",),
     "toolchain_minor_literal": ("toolchain-version", "string-literal"),  # main's own code loads it
+    "dep_const_in_main": ("dependency-version",),
+    "dep_bump_main_literal": ("dependency-version", "source-change"),  # banner() loads the new length
     "windows_string": ("source-change",),  # the code loads the new length: the strings change with it
     "darwin_string": ("source-change",),
     "dirs_trimpath": ("identical",),

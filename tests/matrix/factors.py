@@ -951,6 +951,9 @@ EXPLORED: list[tuple[str, ...]] = [
     # -race links the race runtime's C objects (and imports) but compiles the program's C as before
     ("c-source", "race"),
     ("c-date", "race"),  # a number the larger build's layout covers is no address
+    # a literal main's own code loads, beside a dependency bump, is main's
+    ("dep-replace", "string-other-length"),
+    ("dep-modcache", "string-same-length"),
 ]
 
 PAIRS: dict[str, tuple[str, ...]] = {n: (n,) for n in FACTORS}

@@ -835,9 +835,14 @@ EDGES: tuple[Edge, ...] = (
         "dependency-version",
         "source-change",
         "the module's code (and what inlines it) differs",
-        when="flags-recorded+other-modules",
+        when="flags-recorded+other-modules+no-own-literal",
     ),
-    E("dependency-version", "string-literal", "the module's strings differ", when="flags-recorded"),
+    E(
+        "dependency-version",
+        "string-literal",
+        "the module's strings differ",
+        when="flags-recorded+no-own-literal",
+    ),
     E(
         "ldflags-x",
         "string-literal",

@@ -576,7 +576,12 @@ PROSE: dict[str, Prose] = {
         "build's blob does not hold that string. A string's extent comes from its header, or from a "
         "length the code sets near the load that ends where another string starts and fits the blob's "
         "sort by length. A toolchain or a compiler flag changes the standard library's strings and what "
-        "it inlines, never a literal in the program's source, so the literal stays a root. Pieces inside "
+        "it inlines, never a literal in the program's source, so the literal stays a root. Beside a "
+        "dependency bump the same test keeps a changed literal the program's own (a root, or with the "
+        "code that loads it a root source change) unless code of a bumped module loads it too or it "
+        "holds a bumped module's version: an exported constant such as `Version` is the module's. A "
+        "module's other exported string constant that only the program's code uses cannot be told "
+        "from a literal of the program. Pieces inside "
         "a string variable another finding names are that finding's, and with an `-X` value or C code "
         "beside it, a changed string the symbol table places among the Go literals stays a root.",
     ),

@@ -143,11 +143,20 @@ def data_refs(image: Image, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(where), np.concatenate(values)
 
 
-def own_literals(binary: Binary, pieces: list[tuple[int, int]], other: bytes) -> list[bool] | None:
+def own_literals(
+    binary: Binary,
+    pieces: list[tuple[int, int]],
+    other: bytes,
+    foreign: frozenset[str] = frozenset(),
+    marks: tuple[bytes, ...] = (),
+) -> list[bool] | None:
     """For each [lo, hi) virtual range of ``binary``'s blob of Go string literals: whether it overlaps
     a string that the main module's own code loads (a function of the main module, at a pc outside
     the calls inlined into it) and that the other build's blob ``other`` does not hold. That string
-    is in the program's source: no compiler, standard library or flag put it there. None when the
+    is in the program's source: no compiler, standard library or flag put it there. A string that
+    code of a module in ``foreign`` loads too, or that holds one of ``marks`` (a version of such a
+    module), may be that module's exported constant: not counted.
+    None when the
     scan cannot tell (no blob, no pclntab, an architecture it does not know, or no data word
     pointing into the blob, as when relocations hold the addresses).
 
@@ -173,38 +182,47 @@ def own_literals(binary: Binary, pieces: list[tuple[int, int]], other: bytes) ->
     order = np.argsort(pointed, kind="stable")
     by_start, by_length = pointed[order], lengths[order]  # the linker sorts the blob by length
     modules = ModuleIndex(binary.buildinfo)
-    verdict: dict[int, bool] = {}  # function index -> whether it is the main module's
+    owner: dict[int, tuple[str, str]] = {}  # function index -> (owner kind, module)
 
-    def own(at: int) -> bool:
+    def kind(at: int) -> tuple[str, str]:
         i = pc.index_at(at)
         if i is None:
-            return False
-        if i not in verdict:
-            verdict[i] = modules.owner(package_of(pc.name(i)))[0] == MAIN
-        return verdict[i] and not any(s <= at < e for s, e in pc.inlined_ranges(i))
+            return "", ""
+        if i not in owner:
+            owner[i] = modules.owner(package_of(pc.name(i)))
+        k, module = owner[i]
+        if k == MAIN and any(s <= at < e for s, e in pc.inlined_ranges(i)):
+            return "inlined", module
+        return k, module
+
+    def program_loads(start: int) -> bool:
+        """Own code loads the string at ``start`` (directly or by a header) and no ``foreign`` code does."""
+        via = headers[pointed == np.uint64(start)]
+        loads = refs.pcs[np.isin(refs.targets, np.concatenate([via, np.array([start], np.uint64)]))]
+        kinds = [kind(a) for a in loads.tolist()]
+        return any(k == MAIN for k, _ in kinds) and not any(m in foreign for _, m in kinds)
 
     def changed(start: int, end: int) -> bool:
-        return end - start >= MIN_STRING and other.find(binary.image.read_va(start, end - start) or b"") < 0
+        text = binary.image.read_va(start, end - start) or b""
+        return end - start >= MIN_STRING and other.find(text) < 0 and not any(m in text for m in marks)
 
     def by_header(p_lo: int, p_hi: int) -> bool:
         for k in np.flatnonzero((pointed < p_hi) & (pointed + lengths > p_lo)).tolist():
-            if changed(int(pointed[k]), int(pointed[k] + lengths[k])):
-                loads = refs.pcs[refs.targets == headers[k]].tolist()
-                if any(own(a) for a in loads):
-                    return True
+            if changed(int(pointed[k]), int(pointed[k] + lengths[k])) and program_loads(int(pointed[k])):
+                return True
         return False
 
     def direct_load(p_lo: int, p_hi: int) -> bool:
         near = direct & (refs.targets < p_hi) & (refs.targets + MAX_DIRECT > p_lo)
         for at, t in zip(refs.pcs[near].tolist(), refs.targets[near].tolist(), strict=True):
-            if not own(at):
+            if kind(at)[0] != MAIN:
                 continue
             k = int(np.searchsorted(by_start, np.uint64(t), side="right"))
             least = int(by_length[k - 1]) if k else 1  # lengths of the headed strings around it
             most = int(by_length[k]) if k < len(by_length) else hi - t
             sizes = sorted(immediates_near(binary.image, at))
             end = next((t + n for n in sizes if least <= n <= most and t + n in known), None)
-            if end is not None and end > p_lo and changed(t, end):
+            if end is not None and end > p_lo and changed(t, end) and program_loads(t):
                 return True
         return False
 

@@ -552,15 +552,52 @@ def _literals(ctx: DiffContext, st: State, variables: list[Finding]) -> list[Fin
     also = f" {moved:,} bytes of other strings only moved (Go sorts string data by length)." if moved else ""
     # (not a module version recorded in one build only: GOPATH mode records none, whatever it compiled)
     code = next((f for c in SOURCE_CAUSES for f in ctx.findings if f.cause == c and _versioned(f)), None)
-    if code is not None:  # the code changed too (Go code, a dependency): the strings changed with it
+    bump = any(f.cause == "dependency-version" and _versioned(f) for f in ctx.findings)
+    own = code is not None and bump and _own_beside_bump(ctx, changed)
+    if code is not None and own and code.cause == "source-change":
+        code.traits = code.traits | {OWN_LITERALS}  # the program's own source changed, not only the bump
+    if code is not None and not (own and code.cause == "dependency-version"):
+        # the code changed too (Go code, a dependency): the strings changed with it
         code.claims.extend(claims)
         code.evidence.extend(ev[:4])
         code.summary += f" {n} string(s) of read-only data changed with it." + also
         return []
     summary = f"{n} string literal(s) of read-only data differ while the code is the same." + also
     found = Finding("string-literal", summary, ev, claims, places=list(dict.fromkeys(places)))
-    found.traits = _origins(ctx, changed)
+    found.traits = _origins(ctx, changed) | ({OWN_LITERALS} if own else set())
     return [found]
+
+
+def _own_beside_bump(ctx: DiffContext, changed: list[_Aligned]) -> bool:
+    """Whether the main module's own code loads a changed literal that no code of a module whose
+    version differs loads (which could be its exported constant): the program's source changed."""
+    pieces: dict[str, list[tuple[int, int]]] = {"a": [], "b": []}
+    for al in changed:
+        pieces["a"] += al.a_pieces
+        pieces["b"] += al.b_pieces
+    blobs = [b.image.read_va(sp[0], sp[1] - sp[0]) if (sp := b.go_strings) else None for b in (ctx.a, ctx.b)]
+    if blobs[0] is None or blobs[1] is None:
+        return False
+    bumped, versions = _bumped(ctx)
+    return _own(ctx, pieces, (blobs[0], blobs[1]), bumped, versions)
+
+
+def _bumped(ctx: DiffContext) -> tuple[frozenset[str], tuple[bytes, ...]]:
+    """Module paths whose version (or replacement) differs between the builds, and their versions
+    without the "v" (a module's exported Version constant holds them)."""
+    ba, bb = ctx.a.buildinfo, ctx.b.buildinfo
+    if ba is None or bb is None:
+        return frozenset(), ()
+    va = {m.path: m for m in ba.deps}
+    vb = {m.path: m for m in bb.deps}
+    paths = frozenset(p for p in {*va, *vb} if va.get(p) != vb.get(p))
+    versions = {
+        m.version.removeprefix("v").split("+", 1)[0].encode()
+        for p in paths
+        for m in (va.get(p), vb.get(p))
+        if m is not None and len(m.version) > 2
+    }
+    return paths, tuple(sorted(versions))
 
 
 def _origins(ctx: DiffContext, spans: list[_Aligned]) -> frozenset[str]:
@@ -662,13 +699,20 @@ def _blob_literals(ctx: DiffContext, variables: list[Finding]) -> list[Finding]:
     return [found_f]
 
 
-def _own(ctx: DiffContext, pieces: dict[str, list[tuple[int, int]]], blobs: tuple[bytes, bytes]) -> bool:
+def _own(
+    ctx: DiffContext,
+    pieces: dict[str, list[tuple[int, int]]],
+    blobs: tuple[bytes, bytes],
+    foreign: frozenset[str] = frozenset(),
+    marks: tuple[bytes, ...] = (),
+) -> bool:
     """Whether the main module's own code (outside inlined calls) loads a changed literal that the
-    other build does not hold, in the build that holds it (read/coderefs.py)."""
+    other build does not hold, in the build that holds it, and no code of the ``foreign`` modules
+    does (read/coderefs.py)."""
     for side, binary, other in (("a", ctx.a, blobs[1]), ("b", ctx.b, blobs[0])):
         vas = [(va_at(binary, s), e - s) for s, e in pieces[side][:MAX_FOUND]]
         spans = [(va, va + n) for va, n in vas if va is not None]
-        if any(own_literals(binary, spans, other) or ()):
+        if any(own_literals(binary, spans, other, foreign, marks) or ()):
             return True
     return False
 
