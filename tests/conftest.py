@@ -267,6 +267,19 @@ PAIRS: dict[str, tuple[BuildSpec, BuildSpec]] = {
         BuildSpec("multi", flags=T, toolchain="1.26.6"),
         BuildSpec("multi", flags=T, edits=_LONGER_LITERAL),
     ),
+    # both stripped (as releases ship): the blob of literals is estimated from the string headers
+    "stripped_toolchain_minor": (
+        BuildSpec("multi", flags=(*T, STRIP), toolchain="1.26.6"),
+        BuildSpec("multi", flags=(*T, STRIP)),
+    ),
+    "stripped_toolchain_literal": (
+        BuildSpec("multi", flags=(*T, STRIP), toolchain="1.26.6"),
+        BuildSpec("multi", flags=(*T, STRIP), edits=_LONGER_LITERAL),
+    ),
+    "stripped_toolchain_embed": (
+        BuildSpec("embed", flags=(*T, STRIP), toolchain="1.26.6"),
+        BuildSpec("embed", flags=(*T, STRIP), edits=(("data.txt", "embedded content, version B\n"),)),
+    ),
     "windows_dirs": (HELLO.with_(env=WINDOWS), HELLO.with_(env=WINDOWS, workdir="build-b")),
     # a longer string literal: PE keeps the literals and the pclntab in one section (.rdata), Mach-O
     # its read-only data in two (__TEXT,__rodata and __DATA_CONST,__rodata)
@@ -293,6 +306,9 @@ PAIR_CAUSES: dict[str, tuple[str, ...]] = {
     "toolchain_new_functions": ("toolchain-version", "source-change"),
     "toolchain_minor_multi": ("toolchain-version",),
     "toolchain_minor_literal": ("toolchain-version", "string-literal"),  # main's own code loads it
+    "stripped_toolchain_minor": ("toolchain-version",),
+    "stripped_toolchain_literal": ("toolchain-version", "string-literal"),
+    "stripped_toolchain_embed": ("toolchain-version", "embedded-content"),
     "dep_const_in_main": ("dependency-version",),
     "dep_bump_main_literal": ("dependency-version", "source-change"),  # banner() loads the new length
     "windows_string": ("source-change",),  # the code loads the new length: the strings change with it

@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 import gobuild
 import oracles
 from conftest import EMBED_FS_MAIN as FS_MAIN
@@ -73,3 +75,25 @@ def test_namer_names_functions_and_symbols(gobin: Callable[[str], Path]) -> None
         assert namer.name(nm["main.main"] + 4) == "main.main+0x4"
         assert namer.name(nm["main.version.str"]) == "main.version.str"
         assert namer.is_code(nm["main.main"]) and not namer.is_code(nm["main.version.str"])
+
+
+ESTIMATED = ["default", "linux_arm64", "linux_386", "go1.21", "go1.24", "cgo_net", "windows_amd64"]
+ESTIMATED.append("darwin_arm64")
+
+
+@pytest.mark.parametrize("name", ESTIMATED)
+def test_estimated_blob_matches_go_tool_nm(gobin: Callable[[str], Path], name: str) -> None:
+    """Without symbols, the blob of Go string literals is estimated from the string headers: it
+    covers nearly all of go:string.* (go tool nm: that symbol up to the next) and little else."""
+    from godet.read.strdata import estimate_go_string_span
+
+    path = gobin(name)
+    nm = sorted((addr, n) for addr, _t, n in oracles.go_tool_nm(path) if addr)
+    lo = next(a for a, n in nm if n == "go:string.*")
+    hi = min(a for a, _ in nm if a > lo)
+    with open_binaries(str(path)) as (b,):
+        est = estimate_go_string_span(b)
+    assert est is not None
+    overlap = min(hi, est[1]) - max(lo, est[0])
+    assert overlap >= 0.95 * (hi - lo)
+    assert (est[1] - est[0]) - overlap <= 0.02 * (hi - lo)

@@ -316,7 +316,11 @@ PROSE: dict[str, Prose] = {
         "paired by symbol name instead and their values compared. Variables of the standard library and "
         "compiler-made statics (`io..stmp_0`) are never reported: their data is the toolchain's. Without "
         "symbols, only a variable whose value is text in both builds is taken for content (other "
-        "{pointer, length}-shaped words are tables).",
+        "{pointer, length}-shaped words are tables). When a cause recompiles all code and the builds are "
+        "stripped, a changed piece of the blob of string literals (estimated, see "
+        "[string-literal](string-literal.md)) that is the value of a variable (its header in writable "
+        "data) which a main-module function loads outside its inlined calls, and that the other build "
+        "does not hold, is reported here, its bytes only.",
         references=("DataDog/datadog-agent#50171",),
     ),
     "embedded-timestamp": Prose(
@@ -581,7 +585,10 @@ PROSE: dict[str, Prose] = {
         "code that loads it a root source change) unless code of a bumped module loads it too or it "
         "holds a bumped module's version: an exported constant such as `Version` is the module's. A "
         "module's other exported string constant that only the program's code uses cannot be told "
-        "from a literal of the program. Pieces inside "
+        "from a literal of the program. Without a symbol table the blob is estimated: the static string "
+        "headers (pointer and length words) that point into read-only data at text, in address order, "
+        "whose lengths never decrease (the linker sorts the blob by length) and that no gap over 64 KiB "
+        "splits; the longest such run spans the blob but for its shortest and longest strings. Pieces inside "
         "a string variable another finding names are that finding's, and with an `-X` value or C code "
         "beside it, a changed string the symbol table places among the Go literals stays a root.",
     ),

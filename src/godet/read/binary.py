@@ -182,6 +182,15 @@ class Binary:
         return self._guard("string literals", lambda: go_string_span(self), None)
 
     @cached_property
+    def literal_blob(self) -> tuple[int, int] | None:
+        """``go_strings``, or without symbols its estimate from static string headers (read/strdata.py)."""
+        from godet.read.strdata import estimate_go_string_span
+
+        if self.go_strings is not None:
+            return self.go_strings
+        return self._guard("string literals", lambda: estimate_go_string_span(self), None)
+
+    @cached_property
     def embed_tables(self) -> list[EmbedTable]:
         """The ``embed.FS`` file tables (see read/embed.py)."""
         from godet.read.embed import find_embed_tables

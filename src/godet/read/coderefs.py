@@ -60,13 +60,14 @@ def _code(image: Image, text: tuple[int, int]) -> np.ndarray | None:
 
 
 def _x86(code: np.ndarray, base: int, rip: bool) -> tuple[np.ndarray, np.ndarray]:
-    """LEA with a 32-bit displacement (RIP-relative on amd64, absolute on 386)."""
+    """LEA or MOV (a load) with a 32-bit displacement (RIP-relative on amd64, absolute on 386)."""
     width = 7 if rip else 6
     n = len(code) - width + 1
     if n <= 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     op = 1 if rip else 0  # where the 8D opcode is (after the REX prefix on amd64)
-    hit = (code[op : op + n] == 0x8D) & ((code[op + 1 : op + 1 + n] & 0xC7) == 0x05)
+    opcode = code[op : op + n]
+    hit = ((opcode == 0x8D) | (opcode == 0x8B)) & ((code[op + 1 : op + 1 + n] & 0xC7) == 0x05)
     if rip:
         hit &= (code[:n] & 0xF8) == 0x48  # REX.W
     at = np.flatnonzero(hit)
@@ -88,20 +89,24 @@ def _u32(code: np.ndarray, at: np.ndarray) -> np.ndarray:
 
 
 def _arm64(code: np.ndarray, base: int, _rip: bool) -> tuple[np.ndarray, np.ndarray]:
-    """ADRP followed by ADD (immediate) of the register ADRP set."""
+    """ADRP followed by ADD (immediate) or a 64-bit LDR (unsigned offset, a load) of the register
+    ADRP set."""
     words = _words(code)
     if len(words) < 2:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     w, nxt = words[:-1], words[1:]
     adrp = (w & 0x9F000000) == 0x90000000
-    add = ((nxt & 0xFF800000) == 0x91000000) & (((nxt >> 5) & 0x1F) == (w & 0x1F))  # ADD xD, xN(=ADRP's)
-    at = np.flatnonzero(adrp & add)
+    from_adrp = ((nxt >> 5) & 0x1F) == (w & 0x1F)  # the second instruction's base is ADRP's register
+    add = (nxt & 0xFF800000) == 0x91000000  # ADD xD, xN, #imm
+    ldr = (nxt & 0xFFC00000) == 0xF9400000  # LDR xT, [xN, #imm*8]
+    at = np.flatnonzero(adrp & from_adrp & (add | ldr))
     w, nxt = w[at], nxt[at]
     imm = (((w >> 5) & 0x7FFFF) << 2) | ((w >> 29) & 3)
     imm = np.where(imm >= 1 << 20, imm - (1 << 21), imm) << 12
     pcs = base + 4 * at
     low = (nxt >> 10) & 0xFFF
-    low = np.where(((nxt >> 22) & 1) == 1, low << 12, low)
+    is_ldr = (nxt & 0xFFC00000) == 0xF9400000
+    low = np.where(is_ldr, low << 3, np.where(((nxt >> 22) & 1) == 1, low << 12, low))
     return pcs, (pcs & ~0xFFF) + imm + low
 
 
@@ -143,6 +148,94 @@ def data_refs(image: Image, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
     return np.concatenate(where), np.concatenate(values)
 
 
+class Loads:
+    """Who loads the strings of one build's blob of Go string literals: the code references into it
+    (and into the static string headers that point at it), each owned by its function's module."""
+
+    def __init__(self, binary: Binary, blob: tuple[int, int], refs: Refs) -> None:
+        self.binary, self.refs = binary, refs
+        self.lo, self.hi = blob
+        self.pc = binary.pclntab
+        headers, pointed = data_refs(binary.image, *blob)
+        lengths = words_at(binary.image, headers + binary.image.ptr_size)
+        real = (lengths > 0) & (pointed + lengths <= self.hi)
+        self.headers, self.pointed, self.lengths = headers[real], pointed[real], lengths[real]
+        self.direct = (refs.targets >= self.lo) & (refs.targets < self.hi)
+        self.known = set(np.concatenate([refs.targets[self.direct], self.pointed]).tolist()) | {self.hi}
+        order = np.argsort(self.pointed, kind="stable")
+        self.by_start, self.by_length = self.pointed[order], self.lengths[order]  # sorted by length
+        secs = binary.image.sections
+        self.writable = [(s.addr, s.addr + max(s.size, s.mem_size)) for s in secs if s.writable]
+        self._modules = ModuleIndex(binary.buildinfo)
+        self._owner: dict[int, tuple[str, str]] = {}  # function index -> (owner kind, module)
+
+    def kind(self, at: int) -> tuple[str, str]:
+        """(owner kind, module) of the code at ``at``: MAIN only outside the calls inlined there."""
+        assert self.pc is not None
+        i = self.pc.index_at(at)
+        if i is None:
+            return "", ""
+        if i not in self._owner:
+            self._owner[i] = self._modules.owner(package_of(self.pc.name(i)))
+        k, module = self._owner[i]
+        if k == MAIN and any(s <= at < e for s, e in self.pc.inlined_ranges(i)):
+            return "inlined", module
+        return k, module
+
+    def loaders(self, start: int) -> list[tuple[str, str]]:
+        """The owners of the code that loads the string at ``start``, directly or by a header."""
+        via = self.headers[self.pointed == np.uint64(start)]
+        at = np.isin(self.refs.targets, np.concatenate([via, np.array([start], np.uint64)]))
+        return [self.kind(a) for a in self.refs.pcs[at].tolist()]
+
+    def headed(self, p_lo: int, p_hi: int) -> list[int]:
+        """Indexes of the headed strings that overlap [p_lo, p_hi)."""
+        return np.flatnonzero((self.pointed < p_hi) & (self.pointed + self.lengths > p_lo)).tolist()
+
+    def in_variable(self, k: int) -> bool:
+        """Whether headed string ``k``'s header lies in writable data: a package variable's."""
+        h = int(self.headers[k])
+        return any(lo <= h < hi for lo, hi in self.writable)
+
+    def direct_strings(self, p_lo: int, p_hi: int) -> list[tuple[int, int, int]]:
+        """(pc, start, end) of the strings main-module code loads directly near [p_lo, p_hi), where
+        a length set beside the load ends at another known string and fits the length order."""
+        near = self.direct & (self.refs.targets < p_hi) & (self.refs.targets + MAX_DIRECT > p_lo)
+        out = []
+        for at, t in zip(self.refs.pcs[near].tolist(), self.refs.targets[near].tolist(), strict=True):
+            if self.kind(at)[0] != MAIN:
+                continue
+            k = int(np.searchsorted(self.by_start, np.uint64(t), side="right"))
+            least = int(self.by_length[k - 1]) if k else 1  # lengths of the headed strings around it
+            most = int(self.by_length[k]) if k < len(self.by_length) else self.hi - t
+            sizes = sorted(immediates_near(self.binary.image, at))
+            end = next((t + n for n in sizes if least <= n <= most and t + n in self.known), None)
+            if end is not None and end > p_lo:
+                out.append((at, t, end))
+        return out
+
+
+def loads_of(binary: Binary) -> Loads | None:
+    """The Loads of ``binary``'s blob (estimated without symbols); None when the scan cannot tell
+    (no blob, no pclntab, an architecture it does not know, or no data word pointing into the
+    blob, as when relocations hold the addresses)."""
+    memo = binary.image.memo
+    if "literal-loads" not in memo:
+        memo["literal-loads"] = _loads(binary)
+    return memo["literal-loads"]
+
+
+def _loads(binary: Binary) -> Loads | None:
+    blob, pc = binary.literal_blob, binary.pclntab
+    if blob is None or pc is None or not len(pc):
+        return None
+    refs = code_refs(binary.image, (int(pc.entries[0]), int(pc.ends[-1])))
+    if refs is None:
+        return None
+    loads = Loads(binary, blob, refs)
+    return loads if len(loads.pointed) else None
+
+
 def own_literals(
     binary: Binary,
     pieces: list[tuple[int, int]],
@@ -155,10 +248,8 @@ def own_literals(
     the calls inlined into it) and that the other build's blob ``other`` does not hold. That string
     is in the program's source: no compiler, standard library or flag put it there. A string that
     code of a module in ``foreign`` loads too, or that holds one of ``marks`` (a version of such a
-    module), may be that module's exported constant: not counted.
-    None when the
-    scan cannot tell (no blob, no pclntab, an architecture it does not know, or no data word
-    pointing into the blob, as when relocations hold the addresses).
+    module), may be that module's exported constant: not counted. None when the scan cannot tell
+    (see loads_of).
 
     A string's extent is known from a static string header (pointer and length, which code loads
     when a constant becomes an interface), or, for a string code loads directly, from the smallest
@@ -166,70 +257,57 @@ def own_literals(
     order: the linker sorts the blob by length, so it lies between the lengths of the headed
     strings before and after it.
     """
-    blob, pc = binary.go_strings, binary.pclntab
-    if blob is None or pc is None or not len(pc) or not pieces:
+    loads = loads_of(binary) if pieces else None
+    if loads is None:
         return None
-    lo, hi = blob
-    refs = code_refs(binary.image, (int(pc.entries[0]), int(pc.ends[-1])))
-    headers, pointed = data_refs(binary.image, lo, hi)
-    if refs is None or not len(pointed):
-        return None
-    lengths = _words_at(binary.image, headers + binary.image.ptr_size)
-    real = (lengths > 0) & (pointed + lengths <= hi)
-    headers, pointed, lengths = headers[real], pointed[real], lengths[real]
-    direct = (refs.targets >= lo) & (refs.targets < hi)
-    known = set(np.concatenate([refs.targets[direct], pointed]).tolist()) | {hi}
-    order = np.argsort(pointed, kind="stable")
-    by_start, by_length = pointed[order], lengths[order]  # the linker sorts the blob by length
-    modules = ModuleIndex(binary.buildinfo)
-    owner: dict[int, tuple[str, str]] = {}  # function index -> (owner kind, module)
 
-    def kind(at: int) -> tuple[str, str]:
-        i = pc.index_at(at)
-        if i is None:
-            return "", ""
-        if i not in owner:
-            owner[i] = modules.owner(package_of(pc.name(i)))
-        k, module = owner[i]
-        if k == MAIN and any(s <= at < e for s, e in pc.inlined_ranges(i)):
-            return "inlined", module
-        return k, module
-
-    def program_loads(start: int) -> bool:
-        """Own code loads the string at ``start`` (directly or by a header) and no ``foreign`` code does."""
-        via = headers[pointed == np.uint64(start)]
-        loads = refs.pcs[np.isin(refs.targets, np.concatenate([via, np.array([start], np.uint64)]))]
-        kinds = [kind(a) for a in loads.tolist()]
+    def program(start: int, end: int) -> bool:
+        text = binary.image.read_va(start, end - start) or b""
+        if end - start < MIN_STRING or other.find(text) >= 0 or any(m in text for m in marks):
+            return False  # too short to tell, in the other build too, or a module's version
+        kinds = loads.loaders(start)
         return any(k == MAIN for k, _ in kinds) and not any(m in foreign for _, m in kinds)
 
-    def changed(start: int, end: int) -> bool:
-        text = binary.image.read_va(start, end - start) or b""
-        return end - start >= MIN_STRING and other.find(text) < 0 and not any(m in text for m in marks)
+    def own(p_lo: int, p_hi: int) -> bool:
+        headed = loads.headed(p_lo, p_hi)
+        if any(program(int(loads.pointed[k]), int(loads.pointed[k] + loads.lengths[k])) for k in headed):
+            return True
+        return any(program(t, end) for _at, t, end in loads.direct_strings(p_lo, p_hi))
 
-    def by_header(p_lo: int, p_hi: int) -> bool:
-        for k in np.flatnonzero((pointed < p_hi) & (pointed + lengths > p_lo)).tolist():
-            if changed(int(pointed[k]), int(pointed[k] + lengths[k])) and program_loads(int(pointed[k])):
-                return True
-        return False
-
-    def direct_load(p_lo: int, p_hi: int) -> bool:
-        near = direct & (refs.targets < p_hi) & (refs.targets + MAX_DIRECT > p_lo)
-        for at, t in zip(refs.pcs[near].tolist(), refs.targets[near].tolist(), strict=True):
-            if kind(at)[0] != MAIN:
-                continue
-            k = int(np.searchsorted(by_start, np.uint64(t), side="right"))
-            least = int(by_length[k - 1]) if k else 1  # lengths of the headed strings around it
-            most = int(by_length[k]) if k < len(by_length) else hi - t
-            sizes = sorted(immediates_near(binary.image, at))
-            end = next((t + n for n in sizes if least <= n <= most and t + n in known), None)
-            if end is not None and end > p_lo and changed(t, end) and program_loads(t):
-                return True
-        return False
-
-    return [by_header(p_lo, p_hi) or direct_load(p_lo, p_hi) for p_lo, p_hi in pieces]
+    return [own(p_lo, p_hi) for p_lo, p_hi in pieces]
 
 
-def _words_at(image: Image, addrs: np.ndarray) -> np.ndarray:
+def own_variables(
+    binary: Binary, pieces: list[tuple[int, int]], other: bytes
+) -> list[list[tuple[int, int]]] | None:
+    """For each [lo, hi) virtual range of the blob: the [start, end) data of the string variables
+    (headers in writable data) it overlaps that the main module's own code loads and that the other
+    build's blob ``other`` does not hold: variables the program initialises in the binary (a go:embed
+    file, a generated string), told apart without symbols."""
+    loads = loads_of(binary) if pieces else None
+    if loads is None:
+        return None
+
+    def changed_variable(k: int) -> bool:
+        start, n = int(loads.pointed[k]), int(loads.lengths[k])
+        text = binary.image.read_va(start, n) or b""
+        if not loads.in_variable(k) or n < MIN_STRING or other.find(text) >= 0:
+            return False
+        return any(kd == MAIN for kd, _ in loads.loaders(start))
+
+    return [
+        sorted(
+            {
+                (int(loads.pointed[k]), int(loads.pointed[k] + loads.lengths[k]))
+                for k in loads.headed(p_lo, p_hi)
+                if changed_variable(k)
+            }
+        )
+        for p_lo, p_hi in pieces
+    ]
+
+
+def words_at(image: Image, addrs: np.ndarray) -> np.ndarray:
     """The pointer-sized words at virtual addresses ``addrs`` (0 where one is not in the file)."""
     out = np.zeros(len(addrs), np.uint64)
     ps = image.ptr_size

@@ -44,6 +44,53 @@ def go_string_span(binary: Binary) -> tuple[int, int] | None:
     return None
 
 
+MAX_GAP = 64 << 10  # larger gaps between two headed strings leave the blob
+MIN_HEADED = 32  # headed strings a run needs before it is taken for the blob
+
+
+def estimate_go_string_span(binary: Binary) -> tuple[int, int] | None:
+    """Without symbols: the blob of Go string literals estimated from the static string headers
+    (pointer and length words) that point into read-only data. The linker sorts the blob by
+    length, so it is the longest run of headed strings, in address order, whose lengths never
+    decrease and that no gap over MAX_GAP splits. It spans from the first such string to the end
+    of the last: the shortest and longest strings that only code loads may lie outside it."""
+    from godet.read.coderefs import data_refs, words_at
+
+    im = binary.image
+    best: tuple[int, int, int] | None = None  # (strings, lo, hi)
+    for sec in im.iter_sections(alloc_only=True):
+        if sec.executable or sec.writable or not sec.in_file or sec.size < 2 * im.ptr_size:
+            continue
+        lo, hi = sec.addr, sec.addr + sec.size
+        headers, ptrs = data_refs(im, lo, hi)
+        lengths = words_at(im, headers + im.ptr_size)
+        ok = (lengths > 0) & (lengths <= MAX_GAP) & (ptrs + lengths <= hi)
+        order = np.lexsort((lengths[ok], ptrs[ok]))
+        p, n = ptrs[ok][order].astype(np.int64), lengths[ok][order].astype(np.int64)
+        text = np.array([_texty(im.read_va(a, k)) for a, k in zip(p.tolist(), n.tolist(), strict=True)], bool)
+        p, n = p[text], n[text]  # (slices of GC bitmaps and function data are not text)
+        if len(p) < MIN_HEADED:
+            continue
+        breaks = np.flatnonzero((n[1:] < n[:-1]) | (p[1:] - p[:-1] > MAX_GAP)) + 1
+        cuts = np.concatenate([[0], breaks, [len(p)]])
+        k = int(np.argmax(np.diff(cuts)))
+        first, last = int(cuts[k]), int(cuts[k + 1]) - 1
+        if last - first + 1 >= MIN_HEADED and (best is None or last - first + 1 > best[0]):
+            best = (last - first + 1, int(p[first]), int((p[first:last + 1] + n[first:last + 1]).max()))
+    return (best[1], best[2]) if best is not None else None
+
+
+_PRINTABLE = bytes(range(32, 127)) + b"\t\n\r"
+
+
+def _texty(data: bytes | None) -> bool:
+    """Mostly printable (UTF-8 text counts: bytes above 127)."""
+    if not data:
+        return False
+    odd = len(data.translate(None, _PRINTABLE + bytes(range(128, 256))))
+    return odd * 10 <= len(data)
+
+
 def literal_origin(binary: Binary, va: int) -> str | None:
     """Whose literal the read-only byte at ``va`` is, by the symbol table: "go" in the blob of Go
     string literals, "c" in a C object's read-only data (symbols named ``pkg(.rodata…)``), None

@@ -47,7 +47,7 @@ from godet.explain.detectors.content.common import (
 )
 from godet.explain.detectors.content.source import std_compiled_alike
 from godet.read.binary import Binary
-from godet.read.coderefs import own_literals
+from godet.read.coderefs import own_literals, own_variables
 from godet.read.formats import section_names
 from godet.read.image import Section
 from godet.read.owners import DEP, MAIN, ModuleIndex, names_package, package_of
@@ -575,11 +575,16 @@ def _own_beside_bump(ctx: DiffContext, changed: list[_Aligned]) -> bool:
     for al in changed:
         pieces["a"] += al.a_pieces
         pieces["b"] += al.b_pieces
-    blobs = [b.image.read_va(sp[0], sp[1] - sp[0]) if (sp := b.go_strings) else None for b in (ctx.a, ctx.b)]
+    blobs = [_blob_bytes(b) for b in (ctx.a, ctx.b)]
     if blobs[0] is None or blobs[1] is None:
         return False
     bumped, versions = _bumped(ctx)
     return _own(ctx, pieces, (blobs[0], blobs[1]), bumped, versions)
+
+
+def _blob_bytes(binary: Binary) -> bytes | None:
+    span = binary.literal_blob
+    return binary.image.read_va(span[0], span[1] - span[0]) if span else None
 
 
 def _bumped(ctx: DiffContext) -> tuple[frozenset[str], tuple[bytes, ...]]:
@@ -646,7 +651,7 @@ def _blob_literals(ctx: DiffContext, variables: list[Finding]) -> list[Finding]:
     -buildmode, -linkmode) leave the blob byte for byte the same; the causes that select other code
     (a toolchain, -tags, -race, -gcflags, a dependency) explain changed literals by the model's
     edges. A changed piece inside a string variable already reported is that variable's."""
-    spans = [ctx.a.go_strings, ctx.b.go_strings]
+    spans = [ctx.a.literal_blob, ctx.b.literal_blob]  # (estimated without symbols)
     if spans[0] is None or spans[1] is None:
         return []
     (a_lo, a_hi), (b_lo, b_hi) = spans  # type: ignore[misc]
@@ -674,6 +679,12 @@ def _blob_literals(ctx: DiffContext, variables: list[Finding]) -> list[Finding]:
         b"".join(_bytes(ctx, "b", p) for p in pieces["b"])
     ):
         return []  # the same characters in another order: not a changed literal
+    out = []
+    if not (ctx.a.symbols.present and ctx.b.symbols.present):  # variables could not be named
+        pieces, held_vars = _unnamed_variables(ctx, pieces, (x.tobytes(), y.tobytes()))
+        out += held_vars
+        if not pieces["a"] and not pieces["b"]:
+            return out
     claims = [Claim.range(side, s, e) for side, ps in pieces.items() for s, e in ps]
     ev = [
         Evidence("string in the Go string literals", _show_piece(ctx.a, pa), _show_piece(ctx.b, pb))
@@ -696,7 +707,39 @@ def _blob_literals(ctx: DiffContext, variables: list[Finding]) -> list[Finding]:
     if std_compiled_alike(ctx):  # a release that compiled the standard library alike kept its strings
         traits.add(STD_UNCHANGED)
     found_f.traits = frozenset(traits)
-    return [found_f]
+    return [*out, found_f]
+
+
+def _unnamed_variables(
+    ctx: DiffContext, pieces: Pieces, blobs: tuple[bytes, bytes]
+) -> tuple[Pieces, list[Finding]]:
+    """Without a symbol table on both sides: the parts of the changed pieces of the blob that are the
+    data of a string variable the program's own code loads (read/coderefs.py), as one
+    embedded-content finding, and the rest of the pieces."""
+    held: Pieces = {"a": [], "b": []}
+    rest: Pieces = {"a": [], "b": []}
+    for side, binary, other in (("a", ctx.a, blobs[1]), ("b", ctx.b, blobs[0])):
+        for s, e in pieces[side]:
+            va = va_at(binary, s)
+            found = own_variables(binary, [(va, va + e - s)], other) if va is not None else None
+            extents = found[0] if found else []
+            data = [(max(s, s + v0 - va), min(e, s + v1 - va)) for v0, v1 in extents]  # type: ignore[operator]
+            held[side] += data
+            rest[side] += _gaps(s, e, data)
+    if not held["a"] and not held["b"]:
+        return pieces, []
+    ev = [
+        Evidence("string variable's data", _show_piece(ctx.a, pa), _show_piece(ctx.b, pb))
+        for pa, pb in _pairs(held["a"], held["b"])[:8]
+    ]
+    found = Finding(
+        "embedded-content",
+        "The data of string variable(s) the program's code reads differs: variables initialised in the "
+        "binary (a go:embed file, or a generated string); without symbols they cannot be named.",
+        ev,
+        [Claim.range(side, s, e) for side, ps in held.items() for s, e in ps],
+    )
+    return rest, [found]
 
 
 def _own(
