@@ -66,11 +66,13 @@ def _x86(code: np.ndarray, base: int, rip: bool) -> tuple[np.ndarray, np.ndarray
     if n <= 0:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     op = 1 if rip else 0  # where the 8D opcode is (after the REX prefix on amd64)
-    opcode = code[op : op + n]
-    hit = ((opcode == 0x8D) | (opcode == 0x8B)) & ((code[op + 1 : op + 1 + n] & 0xC7) == 0x05)
+    # ModRM mod=00 r/m=101 first (a few percent of the bytes), then the opcode and prefix around it
+    modrm = np.flatnonzero((code[op + 1 : op + 1 + n] & 0xC7) == 0x05)
+    opcode = code[modrm + op]
+    hit = (opcode == 0x8D) | (opcode == 0x8B)
     if rip:
-        hit &= (code[:n] & 0xF8) == 0x48  # REX.W
-    at = np.flatnonzero(hit)
+        hit &= (code[modrm] & 0xF8) == 0x48  # REX.W
+    at = modrm[hit]
     disp = _u32(code, at + op + 2)
     pcs = base + at.astype(np.int64)
     if not rip:
@@ -309,11 +311,17 @@ def own_variables(
 
 def words_at(image: Image, addrs: np.ndarray) -> np.ndarray:
     """The pointer-sized words at virtual addresses ``addrs`` (0 where one is not in the file)."""
+    addrs = np.asarray(addrs, dtype=np.uint64)
     out = np.zeros(len(addrs), np.uint64)
     ps = image.ptr_size
-    order = ">" if image.big_endian else "<"
-    for k, a in enumerate(addrs.tolist()):
-        raw = image.read_va(a, ps)
-        if raw is not None and len(raw) == ps:
-            out[k] = int.from_bytes(raw, "big" if order == ">" else "little")
+    dt = np.dtype((">" if image.big_endian else "<") + ("u8" if ps == 8 else "u4"))
+    raw = np.frombuffer(image.data, dtype=np.uint8)
+    for sec in image.sections:
+        if not sec.in_file or sec.size < ps:
+            continue
+        inside = (addrs >= sec.addr) & (addrs + ps <= sec.addr + sec.size)
+        if not inside.any() or sec.offset + sec.size > len(raw):
+            continue
+        offs = (addrs[inside] - np.uint64(sec.addr)).astype(np.int64) + sec.offset
+        out[inside] = raw[offs[:, None] + np.arange(ps)].copy().view(dt).ravel()
     return out

@@ -58,17 +58,30 @@ def estimate_go_string_span(binary: Binary) -> tuple[int, int] | None:
 
     im = binary.image
     best: tuple[int, int, int] | None = None  # (strings, lo, hi)
-    for sec in im.iter_sections(alloc_only=True):
-        if sec.executable or sec.writable or not sec.in_file or sec.size < 2 * im.ptr_size:
-            continue
+    roles = set(im.fmt.names("rodata"))  # (where the linker puts go:string.* in every format)
+    secs = [
+        s
+        for s in im.iter_sections(alloc_only=True)
+        if (s.name in roles or s.key in roles) and s.in_file and s.size >= 2 * im.ptr_size
+    ]
+    if not secs:
+        return None
+    every_h, every_p = data_refs(im, min(s.addr for s in secs), max(s.addr + s.size for s in secs))
+    every_n = words_at(im, every_h + np.uint64(im.ptr_size))
+    raw = np.frombuffer(im.data, dtype=np.uint8)
+    for sec in secs:
         lo, hi = sec.addr, sec.addr + sec.size
-        headers, ptrs = data_refs(im, lo, hi)
-        lengths = words_at(im, headers + im.ptr_size)
-        ok = (lengths > 0) & (lengths <= MAX_GAP) & (ptrs + lengths <= hi)
-        order = np.lexsort((lengths[ok], ptrs[ok]))
-        p, n = ptrs[ok][order].astype(np.int64), lengths[ok][order].astype(np.int64)
-        text = np.array([_texty(im.read_va(a, k)) for a, k in zip(p.tolist(), n.tolist(), strict=True)], bool)
-        p, n = p[text], n[text]  # (slices of GC bitmaps and function data are not text)
+        ok = (every_p >= lo) & (every_n > 0) & (every_n <= MAX_GAP) & (every_p + every_n <= hi)
+        order = np.lexsort((every_n[ok], every_p[ok]))
+        p, n = every_p[ok][order].astype(np.int64), every_n[ok][order].astype(np.int64)
+        if len(p) < MIN_HEADED or sec.offset + sec.size > len(raw):
+            continue
+        # (slices of GC bitmaps and function data are not text): odd bytes at most a tenth
+        odd = np.zeros(sec.size + 1, dtype=np.int32)
+        np.cumsum(_ODD[raw[sec.offset : sec.offset + sec.size]], out=odd[1:])
+        start = p - lo
+        text = (odd[start + n] - odd[start]) * 10 <= n
+        p, n = p[text], n[text]
         if len(p) < MIN_HEADED:
             continue
         breaks = np.flatnonzero((n[1:] < n[:-1]) | (p[1:] - p[:-1] > MAX_GAP)) + 1
@@ -80,15 +93,10 @@ def estimate_go_string_span(binary: Binary) -> tuple[int, int] | None:
     return (best[1], best[2]) if best is not None else None
 
 
-_PRINTABLE = bytes(range(32, 127)) + b"\t\n\r"
-
-
-def _texty(data: bytes | None) -> bool:
-    """Mostly printable (UTF-8 text counts: bytes above 127)."""
-    if not data:
-        return False
-    odd = len(data.translate(None, _PRINTABLE + bytes(range(128, 256))))
-    return odd * 10 <= len(data)
+_ODD = np.ones(256, dtype=np.uint8)  # bytes that are not text: control characters (UTF-8 counts as text)
+_ODD[32:127] = 0
+_ODD[128:] = 0
+_ODD[[9, 10, 13]] = 0
 
 
 def literal_origin(binary: Binary, va: int) -> str | None:

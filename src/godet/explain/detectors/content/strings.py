@@ -685,29 +685,39 @@ def _blob_literals(ctx: DiffContext, variables: list[Finding]) -> list[Finding]:
         out += held_vars
         if not pieces["a"] and not pieces["b"]:
             return out
-    claims = [Claim.range(side, s, e) for side, ps in pieces.items() for s, e in ps]
+    flags = _own_flags(ctx, pieces, (x.tobytes(), y.tobytes()), *_bumped(ctx))
+    own = {side: [p for p, f in zip(ps, flags[side], strict=True) if f] for side, ps in pieces.items()}
+    rest = {side: [p for p, f in zip(ps, flags[side], strict=True) if not f] for side, ps in pieces.items()}
+    traits = {GO_LITERALS}
+    if _cgo_one_side(ctx):
+        traits.add(CGO_ONE_SIDE)
+    if std_compiled_alike(ctx):  # a release that compiled the standard library alike kept its strings
+        traits.add(STD_UNCHANGED)
+    # the literals the program's own code loads (not a bumped module's constant) apart from the rest
+    for group, extra in ((own, {OWN_LITERALS}), (rest, set())):
+        if group["a"] or group["b"]:
+            out.append(_blob_finding(ctx, group, frozenset(traits | extra)))
+    return out
+
+
+def _blob_finding(ctx: DiffContext, pieces: Pieces, traits: frozenset[str]) -> Finding:
+    """A string-literal finding for changed pieces of the blob of Go string literals."""
     ev = [
         Evidence("string in the Go string literals", _show_piece(ctx.a, pa), _show_piece(ctx.b, pb))
         for pa, pb in _pairs(pieces["a"], pieces["b"])[:8]
     ]
     n = max(len(pieces["a"]), len(pieces["b"]))
-    found_f = Finding(
+    whose = " that the program's own code loads" if OWN_LITERALS in traits else ""
+    found = Finding(
         "string-literal",
-        f"{n} string literal(s) differ in the blob of Go string literals (go:string.*), which the "
+        f"{n} string literal(s){whose} differ in the blob of Go string literals (go:string.*), which the "
         "compiler's other output (code, inlining) does not change.",
         ev,
-        claims,
+        [Claim.range(side, s, e) for side, ps in pieces.items() for s, e in ps],
         places=["go:string.*"],
     )
-    traits = {GO_LITERALS}
-    if _own(ctx, pieces, (x.tobytes(), y.tobytes())):  # the program's own code loads a changed literal
-        traits.add(OWN_LITERALS)
-    if _cgo_one_side(ctx):
-        traits.add(CGO_ONE_SIDE)
-    if std_compiled_alike(ctx):  # a release that compiled the standard library alike kept its strings
-        traits.add(STD_UNCHANGED)
-    found_f.traits = frozenset(traits)
-    return [*out, found_f]
+    found.traits = traits
+    return found
 
 
 def _unnamed_variables(
@@ -752,12 +762,25 @@ def _own(
     """Whether the main module's own code (outside inlined calls) loads a changed literal that the
     other build does not hold, in the build that holds it, and no code of the ``foreign`` modules
     does (read/coderefs.py)."""
+    return any(any(flags) for flags in _own_flags(ctx, pieces, blobs, foreign, marks).values())
+
+
+def _own_flags(
+    ctx: DiffContext,
+    pieces: dict[str, list[tuple[int, int]]],
+    blobs: tuple[bytes, bytes],
+    foreign: frozenset[str] = frozenset(),
+    marks: tuple[bytes, ...] = (),
+) -> dict[str, list[bool]]:
+    """Per side, for each piece: whether it holds such a literal (see _own; only the first MAX_FOUND)."""
+    out = {}
     for side, binary, other in (("a", ctx.a, blobs[1]), ("b", ctx.b, blobs[0])):
-        vas = [(va_at(binary, s), e - s) for s, e in pieces[side][:MAX_FOUND]]
-        spans = [(va, va + n) for va, n in vas if va is not None]
-        if any(own_literals(binary, spans, other, foreign, marks) or ()):
-            return True
-    return False
+        vas = [va_at(binary, s) for s, _ in pieces[side][:MAX_FOUND]]
+        spans = [(va, va + e - s) for va, (s, e) in zip(vas, pieces[side], strict=False) if va is not None]
+        found = iter(own_literals(binary, spans, other, foreign, marks) or [False] * len(spans))
+        beyond = [False] * max(0, len(pieces[side]) - MAX_FOUND)
+        out[side] = [va is not None and next(found) for va in vas] + beyond
+    return out
 
 
 def _versioned(f: Finding) -> bool:
