@@ -18,7 +18,7 @@ ARCH_FIXTURES = ["default", "linux_arm64", "linux_386"]
 _NAMED = re.compile(r"(?:LEAQ|MOVQ|LEAL|MOVL) ([^ (]+?)(?:\+(0x[0-9a-f]+|\d+))?\(SB\), [A-Z]")
 
 
-def _blob_loads(
+def _objdump_loads(
     path: Path, first: str = "go:string.*", last: str = ""
 ) -> tuple[set[tuple[int, int]], tuple[int, int]]:
     """(pc, target) of every instruction (pair) objdump shows loading an address in [symbol ``first``,
@@ -64,31 +64,31 @@ def _follows(adrp: tuple[int, int, str] | None, pc: int, reg: str) -> bool:
     return adrp is not None and adrp[0] == pc - 4 and adrp[2] == reg
 
 
-@pytest.mark.parametrize("name", ARCH_FIXTURES)
-def test_code_refs_match_objdump(gobin: Callable[[str], Path], name: str) -> None:
-    path = gobin(name)
-    loads, (lo, hi) = _blob_loads(path)
-    assert len(loads) > 100
+def _scanned(path: Path, lo: int, hi: int) -> set[tuple[int, int]]:
+    """(pc, target) of the loads code_refs finds into [lo, hi)."""
     with open_binaries(str(path)) as (b,):
         pc = b.pclntab
         refs = code_refs(b.image, (int(pc.entries[0]), int(pc.ends[-1])))
     assert refs is not None
     keep = (refs.targets >= lo) & (refs.targets < hi)
-    assert set(zip(refs.pcs[keep].tolist(), refs.targets[keep].tolist(), strict=True)) == loads
+    return set(zip(refs.pcs[keep].tolist(), refs.targets[keep].tolist(), strict=True))
+
+
+@pytest.mark.parametrize("name", ARCH_FIXTURES)
+def test_code_refs_match_objdump(gobin: Callable[[str], Path], name: str) -> None:
+    path = gobin(name)
+    loads, (lo, hi) = _objdump_loads(path)
+    assert len(loads) > 100
+    assert _scanned(path, lo, hi) == loads
 
 
 @pytest.mark.parametrize("name", ARCH_FIXTURES)
 def test_data_loads_match_objdump(gobin: Callable[[str], Path], name: str) -> None:
     """Loads of package variables (runtime.noptrdata up to runtime.enoptrbss): MOVQ/MOVL, arm64 LDR."""
     path = gobin(name)
-    loads, (lo, hi) = _blob_loads(path, "runtime.noptrdata", "runtime.enoptrbss")
+    loads, (lo, hi) = _objdump_loads(path, "runtime.noptrdata", "runtime.enoptrbss")
     assert len(loads) > 500
-    with open_binaries(str(path)) as (b,):
-        pc = b.pclntab
-        refs = code_refs(b.image, (int(pc.entries[0]), int(pc.ends[-1])))
-    assert refs is not None
-    keep = (refs.targets >= lo) & (refs.targets < hi)
-    found = set(zip(refs.pcs[keep].tolist(), refs.targets[keep].tolist(), strict=True))
+    found = _scanned(path, lo, hi)
     # every load objdump shows; a byte pattern inside another instruction may match too, rarely
     assert loads <= found and len(found - loads) <= len(loads) // 50
 

@@ -579,7 +579,8 @@ def _own_beside_bump(ctx: DiffContext, changed: list[_Aligned]) -> bool:
     if blobs[0] is None or blobs[1] is None:
         return False
     bumped, versions = _bumped(ctx)
-    return _own(ctx, pieces, (blobs[0], blobs[1]), bumped, versions)
+    flags = _own_flags(ctx, pieces, (blobs[0], blobs[1]), bumped, versions)
+    return any(any(f) for f in flags.values())
 
 
 def _blob_bytes(binary: Binary) -> bytes | None:
@@ -752,19 +753,6 @@ def _unnamed_variables(
     return rest, [found]
 
 
-def _own(
-    ctx: DiffContext,
-    pieces: dict[str, list[tuple[int, int]]],
-    blobs: tuple[bytes, bytes],
-    foreign: frozenset[str] = frozenset(),
-    marks: tuple[bytes, ...] = (),
-) -> bool:
-    """Whether the main module's own code (outside inlined calls) loads a changed literal that the
-    other build does not hold, in the build that holds it, and no code of the ``foreign`` modules
-    does (read/coderefs.py)."""
-    return any(any(flags) for flags in _own_flags(ctx, pieces, blobs, foreign, marks).values())
-
-
 def _own_flags(
     ctx: DiffContext,
     pieces: dict[str, list[tuple[int, int]]],
@@ -772,7 +760,9 @@ def _own_flags(
     foreign: frozenset[str] = frozenset(),
     marks: tuple[bytes, ...] = (),
 ) -> dict[str, list[bool]]:
-    """Per side, for each piece: whether it holds such a literal (see _own; only the first MAX_FOUND)."""
+    """Per side, for each piece (the first MAX_FOUND): whether the main module's own code (outside
+    inlined calls) loads a changed literal in it that the other build does not hold, and no code of
+    the ``foreign`` modules does (read/coderefs.py)."""
     out = {}
     for side, binary, other in (("a", ctx.a, blobs[1]), ("b", ctx.b, blobs[0])):
         vas = [va_at(binary, s) for s, _ in pieces[side][:MAX_FOUND]]
