@@ -24,6 +24,8 @@ from godet.read.image import Image
 from godet.read.owners import MAIN, ModuleIndex, package_of
 
 MIN_STRING = 4  # shorter strings stand in any blob by chance
+CHUNK = 4 << 20  # bytes of code scanned at once
+OVERLAP = 16  # bytes a load may reach past a chunk's end
 LENGTH_REACH = 32  # bytes around a string's load searched for its length
 MAX_DIRECT = 4096  # longest string loaded directly whose extent is sought
 # Architectures whose address-loading instructions the scan knows.
@@ -45,9 +47,16 @@ def code_refs(image: Image, text: tuple[int, int]) -> Refs | None:
     if code is None:
         return None
     scan = _arm64 if image.arch == "arm64" else _x86
-    pcs, targets = scan(code, text[0], image.arch == "amd64")
-    keep = targets >= 0
-    return Refs(pcs[keep].astype(np.uint64), targets[keep].astype(np.uint64))
+    found_pcs, found_targets = [], []
+    off = image.va_to_offset(text[0]) or 0
+    for lo in range(0, len(code), CHUNK):  # in chunks: the temporaries and the resident pages stay small
+        part = code[lo : lo + CHUNK + OVERLAP]
+        pcs, targets = scan(part, text[0] + lo, image.arch == "amd64")
+        keep = (targets >= 0) & (pcs < text[0] + lo + CHUNK)  # (one in the overlap is the next chunk's)
+        found_pcs.append(pcs[keep].astype(np.uint64))
+        found_targets.append(targets[keep].astype(np.uint64))
+        image.release(off + lo, off + lo + CHUNK)
+    return Refs(np.concatenate(found_pcs), np.concatenate(found_targets))
 
 
 def _code(image: Image, text: tuple[int, int]) -> np.ndarray | None:
@@ -144,9 +153,12 @@ def data_refs(image: Image, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
         if count <= 0 or sec.offset + skip + count * ps > len(image.data):
             continue
         words = np.frombuffer(image.data, dtype=dt, count=count, offset=sec.offset + skip)
-        at = np.flatnonzero((words >= lo) & (words < hi))
-        where.append((sec.addr + skip + ps * at).astype(np.uint64))
-        values.append(words[at].astype(np.uint64))
+        for first in range(0, count, CHUNK // ps):  # (in chunks: the temporaries stay small)
+            part = words[first : first + CHUNK // ps]
+            at = np.flatnonzero((part >= lo) & (part < hi))
+            where.append((sec.addr + skip + ps * (first + at)).astype(np.uint64))
+            values.append(part[at].astype(np.uint64))
+            image.release(sec.offset + skip + first * ps, sec.offset + skip + (first + len(part)) * ps)
     return np.concatenate(where), np.concatenate(values)
 
 
@@ -314,14 +326,17 @@ def words_at(image: Image, addrs: np.ndarray) -> np.ndarray:
     addrs = np.asarray(addrs, dtype=np.uint64)
     out = np.zeros(len(addrs), np.uint64)
     ps = image.ptr_size
-    dt = np.dtype((">" if image.big_endian else "<") + ("u8" if ps == 8 else "u4"))
     raw = np.frombuffer(image.data, dtype=np.uint8)
     for sec in image.sections:
         if not sec.in_file or sec.size < ps:
             continue
-        inside = (addrs >= sec.addr) & (addrs + ps <= sec.addr + sec.size)
-        if not inside.any() or sec.offset + sec.size > len(raw):
+        inside = np.flatnonzero((addrs >= sec.addr) & (addrs + ps <= sec.addr + sec.size))
+        if not len(inside) or sec.offset + sec.size > len(raw):
             continue
         offs = (addrs[inside] - np.uint64(sec.addr)).astype(np.int64) + sec.offset
-        out[inside] = raw[offs[:, None] + np.arange(ps)].copy().view(dt).ravel()
+        word = np.zeros(len(inside), np.uint64)
+        for j in range(ps):  # byte by byte: no (n, ps) index matrix
+            shift = 8 * (ps - 1 - j) if image.big_endian else 8 * j
+            word |= raw[offs + j].astype(np.uint64) << np.uint64(shift)
+        out[inside] = word
     return out

@@ -77,8 +77,8 @@ def estimate_go_string_span(binary: Binary) -> tuple[int, int] | None:
         if len(p) < MIN_HEADED or sec.offset + sec.size > len(raw):
             continue
         # (slices of GC bitmaps and function data are not text): odd bytes at most a tenth
-        odd = np.zeros(sec.size + 1, dtype=np.int32)
-        np.cumsum(_ODD[raw[sec.offset : sec.offset + sec.size]], out=odd[1:])
+        odd = _odd_bytes(raw[sec.offset : sec.offset + sec.size])
+        im.release(sec.offset, sec.offset + sec.size)
         start = p - lo
         text = (odd[start + n] - odd[start]) * 10 <= n
         p, n = p[text], n[text]
@@ -93,10 +93,16 @@ def estimate_go_string_span(binary: Binary) -> tuple[int, int] | None:
     return (best[1], best[2]) if best is not None else None
 
 
-_ODD = np.ones(256, dtype=np.uint8)  # bytes that are not text: control characters (UTF-8 counts as text)
-_ODD[32:127] = 0
-_ODD[128:] = 0
-_ODD[[9, 10, 13]] = 0
+def _odd_bytes(x: np.ndarray, chunk: int = 1 << 20) -> np.ndarray:
+    """Running count of the bytes of ``x`` that are not text (control characters; UTF-8 counts as
+    text): ``out[i]`` for x[:i]. Counted in chunks, so no temporary is as large as ``x``."""
+    out = np.zeros(len(x) + 1, dtype=np.int32)
+    for lo in range(0, len(x), chunk):
+        c = x[lo : lo + chunk]
+        bad = ((c < 32) | (c == 127)) & (c != 9) & (c != 10) & (c != 13)
+        np.cumsum(bad, dtype=np.int32, out=out[lo + 1 : lo + 1 + len(c)])
+        out[lo + 1 : lo + 1 + len(c)] += out[lo]
+    return out
 
 
 def literal_origin(binary: Binary, va: int) -> str | None:
