@@ -182,6 +182,7 @@ class Loads:
         self.writable = [(s.addr, s.addr + max(s.size, s.mem_size)) for s in secs if s.writable]
         self._modules = ModuleIndex(binary.buildinfo)
         self._owner: dict[int, tuple[str, str]] = {}  # function index -> (owner kind, module)
+        self._inlined: dict[int, list[tuple[int, int]]] = {}  # function index -> its inlined pc ranges
 
     def kind(self, at: int) -> tuple[str, str]:
         """(owner kind, module) of the code at ``at``: MAIN only outside the calls inlined there."""
@@ -192,8 +193,11 @@ class Loads:
         if i not in self._owner:
             self._owner[i] = self._modules.owner(package_of(self.pc.name(i)))
         k, module = self._owner[i]
-        if k == MAIN and any(s <= at < e for s, e in self.pc.inlined_ranges(i)):
-            return "inlined", module
+        if k == MAIN:
+            if i not in self._inlined:
+                self._inlined[i] = self.pc.inlined_ranges(i)
+            if any(s <= at < e for s, e in self._inlined[i]):
+                return "inlined", module
         return k, module
 
     def loaders(self, start: int) -> list[tuple[str, str]]:
@@ -217,11 +221,11 @@ class Loads:
         near = self.direct & (self.refs.targets < p_hi) & (self.refs.targets + MAX_DIRECT > p_lo)
         out = []
         for at, t in zip(self.refs.pcs[near].tolist(), self.refs.targets[near].tolist(), strict=True):
-            if self.kind(at)[0] != MAIN:
-                continue
             k = int(np.searchsorted(self.by_start, np.uint64(t), side="right"))
             least = int(self.by_length[k - 1]) if k else 1  # lengths of the headed strings around it
             most = int(self.by_length[k]) if k < len(self.by_length) else self.hi - t
+            if t + most <= p_lo or self.kind(at)[0] != MAIN:
+                continue  # (no string of a length that fits reaches the range)
             sizes = sorted(immediates_near(self.binary.image, at))
             end = next((t + n for n in sizes if least <= n <= most and t + n in self.known), None)
             if end is not None and end > p_lo:
