@@ -325,6 +325,24 @@ def x_differs(s: Sides) -> str | None:
     return None
 
 
+def _neither_has(section: str) -> Callable[[Sides], str | None]:
+    """readelf lists ``section`` in neither build."""
+    import subprocess
+
+    def check(s: Sides) -> str | None:
+        found = [
+            p
+            for p in (s.path_a, s.path_b)
+            if re.search(
+                rf"\s{re.escape(section)}\s",
+                subprocess.run(["readelf", "-SW", p], capture_output=True, text=True, check=True).stdout,
+            )
+        ]
+        return f"readelf: {section} in {found}" if found else None
+
+    return check
+
+
 def _readelf_has(section: str) -> Callable[[Sides], str | None]:
     import subprocess
 
@@ -518,6 +536,13 @@ FACTORS: dict[str, Factor] = {
             hidden=(("symbol-table", None),),  # (DWARF goes with it: a consequence)
         ),
         _F(
+            "shipped-stripped",
+            "A and B both built with -ldflags='-s -w', as releases ship (no difference by itself)",
+            _on_both(lambda x: add_list_flag(x, "-ldflags", "-s -w")),
+            _neither_has(".symtab"),
+            order=5,
+        ),
+        _F(
             "buildid-empty",
             "B adds -ldflags=-buildid=",
             _on_b(lambda b: add_list_flag(b, "-ldflags", "-buildid=")),
@@ -703,6 +728,7 @@ FACTORS: dict[str, Factor] = {
 
 #: THE mapping table: factor -> the root cause(s) godet should name (cause id, key or None).
 FACTOR_ROOTS: dict[str, tuple[Root, ...]] = {
+    "shipped-stripped": (),  # both sides alike: it only takes the symbols the other factors' evidence had
     "build-dir": (("build-path", None),),
     "goroot": (("goroot-path", None),),
     "gomodcache": (("module-cache-path", None),),
@@ -954,9 +980,20 @@ EXPLORED: list[tuple[str, ...]] = [
     # a literal main's own code loads, beside a dependency bump, is main's
     ("dep-replace", "string-other-length"),
     ("dep-modcache", "string-same-length"),
+    # both builds stripped, as releases ship: the runtime's string variables that hold a buildinfo value
+    # or GOROOT are those findings', and the blob of literals is estimated from the string headers
+    ("go-line", "shipped-stripped"),
+    ("go-debug", "goroot", "shipped-stripped"),
+    ("goroot", "shipped-stripped", "string-same-length"),
+    ("embed", "shipped-stripped", "toolchain-minor"),
+    ("shipped-stripped", "string-other-length", "toolchain-minor"),
+    ("gcflags-all", "shipped-stripped", "string-same-length"),
+    ("race", "shipped-stripped", "string-other-length"),
 ]
 
-PAIRS: dict[str, tuple[str, ...]] = {n: (n,) for n in FACTORS}
+# Factors that change both builds alike (no root of their own): they only combine with the others.
+MODIFIERS = frozenset(n for n, roots in FACTOR_ROOTS.items() if not roots)
+PAIRS: dict[str, tuple[str, ...]] = {n: (n,) for n in FACTORS if n not in MODIFIERS}
 PAIRS.update({"+".join(c): c for c in itertools.combinations(COMMON, 2)})
 PAIRS.update({"+".join(t): t for t in TRIPLES})
 PAIRS.update({"+".join(t): t for t in EXPLORED})

@@ -22,6 +22,7 @@ from matrix.factors import (
     FACTOR_ROOTS,
     FACTORS,
     MASKING,
+    MODIFIERS,
     PAIRS,
     Sides,
     expected_roots,
@@ -66,7 +67,8 @@ def test_known_failing_are_pairs() -> None:
 def test_every_factor_is_mapped_and_paired() -> None:
     assert set(FACTOR_ROOTS) == set(FACTORS)
     singles = {n for n, fs in PAIRS.items() if len(fs) == 1}
-    assert singles == set(FACTORS)
+    assert singles == set(FACTORS) - MODIFIERS
+    assert sorted(MODIFIERS) == ["shipped-stripped"]
     assert sum(len(fs) == 2 for fs in PAIRS.values()) == 45 + sum(len(fs) == 2 for fs in EXPLORED)
     assert sum(len(fs) == 3 for fs in PAIRS.values()) == 3 + sum(len(fs) == 3 for fs in EXPLORED)
     assert all(set(fs) <= set(FACTORS) for fs in EXPLORED)
@@ -105,10 +107,21 @@ def test_new_build_recipes_are_reproducible(name: str, gobuild_available: object
     assert gobuild.sha256_file(again) == gobuild.sha256_file(cached)
 
 
-@pytest.mark.parametrize("name", list(FACTORS))
+@pytest.mark.parametrize("name", sorted(set(FACTORS) - MODIFIERS))
 def test_oracle_rejects_a_build_that_varies_nothing(name: str, gobuild_available: object) -> None:
     """Each factor's oracle fails on side A compared with itself: a spec that varies nothing cannot pass."""
     a, _b = pair_specs((name,))
     path = gobuild.build(a)
     info = go_version_m_json(path)
     assert FACTORS[name].check(Sides(a, a, str(path), str(path), info, info)) is not None
+
+
+@pytest.mark.parametrize("name", sorted(MODIFIERS))
+def test_modifier_oracle_tells_modified_from_plain(name: str, gobuild_available: object) -> None:
+    """A modifier's oracle passes on two builds it modified and fails on the plain build."""
+    a, b = pair_specs(("build-dir", name))
+    plain, _ = pair_specs(("build-dir",))
+    pa, pb, pp = gobuild.build(a), gobuild.build(b), gobuild.build(plain)
+    ia, ib, ip = go_version_m_json(pa), go_version_m_json(pb), go_version_m_json(pp)
+    assert FACTORS[name].check(Sides(a, b, str(pa), str(pb), ia, ib)) is None
+    assert FACTORS[name].check(Sides(plain, plain, str(pp), str(pp), ip, ip)) is not None

@@ -294,6 +294,8 @@ def _var_findings(ctx: DiffContext, diffs: list[VarDiff]) -> list[Finding]:
             owner = _modinfo_owner(ctx)
             if owner is not None:
                 owner.claims.extend(d.claims)
+        elif (shown := _shown_by(ctx, d)) is not None:  # runtime.godebugDefault, runtime.defaultGOROOT...
+            shown.claims.extend(d.claims)
         else:
             rest.append(d)
     diffs = rest
@@ -342,6 +344,26 @@ def _var_findings(ctx: DiffContext, diffs: list[VarDiff]) -> list[Finding]:
             )
         )
     return out
+
+
+def _shown_by(ctx: DiffContext, d: VarDiff) -> Finding | None:
+    """An earlier finding whose evidence holds the variable's value on one side (a buildinfo value
+    such as DefaultGODEBUG, which the runtime keeps in a string variable), or, for a path prefix, a
+    value under it (runtime.defaultGOROOT): the variable is that finding's, not content. Unnamed
+    variables of stripped builds need it; named ones are the standard library's anyway."""
+    va, vb = as_text(d.da), as_text(d.db)
+    for f in ctx.findings:
+        for ev in f.evidence:
+            for value, shown in ((va, ev.a), (vb, ev.b)):
+                if not value or not isinstance(shown, str) or len(shown) < MIN_SHOWN:
+                    continue
+                under = ev.label == "path prefix" and value.startswith(shown.rstrip("/") + "/")
+                if value == shown or under:
+                    return f
+    return None
+
+
+MIN_SHOWN = 4  # shorter evidence values match by chance
 
 
 def _toolchains(d: VarDiff) -> bool:
