@@ -989,6 +989,7 @@ EXPLORED: list[tuple[str, ...]] = [
     ("shipped-stripped", "string-other-length", "toolchain-minor"),
     ("gcflags-all", "shipped-stripped", "string-same-length"),
     ("race", "shipped-stripped", "string-other-length"),
+    ("shipped-stripped", "x-added"),  # one variable more: the others, paired by place, only moved
 ]
 
 # Factors that change both builds alike (no root of their own): they only combine with the others.

@@ -287,7 +287,7 @@ def _var_findings(ctx: DiffContext, diffs: list[VarDiff]) -> list[Finding]:
         xf = _x_finding(ctx, d)
         if xf is not None:  # an -X value: its string data and header are the -X finding's, never content
             xf.claims.extend(d.claims)
-        elif _pointer_like(ctx, d) or _paired_by_address_only(ctx, d) or _toolchains(d):
+        elif _pointer_like(ctx, d) or _paired_by_address_only(ctx, d) or _toolchains(d) or _swapped(ctx, d):
             continue  # pointers behind a {ptr, len}-shaped pair, another variable at that address, or
             # the standard library's (its data is the toolchain's, not the program's content)
         elif _is_modinfo(ctx, d):  # runtime.modinfo, the runtime's copy of buildinfo: not content
@@ -344,6 +344,29 @@ def _var_findings(ctx: DiffContext, diffs: list[VarDiff]) -> list[Finding]:
             )
         )
     return out
+
+
+def _swapped(ctx: DiffContext, d: VarDiff) -> bool:
+    """Without symbols on both sides, variables are paired by place: when one is inserted before
+    them, each is paired with its neighbour. Then each value is some variable's value in the other
+    build too: they moved, nothing changed."""
+    if ctx.a.symbols.present and ctx.b.symbols.present:
+        return False
+    return _held(ctx.b, d.da) and _held(ctx.a, d.db)
+
+
+def _held(binary: Binary, value: bytes | None) -> bool:
+    """Whether some string header of ``binary`` points at exactly ``value``."""
+    if not value:
+        return False
+    h = binary.string_headers
+    for ptr in h.ptr[h.length == len(value)][:MAX_SAME_LENGTH].tolist():
+        if binary.image.read_va(int(ptr), len(value)) == value:
+            return True
+    return False
+
+
+MAX_SAME_LENGTH = 4096  # headers of a value's length compared with it at most
 
 
 def _shown_by(ctx: DiffContext, d: VarDiff) -> Finding | None:
