@@ -990,6 +990,7 @@ EXPLORED: list[tuple[str, ...]] = [
     ("gcflags-all", "shipped-stripped", "string-same-length"),
     ("race", "shipped-stripped", "string-other-length"),
     ("shipped-stripped", "x-added"),  # one variable more: the others, paired by place, only moved
+    ("c-date", "gcflags-all", "shipped-stripped"),  # C start-up code compares with __TMC_END__ past .data
 ]
 
 # Factors that change both builds alike (no root of their own): they only combine with the others.

@@ -43,6 +43,7 @@ MARKERS = frozenset(
     )
 )
 MIN_ADDR = 0x10000  # smaller numbers are never treated as addresses
+BOUNDARY_GAP = 64  # bytes after a section's end still named after it (its end symbols, alignment)
 
 
 class Namer:
@@ -75,8 +76,11 @@ class Namer:
         return sec[2] if sec else None
 
     def _sec(self, va: int) -> tuple[int, int, str] | None:
+        """The section holding ``va``, or the one ending just before it (a boundary symbol in the
+        alignment gap after it, such as ``__TMC_END__`` or ``_edata``, which C start-up code
+        compares against)."""
         i = bisect.bisect_right(self._starts, va) - 1
-        if i >= 0 and va < self._secs[i][1]:
+        if i >= 0 and va < self._secs[i][1] + BOUNDARY_GAP:
             return self._secs[i]
         return None
 
