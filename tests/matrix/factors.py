@@ -991,6 +991,7 @@ EXPLORED: list[tuple[str, ...]] = [
     ("race", "shipped-stripped", "string-other-length"),
     ("shipped-stripped", "x-added"),  # one variable more: the others, paired by place, only moved
     ("c-date", "gcflags-all", "shipped-stripped"),  # C start-up code compares with __TMC_END__ past .data
+    ("shipped-stripped", "string-other-length", "x-same-length"),  # main loads it: no -X value's doing
 ]
 
 # Factors that change both builds alike (no root of their own): they only combine with the others.

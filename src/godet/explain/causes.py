@@ -826,9 +826,14 @@ EDGES: tuple[Edge, ...] = (
         "cgo-flags",
         "string-literal",
         "C flags (-D) select other C code and strings",
-        when="flags-recorded+no-go-literal",
+        when="flags-recorded+no-go-literal+no-own-literal",
     ),
-    E("c-source-change", "string-literal", "the C sources hold string literals too", when="no-go-literal"),
+    E(
+        "c-source-change",
+        "string-literal",
+        "the C sources hold string literals too",
+        when="no-go-literal+no-own-literal",
+    ),
     E("build-setting", "c-source-change", "only cgo builds hold C code", cause_key="CGO_ENABLED"),
     # (a version recorded in one build only, as GOPATH mode leaves it, tells no other code)
     E(
@@ -847,7 +852,7 @@ EDGES: tuple[Edge, ...] = (
         "ldflags-x",
         "string-literal",
         "an -X value is string data: a new length moves the strings around it",
-        when="no-go-literal",
+        when="no-go-literal+no-own-literal",
     ),
     E("vcs-revision", "vcs-time", "another commit has another commit time"),
     E(

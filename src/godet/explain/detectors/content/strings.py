@@ -598,7 +598,8 @@ def _literals(ctx: DiffContext, st: State, variables: list[Finding]) -> list[Fin
     # (not a module version recorded in one build only: GOPATH mode records none, whatever it compiled)
     code = next((f for c in SOURCE_CAUSES for f in ctx.findings if f.cause == c and _versioned(f)), None)
     bump = any(f.cause == "dependency-version" and _versioned(f) for f in ctx.findings)
-    own = code is not None and bump and _own_beside_bump(ctx, changed)
+    # (the program's own code loads a changed literal: no -X value, C code or bumped module made it)
+    own = (code is None or bump) and _own_beside_bump(ctx, changed)
     if code is not None and own and code.cause == "source-change":
         code.traits = code.traits | {OWN_LITERALS}  # the program's own source changed, not only the bump
     if code is not None and not (own and code.cause == "dependency-version"):
