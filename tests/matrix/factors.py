@@ -992,6 +992,9 @@ EXPLORED: list[tuple[str, ...]] = [
     ("shipped-stripped", "x-added"),  # one variable more: the others, paired by place, only moved
     ("c-date", "gcflags-all", "shipped-stripped"),  # C start-up code compares with __TMC_END__ past .data
     ("shipped-stripped", "string-other-length", "x-same-length"),  # main loads it: no -X value's doing
+    # runtime/cgo's C compiled alike (a control group): the program's changed C is its source
+    ("c-source", "toolchain-patch"),
+    ("c-source", "goexperiment"),
 ]
 
 # Factors that change both builds alike (no root of their own): they only combine with the others.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -49,11 +50,9 @@ def detect(ctx: DiffContext) -> list[Finding]:
     sources (the cgo preamble, .c files)."""
     # (beside -race, the linkage and C toolchain that differ are its runtime's)
     runtime = ("linkage", "c-toolchain") if _adds_c(ctx) else ()
-    if any(
-        _compiles_c(f) and f.cause not in runtime
-        for f in ctx.findings
-        if f.rank < RANK["source-change"] and claims_code(ctx, f)
-    ):
+    early = [f for f in ctx.findings if f.rank < RANK["source-change"] and f.cause not in runtime]
+    blocking = [f for f in early if _compiles_c(f) and claims_code(ctx, f)]
+    if blocking and not (all(_same_cgo(f) for f in blocking) and _runtime_cgo_alike(ctx)):
         return []  # a cause that explains all code (toolchain, flags, linkage) explains the C code too
     return _c_code(ctx)
 
@@ -73,6 +72,39 @@ def _compiles_c(f: Finding) -> bool:
     if f.cause == "build-setting" and f.key in GO_ONLY_SETTINGS | ADDS_C_SETTINGS:
         return False
     return f.cause not in GO_ONLY
+
+
+def _same_cgo(f: Finding) -> bool:
+    """A patch release or an experiment: the same cmd/cgo and runtime/cgo sources, unless its own
+    C functions say otherwise (see _runtime_cgo_alike)."""
+    if f.cause == "goexperiment":
+        return True
+    ev = f.evidence[0] if f.cause == "toolchain-version" and f.evidence else None
+    minor = [re.match(r"go(\d+\.\d+)", v or "") for v in ((ev.a, ev.b) if ev else ())]
+    return len(minor) == 2 and all(minor) and minor[0].group(1) == minor[1].group(1)  # type: ignore[union-attr]
+
+
+RUNTIME_CGO = re.compile(r"x_cgo_|crosscall|_cgo_(?!C|export)")  # runtime/cgo's own C (not cgo's wrappers)
+MIN_RUNTIME_CGO = 5  # of its functions compared before they vouch for the C compiler's output
+
+
+def _runtime_cgo_alike(ctx: DiffContext) -> bool:
+    """runtime/cgo's C functions (a control group, like the standard library for Go code) are the same
+    in both builds but for their addresses: the C compiler and its flags did not change, so the
+    program's C functions that differ changed by their source."""
+    ca, cb = _c_functions(ctx.a), _c_functions(ctx.b)
+    names = [n for n in ca if n in cb and RUNTIME_CGO.match(n)]
+    if len(names) < MIN_RUNTIME_CGO:
+        return False
+    for n in names:
+        ra, rb = _sym_range(ctx.a, ca[n]), _sym_range(ctx.b, cb[n])
+        if ra is None or rb is None:
+            return False
+        if bytes(ctx.a.image.data[ra[0] : ra[1]]) == bytes(ctx.b.image.data[rb[0] : rb[1]]):
+            continue
+        if codecmp.compare_ranges(ctx, ra, rb, pairs=False).verdict not in ("same", "shifted"):
+            return False
+    return True
 
 
 def _adds_c(ctx: DiffContext) -> bool:
