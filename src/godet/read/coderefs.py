@@ -260,9 +260,9 @@ def own_literals(
     other: bytes,
     foreign: frozenset[str] = frozenset(),
     marks: tuple[bytes, ...] = (),
-) -> list[bool] | None:
-    """For each [lo, hi) virtual range of ``binary``'s blob of Go string literals: whether it overlaps
-    a string that the main module's own code loads (a function of the main module, at a pc outside
+) -> list[bytes | None] | None:
+    """For each [lo, hi) virtual range of ``binary``'s blob of Go string literals: the string it
+    overlaps that the main module's own code loads (a function of the main module, at a pc outside
     the calls inlined into it) and that the other build's blob ``other`` does not hold. That string
     is in the program's source: no compiler, standard library or flag put it there. A string that
     code of a module in ``foreign`` loads too, or that holds one of ``marks`` (a version of such a
@@ -279,18 +279,20 @@ def own_literals(
     if loads is None:
         return None
 
-    def program(start: int, end: int) -> bool:
+    def program(start: int, end: int) -> bytes | None:
         text = binary.image.read_va(start, end - start) or b""
         if end - start < MIN_STRING or other.find(text) >= 0 or any(m in text for m in marks):
-            return False  # too short to tell, in the other build too, or a module's version
+            return None  # too short to tell, in the other build too, or a module's version
         kinds = loads.loaders(start)
-        return any(k == MAIN for k, _ in kinds) and not any(m in foreign for _, m in kinds)
+        mine = any(k == MAIN for k, _ in kinds) and not any(m in foreign for _, m in kinds)
+        return text if mine else None
 
-    def own(p_lo: int, p_hi: int) -> bool:
-        headed = loads.headed(p_lo, p_hi)
-        if any(program(int(loads.pointed[k]), int(loads.pointed[k] + loads.lengths[k])) for k in headed):
-            return True
-        return any(program(t, end) for _at, t, end in loads.direct_strings(p_lo, p_hi))
+    def own(p_lo: int, p_hi: int) -> bytes | None:
+        for k in loads.headed(p_lo, p_hi):  # (headed strings first: the direct loads cost more)
+            text = program(int(loads.pointed[k]), int(loads.pointed[k] + loads.lengths[k]))
+            if text is not None:
+                return text
+        return next((t for _at, s, e in loads.direct_strings(p_lo, p_hi) if (t := program(s, e))), None)
 
     return [own(p_lo, p_hi) for p_lo, p_hi in pieces]
 

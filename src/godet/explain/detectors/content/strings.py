@@ -735,6 +735,7 @@ def _blob_literals(ctx: DiffContext, variables: list[Finding]) -> list[Finding]:
     flags = _own_flags(ctx, pieces, (x.tobytes(), y.tobytes()), *_bumped(ctx))
     own = {side: [p for p, f in zip(ps, flags[side], strict=True) if f] for side, ps in pieces.items()}
     rest = {side: [p for p, f in zip(ps, flags[side], strict=True) if not f] for side, ps in pieces.items()}
+    texts = {side: [f for f in fs if f] for side, fs in flags.items()}  # the literals themselves
     traits = {GO_LITERALS}
     if _cgo_one_side(ctx):
         traits.add(CGO_ONE_SIDE)
@@ -743,16 +744,24 @@ def _blob_literals(ctx: DiffContext, variables: list[Finding]) -> list[Finding]:
     # the literals the program's own code loads (not a bumped module's constant) apart from the rest
     for group, extra in ((own, {OWN_LITERALS}), (rest, set())):
         if group["a"] or group["b"]:
-            out.append(_blob_finding(ctx, group, frozenset(traits | extra)))
+            out.append(_blob_finding(ctx, group, frozenset(traits | extra), texts if extra else None))
     return out
 
 
-def _blob_finding(ctx: DiffContext, pieces: Pieces, traits: frozenset[str]) -> Finding:
-    """A string-literal finding for changed pieces of the blob of Go string literals."""
-    ev = [
-        Evidence("string in the Go string literals", _show_piece(ctx.a, pa), _show_piece(ctx.b, pb))
-        for pa, pb in _pairs(pieces["a"], pieces["b"])[:8]
-    ]
+def _blob_finding(
+    ctx: DiffContext, pieces: Pieces, traits: frozenset[str], texts: dict[str, list[bytes]] | None = None
+) -> Finding:
+    """A string-literal finding for changed pieces of the blob of Go string literals; ``texts``: the
+    literals the program's own code loads, shown instead of the pieces' neighbourhood."""
+    if texts is not None:
+        label = "string the program's code loads"  # (each build's own: they need not pair up)
+        ev = [Evidence(label, as_text(x), None) for x in texts["a"][:4]]
+        ev += [Evidence(label, None, as_text(y)) for y in texts["b"][:4]]
+    else:
+        ev = [
+            Evidence("string in the Go string literals", _show_piece(ctx.a, pa), _show_piece(ctx.b, pb))
+            for pa, pb in _pairs(pieces["a"], pieces["b"])[:8]
+        ]
     n = max(len(pieces["a"]), len(pieces["b"]))
     whose = " that the program's own code loads" if OWN_LITERALS in traits else ""
     found = Finding(
@@ -805,17 +814,17 @@ def _own_flags(
     blobs: tuple[bytes, bytes],
     foreign: frozenset[str] = frozenset(),
     marks: tuple[bytes, ...] = (),
-) -> dict[str, list[bool]]:
-    """Per side, for each piece (the first MAX_FOUND): whether the main module's own code (outside
-    inlined calls) loads a changed literal in it that the other build does not hold, and no code of
-    the ``foreign`` modules does (read/coderefs.py)."""
-    out = {}
+) -> dict[str, list[bytes | None]]:
+    """Per side, for each piece (the first MAX_FOUND): the changed literal in it that the main
+    module's own code (outside inlined calls) loads, that the other build does not hold and that no
+    code of the ``foreign`` modules loads, or None (read/coderefs.py)."""
+    out: dict[str, list[bytes | None]] = {}
     for side, binary, other in (("a", ctx.a, blobs[1]), ("b", ctx.b, blobs[0])):
         vas = [va_at(binary, s) for s, _ in pieces[side][:MAX_FOUND]]
         spans = [(va, va + e - s) for va, (s, e) in zip(vas, pieces[side], strict=False) if va is not None]
-        found = iter(own_literals(binary, spans, other, foreign, marks) or [False] * len(spans))
-        beyond = [False] * max(0, len(pieces[side]) - MAX_FOUND)
-        out[side] = [va is not None and next(found) for va in vas] + beyond
+        found = iter(own_literals(binary, spans, other, foreign, marks) or [None] * len(spans))
+        beyond: list[bytes | None] = [None] * max(0, len(pieces[side]) - MAX_FOUND)
+        out[side] = [next(found) if va is not None else None for va in vas] + beyond
     return out
 
 
