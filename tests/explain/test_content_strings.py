@@ -224,3 +224,27 @@ def test_tables_of_a_stripped_release_are_no_string_variables(
     assert ma["GoVersion"] == mb["GoVersion"]
     rep = diff((a, b), 0.98)
     assert "source-change" in roots(rep) and set(roots(rep)) <= {"source-change", "vcs-revision", "vcs-time"}
+
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_long_runs_are_the_runs_at_least_k_long(seed: int) -> None:
+    """_long_runs (shifted ANDs and ORs) against the runs counted one by one."""
+    import itertools
+
+    import numpy as np
+
+    from godet.explain.detectors.content.strings import _long_runs
+
+    rng = np.random.default_rng(seed)
+    for _ in range(40):
+        mask = rng.random(int(rng.integers(0, 400))) < rng.random()
+        for k in (1, 2, 3, 7, 8, 9, 16):
+            want = np.zeros(len(mask), dtype=bool)
+            at = 0
+            for value, run in itertools.groupby(mask.tolist()):
+                size = len(list(run))
+                want[at : at + size] = value and size >= k
+                at += size
+            got = _long_runs(mask, k)
+            assert got.dtype == bool and np.array_equal(got, want), (len(mask), k)

@@ -1200,17 +1200,25 @@ def align_blocks(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _long_runs(mask: np.ndarray, k: int) -> np.ndarray:
-    """The True runs of ``mask`` at least ``k`` long (vectorised)."""
-    padded = np.zeros(len(mask) + 2, dtype=np.int8)
-    padded[1:-1] = mask
-    edges = np.flatnonzero(np.diff(padded)).astype(np.int32)
-    del padded
-    starts, ends = edges[0::2], edges[1::2]
-    keep = ends - starts >= k
-    mark = np.zeros(len(mask) + 1, dtype=np.int8)
-    mark[starts[keep]] += 1  # kept runs never share a start or an end
-    mark[ends[keep]] -= 1
-    return np.cumsum(mark[:-1], dtype=np.int8) > 0
+    """The True runs of ``mask`` at least ``k`` long: an erosion by ``k`` (where ``k`` Trues start)
+    then a dilation back, each in log2(k) shifted ANDs or ORs of boolean arrays."""
+    n = len(mask)
+    if n < k:
+        return np.zeros(n, dtype=bool)
+    start = mask.astype(bool)  # a copy: start[i] is whether mask[i : i + w] are all True
+    w = 1
+    while w < k:
+        s = min(w, k - w)
+        start[: n - s] &= start[s:]
+        start[n - s :] = False
+        w += s
+    covered = start  # covered[i]: some start in (i - w, i]
+    w = 1
+    while w < k:
+        s = min(w, k - w)
+        covered[s:] |= covered[:-s].copy()
+        w += s
+    return covered
 
 
 def _true_runs(mask: np.ndarray, limit: int | None = None) -> list[tuple[int, int]]:
