@@ -992,6 +992,8 @@ EXPLORED: list[tuple[str, ...]] = [
     ("shipped-stripped", "x-added"),  # one variable more: the others, paired by place, only moved
     ("c-date", "gcflags-all", "shipped-stripped"),  # C start-up code compares with __TMC_END__ past .data
     ("shipped-stripped", "string-other-length", "x-same-length"),  # main loads it: no -X value's doing
+    # a replaced module's "=>" line is followed by a blank line: blank lines name no modinfo anchor
+    ("gopath-mode", "shipped-stripped"),
     # runtime/cgo's C compiled alike (a control group): the program's changed C is its source
     ("c-source", "toolchain-patch"),
     ("c-source", "goexperiment"),

@@ -59,6 +59,9 @@ def _modinfo_anchors(b: Binary) -> list[Anchor]:
         pos = 0
         seen: dict[str, int] = {}
         for line in text.split(b"\n"):
+            if not line:  # the blank line after a replaced module's "=>" line, or the end: no name
+                pos += 1
+                continue
             key = _line_key(line)
             k = seen.get(key, 0)
             seen[key] = k + 1
