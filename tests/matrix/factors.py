@@ -807,6 +807,13 @@ MASKING: list[Masking] = [
         lambda f: (),
     ),
     Masking(
+        "gopath-stamps-no-vcs",
+        "in GOPATH mode cmd/go stamps no VCS information even inside a repository (go version -m shows "
+        "no vcs lines): B's -buildvcs=false leaves nothing GOPATH mode does not already explain",
+        lambda fs, f: f.name == "buildvcs" and any(g.name == "gopath-mode" for g in fs),
+        lambda f: (),
+    ),
+    Masking(
         "gopath-records-no-versions",
         "in GOPATH mode B records no module versions: a dependency bump shows only as what it changed "
         "in the code (here the dependency's version string, a string literal)",
@@ -994,6 +1001,7 @@ EXPLORED: list[tuple[str, ...]] = [
     ("shipped-stripped", "string-other-length", "x-same-length"),  # main loads it: no -X value's doing
     # a replaced module's "=>" line is followed by a blank line: blank lines name no modinfo anchor
     ("gopath-mode", "shipped-stripped"),
+    ("buildvcs", "commit", "gopath-mode"),  # GOPATH mode stamps no VCS: -buildvcs=false changes nothing
     # runtime/cgo's C compiled alike (a control group): the program's changed C is its source
     ("c-source", "toolchain-patch"),
     ("c-source", "goexperiment"),
