@@ -248,3 +248,31 @@ def test_long_runs_are_the_runs_at_least_k_long(seed: int) -> None:
                 at += size
             got = _long_runs(mask, k)
             assert got.dtype == bool and np.array_equal(got, want), (len(mask), k)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_first_hits_is_find_in_each_window(seed: int) -> None:
+    """first_hits against bytes.find over each sample's window, on spans with repeated grams (small
+    alphabets), moved blocks and grams found only outside their window."""
+    import numpy as np
+
+    from godet.explain.detectors.content import strings as S
+
+    rng = np.random.default_rng(seed)
+    n, m = int(rng.integers(50, 120_000)), int(rng.integers(20, 120_000))
+    alphabet = [2, 3, 256][seed % 3]
+    x = rng.integers(0, alphabet, n, dtype=np.uint8)
+    y = np.concatenate((rng.integers(0, alphabet, m % 999, dtype=np.uint8), x))[:m]  # x moved a little
+    at = np.arange(0, max(0, n - S.GRAM + 1), max(S.GRAM, n // S.MAX_SAMPLES), dtype=np.int64)
+    xb, yb = x.tobytes(), y.tobytes()
+    want = [
+        yb.find(xb[i : i + S.GRAM], max(0, i - S.REACH), min(m, i + S.REACH + S.GRAM)) for i in at.tolist()
+    ]
+    assert S.first_hits(x, y, at).tolist() == want
+    weak = S._hash16
+    try:  # grams sharing a hash: the ones found are checked byte for byte
+        S._hash16 = lambda g: weak(g) & np.uint64(0xFF)  # type: ignore[assignment]
+        assert S.first_hits(x, y, at).tolist() == want
+    finally:
+        S._hash16 = weak
+    assert seed % 3 != 2 or sum(w >= 0 for w in want) > len(want) // 4  # blocks really found

@@ -1176,15 +1176,12 @@ def align_blocks(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Align two byte spans by blocks (>= MIN_BLOCK bytes) found in both at one of the few offsets that
     sampled blocks moved by: for each byte of ``x`` the offset of its place in ``y`` (and for ``y``
     the offset back), NO_SHIFT where a byte lies in no common block."""
-    xb, yb = x.tobytes(), y.tobytes()
     n, m = len(x), len(y)
     shifts: dict[int, int] = {0: 1}
-    step = max(GRAM, n // MAX_SAMPLES)
-    for i in range(0, n - GRAM + 1, step):
-        lo = max(0, i - REACH)
-        j = yb.find(xb[i : i + GRAM], lo, min(m, i + REACH + GRAM))
-        if j >= 0:
-            shifts[j - i] = shifts.get(j - i, 0) + 1
+    at = np.arange(0, n - GRAM + 1, max(GRAM, n // MAX_SAMPLES), dtype=np.int64)
+    hits = first_hits(x, y, at)
+    for d in (hits[hits >= 0] - at[hits >= 0]).tolist():
+        shifts[d] = shifts.get(d, 0) + 1
     sx = np.full(n, NO_SHIFT, dtype=np.int32)  # spans are at most MAX_SPAN bytes: offsets fit
     sy = np.full(m, NO_SHIFT, dtype=np.int32)
     for d, _hits in sorted(shifts.items(), key=lambda kv: -kv[1])[:MAX_SHIFTS]:
@@ -1197,6 +1194,71 @@ def align_blocks(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         fy = sy[lo + d : hi + d]
         fy[long & (fy == NO_SHIFT)] = -d
     return sx, sy
+
+
+def first_hits(x: np.ndarray, y: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """For each offset ``i`` of ``at`` (ascending), where the GRAM bytes of ``x`` at ``i`` first occur
+    in ``y`` at most REACH before ``i`` and ending at most REACH + GRAM after it: the offset in ``y``,
+    or -1. What ``bytes.find`` over each window gives, for all the offsets at once: the grams are
+    hashed by their first 4 bytes, every place of ``y`` looked up in that table, and the candidates
+    confirmed by all GRAM bytes."""
+    m = len(y)
+    out = np.full(len(at), -1, dtype=np.int64)
+    if not len(at) or m < GRAM:
+        return out
+    gx = _grams(x, at)
+    places = np.arange(m - GRAM + 1, dtype=np.int64)
+    table = np.zeros(1 << HASH_BITS, dtype=bool)
+    table[_hash4(_head4(gx.ravel())[:: GRAM])] = True
+    cand = places[table[_hash4(_head4(y))[: len(places)]]]
+    if len(cand) > MAX_CANDIDATES:  # a span of few repeated grams: look each window through instead
+        xb, yb = x.tobytes(), y.tobytes()
+        for k, i in enumerate(at.tolist()):
+            out[k] = yb.find(xb[i : i + GRAM], max(0, i - REACH), min(m, i + REACH + GRAM))
+        return out
+    hx, hy = _hash16(gx), _hash16(_grams(y, cand))
+    uniq, rank_y = np.unique(hy, return_inverse=True)
+    keyed = np.sort(rank_y.ravel().astype(np.int64) * (m + 1) + cand)  # candidates by gram, then place
+    rank_x = np.minimum(np.searchsorted(uniq, hx), max(len(uniq) - 1, 0))
+    lo = np.maximum(at - REACH, 0)
+    k = np.searchsorted(keyed, rank_x * (m + 1) + lo)
+    j = keyed[np.minimum(k, len(keyed) - 1)] - rank_x * (m + 1) if len(keyed) else np.full(len(at), -1)
+    ok = (k < len(keyed)) & (uniq[rank_x] == hx) & (j >= lo) & (j <= np.minimum(m, at + REACH + GRAM) - GRAM)
+    out[ok] = j[ok]
+    wrong = np.flatnonzero(ok)[(_grams(y, j[ok]) != gx[ok]).any(axis=1)]  # a hash shared by two grams
+    if len(wrong):
+        xb, yb = x.tobytes(), y.tobytes()
+        for k, i in zip(wrong.tolist(), at[wrong].tolist(), strict=True):
+            out[k] = yb.find(xb[i : i + GRAM], max(0, i - REACH), min(m, i + REACH + GRAM))
+    return out
+
+
+def _hash16(grams: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of each GRAM-byte row (equal rows, equal hashes; a shared hash is checked)."""
+    words = np.ascontiguousarray(grams).view(np.uint64)
+    return words[:, 0] * np.uint64(0x9E3779B97F4A7C15) ^ words[:, 1]
+
+
+HASH_BITS = 20
+MAX_CANDIDATES = 1 << 18
+
+
+def _head4(a: np.ndarray) -> np.ndarray:
+    """The little-endian 32-bit word at every offset of ``a`` that has 4 bytes after it."""
+    w = a[:-3].astype(np.uint32)
+    for s in (1, 2, 3):
+        w |= a[s : len(a) - 3 + s].astype(np.uint32) << np.uint32(8 * s)
+    return w
+
+
+def _hash4(w: np.ndarray) -> np.ndarray:
+    """HASH_BITS bits of a multiplicative hash of 32-bit words (the first 4 bytes of grams)."""
+    return ((w * np.uint32(2654435761)) >> np.uint32(32 - HASH_BITS)).astype(np.int64)
+
+
+def _grams(a: np.ndarray, at: np.ndarray) -> np.ndarray:
+    """The GRAM bytes at each offset of ``at``, one row each."""
+    return a[at[:, None] + np.arange(GRAM)]
 
 
 def _long_runs(mask: np.ndarray, k: int) -> np.ndarray:
