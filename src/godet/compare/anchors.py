@@ -45,15 +45,8 @@ def _modinfo_anchors(b: Binary) -> list[Anchor]:
     text = bi.modinfo.encode("utf-8", "surrogateescape")
     if not text:
         return []
-    bases = [bi.modinfo_range[0]]
-    probe = text[:256]
-    hit = b.image.find(probe)
-    while hit >= 0 and len(bases) < 4:
-        if hit not in bases:
-            bases.append(hit)
-        hit = b.image.find(probe, hit + 1)
     out = []
-    for n, base in enumerate(sorted(bases)):
+    for n, base in enumerate(sorted(b.modinfo_copies)):
         if bytes(b.image.data[base : base + len(text)]) != text:
             continue
         pos = 0

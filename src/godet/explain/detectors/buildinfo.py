@@ -64,14 +64,7 @@ class _Lines:
             pos += len(ln) + 1
         self.starts = starts
         binary = ctx.a if side == "a" else ctx.b
-        self.bases = [bi.modinfo_range[0]]
-        probe = text[: min(len(text), 256)]
-        if probe:
-            hit = binary.image.find(probe)
-            while hit >= 0 and len(self.bases) < 4:
-                if hit not in self.bases:
-                    self.bases.append(hit)
-                hit = binary.image.find(probe, hit + 1)
+        self.bases = binary.modinfo_copies if binary.buildinfo is bi else [bi.modinfo_range[0]]
         self.version_ranges = [bi.version_range]
 
     def claims(self, predicate) -> list[Claim]:  # type: ignore[no-untyped-def]
