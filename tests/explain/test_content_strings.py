@@ -276,3 +276,15 @@ def test_first_hits_is_find_in_each_window(seed: int) -> None:
     finally:
         S._hash16 = weak
     assert seed % 3 != 2 or sum(w >= 0 for w in want) > len(want) // 4  # blocks really found
+
+
+def test_first_hits_without_any_candidate() -> None:
+    """No place of the other span starts like any sampled gram: nothing found (and no error)."""
+    import numpy as np
+
+    from godet.explain.detectors.content import strings as S
+
+    x, y = np.full(64, 1, dtype=np.uint8), np.full(64, 2, dtype=np.uint8)
+    at = np.arange(0, 64 - S.GRAM + 1, S.GRAM, dtype=np.int64)
+    assert S.first_hits(x, y, at).tolist() == [-1] * len(at)
+    assert S.first_hits(x, y[:3], at).tolist() == [-1] * len(at)

@@ -1211,6 +1211,8 @@ def first_hits(x: np.ndarray, y: np.ndarray, at: np.ndarray) -> np.ndarray:
     table = np.zeros(1 << HASH_BITS, dtype=bool)
     table[_hash4(_head4(gx.ravel())[:: GRAM])] = True
     cand = places[table[_hash4(_head4(y))[: len(places)]]]
+    if not len(cand):
+        return out
     if len(cand) > MAX_CANDIDATES:  # a span of few repeated grams: look each window through instead
         xb, yb = x.tobytes(), y.tobytes()
         for k, i in enumerate(at.tolist()):
@@ -1219,10 +1221,10 @@ def first_hits(x: np.ndarray, y: np.ndarray, at: np.ndarray) -> np.ndarray:
     hx, hy = _hash16(gx), _hash16(_grams(y, cand))
     uniq, rank_y = np.unique(hy, return_inverse=True)
     keyed = np.sort(rank_y.ravel().astype(np.int64) * (m + 1) + cand)  # candidates by gram, then place
-    rank_x = np.minimum(np.searchsorted(uniq, hx), max(len(uniq) - 1, 0))
+    rank_x = np.minimum(np.searchsorted(uniq, hx), len(uniq) - 1)
     lo = np.maximum(at - REACH, 0)
     k = np.searchsorted(keyed, rank_x * (m + 1) + lo)
-    j = keyed[np.minimum(k, len(keyed) - 1)] - rank_x * (m + 1) if len(keyed) else np.full(len(at), -1)
+    j = keyed[np.minimum(k, len(keyed) - 1)] - rank_x * (m + 1)
     ok = (k < len(keyed)) & (uniq[rank_x] == hx) & (j >= lo) & (j <= np.minimum(m, at + REACH + GRAM) - GRAM)
     out[ok] = j[ok]
     wrong = np.flatnonzero(ok)[(_grams(y, j[ok]) != gx[ok]).any(axis=1)]  # a hash shared by two grams
