@@ -814,6 +814,13 @@ MASKING: list[Masking] = [
         lambda f: (),
     ),
     Masking(
+        "gopath-defaults-hold-the-directive",
+        "in GOPATH mode DefaultGODEBUG follows Go 1.20, which already holds panicnil=1: B's //go:debug "
+        "panicnil=1 changes nothing (go version -m shows the same DefaultGODEBUG with and without it)",
+        lambda fs, f: f.name == "go-debug" and any(g.name == "gopath-mode" for g in fs),
+        lambda f: (),
+    ),
+    Masking(
         "gopath-records-no-versions",
         "in GOPATH mode B records no module versions: a dependency bump shows only as what it changed "
         "in the code (here the dependency's version string, a string literal)",
@@ -1002,6 +1009,10 @@ EXPLORED: list[tuple[str, ...]] = [
     # a replaced module's "=>" line is followed by a blank line: blank lines name no modinfo anchor
     ("gopath-mode", "shipped-stripped"),
     ("buildvcs", "commit", "gopath-mode"),  # GOPATH mode stamps no VCS: -buildvcs=false changes nothing
+    ("buildid-empty", "go-debug", "gopath-mode"),  # GOPATH mode's defaults already hold the directive
+    # a literal whose loading functions only moved changed beside the edited function, not with it
+    ("func-body", "string-other-length"),
+    ("func-body", "shipped-stripped", "string-same-length"),
     # runtime/cgo's C compiled alike (a control group): the program's changed C is its source
     ("c-source", "toolchain-patch"),
     ("c-source", "goexperiment"),

@@ -11,7 +11,7 @@ import pytest
 
 import oracles
 from godet.read.binary import open_binaries
-from godet.read.coderefs import code_refs, own_literals
+from godet.read.coderefs import code_refs, literal_loaders, own_literals
 
 ARCH_FIXTURES = ["default", "linux_arm64", "linux_386"]
 # objdump names the target: 64-bit loads on amd64 (the scan leaves 32-bit ones out), 32-bit on 386
@@ -129,3 +129,21 @@ def test_own_literals(gobin: Callable[[str], Path], name: str) -> None:
         assert own_literals(b, pieces[:1], blob) == [None]
         nm = {n: a for a, _, n in oracles.go_tool_nm(path)}
         assert lo == nm["go:string.*"] and np.uint64(hi) > np.uint64(lo)
+
+
+@pytest.mark.parametrize("name", ARCH_FIXTURES)
+def test_literal_loaders(gobin: Callable[[str], Path], name: str) -> None:
+    """The functions that load a literal: hello's "hello, godet" only main.main (testdata/hello prints
+    it there), a runtime message only the runtime's functions; every name a text symbol of go tool nm."""
+    path = gobin(name)
+    text = {n for _a, t, n in oracles.go_tool_nm(path) if t in "Tt"}
+    with open_binaries(str(path)) as (b,):
+        lo, hi = b.go_strings
+        blob = b.image.read_va(lo, hi - lo)
+        spans = [(lo + blob.find(t), lo + blob.find(t) + len(t)) for t in (b"hello, godet", b"GOROOT:")]
+        runtime = lo + blob.find(b"invalid memory address or nil pointer")
+        got = literal_loaders(b, [*spans, (runtime, runtime + 8)])
+    assert got is not None
+    assert got[0] == {("main.main", "main")}
+    assert got[2] and all(k == "std" and n.startswith("runtime.") for n, k in got[2])
+    assert {n for found in got for n, _ in found} <= text

@@ -202,9 +202,13 @@ class Loads:
 
     def loaders(self, start: int) -> list[tuple[str, str]]:
         """The owners of the code that loads the string at ``start``, directly or by a header."""
+        return [self.kind(a) for a in self.loader_pcs(start)]
+
+    def loader_pcs(self, start: int) -> list[int]:
+        """The pcs of the code that loads the string at ``start``, directly or by a header."""
         via = self.headers[self.pointed == np.uint64(start)]
         at = np.isin(self.refs.targets, np.concatenate([via, np.array([start], np.uint64)]))
-        return [self.kind(a) for a in self.refs.pcs[at].tolist()]
+        return self.refs.pcs[at].tolist()
 
     def headed(self, p_lo: int, p_hi: int) -> list[int]:
         """Indexes of the headed strings that overlap [p_lo, p_hi)."""
@@ -295,6 +299,33 @@ def own_literals(
         return next((t for _at, s, e in loads.direct_strings(p_lo, p_hi) if (t := program(s, e))), None)
 
     return [own(p_lo, p_hi) for p_lo, p_hi in pieces]
+
+
+def literal_loaders(binary: Binary, pieces: list[tuple[int, int]]) -> list[set[tuple[str, str]]] | None:
+    """For each [lo, hi) virtual range of the blob: (function name, owner kind) of the code that
+    loads a string overlapping it, by a static header or directly (main-module code, where a length
+    set beside the load gives the string's extent; see own_literals). None when the scan cannot tell
+    (see loads_of)."""
+    loads = loads_of(binary) if pieces else None
+    pc = binary.pclntab
+    if loads is None or pc is None:
+        return None
+
+    def named(pcs: list[int]) -> set[tuple[str, str]]:
+        out = set()
+        for at in pcs:
+            i = pc.index_at(at)
+            if i is not None:
+                out.add((pc.name(i), loads.kind(at)[0]))
+        return out
+
+    return [
+        named(
+            [a for k in loads.headed(lo, hi) for a in loads.loader_pcs(int(loads.pointed[k]))]
+            + [at for at, _s, _e in loads.direct_strings(lo, hi)]
+        )
+        for lo, hi in pieces
+    ]
 
 
 def own_variables(

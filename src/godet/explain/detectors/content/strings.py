@@ -47,7 +47,7 @@ from godet.explain.detectors.content.common import (
 )
 from godet.explain.detectors.content.source import std_compiled_alike
 from godet.read.binary import Binary
-from godet.read.coderefs import own_literals, own_variables
+from godet.read.coderefs import literal_loaders, own_literals, own_variables
 from godet.read.formats import section_names
 from godet.read.image import Section
 from godet.read.owners import DEP, MAIN, ModuleIndex, names_package, package_of
@@ -598,6 +598,9 @@ def _literals(ctx: DiffContext, st: State, variables: list[Finding]) -> list[Fin
     # (not a module version recorded in one build only: GOPATH mode records none, whatever it compiled)
     code = next((f for c in SOURCE_CAUSES for f in ctx.findings if f.cause == c and _versioned(f)), None)
     bump = any(f.cause == "dependency-version" and _versioned(f) for f in ctx.findings)
+    alone = code is not None and code.cause == "source-change" and not bump
+    if alone and _loaded_by_moved_code(ctx, changed):
+        code = None  # the functions that load the changed literals only moved: they changed alone
     # (the program's own code loads a changed literal: no -X value, C code or bumped module made it)
     own = (code is None or bump) and _own_beside_bump(ctx, changed)
     if code is not None and own and code.cause == "source-change":
@@ -608,7 +611,8 @@ def _literals(ctx: DiffContext, st: State, variables: list[Finding]) -> list[Fin
         code.evidence.extend(ev[:4])
         code.summary += f" {n} string(s) of read-only data changed with it." + also
         return []
-    summary = f"{n} string literal(s) of read-only data differ while the code is the same." + also
+    same = "the code that loads them only moved" if alone else "the code is the same"
+    summary = f"{n} string literal(s) of read-only data differ while {same}." + also
     found = Finding("string-literal", summary, ev, claims, places=list(dict.fromkeys(places)))
     found.traits = _origins(ctx, changed) | ({OWN_LITERALS} if own else set())
     return [found]
@@ -627,6 +631,34 @@ def _own_beside_bump(ctx: DiffContext, changed: list[_Aligned]) -> bool:
     bumped, versions = _bumped(ctx)
     flags = _own_flags(ctx, pieces, (blobs[0], blobs[1]), bumped, versions)
     return any(any(f) for f in flags.values())
+
+
+def _loaded_by_moved_code(ctx: DiffContext, changed: list[_Aligned]) -> bool:
+    """Whether every changed literal is loaded, and only by functions of the main module's own code
+    (outside inlined calls) whose code did not change (it only moved, or is the same): the literals
+    changed beside other edited code, not with it. False when a loader is not known."""
+    verdicts = codecmp.changed_functions(ctx)
+    if not verdicts.supported:
+        return False
+    touched = {fd.name for fd, _ in (*verdicts.changed, *verdicts.reordered)}
+    touched |= {fd.name for fd in verdicts.unchecked}
+    seen = False
+    for side, binary in (("a", ctx.a), ("b", ctx.b)):
+        pieces = [p for al in changed for p in (al.a_pieces if side == "a" else al.b_pieces)]
+        if len(pieces) > MAX_FOUND:
+            return False
+        vas = [va_at(binary, s) for s, _ in pieces]
+        if any(va is None for va in vas):
+            return False
+        spans = [(va, va + e - s) for va, (s, e) in zip(vas, pieces, strict=True) if va is not None]
+        found = literal_loaders(binary, spans) if spans else []
+        if found is None:
+            return False
+        for names in found:
+            if not names or any(kind != MAIN or name in touched for name, kind in names):
+                return False
+            seen = True
+    return seen
 
 
 def _blob_bytes(binary: Binary) -> bytes | None:
