@@ -1004,6 +1004,9 @@ EXPLORED: list[tuple[str, ...]] = [
     ("gcflags-all", "shipped-stripped", "string-same-length"),
     ("race", "shipped-stripped", "string-other-length"),
     ("shipped-stripped", "x-added"),  # one variable more: the others, paired by place, only moved
+    # ... and slid the data after it by its size (no symbols cut .data into variables)
+    ("buildid-empty", "shipped-stripped", "x-added"),
+    ("embed", "shipped-stripped", "x-added"),
     ("c-date", "gcflags-all", "shipped-stripped"),  # C start-up code compares with __TMC_END__ past .data
     ("shipped-stripped", "string-other-length", "x-same-length"),  # main loads it: no -X value's doing
     # a replaced module's "=>" line is followed by a blank line: blank lines name no modinfo anchor

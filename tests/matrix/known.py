@@ -7,10 +7,4 @@ what godet answers against what the pair was built as (see docs/accuracy.md for 
 
 from __future__ import annotations
 
-KNOWN_FAILING: dict[str, str] = {
-    "shipped-stripped+x-added": (
-        "roots right (ldflags-x), but 96% explained: without symbols, the string headers after the one "
-        "-X adds slid 16 bytes inside .data (whose size padding kept) and their pointers moved too, so "
-        "neither the address-shift test nor the string alignment claims them (331 bytes)"
-    ),
-}
+KNOWN_FAILING: dict[str, str] = {}

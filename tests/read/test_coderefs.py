@@ -11,7 +11,7 @@ import pytest
 
 import oracles
 from godet.read.binary import open_binaries
-from godet.read.coderefs import code_refs, literal_loaders, own_literals
+from godet.read.coderefs import BlobIndex, code_refs, literal_loaders, own_literals
 
 ARCH_FIXTURES = ["default", "linux_arm64", "linux_386"]
 # objdump names the target: 64-bit loads on amd64 (the scan leaves 32-bit ones out), 32-bit on 386
@@ -124,9 +124,9 @@ def test_own_literals(gobin: Callable[[str], Path], name: str) -> None:
             return lo + at, lo + at + len(text)
 
         pieces = [span(b"hello, godet"), span(b"GOROOT:"), span(b"invalid memory address or nil pointer")]
-        assert own_literals(b, pieces, b"") == [b"hello, godet", b"GOROOT:", None]
+        assert own_literals(b, pieces, BlobIndex(b"")) == [b"hello, godet", b"GOROOT:", None]
         # a string the other build holds too is no changed literal
-        assert own_literals(b, pieces[:1], blob) == [None]
+        assert own_literals(b, pieces[:1], BlobIndex(blob)) == [None]
         nm = {n: a for a, _, n in oracles.go_tool_nm(path)}
         assert lo == nm["go:string.*"] and np.uint64(hi) > np.uint64(lo)
 
@@ -147,3 +147,17 @@ def test_literal_loaders(gobin: Callable[[str], Path], name: str) -> None:
     assert got[0] == {("main.main", "main")}
     assert got[2] and all(k == "std" and n.startswith("runtime.") for n, k in got[2])
     assert {n for found in got for n, _ in found} <= text
+
+
+def test_blob_index_holds_what_find_finds() -> None:
+    """BlobIndex.holds (a set of whole strings, gram filters, a search) against ``in`` over the blob."""
+    rng = np.random.default_rng(7)
+    words = [bytes(rng.integers(97, 123, int(rng.integers(1, 24)), dtype=np.uint8)) for _ in range(40_000)]
+    blob = b"".join(sorted(set(words), key=len))
+    assert len(blob) > 1 << 18  # the gram filters are used
+    index = BlobIndex(blob, set(words[:1000]))
+    queries = words[:50] + words[-2000:] + [w[1:-1] for w in words[:300]] + [
+        bytes(rng.integers(97, 123, int(rng.integers(1, 24)), dtype=np.uint8)) for _ in range(3000)
+    ]
+    assert [index.holds(q) for q in queries] == [q in blob for q in queries]
+    assert any(not index.holds(q) for q in queries) and index._grams  # absent texts; filters built

@@ -16,6 +16,7 @@ addresses (a blob of string literals), which a stray match rarely hits.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -216,8 +217,15 @@ class Loads:
 
     def in_variable(self, k: int) -> bool:
         """Whether headed string ``k``'s header lies in writable data: a package variable's."""
-        h = int(self.headers[k])
-        return any(lo <= h < hi for lo, hi in self.writable)
+        return bool(self.in_variables[k])
+
+    @cached_property
+    def in_variables(self) -> np.ndarray:
+        """in_variable of every headed string."""
+        out = np.zeros(len(self.headers), dtype=bool)
+        for lo, hi in self.writable:
+            out |= (self.headers >= np.uint64(lo)) & (self.headers < np.uint64(hi))
+        return out
 
     def direct_strings(self, p_lo: int, p_hi: int) -> list[tuple[int, int, int]]:
         """(pc, start, end) of the strings main-module code loads directly near [p_lo, p_hi), where
@@ -258,10 +266,73 @@ def _loads(binary: Binary) -> Loads | None:
     return loads if len(loads.pointed) else None
 
 
+class BlobIndex:
+    """Whether one build's blob of Go string literals holds a text: the whole strings its static
+    headers point at are a set (most strings a release keeps are found there); any other text is
+    searched for in the blob, once."""
+
+    def __init__(self, blob: bytes, strings: set[bytes] | None = None) -> None:
+        self.blob = blob
+        self.strings = strings or set()
+        self._found: dict[bytes, bool] = {}
+        self._grams: dict[int, np.ndarray] = {}  # gram size -> a bit per hash of the blob's grams
+
+    def holds(self, text: bytes) -> bool:
+        if text in self.strings:
+            return True
+        got = self._found.get(text)
+        if got is None:
+            got = self._found[text] = self._may_hold(text) and self.blob.find(text) >= 0
+        return got
+
+    def _may_hold(self, text: bytes) -> bool:
+        """False when some 4- or 8-byte gram of ``text`` stands nowhere in the blob (no search then)."""
+        if len(text) < 4 or len(self.blob) < MIN_FILTERED:
+            return True
+        k = 8 if len(text) >= 8 else 4
+        if k not in self._grams:
+            bits = np.zeros(1 << GRAM_BITS, dtype=bool)
+            bits[_gram_hashes(np.frombuffer(self.blob, dtype=np.uint8), k)] = True
+            self._grams[k] = np.packbits(bits, bitorder="little")
+        h = _gram_hashes(np.frombuffer(text, dtype=np.uint8), k)
+        return bool(((self._grams[k][h >> 3] >> (h & 7)) & 1).all())
+
+
+GRAM_BITS = 24  # bits of the gram hashes (2 MB of bits per gram size)
+MIN_FILTERED = 1 << 18  # smaller blobs are searched directly
+
+
+def _gram_hashes(a: np.ndarray, k: int) -> np.ndarray:
+    """GRAM_BITS bits of a hash of the ``k``-byte gram at every offset of ``a`` that has one."""
+    n = len(a) - k + 1
+    h = np.zeros(n, dtype=np.uint64)
+    for i in range(k):
+        h = (h * np.uint64(0x100000001B3)) ^ a[i : i + n].astype(np.uint64)
+    return ((h * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - GRAM_BITS)).astype(np.int64)
+
+
+def blob_index(binary: Binary) -> BlobIndex | None:
+    """The BlobIndex of ``binary``'s blob of Go string literals (estimated without symbols), or None."""
+    memo = binary.image.memo
+    if "blob-index" not in memo:
+        span = binary.literal_blob
+        blob = binary.image.read_va(span[0], span[1] - span[0]) if span else None
+        if blob is None:
+            memo["blob-index"] = None
+        else:
+            loads = loads_of(binary)
+            strings: set[bytes] = set()
+            if loads is not None:
+                at = (loads.pointed - np.uint64(span[0])).astype(np.int64).tolist()  # type: ignore[index]
+                strings = {blob[o : o + n] for o, n in zip(at, loads.lengths.tolist(), strict=True)}
+            memo["blob-index"] = BlobIndex(blob, strings)
+    return memo["blob-index"]
+
+
 def own_literals(
     binary: Binary,
     pieces: list[tuple[int, int]],
-    other: bytes,
+    other: BlobIndex,
     foreign: frozenset[str] = frozenset(),
     marks: tuple[bytes, ...] = (),
 ) -> list[bytes | None] | None:
@@ -285,7 +356,7 @@ def own_literals(
 
     def program(start: int, end: int) -> bytes | None:
         text = binary.image.read_va(start, end - start) or b""
-        if end - start < MIN_STRING or other.find(text) >= 0 or any(m in text for m in marks):
+        if end - start < MIN_STRING or other.holds(text) or any(m in text for m in marks):
             return None  # too short to tell, in the other build too, or a module's version
         kinds = loads.loaders(start)
         mine = any(k == MAIN for k, _ in kinds) and not any(m in foreign for _, m in kinds)
@@ -329,7 +400,7 @@ def literal_loaders(binary: Binary, pieces: list[tuple[int, int]]) -> list[set[t
 
 
 def own_variables(
-    binary: Binary, pieces: list[tuple[int, int]], other: bytes
+    binary: Binary, pieces: list[tuple[int, int]], other: BlobIndex
 ) -> list[list[tuple[int, int]]] | None:
     """For each [lo, hi) virtual range of the blob: the [start, end) data of the string variables
     (headers in writable data) it overlaps that the main module's own code loads and that the other
@@ -341,17 +412,17 @@ def own_variables(
 
     def changed_variable(k: int) -> bool:
         start, n = int(loads.pointed[k]), int(loads.lengths[k])
-        text = binary.image.read_va(start, n) or b""
-        if not loads.in_variable(k) or n < MIN_STRING or other.find(text) >= 0:
+        if n < MIN_STRING or other.holds(binary.image.read_va(start, n) or b""):
             return False
         return any(kd == MAIN for kd, _ in loads.loaders(start))
 
+    variables = loads.in_variables
     return [
         sorted(
             {
                 (int(loads.pointed[k]), int(loads.pointed[k] + loads.lengths[k]))
                 for k in loads.headed(p_lo, p_hi)
-                if changed_variable(k)
+                if variables[k] and changed_variable(k)
             }
         )
         for p_lo, p_hi in pieces

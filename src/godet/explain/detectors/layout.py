@@ -15,6 +15,7 @@ import numpy as np
 from godet.compare.bytes import as_array, equal_size_runs
 from godet.explain.causes import changes_compiler_output
 from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding
+from godet.read.image import Image
 
 EMITS = frozenset({"layout-shift"})
 
@@ -74,6 +75,7 @@ def detect(ctx: DiffContext) -> list[Finding]:
         mask = _absorbed_padding(ctx)
     else:
         mask = shift_mask(ctx, slack) | _absorbed_padding(ctx)
+        mask |= slid_data(ctx, slack, mask)
     claims = [Claim.runs(mask)] if mask.any() else []
     # Container headers, section tables and relocations follow the layout too.
     for u in runs.units:
@@ -137,6 +139,105 @@ def _moved_nearby(ctx: DiffContext, a0: int, a1: int, b0: int, b1: int, reach: i
     return (len(xa) >= 4 and xa.strip(b"\0") != b"" and xa in near_b) or (
         len(xb) >= 4 and xb.strip(b"\0") != b"" and xb in near_a
     )
+
+
+MAX_SLIDE = 256  # bytes that data may slide by inside its section (variables inserted before it)
+MIN_SLID = 0.9  # share of a run's differing words that must be the other build's, slid and shifted
+MAX_SLID_RUNS = 256  # runs of writable data tested for a slide
+
+
+def slid_data(ctx: DiffContext, slack: int, done: np.ndarray) -> np.ndarray:
+    """Runs of data whose words are the other build's a few words later or earlier, each equal or an
+    address that moved within the layout's slack: a variable or constant inserted (or dropped) before
+    them slid them (where padding kept the section's size, no section move shows it). Without a
+    symbol table nothing else cuts such a section into its variables. The runs are taken in clusters
+    (gaps under MAX_SLIDE) tested as a whole; a run is claimed when each word it touches is the other
+    build's under the cluster's slide (an inserted word, or one that really changed, is not)."""
+    runs = ctx.cmp.runs
+    out = np.zeros(len(runs), dtype=bool)
+    image_a, image_b = ctx.a.image, ctx.b.image
+    secs_b = {s.key: s for s in image_b.sections}
+    data = {
+        s.key: s for s in image_a.sections if not s.executable and s.in_file and s.alloc and s.key in secs_b
+    }
+    top = [u.split("/", 1)[0] for u in runs.units]
+    in_data = np.array([t in data for t in top], dtype=bool)
+    cand = np.flatnonzero(in_data[runs.unit] & (runs.a0 >= 0) & (runs.b0 >= 0)) if len(runs) else []
+    if not len(cand) or done[cand].all():
+        return out
+    ps = image_a.ptr_size
+    lo = min(s.addr for s in image_a.sections if s.alloc)
+    tried = 0
+    for cluster in _clusters(np.asarray(cand), runs.unit, runs.a0, runs.a1, MAX_SLIDE):
+        if done[cluster].all() or tried >= MAX_SLID_RUNS:
+            continue
+        tried += 1
+        sec = data[top[runs.unit[cluster[0]]]]
+        sb = secs_b[sec.key]
+        first, last = int(cluster[0]), int(cluster[-1])
+        d0 = int(runs.b0[first] - runs.a0[first])
+        if int(runs.b0[last] - runs.a0[last]) != d0:
+            continue  # (the runs of one cluster pair A and B at one offset)
+        a0 = int(runs.a0[first]) - (int(runs.a0[first]) - sec.offset) % ps
+        n = (int(runs.a1[last]) - a0 + ps - 1) // ps
+        spans = ((sec.offset, sec.end), (sb.offset, sb.end))
+        ok = _slid(image_a, image_b, (a0, a0 + d0, n), spans, (slack, lo))
+        if ok is None:
+            continue
+        for i in cluster[~done[cluster]].tolist():
+            w0, w1 = (int(runs.a0[i]) - a0) // ps, (int(runs.a1[i]) - a0 + ps - 1) // ps
+            out[i] = bool(ok[w0:w1].all())
+    return out
+
+
+def _clusters(
+    idx: np.ndarray, unit: np.ndarray, a0: np.ndarray, a1: np.ndarray, gap: int
+) -> list[np.ndarray]:
+    """``idx`` (run indexes in file order) cut where the unit changes or A's gap exceeds ``gap``."""
+    cut = (unit[idx[1:]] != unit[idx[:-1]]) | (a0[idx[1:]] - a1[idx[:-1]] > gap)
+    return np.split(idx, np.flatnonzero(cut) + 1)
+
+
+def _slid(
+    image_a: Image,
+    image_b: Image,
+    run: tuple[int, int, int],
+    spans: tuple[tuple[int, int], tuple[int, int]],
+    limits: tuple[int, int],
+) -> np.ndarray | None:
+    """Per word of the ``n`` words at ``a0`` (A): whether it is B's word at ``b0`` (where it stands)
+    or at ``b0`` + the slide that accounts for the most words, equal or an address moved within the
+    slack. None unless that slide accounts for MIN_SLID of the words not accounted for in place."""
+    a0, b0, n = run
+    (sa, sb), (slack, lo) = spans, limits
+    ps = image_a.ptr_size
+    dt = np.dtype((">" if image_a.big_endian else "<") + ("u8" if ps == 8 else "u4"))
+
+    def words(image: Image, at: int, span: tuple[int, int]) -> np.ndarray | None:
+        if at < span[0] or at + n * ps > span[1]:
+            return None
+        return np.frombuffer(image.data, dtype=dt, count=n, offset=at).astype(np.int64)
+
+    wa, here = words(image_a, a0, sa), words(image_b, b0, sb)
+    if wa is None or here is None:
+        return None
+    def same(wb: np.ndarray) -> np.ndarray:  # equal, or addresses the layout moved
+        return (wa == wb) | ((wa >= lo) & (wb >= lo) & (np.abs(wb - wa) <= slack))
+
+    in_place = same(here)
+    if in_place.all():
+        return None
+    best, share = None, 0.0
+    for d in range(ps, MAX_SLIDE + 1, ps):
+        for slide in (d, -d):
+            wb = words(image_b, b0 + slide, sb)
+            if wb is None:
+                continue
+            ok = same(wb)
+            got = float(ok[~in_place].mean())
+            if got > share:
+                best, share = ok, got
+    return (best | in_place) if best is not None and share >= MIN_SLID else None
 
 
 def shift_mask(ctx: DiffContext, slack: int) -> np.ndarray:

@@ -47,7 +47,7 @@ from godet.explain.detectors.content.common import (
 )
 from godet.explain.detectors.content.source import std_compiled_alike
 from godet.read.binary import Binary
-from godet.read.coderefs import literal_loaders, own_literals, own_variables
+from godet.read.coderefs import BlobIndex, blob_index, literal_loaders, own_literals, own_variables
 from godet.read.formats import section_names
 from godet.read.image import Section
 from godet.read.owners import DEP, MAIN, ModuleIndex, names_package, package_of
@@ -625,7 +625,7 @@ def _own_beside_bump(ctx: DiffContext, changed: list[_Aligned]) -> bool:
     for al in changed:
         pieces["a"] += al.a_pieces
         pieces["b"] += al.b_pieces
-    blobs = [_blob_bytes(b) for b in (ctx.a, ctx.b)]
+    blobs = [blob_index(b) for b in (ctx.a, ctx.b)]
     if blobs[0] is None or blobs[1] is None:
         return False
     bumped, versions = _bumped(ctx)
@@ -659,11 +659,6 @@ def _loaded_by_moved_code(ctx: DiffContext, changed: list[_Aligned]) -> bool:
                 return False
             seen = True
     return seen
-
-
-def _blob_bytes(binary: Binary) -> bytes | None:
-    span = binary.literal_blob
-    return binary.image.read_va(span[0], span[1] - span[0]) if span else None
 
 
 def _bumped(ctx: DiffContext) -> tuple[frozenset[str], tuple[bytes, ...]]:
@@ -759,12 +754,16 @@ def _blob_literals(ctx: DiffContext, variables: list[Finding]) -> list[Finding]:
     ):
         return []  # the same characters in another order: not a changed literal
     out = []
+    ia, ib = blob_index(ctx.a), blob_index(ctx.b)
+    if ia is None or ib is None:  # (both blobs were read above)
+        return []
+    indexes = (ia, ib)
     if not (ctx.a.symbols.present and ctx.b.symbols.present):  # variables could not be named
-        pieces, held_vars = _unnamed_variables(ctx, pieces, (x.tobytes(), y.tobytes()))
+        pieces, held_vars = _unnamed_variables(ctx, pieces, indexes)
         out += held_vars
         if not pieces["a"] and not pieces["b"]:
             return out
-    flags = _own_flags(ctx, pieces, (x.tobytes(), y.tobytes()), *_bumped(ctx))
+    flags = _own_flags(ctx, pieces, indexes, *_bumped(ctx))
     own = {side: [p for p, f in zip(ps, flags[side], strict=True) if f] for side, ps in pieces.items()}
     rest = {side: [p for p, f in zip(ps, flags[side], strict=True) if not f] for side, ps in pieces.items()}
     texts = {side: [f for f in fs if f] for side, fs in flags.items()}  # the literals themselves
@@ -809,7 +808,7 @@ def _blob_finding(
 
 
 def _unnamed_variables(
-    ctx: DiffContext, pieces: Pieces, blobs: tuple[bytes, bytes]
+    ctx: DiffContext, pieces: Pieces, blobs: tuple[BlobIndex, BlobIndex]
 ) -> tuple[Pieces, list[Finding]]:
     """Without a symbol table on both sides: the parts of the changed pieces of the blob that are the
     data of a string variable the program's own code loads (read/coderefs.py), as one
@@ -843,7 +842,7 @@ def _unnamed_variables(
 def _own_flags(
     ctx: DiffContext,
     pieces: dict[str, list[tuple[int, int]]],
-    blobs: tuple[bytes, bytes],
+    blobs: tuple[BlobIndex, BlobIndex],
     foreign: frozenset[str] = frozenset(),
     marks: tuple[bytes, ...] = (),
 ) -> dict[str, list[bytes | None]]:
