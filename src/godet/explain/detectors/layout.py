@@ -214,7 +214,7 @@ def _slid(
     dt = np.dtype((">" if image_a.big_endian else "<") + ("u8" if ps == 8 else "u4"))
 
     def words(image: Image, at: int, span: tuple[int, int]) -> np.ndarray | None:
-        if at < span[0] or at + n * ps > span[1]:
+        if at < span[0] or at + n * ps > min(span[1], len(image.data)):  # (a truncated file)
             return None
         return np.frombuffer(image.data, dtype=dt, count=n, offset=at).astype(np.int64)
 
