@@ -150,18 +150,20 @@ class Binary:
     def modinfo_copies(self) -> list[int]:
         """File offsets of the modinfo text: buildinfo's own, then up to 3 more copies in file order
         (the runtime's modinfo variable holds one in read-only data). Found by the text's first 256
-        bytes and confirmed whole."""
+        bytes in the sections that are not code and confirmed whole."""
         bi = self.buildinfo
         text = bi.modinfo.encode("utf-8", "surrogateescape") if bi is not None else b""
         if bi is None or not text:
             return []
         bases = [bi.modinfo_range[0]]
         probe = text[:256]
-        hit = self.image.find(probe)
-        while hit >= 0 and len(bases) < 4:
-            if hit not in bases:
-                bases.append(hit)
-            hit = self.image.find(probe, hit + 1)
+        data = [(s.offset, s.end) for s in self.image.sections if s.in_file and not s.executable]
+        for lo, hi in sorted(data) or [(0, self.image.size)]:  # (Go keeps no data in code)
+            hit = self.image.find(probe, lo, hi)
+            while hit >= 0 and len(bases) < 4:
+                if hit not in bases:
+                    bases.append(hit)
+                hit = self.image.find(probe, hit + 1, hi)
         return [bases[0]] + [b for b in bases[1:] if bytes(self.image.data[b : b + len(text)]) == text]
 
     @cached_property

@@ -286,29 +286,38 @@ class BlobIndex:
         return got
 
     def _may_hold(self, text: bytes) -> bool:
-        """False when some 4- or 8-byte gram of ``text`` stands nowhere in the blob (no search then)."""
-        if len(text) < 4 or len(self.blob) < MIN_FILTERED:
+        """False when some 4- or 8-byte gram of ``text`` stands nowhere in the blob (no search then);
+        the filters are built once the searches of a large blob add up."""
+        if len(text) < 4 or len(self.blob) < MIN_FILTERED or len(self._found) < MIN_SEARCHES:
             return True
         k = 8 if len(text) >= 8 else 4
         if k not in self._grams:
             bits = np.zeros(1 << GRAM_BITS, dtype=bool)
-            bits[_gram_hashes(np.frombuffer(self.blob, dtype=np.uint8), k)] = True
+            blob = np.frombuffer(self.blob, dtype=np.uint8)
+            for lo in range(0, len(blob), GRAM_CHUNK):  # (in chunks: the temporaries stay small)
+                bits[_gram_hashes(blob[lo : lo + GRAM_CHUNK + k - 1], k)] = True
             self._grams[k] = np.packbits(bits, bitorder="little")
         h = _gram_hashes(np.frombuffer(text, dtype=np.uint8), k)
         return bool(((self._grams[k][h >> 3] >> (h & 7)) & 1).all())
 
 
-GRAM_BITS = 24  # bits of the gram hashes (2 MB of bits per gram size)
+GRAM_BITS = 23  # bits of the gram hashes (1 MB of bits per gram size)
+GRAM_CHUNK = 1 << 19
 MIN_FILTERED = 1 << 18  # smaller blobs are searched directly
+MIN_SEARCHES = 64  # searches before the filters are built
 
 
 def _gram_hashes(a: np.ndarray, k: int) -> np.ndarray:
     """GRAM_BITS bits of a hash of the ``k``-byte gram at every offset of ``a`` that has one."""
     n = len(a) - k + 1
+    if n <= 0:
+        return np.zeros(0, dtype=np.int64)
     h = np.zeros(n, dtype=np.uint64)
     for i in range(k):
-        h = (h * np.uint64(0x100000001B3)) ^ a[i : i + n].astype(np.uint64)
-    return ((h * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(64 - GRAM_BITS)).astype(np.int64)
+        h *= np.uint64(0x100000001B3)
+        h ^= a[i : i + n]
+    h *= np.uint64(0x9E3779B97F4A7C15)
+    return (h >> np.uint64(64 - GRAM_BITS)).astype(np.int64)
 
 
 def blob_index(binary: Binary) -> BlobIndex | None:
