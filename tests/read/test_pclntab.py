@@ -17,6 +17,7 @@ import gobuild
 import oracles
 from conftest import FIXTURES, OLD_TOOLCHAIN_BUILDS, STRIPPED_TWINS
 from godet.errors import FormatError
+from godet.read.binary import open_binaries
 from godet.read.image import Image, MappedFile, open_images
 from godet.read.pclntab import (
     BY_MAGIC,
@@ -551,3 +552,37 @@ def test_truncated_inside_pclntab(gobin, tmp_path: Path) -> None:
                 from godet.errors import CorruptBinary
 
                 assert isinstance(e, CorruptBinary), repr(e)
+
+
+# ------------------------------------------------------------------------------- GC programs vs nm
+
+
+def _nm_gc(path: Path) -> dict[str, tuple[int, int]]:
+    """runtime.gcdata and runtime.gcbss as (address, size) from ``go tool nm -size``."""
+    tc = gobuild.toolchain()
+    out = subprocess.run([str(tc.go), "tool", "nm", "-size", str(path)], env=gobuild.go_env(tc),
+                         capture_output=True, text=True, check=True).stdout
+    found = {}
+    for line in out.splitlines():
+        m = re.match(r"^\s*([0-9a-f]+)\s+(\d+) \S runtime\.gc(data|bss)$", line)
+        if m:
+            found[m.group(3)] = (int(m.group(1), 16), int(m.group(2)))
+    return found
+
+
+@pytest.mark.parametrize(
+    "source", [f"fixture:{n}" for n in WITH_SYMBOLS] + [f"old:{n}" for n in OLD_WITH_SYMBOLS]
+)
+def test_gc_programs_match_go_tool_nm(gobin, old_go_binary, source: str) -> None:
+    """The GC programs moduledata points at (read/gcprog.py: the word each layout declares, the
+    program read to its end) are runtime.gcdata and runtime.gcbss, where and as long as nm says."""
+    kind, name = source.split(":", 1)
+    path = gobin(name) if kind == "fixture" else old_go_binary(name)
+    want = _nm_gc(path)
+    with open_binaries(str(path)) as (b,):
+        got = {g.what: (g.addr, g.size) for g in b.gc_programs}
+    assert set(want) == {"data", "bss"} and set(got) == set(want), (want, got)
+    for what, (addr, size) in want.items():
+        assert got[what][0] == addr
+        if size:  # (Mach-O and PE symbols carry no size)
+            assert got[what][1] == size

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from godet.read.dwarf import DwarfSummary
     from godet.read.embed import EmbedTable
     from godet.read.fipsinfo import FipsInfo
+    from godet.read.gcprog import GcProgram
     from godet.read.linkage import CgoEvidence, Linkage
     from godet.read.paths import EmbeddedPath
     from godet.read.pclntab import Pclntab
@@ -145,6 +146,13 @@ class Binary:
         from godet.read.dwarf import DwarfSummary, read_dwarf
 
         return self._guard("DWARF", lambda: read_dwarf(self.image), DwarfSummary.absent())
+
+    @cached_property
+    def gc_programs(self) -> list[GcProgram]:
+        """The GC programs of .data and .bss that moduledata points at (read/gcprog.py)."""
+        from godet.read.gcprog import gc_programs
+
+        return self._guard("GC programs", lambda: gc_programs(self.image, self.pclntab), [])
 
     @cached_property
     def modinfo_copies(self) -> list[int]:

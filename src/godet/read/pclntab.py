@@ -88,6 +88,7 @@ class Layout:
     header_text_start: bool  # pcHeader.textStart exists (1.18+)
     funcdata_u32: bool  # funcdata entries are uint32 offsets (1.18+), else pointers
     moduledata_text_word: int  # index of moduledata.text in pointer-sized words
+    moduledata_gcdata_word: int  # index of moduledata.gcdata (gcbss follows; .data is 9 words before)
 
     def functab_field(self, ptr_size: int) -> int:
         """Byte width of one functab field."""
@@ -101,11 +102,12 @@ class Layout:
 # fmt: off
 LAYOUTS = (
     # version, magic, header, _func; subtables, functab_u32, relative_entries, header_text_start,
-    # funcdata_u32; moduledata_text_word (the fields of Layout, in order)
-    Layout("1.2",  0xFFFFFFFB, PCHEADER_12,  FUNC_12,  False, False, False, False, False, 12),
-    Layout("1.16", 0xFFFFFFFA, PCHEADER_116, FUNC_116, True,  False, False, False, False, 22),
-    Layout("1.18", 0xFFFFFFF0, PCHEADER_118, FUNC_118, True,  True,  True,  True,  True,  22),
-    Layout("1.20", 0xFFFFFFF1, PCHEADER_118, FUNC_118, True,  True,  True,  True,  True,  22),
+    # funcdata_u32; moduledata_text_word, moduledata_gcdata_word (the fields of Layout, in order;
+    # 1.20 added covctrs/ecovctrs before end, gcdata, gcbss)
+    Layout("1.2",  0xFFFFFFFB, PCHEADER_12,  FUNC_12,  False, False, False, False, False, 12, 23),
+    Layout("1.16", 0xFFFFFFFA, PCHEADER_116, FUNC_116, True,  False, False, False, False, 22, 33),
+    Layout("1.18", 0xFFFFFFF0, PCHEADER_118, FUNC_118, True,  True,  True,  True,  True,  22, 33),
+    Layout("1.20", 0xFFFFFFF1, PCHEADER_118, FUNC_118, True,  True,  True,  True,  True,  22, 35),
 )
 # fmt: on
 BY_MAGIC = {lay.magic: lay for lay in LAYOUTS}
@@ -190,6 +192,7 @@ class Pclntab:
     layout: Layout = field(default=LAYOUTS[-1], repr=False)
     addr: int = 0  # virtual address of the header (0 when unknown)
     located_by: str = ""  # "section NAME", "symbols", "scan"
+    moduledata: int = 0  # virtual address of runtime.firstmoduledata (0 when not found)
     _data: bytes = field(default=b"", repr=False)  # the table's bytes, copied out of the mapping
     _funcoffs: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64), repr=False)
     _names: list[str] | None = field(default=None, repr=False)
@@ -810,6 +813,7 @@ def read_pclntab(image: Image, symbols: SymbolTable | None = None) -> Pclntab | 
         layout=hdr.layout,
         addr=loc.addr,
         located_by=loc.how,
+        moduledata=md.addr if md is not None else 0,
         _data=data,
         _funcoffs=funcoffs,
     )

@@ -77,6 +77,12 @@ def detect(ctx: DiffContext) -> list[Finding]:
         mask = shift_mask(ctx, slack) | _absorbed_padding(ctx)
         mask |= slid_data(ctx, slack, mask)
     claims = [Claim.runs(mask)] if mask.any() else []
+    # The GC programs of .data and .bss describe where the variables' pointers lie: they follow the layout.
+    for side, binary in (("a", ctx.a), ("b", ctx.b)):
+        for prog in binary.gc_programs:
+            off = binary.image.va_to_offset(prog.addr)
+            if off is not None:
+                claims.append(Claim.range(side, off, off + prog.size, fallback=True))
     # Container headers, section tables and relocations follow the layout too.
     for u in runs.units:
         top = u.split("/", 1)[0]
