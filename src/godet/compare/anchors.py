@@ -61,6 +61,8 @@ def _modinfo_anchors(b: Binary) -> list[Anchor]:
             name = f"modinfo#{n} {key}" + (f"#{k + 1}" if k else "")
             out.append(Anchor(name, base + pos, base + pos + len(line) + 1))
             pos += len(line) + 1
+        end = base + len(text)  # what follows the text (buildinfo's end marker) lines up too
+        out.append(Anchor(f"modinfo#{n} end", end, end + 1))
     vo, vl = bi.version_range
     out.append(Anchor("go version string", vo, vo + vl))
     return out
