@@ -247,6 +247,11 @@ PAIRS: dict[str, tuple[BuildSpec, BuildSpec]] = {
         BuildSpec("withdep", flags=T, edits=_WITHDEP_MAIN),
         BuildSpec("withdep", flags=T, edits=(*_WITHDEP_MAIN, *_DEP_BUMP)),
     ),
+    # ... beside another minor release: the release's strings are its, the bumped constant the module's
+    "toolchain_minor_dep_const": (
+        BuildSpec("withdep", flags=T, edits=_WITHDEP_MAIN, toolchain="1.26.6"),
+        BuildSpec("withdep", flags=T, edits=(*_WITHDEP_MAIN, *_DEP_BUMP)),
+    ),
     # ... and beside that bump, main's own literal changes too
     "dep_bump_main_literal": (
         BuildSpec("withdep", flags=T, edits=_WITHDEP_MAIN),
@@ -321,6 +326,7 @@ PAIR_CAUSES: dict[str, tuple[str, ...]] = {
     "stripped_toolchain_literal": ("toolchain-version", "string-literal"),
     "stripped_toolchain_embed": ("toolchain-version", "embedded-content"),
     "dep_const_in_main": ("dependency-version",),
+    "toolchain_minor_dep_const": ("toolchain-version", "dependency-version"),
     "dep_bump_main_literal": ("dependency-version", "source-change"),  # banner() loads the new length
     "windows_string": ("source-change",),  # the code loads the new length: the strings change with it
     "darwin_string": ("source-change",),

@@ -146,6 +146,23 @@ def test_string_literal(pair, name: str, old: str, new: str) -> None:  # type: i
     assert not any(c.cause in ("generated-order", "embedded-content", "source-change") for c in rep.causes)
 
 
+def test_release_strings_and_bumped_constant_have_their_own_causes(gobuild_available: gobuild.Toolchain) -> None:  # noqa: E501
+    """Another minor release beside a dependency bump (main prints dep.Version): the changed strings
+    that only the standard library's code loads are the release's; the module's version string is
+    the bump's."""
+    import conftest
+
+    rep = diff(gobuild.build_pair(*conftest.PAIRS["toolchain_minor_dep_const"]), 0.99)
+    found = {c.because: c for c in rep.causes if c.cause == "string-literal"}
+    assert set(found) == {"toolchain-version", "dependency-version"}, [
+        (c.cause, c.because) for c in rep.causes
+    ]
+    assert all(c.role == "consequence" for c in found.values())
+    bumped = found["dependency-version"]
+    assert any(e.a and "1.0.0" in e.a and e.b and "1.1.0" in e.b for e in bumped.evidence), bumped.evidence
+    assert found["toolchain-version"].bytes > 10 * bumped.bytes
+
+
 def test_go_time_layouts_and_moved_strings_are_not_causes(pair) -> None:  # type: ignore[no-untyped-def]
     """Seen on two commits of a real program: Go's layout constants taken for a build time, strings
     moved by the length-sorted string data taken for generated order."""

@@ -558,6 +558,13 @@ OWN_LITERALS = "own-literals"  # ... a changed literal is loaded by the main mod
 CGO_ONE_SIDE = "cgo-one-side"  # trait of a string-literal finding: one build only links runtime/cgo
 GO_LITERALS = "go-literals"  # trait of a string-literal finding: a changed string lies in Go's literals
 C_LITERALS = "c-literals"  # ... in a C object's read-only data
+STD_LITERALS = "std-literals"  # ... the code that loads its changed strings is the standard library's only
+
+
+def _std_literals(causer: Finding, effect: Finding) -> bool:
+    """The changed strings are loaded by the standard library's code only (read/coderefs.py): when a
+    release and a dependency bump could both have changed them, the release did."""
+    return STD_LITERALS in effect.traits
 
 def _no_own_literal(causer: Finding, effect: Finding) -> bool:
     """No changed literal is loaded by the main module's own code (outside calls inlined into it):
@@ -591,6 +598,7 @@ CONDITION_TEXT = {  # how the docs and the accuracy report say each condition
     "other-modules": "the code is not functions found in modules of the same version",
     "releases-differ": "the Go versions are different minor releases",
     "no-own-literal": "no changed literal is loaded by the main module's own code (outside inlined calls)",
+    "std-literals": "the changed strings are loaded by the standard library's code only",
 }
 CONDITIONS: dict[str, Callable[[Finding, Finding], bool]] = {
     "absent-on-one-side": _absent_on_one_side,
@@ -606,6 +614,7 @@ CONDITIONS: dict[str, Callable[[Finding, Finding], bool]] = {
     "other-modules": _not_same_version_functions,
     "releases-differ": _releases_differ,
     "no-own-literal": _no_own_literal,
+    "std-literals": _std_literals,
 }
 # Settings that change the code but not which Go string literals it holds (the go:string.* blob is
 # byte for byte the same with and without -buildmode=pie, as with -pgo and GOAMD64).
@@ -630,6 +639,7 @@ class Edge:
     cause_key: str | None = None
     effect_key: str | None = None
     when: str = ""
+    prefer: str = ""  # a condition that, when it holds, puts this edge before other causes of the effect
 
     def holds(self, causer: Finding, effect: Finding) -> bool:
         """Whether this edge links the two findings."""
@@ -640,6 +650,10 @@ class Edge:
         if self.effect_key is not None and effect.key != self.effect_key:
             return False
         return all(CONDITIONS[w](causer, effect) for w in self.conditions)
+
+    def preferred(self, causer: Finding, effect: Finding) -> bool:
+        """Whether ``prefer`` names a condition that holds: this cause, before others, made the effect."""
+        return bool(self.prefer) and CONDITIONS[self.prefer](causer, effect)
 
     @property
     def conditions(self) -> list[str]:
@@ -751,6 +765,7 @@ EDGES: tuple[Edge, ...] = (
         "string-literal",
         "the runtime's and standard library's strings differ",
         when="recompiled+no-own-literal",
+        prefer="std-literals",
     ),
     E("toolchain-version", "linkage", "Go releases change linker defaults"),
     E(

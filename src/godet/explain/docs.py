@@ -577,7 +577,10 @@ PROSE: dict[str, Prose] = {
         "[source-change](source-change.md) or [dependency-version](dependency-version.md) finding instead, "
         "unless every changed literal is loaded only by the main module's own code in functions whose "
         "instructions did not change (they only moved): then the literal changed beside the edited code, "
-        "not with it, and is a root of its own. "
+        "not with it, and is a root of its own. When another release and another cause (a dependency "
+        "bump, a flag) could both explain the blob's changed pieces, the changed strings that code other "
+        "than the standard library's loads (only their extent) are one finding, for that cause, and the "
+        "rest, the standard library's strings, another, for the release. "
         "When a cause recompiles or relinks all code (`-pgo`, `GOAMD64`, `-buildmode=pie`, "
         "`-linkmode=external`, another toolchain), the two blobs of Go string literals (from the "
         "`go:string.*` symbol to the next symbol, so both builds need a symbol table) are aligned the same "
@@ -659,6 +662,8 @@ def implied_by(cause_id: str) -> list[str]:
     out = []
     for e in causes.implied_by(cause_id):
         cond = f" when {e.condition_text}" if e.when else ""
+        if e.prefer:
+            cond += f" (before the others when {causes.CONDITION_TEXT[e.prefer]})"
         out.append(f"[`{e.cause}`]({e.cause}.md)" + (f" (`{e.cause_key}`)" if e.cause_key else "") + cond)
     return list(dict.fromkeys(out))
 

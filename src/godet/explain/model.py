@@ -44,11 +44,19 @@ def _missing_stamp(f: Finding) -> bool:
 
 
 def _parents(f: Finding, findings: list[Finding]) -> list[Finding]:
-    """The present findings that imply ``f``, most specific first: non-symptoms before symptoms,
+    """The present findings that imply ``f``, most specific first: non-symptoms before symptoms, an
+    edge whose preference holds (the standard library's strings: a release's) before the others,
     edges that name a key or a condition (CGO_ENABLED ⇒ linkage) before general ones, then rank."""
     found = [(g, implies(g, f)) for g in findings if g is not f]
     ps = [(g, e) for g, e in found if e is not None]
-    ps.sort(key=lambda ge: (CAUSES[ge[0].cause].consequence, -_specificity(ge[1]), ge[0].rank))
+    ps.sort(
+        key=lambda ge: (
+            CAUSES[ge[0].cause].consequence,
+            not ge[1].preferred(ge[0], f),
+            -_specificity(ge[1]),
+            ge[0].rank,
+        )
+    )
     return [g for g, _ in ps]
 
 

@@ -386,10 +386,24 @@ def literal_loaders(binary: Binary, pieces: list[tuple[int, int]]) -> list[set[t
     loads a string overlapping it, by a static header or directly (main-module code, where a length
     set beside the load gives the string's extent; see own_literals). None when the scan cannot tell
     (see loads_of)."""
+    found = loaded_strings(binary, pieces)
+    return None if found is None else [{x for *_, names in strs for x in names} for strs in found]
+
+
+def loaded_strings(
+    binary: Binary, pieces: list[tuple[int, int]], other: BlobIndex | None = None
+) -> list[list[tuple[int, int, set[tuple[str, str]]]]] | None:
+    """For each [lo, hi) virtual range of the blob: the strings that overlap it and that code loads,
+    as (start, end, {(function name, owner kind)}) (see literal_loaders). With ``other`` (the other
+    build's blob), only the strings it does not hold: the changed ones. None when the scan cannot
+    tell (see loads_of)."""
     loads = loads_of(binary) if pieces else None
     pc = binary.pclntab
     if loads is None or pc is None:
         return None
+
+    def changed(start: int, end: int) -> bool:
+        return other is None or not other.holds(binary.image.read_va(start, end - start) or b"")
 
     def named(pcs: list[int]) -> set[tuple[str, str]]:
         out = set()
@@ -399,13 +413,16 @@ def literal_loaders(binary: Binary, pieces: list[tuple[int, int]]) -> list[set[t
                 out.add((pc.name(i), loads.kind(at)[0]))
         return out
 
-    return [
-        named(
-            [a for k in loads.headed(lo, hi) for a in loads.loader_pcs(int(loads.pointed[k]))]
-            + [at for at, _s, _e in loads.direct_strings(lo, hi)]
-        )
-        for lo, hi in pieces
-    ]
+    out = []
+    for lo, hi in pieces:
+        strs = []
+        for k in loads.headed(lo, hi):
+            start, end = int(loads.pointed[k]), int(loads.pointed[k] + loads.lengths[k])
+            if changed(start, end):
+                strs.append((start, end, named(loads.loader_pcs(start))))
+        strs += [(s, e, named([at])) for at, s, e in loads.direct_strings(lo, hi) if changed(s, e)]
+        out.append([x for x in strs if x[2]])
+    return out
 
 
 def own_variables(

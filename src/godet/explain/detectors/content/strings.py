@@ -8,7 +8,18 @@ import numpy as np
 
 from godet.compare import code as codecmp
 from godet.compare.bytes import as_array
-from godet.explain.causes import C_LITERALS, CGO_ONE_SIDE, GO_LITERALS, OWN_LITERALS, STD_UNCHANGED, is_broad
+from godet.explain.causes import (
+    C_LITERALS,
+    CAUSES,
+    CGO_ONE_SIDE,
+    GO_LITERALS,
+    OWN_LITERALS,
+    STD_LITERALS,
+    STD_UNCHANGED,
+    implied_by,
+    implies,
+    is_broad,
+)
 from godet.explain.detectors.base import (
     RANK,
     Claim,
@@ -47,7 +58,14 @@ from godet.explain.detectors.content.common import (
 )
 from godet.explain.detectors.content.source import std_compiled_alike
 from godet.read.binary import Binary
-from godet.read.coderefs import BlobIndex, blob_index, literal_loaders, own_literals, own_variables
+from godet.read.coderefs import (
+    BlobIndex,
+    blob_index,
+    literal_loaders,
+    loaded_strings,
+    own_literals,
+    own_variables,
+)
 from godet.read.formats import section_names
 from godet.read.image import Section
 from godet.read.owners import DEP, MAIN, ModuleIndex, names_package, package_of
@@ -773,10 +791,77 @@ def _blob_literals(ctx: DiffContext, variables: list[Finding]) -> list[Finding]:
     if std_compiled_alike(ctx):  # a release that compiled the standard library alike kept its strings
         traits.add(STD_UNCHANGED)
     # the literals the program's own code loads (not a bumped module's constant) apart from the rest
-    for group, extra in ((own, {OWN_LITERALS}), (rest, set())):
+    # the rest by whose code loads it, when a cause besides a release explains some of them: the
+    # standard library's strings (a release's), and the others
+    std, other = _split_std_loaded(ctx, rest) if _competing(ctx) else ({"a": [], "b": []}, rest)
+    if (std["a"] or std["b"]) and not _another_cause(ctx, _blob_finding(ctx, other, frozenset(traits))):
+        std, other = {"a": [], "b": []}, rest  # (one finding: the release's either way)
+    groups = ((own, {OWN_LITERALS}, texts), (std, {STD_LITERALS}, None), (other, set(), None))
+    for group, extra, shown in groups:
         if group["a"] or group["b"]:
-            out.append(_blob_finding(ctx, group, frozenset(traits | extra), texts if extra else None))
+            out.append(_blob_finding(ctx, group, frozenset(traits | extra), shown))
     return out
+
+
+RELEASES = ("toolchain-version", "goexperiment")  # causes that change the standard library's strings
+
+
+def _competing(ctx: DiffContext) -> bool:
+    """Whether a release and another present cause could both explain changed literals."""
+    others = {e.cause for e in implied_by("string-literal") if e.cause not in RELEASES}
+    present = {f.cause for f in ctx.findings}
+    return bool(present & set(RELEASES)) and bool(present & others)
+
+
+def _another_cause(ctx: DiffContext, found: Finding) -> bool:
+    """Whether a present cause implies the finding (by the model's edges) that is neither a release
+    nor a symptom, nor itself a present release's consequence (linkage follows a release too)."""
+    releases = [f for f in ctx.findings if f.cause in RELEASES]
+    return any(
+        implies(f, found) is not None and not any(implies(r, f) is not None for r in releases)
+        for f in ctx.findings
+        if f.cause not in RELEASES and not CAUSES[f.cause].consequence
+    )
+
+
+def _split_std_loaded(ctx: DiffContext, pieces: Pieces) -> tuple[Pieces, Pieces]:
+    """The parts of the pieces that are the standard library's changed strings, and the others: a
+    changed string (one the other build's blob does not hold) that code besides the standard
+    library's loads is the others' (its extent only); what else a piece holds is the standard
+    library's when it loads some changed string there, and otherwise goes as most pieces do (a
+    release changes many of its strings at once). The first MAX_FOUND pieces a side are looked at;
+    the rest go as the majority does."""
+    std: Pieces = {"a": [], "b": []}
+    other: Pieces = {"a": [], "b": []}
+    unknown: Pieces = {"a": [], "b": []}
+    votes = [0, 0]  # pieces whose rest is the others' / the standard library's
+    for side, binary, index in (("a", ctx.a, blob_index(ctx.b)), ("b", ctx.b, blob_index(ctx.a))):
+        todo = pieces[side][:MAX_FOUND]
+        vas = [va_at(binary, s) for s, _ in todo]
+        spans = [(va, va + e - s) for va, (s, e) in zip(vas, todo, strict=True) if va is not None]
+        found = iter((loaded_strings(binary, spans, index) if spans else None) or [[]] * len(spans))
+        for (s, e), va in zip(todo, vas, strict=True):
+            strs = next(found) if va is not None else []
+            theirs = sorted(
+                (max(s, s + x0 - va), min(e, s + x1 - va))  # type: ignore[operator]
+                for x0, x1, names in strs
+                if any(kind != STD_KIND for _n, kind in names)
+            )
+            other[side] += [(a, b) for a, b in theirs if b > a]
+            rest = _gaps(s, e, [(a, b) for a, b in theirs if b > a])
+            if any(all(kind == STD_KIND for _n, kind in names) for *_, names in strs):
+                std[side] += rest
+                votes[1] += 1
+            else:  # (a piece with only the others' changed strings tells nothing about its rest)
+                unknown[side] += rest
+                votes[0] += bool(theirs)
+        unknown[side] += pieces[side][MAX_FOUND:]
+    to = std if votes[1] > votes[0] else other
+    for side in ("a", "b"):
+        to[side] += unknown[side]
+        std[side].sort()
+        other[side].sort()
+    return std, other
 
 
 def _blob_finding(
