@@ -502,7 +502,8 @@ GRAM = 16  # bytes of a sampled block looked up in the other build
 MIN_BLOCK = 8  # shorter equal stretches under a shift are chance
 MAX_SAMPLES = 4096
 REACH = 64 << 10  # how far a block is looked for in the other build
-MAX_SHIFTS = 24  # offsets tried (a real release moves strings by a few dozen different lengths)
+MAX_SHIFTS = 64  # offsets tried (a real release moves strings by dozens of different lengths; esbuild
+# 0.24.0 vs 0.24.1 left 29 % of its 1.9 MB of .rodata unplaced with 24, 17 % with 64)
 
 
 Pieces = dict[str, list[tuple[int, int]]]  # file ranges per side
