@@ -305,3 +305,21 @@ def test_first_hits_without_any_candidate() -> None:
     at = np.arange(0, 64 - S.GRAM + 1, S.GRAM, dtype=np.int64)
     assert S.first_hits(x, y, at).tolist() == [-1] * len(at)
     assert S.first_hits(x, y[:3], at).tolist() == [-1] * len(at)
+
+
+def test_align_blocks_follows_many_moves() -> None:
+    """A release moves its strings by dozens of different lengths (each changed string shifts all
+    that follow it): 50 blocks, each moved by its own offset, are all placed."""
+    import numpy as np
+
+    from godet.explain.detectors.content.strings import NO_SHIFT, align_blocks
+
+    rng = np.random.default_rng(5)
+    blocks = [rng.integers(32, 127, 4000, dtype=np.uint8) for _ in range(50)]
+    x = np.concatenate(blocks)
+    y = np.concatenate(
+        [np.concatenate((rng.integers(32, 127, 3 + i, dtype=np.uint8), b)) for i, b in enumerate(blocks)]
+    )
+    sx, _sy = align_blocks(x, y)
+    assert float((sx != NO_SHIFT).mean()) > 0.95
+    assert len(set(sx[sx != NO_SHIFT].tolist())) == 50  # each block at its own offset
