@@ -305,6 +305,10 @@ def _source_change(
             else:
                 ev.append(Evidence(f"func {fd.name}", cc.a_text, cc.b_text))
     claims += follow_claims(ctx)
+    # functions past the disassembly limit changed or only moved: beside changed code, either way
+    # this finding's (its own or through the shift it made), unless a finding claims them directly
+    for fd in verdicts.unchecked:
+        claims += function_claims(fd, fallback=True)
     shifted = len(verdicts.shifted)
     note = f"; {shifted} other function(s) only moved (same instructions, other addresses)" if shifted else ""
     if verdicts.unchecked:
