@@ -1013,6 +1013,8 @@ EXPLORED: list[tuple[str, ...]] = [
     ("gopath-mode", "shipped-stripped"),
     ("buildvcs", "commit", "gopath-mode"),  # GOPATH mode stamps no VCS: -buildvcs=false changes nothing
     ("buildid-empty", "go-debug", "gopath-mode"),  # GOPATH mode's defaults already hold the directive
+    # an own literal among more than 64 changed pieces (a release and -race change many strings)
+    ("race", "string-other-length", "toolchain-minor"),
     # a literal whose loading functions only moved changed beside the edited function, not with it
     ("func-body", "string-other-length"),
     ("func-body", "shipped-stripped", "string-same-length"),

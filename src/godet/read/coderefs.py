@@ -179,6 +179,8 @@ class Loads:
         self.known = set(np.concatenate([refs.targets[self.direct], self.pointed]).tolist()) | {self.hi}
         order = np.argsort(self.pointed, kind="stable")
         self.by_start, self.by_length = self.pointed[order], self.lengths[order]  # sorted by length
+        self._order = order  # by_start's index -> headed string index
+        self._longest = int(self.lengths.max()) if len(self.lengths) else 0
         secs = binary.image.sections
         self.writable = [(s.addr, s.addr + max(s.size, s.mem_size)) for s in secs if s.writable]
         self._modules = ModuleIndex(binary.buildinfo)
@@ -212,8 +214,13 @@ class Loads:
         return self.refs.pcs[at].tolist()
 
     def headed(self, p_lo: int, p_hi: int) -> list[int]:
-        """Indexes of the headed strings that overlap [p_lo, p_hi)."""
-        return np.flatnonzero((self.pointed < p_hi) & (self.pointed + self.lengths > p_lo)).tolist()
+        """Indexes of the headed strings that overlap [p_lo, p_hi), ascending (found by address: only
+        strings that start less than the longest one's length before ``p_lo`` can reach it)."""
+        first = int(np.searchsorted(self.by_start, np.uint64(max(0, p_lo - self._longest)), side="left"))
+        last = int(np.searchsorted(self.by_start, np.uint64(max(0, p_hi)), side="left"))
+        near = np.arange(first, last)
+        hit = near[self.by_start[near] + self.by_length[near] > np.uint64(max(0, p_lo))]
+        return sorted(self._order[hit].tolist())
 
     def in_variable(self, k: int) -> bool:
         """Whether headed string ``k``'s header lies in writable data: a package variable's."""
@@ -231,15 +238,22 @@ class Loads:
         """(pc, start, end) of the strings main-module code loads directly near [p_lo, p_hi), where
         a length set beside the load ends at another known string and fits the length order."""
         near = self.direct & (self.refs.targets < p_hi) & (self.refs.targets + MAX_DIRECT > p_lo)
+        pcs, targets = self.refs.pcs[near], self.refs.targets[near]
+        k = np.searchsorted(self.by_start, targets, side="right")
+        n = len(self.by_length)
+        if n:  # lengths of the headed strings around each load
+            least = np.where(k > 0, self.by_length[np.maximum(k, 1) - 1], np.uint64(1))
+            most = np.where(k < n, self.by_length[np.minimum(k, n - 1)], np.uint64(self.hi) - targets)
+        else:
+            least, most = np.ones(len(targets), np.uint64), np.uint64(self.hi) - targets
+        reach = targets + most > np.uint64(max(0, p_lo))  # (a string of a length that fits reaches the range)
         out = []
-        for at, t in zip(self.refs.pcs[near].tolist(), self.refs.targets[near].tolist(), strict=True):
-            k = int(np.searchsorted(self.by_start, np.uint64(t), side="right"))
-            least = int(self.by_length[k - 1]) if k else 1  # lengths of the headed strings around it
-            most = int(self.by_length[k]) if k < len(self.by_length) else self.hi - t
-            if t + most <= p_lo or self.kind(at)[0] != MAIN:
-                continue  # (no string of a length that fits reaches the range)
+        rows = (pcs[reach], targets[reach], least[reach], most[reach])
+        for at, t, shortest, longest in zip(*(r.tolist() for r in rows), strict=True):
+            if self.kind(at)[0] != MAIN:
+                continue
             sizes = sorted(immediates_near(self.binary.image, at))
-            end = next((t + n for n in sizes if least <= n <= most and t + n in self.known), None)
+            end = next((t + x for x in sizes if shortest <= x <= longest and t + x in self.known), None)
             if end is not None and end > p_lo:
                 out.append((at, t, end))
         return out

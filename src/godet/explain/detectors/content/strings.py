@@ -932,15 +932,15 @@ def _own_flags(
     foreign: frozenset[str] = frozenset(),
     marks: tuple[bytes, ...] = (),
 ) -> dict[str, list[bytes | None]]:
-    """Per side, for each piece (the first MAX_FOUND): the changed literal in it that the main
+    """Per side, for each piece (the first MAX_OWN): the changed literal in it that the main
     module's own code (outside inlined calls) loads, that the other build does not hold and that no
     code of the ``foreign`` modules loads, or None (read/coderefs.py)."""
     out: dict[str, list[bytes | None]] = {}
     for side, binary, other in (("a", ctx.a, blobs[1]), ("b", ctx.b, blobs[0])):
-        vas = [va_at(binary, s) for s, _ in pieces[side][:MAX_FOUND]]
+        vas = [va_at(binary, s) for s, _ in pieces[side][:MAX_OWN]]
         spans = [(va, va + e - s) for va, (s, e) in zip(vas, pieces[side], strict=False) if va is not None]
         found = iter(own_literals(binary, spans, other, foreign, marks) or [None] * len(spans))
-        beyond: list[bytes | None] = [None] * max(0, len(pieces[side]) - MAX_FOUND)
+        beyond: list[bytes | None] = [None] * max(0, len(pieces[side]) - MAX_OWN)
         out[side] = [next(found) if va is not None else None for va in vas] + beyond
     return out
 
@@ -1287,6 +1287,7 @@ PIECE_CONTEXT = 16  # characters shown either side of a changed string
 MAX_FOUND = 64  # changed pieces looked up verbatim in the other build
 MIN_TEXT = 4  # characters of the printable run around a changed piece
 MAX_PIECES = 4096  # unaligned pieces of a span looked at
+MAX_OWN = 256  # changed pieces a side looked through for literals the program's own code loads
 
 
 def align_blocks(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
