@@ -24,3 +24,17 @@ def unique_inverse(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(sorted distinct values, index of each element of ``a`` in them)."""
     u = unique(a)
     return u, np.searchsorted(u, a)
+
+
+def gram_hashes(a: np.ndarray, k: int, bits: int) -> np.ndarray:
+    """``bits`` bits of a hash of the ``k``-byte gram at every offset of the uint8 array ``a`` that
+    has one (int64 indexes for a table of 2**bits entries)."""
+    n = len(a) - k + 1
+    if n <= 0:
+        return np.zeros(0, dtype=np.int64)
+    h = np.zeros(n, dtype=np.uint64)
+    for i in range(k):
+        h *= np.uint64(0x100000001B3)
+        h ^= a[i : i + n]
+    h *= np.uint64(0x9E3779B97F4A7C15)
+    return (h >> np.uint64(64 - bits)).astype(np.int64)

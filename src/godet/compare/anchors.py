@@ -48,7 +48,7 @@ def _modinfo_anchors(b: Binary) -> list[Anchor]:
     out = []
     for n, base in enumerate(sorted(b.modinfo_copies)):
         if bytes(b.image.data[base : base + len(text)]) != text:
-            continue
+            continue  # (buildinfo's own range starts at the 16-byte marker before the text in some releases)
         pos = 0
         seen: dict[str, int] = {}
         for line in text.split(b"\n"):

@@ -156,9 +156,10 @@ class Binary:
 
     @cached_property
     def modinfo_copies(self) -> list[int]:
-        """File offsets of the modinfo text: buildinfo's own, then up to 3 more copies in file order
-        (the runtime's modinfo variable holds one in read-only data). Found by the text's first 256
-        bytes in the sections that are not code and confirmed whole."""
+        """File offsets of the modinfo text: where buildinfo's own range starts (in some releases at
+        the 16-byte marker before the text), then up to 3 more copies in file order (the runtime's
+        modinfo variable holds one in read-only data), found by the text's first 256 bytes in the
+        sections that are not code and confirmed whole."""
         bi = self.buildinfo
         text = bi.modinfo.encode("utf-8", "surrogateescape") if bi is not None else b""
         if bi is None or not text:

@@ -20,6 +20,7 @@ from functools import cached_property
 
 import numpy as np
 
+from godet.arrays import gram_hashes
 from godet.read.binary import Binary
 from godet.read.image import Image
 from godet.read.owners import MAIN, ModuleIndex, package_of
@@ -222,13 +223,9 @@ class Loads:
         hit = near[self.by_start[near] + self.by_length[near] > np.uint64(max(0, p_lo))]
         return sorted(self._order[hit].tolist())
 
-    def in_variable(self, k: int) -> bool:
-        """Whether headed string ``k``'s header lies in writable data: a package variable's."""
-        return bool(self.in_variables[k])
-
     @cached_property
     def in_variables(self) -> np.ndarray:
-        """in_variable of every headed string."""
+        """Per headed string: whether its header lies in writable data (a package variable's)."""
         out = np.zeros(len(self.headers), dtype=bool)
         for lo, hi in self.writable:
             out |= (self.headers >= np.uint64(lo)) & (self.headers < np.uint64(hi))
@@ -309,9 +306,9 @@ class BlobIndex:
             bits = np.zeros(1 << GRAM_BITS, dtype=bool)
             blob = np.frombuffer(self.blob, dtype=np.uint8)
             for lo in range(0, len(blob), GRAM_CHUNK):  # (in chunks: the temporaries stay small)
-                bits[_gram_hashes(blob[lo : lo + GRAM_CHUNK + k - 1], k)] = True
+                bits[gram_hashes(blob[lo : lo + GRAM_CHUNK + k - 1], k, GRAM_BITS)] = True
             self._grams[k] = np.packbits(bits, bitorder="little")
-        h = _gram_hashes(np.frombuffer(text, dtype=np.uint8), k)
+        h = gram_hashes(np.frombuffer(text, dtype=np.uint8), k, GRAM_BITS)
         return bool(((self._grams[k][h >> 3] >> (h & 7)) & 1).all())
 
 
@@ -319,19 +316,6 @@ GRAM_BITS = 23  # bits of the gram hashes (1 MB of bits per gram size)
 GRAM_CHUNK = 1 << 19
 MIN_FILTERED = 1 << 18  # smaller blobs are searched directly
 MIN_SEARCHES = 64  # searches before the filters are built
-
-
-def _gram_hashes(a: np.ndarray, k: int) -> np.ndarray:
-    """GRAM_BITS bits of a hash of the ``k``-byte gram at every offset of ``a`` that has one."""
-    n = len(a) - k + 1
-    if n <= 0:
-        return np.zeros(0, dtype=np.int64)
-    h = np.zeros(n, dtype=np.uint64)
-    for i in range(k):
-        h *= np.uint64(0x100000001B3)
-        h ^= a[i : i + n]
-    h *= np.uint64(0x9E3779B97F4A7C15)
-    return (h >> np.uint64(64 - GRAM_BITS)).astype(np.int64)
 
 
 def blob_index(binary: Binary) -> BlobIndex | None:

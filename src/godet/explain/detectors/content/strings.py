@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from godet.arrays import gram_hashes, unique_inverse
 from godet.compare import code as codecmp
 from godet.compare.bytes import as_array
 from godet.explain.causes import (
@@ -666,10 +667,9 @@ def _loaded_by_moved_code(ctx: DiffContext, changed: list[_Aligned]) -> bool:
         pieces = [p for al in changed for p in (al.a_pieces if side == "a" else al.b_pieces)]
         if len(pieces) > MAX_FOUND:
             return False
-        vas = [va_at(binary, s) for s, _ in pieces]
-        if any(va is None for va in vas):
+        vas, spans = _va_spans(binary, pieces)
+        if len(spans) < len(vas):
             return False
-        spans = [(va, va + e - s) for va, (s, e) in zip(vas, pieces, strict=True) if va is not None]
         found = literal_loaders(binary, spans) if spans else []
         if found is None:
             return False
@@ -791,8 +791,8 @@ def _blob_literals(ctx: DiffContext, variables: list[Finding]) -> list[Finding]:
         traits.add(CGO_ONE_SIDE)
     if std_compiled_alike(ctx):  # a release that compiled the standard library alike kept its strings
         traits.add(STD_UNCHANGED)
-    # the literals the program's own code loads (not a bumped module's constant) apart from the rest
-    # the rest by whose code loads it, when a cause besides a release explains some of them: the
+    # the literals the program's own code loads (not a bumped module's constant) apart from the rest,
+    # and the rest by whose code loads it when a cause besides a release explains some of it: the
     # standard library's strings (a release's), and the others
     std, other = _split_std_loaded(ctx, rest) if _competing(ctx) else ({"a": [], "b": []}, rest)
     if (std["a"] or std["b"]) and not _another_cause(ctx, _blob_finding(ctx, other, frozenset(traits))):
@@ -838,18 +838,18 @@ def _split_std_loaded(ctx: DiffContext, pieces: Pieces) -> tuple[Pieces, Pieces]
     votes = [0, 0]  # pieces whose rest is the others' / the standard library's
     for side, binary, index in (("a", ctx.a, blob_index(ctx.b)), ("b", ctx.b, blob_index(ctx.a))):
         todo = pieces[side][:MAX_FOUND]
-        vas = [va_at(binary, s) for s, _ in todo]
-        spans = [(va, va + e - s) for va, (s, e) in zip(vas, todo, strict=True) if va is not None]
+        vas, spans = _va_spans(binary, todo)
         found = iter((loaded_strings(binary, spans, index) if spans else None) or [[]] * len(spans))
         for (s, e), va in zip(todo, vas, strict=True):
             strs = next(found) if va is not None else []
-            theirs = sorted(
-                (max(s, s + x0 - va), min(e, s + x1 - va))  # type: ignore[operator]
+            theirs = [
+                (lo, hi)
                 for x0, x1, names in strs
                 if any(kind != STD_KIND for _n, kind in names)
-            )
-            other[side] += [(a, b) for a, b in theirs if b > a]
-            rest = _gaps(s, e, [(a, b) for a, b in theirs if b > a])
+                and (lo := max(s, s + x0 - va)) < (hi := min(e, s + x1 - va))  # type: ignore[operator]
+            ]
+            other[side] += theirs
+            rest = _gaps(s, e, theirs)
             if any(all(kind == STD_KIND for _n, kind in names) for *_, names in strs):
                 std[side] += rest
                 votes[1] += 1
@@ -937,12 +937,20 @@ def _own_flags(
     code of the ``foreign`` modules loads, or None (read/coderefs.py)."""
     out: dict[str, list[bytes | None]] = {}
     for side, binary, other in (("a", ctx.a, blobs[1]), ("b", ctx.b, blobs[0])):
-        vas = [va_at(binary, s) for s, _ in pieces[side][:MAX_OWN]]
-        spans = [(va, va + e - s) for va, (s, e) in zip(vas, pieces[side], strict=False) if va is not None]
+        vas, spans = _va_spans(binary, pieces[side][:MAX_OWN])
         found = iter(own_literals(binary, spans, other, foreign, marks) or [None] * len(spans))
         beyond: list[bytes | None] = [None] * max(0, len(pieces[side]) - MAX_OWN)
         out[side] = [next(found) if va is not None else None for va in vas] + beyond
     return out
+
+
+def _va_spans(
+    binary: Binary, pieces: list[tuple[int, int]]
+) -> tuple[list[int | None], list[tuple[int, int]]]:
+    """Each file range's virtual address (None: not mapped), and the mapped ranges as [va, va + n)."""
+    vas = [va_at(binary, s) for s, _ in pieces]
+    spans = [(va, va + e - s) for va, (s, e) in zip(vas, pieces, strict=True) if va is not None]
+    return vas, spans
 
 
 def _versioned(f: Finding) -> bool:
@@ -1327,18 +1335,15 @@ def first_hits(x: np.ndarray, y: np.ndarray, at: np.ndarray) -> np.ndarray:
     gx = _grams(x, at)
     places = np.arange(m - GRAM + 1, dtype=np.int64)
     table = np.zeros(1 << HASH_BITS, dtype=bool)
-    table[_hash4(_head4(gx.ravel())[:: GRAM])] = True
-    cand = places[table[_hash4(_head4(y))[: len(places)]]]
+    table[gram_hashes(gx.ravel(), 4, HASH_BITS)[::GRAM]] = True  # (each sample's first 4 bytes)
+    cand = places[table[gram_hashes(y, 4, HASH_BITS)[: len(places)]]]
     if not len(cand):
         return out
     if len(cand) > MAX_CANDIDATES:  # a span of few repeated grams: look each window through instead
-        xb, yb = x.tobytes(), y.tobytes()
-        for k, i in enumerate(at.tolist()):
-            out[k] = yb.find(xb[i : i + GRAM], max(0, i - REACH), min(m, i + REACH + GRAM))
-        return out
+        return _find_each(x, y, at, np.arange(len(at)), out)
     hx, hy = _hash16(gx), _hash16(_grams(y, cand))
-    uniq, rank_y = np.unique(hy, return_inverse=True)
-    keyed = np.sort(rank_y.ravel().astype(np.int64) * (m + 1) + cand)  # candidates by gram, then place
+    uniq, rank_y = unique_inverse(hy)
+    keyed = np.sort(rank_y.astype(np.int64) * (m + 1) + cand)  # candidates by gram, then place
     rank_x = np.minimum(np.searchsorted(uniq, hx), len(uniq) - 1)
     lo = np.maximum(at - REACH, 0)
     k = np.searchsorted(keyed, rank_x * (m + 1) + lo)
@@ -1346,10 +1351,17 @@ def first_hits(x: np.ndarray, y: np.ndarray, at: np.ndarray) -> np.ndarray:
     ok = (k < len(keyed)) & (uniq[rank_x] == hx) & (j >= lo) & (j <= np.minimum(m, at + REACH + GRAM) - GRAM)
     out[ok] = j[ok]
     wrong = np.flatnonzero(ok)[(_grams(y, j[ok]) != gx[ok]).any(axis=1)]  # a hash shared by two grams
-    if len(wrong):
-        xb, yb = x.tobytes(), y.tobytes()
-        for k, i in zip(wrong.tolist(), at[wrong].tolist(), strict=True):
-            out[k] = yb.find(xb[i : i + GRAM], max(0, i - REACH), min(m, i + REACH + GRAM))
+    return _find_each(x, y, at, wrong, out) if len(wrong) else out
+
+
+def _find_each(
+    x: np.ndarray, y: np.ndarray, at: np.ndarray, which: np.ndarray, out: np.ndarray
+) -> np.ndarray:
+    """``out`` with the samples ``which`` (indexes into ``at``) looked up by ``bytes.find`` in their
+    window, one by one."""
+    xb, yb, m = x.tobytes(), y.tobytes(), len(y)
+    for k, i in zip(which.tolist(), at[which].tolist(), strict=True):
+        out[k] = yb.find(xb[i : i + GRAM], max(0, i - REACH), min(m, i + REACH + GRAM))
     return out
 
 
@@ -1361,19 +1373,6 @@ def _hash16(grams: np.ndarray) -> np.ndarray:
 
 HASH_BITS = 20
 MAX_CANDIDATES = 1 << 18
-
-
-def _head4(a: np.ndarray) -> np.ndarray:
-    """The little-endian 32-bit word at every offset of ``a`` that has 4 bytes after it."""
-    w = a[:-3].astype(np.uint32)
-    for s in (1, 2, 3):
-        w |= a[s : len(a) - 3 + s].astype(np.uint32) << np.uint32(8 * s)
-    return w
-
-
-def _hash4(w: np.ndarray) -> np.ndarray:
-    """HASH_BITS bits of a multiplicative hash of 32-bit words (the first 4 bytes of grams)."""
-    return ((w * np.uint32(2654435761)) >> np.uint32(32 - HASH_BITS)).astype(np.int64)
 
 
 def _grams(a: np.ndarray, at: np.ndarray) -> np.ndarray:
