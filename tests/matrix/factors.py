@@ -392,6 +392,15 @@ def _dep_bump(spec: BuildSpec) -> BuildSpec:
     return edit(spec, "dep/dep.go", 'Version = "1.0.0"', 'Version = "1.1.0"')
 
 
+def _inlinable(spec: BuildSpec) -> BuildSpec:
+    """The dependency's Describe without //go:noinline: main inlines it."""
+    return edit(spec, "dep/dep.go", "//\n//go:noinline\nfunc Describe", "func Describe")
+
+
+def _served(spec: BuildSpec) -> BuildSpec:
+    return edit(spec, "dep/dep.go", '" handled "', '" served "')
+
+
 def _reverse_generated(spec: BuildSpec) -> BuildSpec:
     """The generated table with each run of entry lines reversed (same entries, other order)."""
     rel = "internal/table/table_gen.go"
@@ -657,6 +666,13 @@ FACTORS: dict[str, Factor] = {
             variant="modcache",
         ),
         _F(
+            "dep-inlined",
+            f"{DEP_PATH}.Describe is inlined into main; B bumps the dependency to v1.1.0, whose Describe "
+            "says 'served' (A 'handled')",
+            lambda a, b: (_inlinable(a), _dep_bump(_served(_inlinable(b)))),
+            deps_differ,
+        ),
+        _F(
             "go-debug",
             "B's main package adds //go:debug panicnil=1",
             _on_b(
@@ -758,6 +774,7 @@ FACTOR_ROOTS: dict[str, tuple[Root, ...]] = {
     "commit": (("vcs-revision", None),),
     "dirty": (("vcs-modified", None),),
     "dep-replace": (("dependency-version", None),),
+    "dep-inlined": (("dependency-version", None),),
     "dep-modcache": (("dependency-version", None),),
     "go-debug": (("default-godebug", None),),
     "go-line": (("default-godebug", None),),
@@ -1021,6 +1038,16 @@ EXPLORED: list[tuple[str, ...]] = [
     # runtime/cgo's C compiled alike (a control group): the program's changed C is its source
     ("c-source", "toolchain-patch"),
     ("c-source", "goexperiment"),
+    # an edited function beside a dependency bump: the bump changes only what holds its code (the
+    # functions that belong to, inline or call it: read/inltree.py), not the program's other code
+    ("dep-replace", "func-body"),
+    ("dep-modcache", "func-body", "x-other-length"),
+    ("dep-inlined", "func-body"),
+    ("dep-inlined", "func-body", "shipped-stripped"),
+    ("dep-inlined", "toolchain-patch"),
+    # ... and beside a patch release that compiled the standard library alike (the control group)
+    ("dep-replace", "func-body", "toolchain-patch"),
+    ("dep-inlined", "func-body", "toolchain-patch"),
 ]
 
 # Factors that change both builds alike (no root of their own): they only combine with the others.

@@ -559,6 +559,15 @@ CGO_ONE_SIDE = "cgo-one-side"  # trait of a string-literal finding: one build on
 GO_LITERALS = "go-literals"  # trait of a string-literal finding: a changed string lies in Go's literals
 C_LITERALS = "c-literals"  # ... in a C object's read-only data
 STD_LITERALS = "std-literals"  # ... the code that loads its changed strings is the standard library's only
+# trait of a source-change finding: its functions neither belong to, inline nor call a module whose
+# version differs (read/inltree.py, read/coderefs.called_functions)
+APART_FROM_VERSIONS = "apart-from-versions"
+
+
+def _reaches_module(causer: Finding, effect: Finding) -> bool:
+    """The changed code belongs to, inlines or calls a module whose version differs (a bumped
+    module cannot change a function that has nothing of it)."""
+    return APART_FROM_VERSIONS not in effect.traits
 
 
 def _std_literals(causer: Finding, effect: Finding) -> bool:
@@ -599,6 +608,7 @@ CONDITION_TEXT = {  # how the docs and the accuracy report say each condition
     "releases-differ": "the Go versions are different minor releases",
     "no-own-literal": "no changed literal is loaded by the main module's own code (outside inlined calls)",
     "std-literals": "the changed strings are loaded by the standard library's code only",
+    "reaches-module": "the changed functions belong to, inline or call a module whose version differs",
 }
 CONDITIONS: dict[str, Callable[[Finding, Finding], bool]] = {
     "absent-on-one-side": _absent_on_one_side,
@@ -615,6 +625,7 @@ CONDITIONS: dict[str, Callable[[Finding, Finding], bool]] = {
     "releases-differ": _releases_differ,
     "no-own-literal": _no_own_literal,
     "std-literals": _std_literals,
+    "reaches-module": _reaches_module,
 }
 # Settings that change the code but not which Go string literals it holds (the go:string.* blob is
 # byte for byte the same with and without -buildmode=pie, as with -pgo and GOAMD64).
@@ -854,8 +865,8 @@ EDGES: tuple[Edge, ...] = (
     E(
         "dependency-version",
         "source-change",
-        "the module's code (and what inlines it) differs",
-        when="flags-recorded+other-modules+no-own-literal",
+        "the module's code (and what inlines or calls it) differs",
+        when="flags-recorded+other-modules+no-own-literal+reaches-module",
     ),
     E(
         "dependency-version",

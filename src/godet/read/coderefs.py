@@ -127,6 +127,32 @@ def _words(code: np.ndarray) -> np.ndarray:
     return np.frombuffer(code[: len(code) // 4 * 4].tobytes(), dtype="<u4").astype(np.int64)
 
 
+def called_functions(binary: Binary, i: int) -> list[int]:
+    """The functions (pclntab indexes) that function ``i`` calls or jumps to directly: x86 ``CALL``
+    and ``JMP`` rel32 (``E8``/``E9``), arm64 ``BL`` and ``B``. A byte pattern that is no instruction
+    rarely lands on a function's first byte, the only targets kept."""
+    tab = binary.pclntab
+    if tab is None or not 0 <= i < len(tab):
+        return []
+    lo, hi = int(tab.entries[i]), int(tab.ends[i])
+    code = _code(binary.image, (lo, hi))
+    if code is None:
+        return []
+    if binary.image.arch == "arm64":
+        w = _words(code)
+        at = np.flatnonzero((w & 0x7C000000) == 0x14000000)  # B / BL imm26
+        imm = w[at] & 0x3FFFFFF
+        targets = lo + 4 * at + (np.where(imm >= 1 << 25, imm - (1 << 26), imm) << 2)
+    else:
+        at = np.flatnonzero((code[: max(len(code) - 4, 0)] & 0xFE) == 0xE8)  # E8 call, E9 jmp
+        rel = _u32(code, at + 1)
+        targets = lo + at + 5 + np.where(rel >= 1 << 31, rel - (1 << 32), rel)
+    targets = targets[(targets >= 0) & ((targets < lo) | (targets >= hi))].astype(np.uint64)
+    k = tab.indexes_at(targets)
+    hit = (k >= 0) & (tab.entries[np.maximum(k, 0)] == targets)
+    return sorted(set(k[hit].tolist()))
+
+
 def immediates_near(image: Image, pc: int, reach: int = LENGTH_REACH) -> list[int]:
     """The 32-bit (x86 ``MOVL $n, reg``) or 16-bit (arm64 ``MOVZ``) immediates that registers are
     set to within ``reach`` bytes of ``pc``: where a string's length is, beside its address."""

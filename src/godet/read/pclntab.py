@@ -64,6 +64,10 @@ FUNC_116 = Struct("_func 1.16", [("entry", "W"), ("nameOff", 4, True), ("args", 
                                  ("funcID", 1), ("pad", 2), ("nfuncdata", 1)])
 FUNC_118 = Struct("_func 1.18", [("entryOff", 4), ("nameOff", 4, True), ("args", 4, True), ("deferreturn", 4),
                                  ("pcsp", 4), ("pcfile", 4), ("pcln", 4), ("npcdata", 4), ("cuOffset", 4),
+                                 ("funcID", 1), ("flag", 1), ("pad", 1), ("nfuncdata", 1)])
+# 1.20 added startLine (the line of the func keyword), before funcID.
+FUNC_120 = Struct("_func 1.20", [("entryOff", 4), ("nameOff", 4, True), ("args", 4, True), ("deferreturn", 4),
+                                 ("pcsp", 4), ("pcfile", 4), ("pcln", 4), ("npcdata", 4), ("cuOffset", 4),
                                  ("startLine", 4, True), ("funcID", 1), ("flag", 1), ("pad", 1),
                                  ("nfuncdata", 1)])
 # fmt: on
@@ -107,7 +111,7 @@ LAYOUTS = (
     Layout("1.2",  0xFFFFFFFB, PCHEADER_12,  FUNC_12,  False, False, False, False, False, 12, 23),
     Layout("1.16", 0xFFFFFFFA, PCHEADER_116, FUNC_116, True,  False, False, False, False, 22, 33),
     Layout("1.18", 0xFFFFFFF0, PCHEADER_118, FUNC_118, True,  True,  True,  True,  True,  22, 33),
-    Layout("1.20", 0xFFFFFFF1, PCHEADER_118, FUNC_118, True,  True,  True,  True,  True,  22, 35),
+    Layout("1.20", 0xFFFFFFF1, PCHEADER_118, FUNC_120, True,  True,  True,  True,  True,  22, 35),
 )
 # fmt: on
 BY_MAGIC = {lay.magic: lay for lay in LAYOUTS}
@@ -306,6 +310,56 @@ class Pclntab:
                     out.append((start, end))
             start = end
         return out
+
+    def inline_tree_size(self, i: int) -> int:
+        """Entries of function ``i``'s inline tree that its instructions name (the largest
+        PCDATA_InlTreeIndex value + 1; 0 when nothing was inlined into it)."""
+        rec, pos = self._record(i)
+        if rec is None or rec["npcdata"] <= PCDATA_INLTREE:
+            return 0
+        at = pos + self.layout.func.size(self.ptr_size) + 4 * PCDATA_INLTREE
+        if at + 4 > len(self._data):
+            raise FormatError(f"function {i}'s pcdata table lies past the end of the pclntab")
+        values = [v for _end, v in self._pcvalues(ByteView(self._data, self.big_endian).u32(at), i)]
+        return max(values, default=-1) + 1
+
+    def funcdata(self, i: int, k: int) -> int | None:
+        """Function ``i``'s funcdata ``k`` (FUNCDATA_InlTree = 3, ...): from 1.18 an offset from
+        moduledata.gofunc, before an address; None when the function has none."""
+        rec, pos = self._record(i)
+        if rec is None or rec["nfuncdata"] <= k:
+            return None
+        at = pos + self.layout.func.size(self.ptr_size) + 4 * rec["npcdata"]
+        view = ByteView(self._data, self.big_endian)
+        if self.layout.funcdata_u32:
+            value = view.u32(at + 4 * k) if at + 4 * k + 4 <= len(self._data) else None
+            return None if value is None or value == 0xFFFFFFFF else value
+        if self.ptr_size == 8 and (self.offset + at) % 8:
+            at += 4  # pointers are aligned
+        end = at + self.ptr_size * (k + 1)
+        if end > len(self._data):
+            return None
+        raw = self._data[end - self.ptr_size : end]
+        return int.from_bytes(raw, "big" if self.big_endian else "little") or None
+
+    def name_at(self, name_off: int) -> str | None:
+        """The function name at offset ``name_off`` of funcnametab (an inline tree's nameOff), or
+        None when the offset is not the start of a name there."""
+        span = self.tables.get("funcnametab")
+        if span is None or not 0 <= name_off < span[1]:
+            return None
+        at = span[0] - self.offset + name_off
+        if name_off and self._data[at - 1] != 0:
+            return None
+        return _cstr(self._data, at)
+
+    def _record(self, i: int) -> tuple[dict[str, int] | None, int]:
+        """Function ``i``'s _func record and its position in the table's bytes."""
+        if self._data == b"":
+            return None, 0
+        base = self.tables["pclntable"][0] - self.offset if self.layout.subtables else 0
+        pos = base + int(self._funcoffs[i])
+        return self.layout.func.parse(ByteView(self._data, self.big_endian), pos, self.ptr_size), pos
 
     def _pcvalues(self, off: int, i: int) -> list[tuple[int, int]]:
         if off == 0:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from godet.compare import code as codecmp
 from godet.compare.layout import FunctionDelta
-from godet.explain.causes import STD_UNCHANGED, is_broad
+from godet.explain.causes import APART_FROM_VERSIONS, STD_UNCHANGED, is_broad
 from godet.explain.detectors.base import RANK, Claim, DiffContext, Evidence, Finding, merged_ranges
 from godet.explain.detectors.content.common import (
     code_explained,
@@ -15,6 +17,8 @@ from godet.explain.detectors.content.common import (
     va_to_offsets,
 )
 from godet.read.binary import Binary
+from godet.read.coderefs import called_functions
+from godet.read.inltree import inlined_functions
 from godet.read.owners import (
     DEP,
     MAIN,
@@ -67,6 +71,13 @@ CONTROLLED = frozenset({"toolchain-version", "goexperiment", "arch-level"})
 
 
 MIN_SAMPLE = 100  # functions checked before the unchecked rest (at most a tenth) may be left out
+CONTROL_LIMIT = 1000  # functions disassembled at most to tell whether the standard library compiled alike
+
+
+def _control_limit(ctx: DiffContext) -> int:
+    """The disassembly limit of the control group (more than the default: data that moved makes
+    hundreds of functions differ in their address operands only), or --deep's."""
+    return max(CONTROL_LIMIT, codecmp.DEEP_LIMIT if ctx.deep else 0)
 
 
 def std_compiled_alike(ctx: DiffContext) -> bool:
@@ -86,7 +97,7 @@ def _std_alike(ctx: DiffContext) -> bool:
         return False
     if any(_kind(ctx, fd) == STD and fd.how != "differs" for fd in ctx.cmp.functions):
         return False  # a standard-library function was resized, added or dropped: recompiled
-    v = codecmp.changed_functions(ctx)
+    v = codecmp.changed_functions(ctx, _control_limit(ctx))
     std_changed = any(_kind(ctx, fd) == STD for fd, _ in [*v.changed, *v.reordered])
     # a sample is enough when it is large: a compiler that emits other code does so in many functions
     sampled = v.checked >= MIN_SAMPLE and len(v.unchecked) <= v.checked // 10
@@ -103,11 +114,11 @@ def _kind(ctx: DiffContext, fd: FunctionDelta) -> str:
 def _beside_unchanged_std(ctx: DiffContext, broad: str) -> list[Finding]:
     """The program's changed functions, when the standard library compiled alike (std_compiled_alike):
     the standard library is the control group (a patch release that changes no code of this program,
-    and a function whose source changed). Not beside a dependency version, which may change what the
-    program inlines."""
-    if any(f.cause == "dependency-version" for f in ctx.findings) or not std_compiled_alike(ctx):
+    and a function whose source changed). Beside a dependency version, the functions that hold its
+    code are its consequence (_source_change splits them off)."""
+    if not std_compiled_alike(ctx):
         return []
-    v = codecmp.changed_functions(ctx)
+    v = codecmp.changed_functions(ctx, _control_limit(ctx))
     mine = [(fd, cc) for fd, cc in v.changed if _kind(ctx, fd) in (MAIN, DEP)]
     if not mine:
         return []
@@ -280,9 +291,75 @@ def _tell_broad_cause(ctx: DiffContext, cause: str, v: codecmp.FunctionVerdicts)
 def _source_change(
     ctx: DiffContext, verdicts: codecmp.FunctionVerdicts, own_code: bool = False
 ) -> list[Finding]:
-    """``own_code``: the changed functions' bytes are this finding's before any broad cause's."""
+    """``own_code``: the changed functions' bytes are this finding's before any broad cause's.
+    Beside a module whose version differs, the changed functions it cannot have changed (they
+    neither belong to it nor inline nor call its functions, in either build) are a finding of
+    their own (trait APART_FROM_VERSIONS): the program's source changed there."""
     if not verdicts.changed:
         return []
+    reached, apart = _split_by_versions(ctx, verdicts.changed)
+    if not apart or not reached:
+        found = _changed_code(ctx, verdicts, own_code)
+        if apart:
+            found[0].traits = found[0].traits | {APART_FROM_VERSIONS}
+        return found
+    out = _changed_code(ctx, replace(verdicts, changed=reached), own_code)
+    out += _changed_code(ctx, codecmp.FunctionVerdicts(changed=apart), own_code, follow=False)
+    out[-1].traits = out[-1].traits | {APART_FROM_VERSIONS}
+    return out
+
+
+def _split_by_versions(
+    ctx: DiffContext, changed: list[tuple[FunctionDelta, object]]
+) -> tuple[list[tuple[FunctionDelta, object]], list[tuple[FunctionDelta, object]]]:
+    """The changed functions a module whose version differs may have changed, and the others (all
+    of them the first when no version differs, or a build's inline tree cannot be read)."""
+    modules = sorted({f.key for f in ctx.findings if f.cause == "dependency-version" and f.key})
+    if not modules:
+        return changed, []
+    reached, apart = [], []
+    for item in changed:
+        names = _related_names(ctx, item[0])
+        if names is None or any(_in_modules(n, modules) for n in names):
+            reached.append(item)
+        else:
+            apart.append(item)
+    return reached, apart
+
+
+def _related_names(ctx: DiffContext, fd: FunctionDelta) -> set[str] | None:
+    """A changed function's name, with the functions inlined into it and those it calls, in both
+    builds; None when a build's inline tree cannot be read."""
+    out = {fd.name.split("#", 1)[0]}
+    for binary, r in ((ctx.a, fd.a_range), (ctx.b, fd.b_range)):
+        tab = binary.pclntab
+        sec = binary.image.section_at(r[0]) if r else None
+        if tab is None or sec is None or r is None:
+            continue
+        i = tab.index_at(sec.addr + r[0] - sec.offset)
+        if i is None:
+            return None
+        inlined = inlined_functions(binary, i)
+        if inlined is None:
+            return None
+        out.update(inlined)
+        out.update(tab.name(k) for k in called_functions(binary, i))
+    return out
+
+
+def _in_modules(name: str, modules: list[str]) -> bool:
+    """Whether a function belongs to one of ``modules`` or names one in its type arguments."""
+    pkg = package_of(name) or ""
+    if any(pkg == m or pkg.startswith(m + "/") for m in modules):
+        return True
+    return "[" in name and any(m in name for m in modules)
+
+
+def _changed_code(
+    ctx: DiffContext, verdicts: codecmp.FunctionVerdicts, own_code: bool, follow: bool = True
+) -> list[Finding]:
+    """One source-change finding for changed functions; ``follow``: with the debug info and pc
+    tables that follow the code, and the functions past the disassembly limit."""
     names = [fd.name for fd, _ in verdicts.changed]
     claims: list[Claim] = []
     ev: list[Evidence] = []
@@ -304,7 +381,7 @@ def _source_change(
                 )
             else:
                 ev.append(Evidence(f"func {fd.name}", cc.a_text, cc.b_text))
-    claims += follow_claims(ctx)
+    claims += follow_claims(ctx) if follow else []
     # functions past the disassembly limit changed or only moved: beside changed code, either way
     # this finding's (its own or through the shift it made), unless a finding claims them directly
     for fd in verdicts.unchecked:
