@@ -1048,6 +1048,9 @@ EXPLORED: list[tuple[str, ...]] = [
     # ... and beside a patch release that compiled the standard library alike (the control group)
     ("dep-replace", "func-body", "toolchain-patch"),
     ("dep-inlined", "func-body", "toolchain-patch"),
+    # a literal beside an edited function and a bump: the bump's own string is not the program's
+    ("dep-replace", "func-body", "string-other-length"),
+    ("dep-modcache", "func-body", "shipped-stripped", "string-other-length"),
 ]
 
 # Factors that change both builds alike (no root of their own): they only combine with the others.

@@ -11,7 +11,7 @@ import pytest
 
 import oracles
 from godet.read.binary import open_binaries
-from godet.read.coderefs import BlobIndex, code_refs, literal_loaders, own_literals
+from godet.read.coderefs import BlobIndex, code_refs, functions_loading, literal_loaders, own_literals
 
 ARCH_FIXTURES = ["default", "linux_arm64", "linux_386"]
 # objdump names the target: 64-bit loads on amd64 (the scan leaves 32-bit ones out), 32-bit on 386
@@ -147,6 +147,23 @@ def test_literal_loaders(gobin: Callable[[str], Path], name: str) -> None:
     assert got[0] == {("main.main", "main")}
     assert got[2] and all(k == "std" and n.startswith("runtime.") for n, k in got[2])
     assert {n for found in got for n, _ in found} <= text
+
+
+@pytest.mark.parametrize("name", ARCH_FIXTURES)
+def test_functions_loading(gobin: Callable[[str], Path], name: str) -> None:
+    """Who loads an address range of the blob, whatever module: objdump's loads of each literal main
+    loads (its first byte), and a byte inside "hello, godet" (the string that holds it, main.main)."""
+    path = gobin(name)
+    loads, (lo, hi) = _objdump_loads(path)
+    text = [(a, n) for a, kind, n in oracles.go_tool_nm(path) if kind in "Tt"]
+    with open_binaries(str(path)) as (b,):
+        blob = b.image.read_va(lo, hi - lo)
+        inside = lo + blob.find(b"hello, godet") + 3
+        assert functions_loading(b, inside, inside + 1) == {"main.main"}
+        for pc, target in sorted(loads):
+            owner = max(x for x in text if x[0] <= pc)[1]
+            got = functions_loading(b, target, target + 1)
+            assert got is not None and owner in got, (hex(pc), hex(target), owner, got)
 
 
 def test_blob_index_holds_what_find_finds() -> None:

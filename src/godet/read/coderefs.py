@@ -250,6 +250,11 @@ class Loads:
         return sorted(self._order[hit].tolist())
 
     @cached_property
+    def starts(self) -> np.ndarray:
+        """Every address of the blob that code or a static header loads, sorted (uint64)."""
+        return np.unique(np.concatenate([self.refs.targets[self.direct], self.pointed]))
+
+    @cached_property
     def in_variables(self) -> np.ndarray:
         """Per headed string: whether its header lies in writable data (a package variable's)."""
         out = np.zeros(len(self.headers), dtype=bool)
@@ -412,6 +417,31 @@ def literal_loaders(binary: Binary, pieces: list[tuple[int, int]]) -> list[set[t
     (see loads_of)."""
     found = loaded_strings(binary, pieces)
     return None if found is None else [{x for *_, names in strs for x in names} for strs in found]
+
+
+def functions_loading(binary: Binary, lo: int, hi: int) -> set[str] | None:
+    """The names of the functions whose code loads an address in the virtual range [lo, hi) of the
+    blob, directly or through a static string header pointing there (whatever module owns them and
+    however long the string); when none does, those that load the string holding ``lo`` (it starts
+    at the last address loaded before it). None when the scan cannot tell."""
+    loads = loads_of(binary)
+    pc = binary.pclntab
+    if loads is None or pc is None:
+        return None
+    starts = loads.starts
+    if not len(starts):
+        return set()
+    k = int(np.searchsorted(starts, np.uint64(hi), side="left"))
+    if k == 0 or starts[k - 1] < np.uint64(lo):  # no string starts inside: the one before holds it
+        k = int(np.searchsorted(starts, np.uint64(lo), side="right"))
+        if k == 0:
+            return set()
+        lo = int(starts[k - 1])
+    targets = loads.refs.targets
+    via = loads.headers[(loads.pointed >= np.uint64(lo)) & (loads.pointed < np.uint64(hi))]
+    hit = ((targets >= np.uint64(lo)) & (targets < np.uint64(hi))) | np.isin(targets, via)
+    found = pc.indexes_at(loads.refs.pcs[hit])
+    return {pc.name(i) for i in set(found[found >= 0].tolist())}
 
 
 def loaded_strings(

@@ -67,6 +67,15 @@ _HOST = re.compile(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+\Z")
 _NOT_IN_PATH = re.compile(r"[()*\[\] ]")
 
 
+def in_modules(func: str, modules: frozenset[str] | list[str]) -> bool:
+    """Whether function ``func`` belongs to one of ``modules`` (module paths) or names one in its
+    type arguments (a generic instantiated with a module's type)."""
+    pkg = package_of(func) or ""
+    if any(pkg == m or pkg.startswith(m + "/") for m in modules):
+        return True
+    return "[" in func and any(m in func for m in modules)
+
+
 def names_package(table: bytes, raw: str) -> bool:
     """Whether a name of a NUL-separated name table belongs to the package spelled ``raw``."""
     needle = raw.encode() + b"."

@@ -24,6 +24,7 @@ from godet.read.owners import (
     MAIN,
     STD,
     ModuleIndex,
+    in_modules,
     one_sided_functions,
     one_sided_packages,
     package_of,
@@ -320,7 +321,7 @@ def _split_by_versions(
     reached, apart = [], []
     for item in changed:
         names = _related_names(ctx, item[0])
-        if names is None or any(_in_modules(n, modules) for n in names):
+        if names is None or any(in_modules(n, modules) for n in names):
             reached.append(item)
         else:
             apart.append(item)
@@ -345,14 +346,6 @@ def _related_names(ctx: DiffContext, fd: FunctionDelta) -> set[str] | None:
         out.update(inlined)
         out.update(tab.name(k) for k in called_functions(binary, i))
     return out
-
-
-def _in_modules(name: str, modules: list[str]) -> bool:
-    """Whether a function belongs to one of ``modules`` or names one in its type arguments."""
-    pkg = package_of(name) or ""
-    if any(pkg == m or pkg.startswith(m + "/") for m in modules):
-        return True
-    return "[" in name and any(m in name for m in modules)
 
 
 def _changed_code(

@@ -10,6 +10,7 @@ from godet.arrays import gram_hashes, unique_inverse
 from godet.compare import code as codecmp
 from godet.compare.bytes import as_array
 from godet.explain.causes import (
+    APART_FROM_VERSIONS,
     C_LITERALS,
     CAUSES,
     CGO_ONE_SIDE,
@@ -62,6 +63,7 @@ from godet.read.binary import Binary
 from godet.read.coderefs import (
     BlobIndex,
     blob_index,
+    functions_loading,
     literal_loaders,
     loaded_strings,
     own_literals,
@@ -69,7 +71,7 @@ from godet.read.coderefs import (
 )
 from godet.read.formats import section_names
 from godet.read.image import Section
-from godet.read.owners import DEP, MAIN, ModuleIndex, names_package, package_of
+from godet.read.owners import DEP, MAIN, ModuleIndex, in_modules, names_package, package_of
 from godet.read.owners import STD as STD_KIND  # (strings.py has no other STD)
 from godet.read.strdata import literal_origin
 from godet.read.xflags import LINKER_STRINGS
@@ -616,10 +618,15 @@ def _literals(ctx: DiffContext, st: State, variables: list[Finding]) -> list[Fin
         return []
     also = f" {moved:,} bytes of other strings only moved (Go sorts string data by length)." if moved else ""
     # (not a module version recorded in one build only: GOPATH mode records none, whatever it compiled)
-    code = next((f for c in SOURCE_CAUSES for f in ctx.findings if f.cause == c and _versioned(f)), None)
+    # (a source change apart from the bumped modules first: the program's own edit, beside a bump)
+    code = next((f for f in ctx.findings if APART_FROM_VERSIONS in f.traits), None) or next(
+        (f for c in SOURCE_CAUSES for f in ctx.findings if f.cause == c and _versioned(f)), None
+    )
     bump = any(f.cause == "dependency-version" and _versioned(f) for f in ctx.findings)
-    alone = code is not None and code.cause == "source-change" and not bump
-    if alone and _loaded_by_moved_code(ctx, changed):
+    # (beside a bump: when the changed code has nothing of the bumped modules, _source_change)
+    alone = code is not None and code.cause == "source-change"
+    alone = alone and (not bump or APART_FROM_VERSIONS in code.traits)  # type: ignore[union-attr]
+    if alone and _loaded_by_moved_code(ctx, changed, _bumped(ctx)[0] if bump else frozenset()):
         code = None  # the functions that load the changed literals only moved: they changed alone
     # (the program's own code loads a changed literal: no -X value, C code or bumped module made it)
     own = (code is None or bump) and _own_beside_bump(ctx, changed)
@@ -653,10 +660,11 @@ def _own_beside_bump(ctx: DiffContext, changed: list[_Aligned]) -> bool:
     return any(any(f) for f in flags.values())
 
 
-def _loaded_by_moved_code(ctx: DiffContext, changed: list[_Aligned]) -> bool:
+def _loaded_by_moved_code(ctx: DiffContext, changed: list[_Aligned], bumped: frozenset[str]) -> bool:
     """Whether every changed literal is loaded, and only by functions of the main module's own code
     (outside inlined calls) whose code did not change (it only moved, or is the same): the literals
-    changed beside other edited code, not with it. False when a loader is not known."""
+    changed beside other edited code, not with it. A literal that only code of a ``bumped`` module
+    loads is that module's (left out). False when a loader is not known."""
     verdicts = codecmp.changed_functions(ctx)
     if not verdicts.supported:
         return False
@@ -673,11 +681,22 @@ def _loaded_by_moved_code(ctx: DiffContext, changed: list[_Aligned]) -> bool:
         found = literal_loaders(binary, spans) if spans else []
         if found is None:
             return False
-        for names in found:
+        for names, (lo, hi) in zip(found, spans, strict=True):
+            if bumped and _bumped_modules_load(binary, names, lo, hi, bumped):
+                continue  # the bumped module's own string
             if not names or any(kind != MAIN or name in touched for name, kind in names):
                 return False
             seen = True
     return seen
+
+
+def _bumped_modules_load(
+    binary: Binary, names: set[tuple[str, str]], lo: int, hi: int, bumped: frozenset[str]
+) -> bool:
+    """Whether only code of the ``bumped`` modules loads the changed piece [lo, hi): the known
+    loaders, else any code that loads an address there (a module's own literal has no length test)."""
+    funcs = {n for n, _ in names} or functions_loading(binary, lo, hi) or set()
+    return bool(funcs) and all(in_modules(n, bumped) for n in funcs)
 
 
 def _bumped(ctx: DiffContext) -> tuple[frozenset[str], tuple[bytes, ...]]:
