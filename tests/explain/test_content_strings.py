@@ -185,6 +185,20 @@ def test_one_block_moved_is_not_an_order() -> None:
     assert not one_block_moved(arr(b"".join(keys)), arr(b"".join(reversed(keys))))  # a reordered table
 
 
+def test_slid_table_is_not_an_order() -> None:
+    """Entries of a table that slid by more than three places (a 16-byte table 4 entries along, as a
+    patch release left hugo's charmap data) are moved data; a reversed table stays an order."""
+    from godet.explain.detectors.content.order import _is_shift
+
+    table = [(("w", k % 7), ("w", k)) for k in range(40)]
+    slid = table[4:] + table[:4]
+    moved = [i for i in range(len(table)) if table[i] != slid[i]]
+    assert _is_shift(table, slid, moved, 16)
+    assert not _is_shift(table, slid, moved, 256)  # 4 places of 256 bytes: beyond a slide
+    rev = table[::-1]
+    assert not _is_shift(table, rev, [i for i in range(len(table)) if table[i] != rev[i]], 16)
+
+
 def test_moved_strings_follow_the_literal(pair) -> None:  # type: ignore[no-untyped-def]
     """A length change moves the strings in between: they are the literal's, not residual."""
     rep = diff(pair("literal_other_length"), 0.95)

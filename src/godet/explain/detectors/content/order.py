@@ -228,7 +228,7 @@ def _entries(
             if len(moved) < 3 or all(_code_only(e) for e in ea):
                 continue  # a swap of two, or a jump table (code pointers): not a generated order
             vague = not all(_informative(ea[i]) and _informative(eb[i]) for i in moved)
-            if vague or _is_shift(ea, eb, moved):
+            if vague or _is_shift(ea, eb, moved, n * ps):
                 continue  # anonymous pointers or zeros, or the same sequence slid along: moved data
             lo, hi = lo_w + i0 * ps, lo_w + i1 * ps
             return _Reorder(
@@ -313,10 +313,14 @@ def _informative(elem: tuple) -> bool:
     return not any(kind in ("p", "c") and str(v).endswith("+?") for kind, v in elem)
 
 
-def _is_shift(ea: list[tuple], eb: list[tuple], moved: list[int]) -> bool:
-    """B's entries are A's slid by a few places (data moved), not reordered."""
+SLIDE = 256  # bytes data may slide inside its section (layout.py's slid data), and at least 3 entries
+
+
+def _is_shift(ea: list[tuple], eb: list[tuple], moved: list[int], entry: int) -> bool:
+    """B's entries (of ``entry`` bytes) are A's slid by a few places (data moved), not reordered."""
     n = len(ea)
-    for s in (-3, -2, -1, 1, 2, 3):
+    reach = max(3, SLIDE // max(entry, 1))
+    for s in (k for d in range(1, reach + 1) for k in (-d, d)):
         hits = sum(1 for i in moved if 0 <= i + s < n and eb[i] == ea[i + s])
         if hits >= 0.6 * len(moved):
             return True
