@@ -32,9 +32,9 @@ def main() -> None:
             continue
         tried.add(combo)
         try:
-            factors.base_for(combo)
+            factors.pair_specs(combo)
         except ValueError:
-            continue  # the factors need different program variants
+            continue  # the factors need different program variants, or edit the same lines
         name = "+".join(combo)
         factors.PAIRS[name] = combo
         t = time.monotonic()

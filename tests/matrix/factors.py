@@ -845,6 +845,13 @@ MASKING: list[Masking] = [
         lambda f: (("string-literal", None),),
     ),
     Masking(
+        "gopath-records-no-versions-of-code",
+        "in GOPATH mode B records no module versions: a dependency bump that changed a function main "
+        "inlines shows as what it changed in main's code (a source change)",
+        lambda fs, f: f.name == "dep-inlined" and any(g.name == "gopath-mode" for g in fs),
+        lambda f: (("source-change", None),),
+    ),
+    Masking(
         "gopath-ignores-requirements",
         "in GOPATH mode cmd/go reads no go.mod requirements: the dependency comes from GOPATH/src, so "
         "the version bumped in the module cache is never compiled into B",
@@ -1051,6 +1058,7 @@ EXPLORED: list[tuple[str, ...]] = [
     # a literal beside an edited function and a bump: the bump's own string is not the program's
     ("dep-replace", "func-body", "string-other-length"),
     ("dep-modcache", "func-body", "shipped-stripped", "string-other-length"),
+    ("dep-inlined", "gopath-mode"),
 ]
 
 # Factors that change both builds alike (no root of their own): they only combine with the others.
