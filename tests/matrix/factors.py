@@ -1059,6 +1059,9 @@ EXPLORED: list[tuple[str, ...]] = [
     ("dep-replace", "func-body", "string-other-length"),
     ("dep-modcache", "func-body", "shipped-stripped", "string-other-length"),
     ("dep-inlined", "gopath-mode"),
+    # -buildid= with the external linker (cgo): the same symbol names in another order in .strtab
+    ("buildid-empty", "c-date"),
+    ("buildid-empty", "c-date", "x-added"),
 ]
 
 # Factors that change both builds alike (no root of their own): they only combine with the others.

@@ -547,8 +547,12 @@ PROSE: dict[str, Prose] = {
         "the units made only of addresses, offsets "
         "and names (`.shstrtab`, `.symtab`, `.dynsym`, `.dynamic`, `.rela.dyn`, `.got`, `.go.module`, "
         "`.eh_frame_hdr`, `.pdata`, `.reloc`, ...), and compressed sections (DWARF) whose decompressed "
-        "differences are at least 99% such shifts. Evidence: the sections whose size changed and those that "
-        "moved. It is always a consequence, of the largest root cause.",
+        "differences are at least 99% such shifts. A symbol-name table (`.strtab`, `.dynstr`) that "
+        "holds the same names in another order (beside at most 8 names, or 1%, that one build only "
+        "has) follows the symbol table's order, which the linker chose (the external linker orders "
+        "the names by its input files): it is claimed as a fallback too. Evidence: the sections whose "
+        "size changed, those that moved, and the reordered name tables. It is always a consequence, "
+        "of the largest root cause.",
     ),
     "unrelated-programs": Prose(
         shows="The two files are executables of different programs or targets: another container format, "

@@ -10,6 +10,8 @@ The headers and section table also change with layout. All of it is a consequenc
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 
 from godet.compare.bytes import as_array, equal_size_runs
@@ -39,6 +41,11 @@ LAYOUT_UNITS = {
     ".gnu.hash",
     ".eh_frame_hdr",
 }
+# NUL-separated symbol-name tables: their order is the symbol table's (the linker's, the external
+# linker's input order), so the same names in another order follow the layout.
+NAME_TABLES = frozenset({".strtab", ".dynstr"})
+MAX_NAME_TABLE = 64 << 20  # bytes of a name table compared as a set of names at most
+MAX_LONE_NAMES = 8  # names in one build only beside a reordered table (or 1 % of its names)
 ARM64_MASKS = (
     (0x9F000000, 0x90000000),  # ADRP
     (0xFF800000, 0x91000000),  # ADD (immediate, 64-bit)
@@ -88,6 +95,8 @@ def detect(ctx: DiffContext) -> list[Finding]:
         top = u.split("/", 1)[0]
         if top.startswith("[") or top in LAYOUT_UNITS:
             claims.append(Claim.unit(u, fallback=True))
+    reordered = _reordered_name_tables(ctx)
+    claims += [Claim.unit(key, fallback=True) for key, _ in reordered]
     # Compressed sections (DWARF) whose decompressed bytes differ only by shifted addresses.
     for p in compressed:  # (a string that moved inside an equal-size section changes only addresses)
         if inflated_shift_share(ctx, p.key, slack) >= 0.99:
@@ -99,6 +108,8 @@ def detect(ctx: DiffContext) -> list[Finding]:
         ev.append(Evidence(f"size of {p.key}", f"{p.a.size:,}", f"{p.b.size:,}"))  # type: ignore[union-attr]
     for k, d in list(moved.items())[:4]:
         ev.append(Evidence(f"address of {k}", "A", f"A{d:+#x}"))
+    for k, n in reordered[:2]:
+        ev.append(Evidence(f"order of {k}", f"{n:,} names", f"the same {n:,} names in another order"))
     return [
         Finding(
             "layout-shift",
@@ -108,6 +119,27 @@ def detect(ctx: DiffContext) -> list[Finding]:
             claims,
         )
     ]
+
+
+def _reordered_name_tables(ctx: DiffContext) -> list[tuple[str, int]]:
+    """The differing symbol-name tables (NAME_TABLES) that hold the same names in another order
+    (beside a few names one build only has: a symbol another cause added, such as an -X value's
+    ``main.version.str``), with their number of common names."""
+    out = []
+    for p in ctx.cmp.pairs:
+        x, y = p.a, p.b
+        if p.key not in NAME_TABLES or x is None or y is None or p.how == "same" or not p.differing:
+            continue
+        if max(x.size, y.size) > MAX_NAME_TABLE:
+            continue
+        na = bytes(ctx.a.image.data[x.offset : x.offset + x.size]).split(b"\0")
+        nb = bytes(ctx.b.image.data[y.offset : y.offset + y.size]).split(b"\0")
+        ca, cb = Counter(na), Counter(nb)
+        lone = sum(((ca - cb) + (cb - ca)).values())
+        common = [n for n in na if cb[n]]
+        if lone <= max(MAX_LONE_NAMES, len(na) // 100) and common != [n for n in nb if ca[n]]:
+            out.append((p.key, sum(1 for n in common if n)))
+    return out
 
 
 def _compiler_output_differs(ctx: DiffContext) -> bool:
