@@ -199,6 +199,28 @@ def test_slid_table_is_not_an_order() -> None:
     assert not _is_shift(table, rev, [i for i in range(len(table)) if table[i] != rev[i]], 16)
 
 
+def test_layout_only_code_changes() -> None:
+    """Listings that differ only in memory displacements and the frame's size read data whose
+    layout moved (a bumped module's struct); another constant or instruction is a change of logic."""
+    from types import SimpleNamespace
+
+    from godet.explain.detectors.content.source import _layout_only
+
+    def cc(pairs: list[tuple[str, str]], n: int = 3, m: int = 3) -> SimpleNamespace:
+        return SimpleNamespace(pairs=pairs, a_insns=n, b_insns=m)
+
+    field = ("0x4a0600  mov rcx, qword ptr [rax + 0x10]", "0x4a0600  mov rcx, qword ptr [rax + 0x20]")
+    frame = ("0x4a0604  sub rsp, 0x28", "0x4a0604  sub rsp, 0x38")
+    arm = ("0x10  ldr x1, [x0, #0x10]", "0x10  ldr x1, [x0, #0x20]")
+    assert _layout_only(cc([field, frame]))
+    assert _layout_only(cc([arm]))
+    assert not _layout_only(cc([("0x1  imul rax, rax, 0x1f", "0x1  imul rax, rax, 0x25")]))
+    assert not _layout_only(cc([("0x1  mov rcx, rax", "0x1  lea rcx, [rax + rax*8]")]))
+    assert not _layout_only(cc([field], 3, 4))  # an instruction more
+    assert not _layout_only(cc([(field[0], "")]))
+    assert not _layout_only(None)
+
+
 def test_moved_strings_follow_the_literal(pair) -> None:  # type: ignore[no-untyped-def]
     """A length change moves the strings in between: they are the literal's, not residual."""
     rep = diff(pair("literal_other_length"), 0.95)

@@ -397,6 +397,36 @@ def _inlinable(spec: BuildSpec) -> BuildSpec:
     return edit(spec, "dep/dep.go", "//\n//go:noinline\nfunc Describe", "func Describe")
 
 
+_CONFIG = """
+// Config is a dependency type whose field main reads.
+type Config struct {
+	Name string%s
+	Size int
+}
+
+// NewConfig returns a Config of size n.
+//
+//go:noinline
+func NewConfig(n int) *Config { return &Config{Name: "cfg", Size: n} }
+"""
+
+
+def _with_config(spec: BuildSpec, extra: str = "") -> BuildSpec:
+    """The dependency's Config type (``extra``: fields before Size) and main's size(), which reads
+    its Size field without calling or inlining the dependency."""
+    dep = _content(spec, "dep/dep.go") + _CONFIG % extra
+    spec = spec.with_(edits=(*(e for e in spec.edits if e[0] != "dep/dep.go"), ("dep/dep.go", dep)))
+    use = "\textra()\n\tfmt.Println(size(dep.NewConfig(len(os.Args))))\n}\n"
+    spec = edit(spec, "main.go", "\textra()\n}\n", use)
+    return edit(
+        spec,
+        "main.go",
+        "\nfunc main() {",
+        "\n// size reads a field of the dependency's Config.\n//\n//go:noinline\n"
+        "func size(c *dep.Config) int {\n\treturn c.Size * 3\n}\n\nfunc main() {",
+    )
+
+
 def _served(spec: BuildSpec) -> BuildSpec:
     return edit(spec, "dep/dep.go", '" handled "', '" served "')
 
@@ -673,6 +703,13 @@ FACTORS: dict[str, Factor] = {
             deps_differ,
         ),
         _F(
+            "dep-struct",
+            f"main reads a field of {DEP_PATH}.Config; B bumps the dependency to v1.1.0, whose Config "
+            "has one more field before it (main's code changes, none of it calls or inlines the module)",
+            lambda a, b: (_with_config(a), _dep_bump(_with_config(b, "\n\tExtra [2]int"))),
+            deps_differ,
+        ),
+        _F(
             "go-debug",
             "B's main package adds //go:debug panicnil=1",
             _on_b(
@@ -775,6 +812,7 @@ FACTOR_ROOTS: dict[str, tuple[Root, ...]] = {
     "dirty": (("vcs-modified", None),),
     "dep-replace": (("dependency-version", None),),
     "dep-inlined": (("dependency-version", None),),
+    "dep-struct": (("dependency-version", None),),
     "dep-modcache": (("dependency-version", None),),
     "go-debug": (("default-godebug", None),),
     "go-line": (("default-godebug", None),),
@@ -1062,6 +1100,13 @@ EXPLORED: list[tuple[str, ...]] = [
     # -buildid= with the external linker (cgo): the same symbol names in another order in .strtab
     ("buildid-empty", "c-date"),
     ("buildid-empty", "c-date", "x-added"),
+    # a bump that moved a field main reads (no call, no inlining: only displacements differ), beside
+    # an edit, a literal, a release; a literal beside code the bump changed by inlining
+    ("dep-struct", "func-body"),
+    ("dep-struct", "string-other-length"),
+    ("dep-struct", "func-body", "shipped-stripped"),
+    ("dep-struct", "toolchain-patch"),
+    ("dep-inlined", "func-body", "string-other-length"),
 ]
 
 # Factors that change both builds alike (no root of their own): they only combine with the others.

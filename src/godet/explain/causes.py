@@ -562,6 +562,7 @@ STD_LITERALS = "std-literals"  # ... the code that loads its changed strings is 
 # trait of a source-change finding: its functions neither belong to, inline nor call a module whose
 # version differs (read/inltree.py, read/coderefs.called_functions)
 APART_FROM_VERSIONS = "apart-from-versions"
+REACHED_BY_VERSIONS = "reached-by-versions"  # ... every function of it belongs to, inlines or calls one
 
 
 def _reaches_module(causer: Finding, effect: Finding) -> bool:

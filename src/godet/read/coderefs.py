@@ -419,10 +419,11 @@ def literal_loaders(binary: Binary, pieces: list[tuple[int, int]]) -> list[set[t
     return None if found is None else [{x for *_, names in strs for x in names} for strs in found]
 
 
-def functions_loading(binary: Binary, lo: int, hi: int) -> set[str] | None:
-    """The names of the functions whose code loads an address in the virtual range [lo, hi) of the
-    blob, directly or through a static string header pointing there (whatever module owns them and
-    however long the string); when none does, those that load the string holding ``lo`` (it starts
+def functions_loading(binary: Binary, lo: int, hi: int) -> set[tuple[str, str]] | None:
+    """(function name, owner kind as Loads.kind says: "inlined" inside a main-module function's
+    inlined calls) of the code that loads an address in the virtual range [lo, hi) of the blob,
+    directly or through a static string header pointing there (whatever module owns it and however
+    long the string); when none does, of the code that loads the string holding ``lo`` (it starts
     at the last address loaded before it). None when the scan cannot tell."""
     loads = loads_of(binary)
     pc = binary.pclntab
@@ -440,8 +441,12 @@ def functions_loading(binary: Binary, lo: int, hi: int) -> set[str] | None:
     targets = loads.refs.targets
     via = loads.headers[(loads.pointed >= np.uint64(lo)) & (loads.pointed < np.uint64(hi))]
     hit = ((targets >= np.uint64(lo)) & (targets < np.uint64(hi))) | np.isin(targets, via)
-    found = pc.indexes_at(loads.refs.pcs[hit])
-    return {pc.name(i) for i in set(found[found >= 0].tolist())}
+    out = set()
+    for at in set(loads.refs.pcs[hit].tolist()):
+        i = pc.index_at(at)
+        if i is not None:
+            out.add((pc.name(i), loads.kind(at)[0]))
+    return out
 
 
 def loaded_strings(

@@ -74,6 +74,17 @@ def _read(binary: Binary, tab: Pclntab, i: int, base: int | None) -> list[str] |
     return out
 
 
+def gofunc_base(binary: Binary) -> int | None:
+    """The address of go:func.* (moduledata.gofunc; 1.18+), or None."""
+    tab = binary.pclntab
+    if tab is None or tab.version not in INLCALL:
+        return None
+    try:
+        return _base(binary, tab)
+    except FormatError:
+        return None
+
+
 def _base(binary: Binary, tab: Pclntab) -> int | None:
     """The address of go:func.* (1.18+; None before, where funcdata are addresses)."""
     if not tab.layout.funcdata_u32:

@@ -11,10 +11,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from godet.explain.detectors.base import Claim, DiffContext, Finding
+from godet.read import inltree
 from godet.read.binary import Binary
 from godet.read.formats import in_debug_segment, is_debug_name, section_keys
 from godet.read.strdata import DATA_NAMES, section_name
 from godet.read.timestamps import find_timestamps, is_unix_time
+from godet.read.typedesc import types_range
 from godet.read.xflags import LINKER_STRINGS
 
 __all__ = ["DATA_NAMES", "section_name"]
@@ -359,8 +361,14 @@ def claims_code(ctx: DiffContext, f: Finding) -> bool:
 
 
 def follow_claims(ctx: DiffContext) -> list[Claim]:
-    """Debug info, pc tables and symbol sizes follow the code: fallback claims on those units."""
-    out = []
+    """Debug info, pc tables, symbol sizes and the type descriptors follow the code: fallback claims
+    on those units, and on the range of type descriptors where it holds nothing else."""
+    out = [
+        Claim.range(side, lo, hi, fallback=True)
+        for side, binary in (("a", ctx.a), ("b", ctx.b))
+        for lo, hi in [_type_descriptors(binary)]
+        if hi > lo
+    ]
     tables = _pclntab_pieces(ctx)
     for u in ctx.cmp.runs.units:
         top = u.split("/", 1)[0]
@@ -374,6 +382,24 @@ def follow_claims(ctx: DiffContext) -> list[Claim]:
         ):
             out.append(Claim.unit(u, fallback=True))
     return out
+
+
+def _type_descriptors(binary: Binary) -> tuple[int, int]:
+    """The file range of [runtime.types, runtime.etypes) when it holds type descriptors only (Go
+    1.26 and later; before, the range spans the string literals and funcdata of .rodata too), else
+    an empty range."""
+    span = types_range(binary)
+    if span is None:
+        return 0, 0
+    lo, hi = span
+    others = [binary.literal_blob[0] if binary.literal_blob else None, inltree.gofunc_base(binary)]
+    tab = binary.pclntab
+    others.append(tab.addr if tab is not None and tab.addr else None)
+    if any(x is not None and lo <= x < hi for x in others):
+        return 0, 0
+    off = binary.image.va_to_offset(lo)
+    end = binary.image.va_to_offset(hi - 1)
+    return (off, end + 1) if off is not None and end is not None and end >= off else (0, 0)
 
 
 def _pclntab_pieces(ctx: DiffContext) -> set[str]:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import numpy as np
 
 from godet.compare import code as codecmp
 from godet.compare.layout import FunctionDelta
-from godet.explain.causes import APART_FROM_VERSIONS, STD_UNCHANGED, is_broad
+from godet.explain.causes import APART_FROM_VERSIONS, REACHED_BY_VERSIONS, STD_UNCHANGED, is_broad
 from godet.explain.detectors.base import RANK, Claim, DiffContext, Evidence, Finding, merged_ranges
 from godet.explain.detectors.content.common import (
     code_explained,
@@ -30,6 +31,7 @@ from godet.read.owners import (
     package_of,
     raw_package_of,
 )
+from godet.read.typedesc import package_names, types_loaded
 
 PACKAGES_KEY = "packages"  # the key of the finding "packages compiled into one build only"
 FUNCTIONS_KEY = "functions"  # ... "declared functions in one build only" (their packages in both)
@@ -299,15 +301,22 @@ def _source_change(
     if not verdicts.changed:
         return []
     reached, apart = _split_by_versions(ctx, verdicts.changed)
+    versions = _bumped_modules(ctx)
     if not apart or not reached:
         found = _changed_code(ctx, verdicts, own_code)
-        if apart:
-            found[0].traits = found[0].traits | {APART_FROM_VERSIONS}
+        if versions:
+            found[0].traits = found[0].traits | {APART_FROM_VERSIONS if apart else REACHED_BY_VERSIONS}
         return found
     out = _changed_code(ctx, replace(verdicts, changed=reached), own_code)
+    out[0].traits = out[0].traits | {REACHED_BY_VERSIONS}
     out += _changed_code(ctx, codecmp.FunctionVerdicts(changed=apart), own_code, follow=False)
     out[-1].traits = out[-1].traits | {APART_FROM_VERSIONS}
     return out
+
+
+def _bumped_modules(ctx: DiffContext) -> list[str]:
+    """The modules whose version differs (the keys of the dependency-version findings)."""
+    return sorted({f.key for f in ctx.findings if f.cause == "dependency-version" and f.key})
 
 
 def _split_by_versions(
@@ -315,22 +324,72 @@ def _split_by_versions(
 ) -> tuple[list[tuple[FunctionDelta, object]], list[tuple[FunctionDelta, object]]]:
     """The changed functions a module whose version differs may have changed, and the others (all
     of them the first when no version differs, or a build's inline tree cannot be read)."""
-    modules = sorted({f.key for f in ctx.findings if f.cause == "dependency-version" and f.key})
+    modules = _bumped_modules(ctx)
     if not modules:
         return changed, []
+    packages = _package_names(ctx, modules)
     reached, apart = [], []
     for item in changed:
+        if package_of(item[0].name.split("#", 1)[0]) is None or _layout_only(item[1]):
+            reached.append(item)  # compiler-generated (any module's types), or a data layout moved
+            continue
         names = _related_names(ctx, item[0])
-        if names is None or any(in_modules(n, modules) for n in names):
+        if names is None or any(
+            package_names(n[len(TYPE) :]) & packages if n.startswith(TYPE) else in_modules(n, modules)
+            for n in names
+        ):
             reached.append(item)
         else:
             apart.append(item)
     return reached, apart
 
 
+_NUMBER = re.compile(r"-?(?:0x[0-9a-f]+|\d+)")
+_ADDRESS = re.compile(r"^0x[0-9a-f]+\s+")
+_BRACKETS = re.compile(r"\[[^\]]*\]")
+
+
+def _layout_only(cc: object) -> bool:
+    """Whether two listings differ only in the numbers of memory operands and stack adjustments
+    (``[rax + 0x10]`` vs ``[rax + 0x20]``, ``sub rsp, 0x28``): the layout of the data the code
+    reads moved (a module's struct gained a field), not its logic."""
+    pairs = getattr(cc, "pairs", None)
+    if not pairs or getattr(cc, "a_insns", 0) != getattr(cc, "b_insns", -1):
+        return False
+    return all(_masked(a) == _masked(b) and a and b for a, b in pairs)
+
+
+def _masked(line: str) -> str:
+    text = _ADDRESS.sub("", line)
+    text = _BRACKETS.sub(lambda m: _NUMBER.sub("N", m.group(0)), text)
+    head, _, ops = text.partition(" ")
+    if "sp" in ops.split(",", 1)[0]:  # (rsp, esp, sp: the frame's size)
+        ops = _NUMBER.sub("N", ops)
+    return f"{head} {ops}"
+
+
+TYPE = "type:"  # a related name that is a type's (as its descriptor names it: packages by name)
+
+
+def _package_names(ctx: DiffContext, modules: list[str]) -> set[str]:
+    """The names (last path elements) of the packages of ``modules`` that either build compiles."""
+    out = {m.rsplit("/", 1)[-1] for m in modules}
+    for binary in (ctx.a, ctx.b):
+        tab = binary.pclntab
+        if tab is None:
+            continue
+        for m in modules:
+            for i in tab.with_prefix(m).tolist():
+                pkg = package_of(tab.name(i))
+                if pkg and (pkg == m or pkg.startswith(m + "/")):
+                    out.add(pkg.rsplit("/", 1)[-1])
+    return out
+
+
 def _related_names(ctx: DiffContext, fd: FunctionDelta) -> set[str] | None:
-    """A changed function's name, with the functions inlined into it and those it calls, in both
-    builds; None when a build's inline tree cannot be read."""
+    """A changed function's name, with the functions inlined into it, those it calls and the types
+    whose descriptors it loads (TYPE + the type's name), in both builds; None when a build's inline
+    tree cannot be read."""
     out = {fd.name.split("#", 1)[0]}
     for binary, r in ((ctx.a, fd.a_range), (ctx.b, fd.b_range)):
         tab = binary.pclntab
@@ -345,6 +404,7 @@ def _related_names(ctx: DiffContext, fd: FunctionDelta) -> set[str] | None:
             return None
         out.update(inlined)
         out.update(tab.name(k) for k in called_functions(binary, i))
+        out.update(TYPE + t for t in types_loaded(binary, i))
     return out
 
 

@@ -16,6 +16,7 @@ from godet.explain.causes import (
     CGO_ONE_SIDE,
     GO_LITERALS,
     OWN_LITERALS,
+    REACHED_BY_VERSIONS,
     STD_LITERALS,
     STD_UNCHANGED,
     implied_by,
@@ -71,12 +72,14 @@ from godet.read.coderefs import (
 )
 from godet.read.formats import section_names
 from godet.read.image import Section
+from godet.read.inltree import inlined_functions
 from godet.read.owners import DEP, MAIN, ModuleIndex, in_modules, names_package, package_of
 from godet.read.owners import STD as STD_KIND  # (strings.py has no other STD)
 from godet.read.strdata import literal_origin
 from godet.read.xflags import LINKER_STRINGS
 
 EMITS: frozenset[str] = frozenset(["embedded-content", "ldflags-x", "string-literal"])
+MAX_PLACES = 50  # functions a source-change finding names in its places (source.py: names[:50])
 
 
 def detect(ctx: DiffContext) -> list[Finding]:
@@ -626,13 +629,17 @@ def _literals(ctx: DiffContext, st: State, variables: list[Finding]) -> list[Fin
     # (beside a bump: when the changed code has nothing of the bumped modules, _source_change)
     alone = code is not None and code.cause == "source-change"
     alone = alone and (not bump or APART_FROM_VERSIONS in code.traits)  # type: ignore[union-attr]
-    if alone and _loaded_by_moved_code(ctx, changed, _bumped(ctx)[0] if bump else frozenset()):
+    # (beside a bump, the functions it changed are not the edit: only the source change's own are)
+    edited = set(code.places) if alone and bump and len(code.places) < MAX_PLACES else None  # type: ignore[union-attr]
+    if alone and _loaded_by_moved_code(ctx, changed, _bumped(ctx)[0] if bump else frozenset(), edited):
         code = None  # the functions that load the changed literals only moved: they changed alone
     # (the program's own code loads a changed literal: no -X value, C code or bumped module made it)
     own = (code is None or bump) and _own_beside_bump(ctx, changed)
-    if code is not None and own and code.cause == "source-change":
+    # (code that changed only where the bumped modules reach it is the bump's, as the bump itself is)
+    bumps = code is not None and (code.cause == "dependency-version" or REACHED_BY_VERSIONS in code.traits)
+    if code is not None and own and code.cause == "source-change" and not bumps:
         code.traits = code.traits | {OWN_LITERALS}  # the program's own source changed, not only the bump
-    if code is not None and not (own and code.cause == "dependency-version"):
+    if code is not None and not (own and bumps):
         # the code changed too (Go code, a dependency): the strings changed with it
         code.claims.extend(claims)
         code.evidence.extend(ev[:4])
@@ -660,16 +667,19 @@ def _own_beside_bump(ctx: DiffContext, changed: list[_Aligned]) -> bool:
     return any(any(f) for f in flags.values())
 
 
-def _loaded_by_moved_code(ctx: DiffContext, changed: list[_Aligned], bumped: frozenset[str]) -> bool:
+def _loaded_by_moved_code(
+    ctx: DiffContext, changed: list[_Aligned], bumped: frozenset[str], edited: set[str] | None = None
+) -> bool:
     """Whether every changed literal is loaded, and only by functions of the main module's own code
-    (outside inlined calls) whose code did not change (it only moved, or is the same): the literals
-    changed beside other edited code, not with it. A literal that only code of a ``bumped`` module
-    loads is that module's (left out). False when a loader is not known."""
+    (outside inlined calls) whose code did not change (it only moved, or is the same; ``edited``:
+    the functions that count as changed, when not all the changed ones): the literals changed
+    beside other edited code, not with it. A literal that only code of a ``bumped`` module loads is
+    that module's (left out). False when a loader is not known."""
     verdicts = codecmp.changed_functions(ctx)
     if not verdicts.supported:
         return False
-    touched = {fd.name for fd, _ in (*verdicts.changed, *verdicts.reordered)}
-    touched |= {fd.name for fd in verdicts.unchecked}
+    touched = {fd.name for fd, _ in (*verdicts.changed, *verdicts.reordered)} if edited is None else edited
+    touched = touched | {fd.name for fd in verdicts.unchecked}
     seen = False
     for side, binary in (("a", ctx.a), ("b", ctx.b)):
         pieces = [p for al in changed for p in (al.a_pieces if side == "a" else al.b_pieces)]
@@ -695,8 +705,22 @@ def _bumped_modules_load(
 ) -> bool:
     """Whether only code of the ``bumped`` modules loads the changed piece [lo, hi): the known
     loaders, else any code that loads an address there (a module's own literal has no length test)."""
-    funcs = {n for n, _ in names} or functions_loading(binary, lo, hi) or set()
-    return bool(funcs) and all(in_modules(n, bumped) for n in funcs)
+    found = names or functions_loading(binary, lo, hi) or set()
+    # (a load inside a call inlined from a bumped module is the module's)
+    return bool(found) and all(
+        in_modules(n, bumped) or (k == "inlined" and _inlines(binary, n, bumped)) for n, k in found
+    )
+
+
+def _inlines(binary: Binary, name: str, modules: frozenset[str]) -> bool:
+    """Whether function ``name`` inlines a function of ``modules`` (its inline tree)."""
+    tab = binary.pclntab
+    memo = binary.image.memo
+    if "function-index" not in memo:
+        memo["function-index"] = {n: i for i, n in enumerate(tab.names)} if tab is not None else {}
+    i = memo["function-index"].get(name)
+    tree = inlined_functions(binary, i) if i is not None else None
+    return bool(tree) and any(in_modules(n, modules) for n in tree)
 
 
 def _bumped(ctx: DiffContext) -> tuple[frozenset[str], tuple[bytes, ...]]:
