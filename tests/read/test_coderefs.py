@@ -167,12 +167,14 @@ def test_functions_loading(gobin: Callable[[str], Path], name: str) -> None:
 
 
 def test_blob_index_holds_what_find_finds() -> None:
-    """BlobIndex.holds (a set of whole strings, gram filters, a search) against ``in`` over the blob."""
+    """BlobIndex.holds (whole headed strings by hash, gram filters, a search) against ``in`` over the
+    blob."""
     rng = np.random.default_rng(7)
     words = [bytes(rng.integers(97, 123, int(rng.integers(1, 24)), dtype=np.uint8)) for _ in range(40_000)]
     blob = b"".join(sorted(set(words), key=len))
     assert len(blob) > 1 << 18  # the gram filters are used
-    index = BlobIndex(blob, set(words[:1000]))
+    headed = words[:1000]
+    index = BlobIndex(blob, np.array([blob.find(w) for w in headed]), np.array([len(w) for w in headed]))
     queries = words[:50] + words[-2000:] + [w[1:-1] for w in words[:300]] + [
         bytes(rng.integers(97, 123, int(rng.integers(1, 24)), dtype=np.uint8)) for _ in range(3000)
     ]

@@ -202,8 +202,14 @@ class Loads:
         lengths = words_at(binary.image, headers + binary.image.ptr_size)
         real = (lengths > 0) & (pointed + lengths <= self.hi)
         self.headers, self.pointed, self.lengths = headers[real], pointed[real], lengths[real]
+        # only the loads of the blob and of the headers' range are kept (a release's code loads
+        # addresses 8 times as often; the arrays would outlive the detector that needs them)
+        direct = (refs.targets >= self.lo) & (refs.targets < self.hi)
+        if len(self.headers):
+            lo_h, hi_h = self.headers.min(), self.headers.max()
+            direct |= (refs.targets >= lo_h) & (refs.targets <= hi_h)
+        self.refs = refs = Refs(refs.pcs[direct], refs.targets[direct])
         self.direct = (refs.targets >= self.lo) & (refs.targets < self.hi)
-        self.known = set(np.concatenate([refs.targets[self.direct], self.pointed]).tolist()) | {self.hi}
         order = np.argsort(self.pointed, kind="stable")
         self.by_start, self.by_length = self.pointed[order], self.lengths[order]  # sorted by length
         self._order = order  # by_start's index -> headed string index
@@ -249,6 +255,11 @@ class Loads:
         hit = near[self.by_start[near] + self.by_length[near] > np.uint64(max(0, p_lo))]
         return sorted(self._order[hit].tolist())
 
+    def _known(self, addr: int) -> bool:
+        """Whether a string starts at ``addr`` that code or a header loads (or the blob ends there)."""
+        k = int(np.searchsorted(self.starts, np.uint64(addr)))
+        return addr == self.hi or (k < len(self.starts) and int(self.starts[k]) == addr)
+
     @cached_property
     def starts(self) -> np.ndarray:
         """Every address of the blob that code or a static header loads, sorted (uint64)."""
@@ -281,7 +292,7 @@ class Loads:
             if self.kind(at)[0] != MAIN:
                 continue
             sizes = sorted(immediates_near(self.binary.image, at))
-            end = next((t + x for x in sizes if shortest <= x <= longest and t + x in self.known), None)
+            end = next((t + x for x in sizes if shortest <= x <= longest and self._known(t + x)), None)
             if end is not None and end > p_lo:
                 out.append((at, t, end))
         return out
@@ -310,17 +321,40 @@ def _loads(binary: Binary) -> Loads | None:
 
 class BlobIndex:
     """Whether one build's blob of Go string literals holds a text: the whole strings its static
-    headers point at are a set (most strings a release keeps are found there); any other text is
-    searched for in the blob, once."""
+    headers point at (``spans``: offset, length in the blob) are looked up by hash (most strings a
+    release keeps are found there); any other text is searched for in the blob, once."""
 
-    def __init__(self, blob: bytes, strings: set[bytes] | None = None) -> None:
+    def __init__(
+        self, blob: bytes, offsets: np.ndarray | None = None, lengths: np.ndarray | None = None
+    ) -> None:
         self.blob = blob
-        self.strings = strings or set()
+        at = np.zeros(0, np.int64) if offsets is None else np.asarray(offsets, dtype=np.int64)
+        n = np.zeros(0, np.int64) if lengths is None else np.asarray(lengths, dtype=np.int64)
+        ok = (at >= 0) & (at + n <= len(blob))
+        at, n = at[ok], n[ok]
+        # (hashes, not a set of the strings: a release's 100k headed strings would take 12 MB a side)
+        hashes = np.zeros(len(at), dtype=np.int64)
+        for lo in range(0, len(at), HASH_CHUNK):  # (in chunks: the lists of ints stay small)
+            part = zip(at[lo : lo + HASH_CHUNK].tolist(), n[lo : lo + HASH_CHUNK].tolist(), strict=True)
+            hashes[lo : lo + HASH_CHUNK] = [hash(blob[o : o + k]) for o, k in part]
+        order = np.argsort(hashes, kind="stable")
+        self._hashes, self._at, self._n = hashes[order], at[order], n[order]
         self._found: dict[bytes, bool] = {}
         self._grams: dict[int, np.ndarray] = {}  # gram size -> a bit per hash of the blob's grams
 
+    def _headed(self, text: bytes) -> bool:
+        """Whether ``text`` is one of the headed strings, whole."""
+        h = hash(text)
+        k = int(np.searchsorted(self._hashes, h))
+        while k < len(self._hashes) and int(self._hashes[k]) == h:
+            o, n = int(self._at[k]), int(self._n[k])
+            if n == len(text) and self.blob[o : o + n] == text:
+                return True
+            k += 1
+        return False
+
     def holds(self, text: bytes) -> bool:
-        if text in self.strings:
+        if self._headed(text):
             return True
         got = self._found.get(text)
         if got is None:
@@ -343,6 +377,7 @@ class BlobIndex:
         return bool(((self._grams[k][h >> 3] >> (h & 7)) & 1).all())
 
 
+HASH_CHUNK = 1 << 14  # headed strings hashed at once
 GRAM_BITS = 23  # bits of the gram hashes (1 MB of bits per gram size)
 GRAM_CHUNK = 1 << 19
 MIN_FILTERED = 1 << 18  # smaller blobs are searched directly
@@ -359,11 +394,11 @@ def blob_index(binary: Binary) -> BlobIndex | None:
             memo["blob-index"] = None
         else:
             loads = loads_of(binary)
-            strings: set[bytes] = set()
-            if loads is not None:
-                at = (loads.pointed - np.uint64(span[0])).astype(np.int64).tolist()  # type: ignore[index]
-                strings = {blob[o : o + n] for o, n in zip(at, loads.lengths.tolist(), strict=True)}
-            memo["blob-index"] = BlobIndex(blob, strings)
+            if loads is None:
+                memo["blob-index"] = BlobIndex(blob)
+            else:
+                at = loads.pointed.astype(np.int64) - span[0]  # type: ignore[index]
+                memo["blob-index"] = BlobIndex(blob, at, loads.lengths.astype(np.int64))
     return memo["blob-index"]
 
 
