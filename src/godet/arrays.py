@@ -37,4 +37,5 @@ def gram_hashes(a: np.ndarray, k: int, bits: int) -> np.ndarray:
         h *= np.uint64(0x100000001B3)
         h ^= a[i : i + n]
     h *= np.uint64(0x9E3779B97F4A7C15)
-    return (h >> np.uint64(64 - bits)).astype(np.int64)
+    h >>= np.uint64(64 - bits)
+    return h.view(np.int64)  # (below 2**bits: the same values; in place, no copy)

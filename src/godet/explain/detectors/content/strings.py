@@ -1376,10 +1376,9 @@ def first_hits(x: np.ndarray, y: np.ndarray, at: np.ndarray) -> np.ndarray:
     if not len(at) or m < GRAM:
         return out
     gx = _grams(x, at)
-    places = np.arange(m - GRAM + 1, dtype=np.int64)
     table = np.zeros(1 << HASH_BITS, dtype=bool)
     table[gram_hashes(gx.ravel(), 4, HASH_BITS)[::GRAM]] = True  # (each sample's first 4 bytes)
-    cand = places[table[gram_hashes(y, 4, HASH_BITS)[: len(places)]]]
+    cand = np.flatnonzero(table[gram_hashes(y, 4, HASH_BITS)[: m - GRAM + 1]])  # places in y
     if not len(cand):
         return out
     if len(cand) > MAX_CANDIDATES:  # a span of few repeated grams: look each window through instead
