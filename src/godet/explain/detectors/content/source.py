@@ -295,9 +295,9 @@ def _source_change(
     ctx: DiffContext, verdicts: codecmp.FunctionVerdicts, own_code: bool = False
 ) -> list[Finding]:
     """``own_code``: the changed functions' bytes are this finding's before any broad cause's.
-    Beside a module whose version differs, the changed functions it cannot have changed (they
-    neither belong to it nor inline nor call its functions, in either build) are a finding of
-    their own (trait APART_FROM_VERSIONS): the program's source changed there."""
+    Beside a module whose version differs, the changed functions it cannot have changed (see
+    _split_by_versions) are a finding of their own (trait APART_FROM_VERSIONS): the program's
+    source changed there; the others' finding has the trait REACHED_BY_VERSIONS."""
     if not verdicts.changed:
         return []
     reached, apart = _split_by_versions(ctx, verdicts.changed)
@@ -319,11 +319,15 @@ def _bumped_modules(ctx: DiffContext) -> list[str]:
     return sorted({f.key for f in ctx.findings if f.cause == "dependency-version" and f.key})
 
 
-def _split_by_versions(
-    ctx: DiffContext, changed: list[tuple[FunctionDelta, object]]
-) -> tuple[list[tuple[FunctionDelta, object]], list[tuple[FunctionDelta, object]]]:
+Changed = list[tuple[FunctionDelta, "codecmp.CodeCompare | None"]]
+
+
+def _split_by_versions(ctx: DiffContext, changed: Changed) -> tuple[Changed, Changed]:
     """The changed functions a module whose version differs may have changed, and the others (all
-    of them the first when no version differs, or a build's inline tree cannot be read)."""
+    of them the first when no version differs). A module may have changed a function that belongs
+    to it, inlines, calls or jumps to one of its functions, loads a descriptor of one of its types
+    (in either build), differs only where data layout shows (_layout_only), or that the compiler
+    generated; so may it one whose inline tree cannot be read."""
     modules = _bumped_modules(ctx)
     if not modules:
         return changed, []
@@ -349,7 +353,7 @@ _ADDRESS = re.compile(r"^0x[0-9a-f]+\s+")
 _BRACKETS = re.compile(r"\[[^\]]*\]")
 
 
-def _layout_only(cc: object) -> bool:
+def _layout_only(cc: codecmp.CodeCompare | None) -> bool:
     """Whether two listings differ only in the numbers of memory operands and stack adjustments
     (``[rax + 0x10]`` vs ``[rax + 0x20]``, ``sub rsp, 0x28``): the layout of the data the code
     reads moved (a module's struct gained a field), not its logic."""
