@@ -143,6 +143,17 @@ def test_setting_evidence_matches_go_version_m(name: str, key: str, reports) -> 
     assert labels[key] == (sa.get(key), sb.get(key))
 
 
+@pytest.mark.parametrize("name", ["vcs_commits", "vcs_dirty"])
+def test_main_module_version_follows_the_commit(name: str, reports) -> None:  # type: ignore[no-untyped-def]
+    """Go derives the main module's version from the commit (a pseudo-version here, +dirty for a
+    modified tree): the VCS finding shows both, as go version -m reads them."""
+    rep, a, b = reports(name)
+    want = (go_version_m_json(a)["Main"]["Version"], go_version_m_json(b)["Main"]["Version"])
+    assert want[0] != want[1]
+    cause = "vcs-revision" if name == "vcs_commits" else "vcs-modified"
+    assert ("main module version", *want) in _evidence(rep, cause)
+
+
 def test_vcs_stamping_one_side(reports) -> None:  # type: ignore[no-untyped-def]
     rep, a, b = reports("buildvcs")
     sa, sb = _settings(a), _settings(b)

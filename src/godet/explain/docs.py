@@ -181,7 +181,7 @@ PROSE: dict[str, Prose] = {
         "the `.go.buildinfo` blob and in the `runtime.modinfo` string, and their lengths move later data.",
         detects=_SETTING_LINES + "A differing `vcs.revision` names this cause, with the two commits as "
         "evidence." + _LINE_CLAIMS + " It also claims the `mod` line when the main module's version "
-        "differs.",
+        "differs, and shows both versions (a release tag, a pseudo-version) as evidence.",
         references=("golang/go#50603",),
     ),
     "vcs-time": Prose(

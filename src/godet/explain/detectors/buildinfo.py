@@ -137,7 +137,15 @@ def detect(ctx: DiffContext) -> list[Finding]:
                 "vcs-time": "The stamped commit times differ",
                 "vcs-modified": "One build was made from a modified (dirty) work tree",
             }
-            out.append(Finding(cause, f"{words[cause]} ({k}).", [Evidence(k, va, vb)], claims))
+            ev = [Evidence(k, va, vb)]
+            summary = f"{words[cause]} ({k})."
+            if main_version_claims and cause in ("vcs-revision", "vcs-modified"):
+                ev.append(Evidence("main module version", _main_version(a), _main_version(b)))
+                summary += (
+                    " The main module's version, which Go derives from the commit (its tag, a "
+                    "pseudo-version, +dirty), differs with it."
+                )
+            out.append(Finding(cause, summary, ev, claims))
         elif k in ARCH_LEVELS:
             out.append(
                 Finding(
@@ -304,6 +312,10 @@ def _main_version_claims(la: _Lines, lb: _Lines, a: BuildInfo, b: BuildInfo) -> 
     if (a.main and a.main.version) == (b.main and b.main.version):
         return []
     return la.claims(lambda ln: ln.startswith("mod\t")) + lb.claims(lambda ln: ln.startswith("mod\t"))
+
+
+def _main_version(info: BuildInfo) -> str | None:
+    return info.main.version if info.main else None
 
 
 def _main_module(a: BuildInfo, b: BuildInfo, claims: list[Claim], vcs: bool) -> list[Finding]:
