@@ -582,6 +582,16 @@ FACTORS: dict[str, Factor] = {
             order=5,
         ),
         _F(
+            "shipped-trimpath",
+            "A and B both built with -trimpath, as releases ship (no difference by itself; nothing "
+            "records -ldflags then)",
+            _on_both(lambda x: add_flag(x, "-trimpath")),
+            lambda s: None if s.setting("a", "-trimpath") == s.setting("b", "-trimpath") == "true" else (
+                "go version -m: -trimpath is not on both sides"
+            ),
+            order=5,
+        ),
+        _F(
             "buildid-empty",
             "B adds -ldflags=-buildid=",
             _on_b(lambda b: add_list_flag(b, "-ldflags", "-buildid=")),
@@ -782,6 +792,7 @@ FACTORS: dict[str, Factor] = {
 #: THE mapping table: factor -> the root cause(s) godet should name (cause id, key or None).
 FACTOR_ROOTS: dict[str, tuple[Root, ...]] = {
     "shipped-stripped": (),  # both sides alike: it only takes the symbols the other factors' evidence had
+    "shipped-trimpath": (),  # both sides alike: it only takes the recorded -ldflags and the paths
     "build-dir": (("build-path", None),),
     "goroot": (("goroot-path", None),),
     "gomodcache": (("module-cache-path", None),),
@@ -1107,6 +1118,11 @@ EXPLORED: list[tuple[str, ...]] = [
     ("dep-struct", "func-body", "shipped-stripped"),
     ("dep-struct", "toolchain-patch"),
     ("dep-inlined", "func-body", "string-other-length"),
+    # a release as goreleaser ships it: -trimpath and -s -w on both sides (nothing records -ldflags),
+    # an -X version, an edited function and a bumped dependency
+    ("dep-inlined", "func-body", "shipped-stripped", "shipped-trimpath", "x-other-length"),
+    ("shipped-stripped", "shipped-trimpath", "x-other-length"),
+    ("dep-struct", "shipped-stripped", "shipped-trimpath", "x-same-length"),
 ]
 
 # Factors that change both builds alike (no root of their own): they only combine with the others.

@@ -68,7 +68,7 @@ def test_every_factor_is_mapped_and_paired() -> None:
     assert set(FACTOR_ROOTS) == set(FACTORS)
     singles = {n for n, fs in PAIRS.items() if len(fs) == 1}
     assert singles == set(FACTORS) - MODIFIERS
-    assert sorted(MODIFIERS) == ["shipped-stripped"]
+    assert sorted(MODIFIERS) == ["shipped-stripped", "shipped-trimpath"]
     assert sum(len(fs) == 2 for fs in PAIRS.values()) == 45 + sum(len(fs) == 2 for fs in EXPLORED)
     assert sum(len(fs) == 3 for fs in PAIRS.values()) == 3 + sum(len(fs) == 3 for fs in EXPLORED)
     assert all(set(fs) <= set(FACTORS) for fs in EXPLORED)

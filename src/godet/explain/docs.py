@@ -268,8 +268,11 @@ PROSE: dict[str, Prose] = {
         "buildinfo did not already name; it claims the string and the header. (3) Without a symbol table, "
         "a differing Go string variable (found through its pointer/length header in writable data) whose "
         "two values both look like a timestamp, a version or a host or user name (at most 128 bytes) is "
-        "reported as an unnamed `-X` value. The finding is keyed by the variable (`null` when unnamed), with "
-        "the two values as evidence.",
+        "reported as an unnamed `-X` value; its header is found through the differing bytes, or, "
+        "when changed code moved the strings around it, in place: the same header word for word in "
+        "sections of the same address and size, over data that differs (unless each value stands in "
+        "the other build's string literals, as when a generated table swapped two). The finding is "
+        "keyed by the variable (`null` when unnamed), with the two values as evidence.",
         references=(
             "cli/cli#406",
             "zyedidia/micro#1802",

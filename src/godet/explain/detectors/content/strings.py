@@ -94,6 +94,9 @@ def detect(ctx: DiffContext) -> list[Finding]:
     diffs += string_vars(ctx, st, _vars_by_header(ctx, st), seen)
     # and by name: a variable whose data moved with other strings may not show in the runs
     diffs += string_vars(ctx, st, _named_vars(ctx), seen)
+    # and in place: a variable's header the same in both builds while its data differs (its data's
+    # runs merged with other changed strings into clusters no one variable holds)
+    diffs += string_vars(ctx, st, _vars_in_place(ctx), seen)
     broad = code_explained(ctx, RANK["source-change"])
     out = _var_findings(ctx, diffs)
     if not broad:
@@ -180,6 +183,48 @@ def _vars_by_header(ctx: DiffContext, st: State) -> list[tuple[StringVar, String
 
 VAR_KINDS = frozenset("DdRr")  # initialised data: a variable with a static value
 MAX_VAR_LEN = 1 << 26
+
+
+MAX_IN_PLACE = 256  # variables whose data is compared in place at most (writable data's headers)
+
+
+def _vars_in_place(ctx: DiffContext) -> list[tuple[StringVar, StringVar]]:
+    """String variables (headers in writable data) whose header is the same word for word in both
+    builds, in sections at the same address and of the same size as their data's, while their data
+    differs: the same variable with another value (a stripped -X value beside changed code)."""
+    ha, hb = ctx.a.string_headers, ctx.b.string_headers
+    same = _same_sections(ctx)
+    if not len(ha) or not len(hb) or not any(s.writable for s in same):
+        return []
+    in_writable = np.zeros(len(ha), dtype=bool)
+    data_same = np.zeros(len(ha), dtype=bool)
+    for s in same:
+        if s.writable:
+            in_writable |= (ha.addr >= s.addr) & (ha.addr < s.addr + s.size)
+        data_same |= (ha.ptr >= s.addr) & (ha.ptr + ha.length <= s.addr + s.size)
+    ia = np.flatnonzero(in_writable & data_same)
+    order = np.argsort(hb.addr, kind="stable")
+    k = order[np.minimum(np.searchsorted(hb.addr[order], ha.addr[ia]), len(order) - 1)]
+    ia = ia[(hb.addr[k] == ha.addr[ia]) & (hb.ptr[k] == ha.ptr[ia]) & (hb.length[k] == ha.length[ia])]
+    out = []
+    size = 2 * ctx.a.image.ptr_size
+    blobs = blob_index(ctx.a), blob_index(ctx.b)
+    for a, p, n in zip(ha.addr[ia].tolist(), ha.ptr[ia].tolist(), ha.length[ia].tolist(), strict=True):
+        da, db = read_at(ctx.a, p, n), read_at(ctx.b, p, n)
+        if da == db or da is None or db is None:
+            continue
+        if blobs[0] is not None and blobs[1] is not None and blobs[1].holds(da) and blobs[0].holds(db):
+            continue  # each value is the other build's too: strings that swapped places (an order)
+        out.append((StringVar(a, p, n, None, size), StringVar(a, p, n, None, size)))
+        if len(out) >= MAX_IN_PLACE:
+            break
+    return out
+
+
+def _same_sections(ctx: DiffContext) -> list[Section]:
+    """A's allocated sections that B has at the same address with the same size."""
+    b = {(s.name, s.addr, s.size) for s in ctx.b.image.sections if s.alloc}
+    return [s for s in ctx.a.image.sections if s.alloc and s.size and (s.name, s.addr, s.size) in b]
 
 
 def _named_vars(ctx: DiffContext) -> list[tuple[StringVar, StringVar]]:
@@ -631,8 +676,11 @@ def _literals(ctx: DiffContext, st: State, variables: list[Finding]) -> list[Fin
     alone = alone and (not bump or APART_FROM_VERSIONS in code.traits)  # type: ignore[union-attr]
     # (beside a bump, the functions it changed are not the edit: only the source change's own are)
     edited = set(code.places) if alone and bump and len(code.places) < MAX_PLACES else None  # type: ignore[union-attr]
-    if alone and _loaded_by_moved_code(ctx, changed, _bumped(ctx)[0] if bump else frozenset(), edited):
-        code = None  # the functions that load the changed literals only moved: they changed alone
+    bumped = _bumped(ctx)[0] if bump else frozenset()
+    if alone and _loaded_by_moved_code(ctx, changed, bumped, edited) is not False:
+        # the functions that load the changed literals only moved (True), or only the bumped
+        # modules' code loads them (None): they did not change with the edited code
+        code = None
     # (the program's own code loads a changed literal: no -X value, C code or bumped module made it)
     own = (code is None or bump) and _own_beside_bump(ctx, changed)
     # (code that changed only where the bumped modules reach it is the bump's, as the bump itself is)
@@ -669,18 +717,18 @@ def _own_beside_bump(ctx: DiffContext, changed: list[_Aligned]) -> bool:
 
 def _loaded_by_moved_code(
     ctx: DiffContext, changed: list[_Aligned], bumped: frozenset[str], edited: set[str] | None = None
-) -> bool:
+) -> bool | None:
     """Whether every changed literal is loaded, and only by functions of the main module's own code
     (outside inlined calls) whose code did not change (it only moved, or is the same; ``edited``:
     the functions that count as changed, when not all the changed ones): the literals changed
     beside other edited code, not with it. A literal that only code of a ``bumped`` module loads is
-    that module's (left out). False when a loader is not known."""
+    that module's (left out); None when every changed literal is. False when a loader is not known."""
     verdicts = codecmp.changed_functions(ctx)
     if not verdicts.supported:
         return False
     touched = {fd.name for fd, _ in (*verdicts.changed, *verdicts.reordered)} if edited is None else edited
     touched = touched | {fd.name for fd in verdicts.unchecked}
-    seen = False
+    seen = bumps_only = False
     for side, binary in (("a", ctx.a), ("b", ctx.b)):
         pieces = [p for al in changed for p in (al.a_pieces if side == "a" else al.b_pieces)]
         if len(pieces) > MAX_FOUND:
@@ -693,11 +741,12 @@ def _loaded_by_moved_code(
             return False
         for names, (lo, hi) in zip(found, spans, strict=True):
             if bumped and _bumped_modules_load(binary, names, lo, hi, bumped):
+                bumps_only = True
                 continue  # the bumped module's own string
             if not names or any(kind != MAIN or name in touched for name, kind in names):
                 return False
             seen = True
-    return seen
+    return True if seen else (None if bumps_only else False)
 
 
 def _bumped_modules_load(
