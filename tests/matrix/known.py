@@ -7,10 +7,4 @@ what godet answers against what the pair was built as (see docs/accuracy.md for 
 
 from __future__ import annotations
 
-KNOWN_FAILING: dict[str, str] = {
-    "dep-inlined+func-body+shipped-stripped+shipped-trimpath+x-other-length": (
-        "the roots are right (dependency-version, ldflags-x, source-change), but 238 bytes (0.7%) of "
-        "the tables after the string literals in .rodata stay unexplained: two strings of new "
-        "lengths (the -X value, the bumped module's literal) slid them by different amounts"
-    ),
-}
+KNOWN_FAILING: dict[str, str] = {}

@@ -266,8 +266,11 @@ def _slid(
     if in_place.all():
         return None
     best, share = None, 0.0
-    for d in range(ps, MAX_SLIDE + 1, ps):
-        for slide in (d, -d):
+    # B's words stand aligned in its section: when the runs pair A and B at an odd offset (a string
+    # one byte shorter before them), the slides that reach aligned words are not multiples of ps
+    mis = (b0 - sb[0]) % ps
+    for d in range(0 if mis else ps, MAX_SLIDE + 1, ps):
+        for slide in ((d - mis, -d - mis) if d else (-mis,)) if mis else (d, -d):
             wb = words(image_b, b0 + slide, sb)
             if wb is None:
                 continue
