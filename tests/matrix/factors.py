@@ -849,12 +849,13 @@ class Masking:
 
 
 NO_VCS = ("buildvcs", "gopath-mode")  # factors after which B records no VCS information
+TRIMPATH = ("trimpath", "shipped-trimpath")  # factors after which B records no -ldflags nor CGO_* flags
 MASKING: list[Masking] = [
     Masking(
         "trimpath-hides-paths",
         "-trimpath on B removes every absolute path from B: a directory that also moved has "
         "nothing left to compare with, so only the -trimpath root remains",
-        lambda fs, f: f.path and any(g.name == "trimpath" for g in fs),
+        lambda fs, f: f.path and any(g.name in TRIMPATH for g in fs),
         lambda f: (),
     ),
     Masking(
@@ -862,7 +863,7 @@ MASKING: list[Masking] = [
         "cmd/go records -ldflags and CGO_*FLAGS in buildinfo only without -trimpath (go.dev/issue/52372): "
         "with -trimpath on B the flag is invisible and what it did (symbols, DWARF, build ID, "
         "linkage, C code) is the root (-s: the symbol table, with DWARF its consequence)",
-        lambda fs, f: f.hidden_by_trimpath and any(g.name == "trimpath" for g in fs),
+        lambda fs, f: f.hidden_by_trimpath and any(g.name in TRIMPATH for g in fs),
         lambda f: f.hidden,
     ),
     Masking(
@@ -919,7 +920,7 @@ MASKING: list[Masking] = [
         "with -trimpath on B no build records both sides' CGO_* flags (and cgo compiles with "
         "-gno-record-gcc-switches): C code that differs while the C compiler is the same may come from "
         "other flags or other C sources, which godet names as one cause (cgo-flags)",
-        lambda fs, f: f.name == "c-source" and any(g.name == "trimpath" for g in fs),
+        lambda fs, f: f.name == "c-source" and any(g.name in TRIMPATH for g in fs),
         lambda f: (("cgo-flags", None),),
     ),
     Masking(
@@ -954,7 +955,7 @@ def masked_by(names: tuple[str, ...]) -> list[str]:
 def min_share(names: tuple[str, ...]) -> float:
     """99.5 % of the differing bytes explained, 99 % where -trimpath hides -ldflags."""
     fs = tuple(FACTORS[n] for n in names)
-    hides = any(g.name == "trimpath" for g in fs) and any(
+    hides = any(g.name in TRIMPATH for g in fs) and any(
         f.hidden_by_trimpath or f.name.startswith("x-") for f in fs
     )
     return 0.99 if hides else 0.995
