@@ -61,9 +61,12 @@ def code_refs(image: Image, text: tuple[int, int]) -> Refs | None:
     return Refs(np.concatenate(found_pcs), np.concatenate(found_targets))
 
 
+MAX_ADDRESS = 1 << 62  # addresses the scans work with at most (int64 arithmetic; no Go program lies higher)
+
+
 def _code(image: Image, text: tuple[int, int]) -> np.ndarray | None:
-    if image.arch not in ARCHES or text[1] <= text[0]:
-        return None
+    if image.arch not in ARCHES or not 0 <= text[0] < text[1] <= MAX_ADDRESS:
+        return None  # (a hostile header may place code at the top of memory)
     off = image.va_to_offset(text[0])
     if off is None or off + text[1] - text[0] > len(image.data):
         return None
@@ -173,7 +176,11 @@ def data_refs(image: Image, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
     ps = image.ptr_size
     dt = np.dtype((">" if image.big_endian else "<") + ("u8" if ps == 8 else "u4"))
     where, values = [np.zeros(0, np.uint64)], [np.zeros(0, np.uint64)]
+    if not 0 <= lo < hi <= MAX_ADDRESS:
+        return where[0], values[0]
     for sec in image.iter_sections(alloc_only=True):
+        if not 0 <= sec.addr <= MAX_ADDRESS - sec.size:
+            continue
         if sec.executable or not sec.in_file or sec.size < ps:
             continue
         skip = (-sec.addr) % ps

@@ -224,7 +224,11 @@ def _vars_in_place(ctx: DiffContext) -> list[tuple[StringVar, StringVar]]:
 def _same_sections(ctx: DiffContext) -> list[Section]:
     """A's allocated sections that B has at the same address with the same size."""
     b = {(s.name, s.addr, s.size) for s in ctx.b.image.sections if s.alloc}
-    return [s for s in ctx.a.image.sections if s.alloc and s.size and (s.name, s.addr, s.size) in b]
+    return [
+        s
+        for s in ctx.a.image.sections
+        if s.alloc and s.size and (s.name, s.addr, s.size) in b and 0 <= s.addr < s.addr + s.size < 1 << 62
+    ]
 
 
 def _named_vars(ctx: DiffContext) -> list[tuple[StringVar, StringVar]]:
