@@ -559,10 +559,17 @@ CGO_ONE_SIDE = "cgo-one-side"  # trait of a string-literal finding: one build on
 GO_LITERALS = "go-literals"  # trait of a string-literal finding: a changed string lies in Go's literals
 C_LITERALS = "c-literals"  # ... in a C object's read-only data
 STD_LITERALS = "std-literals"  # ... the code that loads its changed strings is the standard library's only
+BUMP_LITERALS = "bump-literals"  # ... the code that loads them belongs to (or inlines) bumped modules only
 # trait of a source-change finding: its functions neither belong to, inline nor call a module whose
 # version differs (read/inltree.py, read/coderefs.called_functions)
 APART_FROM_VERSIONS = "apart-from-versions"
 REACHED_BY_VERSIONS = "reached-by-versions"  # ... every function of it belongs to, inlines or calls one
+
+
+def _bump_literals(causer: Finding, effect: Finding) -> bool:
+    """Only the bumped modules' code (their own, or inlined from them) loads the changed strings:
+    beside an -X value or a C change, the bump changed them."""
+    return BUMP_LITERALS in effect.traits
 
 
 def _reaches_module(causer: Finding, effect: Finding) -> bool:
@@ -610,6 +617,7 @@ CONDITION_TEXT = {  # how the docs and the accuracy report say each condition
     "no-own-literal": "no changed literal is loaded by the main module's own code (outside inlined calls)",
     "std-literals": "the changed strings are loaded by the standard library's code only",
     "reaches-module": "the changed functions belong to, inline or call a module whose version differs",
+    "bump-literals": "the changed strings are loaded by the bumped modules' code only",
 }
 CONDITIONS: dict[str, Callable[[Finding, Finding], bool]] = {
     "absent-on-one-side": _absent_on_one_side,
@@ -627,6 +635,7 @@ CONDITIONS: dict[str, Callable[[Finding, Finding], bool]] = {
     "no-own-literal": _no_own_literal,
     "std-literals": _std_literals,
     "reaches-module": _reaches_module,
+    "bump-literals": _bump_literals,
 }
 # Settings that change the code but not which Go string literals it holds (the go:string.* blob is
 # byte for byte the same with and without -buildmode=pie, as with -pgo and GOAMD64).
@@ -874,6 +883,7 @@ EDGES: tuple[Edge, ...] = (
         "string-literal",
         "the module's strings differ",
         when="flags-recorded+no-own-literal",
+        prefer="bump-literals",
     ),
     E(
         "ldflags-x",

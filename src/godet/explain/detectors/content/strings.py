@@ -11,6 +11,7 @@ from godet.compare import code as codecmp
 from godet.compare.bytes import as_array
 from godet.explain.causes import (
     APART_FROM_VERSIONS,
+    BUMP_LITERALS,
     C_LITERALS,
     CAUSES,
     CGO_ONE_SIDE,
@@ -681,7 +682,8 @@ def _literals(ctx: DiffContext, st: State, variables: list[Finding]) -> list[Fin
     # (beside a bump, the functions it changed are not the edit: only the source change's own are)
     edited = set(code.places) if alone and bump and len(code.places) < MAX_PLACES else None  # type: ignore[union-attr]
     bumped = _bumped(ctx)[0] if bump else frozenset()
-    if alone and _loaded_by_moved_code(ctx, changed, bumped, edited) is not False:
+    loaders = _loaded_by_moved_code(ctx, changed, bumped, edited) if alone or bump else False
+    if alone and loaders is not False:
         # the functions that load the changed literals only moved (True), or only the bumped
         # modules' code loads them (None): they did not change with the edited code
         code = None
@@ -701,6 +703,8 @@ def _literals(ctx: DiffContext, st: State, variables: list[Finding]) -> list[Fin
     summary = f"{n} string literal(s) of read-only data differ while {same}." + also
     found = Finding("string-literal", summary, ev, claims, places=list(dict.fromkeys(places)))
     found.traits = _origins(ctx, changed) | ({OWN_LITERALS} if own else set())
+    if loaders is None:  # only the bumped modules' code loads them: the bump's before an -X value's
+        found.traits = found.traits | {BUMP_LITERALS}
     return [found]
 
 
