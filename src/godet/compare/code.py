@@ -652,7 +652,8 @@ def _code_ranges(ctx: CodePair, r: CodeResidual) -> tuple[tuple[int, int] | None
 def _named_range(binary: Binary, name: str) -> tuple[int, int] | None:
     p = binary.pclntab
     if p is not None:
-        f = p.func(p.names.index(name)) if name in p.names else None
+        i = p.index_of(name)
+        f = p.func(i) if i is not None else None
         if f is not None:
             start = binary.image.va_to_offset(f.entry)
             if start is not None:

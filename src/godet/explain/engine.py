@@ -350,13 +350,8 @@ def _residuals(ctx: DiffContext, remaining: np.ndarray, deep: bool) -> tuple[lis
 
 
 def _func_at_offset(b: Binary, off: int) -> str | None:
-    if off < 0 or b.pclntab is None:
-        return None
-    sec = b.image.section_at(off)
-    if sec is None or not sec.executable:
-        return None
-    i = b.pclntab.index_at(sec.addr + off - sec.offset)
-    return b.pclntab.name(i) if i is not None else None
+    i = b.function_at(off)
+    return b.pclntab.name(i) if i is not None and b.pclntab is not None else None
 
 
 def _symbol_at(b: Binary, off: int) -> str | None:

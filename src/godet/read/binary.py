@@ -147,6 +147,14 @@ class Binary:
 
         return self._guard("DWARF", lambda: read_dwarf(self.image), DwarfSummary.absent())
 
+    def function_at(self, off: int) -> int | None:
+        """The pclntab index of the Go function whose code holds file offset ``off``, or None."""
+        sec = self.image.section_at(off) if off >= 0 else None
+        tab = self.pclntab
+        if tab is None or sec is None or not sec.executable:
+            return None
+        return tab.index_at(sec.addr + off - sec.offset)
+
     @cached_property
     def gc_programs(self) -> list[GcProgram]:
         """The GC programs of .data and .bss that moduledata points at (read/gcprog.py)."""

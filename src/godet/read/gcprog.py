@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from godet.read.image import Image
-from godet.read.pclntab import Pclntab
+from godet.read.pclntab import Pclntab, moduledata_words
 
 MAX_PROGRAM = 1 << 24  # bytes a GC program is read for at most
 
@@ -37,16 +37,13 @@ class GcProgram:
 def gc_programs(image: Image, tab: Pclntab | None) -> list[GcProgram]:
     """The GC programs moduledata points at, each checked: the data and bss ranges before them lie in
     writable sections in order, and each program ends inside read-only data. [] when unknown."""
-    if tab is None or not tab.moduledata:
+    if tab is None:
         return []
-    ps = image.ptr_size
     first = tab.layout.moduledata_text_word + 4  # moduledata.data (after text, etext, noptrdata, enoptrdata)
     last = tab.layout.moduledata_gcdata_word + 2
-    raw = image.read_va(tab.moduledata + ps * first, ps * (last - first))
-    if raw is None:
+    words = moduledata_words(image, tab, first, last - first)
+    if words is None:
         return []
-    order = "big" if image.big_endian else "little"
-    words = [int.from_bytes(raw[k : k + ps], order) for k in range(0, len(raw), ps)]
     data, edata, bss, ebss = words[0], words[1], words[2], words[3]
     gcdata, gcbss = words[-2], words[-1]
     if not (0 < data <= edata <= bss <= ebss) or not _writable(image, data, edata):

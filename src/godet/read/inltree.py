@@ -18,7 +18,7 @@ from __future__ import annotations
 from godet.errors import FormatError
 from godet.read.binary import Binary
 from godet.read.bytesview import ByteView, Struct
-from godet.read.pclntab import Pclntab
+from godet.read.pclntab import Pclntab, moduledata_words
 
 FUNCDATA_INLTREE = 3  # abi.FUNCDATA_InlTree
 MAX_ENTRIES = 4096  # inlined calls read per function at most
@@ -42,8 +42,9 @@ def inlined_functions(binary: Binary, i: int) -> list[str] | None:
     tab = binary.pclntab
     if tab is None or tab.version not in INLCALL:
         return None
+    base = gofunc_base(binary)
     try:
-        return _read(binary, tab, i, _base(binary, tab))
+        return _read(binary, tab, i, base)
     except FormatError:
         return None
 
@@ -101,15 +102,9 @@ def _find_base(binary: Binary, tab: Pclntab) -> int | None:
         if sym is not None and sym.addr:
             return sym.addr
     image = binary.image
-    if not tab.moduledata:
+    words = moduledata_words(image, tab, tab.layout.moduledata_gcdata_word + 2, CANDIDATE_WORDS)
+    if words is None:  # (the words after gcdata, gcbss)
         return None
-    ps = image.ptr_size
-    first = tab.layout.moduledata_gcdata_word + 2  # after gcdata, gcbss
-    raw = image.read_va(tab.moduledata + ps * first, ps * CANDIDATE_WORDS)
-    if raw is None:
-        return None
-    order = "big" if image.big_endian else "little"
-    words = [int.from_bytes(raw[k : k + ps], order) for k in range(0, len(raw), ps)]
     readonly = [s for s in image.sections if s.alloc and not s.writable and not s.executable]
     candidates = [w for w in words if any(s.addr <= w < s.addr + s.size for s in readonly)]
     sample = _sample(tab)

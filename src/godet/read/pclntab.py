@@ -201,6 +201,7 @@ class Pclntab:
     _funcoffs: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64), repr=False)
     _names: list[str] | None = field(default=None, repr=False)
     _funcs: list[Func] | None = field(default=None, repr=False)
+    _by_name: dict[str, int] | None = field(default=None, repr=False)
     _steps_left: int = field(default=PCVALUE_BUDGET, repr=False)
 
     # ------------------------------------------------------------------ functions
@@ -246,6 +247,14 @@ class Pclntab:
         for k, byte in enumerate(raw):
             hit &= u8[np.minimum(offs + k, last)] == byte
         return np.flatnonzero(hit)
+
+    def index_of(self, name: str) -> int | None:
+        """The index of the (first) function called ``name``, or None (a name index built once)."""
+        if self._by_name is None:
+            self._by_name = {}
+            for i, n in enumerate(self.names):
+                self._by_name.setdefault(n, i)
+        return self._by_name.get(name)
 
     def func(self, i: int) -> Func:
         """Function ``i`` as an object."""
@@ -751,6 +760,19 @@ def _functab_looks_sorted(view: ByteView, off: int, hdr: _Header) -> bool:
 
 
 # ------------------------------------------------------------------------------------ moduledata
+
+
+def moduledata_words(image: Image, tab: Pclntab, first: int, count: int) -> list[int] | None:
+    """``count`` pointer-sized words of moduledata from word ``first`` (a layout's word index), or
+    None when moduledata was not found or the words are not in the file."""
+    if not tab.moduledata:
+        return None
+    ps = image.ptr_size
+    raw = image.read_va(tab.moduledata + ps * first, ps * count)
+    if raw is None:
+        return None
+    order = "big" if image.big_endian else "little"
+    return [int.from_bytes(raw[k : k + ps], order) for k in range(0, len(raw), ps)]
 
 
 @dataclass

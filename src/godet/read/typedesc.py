@@ -17,6 +17,7 @@ import re
 
 from godet.read.binary import Binary
 from godet.read.coderefs import code_refs
+from godet.read.pclntab import moduledata_words
 
 TFLAG_EXTRA_STAR = 1 << 1
 MAX_NAME = 4096  # bytes of a type name read at most
@@ -38,14 +39,10 @@ def _types_range(binary: Binary) -> tuple[int, int] | None:
         return lo.addr, hi.addr
     tab = binary.pclntab
     image = binary.image
-    if tab is None or not tab.moduledata:
+    words = moduledata_words(image, tab, tab.layout.moduledata_gcdata_word + 2, 3) if tab else None
+    if words is None:
         return None
-    ps = image.ptr_size
-    raw = image.read_va(tab.moduledata + ps * (tab.layout.moduledata_gcdata_word + 2), 3 * ps)
-    if raw is None:
-        return None
-    order = "big" if image.big_endian else "little"
-    types, *after = (int.from_bytes(raw[k : k + ps], order) for k in range(0, len(raw), ps))
+    types, *after = words
     sec = next((s for s in image.sections if s.alloc and s.addr <= types < s.addr + s.size), None)
     if sec is None or sec.executable:  # (Mach-O's __go_type lies in the writable __DATA_CONST)
         return None

@@ -771,11 +771,7 @@ def _bumped_modules_load(
 
 def _inlines(binary: Binary, name: str, modules: frozenset[str]) -> bool:
     """Whether function ``name`` inlines a function of ``modules`` (its inline tree)."""
-    tab = binary.pclntab
-    memo = binary.image.memo
-    if "function-index" not in memo:
-        memo["function-index"] = {n: i for i, n in enumerate(tab.names)} if tab is not None else {}
-    i = memo["function-index"].get(name)
+    i = binary.pclntab.index_of(name) if binary.pclntab is not None else None
     tree = inlined_functions(binary, i) if i is not None else None
     return bool(tree) and any(in_modules(n, modules) for n in tree)
 
