@@ -125,6 +125,45 @@ CONTAINER_CAUSES: list[Cause] = [
         "Pin packages: install from a snapshot archive (snapshot.debian.org), `apko lock`, or pin versions.",
     ),
     Cause(
+        "package-version",
+        F,
+        "Package version differs",
+        "The two packages are different versions: a .deb's `Version` (a `+bN` suffix is a binary-only "
+        "rebuild of the same source) or an .rpm's `VERSION`/`RELEASE`. Its changelog, its control fields "
+        "and, when the source version differs, the packaged files follow; so do file times clamped to "
+        "each side's SOURCE_DATE_EPOCH, which packaging tools take from the latest changelog entry.",
+        "Compare builds of the same version: rebuild the package from the same source package and "
+        "changelog (`debrebuild`, `rpmbuild --rebuild` of the same .src.rpm).",
+    ),
+    Cause(
+        "build-dependencies",
+        F,
+        "Build dependency versions differ",
+        "The package records what it was built against and it differs: Debian's `Built-Using` / "
+        "`Static-Built-Using` (for Go, the golang-X.Y package and every Go library package), an .rpm's "
+        "`OPTFLAGS`; with the same version, dependencies computed from the build machine's libraries "
+        "(`Depends` from shlibs, rpm's automatic requires) follow.",
+        "Rebuild in the recorded environment: the .buildinfo with `debrebuild` or a snapshot.debian.org "
+        "mirror; for rpm, the same buildroot (mock with a pinned repository).",
+    ),
+    Cause(
+        "package-build-stamp",
+        F,
+        "Package build time or host recorded",
+        "An .rpm's header records when (`BUILDTIME`) and where (`BUILDHOST`) it was built.",
+        "Set SOURCE_DATE_EPOCH with `%use_source_date_epoch_as_buildtime 1`, "
+        "`%clamp_mtime_to_source_date_epoch 1` and a fixed `%_buildhost` (rpm ≥ 4.14).",
+    ),
+    Cause(
+        "package-metadata",
+        F,
+        "Package checksums and sizes follow the content",
+        "Lists that describe the payload change with it: a .deb's `md5sums` and `Installed-Size`, an "
+        ".rpm's file digests, sizes, payload digest and signature header.",
+        "Fix what changed the packaged files; these follow.",
+        consequence=True,
+    ),
+    Cause(
         "attestation",
         F,
         "Attestation manifests differ",

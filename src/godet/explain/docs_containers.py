@@ -25,8 +25,11 @@ PROSE_CONTAINERS: dict[str, dict[str, Any]] = {
     "file-mtime": _P(
         shows="Tar headers (and PAX `mtime` records) of otherwise equal entries hold different times.",
         detects=_MEMBERS + "compares each pair's stored mtime; with SOURCE_DATE_EPOCH set in the "
-        "environment it says which side has times later than the epoch (not clamped). `godet check` flags "
-        "such times in images (GD601).",
+        "environment it says which side has times later than the epoch (not clamped). Across an archive it "
+        "tells one clamped side from two sides clamped to different epochs. In a .deb or .rpm the epoch is "
+        "the date of the latest changelog entry: times equal to each side's changelog date are a "
+        "consequence of `package-version` when the versions differ, and so are older times of files taken "
+        "from two different source packages. `godet check` flags such times in images (GD601).",
     ),
     "file-owner": _P(
         shows="The uid, gid, uname or gname fields of a tar entry differ.",
@@ -92,6 +95,35 @@ PROSE_CONTAINERS: dict[str, dict[str, Any]] = {
         shows="`/var/lib/dpkg/status` or `/lib/apk/db/installed` list different package versions.",
         detects="The files detector (`explain/containers/files.py`) parses both package databases and "
         "lists the packages whose versions differ (e.g. libc6 2.36-9+deb12u3 vs 2.36-9+deb12u4).",
+    ),
+    "package-version": _P(
+        shows="A .deb's control file has another `Version` (and `Source: name (version)`), an .rpm's header "
+        "another `VERSION`, `RELEASE` or `EPOCH`; the changelog's first entry differs.",
+        detects="The packages detector (`explain/containers/packages.py`) reads both control files (or rpm "
+        "headers) and both changelogs' latest entries. A `+bN` suffix with the same source version is a "
+        "binary-only rebuild: then only the changelog, the control file and the clamped times follow, and "
+        "any other changed file stays unexplained. With different source versions, changed files of the "
+        "package (man pages, docs, symlinks) are labelled as the source change they are, a consequence of "
+        "the version.",
+    ),
+    "build-dependencies": _P(
+        shows="Debian's `Built-Using` / `Static-Built-Using` fields (for Go packages: the golang-X.Y "
+        "toolchain and each library package) or an .rpm's `OPTFLAGS` differ.",
+        detects="The packages detector compares the recorded fields. With the same package version, fields "
+        "computed from the build machine (`Depends` from shlibs, rpm's automatic `Requires`/`Provides`) "
+        "are labelled as its consequence.",
+    ),
+    "package-build-stamp": _P(
+        shows="An .rpm's header has another `BUILDTIME` or `BUILDHOST`.",
+        detects="The packages detector reads the header tags. A build time equal to each side's latest "
+        "changelog time (`%use_source_date_epoch_as_buildtime` with SOURCE_DATE_EPOCH from the changelog) "
+        "between two versions is the version's consequence instead.",
+    ),
+    "package-metadata": _P(
+        shows="A .deb's `md5sums` or `Installed-Size`, an .rpm's file digests, sizes, payload digest or "
+        "signature header differ.",
+        detects="The packages detector labels them when the payload differs too; each differing `md5sums` "
+        "line must belong to a file whose content differs, else the file stays unexplained.",
     ),
     "attestation": _P(
         shows="The index lists attestation manifests (platform unknown/unknown, "

@@ -234,7 +234,9 @@ class TreeReport:
 def rollup(root: Node) -> list[Rollup]:
     """Causes across the tree, roots first, then by the number of members they were found in."""
     acc: dict[tuple[str, str], Rollup] = {}
+    reach: Counter[str] = Counter()  # nodes whose consequences name a root as their cause
     for n in root.walk():
+        reach.update({c.because for c in n.causes if c.role != "root" and c.because})
         seen: set[tuple[str, str]] = set()
         items: list[tuple[str, str, int, bool]] = [(c.id, c.role, 0, False) for c in n.causes]
         if n.report is not None and not n.report.identical:
@@ -253,7 +255,15 @@ def rollup(root: Node) -> list[Rollup]:
                 r.parts += 1
             if len(r.where) < 5:
                 r.where.append(n.path)
-    return sorted(acc.values(), key=lambda r: (r.role != "root", -r.members - r.parts, -r.bytes, r.id))
+    return sorted(
+        acc.values(),
+        key=lambda r: (
+            r.role != "root",
+            -r.members - r.parts - (reach[r.id] if r.role == "root" else 0),
+            -r.bytes,
+            r.id,
+        ),
+    )
 
 
 def diff_trees(a: str, b: str, deep: bool = False, progress: bool = False) -> TreeReport:

@@ -24,6 +24,7 @@ class TreeContext:
     opener: Opener
     deep: bool = False
     epoch: int | None = None  # SOURCE_DATE_EPOCH from the environment, when set
+    package: Any = None  # the PackagePair of the .deb/.rpm pair being compared, if any
     progress: bool = False
     errors: list[tuple[str, str]] = field(default_factory=list)
     binary_pairs: list[tuple[Node, Member, Member]] = field(default_factory=list)  # deferred Go diffs
@@ -72,7 +73,16 @@ def diff_sources(ctx: TreeContext, a: Source, b: Source, path: str) -> Node:
     if (a.image is None) != (b.image is None):
         node.notes.append("one side is an image and the other is not: compared as plain archives")
     metadata = a.kind != "directory" and b.kind != "directory"
-    inner = diff_members(ctx, a, b, path, metadata)
+    from godet.explain.containers.packages import explain_packages, pair_packages
+
+    pair = pair_packages(a, b)
+    outer, ctx.package = ctx.package, pair or ctx.package
+    try:
+        inner = diff_members(ctx, a, b, path, metadata)
+    finally:
+        ctx.package = outer
+    if pair is not None:
+        explain_packages(pair, a, b, inner)
     node.children, node.causes = inner.children, inner.causes
     return node
 
@@ -123,22 +133,52 @@ def diff_members(
         )
     if metadata:
         holder.causes += source_causes(a, b)
-        clamp = clamping(a, b)
+        clamp = clamping(a, b, ctx.package)
         if clamp is not None:
             holder.causes.append(clamp)
     return holder
 
 
-def clamping(a: Source, b: Source) -> NodeCause | None:
+def clamping(a: Source, b: Source, package: Any = None) -> NodeCause | None:
     """When one side's file times all stop at one value most entries share (a SOURCE_DATE_EPOCH
-    clamp) and the other side has later times, name that epoch."""
+    clamp) and the other side has later times, name that epoch; when both sides stop at their own
+    epoch, say that the epochs differ (and, in packages, that each is its changelog's date)."""
 
     def times(s: Source) -> list[float]:
         return [m.mtime for m in s.members.values() if m.mtime is not None and m.kind != "dir"]
 
     ta, tb = times(a), times(b)
-    if not ta or not tb:
+    if not ta or not tb or sorted(ta) == sorted(tb):
         return None
+    tops = (int(max(ta)), int(max(tb)))
+    if package is not None and package.a.epochs() and package.b.epochs():
+        if package.at_epochs(*tops):
+            return package.epoch_cause(*tops)
+        late = [
+            (w, max(m.epochs()))
+            for w, top, m in (("A", tops[0], package.a), ("B", tops[1], package.b))
+            if top > max(m.epochs())
+        ]
+        if late:
+            return NodeCause(
+                "file-mtime",
+                " and ".join(
+                    f"{w}'s file times are later than its latest changelog entry ({e})" for w, e in late
+                )
+                + ", which packaging tools take as SOURCE_DATE_EPOCH: not clamped",
+                [Evidence("latest file time", when(max(ta)), when(max(tb)))],
+            )
+    at_top = [sum(1 for t in ts if t == max(ts)) for ts in (ta, tb)]
+    if (
+        all(k >= 2 and k * 2 >= len(ts) for k, ts in zip(at_top, (ta, tb), strict=True))
+        and tops[0] != tops[1]
+    ):
+        return NodeCause(
+            "file-mtime",
+            f"both sides' file times are clamped, to different epochs: SOURCE_DATE_EPOCH {tops[0]} vs "
+            f"{tops[1]}",
+            [Evidence("latest file time", when(max(ta)), when(max(tb)))],
+        )
     for who, mine, other in (("A", ta, tb), ("B", tb, ta)):
         top = max(mine)
         at_top = sum(1 for t in mine if t == top)
@@ -206,25 +246,31 @@ def diff_member(
         kinds = {ma.kind, mb.kind}
         cid = "hardlink" if kinds == {"file", "hardlink"} else "unexplained"
         node.causes.append(
-            NodeCause(
-                cid,
-                f"a {ma.kind} in A, a {mb.kind} in B",
-                [
-                    Evidence("entry type", ma.kind, mb.kind),
-                    Evidence("link target", ma.linkname or None, mb.linkname or None),
-                ],
+            _from_source(
+                ctx,
+                NodeCause(
+                    cid,
+                    f"a {ma.kind} in A, a {mb.kind} in B",
+                    [
+                        Evidence("entry type", ma.kind, mb.kind),
+                        Evidence("link target", ma.linkname or None, mb.linkname or None),
+                    ],
+                ),
             )
         )
     elif ma.linkname != mb.linkname:
         node.causes.append(
-            NodeCause(
-                "hardlink" if ma.kind == "hardlink" else "unexplained",  # a hard-link chain re-pointed
-                f"{ma.kind} target differs",
-                [Evidence("link target", ma.linkname, mb.linkname)],
+            _from_source(
+                ctx,
+                NodeCause(
+                    "hardlink" if ma.kind == "hardlink" else "unexplained",  # a hard-link chain re-pointed
+                    f"{ma.kind} target differs",
+                    [Evidence("link target", ma.linkname, mb.linkname)],
+                ),
             )
         )
     if metadata:
-        node.causes += metadata_causes(ma, mb, ctx.epoch)
+        node.causes += metadata_causes(ma, mb, ctx.epoch, ctx.package)
     if (
         contents
         and ma.kind == "file"
@@ -235,6 +281,18 @@ def diff_member(
     return node
 
 
+def _from_source(ctx: TreeContext, c: NodeCause) -> NodeCause:
+    """An otherwise unexplained entry change inside two packages built from different sources is
+    the sources' (what the package ships changed with them)."""
+    pair = ctx.package
+    if c.id != "unexplained" or pair is None or not pair.sources_differ:
+        return c
+    why = f"; the package sources differ ({pair.a.source_version} vs {pair.b.source_version})"
+    return NodeCause(
+        "source-change", c.summary + why, c.evidence, role="consequence", because="package-version"
+    )
+
+
 def _kind(m: Member) -> str:
     if m.kind != "file":
         return m.kind
@@ -243,10 +301,33 @@ def _kind(m: Member) -> str:
     return "binary" if m.executable else "file"
 
 
-def metadata_causes(a: Member, b: Member, epoch: int | None) -> list[NodeCause]:
+def metadata_causes(a: Member, b: Member, epoch: int | None, package: Any = None) -> list[NodeCause]:
     """Causes from the stored metadata of two entries of the same path."""
     out: list[NodeCause] = []
-    if a.mtime is not None and b.mtime is not None and int(a.mtime) != int(b.mtime):
+    if (
+        package is not None
+        and a.mtime is not None
+        and b.mtime is not None
+        and package.at_epochs(a.mtime, b.mtime)
+    ):
+        out.append(package.epoch_cause(a.mtime, b.mtime))
+    elif (
+        package is not None
+        and a.mtime is not None
+        and b.mtime is not None
+        and package.from_sources(a.mtime, b.mtime)
+    ):
+        out.append(
+            NodeCause(
+                "file-mtime",
+                f"modification time {when(a.mtime)} vs {when(b.mtime)}, from each side's source package "
+                "(not later than its SOURCE_DATE_EPOCH)",
+                [Evidence("mtime", when(a.mtime), when(b.mtime))],
+                role="consequence",
+                because="package-version",
+            )
+        )
+    elif a.mtime is not None and b.mtime is not None and int(a.mtime) != int(b.mtime):
         summary = f"modification time {when(a.mtime)} vs {when(b.mtime)}"
         ev = [Evidence("mtime", when(a.mtime), when(b.mtime))]
         if epoch is not None:
@@ -272,7 +353,7 @@ def metadata_causes(a: Member, b: Member, epoch: int | None) -> list[NodeCause]:
                 [Evidence(k, str(x), str(y)) for k, x, y in own],
             )
         )
-    if a.mode is not None and b.mode is not None and a.mode != b.mode:
+    if a.mode is not None and b.mode is not None and a.mode != b.mode and a.kind == b.kind:
         hint = ""
         if {a.mode & 0o777, b.mode & 0o777} in ({0o666, 0o644}, {0o777, 0o755}):
             hint = " (group/other write bits: umask or a git checkout)"
@@ -365,7 +446,11 @@ def content(ctx: TreeContext, a: Member, b: Member, node: Node) -> None:
         sub = diff_sources(ctx, a.nested, b.nested, node.path)
         node.kind = "archive"
         node.children = sub.children
-        node.causes += sub.causes
+        node.causes += [
+            c
+            for c in sub.causes
+            if (c.id, c.role, c.summary) not in {(x.id, x.role, x.summary) for x in node.causes}
+        ]
         node.notes += sub.notes
         if not differs(node):
             outside_members(node, a.nested.kind, locate(a, b))

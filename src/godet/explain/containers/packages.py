@@ -1,0 +1,496 @@
+"""Package metadata: what a .deb's control file and changelog, or an .rpm's header, say about why
+two packages differ (another version, another build environment, a build stamp), and which of their
+parts only follow from that (md5sums, sizes, digests, changelogs, file times clamped to each side's
+SOURCE_DATE_EPOCH)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import gzip
+import io
+import re
+import zlib
+from dataclasses import dataclass, field
+
+from godet.explain.detectors.base import Evidence
+from godet.explain.tree import Node, NodeCause
+from godet.sources.base import Member, Source
+
+MAX_EVIDENCE = 8
+MAX_TEXT = 1 << 20  # control files, changelog heads and checksum lists are read up to this size
+BINNMU = re.compile(r"\+b\d+$")
+CHANGELOG = re.compile(r"(^|/)usr/share/doc/[^/]+/changelog\.Debian(\.[a-z0-9_-]+)?\.gz$")
+CHANGELOG_HEAD = re.compile(r"^(\S+) \(([^)]+)\)", re.M)
+CHANGELOG_TRAILER = re.compile(r"^ -- .*?>  (.+)$", re.M)
+
+# What each recorded field means when it differs (deb control fields; rpm header tags by name).
+VERSION_FIELDS = frozenset({"Version", "Source", "VERSION", "RELEASE", "EPOCH", "SOURCERPM"})
+ENVIRONMENT_FIELDS = frozenset(
+    {
+        "Built-Using",
+        "Static-Built-Using",
+        "X-Cargo-Built-Using",
+        "OPTFLAGS",
+    }
+)
+SUBSTVAR_FIELDS = frozenset(  # computed from the built files and the build machine's libraries
+    {
+        "Depends",
+        "Pre-Depends",
+        "Recommends",
+        "Provides",
+        "REQUIRENAME",
+        "REQUIREVERSION",
+        "REQUIREFLAGS",
+        "PROVIDENAME",
+        "PROVIDEVERSION",
+        "PROVIDEFLAGS",
+    }
+)
+STAMP_FIELDS = frozenset({"BUILDTIME", "BUILDHOST"})
+CONTENT_FIELDS = frozenset(  # sizes and digests of the payload
+    {"Installed-Size", "SIZE", "FILESIZES", "FILEDIGESTS", "PAYLOADDIGEST", "PAYLOADDIGESTALT", "LONGSIZE"}
+)
+TIME_FIELDS = frozenset({"FILEMTIMES"})
+
+
+@dataclass
+class PackageMeta:
+    """What one package says about itself."""
+
+    format: str  # deb | rpm
+    name: str
+    version: str
+    source_version: str  # the version of the source it was built from
+    fields: dict[str, str] = field(default_factory=dict)
+    epoch: int | None = None  # the latest changelog entry's time (what SOURCE_DATE_EPOCH is set from)
+    changelog: str = ""  # the latest changelog entry's version
+
+    def epochs(self) -> tuple[int, ...]:
+        """The SOURCE_DATE_EPOCH values its changelog can give. rpm stores a changelog day at noon;
+        rpmbuild 4.18's `%source_date_epoch_from_changelog` sets that day's midnight (observed)."""
+        if self.epoch is None:
+            return ()
+        if self.format == "rpm" and self.epoch % 86400 == 43200:
+            return (self.epoch, self.epoch - 43200)
+        return (self.epoch,)
+
+    def at_epoch(self, t: float | None) -> bool:
+        return t is not None and int(t) in self.epochs()
+
+
+# ------------------------------------------------------------------ reading
+
+
+def parse_control(text: str) -> dict[str, str]:
+    """The fields of a deb822 paragraph (continuation lines joined with newlines)."""
+    out: dict[str, str] = {}
+    key = ""
+    for line in text.splitlines():
+        if not line.strip():
+            if out:
+                break
+            continue
+        if line[0] in " \t" and key:
+            out[key] += "\n" + line.strip()
+        elif ":" in line:
+            key, _, value = line.partition(":")
+            key = key.strip()
+            out[key] = value.strip()
+    return out
+
+
+def changelog_head(raw: bytes) -> tuple[str, int] | None:
+    """(version, time) of the first entry of a gzipped Debian changelog."""
+    try:
+        text = gzip.GzipFile(fileobj=io.BytesIO(raw)).read(64 << 10).decode("utf-8", "replace")
+    except (OSError, EOFError, zlib.error):
+        return None
+    head, trailer = CHANGELOG_HEAD.search(text), CHANGELOG_TRAILER.search(text)
+    if head is None or trailer is None:
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(trailer.group(1).strip())
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return head.group(2), int(when.timestamp())
+
+
+def _small(m: Member | None) -> bytes | None:
+    if m is None or m.kind != "file" or m.size > MAX_TEXT:
+        return None
+    return m.read()
+
+
+def _nested(src: Source, prefix: str) -> Source | None:
+    for name, m in src.members.items():
+        if name.startswith(prefix) and m.nested is not None:
+            return m.nested
+    return None
+
+
+def deb_meta(src: Source) -> PackageMeta | None:
+    """The control fields and latest changelog entry of a .deb."""
+    control = _nested(src, "control.tar")
+    raw = _small(control.members.get("control")) if control else None
+    if raw is None:
+        return None
+    fields = parse_control(raw.decode("utf-8", "replace"))
+    version = fields.get("Version", "")
+    srcv = re.search(r"\(([^)]+)\)", fields.get("Source", ""))
+    meta = PackageMeta(
+        "deb",
+        fields.get("Package", ""),
+        version,
+        srcv.group(1) if srcv else BINNMU.sub("", version),
+        fields,
+    )
+    data = _nested(src, "data.tar")
+    heads = []
+    for name, m in (data.members if data else {}).items():
+        if CHANGELOG.search(name):
+            body = _small(m)
+            head = changelog_head(body) if body else None
+            if head is not None:
+                heads.append(head)
+    if heads:
+        meta.changelog, meta.epoch = max(heads, key=lambda h: h[1])
+    return meta
+
+
+# rpm header tags by number (rpmtag.h); the type decides how a value is read.
+RPM_TAGS = {
+    1000: "NAME",
+    1001: "VERSION",
+    1002: "RELEASE",
+    1003: "EPOCH",
+    1006: "BUILDTIME",
+    1007: "BUILDHOST",
+    1009: "SIZE",
+    1028: "FILESIZES",
+    1034: "FILEMTIMES",
+    1035: "FILEDIGESTS",
+    1044: "SOURCERPM",
+    1047: "PROVIDENAME",
+    1048: "REQUIREFLAGS",
+    1049: "REQUIRENAME",
+    1050: "REQUIREVERSION",
+    1064: "RPMVERSION",
+    1080: "CHANGELOGTIME",
+    1112: "PROVIDEFLAGS",
+    1113: "PROVIDEVERSION",
+    1122: "OPTFLAGS",
+    1125: "PAYLOADCOMPRESSOR",
+    1126: "PAYLOADFLAGS",
+    5008: "LONGSIZE",
+    5092: "PAYLOADDIGEST",
+    5097: "PAYLOADDIGESTALT",
+}
+
+
+def rpm_header_fields(blob: bytes) -> dict[str, str]:
+    """The known tags of an rpm header (16-byte preamble, index entries, data store) as text."""
+    out: dict[str, str] = {}
+    if len(blob) < 16:
+        return out
+    n, size = int.from_bytes(blob[8:12], "big"), int.from_bytes(blob[12:16], "big")
+    store = blob[16 + 16 * n : 16 + 16 * n + size]
+    for i in range(min(n, (len(blob) - 16) // 16)):
+        tag, typ, off, count = (
+            int.from_bytes(blob[16 + 16 * i + 4 * k : 20 + 16 * i + 4 * k], "big") for k in range(4)
+        )
+        name = RPM_TAGS.get(tag)
+        if name is None or off >= len(store):
+            continue
+        out[name] = _rpm_value(store, typ, off, count)
+    return out
+
+
+def _rpm_value(store: bytes, typ: int, off: int, count: int) -> str:
+    width = {2: 1, 3: 2, 4: 4, 5: 8}.get(typ)
+    if width is not None:  # integers
+        count = min(count, (len(store) - off) // width)
+        vals = [int.from_bytes(store[off + width * k : off + width * (k + 1)], "big") for k in range(count)]
+        return " ".join(map(str, vals))
+    if typ == 7:  # binary
+        return store[off : off + count].hex()
+    items = store[off:].split(b"\x00")[: (1 if typ == 6 else count)]  # string, string array, i18n
+    return "\n".join(x.decode("utf-8", "replace") for x in items)
+
+
+def rpm_meta(src: Source) -> PackageMeta | None:
+    """The header tags of an .rpm; its epoch is the newest changelog time."""
+    raw = _small(src.members.get("[rpm header]"))
+    if raw is None:
+        return None
+    fields = rpm_header_fields(raw)
+    if "NAME" not in fields:
+        return None
+    version = fields.get("VERSION", "") + "-" + fields.get("RELEASE", "")
+    if fields.get("EPOCH"):
+        version = f"{fields['EPOCH']}:{version}"
+    meta = PackageMeta("rpm", fields["NAME"], version, version, fields)
+    times = [int(t) for t in fields.get("CHANGELOGTIME", "").split() if t.isdigit()]
+    if times:
+        meta.epoch = max(times)
+        meta.changelog = version
+    return meta
+
+
+def package_meta(src: Source) -> PackageMeta | None:
+    if src.kind == "deb":
+        return deb_meta(src)
+    if src.kind == "rpm":
+        return rpm_meta(src)
+    return None
+
+
+# ------------------------------------------------------------------ explaining
+
+
+@dataclass
+class PackagePair:
+    """Two packages' metadata, and what their difference implies."""
+
+    a: PackageMeta
+    b: PackageMeta
+
+    @property
+    def versions_differ(self) -> bool:
+        return self.a.version != self.b.version
+
+    @property
+    def sources_differ(self) -> bool:
+        return self.a.source_version != self.b.source_version
+
+    def at_epochs(self, ta: float | None, tb: float | None) -> bool:
+        """Two different times, each at its own side's changelog epoch."""
+        return (
+            ta is not None
+            and tb is not None
+            and int(ta) != int(tb)
+            and self.a.at_epoch(ta)
+            and self.b.at_epoch(tb)
+        )
+
+    def from_sources(self, ta: float, tb: float) -> bool:
+        """Two differing file times that each side's own source package explains: the sources differ
+        and neither time is later than its side's changelog epoch (so no clamp or build touched it)."""
+        return (
+            self.sources_differ
+            and bool(self.a.epochs())
+            and bool(self.b.epochs())
+            and int(ta) != int(tb)
+            and ta <= max(self.a.epochs())
+            and tb <= max(self.b.epochs())
+        )
+
+    def version_sentence(self) -> str:
+        kind = "a binary-only rebuild of the same source" if not self.sources_differ else "another source"
+        return f"package version {self.a.version} vs {self.b.version} ({kind})"
+
+    def epoch_cause(self, ta: float, tb: float) -> NodeCause:
+        """Times ``ta``/``tb`` at each side's changelog epoch: a consequence of the version, else a root."""
+        ea, eb = int(ta), int(tb)
+        summary = (
+            "times clamped to each side's SOURCE_DATE_EPOCH, from its latest changelog entry: "
+            f"{_utc(ea)} ({self.a.changelog}) vs {_utc(eb)} ({self.b.changelog})"
+        )
+        ev = [
+            Evidence(
+                "latest changelog entry", f"{self.a.changelog} {_utc(ea)}", f"{self.b.changelog} {_utc(eb)}"
+            )
+        ]
+        if self.versions_differ:
+            return NodeCause("file-mtime", summary, ev, role="consequence", because="package-version")
+        return NodeCause("file-mtime", summary, ev)
+
+
+def _utc(t: int) -> str:
+    return dt.datetime.fromtimestamp(t, dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def pair_packages(a: Source, b: Source) -> PackagePair | None:
+    if a.kind != b.kind:
+        return None
+    ma, mb = package_meta(a), package_meta(b)
+    return PackagePair(ma, mb) if ma is not None and mb is not None else None
+
+
+def field_causes(pair: PackagePair, content_differs: bool) -> list[NodeCause]:
+    """Causes for the recorded fields that differ, grouped by what each field means."""
+    fa, fb = pair.a.fields, pair.b.fields
+    groups: dict[tuple[str, str, str | None], list[Evidence]] = {}
+    for key in sorted(set(fa) | set(fb)):
+        va, vb = fa.get(key), fb.get(key)
+        if va == vb or key == "CHANGELOGTIME":
+            continue
+        groups.setdefault(_meaning(pair, key, content_differs), []).append(
+            Evidence(key, _short(va), _short(vb))
+        )
+    out = []
+    for (cid, role, because), ev in groups.items():
+        out.append(NodeCause(cid, _summary(pair, cid, ev), ev[:MAX_EVIDENCE], role=role, because=because))
+    return out
+
+
+def _meaning(pair: PackagePair, key: str, content_differs: bool) -> tuple[str, str, str | None]:
+    """(cause, role, because) for one differing field."""
+    if key in VERSION_FIELDS:
+        return "package-version", "root", None
+    if key in ENVIRONMENT_FIELDS:
+        return "build-dependencies", "root", None
+    if key in CONTENT_FIELDS and content_differs:
+        return "package-metadata", "consequence", None
+    if key in TIME_FIELDS:
+        return "file-mtime", "root", None
+    if (
+        key == "BUILDTIME"  # SOURCE_DATE_EPOCH as the build time, from each changelog
+        and pair.versions_differ
+        and pair.at_epochs(_int(pair.a.fields.get(key)), _int(pair.b.fields.get(key)))
+    ):
+        return "package-version", "consequence", "package-version"
+    if key in STAMP_FIELDS:
+        return "package-build-stamp", "root", None
+    if pair.versions_differ:
+        return "package-version", "consequence", "package-version"
+    if key in SUBSTVAR_FIELDS:
+        return "build-dependencies", "consequence", "build-dependencies"
+    return "unexplained", "root", None
+
+
+def _int(v: str | None) -> int | None:
+    return int(v) if v and v.isdigit() else None
+
+
+def _summary(pair: PackagePair, cid: str, ev: list[Evidence]) -> str:
+    names = ", ".join(e.label for e in ev[:4]) + (", …" if len(ev) > 4 else "")
+    if cid == "package-version":
+        return f"{pair.version_sentence()}; fields {names}"
+    if cid == "build-dependencies":
+        return f"the build environment differs: {names}"
+    if cid == "package-metadata":
+        return f"sizes and digests of the payload follow its content: {names}"
+    if cid == "package-build-stamp":
+        return f"the package records when and where it was built: {names}"
+    if cid == "file-mtime":
+        return f"the header records the files' modification times: {names}"
+    return f"recorded fields differ, no known cause: {names}"
+
+
+def _short(v: str | None) -> str | None:
+    if v is None:
+        return None
+    v = v.replace("\n", ", ")
+    return v if len(v) <= 160 else v[:157] + "…"
+
+
+def explain_packages(pair: PackagePair, a: Source, b: Source, holder: Node) -> None:
+    """Replace the generic 'unexplained' content verdicts of a package's own parts by their causes."""
+    leaves = [n for n in holder.walk() if n.kind in ("file", "binary")]
+    content_differs = any(  # the payload differs: its digests and sizes follow
+        n.causes or n.content is not None or n.kind == "binary" or n.status in ("only-a", "only-b")
+        for n in holder.walk()
+        if n is not holder and not _is_meta(n.path) and not n.kind.startswith("archive")
+    )
+    for n in leaves:
+        if not any(c.id == "unexplained" for c in n.causes):
+            continue
+        found = _part_causes(pair, a, b, n, content_differs)
+        if found:
+            n.causes = [c for c in n.causes if c.id != "unexplained"] + found
+
+
+def _is_meta(path: str) -> bool:
+    base = path.rsplit("/", 2)
+    return (
+        path.startswith("[rpm ") or "/[rpm " in path or (len(base) > 1 and base[-2].startswith("control.tar"))
+    )
+
+
+def _part_causes(pair: PackagePair, a: Source, b: Source, n: Node, content_differs: bool) -> list[NodeCause]:
+    name = n.path.rsplit("/", 1)[-1]
+    parent = n.path.rsplit("/", 2)[-2] if n.path.count("/") else ""
+    if (
+        pair.a.format == "deb" and name == "control" and parent.startswith("control.tar")
+    ) or name == "[rpm header]":
+        return field_causes(pair, content_differs)
+    if pair.a.format == "deb" and name == "md5sums" and parent.startswith("control.tar"):
+        return _checksums(a, b)
+    if name == "[rpm signature]":  # digests of the header, which differs when anything above does
+        return [
+            NodeCause("package-metadata", "the signature header holds digests of the header and payload", [])
+        ]
+    if name == "[rpm lead]" and pair.versions_differ:
+        return [
+            NodeCause(
+                "package-version",
+                f"the lead names the package: {pair.version_sentence()}",
+                [],
+                role="consequence",
+                because="package-version",
+            )
+        ]
+    if pair.versions_differ and CHANGELOG.search(n.path):
+        return [
+            NodeCause(
+                "package-version",
+                f"the changelog's latest entry is {pair.a.changelog} vs {pair.b.changelog}",
+                [Evidence("latest entry", pair.a.changelog, pair.b.changelog)],
+                role="consequence",
+                because="package-version",
+            )
+        ]
+    if pair.sources_differ and n.kind == "file":
+        return [
+            NodeCause(
+                "source-change",
+                f"a file of the package's source; the sources differ ({pair.a.source_version} vs "
+                f"{pair.b.source_version})",
+                [Evidence("source version", pair.a.source_version, pair.b.source_version)],
+                role="consequence",
+                because="package-version",
+            )
+        ]
+    return []
+
+
+def _checksums(a: Source, b: Source) -> list[NodeCause]:
+    """md5sums lines that differ exactly where the payload's files differ."""
+    control_a, control_b = _nested(a, "control.tar"), _nested(b, "control.tar")
+    data_a, data_b = _nested(a, "data.tar"), _nested(b, "data.tar")
+    if not (control_a and control_b and data_a and data_b):
+        return []
+    ra, rb = _small(control_a.members.get("md5sums")), _small(control_b.members.get("md5sums"))
+    if ra is None or rb is None:
+        return []
+    la, lb = _sums(ra), _sums(rb)
+    changed = sorted(p for p in set(la) | set(lb) if la.get(p) != lb.get(p))
+    followed = [p for p in changed if _payload_differs(data_a.members.get(p), data_b.members.get(p))]
+    if not changed or len(followed) != len(changed):
+        return []
+    ev = [Evidence(p, la.get(p), lb.get(p)) for p in changed[:MAX_EVIDENCE]]
+    return [
+        NodeCause(
+            "package-metadata",
+            f"md5sums lists the payload's checksums: {len(changed)} line{'s' if len(changed) != 1 else ''} "
+            "differ, each for a file whose content differs",
+            ev,
+        )
+    ]
+
+
+def _sums(raw: bytes) -> dict[str, str]:
+    out = {}
+    for line in raw.decode("utf-8", "replace").splitlines():
+        digest, _, path = line.partition("  ")
+        if path:
+            out[path.removeprefix("./")] = digest
+    return out
+
+
+def _payload_differs(ma: Member | None, mb: Member | None) -> bool:
+    return ma is None or mb is None or ma.sha256 != mb.sha256 or ma.size != mb.size

@@ -1,0 +1,383 @@
+"""Two packages built by the real tools (dpkg-deb, rpmbuild): what their metadata says about why
+they differ. Oracles: `dpkg-deb -f` / `dpkg-deb -I` (control fields, md5sums), `dpkg-parsechangelog`
+(the changelog's latest entry, which dpkg-buildpackage takes as SOURCE_DATE_EPOCH) and
+`rpm -qp --queryformat` (header tags)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gzip
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from containers.conftest import godet, walk
+from godet.explain.containers.packages import rpm_header_fields
+
+DPKG = shutil.which("dpkg-deb") and shutil.which("dpkg-parsechangelog")
+RPM = shutil.which("rpmbuild") and shutil.which("rpm")
+need_dpkg = pytest.mark.skipif(
+    not DPKG, reason="dpkg-deb/dpkg-parsechangelog missing (apt-get install dpkg-dev)"
+)
+need_rpm = pytest.mark.skipif(not RPM, reason="rpmbuild missing (apt-get install rpm)")
+
+DATES = {  # changelog dates, RFC 2822 as dpkg writes them
+    "1.0-1": "Mon, 01 Jan 2024 10:00:00 +0000",
+    "1.0-1+b1": "Sat, 01 Jun 2024 08:30:00 +0000",
+    "1.1-1": "Tue, 01 Oct 2024 12:15:00 +0200",
+}
+
+
+def _changelog(versions: list[str], binnmu: bool = False) -> str:
+    out = ""
+    for v in versions:
+        extra = ", binary-only=yes" if binnmu else ""
+        note = "Binary-only non-maintainer upload; no source changes." if binnmu else "New release."
+        out += f"app ({v}) unstable; urgency=medium{extra}\n\n  * {note}\n\n"
+        out += f" -- Dev <dev@example.com>  {DATES[v]}\n\n"
+    return out
+
+
+def _timestamp(text: str, tmp: Path) -> int:
+    """dpkg's own reading of a changelog's latest entry time."""
+    f = tmp / "changelog.txt"
+    f.write_text(text)
+    r = subprocess.run(
+        ["dpkg-parsechangelog", "-l", str(f), "-S", "Timestamp"], capture_output=True, text=True
+    )
+    assert r.returncode == 0, r.stderr
+    return int(r.stdout)
+
+
+def build_deb(
+    tmp: Path,
+    version: str,
+    files: dict[str, bytes],
+    source: list[str],
+    built_using: str,
+    links: dict[str, str] | None = None,
+    clamp: bool = True,
+) -> tuple[Path, int]:
+    """A .deb as dpkg-buildpackage leaves it: control, md5sums, changelog(s), files clamped to the
+    latest changelog entry (unless ``clamp`` is False). Returns the package and that epoch."""
+    root = tmp / version / "pkg"
+    doc = root / "usr/share/doc/app"
+    doc.mkdir(parents=True)
+    text = _changelog(source)
+    latest = _timestamp(text, tmp)
+    (doc / "changelog.Debian.gz").write_bytes(gzip.compress(text.encode(), mtime=0))
+    if version not in source:  # a binNMU: its own entry in changelog.Debian.<arch>.gz
+        nmu = _changelog([version], binnmu=True)
+        latest = max(latest, _timestamp(nmu, tmp))
+        (doc / "changelog.Debian.amd64.gz").write_bytes(gzip.compress(nmu.encode(), mtime=0))
+    for name, data in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_bytes(data)
+        os.chmod(root / name, 0o755 if name.startswith("usr/bin/") else 0o644)
+    for name, target in (links or {}).items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        os.symlink(target, root / name)
+    (root / "DEBIAN").mkdir()
+    (root / "DEBIAN/control").write_text(
+        f"Package: app\nSource: app ({source[0]})\nVersion: {version}\nArchitecture: amd64\n"
+        f"Maintainer: Dev <dev@example.com>\nInstalled-Size: {sum(map(len, files.values())) // 1024 + 1}\n"
+        f"Built-Using: {built_using}\nDescription: test package\n"
+    )
+    sums = [
+        f"{hashlib.md5(p.read_bytes()).hexdigest()}  {p.relative_to(root)}"
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and not p.is_symlink() and "DEBIAN" not in p.parts
+    ]
+    (root / "DEBIAN/md5sums").write_text("\n".join(sums) + "\n")
+    out = tmp / f"app_{version}_amd64.deb"
+    env = {**os.environ, "SOURCE_DATE_EPOCH": str(latest)} if clamp else dict(os.environ)
+    if not clamp:
+        env.pop("SOURCE_DATE_EPOCH", None)
+    r = subprocess.run(
+        ["dpkg-deb", "--root-owner-group", "-Zxz", "--build", str(root), str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert r.returncode == 0, r.stderr
+    return out, latest
+
+
+def _diff(a: Path, b: Path) -> dict[str, Any]:
+    r = godet("diff", "--format", "json", str(a), str(b))
+    assert r.returncode == 1, r.stderr
+    return json.loads(r.stdout)
+
+
+def _node(tree: dict[str, Any], path: str) -> dict[str, Any]:
+    return next(n for n in walk(tree["root"]) if n["path"] == path)
+
+
+def _causes(tree: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    return [(n["path"], c) for n in walk(tree["root"]) for c in n["causes"]]
+
+
+def _utc(t: int) -> str:
+    return dt.datetime.fromtimestamp(t, dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _field(deb: Path, name: str) -> str:
+    r = subprocess.run(["dpkg-deb", "-f", str(deb), name], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    return r.stdout.strip()
+
+
+def _md5sums(deb: Path) -> dict[str, str]:
+    r = subprocess.run(["dpkg-deb", "-I", str(deb), "md5sums"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    return {p: h for h, p in (line.split("  ", 1) for line in r.stdout.splitlines() if line)}
+
+
+@need_dpkg
+def test_binary_only_rebuild_with_a_new_toolchain(tmp_path: Path, gobin) -> None:  # type: ignore[no-untyped-def]
+    """A binNMU (+b1) of the same source against another golang package: the version and the build
+    environment are the roots; md5sums, Installed-Size, changelog and clamped times follow."""
+    old, new = gobin("default").read_bytes(), gobin("trimpath").read_bytes()
+    readme = {"usr/share/doc/app/README": b"same\n"}
+    a, ea = build_deb(
+        tmp_path, "1.0-1", {"usr/bin/app": old, **readme}, ["1.0-1"], "golang-1.21 (= 1.21.13-1)"
+    )
+    b, eb = build_deb(
+        tmp_path, "1.0-1+b1", {"usr/bin/app": new, **readme}, ["1.0-1"], "golang-1.22 (= 1.22.0-1)"
+    )
+    tree = _diff(a, b)
+
+    control = {c["id"]: c for c in _node(tree, "control.tar.xz/control")["causes"]}
+    version = {e["label"]: (e["a"], e["b"]) for e in control["package-version"]["evidence"]}
+    assert version["Version"] == (_field(a, "Version"), _field(b, "Version"))
+    assert control["package-version"]["role"] == "root"
+    assert "binary-only rebuild of the same source" in control["package-version"]["summary"]
+    using = {e["label"]: (e["a"], e["b"]) for e in control["build-dependencies"]["evidence"]}
+    assert using == {"Built-Using": (_field(a, "Built-Using"), _field(b, "Built-Using"))}
+
+    sums = next(c for c in _node(tree, "control.tar.xz/md5sums")["causes"] if c["id"] != "file-mtime")
+    assert sums["id"] == "package-metadata" and sums["role"] == "consequence"
+    ma, mb = _md5sums(a), _md5sums(b)
+    assert [e["label"] for e in sums["evidence"]] == sorted(
+        p for p in set(ma) | set(mb) if ma.get(p) != mb.get(p)
+    )
+
+    mtimes = [c for _, c in _causes(tree) if c["id"] == "file-mtime"]
+    assert mtimes and all(c["role"] == "consequence" and c["because"] == "package-version" for c in mtimes)
+    stamp = next(e for e in mtimes[0]["evidence"] if e["label"] == "latest changelog entry")
+    assert stamp["a"].startswith("1.0-1 ") and stamp["b"].startswith("1.0-1+b1 ")
+    for t in (ea, eb):  # dpkg-parsechangelog's timestamps, as godet prints them
+        assert _utc(t) in mtimes[0]["summary"]
+    assert _node(tree, "data.tar.xz/usr/share/doc/app/changelog.Debian.amd64.gz")["status"] == "only-b"
+
+    assert not [p for p, c in _causes(tree) if c["id"] == "unexplained"]
+    roots = {r["id"] for r in tree["rollup"] if r["role"] == "root"}
+    assert {"package-version", "build-dependencies"} <= roots
+    assert "source-change" not in {r["id"] for r in tree["rollup"]}  # same source: nothing says otherwise
+
+
+@need_dpkg
+def test_changed_file_in_a_binary_only_rebuild_stays_unexplained(tmp_path: Path) -> None:
+    """Same source, so a packaged file that changed has no known cause: godet must not blame the version."""
+    a, _ = build_deb(
+        tmp_path, "1.0-1", {"usr/share/app/conf": b"one\n"}, ["1.0-1"], "golang-1.21 (= 1.21.13-1)"
+    )
+    b, _ = build_deb(
+        tmp_path, "1.0-1+b1", {"usr/share/app/conf": b"two\n"}, ["1.0-1"], "golang-1.21 (= 1.21.13-1)"
+    )
+    tree = _diff(a, b)
+    conf = {c["id"] for c in _node(tree, "data.tar.xz/usr/share/app/conf")["causes"]}
+    assert "unexplained" in conf and "source-change" not in conf
+
+
+@need_dpkg
+def test_new_upstream_version(tmp_path: Path) -> None:
+    """Another source version: changed files and symlinks are the source's change, the changelog the
+    version's; the clamped times follow each side's latest changelog entry."""
+    a, ea = build_deb(
+        tmp_path,
+        "1.0-1",
+        {"usr/share/app/conf": b"one\n"},
+        ["1.0-1"],
+        "golang-1.22 (= 1.22.0-1)",
+        links={"usr/share/app/current": "conf"},
+    )
+    b, eb = build_deb(
+        tmp_path,
+        "1.1-1",
+        {"usr/share/app/conf": b"two\n", "usr/share/app/extra": b"x\n"},
+        ["1.1-1", "1.0-1"],
+        "golang-1.22 (= 1.22.0-1)",
+        links={"usr/share/app/current": "extra"},
+    )
+    tree = _diff(a, b)
+    control = {c["id"]: c for c in _node(tree, "control.tar.xz/control")["causes"]}
+    assert (
+        control["package-version"]["role"] == "root"
+        and "another source" in control["package-version"]["summary"]
+    )
+    assert "build-dependencies" not in control  # Built-Using is equal
+    for path in ("data.tar.xz/usr/share/app/conf", "data.tar.xz/usr/share/app/current"):
+        got = [c for c in _node(tree, path)["causes"] if c["id"] not in ("file-mtime",)]
+        assert [(c["id"], c["role"], c["because"]) for c in got] == [
+            ("source-change", "consequence", "package-version")
+        ]
+    log = _node(tree, "data.tar.xz/usr/share/doc/app/changelog.Debian.gz")["causes"]
+    entry = next(c for c in log if c["id"] == "package-version")
+    assert (entry["evidence"][0]["a"], entry["evidence"][0]["b"]) == ("1.0-1", "1.1-1")
+    clamp = next(c for c in _node(tree, "data.tar.xz")["causes"] if c["id"] == "file-mtime")
+    assert clamp["because"] == "package-version"
+    for t in (ea, eb):  # dpkg-parsechangelog's timestamps, as godet prints them
+        assert _utc(t) in clamp["summary"]
+    assert not [p for p, c in _causes(tree) if c["id"] == "unexplained"]
+    assert tree["rollup"][0]["id"] == "package-version"  # the root that explains the most
+
+
+@need_dpkg
+def test_same_version_unclamped_rebuild(tmp_path: Path) -> None:
+    """The same version built twice, the second without SOURCE_DATE_EPOCH: times are a root, the
+    unclamped side is named, and nothing is blamed on a version."""
+    files = {"usr/share/app/conf": b"one\n"}
+    a, epoch = build_deb(tmp_path / "a", "1.0-1", files, ["1.0-1"], "golang-1.22 (= 1.22.0-1)")
+    b, _ = build_deb(tmp_path / "b", "1.0-1", files, ["1.0-1"], "golang-1.22 (= 1.22.0-1)", clamp=False)
+    tree = _diff(a, b)
+    causes = _causes(tree)
+    assert {c["id"] for _, c in causes} <= {"file-mtime"}
+    assert all(c["role"] == "root" for _, c in causes)
+    data = " ".join(c["summary"] for c in _node(tree, "data.tar.xz")["causes"])
+    assert f"B's file times are later than its latest changelog entry ({epoch})" in data
+
+
+# ------------------------------------------------------------------ rpm
+
+SPEC = """\
+%define debug_package %{nil}
+%define __os_install_post %{nil}
+Name: app
+Version: %{ver}
+Release: 1
+Summary: test
+License: MIT
+BuildArch: noarch
+%description
+test
+%install
+mkdir -p %{buildroot}/usr/share/app
+cp %{_sourcedir}/conf %{buildroot}/usr/share/app/conf
+%files
+/usr/share/app/conf
+%changelog
+"""
+
+
+def build_rpm(tmp: Path, version: str, conf: bytes, host: str, repro: bool, log: list[str]) -> Path:
+    top = tmp / f"top-{version}-{host}"
+    (top / "SOURCES").mkdir(parents=True)
+    (top / "SOURCES/conf").write_bytes(conf)
+    spec = top / "app.spec"
+    spec.write_text(SPEC + "".join(f"* {d} Dev <dev@example.com> - {v}\n- release\n\n" for d, v in log))
+    defs = [
+        "--define",
+        f"_topdir {top}",
+        "--define",
+        f"_sourcedir {top / 'SOURCES'}",
+        "--define",
+        f"ver {version}",
+    ]
+    defs += ["--define", f"_buildhost {host}"]
+    if repro:
+        defs += ["--define", "source_date_epoch_from_changelog 1"]
+        defs += [
+            "--define",
+            "use_source_date_epoch_as_buildtime 1",
+            "--define",
+            "clamp_mtime_to_source_date_epoch 1",
+        ]
+    env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    r = subprocess.run(["rpmbuild", "-bb", *defs, str(spec)], capture_output=True, text=True, env=env)
+    assert r.returncode == 0, r.stderr[-2000:]
+    return next((top / "RPMS").rglob("*.rpm"))
+
+
+def _qf(rpm: Path, fmt: str) -> str:
+    r = subprocess.run(
+        ["rpm", "-qp", "--nosignature", "--queryformat", fmt, str(rpm)], capture_output=True, text=True
+    )
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+@need_rpm
+def test_rpm_header_tags_match_rpm(tmp_path: Path) -> None:
+    pkg = build_rpm(tmp_path, "1.0", b"one\n", "hostA", True, [("Mon Jan 01 2024", "1.0-1")])
+    raw = pkg.read_bytes()
+    sig_len = (
+        16 + 16 * int.from_bytes(raw[96 + 8 : 96 + 12], "big") + int.from_bytes(raw[96 + 12 : 96 + 16], "big")
+    )
+    start = 96 + sig_len + (8 - sig_len % 8) % 8
+    fields = rpm_header_fields(raw[start:])
+    for tag in (
+        "NAME",
+        "VERSION",
+        "RELEASE",
+        "BUILDTIME",
+        "BUILDHOST",
+        "SOURCERPM",
+        "RPMVERSION",
+        "CHANGELOGTIME",
+    ):
+        assert fields[tag] == _qf(pkg, f"%{{{tag}}}"), tag
+    assert fields["FILEMTIMES"] == _qf(pkg, "[%{FILEMTIMES} ]").strip()
+    assert fields["PAYLOADDIGEST"] == _qf(pkg, "%{PAYLOADDIGEST}")
+
+
+@need_rpm
+def test_rpm_build_stamp(tmp_path: Path) -> None:
+    """One build with SOURCE_DATE_EPOCH from the changelog, one without: the build time and host are
+    a root, the payload digests follow, the unclamped side is named."""
+    log = [("Mon Jan 01 2024", "1.0-1")]
+    a = build_rpm(tmp_path, "1.0", b"one\n", "repro", True, log)
+    b = build_rpm(tmp_path, "1.0", b"one\n", "laptop", False, log)
+    tree = _diff(a, b)
+    header = {c["id"]: c for c in _node(tree, "[rpm header]")["causes"]}
+    stamp = {e["label"]: (e["a"], e["b"]) for e in header["package-build-stamp"]["evidence"]}
+    assert stamp["BUILDHOST"] == (_qf(a, "%{BUILDHOST}"), _qf(b, "%{BUILDHOST}"))
+    if "BUILDTIME" in stamp:  # (equal only if both builds ran in the changelog's second)
+        assert stamp["BUILDTIME"] == (_qf(a, "%{BUILDTIME}"), _qf(b, "%{BUILDTIME}"))
+    assert header["package-metadata"]["role"] == "consequence"
+    assert "package-version" not in header
+    assert not [p for p, c in _causes(tree) if c["id"] == "unexplained"]
+    epoch = _qf(a, "%{CHANGELOGTIME}")
+    assert any(
+        f"B's file times are later than its latest changelog entry ({epoch})" in c["summary"]
+        for _, c in _causes(tree)
+    )
+
+
+@need_rpm
+def test_rpm_new_version(tmp_path: Path) -> None:
+    """Two versions, each built reproducibly from its changelog: the version is the root; the build
+    time (SOURCE_DATE_EPOCH = the changelog date), the times and the lead follow it."""
+    a = build_rpm(tmp_path, "1.0", b"one\n", "repro", True, [("Mon Jan 01 2024", "1.0-1")])
+    b = build_rpm(
+        tmp_path, "1.1", b"two\n", "repro", True, [("Tue Oct 01 2024", "1.1-1"), ("Mon Jan 01 2024", "1.0-1")]
+    )
+    tree = _diff(a, b)
+    header = _node(tree, "[rpm header]")["causes"]
+    root = next(c for c in header if c["id"] == "package-version" and c["role"] == "root")
+    ev = {e["label"]: (e["a"], e["b"]) for e in root["evidence"]}
+    assert ev["VERSION"] == (_qf(a, "%{VERSION}"), _qf(b, "%{VERSION}"))
+    follows = {e["label"] for c in header if c["role"] == "consequence" for e in c["evidence"]}
+    assert "BUILDTIME" in follows and "package-build-stamp" not in {c["id"] for c in header}
+    conf = [c for c in _node(tree, "usr/share/app/conf")["causes"]]
+    assert {(c["id"], c["because"]) for c in conf} == {
+        ("file-mtime", "package-version"),
+        ("source-change", "package-version"),
+    }
+    assert not [p for p, c in _causes(tree) if c["id"] == "unexplained"]
