@@ -112,9 +112,9 @@ def of_rule(path: Path, code: str, policy: Policy = BASE) -> list[Finding]:
 
 
 def test_every_rule_has_a_case() -> None:
-    from godet.check.rules import IMAGE_CODES  # image rules: tests/containers/test_check_images.py
+    from godet.check.rules import CONTAINER_CODES  # tests/containers/test_check_images.py, test_packages.py
 
-    assert set(CASES) == {r.code for r in RULES if r.code not in IMAGE_CODES}
+    assert set(CASES) == {r.code for r in RULES if r.code not in CONTAINER_CODES}
 
 
 @pytest.mark.parametrize("code", sorted(CASES))

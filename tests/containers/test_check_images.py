@@ -64,8 +64,10 @@ def test_check_a_deb(tmp_path: Path, gobin) -> None:  # type: ignore[no-untyped-
     d = deb(tmp_path / "app.deb", {"usr/bin/app": gobin("default").read_bytes(), "usr/share/doc/x": b"x"})
     rc, out = _check(str(d))
     assert rc == 0, out
-    [res] = out["results"]
+    res, pkg = out["results"]
     assert res["path"] == f"{d}!data.tar.xz/usr/bin/app"
+    # the package itself, checked by the package rules (silent: it has no changelog)
+    assert (pkg["path"], pkg["target"], pkg["findings"]) == (str(d), "deb package app 1.0-1", [])
     assert "GD101" in _codes(res)  # built without -trimpath: the build directory is embedded
     assert out["skipped"].get("not an executable", 0) >= 2  # debian-binary, the doc file, control
 

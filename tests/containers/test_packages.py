@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from containers.conftest import godet, walk
-from godet.explain.containers.packages import rpm_header_fields
+from godet.sources.pkgmeta import rpm_header_fields
 
 DPKG = shutil.which("dpkg-deb") and shutil.which("dpkg-parsechangelog")
 RPM = shutil.which("rpmbuild") and shutil.which("rpm")
@@ -381,3 +381,59 @@ def test_rpm_new_version(tmp_path: Path) -> None:
         ("source-change", "package-version"),
     }
     assert not [p for p, c in _causes(tree) if c["id"] == "unexplained"]
+
+
+# ------------------------------------------------------------------ godet check on packages
+
+
+def _check(pkg: Path) -> tuple[int, dict[str, Any]]:
+    env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    r = subprocess.run(
+        [*godet_cmd(), "check", "--format", "json", "--fail-on", "warning", str(pkg)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+    )
+    return r.returncode, json.loads(r.stdout)
+
+
+def godet_cmd() -> list[str]:
+    import sys
+
+    return [sys.executable, "-m", "godet"]
+
+
+def _package_result(out: dict[str, Any], pkg: Path) -> dict[str, Any]:
+    return next(r for r in out["results"] if r["path"] == str(pkg))
+
+
+@need_dpkg
+def test_check_deb_times(tmp_path: Path) -> None:
+    """GD611 fires on a .deb whose files are newer than its changelog, and not on one dpkg clamped."""
+    files = {"usr/share/app/conf": b"one\n"}
+    good, epoch = build_deb(tmp_path / "a", "1.0-1", files, ["1.0-1"], "golang-1.22 (= 1.22.0-1)")
+    bad, _ = build_deb(tmp_path / "b", "1.0-1", files, ["1.0-1"], "golang-1.22 (= 1.22.0-1)", clamp=False)
+    rc, out = _check(good)
+    res = _package_result(out, good)
+    assert rc == 0 and res["findings"] == [] and res["target"] == f"deb package app {_field(good, 'Version')}"
+    rc, out = _check(bad)
+    found = {f["rule"]: f for f in _package_result(out, bad)["findings"]}
+    assert rc == 1 and set(found) == {"GD611"}
+    assert found["GD611"]["evidence"]["epoch"] == epoch  # dpkg-parsechangelog's Timestamp
+    assert "usr/share/app/conf" in " ".join(found["GD611"]["evidence"]["files"])
+
+
+@need_rpm
+def test_check_rpm_stamp(tmp_path: Path) -> None:
+    """GD612 and GD611 fire on an .rpm built without SOURCE_DATE_EPOCH, not on a reproducible one."""
+    log = [("Mon Jan 01 2024", "1.0-1")]
+    good = build_rpm(tmp_path, "1.0", b"one\n", "repro", True, log)
+    bad = build_rpm(tmp_path, "1.0", b"one\n", "laptop", False, log)
+    rc, out = _check(good)
+    assert rc == 0 and _package_result(out, good)["findings"] == []
+    rc, out = _check(bad)
+    found = {f["rule"]: f for f in _package_result(out, bad)["findings"]}
+    assert rc == 1 and set(found) == {"GD611", "GD612"}
+    assert found["GD612"]["evidence"]["BUILDTIME"] == int(_qf(bad, "%{BUILDTIME}"))
+    assert found["GD612"]["evidence"]["BUILDHOST"] == _qf(bad, "%{BUILDHOST}")

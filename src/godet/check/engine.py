@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from godet.check.policy import LEVELS, Policy, level_rank
-from godet.check.rules import IMAGE_CODES, RULES, Finding, Rule
+from godet.check.rules import CONTAINER_CODES, RULES, Finding, Rule
 from godet.errors import GodetError, NotAnExecutable, NotGoBinary
 from godet.sources.directory import (
     SKIP_NOT_EXECUTABLE,
@@ -185,8 +185,8 @@ def check_binary(binary: Any, rules: list[RuleInfo], policy: Policy) -> BinaryRe
         target=f"{im.os}/{im.arch} {im.fmt.name}",
     )
     for ri in rules:
-        if ri.rule.code in IMAGE_CODES:
-            continue  # image rules read images, not binaries
+        if ri.rule.code in CONTAINER_CODES:
+            continue  # image and package rules read images and packages, not binaries
         for f in ri.rule.detect(binary, policy):
             result.findings.append(Finding(f.rule, f.name, ri.level, f.message, f.evidence, f.where))
     result.findings.sort(key=lambda f: (-level_rank(f.level), f.rule))

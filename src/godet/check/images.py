@@ -13,6 +13,7 @@ from typing import Any
 
 from godet.errors import GodetError, NotAnExecutable, NotGoBinary
 from godet.sources.base import Member, Opener, Source
+from godet.sources.pkgmeta import package_meta
 
 
 @dataclass
@@ -27,6 +28,15 @@ class ImageFacts:
     attestations: int = 0
     platforms: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class PackageFacts:
+    """What the package rules read: the package's own metadata and the times of its entries."""
+
+    label: str
+    meta: Any  # godet.sources.pkgmeta.PackageMeta
+    mtimes: list[tuple[str, float]] = field(default_factory=list)  # (member path, mtime), dirs too
 
 
 def parse_time(value: Any) -> float | None:
@@ -115,7 +125,7 @@ def image_facts(src: Source, members: list[tuple[str, Member]]) -> ImageFacts:
 def check_container(path: str, report: Any, policy: Any, skipped: Counter[str]) -> int:
     """Check every Go binary inside ``path`` (and the image rules on an image); the number of binaries."""
     from godet.check.engine import check_binary
-    from godet.check.rules import IMAGE_CODES
+    from godet.check.rules import CONTAINER_CODES
     from godet.read.binary import open_binaries
     from godet.sources import open_source
 
@@ -134,7 +144,7 @@ def check_container(path: str, report: Any, policy: Any, skipped: Counter[str]) 
                         if not b.is_go:
                             continue
                         result = check_binary(
-                            b, [ri for ri in report.rules if ri.rule.code not in IMAGE_CODES], policy
+                            b, [ri for ri in report.rules if ri.rule.code not in CONTAINER_CODES], policy
                         )
                         result.path = f"{path}!{label}"
                         report.results.append(result)
@@ -145,23 +155,44 @@ def check_container(path: str, report: Any, policy: Any, skipped: Counter[str]) 
                 skipped["not a Go executable"] += 1
         if src.image is not None:
             report.results.append(check_image(image_facts(src, members), report.rules, policy))
+        meta = package_meta(src)
+        if meta is not None:
+            facts = PackageFacts(src.label, meta, [(p, m.mtime) for p, m in members if m.mtime is not None])
+            report.results.append(check_package(facts, report.rules, policy))
     return found
 
 
 def check_image(facts: ImageFacts, rules: list[Any], policy: Any) -> Any:
     """Run the image rules over one image."""
+    from godet.check.rules import IMAGE_CODES
+
+    target = "OCI image " + ", ".join(facts.platforms)
+    return _run(facts, facts.label, target, facts.notes, IMAGE_CODES, rules, policy)
+
+
+def check_package(facts: PackageFacts, rules: list[Any], policy: Any) -> Any:
+    """Run the package rules over one .deb or .rpm."""
+    from godet.check.rules import PACKAGE_CODES
+
+    target = f"{facts.meta.format} package {facts.meta.name} {facts.meta.version}"
+    return _run(facts, facts.label, target, [], PACKAGE_CODES, rules, policy)
+
+
+def _run(
+    facts: Any, label: str, target: str, notes: list[str], codes: Any, rules: list[Any], policy: Any
+) -> Any:
     from godet.check.engine import BinaryResult
     from godet.check.policy import level_rank
-    from godet.check.rules import IMAGE_CODES, Finding
+    from godet.check.rules import Finding
 
-    result = BinaryResult(path=facts.label, target="OCI image " + ", ".join(facts.platforms))
+    result = BinaryResult(path=label, target=target)
     for ri in rules:
-        if ri.rule.code not in IMAGE_CODES:
+        if ri.rule.code not in codes:
             continue
         for f in ri.rule.detect(facts, policy):  # type: ignore[arg-type]
             result.findings.append(Finding(f.rule, f.name, ri.level, f.message, f.evidence, f.where))
     result.findings.sort(key=lambda f: (-level_rank(f.level), f.rule))
-    result.notes = list(facts.notes)
+    result.notes = list(notes)
     return result
 
 

@@ -927,7 +927,73 @@ IMAGE_RULES: tuple[Rule, ...] = (
     ),
 )
 IMAGE_CODES = frozenset(r.code for r in IMAGE_RULES)
-RULES = RULES + IMAGE_RULES
+
+
+# --------------------------------------------------------------------------------------------
+# package rules: they read what a .deb or .rpm says about itself (godet.check.images.PackageFacts)
+
+
+def _pkg_mtime(rule: Rule, facts: Any, policy: Policy) -> list[Finding]:
+    from godet.check.images import utc
+
+    epochs = facts.meta.epochs()
+    if not epochs:
+        return []
+    epoch = max(epochs)
+    late = [(p, t) for p, t in facts.mtimes if t > epoch]
+    if not late:
+        return []
+    return [rule.finding(
+        f"{_plural(len(late), 'file')} {'is' if len(late) == 1 else 'are'} newer than the latest changelog "
+        f"entry ({facts.meta.changelog}, {utc(epoch)}), the SOURCE_DATE_EPOCH packaging tools use: not "
+        f"clamped; latest {utc(max(t for _, t in late))}, e.g. {late[0][0]}",
+        {"epoch": epoch, "files": [p for p, _ in late[:MAX_EVIDENCE]], "count": len(late)},
+        [p for p, _ in late[:MAX_IN_MESSAGE]],
+    )]
+
+
+def _pkg_buildtime(rule: Rule, facts: Any, policy: Policy) -> list[Finding]:
+    from godet.check.images import utc
+
+    meta = facts.meta
+    when = meta.fields.get("BUILDTIME", "")
+    if meta.format != "rpm" or not meta.epochs() or not when.isdigit() or int(when) in meta.epochs():
+        return []
+    host = meta.fields.get("BUILDHOST", "")
+    return [rule.finding(
+        f"BUILDTIME {utc(int(when))} is not the latest changelog entry's date ({utc(max(meta.epochs()))}): "
+        f"the wall-clock time of the build (BUILDHOST {host})",
+        {"BUILDTIME": int(when), "BUILDHOST": host, "epoch": max(meta.epochs())},
+        ["[rpm header]"],
+    )]
+
+
+PACKAGE_RULES: tuple[Rule, ...] = (
+    Rule(
+        "GD611", "package-mtime-unclamped", "warning", "file-mtime",
+        "Package file times newer than its changelog",
+        "Files in a .deb or .rpm whose modification time is later than the package's latest changelog "
+        "entry, the date dpkg-buildpackage (and rpmbuild with `%source_date_epoch_from_changelog`) "
+        "exports as SOURCE_DATE_EPOCH. Silent when the package has no changelog.",
+        "Unclamped times are the times of the build: a rebuild gives other archive bytes.",
+        "Build with dpkg-buildpackage ≥ 1.18.11 (it clamps), `dpkg-deb` with SOURCE_DATE_EPOCH set, or rpm's "
+        "`%clamp_mtime_to_source_date_epoch 1`.",
+        _pkg_mtime,
+    ),
+    Rule(
+        "GD612", "package-build-time", "warning", "package-build-stamp",
+        "rpm build time is not SOURCE_DATE_EPOCH",
+        "An .rpm whose `BUILDTIME` is not its latest changelog entry's date (nor that day's midnight, "
+        "which rpmbuild 4.18 exports).",
+        "The header then records when the package was built, so every rebuild differs.",
+        "Set `%source_date_epoch_from_changelog 1` and `%use_source_date_epoch_as_buildtime 1`, and a "
+        "fixed `%_buildhost`.",
+        _pkg_buildtime,
+    ),
+)
+PACKAGE_CODES = frozenset(r.code for r in PACKAGE_RULES)
+CONTAINER_CODES = IMAGE_CODES | PACKAGE_CODES
+RULES = RULES + IMAGE_RULES + PACKAGE_RULES
 
 
 BY_CODE: dict[str, Rule] = {r.code: r for r in RULES}

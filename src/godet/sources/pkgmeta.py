@@ -1,0 +1,214 @@
+"""What a package says about itself: a .deb's control fields and latest changelog entry, an .rpm's
+header tags. Read from an opened :class:`Source`; shared by ``godet diff`` (explain/containers/
+packages.py) and ``godet check`` (the package rules)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import gzip
+import io
+import re
+import zlib
+from dataclasses import dataclass, field
+
+from godet.sources.base import Member, Source
+
+MAX_TEXT = 1 << 20  # control files, changelog heads and checksum lists are read up to this size
+BINNMU = re.compile(r"\+b\d+$")
+CHANGELOG = re.compile(r"(^|/)usr/share/doc/[^/]+/changelog\.Debian(\.[a-z0-9_-]+)?\.gz$")
+CHANGELOG_HEAD = re.compile(r"^(\S+) \(([^)]+)\)", re.M)
+CHANGELOG_TRAILER = re.compile(r"^ -- .*?>  (.+)$", re.M)
+
+
+@dataclass
+class PackageMeta:
+    """What one package says about itself."""
+
+    format: str  # deb | rpm
+    name: str
+    version: str
+    source_version: str  # the version of the source it was built from
+    fields: dict[str, str] = field(default_factory=dict)
+    epoch: int | None = None  # the latest changelog entry's time (what SOURCE_DATE_EPOCH is set from)
+    changelog: str = ""  # the latest changelog entry's version
+
+    def epochs(self) -> tuple[int, ...]:
+        """The SOURCE_DATE_EPOCH values its changelog can give. rpm stores a changelog day at noon;
+        rpmbuild 4.18's `%source_date_epoch_from_changelog` sets that day's midnight (observed)."""
+        if self.epoch is None:
+            return ()
+        if self.format == "rpm" and self.epoch % 86400 == 43200:
+            return (self.epoch, self.epoch - 43200)
+        return (self.epoch,)
+
+    def at_epoch(self, t: float | None) -> bool:
+        return t is not None and int(t) in self.epochs()
+
+
+# ------------------------------------------------------------------ reading
+
+
+def parse_control(text: str) -> dict[str, str]:
+    """The fields of a deb822 paragraph (continuation lines joined with newlines)."""
+    out: dict[str, str] = {}
+    key = ""
+    for line in text.splitlines():
+        if not line.strip():
+            if out:
+                break
+            continue
+        if line[0] in " \t" and key:
+            out[key] += "\n" + line.strip()
+        elif ":" in line:
+            key, _, value = line.partition(":")
+            key = key.strip()
+            out[key] = value.strip()
+    return out
+
+
+def changelog_head(raw: bytes) -> tuple[str, int] | None:
+    """(version, time) of the first entry of a gzipped Debian changelog."""
+    try:
+        text = gzip.GzipFile(fileobj=io.BytesIO(raw)).read(64 << 10).decode("utf-8", "replace")
+    except (OSError, EOFError, zlib.error):
+        return None
+    head, trailer = CHANGELOG_HEAD.search(text), CHANGELOG_TRAILER.search(text)
+    if head is None or trailer is None:
+        return None
+    try:
+        when = email.utils.parsedate_to_datetime(trailer.group(1).strip())
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return head.group(2), int(when.timestamp())
+
+
+def small_file(m: Member | None) -> bytes | None:
+    if m is None or m.kind != "file" or m.size > MAX_TEXT:
+        return None
+    return m.read()
+
+
+def nested_source(src: Source, prefix: str) -> Source | None:
+    for name, m in src.members.items():
+        if name.startswith(prefix) and m.nested is not None:
+            return m.nested
+    return None
+
+
+def deb_meta(src: Source) -> PackageMeta | None:
+    """The control fields and latest changelog entry of a .deb."""
+    control = nested_source(src, "control.tar")
+    raw = small_file(control.members.get("control")) if control else None
+    if raw is None:
+        return None
+    fields = parse_control(raw.decode("utf-8", "replace"))
+    version = fields.get("Version", "")
+    srcv = re.search(r"\(([^)]+)\)", fields.get("Source", ""))
+    meta = PackageMeta(
+        "deb",
+        fields.get("Package", ""),
+        version,
+        srcv.group(1) if srcv else BINNMU.sub("", version),
+        fields,
+    )
+    data = nested_source(src, "data.tar")
+    heads = []
+    for name, m in (data.members if data else {}).items():
+        if CHANGELOG.search(name):
+            body = small_file(m)
+            head = changelog_head(body) if body else None
+            if head is not None:
+                heads.append(head)
+    if heads:
+        meta.changelog, meta.epoch = max(heads, key=lambda h: h[1])
+    return meta
+
+
+# rpm header tags by number (rpmtag.h); the type decides how a value is read.
+RPM_TAGS = {
+    1000: "NAME",
+    1001: "VERSION",
+    1002: "RELEASE",
+    1003: "EPOCH",
+    1006: "BUILDTIME",
+    1007: "BUILDHOST",
+    1009: "SIZE",
+    1028: "FILESIZES",
+    1034: "FILEMTIMES",
+    1035: "FILEDIGESTS",
+    1044: "SOURCERPM",
+    1047: "PROVIDENAME",
+    1048: "REQUIREFLAGS",
+    1049: "REQUIRENAME",
+    1050: "REQUIREVERSION",
+    1064: "RPMVERSION",
+    1080: "CHANGELOGTIME",
+    1112: "PROVIDEFLAGS",
+    1113: "PROVIDEVERSION",
+    1122: "OPTFLAGS",
+    1125: "PAYLOADCOMPRESSOR",
+    1126: "PAYLOADFLAGS",
+    5008: "LONGSIZE",
+    5092: "PAYLOADDIGEST",
+    5097: "PAYLOADDIGESTALT",
+}
+
+
+def rpm_header_fields(blob: bytes) -> dict[str, str]:
+    """The known tags of an rpm header (16-byte preamble, index entries, data store) as text."""
+    out: dict[str, str] = {}
+    if len(blob) < 16:
+        return out
+    n, size = int.from_bytes(blob[8:12], "big"), int.from_bytes(blob[12:16], "big")
+    store = blob[16 + 16 * n : 16 + 16 * n + size]
+    for i in range(min(n, (len(blob) - 16) // 16)):
+        tag, typ, off, count = (
+            int.from_bytes(blob[16 + 16 * i + 4 * k : 20 + 16 * i + 4 * k], "big") for k in range(4)
+        )
+        name = RPM_TAGS.get(tag)
+        if name is None or off >= len(store):
+            continue
+        out[name] = _rpm_value(store, typ, off, count)
+    return out
+
+
+def _rpm_value(store: bytes, typ: int, off: int, count: int) -> str:
+    width = {2: 1, 3: 2, 4: 4, 5: 8}.get(typ)
+    if width is not None:  # integers
+        count = min(count, (len(store) - off) // width)
+        vals = [int.from_bytes(store[off + width * k : off + width * (k + 1)], "big") for k in range(count)]
+        return " ".join(map(str, vals))
+    if typ == 7:  # binary
+        return store[off : off + count].hex()
+    items = store[off:].split(b"\x00")[: (1 if typ == 6 else count)]  # string, string array, i18n
+    return "\n".join(x.decode("utf-8", "replace") for x in items)
+
+
+def rpm_meta(src: Source) -> PackageMeta | None:
+    """The header tags of an .rpm; its epoch is the newest changelog time."""
+    raw = small_file(src.members.get("[rpm header]"))
+    if raw is None:
+        return None
+    fields = rpm_header_fields(raw)
+    if "NAME" not in fields:
+        return None
+    version = fields.get("VERSION", "") + "-" + fields.get("RELEASE", "")
+    if fields.get("EPOCH"):
+        version = f"{fields['EPOCH']}:{version}"
+    meta = PackageMeta("rpm", fields["NAME"], version, version, fields)
+    times = [int(t) for t in fields.get("CHANGELOGTIME", "").split() if t.isdigit()]
+    if times:
+        meta.epoch = max(times)
+        meta.changelog = version
+    return meta
+
+
+def package_meta(src: Source) -> PackageMeta | None:
+    if src.kind == "deb":
+        return deb_meta(src)
+    if src.kind == "rpm":
+        return rpm_meta(src)
+    return None
