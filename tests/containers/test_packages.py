@@ -183,6 +183,29 @@ def test_binary_only_rebuild_with_a_new_toolchain(tmp_path: Path, gobin) -> None
 
 
 @need_dpkg
+def test_same_version_other_binary(tmp_path: Path, gobin) -> None:  # type: ignore[no-untyped-def]
+    """The same package version rebuilt with another binary inside (the reproducible-builds case):
+    the binary's own causes, md5sums as their consequence, nothing on the version."""
+    using = "golang-1.22 (= 1.22.0-1)"
+    a, _ = build_deb(
+        tmp_path / "a", "1.0-1", {"usr/bin/app": gobin("default").read_bytes()}, ["1.0-1"], using
+    )
+    b, _ = build_deb(
+        tmp_path / "b", "1.0-1", {"usr/bin/app": gobin("trimpath").read_bytes()}, ["1.0-1"], using
+    )
+    tree = _diff(a, b)
+    ids = {c["id"] for _, c in _causes(tree)}
+    assert "package-version" not in ids and "unexplained" not in ids
+    [sums] = _node(tree, "control.tar.xz/md5sums")["causes"]
+    assert (sums["id"], sums["role"], [e["label"] for e in sums["evidence"]]) == (
+        "package-metadata",
+        "consequence",
+        ["usr/bin/app"],
+    )
+    assert _node(tree, "data.tar.xz/usr/bin/app")["report"]["causes"]  # the Go diff explains the binary
+
+
+@need_dpkg
 def test_changed_file_in_a_binary_only_rebuild_stays_unexplained(tmp_path: Path) -> None:
     """Same source, so a packaged file that changed has no known cause: godet must not blame the version."""
     a, _ = build_deb(
