@@ -133,32 +133,67 @@ RPM_TAGS = {
     1001: "VERSION",
     1002: "RELEASE",
     1003: "EPOCH",
+    1004: "SUMMARY",
+    1005: "DESCRIPTION",
     1006: "BUILDTIME",
     1007: "BUILDHOST",
     1009: "SIZE",
+    1010: "DISTRIBUTION",
+    1011: "VENDOR",
+    1014: "LICENSE",
+    1015: "PACKAGER",
+    1016: "GROUP",
+    1020: "URL",
+    1021: "OS",
+    1022: "ARCH",
     1028: "FILESIZES",
+    1030: "FILEMODES",
+    1033: "FILERDEVS",
     1034: "FILEMTIMES",
     1035: "FILEDIGESTS",
+    1036: "FILELINKTOS",
+    1037: "FILEFLAGS",
+    1039: "FILEUSERNAME",
+    1040: "FILEGROUPNAME",
     1044: "SOURCERPM",
+    1045: "FILEVERIFYFLAGS",
     1047: "PROVIDENAME",
     1048: "REQUIREFLAGS",
     1049: "REQUIRENAME",
     1050: "REQUIREVERSION",
     1064: "RPMVERSION",
     1080: "CHANGELOGTIME",
+    1081: "CHANGELOGNAME",
+    1082: "CHANGELOGTEXT",
+    1094: "COOKIE",
+    1095: "FILEDEVICES",
+    1096: "FILEINODES",
+    1097: "FILELANGS",
     1112: "PROVIDEFLAGS",
     1113: "PROVIDEVERSION",
+    1116: "DIRINDEXES",
+    1117: "BASENAMES",
+    1118: "DIRNAMES",
     1122: "OPTFLAGS",
+    1124: "PAYLOADFORMAT",
     1125: "PAYLOADCOMPRESSOR",
     1126: "PAYLOADFLAGS",
+    1132: "PLATFORM",
+    1140: "FILECOLORS",
+    1142: "CLASSDICT",
     5008: "LONGSIZE",
+    5011: "FILEDIGESTALGO",
+    5062: "ENCODING",
     5092: "PAYLOADDIGEST",
+    5093: "PAYLOADDIGESTALGO",
     5097: "PAYLOADDIGESTALT",
 }
+FIRST_DATA_TAG = 1000  # below: the header's own regions and i18n table, which follow its layout
 
 
 def rpm_header_fields(blob: bytes) -> dict[str, str]:
-    """The known tags of an rpm header (16-byte preamble, index entries, data store) as text."""
+    """The data tags of an rpm header (16-byte preamble, index entries, data store) as text, by
+    name (``TAG<n>`` for a number this table does not name)."""
     out: dict[str, str] = {}
     if len(blob) < 16:
         return out
@@ -168,9 +203,9 @@ def rpm_header_fields(blob: bytes) -> dict[str, str]:
         tag, typ, off, count = (
             int.from_bytes(blob[16 + 16 * i + 4 * k : 20 + 16 * i + 4 * k], "big") for k in range(4)
         )
-        name = RPM_TAGS.get(tag)
-        if name is None or off >= len(store):
+        if tag < FIRST_DATA_TAG or off >= len(store):
             continue
+        name = RPM_TAGS.get(tag, f"TAG{tag}")
         out[name] = _rpm_value(store, typ, off, count)
     return out
 

@@ -39,11 +39,25 @@ SUBSTVAR_FIELDS = frozenset(  # computed from the built files and the build mach
         "PROVIDEFLAGS",
     }
 )
-STAMP_FIELDS = frozenset({"BUILDTIME", "BUILDHOST"})
-CONTENT_FIELDS = frozenset(  # sizes and digests of the payload
-    {"Installed-Size", "SIZE", "FILESIZES", "FILEDIGESTS", "PAYLOADDIGEST", "PAYLOADDIGESTALT", "LONGSIZE"}
+STAMP_FIELDS = frozenset({"BUILDTIME", "BUILDHOST", "COOKIE"})
+PAYLOAD_FIELDS = frozenset(  # what the header repeats about the payload: sizes, digests, file lists
+    {
+        "Installed-Size",
+        "SIZE",
+        "LONGSIZE",
+        "PAYLOADDIGEST",
+        "PAYLOADDIGESTALT",
+        "BASENAMES",
+        "DIRNAMES",
+        "DIRINDEXES",
+        "CLASSDICT",
+        "TAG1141",  # FILECLASS (indexes into CLASSDICT)
+    }
 )
-TIME_FIELDS = frozenset({"FILEMTIMES"})
+
+
+def _describes_payload(key: str) -> bool:
+    return key in PAYLOAD_FIELDS or (key.startswith("FILE") and key != "FILEDIGESTALGO")
 
 
 # ------------------------------------------------------------------ explaining
@@ -141,10 +155,8 @@ def _meaning(pair: PackagePair, key: str, content_differs: bool) -> tuple[str, s
         return "package-version", "root", None
     if key in ENVIRONMENT_FIELDS:
         return "build-dependencies", "root", None
-    if key in CONTENT_FIELDS and content_differs:
+    if _describes_payload(key) and content_differs:
         return "package-metadata", "consequence", None
-    if key in TIME_FIELDS:
-        return "file-mtime", "root", None
     if (
         key == "BUILDTIME"  # SOURCE_DATE_EPOCH as the build time, from each changelog
         and pair.versions_differ
@@ -171,11 +183,9 @@ def _summary(pair: PackagePair, cid: str, ev: list[Evidence]) -> str:
     if cid == "build-dependencies":
         return f"the build environment differs: {names}"
     if cid == "package-metadata":
-        return f"sizes and digests of the payload follow its content: {names}"
+        return f"what the package records about its payload follows it: {names}"
     if cid == "package-build-stamp":
         return f"the package records when and where it was built: {names}"
-    if cid == "file-mtime":
-        return f"the header records the files' modification times: {names}"
     return f"recorded fields differ, no known cause: {names}"
 
 
