@@ -19,6 +19,7 @@ from godet.explain.detectors.base import Evidence
 TREE_SCHEMA_VERSION = 1
 STATUSES = ("identical", "different", "only-a", "only-b", "error")
 LEAF_KINDS = ("file", "binary", "symlink", "dir", "hardlink", "other", "archive")
+IMAGE_KINDS = ("image", "index", "manifest", "config", "layer", "blob")
 
 
 @dataclass
@@ -153,6 +154,7 @@ class Rollup:
     parts: int  # image parts (index, manifests, configs, layers) and whole archives
     bytes: int  # differing bytes it explains inside Go binaries
     where: list[str]  # the first few node paths
+    image_parts: int = 0  # of ``parts``, those of an image (the rest are whole archives)
 
     def sentence(self) -> str:
         def n(k: int, one: str, many: str) -> str:
@@ -162,7 +164,8 @@ class Rollup:
         said = [
             n(self.binaries, "binary", "binaries"),
             n(other, "member", "members"),
-            n(self.parts, "image part", "image parts"),
+            n(self.parts - self.image_parts, "archive", "archives"),
+            n(self.image_parts, "image part", "image parts"),
         ]
         return f"{self.id} in {' and '.join(x for x in said if x)}"
 
@@ -253,6 +256,7 @@ def rollup(root: Node) -> list[Rollup]:
                 r.binaries += is_bin
             else:
                 r.parts += 1
+                r.image_parts += n.kind in IMAGE_KINDS
             if len(r.where) < 5:
                 r.where.append(n.path)
     return sorted(
