@@ -464,3 +464,82 @@ def test_check_rpm_stamp(tmp_path: Path) -> None:
     assert rc == 1 and set(found) == {"GD611", "GD612"}
     assert found["GD612"]["evidence"]["BUILDTIME"] == int(_qf(bad, "%{BUILDTIME}"))
     assert found["GD612"]["evidence"]["BUILDHOST"] == _qf(bad, "%{BUILDHOST}")
+
+
+# ------------------------------------------------------------------ wheels and renamed roots
+
+
+def _wheel(tmp: Path, version: str, script: bytes, stamp: tuple[int, ...]) -> Path:
+    """A wheel as bdist_wheel lays it out: NAME-VERSION.data/scripts, NAME-VERSION.dist-info with
+    METADATA, WHEEL and a RECORD of urlsafe-base64 sha256 digests."""
+    import base64
+    import zipfile
+
+    info, data = f"tool-{version}.dist-info", f"tool-{version}.data"
+    files = {
+        f"{data}/scripts/tool": script,
+        f"{info}/METADATA": f"Metadata-Version: 2.1\nName: tool\nVersion: {version}\n\nbody\n".encode(),
+        f"{info}/WHEEL": b"Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: false\nTag: py3-none-any\n",
+    }
+
+    def digest(b: bytes) -> str:
+        return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(b).digest()).rstrip(b"=").decode()
+
+    record = "".join(f"{n},{digest(b)},{len(b)}\n" for n, b in files.items()) + f"{info}/RECORD,,\n"
+    files[f"{info}/RECORD"] = record.encode()
+    out = tmp / f"tool-{version}-py3-none-any.whl"
+    with zipfile.ZipFile(out, "w") as zf:
+        for name, body in files.items():
+            zi = zipfile.ZipInfo(name, date_time=stamp)  # type: ignore[arg-type]
+            zi.external_attr = (0o755 if "/scripts/" in name else 0o644) << 16
+            zf.writestr(zi, body)
+    return out
+
+
+def test_wheels_of_two_versions(tmp_path: Path, gobin) -> None:  # type: ignore[no-untyped-def]
+    """Two releases of a wheel that ships the same Go binary: the versioned directories pair, the
+    version is the root (read as email.parser reads METADATA), RECORD follows it."""
+    import email.parser
+    import zipfile
+
+    binary = gobin("default").read_bytes()
+    a = _wheel(tmp_path, "1.0.0", binary, (2024, 1, 1, 0, 0, 0))
+    b = _wheel(tmp_path, "1.0.1", binary, (2024, 2, 1, 0, 0, 0))
+    tree = _diff(a, b)
+    assert tree["counts"]["only-a"] == tree["counts"]["only-b"] == 0
+    script = _node(tree, "tool-1.0.0.data/scripts/tool ↔ tool-1.0.1.data/scripts/tool")
+    assert {c["id"] for c in script["causes"]} == {"file-mtime"} and script["report"] is None  # same bytes
+    meta = _node(tree, "tool-1.0.0.dist-info/METADATA ↔ tool-1.0.1.dist-info/METADATA")["causes"]
+    root = next(c for c in meta if c["id"] == "package-version")
+    versions = [
+        email.parser.Parser().parsestr(zipfile.ZipFile(w).read(f"tool-{v}.dist-info/METADATA").decode())[
+            "Version"
+        ]
+        for w, v in ((a, "1.0.0"), (b, "1.0.1"))
+    ]
+    assert (root["role"], root["evidence"]) == (
+        "root",
+        [{"label": "Version", "a": versions[0], "b": versions[1]}],
+    )
+    record = _node(tree, "tool-1.0.0.dist-info/RECORD ↔ tool-1.0.1.dist-info/RECORD")["causes"]
+    follows = next(c for c in record if c["id"] == "package-metadata")
+    assert [e["label"] for e in follows["evidence"]] == ["tool-1.0.0.dist-info/METADATA"]
+    assert not [p for p, c in _causes(tree) if c["id"] == "unexplained"]
+
+
+def test_release_tarballs_with_versioned_roots(tmp_path: Path, gopair) -> None:  # type: ignore[no-untyped-def]
+    """app-1.0/ against app-1.1/: the members pair under the renamed root and the Go binaries are
+    compared (not listed as only in A / only in B)."""
+    from containers.ociwriter import Entry, tar_bytes
+
+    x, y = gopair("dirs")
+    for side, root, binary in (("a", "app-1.0", x), ("b", "app-1.1", y)):
+        entries = [
+            Entry(f"{root}/bin/app", binary.read_bytes(), mode=0o755),
+            Entry(f"{root}/README", b"app\n"),
+        ]
+        (tmp_path / f"{side}.tar").write_bytes(tar_bytes(entries))
+    tree = _diff(tmp_path / "a.tar", tmp_path / "b.tar")
+    assert tree["counts"]["only-a"] == tree["counts"]["only-b"] == 0
+    app = _node(tree, "app-1.0/bin/app ↔ app-1.1/bin/app")
+    assert app["kind"] == "binary" and app["report"]["causes"][0]["id"] == "build-path"

@@ -98,7 +98,8 @@ PROSE_CONTAINERS: dict[str, dict[str, Any]] = {
     ),
     "package-version": _P(
         shows="A .deb's control file has another `Version` (and `Source: name (version)`), an .rpm's header "
-        "another `VERSION`, `RELEASE` or `EPOCH`; the changelog's first entry differs.",
+        "another `VERSION`, `RELEASE` or `EPOCH`, a wheel's `NAME-VERSION.dist-info/METADATA` another "
+        "`Version`; the changelog's first entry differs.",
         detects="The packages detector (`explain/containers/packages.py`) reads both control files (or rpm "
         "headers) and both changelogs' latest entries. A `+bN` suffix with the same source version is a "
         "binary-only rebuild: then only the changelog, the control file and the clamped times follow, and "
@@ -123,7 +124,8 @@ PROSE_CONTAINERS: dict[str, dict[str, Any]] = {
         shows="A .deb's `md5sums` or `Installed-Size`, an .rpm's file digests, sizes, payload digest or "
         "signature header differ.",
         detects="The packages detector labels them when the payload differs too; each differing `md5sums` "
-        "line must belong to a file whose content differs, else the file stays unexplained.",
+        "line (or wheel `RECORD` line) must belong to a file whose content differs, else the file stays "
+        "unexplained.",
     ),
     "attestation": _P(
         shows="The index lists attestation manifests (platform unknown/unknown, "

@@ -50,7 +50,8 @@ class PackageMeta:
 
 
 def parse_control(text: str) -> dict[str, str]:
-    """The fields of a deb822 paragraph (continuation lines joined with newlines)."""
+    """The fields of a deb822 paragraph or a wheel's METADATA headers (continuation lines and
+    repeated keys joined with newlines)."""
     out: dict[str, str] = {}
     key = ""
     for line in text.splitlines():
@@ -63,7 +64,7 @@ def parse_control(text: str) -> dict[str, str]:
         elif ":" in line:
             key, _, value = line.partition(":")
             key = key.strip()
-            out[key] = value.strip()
+            out[key] = out[key] + "\n" + value.strip() if key in out else value.strip()  # (repeated keys)
     return out
 
 
@@ -241,9 +242,26 @@ def rpm_meta(src: Source) -> PackageMeta | None:
     return meta
 
 
+WHEEL_METADATA = re.compile(r"^[^/]+\.dist-info/METADATA$")
+
+
+def wheel_meta(src: Source) -> PackageMeta | None:
+    """The core metadata of a wheel (its ``NAME-VERSION.dist-info/METADATA`` headers)."""
+    member = next((m for name, m in src.members.items() if WHEEL_METADATA.match(name)), None)
+    raw = small_file(member)
+    if raw is None:
+        return None
+    fields = parse_control(raw.decode("utf-8", "replace"))
+    if "Name" not in fields or "Version" not in fields:
+        return None
+    return PackageMeta("wheel", fields["Name"], fields["Version"], fields["Version"], fields)
+
+
 def package_meta(src: Source) -> PackageMeta | None:
     if src.kind == "deb":
         return deb_meta(src)
     if src.kind == "rpm":
         return rpm_meta(src)
+    if src.kind == "zip":
+        return wheel_meta(src)
     return None

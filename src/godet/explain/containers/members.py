@@ -119,20 +119,30 @@ def diff_members(
     ctx: TreeContext, a: Source, b: Source, path: str, metadata: bool, contents: bool = True
 ) -> Node:
     """A node whose children are the members of ``a`` and ``b`` paired by path."""
+    from godet.explain.containers.pairing import pairs
+
     holder = Node("members", path, "members")
-    names = sorted(set(a.members) | set(b.members))
-    single = _single_executables(a, b) if contents and not path else None
+    paired = pairs(a, b)
+    single = _single_executables(a, b, paired) if contents and not path else None
     if single is not None:
         (pa, xa), (pb, xb) = single
-        names = [n for n in names if n not in (pa, pb)]
+        paired = [p for p in paired if p[1] != pa and p[2] != pb]
         holder.children.append(diff_member(ctx, xa, xb, f"{pa} ↔ {pb}", metadata))
-    for name in names:
-        ctx.advance(name)
+    for key, na, nb in paired:
+        ctx.advance(key)
+        label = key if na is None or nb is None or na == nb else f"{na} ↔ {nb}"
         holder.children.append(
-            diff_member(ctx, a.members.get(name), b.members.get(name), _join(path, name), metadata, contents)
+            diff_member(
+                ctx,
+                a.members.get(na) if na else None,
+                b.members.get(nb) if nb else None,
+                _join(path, label),
+                metadata,
+                contents,
+            )
         )
     if metadata:
-        holder.causes += source_causes(a, b)
+        holder.causes += source_causes(a, b, {nb: key for key, na, nb in paired if na and nb})
         clamp = clamping(a, b, ctx.package)
         if clamp is not None:
             holder.causes.append(clamp)
@@ -175,8 +185,8 @@ def clamping(a: Source, b: Source, package: Any = None) -> NodeCause | None:
     ):
         return NodeCause(
             "file-mtime",
-            f"both sides' file times are clamped, to different epochs: SOURCE_DATE_EPOCH {tops[0]} vs "
-            f"{tops[1]}",
+            f"each side's file times stop at one value, and the two differ: SOURCE_DATE_EPOCH {tops[0]} vs "
+            f"{tops[1]}, or each build's clock",
             [Evidence("latest file time", when(max(ta)), when(max(tb)))],
         )
     for who, mine, other in (("A", ta, tb), ("B", tb, ta)):
@@ -212,11 +222,13 @@ def _executables(src: Source, prefix: str = "") -> list[tuple[str, Member]]:
     return out
 
 
-def _single_executables(a: Source, b: Source) -> tuple[tuple[str, Member], tuple[str, Member]] | None:
-    """When each side holds exactly one executable, under different paths, those two are a pair
-    (a .deb against a tarball of the same program)."""
+def _single_executables(
+    a: Source, b: Source, paired: list[tuple[str, str | None, str | None]]
+) -> tuple[tuple[str, Member], tuple[str, Member]] | None:
+    """When each side holds exactly one executable, under paths that do not pair, those two are a
+    pair (a .deb against a tarball of the same program)."""
     xa, xb = _executables(a), _executables(b)
-    if len(xa) == 1 and len(xb) == 1 and xa[0][0] != xb[0][0]:
+    if len(xa) == 1 and len(xb) == 1 and (xa[0][0], xb[0][0]) not in {(na, nb) for _, na, nb in paired}:
         return xa[0], xb[0]
     return None
 
@@ -377,7 +389,7 @@ def metadata_causes(a: Member, b: Member, epoch: int | None, package: Any = None
     enc = []
     if (a.type_bits is None) != (b.type_bits is None):
         enc.append(Evidence("mode type bits", _bits(a), _bits(b)))
-    if a.raw_name != b.raw_name and a.raw_name and b.raw_name:
+    if a.raw_name != b.raw_name and a.raw_name and b.raw_name and a.path == b.path:
         enc.append(Evidence("stored name", a.raw_name, b.raw_name))
     if enc:
         out.append(
@@ -392,12 +404,14 @@ def _bits(m: Member) -> str:
     return f"{m.type_bits:o}" if m.type_bits else "absent"
 
 
-def source_causes(a: Source, b: Source) -> list[NodeCause]:
-    """Causes of a whole archive: entry order, tar encoding, compression."""
+def source_causes(a: Source, b: Source, twins: dict[str, str] | None = None) -> list[NodeCause]:
+    """Causes of a whole archive: entry order, tar encoding, compression. ``twins`` maps each paired
+    B path to its A path (by default, the same path)."""
     out: list[NodeCause] = []
-    common = set(a.members) & set(b.members)
+    twins = twins if twins is not None else {n: n for n in set(a.members) & set(b.members)}
+    common = set(twins.values())
     oa = [n for n in sorted(a.members, key=lambda n: a.members[n].index) if n in common]
-    ob = [n for n in sorted(b.members, key=lambda n: b.members[n].index) if n in common]
+    ob = [twins[n] for n in sorted(b.members, key=lambda n: b.members[n].index) if n in twins]
     if oa != ob:
         first = next(i for i, (x, y) in enumerate(zip(oa, ob, strict=True)) if x != y)
         out.append(

@@ -6,6 +6,7 @@ SOURCE_DATE_EPOCH)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from godet.explain.detectors.base import Evidence
@@ -212,22 +213,34 @@ def explain_packages(pair: PackagePair, a: Source, b: Source, holder: Node) -> N
             n.causes = [c for c in n.causes if c.id != "unexplained"] + found
 
 
+def _a_path(path: str) -> str:
+    """A's path of a node (a renamed pair is labelled ``A-path ↔ B-path``)."""
+    return path.split(" ↔ ", 1)[0]
+
+
 def _is_meta(path: str) -> bool:
-    base = path.rsplit("/", 2)
+    """Whether a node is the package's own metadata rather than its payload."""
+    parts = _a_path(path).split("/")
     return (
-        path.startswith("[rpm ") or "/[rpm " in path or (len(base) > 1 and base[-2].startswith("control.tar"))
+        parts[-1].startswith("[rpm ")
+        or (len(parts) > 1 and parts[-2].startswith("control.tar"))
+        or any(p.endswith(".dist-info") for p in parts[:-1])
     )
 
 
 def _part_causes(pair: PackagePair, a: Source, b: Source, n: Node, content_differs: bool) -> list[NodeCause]:
-    name = n.path.rsplit("/", 1)[-1]
-    parent = n.path.rsplit("/", 2)[-2] if n.path.count("/") else ""
+    parts = _a_path(n.path).split("/")
+    name, parent = parts[-1], (parts[-2] if len(parts) > 1 else "")
     if (
-        pair.a.format == "deb" and name == "control" and parent.startswith("control.tar")
-    ) or name == "[rpm header]":
+        (pair.a.format == "deb" and name == "control" and parent.startswith("control.tar"))
+        or name == "[rpm header]"
+        or (pair.a.format == "wheel" and name == "METADATA" and parent.endswith(".dist-info"))
+    ):
         return field_causes(pair, content_differs)
     if pair.a.format == "deb" and name == "md5sums" and parent.startswith("control.tar"):
         return _checksums(a, b)
+    if pair.a.format == "wheel" and name == "RECORD" and parent.endswith(".dist-info"):
+        return _record(a, b)
     if name == "[rpm signature]":  # digests of the header, which differs when anything above does
         return [
             NodeCause("package-metadata", "the signature header holds digests of the header and payload", [])
@@ -284,11 +297,51 @@ def _checksums(a: Source, b: Source) -> list[NodeCause]:
     return [
         NodeCause(
             "package-metadata",
-            f"md5sums lists the payload's checksums: {len(changed)} line{'s' if len(changed) != 1 else ''} "
-            "differ, each for a file whose content differs",
+            f"md5sums lists the payload's checksums: {len(changed)} line"
+            f"{'s differ' if len(changed) != 1 else ' differs'}, each for a file whose content differs",
             ev,
         )
     ]
+
+
+def _record(a: Source, b: Source) -> list[NodeCause]:
+    """A wheel's RECORD lines (path, digest, size) that differ exactly where its files differ, once
+    B's versioned directories are named as A's."""
+    from godet.explain.containers.pairing import renamed_roots, renamer
+
+    key = renamer(renamed_roots(a, b))
+    ra = next(
+        (m for n, m in a.members.items() if n.endswith(".dist-info/RECORD") and n.count("/") == 1), None
+    )
+    rb = next(
+        (m for n, m in b.members.items() if n.endswith(".dist-info/RECORD") and n.count("/") == 1), None
+    )
+    da, db = small_file(ra), small_file(rb)
+    if da is None or db is None:
+        return []
+    la = _record_lines(da, lambda p: p)
+    lb = _record_lines(db, key)
+    b_by_key = {key(n): m for n, m in b.members.items()}
+    changed = sorted(p for p in set(la) | set(lb) if la.get(p) != lb.get(p))
+    if not changed or not all(_payload_differs(a.members.get(p), b_by_key.get(p)) for p in changed):
+        return []
+    return [
+        NodeCause(
+            "package-metadata",
+            f"RECORD lists the wheel's files with their digests: {len(changed)} line"
+            f"{'s differ' if len(changed) != 1 else ' differs'}, each for a file whose content differs",
+            [Evidence(p, la.get(p), lb.get(p)) for p in changed[:MAX_EVIDENCE]],
+        )
+    ]
+
+
+def _record_lines(raw: bytes, key: Callable[[str], str]) -> dict[str, str]:
+    out = {}
+    for line in raw.decode("utf-8", "replace").splitlines():
+        path, _, rest = line.partition(",")
+        if path:
+            out[key(path)] = rest
+    return out
 
 
 def _sums(raw: bytes) -> dict[str, str]:
