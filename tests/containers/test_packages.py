@@ -543,3 +543,19 @@ def test_release_tarballs_with_versioned_roots(tmp_path: Path, gopair) -> None: 
     assert tree["counts"]["only-a"] == tree["counts"]["only-b"] == 0
     app = _node(tree, "app-1.0/bin/app ↔ app-1.1/bin/app")
     assert app["kind"] == "binary" and app["report"]["causes"][0]["id"] == "build-path"
+
+
+def test_hostile_rpm_header_is_read_in_linear_time() -> None:
+    """Thousands of index entries that all point at one 4 MB string without a NUL, or claim huge
+    arrays: the reader stops at its budget instead of decoding the store once per entry."""
+    store = b"x" * (4 << 20)
+    entries = b"".join(
+        (1100 + i).to_bytes(4, "big")
+        + (8 if i % 2 else 4).to_bytes(4, "big")
+        + (0).to_bytes(4, "big")
+        + (2**31).to_bytes(4, "big")
+        for i in range(4096)
+    )
+    blob = b"\x8e\xad\xe8\x01\x00\x00\x00\x00" + (4096).to_bytes(4, "big") + len(store).to_bytes(4, "big")
+    fields = rpm_header_fields(blob + entries + store)  # unbounded, this decodes 16 GB
+    assert fields and sum(len(v) for v in fields.values()) <= 3 * (len(store) + (1 << 20))

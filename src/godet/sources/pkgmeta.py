@@ -4,11 +4,13 @@ packages.py) and ``godet check`` (the package rules)."""
 
 from __future__ import annotations
 
+import array
 import datetime as dt
 import email.utils
 import gzip
 import io
 import re
+import sys
 import zlib
 from dataclasses import dataclass, field
 
@@ -86,8 +88,9 @@ def changelog_head(raw: bytes) -> tuple[str, int] | None:
     return head.group(2), int(when.timestamp())
 
 
-def small_file(m: Member | None) -> bytes | None:
-    if m is None or m.kind != "file" or m.size > MAX_TEXT:
+def small_file(m: Member | None, limit: int = MAX_TEXT) -> bytes | None:
+    """The bytes of a member no larger than ``limit`` (None for others)."""
+    if m is None or m.kind != "file" or m.size > limit:
         return None
     return m.read()
 
@@ -192,40 +195,66 @@ RPM_TAGS = {
 FIRST_DATA_TAG = 1000  # below: the header's own regions and i18n table, which follow its layout
 
 
+MAX_TAGS = 4096  # index entries read from one header
+MAX_ITEMS = 100_000  # values read from one tag (file lists of big packages stay whole)
+MAX_HEADER_TEXT = 16 << 20  # rpm headers larger than this are not read
+
+
 def rpm_header_fields(blob: bytes) -> dict[str, str]:
     """The data tags of an rpm header (16-byte preamble, index entries, data store) as text, by
-    name (``TAG<n>`` for a number this table does not name)."""
+    name (``TAG<n>`` for a number this table does not name). Bounded: at most MAX_TAGS entries and
+    MAX_ITEMS values a tag, so a hostile header costs linear time."""
     out: dict[str, str] = {}
     if len(blob) < 16:
         return out
     n, size = int.from_bytes(blob[8:12], "big"), int.from_bytes(blob[12:16], "big")
     store = blob[16 + 16 * n : 16 + 16 * n + size]
-    for i in range(min(n, (len(blob) - 16) // 16)):
+    budget = len(store) + (1 << 20)  # tags of a sound header share no bytes; overlapping ones stop here
+    for i in range(min(n, (len(blob) - 16) // 16, MAX_TAGS)):
         tag, typ, off, count = (
             int.from_bytes(blob[16 + 16 * i + 4 * k : 20 + 16 * i + 4 * k], "big") for k in range(4)
         )
         if tag < FIRST_DATA_TAG or off >= len(store):
             continue
-        name = RPM_TAGS.get(tag, f"TAG{tag}")
-        out[name] = _rpm_value(store, typ, off, count)
+        value, used = _rpm_value(store, typ, off, min(count, MAX_ITEMS), budget)
+        out[RPM_TAGS.get(tag, f"TAG{tag}")] = value
+        budget -= used
+        if budget <= 0:
+            break
     return out
 
 
-def _rpm_value(store: bytes, typ: int, off: int, count: int) -> str:
-    width = {2: 1, 3: 2, 4: 4, 5: 8}.get(typ)
-    if width is not None:  # integers
-        count = min(count, (len(store) - off) // width)
-        vals = [int.from_bytes(store[off + width * k : off + width * (k + 1)], "big") for k in range(count)]
-        return " ".join(map(str, vals))
+INT_TYPES = {2: "B", 3: "H", 4: "I", 5: "Q"}  # rpm CHAR, INT16, INT32, INT64 (big-endian)
+
+
+def _rpm_value(store: bytes, typ: int, off: int, count: int, budget: int) -> tuple[str, int]:
+    """One tag's value as text, and the number of store bytes it took (at most ``budget``)."""
+    code = INT_TYPES.get(typ)
+    if code is not None:  # integers
+        arr = array.array(code)
+        count = min(count, (len(store) - off) // arr.itemsize, budget // arr.itemsize)
+        arr.frombytes(store[off : off + arr.itemsize * count])
+        if sys.byteorder == "little":
+            arr.byteswap()
+        return " ".join(map(str, arr)), arr.itemsize * count
     if typ == 7:  # binary
-        return store[off : off + count].hex()
-    items = store[off:].split(b"\x00")[: (1 if typ == 6 else count)]  # string, string array, i18n
-    return "\n".join(x.decode("utf-8", "replace") for x in items)
+        raw = store[off : off + min(count, budget)]
+        return raw.hex(), len(raw)
+    items, start = [], off  # string (one), string array and i18n string (count), NUL-terminated
+    limit = min(len(store), off + budget)
+    for _ in range(1 if typ == 6 else count):
+        end = store.find(b"\x00", off, limit)
+        end = limit if end < 0 else end
+        items.append(store[off:end].decode("utf-8", "replace"))
+        off = end + 1
+        if off >= limit:
+            break
+    return "\n".join(items), max(off - start, 1)
 
 
 def rpm_meta(src: Source) -> PackageMeta | None:
     """The header tags of an .rpm; its epoch is the newest changelog time."""
-    raw = small_file(src.members.get("[rpm header]"))
+    raw = small_file(src.members.get("[rpm header]"), MAX_HEADER_TEXT)
     if raw is None:
         return None
     fields = rpm_header_fields(raw)
