@@ -559,3 +559,49 @@ def test_hostile_rpm_header_is_read_in_linear_time() -> None:
     blob = b"\x8e\xad\xe8\x01\x00\x00\x00\x00" + (4096).to_bytes(4, "big") + len(store).to_bytes(4, "big")
     fields = rpm_header_fields(blob + entries + store)  # unbounded, this decodes 16 GB
     assert fields and sum(len(v) for v in fields.values()) <= 3 * (len(store) + (1 << 20))
+
+
+def _header(tags: list[tuple[int, int, bytes, int]]) -> bytes:
+    """An rpm header from (tag, type, data, count) entries."""
+    index, store = b"", b""
+    for tag, typ, data, count in tags:
+        index += b"".join(x.to_bytes(4, "big") for x in (tag, typ, len(store), count))
+        store += data
+    return (
+        b"\x8e\xad\xe8\x01\x00\x00\x00\x00"
+        + (len(tags)).to_bytes(4, "big")
+        + len(store).to_bytes(4, "big")
+        + index
+        + store
+    )
+
+
+def test_hostile_rpm_times_fail_cleanly(tmp_path: Path) -> None:
+    """Times no calendar holds (int64 CHANGELOGTIME and BUILDTIME): diff and check still answer."""
+    import gzip as gz
+
+    from sources.archives import cpio_newc
+
+    def pkg(name: str, when: int) -> Path:
+        main = _header(
+            [
+                (1000, 6, b"app\x00", 1),
+                (1001, 6, b"1.0\x00", 1),
+                (1002, 6, b"1\x00", 1),
+                (1006, 5, when.to_bytes(8, "big"), 1),
+                (1080, 5, (when + 1).to_bytes(8, "big"), 1),
+            ]
+        )
+        lead = b"\xed\xab\xee\xdb\x03\x00" + b"\x00" * 90
+        sig = _header([])
+        out = tmp_path / name
+        out.write_bytes(lead + sig + main + gz.compress(cpio_newc({"f": b"x"}, 5), mtime=0))
+        return out
+
+    a, b = pkg("a.rpm", 2**62), pkg("b.rpm", 2**63 - 2)
+    r = godet("diff", "--format", "json", str(a), str(b))
+    assert r.returncode == 1 and "Traceback" not in r.stderr, r.stderr
+    header = _node(json.loads(r.stdout), "[rpm header]")["causes"]
+    assert {c["id"] for c in header} == {"package-build-stamp", "unexplained"}  # CHANGELOGTIME differs too
+    r = godet("check", "--format", "json", "--fail-on", "never", str(b))
+    assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr

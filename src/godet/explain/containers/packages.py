@@ -123,7 +123,10 @@ class PackagePair:
 
 
 def _utc(t: int) -> str:
-    return dt.datetime.fromtimestamp(t, dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    try:
+        return dt.datetime.fromtimestamp(t, dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    except (OverflowError, OSError, ValueError):  # a hostile time field
+        return str(t)
 
 
 def pair_packages(a: Source, b: Source) -> PackagePair | None:
@@ -139,7 +142,7 @@ def field_causes(pair: PackagePair, content_differs: bool) -> list[NodeCause]:
     groups: dict[tuple[str, str, str | None], list[Evidence]] = {}
     for key in sorted(set(fa) | set(fb)):
         va, vb = fa.get(key), fb.get(key)
-        if va == vb or key == "CHANGELOGTIME":
+        if va == vb:
             continue
         groups.setdefault(_meaning(pair, key, content_differs), []).append(
             Evidence(key, _short(va), _short(vb))
