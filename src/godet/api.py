@@ -39,13 +39,15 @@ def _inspect_source(path: str) -> list[BinaryFacts]:
 
     out: list[BinaryFacts] = []
     with Opener() as opener:
-        for label, spill in source_executables(opener, path):
+        found, package = source_executables(opener, path)
+        for label, spill in found:
             try:
                 with open_binaries(spill) as binaries:
                     for b in binaries:
                         if b.is_go:
                             f = b.facts()
                             f.path = f"{path}!{label}"
+                            f.package = package.to_json() if package is not None else None
                             out.append(f)
             except GodetError:
                 continue  # not a Go executable (or not one godet can read): inspect lists Go binaries

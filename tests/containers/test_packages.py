@@ -605,3 +605,38 @@ def test_hostile_rpm_times_fail_cleanly(tmp_path: Path) -> None:
     assert {c["id"] for c in header} == {"package-build-stamp", "unexplained"}  # CHANGELOGTIME differs too
     r = godet("check", "--format", "json", "--fail-on", "never", str(b))
     assert r.returncode == 0 and "Traceback" not in r.stderr, r.stderr
+
+
+@need_dpkg
+def test_inspect_a_deb(tmp_path: Path, gobin) -> None:  # type: ignore[no-untyped-def]
+    """inspect of a package: each Go binary carries what the package says (version, changelog epoch,
+    Built-Using), valid against inspect.schema.json; a bare binary carries no package."""
+    import jsonschema
+
+    from containers.conftest import SCHEMAS
+
+    using = "golang-1.22 (= 1.22.0-1)"
+    pkg, epoch = build_deb(
+        tmp_path, "1.0-1+b1", {"usr/bin/app": gobin("default").read_bytes()}, ["1.0-1"], using
+    )
+    r = godet("inspect", "--format", "json", str(pkg))
+    assert r.returncode == 0, r.stderr
+    facts = json.loads(r.stdout)
+    jsonschema.validate(facts, json.loads((SCHEMAS / "inspect.schema.json").read_text()))
+    [app] = facts
+    assert app["package"] == {
+        "format": "deb",
+        "name": _field(pkg, "Package"),
+        "version": _field(pkg, "Version"),
+        "source_version": "1.0-1",
+        "latest_changelog": {"version": "1.0-1+b1", "time": epoch},  # dpkg-parsechangelog's Timestamp
+        "build_environment": {"Built-Using": _field(pkg, "Built-Using")},
+        "build_stamp": {},
+    }
+    text = godet("inspect", str(pkg)).stdout
+    assert (
+        "package       deb app 1.0-1+b1 (source 1.0-1)" in text
+        and f"{_utc(epoch)} (its SOURCE_DATE_EPOCH)" in text
+    )
+    bare = json.loads(godet("inspect", "--format", "json", str(gobin("default"))).stdout)
+    assert "package" not in bare[0]

@@ -85,16 +85,18 @@ def _members(src: Source, opener: Opener, prefix: str = "") -> list[tuple[str, M
     return out
 
 
-def source_executables(opener: Opener, path: str) -> list[tuple[str, str]]:
-    """(member label, temp file) of every executable inside the source at ``path``."""
+def source_executables(opener: Opener, path: str) -> tuple[list[tuple[str, str]], Any]:
+    """(member label, temp file) of every executable inside the source at ``path``, and the
+    PackageMeta of that source when it is a package (else None)."""
     from godet.sources import open_source
 
     src = open_source(opener, path)
-    return [
+    found = [
         (label, m.spill)
         for label, m in _members(src, opener)
         if m.kind == "file" and m.executable and m.spill
     ]
+    return found, package_meta(src)
 
 
 def image_facts(src: Source, members: list[tuple[str, Member]]) -> ImageFacts:

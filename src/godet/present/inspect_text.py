@@ -6,6 +6,7 @@ line for line. Colour only on a terminal; plain text when piped or with NO_COLOR
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from rich.console import Console
@@ -61,6 +62,8 @@ class InspectText:
             f"({f.kind}, {endian}, {f.ptr_size * 8}-bit), {_size(f.size)}",
         )
         self._row(con, "sha256", f.sha256, DIM)
+        if f.package is not None:
+            self._package(con, f.package)
         if not f.is_go:
             self._row(con, "Go", "not a Go executable (no buildinfo, Go build ID or pclntab)", BAD)
         else:
@@ -81,6 +84,21 @@ class InspectText:
         self._linkage(con, f)
         for note in f.notes:
             self._row(con, "note", note, WARN)
+
+    def _package(self, con: Console, p: dict[str, Any]) -> None:
+        """The package the binary came in: its version, changelog epoch and recorded environment."""
+        source = f" (source {p['source_version']})" if p["source_version"] != p["version"] else ""
+        self._row(con, "package", f"{p['format']} {p['name']} {p['version']}{source}")
+        log = p["latest_changelog"]
+        if log is not None:
+            when = (
+                time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(log["time"]))
+                if log["time"] < 2**33
+                else log["time"]
+            )
+            self._row(con, "changelog", f"latest entry {log['version']}, {when} (its SOURCE_DATE_EPOCH)")
+        for key, value in {**p["build_environment"], **p["build_stamp"]}.items():
+            self._row(con, key, value if len(value) <= 200 else value[:197] + "…", DIM)
 
     def _ids(self, con: Console, f: BinaryFacts) -> None:
         if f.go_build_id is not None:

@@ -44,6 +44,7 @@ class BinaryFacts:
     cgo: Any
     notes: list[str] = field(default_factory=list)
     buildinfo_problem: str | None = None  # the buildinfo is there but broken: where and what
+    package: dict[str, Any] | None = None  # the .deb/.rpm/wheel it was found in (inspect of a package)
 
     def to_json(self, functions: bool = False, files: bool = True) -> dict[str, Any]:
         """The documented JSON object (docs/json-schema.md); buildinfo as ``go version -m -json``."""
@@ -90,7 +91,7 @@ class BinaryFacts:
                 for s in self.sections
             ],
             "notes": list(self.notes),
-        }
+        } | ({"package": self.package} if self.package is not None else {})
 
 
 def _flags(s: Section) -> str:

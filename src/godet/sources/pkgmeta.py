@@ -13,9 +13,13 @@ import re
 import sys
 import zlib
 from dataclasses import dataclass, field
+from typing import Any
 
 from godet.sources.base import Member, Source
 
+# Recorded fields with a meaning of their own (deb control fields; rpm header tags by name).
+ENVIRONMENT_FIELDS = ("Built-Using", "Static-Built-Using", "X-Cargo-Built-Using", "OPTFLAGS")
+STAMP_FIELDS = ("BUILDTIME", "BUILDHOST", "COOKIE")
 MAX_TEXT = 1 << 20  # control files, changelog heads and checksum lists are read up to this size
 BINNMU = re.compile(r"\+b\d+$")
 CHANGELOG = re.compile(r"(^|/)usr/share/doc/[^/]+/changelog\.Debian(\.[a-z0-9_-]+)?\.gz$")
@@ -46,6 +50,20 @@ class PackageMeta:
 
     def at_epoch(self, t: float | None) -> bool:
         return t is not None and int(t) in self.epochs()
+
+    def to_json(self) -> dict[str, Any]:
+        """What ``godet inspect`` shows of the package holding a binary."""
+        return {
+            "format": self.format,
+            "name": self.name,
+            "version": self.version,
+            "source_version": self.source_version,
+            "latest_changelog": (
+                {"version": self.changelog, "time": self.epoch} if self.epoch is not None else None
+            ),
+            "build_environment": {k: self.fields[k] for k in ENVIRONMENT_FIELDS if k in self.fields},
+            "build_stamp": {k: self.fields[k] for k in STAMP_FIELDS if k in self.fields},
+        }
 
 
 # ------------------------------------------------------------------ reading

@@ -12,20 +12,20 @@ from dataclasses import dataclass
 from godet.explain.detectors.base import Evidence
 from godet.explain.tree import Node, NodeCause
 from godet.sources.base import Member, Source
-from godet.sources.pkgmeta import CHANGELOG, PackageMeta, nested_source, package_meta, small_file
+from godet.sources.pkgmeta import (
+    CHANGELOG,
+    ENVIRONMENT_FIELDS,
+    STAMP_FIELDS,
+    PackageMeta,
+    nested_source,
+    package_meta,
+    small_file,
+)
 
 MAX_EVIDENCE = 8
 
 # What each recorded field means when it differs (deb control fields; rpm header tags by name).
 VERSION_FIELDS = frozenset({"Version", "Source", "VERSION", "RELEASE", "EPOCH", "SOURCERPM"})
-ENVIRONMENT_FIELDS = frozenset(
-    {
-        "Built-Using",
-        "Static-Built-Using",
-        "X-Cargo-Built-Using",
-        "OPTFLAGS",
-    }
-)
 SUBSTVAR_FIELDS = frozenset(  # computed from the built files and the build machine's libraries
     {
         "Depends",
@@ -40,7 +40,6 @@ SUBSTVAR_FIELDS = frozenset(  # computed from the built files and the build mach
         "PROVIDEFLAGS",
     }
 )
-STAMP_FIELDS = frozenset({"BUILDTIME", "BUILDHOST", "COOKIE"})
 PAYLOAD_FIELDS = frozenset(  # what the header repeats about the payload: sizes, digests, file lists
     {
         "Installed-Size",
