@@ -640,3 +640,34 @@ def test_inspect_a_deb(tmp_path: Path, gobin) -> None:  # type: ignore[no-untype
     )
     bare = json.loads(godet("inspect", "--format", "json", str(gobin("default"))).stdout)
     assert "package" not in bare[0]
+
+
+@need_dpkg
+def test_kind_change_is_not_an_entry_order(tmp_path: Path) -> None:
+    """dpkg-deb stores symlinks after files: a path that is a symlink in A and a file in B moves in
+    the archive because of its kind, which is no entry-order cause."""
+    using = "golang-1.22 (= 1.22.0-1)"
+    a, _ = build_deb(
+        tmp_path, "1.0-1", {"usr/share/app/b": b"b\n"}, ["1.0-1"], using, links={"usr/share/app/a": "b"}
+    )
+    b, _ = build_deb(
+        tmp_path, "1.1-1", {"usr/share/app/a": b"a\n", "usr/share/app/b": b"b\n"}, ["1.1-1"], using
+    )
+    order = [
+        subprocess.run(["dpkg-deb", "--fsys-tarfile", str(p)], capture_output=True).stdout for p in (a, b)
+    ]
+    import io
+    import tarfile
+
+    names = []
+    for t in order:
+        with tarfile.open(fileobj=io.BytesIO(t)) as tf:
+            names.append([m.name for m in tf.getmembers()])
+    assert names[0].index("./usr/share/app/a") > names[0].index("./usr/share/app/b")  # (dpkg-deb's order)
+    assert names[1].index("./usr/share/app/a") < names[1].index("./usr/share/app/b")
+    tree = _diff(a, b)
+    assert "entry-order" not in {c["id"] for _, c in _causes(tree)}
+    kind = _node(tree, "data.tar.xz/usr/share/app/a")["causes"]
+    assert [(c["id"], c["role"]) for c in kind if c["id"] != "file-mtime"] == [
+        ("source-change", "consequence")
+    ]

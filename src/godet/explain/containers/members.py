@@ -409,6 +409,8 @@ def source_causes(a: Source, b: Source, twins: dict[str, str] | None = None) -> 
     B path to its A path (by default, the same path)."""
     out: list[NodeCause] = []
     twins = twins if twins is not None else {n: n for n in set(a.members) & set(b.members)}
+    # entries of another kind on each side are placed by their kind (dpkg-deb puts symlinks last)
+    twins = {nb: na for nb, na in twins.items() if a.members[na].kind == b.members[nb].kind}
     common = set(twins.values())
     oa = [n for n in sorted(a.members, key=lambda n: a.members[n].index) if n in common]
     ob = [twins[n] for n in sorted(b.members, key=lambda n: b.members[n].index) if n in twins]
