@@ -671,3 +671,37 @@ def test_kind_change_is_not_an_entry_order(tmp_path: Path) -> None:
     assert [(c["id"], c["role"]) for c in kind if c["id"] != "file-mtime"] == [
         ("source-change", "consequence")
     ]
+
+
+@pytest.mark.skipif(not shutil.which("tar"), reason="GNU tar missing")
+def test_tar_encoding_is_how_not_how_much(tmp_path: Path) -> None:
+    """Two GNU tar archives of different contents end with different padding lengths and hold
+    different entry counts: that is the content, not the encoding. Another header format is."""
+    for side, files in (("a", {"x": b"1" * 10}), ("b", {"x": b"2" * 9000, "y": b"3" * 5000})):
+        root = tmp_path / side / "app"
+        root.mkdir(parents=True)
+        for name, data in files.items():
+            (root / name).write_bytes(data)
+    env = {**os.environ, "TZ": "UTC"}
+
+    def tar(side: str, fmt: str) -> Path:
+        out = tmp_path / f"{side}-{fmt}.tar"
+        cmd = [
+            "tar",
+            f"--format={fmt}",
+            "--sort=name",
+            "--mtime=@0",
+            "-C",
+            str(tmp_path / side),
+            "-cf",
+            str(out),
+            "app",
+        ]
+        subprocess.run(cmd, check=True, env=env)
+        return out
+
+    tree = _diff(tar("a", "gnu"), tar("b", "gnu"))
+    assert "tar-encoding" not in {c["id"] for _, c in _causes(tree)}
+    tree = _diff(tar("a", "gnu"), tar("b", "posix"))
+    [enc] = [c for c in tree["root"]["causes"] if c["id"] == "tar-encoding"]
+    assert {e["label"]: (e["a"], e["b"]) for e in enc["evidence"]}["formats"] == ("gnu", "pax")

@@ -400,6 +400,35 @@ def metadata_causes(a: Member, b: Member, epoch: int | None, package: Any = None
     return out
 
 
+RECORD = 10240  # the tar record: GNU tar and Python's tarfile pad archives to a multiple of it
+
+
+def _encoding_style(key: str, enc: dict[str, Any]) -> str | None:
+    """How an archive is written, apart from what it holds: the header formats used, whether names
+    carry a ``./`` prefix, and how the archive ends. Counts and padding lengths follow the content
+    (another file, another size) and are not compared."""
+    value = enc.get(key)
+    if value is None:
+        return None
+    if key == "formats":
+        return ", ".join(sorted(value)) if isinstance(value, dict) else str(value)
+    if key == "dot_prefix":
+        entries = sum(enc.get("formats", {}).values()) if isinstance(enc.get("formats"), dict) else 0
+        if not entries:
+            return str(value)
+        return "./ prefix" if value * 2 > entries else ("no ./ prefix" if not value else "./ on some")
+    if key == "trailer":
+        length = enc.get("length")
+        if value < 1024:
+            return f"{value} bytes (no full end-of-archive marker)"
+        if value == 1024:
+            return "end-of-archive marker only"
+        if isinstance(length, int) and length % RECORD == 0:
+            return f"end-of-archive marker, padded to {RECORD:,}-byte records"
+        return f"end-of-archive marker and {value - 1024:,} more bytes"
+    return str(value)
+
+
 def _bits(m: Member) -> str:
     return f"{m.type_bits:o}" if m.type_bits else "absent"
 
@@ -426,9 +455,12 @@ def source_causes(a: Source, b: Source, twins: dict[str, str] | None = None) -> 
     ea, eb = a.encoding, b.encoding
     if ea and eb and ea != eb:
         ev = [
-            Evidence(k, str(ea.get(k)), str(eb.get(k)))
-            for k in ("formats", "dot_prefix", "trailer")
-            if ea.get(k) != eb.get(k)
+            Evidence(label, x, y)
+            for label, x, y in (
+                (k, _encoding_style(k, ea), _encoding_style(k, eb))
+                for k in ("formats", "dot_prefix", "trailer")
+            )
+            if x != y
         ]
         if ev:
             out.append(
