@@ -52,8 +52,11 @@ PROSE_CONTAINERS: dict[str, dict[str, Any]] = {
     "tar-encoding": _P(
         shows="Header formats (USTAR, PAX, GNU), mode type bits, `./` prefixes or the end-of-archive "
         "trailer and padding differ.",
-        detects=_MEMBERS + "records each archive's header formats, `./` prefixes and trailer length while "
-        "reading it, and compares them, and the stored name and mode type bits of each pair.",
+        detects=_MEMBERS + "records each archive's header formats, `./` prefixes and trailer while reading "
+        "it, and compares how each archive is written: the set of formats used, whether names carry `./`, "
+        "and how it ends (the 1,024-byte end marker alone, or padded to 10,240-byte records). Entry counts "
+        "and padding lengths follow the content and are not compared. It also compares the stored name "
+        "and mode type bits of each pair of the same path.",
     ),
     "hardlink": _P(
         shows="An entry is a hard link (typeflag 1) on one side and a regular file on the other.",
