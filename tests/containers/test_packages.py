@@ -705,3 +705,37 @@ def test_tar_encoding_is_how_not_how_much(tmp_path: Path) -> None:
     tree = _diff(tar("a", "gnu"), tar("b", "posix"))
     [enc] = [c for c in tree["root"]["causes"] if c["id"] == "tar-encoding"]
     assert {e["label"]: (e["a"], e["b"]) for e in enc["evidence"]}["formats"] == ("gnu", "pax")
+
+
+@pytest.mark.skipif(not shutil.which("npm"), reason="npm missing")
+def test_npm_packages_of_two_versions(tmp_path: Path, gopair) -> None:  # type: ignore[no-untyped-def]
+    """Two `npm pack` tarballs of a package shipping a Go binary (the esbuild layout): the manifest's
+    version is the root, the binary gets its own diff, nothing stays unexplained."""
+    x, y = gopair("dirs")
+    tgz = []
+    for version, binary in (("1.0.0", x), ("1.0.1", y)):
+        root = tmp_path / version
+        (root / "bin").mkdir(parents=True)
+        shutil.copy(binary, root / "bin" / "app")
+        manifest = {"name": "@example/app-linux-x64", "version": version, "os": ["linux"], "cpu": ["x64"]}
+        (root / "package.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        r = subprocess.run(
+            ["npm", "pack", "--json", "--pack-destination", str(tmp_path)],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "npm_config_offline": "true", "npm_config_update_notifier": "false"},
+        )
+        assert r.returncode == 0, r.stderr
+        tgz.append(tmp_path / json.loads(r.stdout)[0]["filename"])
+    tree = _diff(*tgz)
+    manifest = _node(tree, "package/package.json")["causes"]
+    [root_cause] = [c for c in manifest if c["id"] == "package-version"]
+    assert (root_cause["role"], root_cause["evidence"]) == (
+        "root",
+        [{"label": "version", "a": "1.0.0", "b": "1.0.1"}],
+    )
+    assert _node(tree, "package/bin/app")["report"]["causes"][0]["id"] == "build-path"
+    assert not [p for p, c in _causes(tree) if c["id"] == "unexplained"]
+    facts = json.loads(godet("inspect", "--format", "json", str(tgz[1])).stdout)
+    assert facts[0]["package"]["format"] == "npm" and facts[0]["package"]["version"] == "1.0.1"

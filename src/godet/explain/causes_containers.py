@@ -129,7 +129,8 @@ CONTAINER_CAUSES: list[Cause] = [
         F,
         "Package version differs",
         "The two packages are different versions: a .deb's `Version` (a `+bN` suffix is a binary-only "
-        "rebuild of the same source), an .rpm's `VERSION`/`RELEASE`, a wheel's METADATA `Version`. Its "
+        "rebuild of the same source), an .rpm's `VERSION`/`RELEASE`, a wheel's METADATA `Version`, an npm "
+        "package.json `version`. Its "
         "changelog, its control fields "
         "and, when the source version differs, the packaged files follow; so do file times clamped to "
         "each side's SOURCE_DATE_EPOCH, which packaging tools take from the latest changelog entry.",

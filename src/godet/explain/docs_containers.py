@@ -102,7 +102,8 @@ PROSE_CONTAINERS: dict[str, dict[str, Any]] = {
     "package-version": _P(
         shows="A .deb's control file has another `Version` (and `Source: name (version)`), an .rpm's header "
         "another `VERSION`, `RELEASE` or `EPOCH`, a wheel's `NAME-VERSION.dist-info/METADATA` another "
-        "`Version`; the changelog's first entry differs.",
+        "`Version`, an npm package's `package/package.json` another `version`; the changelog's first entry "
+        "differs.",
         detects="The packages detector (`explain/containers/packages.py`) reads both control files (or rpm "
         "headers) and both changelogs' latest entries. A `+bN` suffix with the same source version is a "
         "binary-only rebuild: then only the changelog, the control file and the clamped times follow, and "

@@ -1,5 +1,5 @@
 """What a package says about itself: a .deb's control fields and latest changelog entry, an .rpm's
-header tags. Read from an opened :class:`Source`; shared by ``godet diff`` (explain/containers/
+header tags, a wheel's METADATA, an npm tarball's package.json. Read from an opened :class:`Source`; shared by ``godet diff`` (explain/containers/
 packages.py) and ``godet check`` (the package rules)."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ import datetime as dt
 import email.utils
 import gzip
 import io
+import json
 import re
 import sys
 import zlib
@@ -304,6 +305,28 @@ def wheel_meta(src: Source) -> PackageMeta | None:
     return PackageMeta("wheel", fields["Name"], fields["Version"], fields["Version"], fields)
 
 
+NPM_MANIFEST = "package/package.json"  # npm pack puts every file under package/
+
+
+def npm_meta(src: Source) -> PackageMeta | None:
+    """The manifest of an npm package tarball (``package/package.json``), top-level fields as text."""
+    raw = small_file(src.members.get(NPM_MANIFEST))
+    if raw is None:
+        return None
+    try:
+        doc = json.loads(raw)
+    except ValueError:
+        return None
+    if (
+        not isinstance(doc, dict)
+        or not isinstance(doc.get("name"), str)
+        or not isinstance(doc.get("version"), str)
+    ):
+        return None
+    fields = {str(k): v if isinstance(v, str) else json.dumps(v, sort_keys=True) for k, v in doc.items()}
+    return PackageMeta("npm", doc["name"], doc["version"], doc["version"], fields)
+
+
 def package_meta(src: Source) -> PackageMeta | None:
     if src.kind == "deb":
         return deb_meta(src)
@@ -311,4 +334,6 @@ def package_meta(src: Source) -> PackageMeta | None:
         return rpm_meta(src)
     if src.kind == "zip":
         return wheel_meta(src)
+    if src.kind.startswith("tar"):
+        return npm_meta(src)
     return None

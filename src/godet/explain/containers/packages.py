@@ -15,6 +15,7 @@ from godet.sources.base import Member, Source
 from godet.sources.pkgmeta import (
     CHANGELOG,
     ENVIRONMENT_FIELDS,
+    NPM_MANIFEST,
     STAMP_FIELDS,
     PackageMeta,
     nested_source,
@@ -25,7 +26,7 @@ from godet.sources.pkgmeta import (
 MAX_EVIDENCE = 8
 
 # What each recorded field means when it differs (deb control fields; rpm header tags by name).
-VERSION_FIELDS = frozenset({"Version", "Source", "VERSION", "RELEASE", "EPOCH", "SOURCERPM"})
+VERSION_FIELDS = frozenset({"Version", "Source", "VERSION", "RELEASE", "EPOCH", "SOURCERPM", "version"})
 SUBSTVAR_FIELDS = frozenset(  # computed from the built files and the build machine's libraries
     {
         "Depends",
@@ -237,6 +238,7 @@ def _part_causes(pair: PackagePair, a: Source, b: Source, n: Node, content_diffe
         (pair.a.format == "deb" and name == "control" and parent.startswith("control.tar"))
         or name == "[rpm header]"
         or (pair.a.format == "wheel" and name == "METADATA" and parent.endswith(".dist-info"))
+        or (pair.a.format == "npm" and "/".join(parts[-2:]) == NPM_MANIFEST)
     ):
         return field_causes(pair, content_differs)
     if pair.a.format == "deb" and name == "md5sums" and parent.startswith("control.tar"):
