@@ -1,6 +1,7 @@
 """What a package says about itself: a .deb's control fields and latest changelog entry, an .rpm's
-header tags, a wheel's METADATA, an npm tarball's package.json. Read from an opened :class:`Source`; shared by ``godet diff`` (explain/containers/
-packages.py) and ``godet check`` (the package rules)."""
+header tags, a wheel's METADATA, an npm tarball's package.json. Read from an opened
+:class:`Source`; shared by ``godet diff`` (explain/containers/packages.py), ``godet check`` (the
+package rules) and ``godet inspect``."""
 
 from __future__ import annotations
 
