@@ -1,7 +1,8 @@
-"""Package metadata: what a .deb's control file and changelog, or an .rpm's header, say about why
-two packages differ (another version, another build environment, a build stamp), and which of their
-parts only follow from that (md5sums, sizes, digests, changelogs, file times clamped to each side's
-SOURCE_DATE_EPOCH)."""
+"""Why two packages differ, from what they say about themselves (sources/pkgmeta.py): a .deb's
+control file, md5sums and changelog, an .rpm's header, a wheel's METADATA and RECORD, an npm
+package.json. Names the roots (another version, another build environment, a build stamp) and labels
+what only follows from them (checksum lists, sizes, digests, changelogs, file times clamped to each
+side's SOURCE_DATE_EPOCH, the files of another source)."""
 
 from __future__ import annotations
 
@@ -130,6 +131,7 @@ def _utc(t: int) -> str:
 
 
 def pair_packages(a: Source, b: Source) -> PackagePair | None:
+    """The two packages' metadata, when both sources are packages of the same format."""
     if a.kind != b.kind:
         return None
     ma, mb = package_meta(a), package_meta(b)
