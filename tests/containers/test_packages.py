@@ -739,3 +739,46 @@ def test_npm_packages_of_two_versions(tmp_path: Path, gopair) -> None:  # type: 
     assert not [p for p, c in _causes(tree) if c["id"] == "unexplained"]
     facts = json.loads(godet("inspect", "--format", "json", str(tgz[1])).stdout)
     assert facts[0]["package"]["format"] == "npm" and facts[0]["package"]["version"] == "1.0.1"
+
+
+@pytest.mark.skipif(not shutil.which("sha256sum"), reason="coreutils sha256sum missing")
+def test_release_directories(tmp_path: Path, gopair) -> None:  # type: ignore[no-untyped-def]
+    """Two release directories (goreleaser's dist/ shape): artifacts named by version pair up and are
+    opened, and SHA256SUMS (written by coreutils sha256sum) follows them; a list whose digest is not
+    its file's stays unexplained."""
+    import tarfile
+
+    x, y = gopair("dirs")
+    for side, version, binary in (("a", "1.0.0", x), ("b", "1.0.1", y)):
+        dist = tmp_path / side
+        dist.mkdir()
+        with tarfile.open(dist / f"app_{version}_linux_amd64.tar.gz", "w:gz") as tf:
+            tf.add(binary, arcname="app")
+        (dist / "README.md").write_text("app\n")
+        sums = subprocess.run(
+            ["sha256sum", f"app_{version}_linux_amd64.tar.gz", "README.md"],
+            cwd=dist,
+            capture_output=True,
+            text=True,
+        )
+        (dist / "SHA256SUMS").write_text(sums.stdout)
+    tree = _diff(tmp_path / "a", tmp_path / "b")
+    assert tree["counts"]["only-a"] == tree["counts"]["only-b"] == 0
+    app = _node(tree, "app_1.0.0_linux_amd64.tar.gz ↔ app_1.0.1_linux_amd64.tar.gz/app")
+    assert app["report"]["causes"][0]["id"] == "build-path"
+    [sums] = _node(tree, "SHA256SUMS")["causes"]
+    assert (sums["id"], sums["role"]) == ("package-metadata", "consequence")
+    listed = {
+        side: dict(
+            line.split("  ")[::-1] for line in (tmp_path / side / "SHA256SUMS").read_text().splitlines()
+        )
+        for side in "ab"
+    }
+    assert {e["label"]: (e["a"], e["b"]) for e in sums["evidence"]} == {
+        "app_1.0.0_linux_amd64.tar.gz": (listed["a"]["app_1.0.0_linux_amd64.tar.gz"], None),
+        "app_1.0.1_linux_amd64.tar.gz": (None, listed["b"]["app_1.0.1_linux_amd64.tar.gz"]),
+    }
+    forged = (tmp_path / "b" / "SHA256SUMS").read_text().replace(listed["b"]["README.md"], "0" * 64)
+    (tmp_path / "b" / "SHA256SUMS").write_text(forged)
+    tree = _diff(tmp_path / "a", tmp_path / "b")
+    assert [c["id"] for c in _node(tree, "SHA256SUMS")["causes"]] == ["unexplained"]

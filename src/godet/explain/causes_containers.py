@@ -159,9 +159,10 @@ CONTAINER_CAUSES: list[Cause] = [
     Cause(
         "package-metadata",
         F,
-        "Package checksums and sizes follow the content",
-        "Lists that describe the payload change with it: a .deb's `md5sums` and `Installed-Size`, an "
-        ".rpm's file digests, sizes, payload digest and signature header.",
+        "Checksums and sizes follow the content",
+        "Lists that describe other files change with them: a .deb's `md5sums` and `Installed-Size`, an "
+        ".rpm's file digests, sizes, payload digest and signature header, a wheel's RECORD, a release's "
+        "checksum list (SHA256SUMS, checksums.txt).",
         "Fix what changed the packaged files; these follow.",
         consequence=True,
     ),

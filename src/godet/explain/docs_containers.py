@@ -129,7 +129,10 @@ PROSE_CONTAINERS: dict[str, dict[str, Any]] = {
         "signature header differ.",
         detects="The packages detector labels them when the payload differs too; each differing `md5sums` "
         "line (or wheel `RECORD` line) must belong to a file whose content differs, else the file stays "
-        "unexplained.",
+        "unexplained. Any other file that parses as `sha256sum`/`md5sum` output (or the BSD `SHA256 (f) = "
+        "d` form) is a checksum list (`explain/containers/checksums.py`): each differing line must name a "
+        "file of the tree (beside the list, or from the root) whose sha256 is the listed digest on that "
+        "side, and which differs between the sides or exists on one side only.",
     ),
     "attestation": _P(
         shows="The index lists attestation manifests (platform unknown/unknown, "

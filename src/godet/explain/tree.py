@@ -106,6 +106,7 @@ class Node:
     children: list[Node] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     error: str = ""
+    rel: str = ""  # A's path of the member inside the source that holds it (not in the JSON)
 
     def walk(self) -> Any:
         yield self

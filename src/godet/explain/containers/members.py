@@ -128,6 +128,7 @@ def diff_members(
         (pa, xa), (pb, xb) = single
         paired = [p for p in paired if p[1] != pa and p[2] != pb]
         holder.children.append(diff_member(ctx, xa, xb, f"{pa} ↔ {pb}", metadata))
+        holder.children[-1].rel = pa
     for key, na, nb in paired:
         ctx.advance(key)
         label = key if na is None or nb is None or na == nb else f"{na} ↔ {nb}"
@@ -141,6 +142,9 @@ def diff_members(
                 contents,
             )
         )
+        holder.children[-1].rel = key
+        if na and nb and contents:
+            _checksum_list(a, b, a.members[na], b.members[nb], holder.children[-1])
     if metadata:
         holder.causes += source_causes(a, b, {nb: key for key, na, nb in paired if na and nb})
         clamp = clamping(a, b, ctx.package)
@@ -220,6 +224,17 @@ def _executables(src: Source, prefix: str = "") -> list[tuple[str, Member]]:
         elif m.kind == "file" and m.executable:
             out.append((prefix + m.path, m))
     return out
+
+
+def _checksum_list(a: Source, b: Source, ma: Member, mb: Member, node: Node) -> None:
+    """A differing file no detector explained that is a checksum list of its tree's files."""
+    if ma.kind != "file" or not any(c.id == "unexplained" for c in node.causes):
+        return
+    from godet.explain.containers.checksums import checksum_cause
+
+    found = checksum_cause(a, b, ma, mb)
+    if found is not None:
+        node.causes = [c for c in node.causes if c.id != "unexplained"] + [found]
 
 
 def _single_executables(

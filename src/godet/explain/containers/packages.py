@@ -7,7 +7,7 @@ side's SOURCE_DATE_EPOCH, the files of another source)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from godet.explain.detectors.base import Evidence
@@ -204,28 +204,31 @@ def _short(v: str | None) -> str | None:
 
 def explain_packages(pair: PackagePair, a: Source, b: Source, holder: Node) -> None:
     """Replace the generic 'unexplained' content verdicts of a package's own parts by their causes."""
-    leaves = [n for n in holder.walk() if n.kind in ("file", "binary")]
+    nodes = list(_walk(holder, ""))
     content_differs = any(  # the payload differs: its digests and sizes follow
         n.causes or n.content is not None or n.kind == "binary" or n.status in ("only-a", "only-b")
-        for n in holder.walk()
-        if n is not holder and not _is_meta(n.path) and not n.kind.startswith("archive")
+        for n, rel in nodes
+        if not _is_meta(rel) and n.kind != "archive"
     )
-    for n in leaves:
-        if not any(c.id == "unexplained" for c in n.causes):
+    for n, rel in nodes:
+        if n.kind not in ("file", "binary") or not any(c.id == "unexplained" for c in n.causes):
             continue
-        found = _part_causes(pair, a, b, n, content_differs)
+        found = _part_causes(pair, a, b, n, rel, content_differs)
         if found:
             n.causes = [c for c in n.causes if c.id != "unexplained"] + found
 
 
-def _a_path(path: str) -> str:
-    """A's path of a node (a renamed pair is labelled ``A-path ↔ B-path``)."""
-    return path.split(" ↔ ", 1)[0]
+def _walk(node: Node, base: str) -> Iterator[tuple[Node, str]]:
+    """(node, A's path inside the package) of every node under ``node`` (nested archives included)."""
+    for child in node.children:
+        rel = f"{base}/{child.rel}" if base else child.rel
+        yield child, rel
+        yield from _walk(child, rel)
 
 
-def _is_meta(path: str) -> bool:
-    """Whether a node is the package's own metadata rather than its payload."""
-    parts = _a_path(path).split("/")
+def _is_meta(rel: str) -> bool:
+    """Whether a node (by its path inside the package) is the package's metadata, not its payload."""
+    parts = rel.split("/")
     return (
         parts[-1].startswith("[rpm ")
         or (len(parts) > 1 and parts[-2].startswith("control.tar"))
@@ -233,8 +236,10 @@ def _is_meta(path: str) -> bool:
     )
 
 
-def _part_causes(pair: PackagePair, a: Source, b: Source, n: Node, content_differs: bool) -> list[NodeCause]:
-    parts = _a_path(n.path).split("/")
+def _part_causes(
+    pair: PackagePair, a: Source, b: Source, n: Node, rel: str, content_differs: bool
+) -> list[NodeCause]:
+    parts = rel.split("/")
     name, parent = parts[-1], (parts[-2] if len(parts) > 1 else "")
     if (
         (pair.a.format == "deb" and name == "control" and parent.startswith("control.tar"))
@@ -261,7 +266,7 @@ def _part_causes(pair: PackagePair, a: Source, b: Source, n: Node, content_diffe
                 because="package-version",
             )
         ]
-    if pair.versions_differ and CHANGELOG.search(n.path):
+    if pair.versions_differ and CHANGELOG.search(rel):
         return [
             NodeCause(
                 "package-version",
