@@ -976,7 +976,8 @@ PACKAGE_RULES: tuple[Rule, ...] = (
         "entry, the date dpkg-buildpackage (and rpmbuild with `%source_date_epoch_from_changelog`) "
         "exports as SOURCE_DATE_EPOCH. Silent when the package has no changelog.",
         "Unclamped times are the times of the build: a rebuild gives other archive bytes.",
-        "Build with dpkg-buildpackage ≥ 1.18.11 (it clamps), `dpkg-deb` with SOURCE_DATE_EPOCH set, or rpm's "
+        "Build with dpkg-buildpackage (it exports SOURCE_DATE_EPOCH from the latest changelog entry and "
+        "dpkg-deb clamps file times to it), run `dpkg-deb` with SOURCE_DATE_EPOCH set, or set rpm's "
         "`%clamp_mtime_to_source_date_epoch 1`.",
         _pkg_mtime,
     ),
