@@ -464,6 +464,8 @@ def test_check_rpm_stamp(tmp_path: Path) -> None:
     assert rc == 1 and set(found) == {"GD611", "GD612"}
     assert found["GD612"]["evidence"]["BUILDTIME"] == int(_qf(bad, "%{BUILDTIME}"))
     assert found["GD612"]["evidence"]["BUILDHOST"] == _qf(bad, "%{BUILDHOST}")
+    text = godet("check", "--fail-on", "never", str(bad)).stdout
+    assert "0 errors, 2 warnings, 0 info in 1 package" in text  # a package, not "1 binaries"
 
 
 # ------------------------------------------------------------------ wheels and renamed roots

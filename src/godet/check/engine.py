@@ -74,6 +74,13 @@ class RuleInfo:
         return self.rule.to_json(self.level)
 
 
+def _kind_of(target: str) -> str:
+    """What a result's target names: an OCI image, a package, or a binary."""
+    if target.startswith("OCI image"):
+        return "image"
+    return "package" if " package " in target else "binary"
+
+
 @dataclass
 class CheckReport:
     """Everything ``godet check`` shows: per-binary findings, errors, skipped files, the rules run."""
@@ -84,6 +91,16 @@ class CheckReport:
     fail_on: str = "error"
     rules: list[RuleInfo] = field(default_factory=list)  # the enabled rules, registry order
     policy: Policy = field(default_factory=Policy)
+
+    def checked(self) -> str:
+        """What was checked, in words: "2 binaries", "1 binary and 1 package", "1 image"."""
+        kinds = Counter(_kind_of(r.target) for r in self.results)
+        said = [
+            f"{kinds[k]} {k if kinds[k] == 1 else plural}"
+            for k, plural in (("binary", "binaries"), ("image", "images"), ("package", "packages"))
+            if kinds[k]
+        ]
+        return " and ".join(said) if said else "0 binaries"
 
     def counts(self) -> dict[str, int]:
         """Number of findings per level (every level present, 0 when none)."""

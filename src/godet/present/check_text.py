@@ -108,7 +108,7 @@ class CheckText:
         if report.results or report.errors or report.skipped:
             con.print()
         if report.results or not report.errors:
-            line.append(f"{', '.join(parts)} in {_plural(len(report.results), 'binary', 'binaries')}")
+            line.append(f"{', '.join(parts)} in {report.checked()}")
         else:  # the only problem is an unreadable input: say that, not "0 errors in 0 binaries"
             line.append("nothing checked")
         skipped = sum(report.skipped.values())

@@ -52,7 +52,7 @@ class CheckGitHub:
         lines.append(
             safe.text(
                 f"godet check {verdict}: {c['error']} error(s), {c['warning']} warning(s), {c['info']} info "
-                f"in {len(report.results)} binaries ({skipped} files skipped); fail on {report.fail_on}"
+                f"in {report.checked()} ({skipped} files skipped); fail on {report.fail_on}"
             )
         )
         return "\n".join(lines) + "\n"
