@@ -35,9 +35,9 @@ def parse_checksums(raw: bytes) -> dict[str, str] | None:
     return out or None
 
 
-def _member(src: Source, listing: Member, path: str) -> Member | None:
-    """The member a checksum line names: relative to the list's directory, else to the root."""
-    for cand in (posixpath.join(posixpath.dirname(listing.path), path), path):
+def _member(src: Source, where: str, path: str) -> Member | None:
+    """The member a checksum line names: relative to directory ``where``, else to the root."""
+    for cand in (posixpath.join(where, path), path):
         m = src.members.get(posixpath.normpath(cand).removeprefix("./"))
         if m is not None and m.kind == "file":
             return m
@@ -52,9 +52,13 @@ def _matches(m: Member | None, digest: str | None) -> bool:
     return m.sha256 == digest if len(digest) == 64 and m.sha256 else True
 
 
-def checksum_cause(a: Source, b: Source, ma: Member, mb: Member) -> NodeCause | None:
+def checksum_cause(
+    a: Source, b: Source, ma: Member, mb: Member, listed: tuple[Source, Source] | None = None
+) -> NodeCause | None:
     """The consequence cause of a differing checksum list, when each differing line is explained by
-    its file: present with that digest on its side, and changed (or present on one side only)."""
+    its file: present with that digest on its side, and changed (or present on one side only).
+    Listed paths are looked up beside the list in ``a``/``b``, or from the root of ``listed`` (a
+    .deb's md5sums names the files of its data.tar)."""
     if ma.size > MAX_LIST or mb.size > MAX_LIST:
         return None
     ra, rb = ma.read(), mb.read()
@@ -63,8 +67,14 @@ def checksum_cause(a: Source, b: Source, ma: Member, mb: Member) -> NodeCause | 
     if la is None or lb is None:
         return None
     changed = sorted(p for p in set(la) | set(lb) if la.get(p) != lb.get(p))
+    (sa, wa), (sb, wb) = (
+        ((listed[0], ""), (listed[1], ""))
+        if listed
+        else ((a, posixpath.dirname(ma.path)), (b, posixpath.dirname(mb.path)))
+    )
     for p in changed:
-        fa, fb = _member(a, ma, p) if p in la else None, _member(b, mb, p) if p in lb else None
+        fa = _member(sa, wa, p) if p in la else None
+        fb = _member(sb, wb, p) if p in lb else None
         if not (_matches(fa, la.get(p)) and _matches(fb, lb.get(p))):
             return None
         if fa is not None and fb is not None and fa.sha256 == fb.sha256 and fa.size == fb.size:

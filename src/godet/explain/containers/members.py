@@ -331,19 +331,10 @@ def _kind(m: Member) -> str:
 def metadata_causes(a: Member, b: Member, epoch: int | None, package: Any = None) -> list[NodeCause]:
     """Causes from the stored metadata of two entries of the same path."""
     out: list[NodeCause] = []
-    if (
-        package is not None
-        and a.mtime is not None
-        and b.mtime is not None
-        and package.at_epochs(a.mtime, b.mtime)
-    ):
+    timed = a.mtime is not None and b.mtime is not None
+    if timed and package is not None and package.at_epochs(a.mtime, b.mtime):
         out.append(package.epoch_cause(a.mtime, b.mtime))
-    elif (
-        package is not None
-        and a.mtime is not None
-        and b.mtime is not None
-        and package.from_sources(a.mtime, b.mtime)
-    ):
+    elif timed and package is not None and package.from_sources(a.mtime, b.mtime):
         out.append(
             NodeCause(
                 "file-mtime",
@@ -354,7 +345,7 @@ def metadata_causes(a: Member, b: Member, epoch: int | None, package: Any = None
                 because="package-version",
             )
         )
-    elif a.mtime is not None and b.mtime is not None and int(a.mtime) != int(b.mtime):
+    elif timed and int(a.mtime) != int(b.mtime):  # type: ignore[arg-type]
         summary = f"modification time {when(a.mtime)} vs {when(b.mtime)}"
         ev = [Evidence("mtime", when(a.mtime), when(b.mtime))]
         if epoch is not None:

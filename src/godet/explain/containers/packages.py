@@ -291,28 +291,18 @@ def _part_causes(
 
 
 def _checksums(a: Source, b: Source) -> list[NodeCause]:
-    """md5sums lines that differ exactly where the payload's files differ."""
+    """md5sums lines that differ exactly where the payload's files (data.tar's) differ."""
+    from godet.explain.containers.checksums import checksum_cause
+
     control_a, control_b = nested_source(a, "control.tar"), nested_source(b, "control.tar")
     data_a, data_b = nested_source(a, "data.tar"), nested_source(b, "data.tar")
     if not (control_a and control_b and data_a and data_b):
         return []
-    ra, rb = small_file(control_a.members.get("md5sums")), small_file(control_b.members.get("md5sums"))
-    if ra is None or rb is None:
+    ma, mb = control_a.members.get("md5sums"), control_b.members.get("md5sums")
+    if ma is None or mb is None:
         return []
-    la, lb = _sums(ra), _sums(rb)
-    changed = sorted(p for p in set(la) | set(lb) if la.get(p) != lb.get(p))
-    followed = [p for p in changed if _payload_differs(data_a.members.get(p), data_b.members.get(p))]
-    if not changed or len(followed) != len(changed):
-        return []
-    ev = [Evidence(p, la.get(p), lb.get(p)) for p in changed[:MAX_EVIDENCE]]
-    return [
-        NodeCause(
-            "package-metadata",
-            f"md5sums lists the payload's checksums: {len(changed)} line"
-            f"{'s differ' if len(changed) != 1 else ' differs'}, each for a file whose content differs",
-            ev,
-        )
-    ]
+    found = checksum_cause(control_a, control_b, ma, mb, listed=(data_a, data_b))
+    return [found] if found is not None else []
 
 
 def _record(a: Source, b: Source) -> list[NodeCause]:
@@ -352,15 +342,6 @@ def _record_lines(raw: bytes, key: Callable[[str], str]) -> dict[str, str]:
         path, _, rest = line.partition(",")
         if path:
             out[key(path)] = rest
-    return out
-
-
-def _sums(raw: bytes) -> dict[str, str]:
-    out = {}
-    for line in raw.decode("utf-8", "replace").splitlines():
-        digest, _, path = line.partition("  ")
-        if path:
-            out[path.removeprefix("./")] = digest
     return out
 
 
