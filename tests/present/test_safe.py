@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import ast
 import json
+import re
+import subprocess
 import sys
 import unicodedata
 import xml.etree.ElementTree as ET
@@ -17,6 +19,7 @@ from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rich.cells import cell_len as rich_cell_len
 
 from godet.present import safe
 from godet.present.base import REGISTRY, TREE
@@ -65,6 +68,39 @@ def test_terminal_console_prints_markup_as_typed(s):
     con.print(safe.Text("[bold]" + s + "[/bold]"))
     out = con.output()
     assert out == "[bold]" + safe.text(s) + "[/bold]\n"
+
+
+# rich's SGR sequences: ESC [ digits/semicolons m
+_SGR = re.compile("\x1b\\[[0-9;]*m")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(anything, st.sampled_from(["", "bold", "red", "dim", "bold cyan"])), max_size=5))
+def test_colour_and_plain_consoles_print_the_same_characters(pieces):
+    """A line built of styled pieces reads the same with colour (rich, SGR codes removed) as plain
+    (no rich): the plain console drops styles and nothing else; neither lets a control through."""
+    line = safe.Text(pieces[0][0] if pieces else "", style="bold")
+    for value, style in pieces[1:]:
+        line.append(safe.Text(value, style) if style == "dim" else value, style or None)
+    plain, colour = safe.console(color=False), safe.console(color=True)
+    for con in (plain, colour):
+        con.print(line)
+        con.print("[red]" + (pieces[0][0] if pieces else ""))
+    assert _SGR.sub("", colour.output()) == plain.output()
+    assert "\x1b" not in plain.output()
+    assert line.cell_len == rich_cell_len(line.plain)
+
+
+def test_plain_text_output_does_not_import_rich():
+    """The piped case (CI logs, every benchmark) builds and prints its lines without rich."""
+    code = (
+        "import sys; from godet.present import safe\n"
+        "c = safe.console(False); c.print(safe.Text('a', 'bold').append('b', 'red'), 'c')\n"
+        "assert c.output() == 'ab c\\n', c.output()\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'rich'))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 @settings(max_examples=300, deadline=None)

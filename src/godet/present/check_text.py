@@ -8,11 +8,9 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-from rich.console import Console
-
 from godet.check.engine import CheckReport
 from godet.present import safe
-from godet.present.safe import Text
+from godet.present.safe import Console, Text
 
 STYLES = {"error": "bold red", "warning": "bold yellow", "info": "cyan"}
 OK = "green"

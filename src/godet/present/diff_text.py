@@ -10,12 +10,10 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-from rich.console import Console
-
 from godet.explain.detectors.base import Evidence, Finding
 from godet.explain.report import DiffReport, Residual, Side
 from godet.present import safe
-from godet.present.safe import Text
+from godet.present.safe import Console, Text
 from godet.read.formats import display_name
 
 WIDTH = 100

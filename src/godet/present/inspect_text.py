@@ -9,10 +9,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from rich.console import Console
-
 from godet.present import safe
-from godet.present.safe import Text
+from godet.present.safe import Console, Text
 from godet.read.facts import BinaryFacts
 from godet.read.formats import by_key
 

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import shlex
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from godet.present import safe
 from godet.present.diff_text import BAD, DIM, GOOD, ID, WARN, abbreviate, nbytes, percent
-from godet.present.safe import Text
+from godet.present.safe import Console, Text
 from godet.rebuild.report import PairResult, RebuildReport, RootCause
-
-if TYPE_CHECKING:
-    from rich.console import Console
 
 MAX_VALUE = 60
 

@@ -7,9 +7,9 @@ tools that parse JSON or XML. Each renderer passes every value through the funct
 * :func:`text` (terminal, pipe, CI log): C0/C1 controls, DEL, line and paragraph separators,
   bidi overrides and the other invisible format characters (Unicode ``Cf``) are shown escaped
   (``\\x1b``, ``\\u202e``); bytes that were not UTF-8 (kept by ``surrogateescape``) read
-  ``\\xNN``. Text renderers print through :func:`console`, which applies it at the sink to
-  every string and every ``rich.text.Text`` and never interprets rich markup (``[bold]``
-  prints as typed).
+  ``\\xNN``. Text renderers build lines of :class:`Text`, which applies it to every string
+  appended, and print through :func:`console`, which applies it to every bare string and never
+  interprets rich markup (``[bold]`` prints as typed).
 * :func:`md_text` / :func:`md_code` (GitHub Markdown): a value can neither end its code span
   nor its table row, nor add a link, an image, an HTML tag or a mention.
 * :func:`html` (HTML text and double-quoted attributes): everything escaped.
@@ -24,7 +24,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     import xml.etree.ElementTree as ET
@@ -99,14 +99,88 @@ def is_safe_text(s: str, keep: str = "") -> bool:
 # ------------------------------------------------------------------------------------ terminal
 
 
-def console(color: bool) -> Any:
-    """The rich Console every text renderer prints through (into a buffer; see :class:`SafeConsole`)."""
+class Text:
+    """A line of styled text, made safe (:func:`text`) as it is built.
+
+    Renderers build lines of these; the console decides how to show them: plain when piped
+    (no rich import: the common case in CI and in every benchmark), through rich on a terminal.
+    """
+
+    __slots__ = ("plain", "spans", "style")
+
+    def __init__(self, value: str = "", style: str = "") -> None:
+        self.plain = text(value)
+        self.style = style
+        self.spans: list[tuple[int, int, str]] = []
+
+    def append(self, value: object, style: str | None = None) -> Text:
+        """Add ``value`` (a string, made safe, or another Text with its styles) at the end."""
+        at = len(self.plain)
+        if isinstance(value, Text):
+            if value.style:
+                self.spans.append((at, at + len(value.plain), value.style))
+            self.spans.extend((at + a, at + b, s) for a, b, s in value.spans)
+            self.plain += value.plain
+        else:
+            s = text(value)
+            if style and s:
+                self.spans.append((at, at + len(s), style))
+            self.plain += s
+        return self
+
+    @property
+    def cell_len(self) -> int:
+        """Terminal cells the text takes (wide East Asian characters count two)."""
+        if self.plain.isascii():
+            return len(self.plain)
+        from rich.cells import cell_len
+
+        return cell_len(self.plain)
+
+    def __len__(self) -> int:
+        return len(self.plain)
+
+
+class Console(Protocol):
+    """What a text renderer prints through (from :func:`console`)."""
+
+    def print(self, *objects: Text | str) -> None: ...
+    def raw_line(self, line: str, keep: str = "") -> None: ...
+    def output(self) -> str: ...
+
+
+class PlainConsole:
+    """The console of every text renderer without colour: lines into a buffer, styles dropped."""
+
+    def __init__(self) -> None:
+        self._lines: list[str] = []
+
+    def print(self, *objects: object) -> None:
+        """One line of Texts and strings (strings made safe), separated by spaces."""
+        for o in objects:
+            if not isinstance(o, (Text, str)):
+                raise TypeError(f"the console prints str and Text only, not {type(o).__name__}")
+        self._lines.append(" ".join(o.plain if isinstance(o, Text) else text(o) for o in objects) + "\n")
+
+    def raw_line(self, line: str, keep: str = "") -> None:
+        """Write one line as is (no styling), made safe with :func:`text` (``keep`` kept)."""
+        self._lines.append(text(line, keep) + "\n")
+
+    def output(self) -> str:
+        """Everything printed so far."""
+        return "".join(self._lines)
+
+
+def console(color: bool) -> Console:
+    """The console every text renderer prints through: :class:`PlainConsole`, or with colour a
+    rich Console that never reads markup (rich is imported only then)."""
+    if not color:
+        return PlainConsole()
     import io
 
-    return _safe_classes()[1](
+    return _rich_console_class()(
         file=io.StringIO(),
-        force_terminal=color,
-        no_color=not color,
+        force_terminal=True,
         soft_wrap=True,
         width=10_000,
         highlight=False,
@@ -116,62 +190,33 @@ def console(color: bool) -> Any:
 
 
 @functools.cache
-def _safe_classes() -> tuple[type, type]:
-    """(SafeText, SafeConsole), built on first use so that importing this module does not import rich."""
+def _rich_console_class() -> type:
+    """A rich Console that prints our safe :class:`Text` lines with their styles."""
     from rich.console import Console
-    from rich.text import Span, Text
+    from rich.text import Span
+    from rich.text import Text as RichText
 
-    class SafeText(Text):
-        """A rich Text whose strings are made safe (:func:`text`) before rich sees them (rich itself
-        would silently drop BEL, BS, VT, FF and CR and keep ESC)."""
-
-        def __init__(self, value: str = "", *args: Any, **kwargs: Any) -> None:
-            super().__init__(text(value), *args, **kwargs)
-
-        def append(self, value: Any, style: Any = None) -> SafeText:
-            super().append(value if isinstance(value, Text) else text(value), style)
-            return self
-
-    def safe_rich(t: Text) -> Text:
-        if is_safe_text(t.plain):
-            return t
-        cuts = sorted({s.start for s in t.spans} | {s.end for s in t.spans} - {0, len(t.plain)})
-        out = Text(style=t.style, end=t.end, no_wrap=t.no_wrap, overflow=t.overflow)
-        for piece in t.divide(cuts):
-            seg = Text(text(piece.plain))
-            seg.spans = [Span(0, len(seg.plain), s.style) for s in piece.spans if s.end > s.start]
-            out.append_text(seg)
-        return out
-
-    class SafeConsole(Console):
-        """A Console that makes every printed string and Text safe (:func:`text`) and never reads markup."""
-
+    class StyledConsole(Console):
         def print(self, *objects: Any, **kwargs: Any) -> None:
-            safe = []
+            lines = []
             for o in objects:
                 if isinstance(o, Text):
-                    safe.append(safe_rich(o))
+                    spans = [Span(a, b, s) for a, b, s in o.spans]
+                    lines.append(RichText(o.plain, style=o.style, spans=spans))
                 elif isinstance(o, str):
-                    safe.append(Text(text(o)))
+                    lines.append(RichText(text(o)))
                 else:
-                    raise TypeError(f"SafeConsole prints str and Text only, not {type(o).__name__}")
+                    raise TypeError(f"the console prints str and Text only, not {type(o).__name__}")
             kwargs["markup"] = False
-            super().print(*safe, **kwargs)
+            super().print(*lines, **kwargs)
 
         def raw_line(self, line: str, keep: str = "") -> None:
-            """Write one line as is (no styling), made safe with :func:`text` (``keep`` kept)."""
             self.file.write(text(line, keep) + "\n")
 
         def output(self) -> str:
-            """Everything printed so far."""
             return self.file.getvalue()
 
-    return SafeText, SafeConsole
-
-
-def Text(value: str = "", style: str = "") -> Any:
-    """A rich Text of ``value`` made safe (:func:`text`); its ``append`` makes appended strings safe."""
-    return _safe_classes()[0](value, style=style)
+    return StyledConsole
 
 
 # ------------------------------------------------------------------------------------ Markdown
