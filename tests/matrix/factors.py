@@ -364,12 +364,14 @@ def _commit(a: BuildSpec, b: BuildSpec) -> tuple[BuildSpec, BuildSpec]:
 
 
 def _dirty(a: BuildSpec, b: BuildSpec) -> tuple[BuildSpec, BuildSpec]:
-    """B's work tree is dirty: an untracked file, and B's own source edits left uncommitted."""
+    """B's work tree is dirty: an untracked file, and B's own source edits left uncommitted. B
+    commits what A commits (A's edits, including A's variant of a file B edits otherwise), so
+    the two revisions are the same commit."""
     a = a.with_(git=a.git or "clean")
     b = b.with_(git=b.git or "clean")
     own = tuple(e for e in b.edits if e not in a.edits)
     b = b.with_(
-        edits=tuple(e for e in b.edits if e in a.edits),
+        edits=a.edits,
         uncommitted=(*b.uncommitted, *own, ("UNTRACKED.txt", "not committed\n")),
     )
     return a, b
