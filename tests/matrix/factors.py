@@ -1128,6 +1128,10 @@ EXPLORED: list[tuple[str, ...]] = [
     ("dep-struct", "shipped-stripped", "shipped-trimpath", "x-same-length"),
     # two strings of new lengths slide the data after them by amounts that pair it at odd offsets
     ("dep-inlined", "shipped-stripped", "x-other-length"),
+    # a GODEBUG setting both releases write alike (panicnil, the go line's) beside the settings a
+    # newer release adds: the directive and the go line stay roots (explain/godebug.py)
+    ("dep-inlined", "go-debug", "toolchain-minor"),
+    ("go-line", "toolchain-minor"),
 ]
 
 # Factors that change both builds alike (no root of their own): they only combine with the others.

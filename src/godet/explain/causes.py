@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import KW_ONLY, dataclass
 from typing import TYPE_CHECKING
 
+from godet.explain import godebug
+
 if TYPE_CHECKING:
     from godet.explain.detectors.base import Finding
 
@@ -530,12 +532,22 @@ def _not_same_version_functions(causer: Finding, effect: Finding) -> bool:
 
 
 def _releases_differ(causer: Finding, effect: Finding) -> bool:
-    """The causer's two Go versions are different minor releases (go1.26.x vs go1.27.y): a patch
-    release keeps its minor release's GODEBUG defaults."""
+    """The causer's two Go versions are different minor releases (go1.26.x vs go1.27.y)."""
     ev = causer.evidence[0] if causer.evidence else None
     if ev is None or not isinstance(ev.a, str) or not isinstance(ev.b, str):
         return True
     return _minor(ev.a) != _minor(ev.b) or _minor(ev.a) is None
+
+
+def _settings_of_the_releases(causer: Finding, effect: Finding) -> bool:
+    """Every DefaultGODEBUG setting that differs is one the two releases write differently (see
+    :mod:`godet.explain.godebug`); a setting both write alike comes from the go line or a
+    //go:debug directive."""
+    tv = causer.evidence[0] if causer.evidence else None
+    dv = effect.evidence[0] if effect.evidence else None
+    if tv is None or dv is None or not isinstance(tv.a, str) or not isinstance(tv.b, str):
+        return True
+    return not godebug.not_from_releases(dv.a, dv.b, tv.a, tv.b)
 
 
 def _minor(version: str) -> str | None:
@@ -614,6 +626,7 @@ CONDITION_TEXT = {  # how the docs and the accuracy report say each condition
     "cgo-linked-in": "one build only links runtime/cgo",
     "other-modules": "the code is not functions found in modules of the same version",
     "releases-differ": "the Go versions are different minor releases",
+    "release-settings": "every setting that differs is one the two releases' tables write differently",
     "no-own-literal": "no changed literal is loaded by the main module's own code (outside inlined calls)",
     "std-literals": "the changed strings are loaded by the standard library's code only",
     "reaches-module": "the changed functions belong to, inline or call a module whose version differs",
@@ -632,6 +645,7 @@ CONDITIONS: dict[str, Callable[[Finding, Finding], bool]] = {
     "cgo-linked-in": _cgo_linked_in,
     "other-modules": _not_same_version_functions,
     "releases-differ": _releases_differ,
+    "release-settings": _settings_of_the_releases,
     "no-own-literal": _no_own_literal,
     "std-literals": _std_literals,
     "reaches-module": _reaches_module,
@@ -772,7 +786,7 @@ EDGES: tuple[Edge, ...] = (
         "toolchain-version",
         "default-godebug",
         "each Go release has its own GODEBUG defaults",
-        when="releases-differ",
+        when="release-settings",
     ),
     E("toolchain-version", "dwarf", "Go releases change the DWARF version and layout", when="in-both-builds"),
     E(

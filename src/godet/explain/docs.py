@@ -282,9 +282,18 @@ PROSE: dict[str, Prose] = {
     "default-godebug": Prose(
         shows="Buildinfo records `build DefaultGODEBUG=...`, the GODEBUG defaults implied by go.mod's `go` "
         "line and `//go:debug` directives; the runtime keeps the same string in read-only data.",
-        detects=_SETTING_LINES + "A differing `DefaultGODEBUG` names this cause." + _LINE_CLAIMS + " It "
-        "also claims every occurrence of the two strings in their files.",
-        references=("https://go.dev/doc/godebug",),
+        detects=_SETTING_LINES + "A differing `DefaultGODEBUG` names this cause, with each setting that "
+        "differs as evidence." + _LINE_CLAIMS + " It also claims every occurrence of the two strings in "
+        "their files. Beside another Go release it is that release's consequence only when every setting "
+        "that differs is one the two releases write differently: cmd/go writes `name=Old` for each setting "
+        "of its release's table whose default changed after the go line, and a release adds, drops or "
+        "re-dates settings (patch releases too, with security backports). godet carries those tables as "
+        "data (`src/godet/explain/godebug.py`, read from each release's `internal/godebugs/table.go` by "
+        "`scripts/godebug_table.py`; a test checks it against the installed releases' tables and their "
+        "`go version -m`). A setting both releases date alike comes from the go line or a `//go:debug` "
+        "directive and keeps this cause a root; a release the table does not cover is given the benefit "
+        "of the doubt.",
+        references=("https://go.dev/doc/godebug", "https://go.dev/doc/godebug#history"),
     ),
     "pgo-profile": Prose(
         shows="Buildinfo records `build -pgo=/abs/path/default.pgo` (the base name only with "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 
+from godet.explain import godebug
 from godet.explain.causes import ARCH_LEVELS, CGO_FLAGS, COMPILER_SETTINGS, is_broad
 from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding, raw_bytes
 from godet.read.buildinfo import BuildInfo
@@ -173,7 +174,7 @@ def detect(ctx: DiffContext) -> list[Finding]:
                 Finding(
                     "default-godebug",
                     "The default GODEBUG settings differ (go.mod go line or //go:debug directives).",
-                    [Evidence(k, va, vb)],
+                    [Evidence(k, va, vb), *_godebug_settings(va, vb)],
                     claims + _string_claims(ctx, va, vb),
                     key=k,
                 )
@@ -259,6 +260,14 @@ def _gopath_mode(a: BuildInfo, b: BuildInfo, claims: list[Claim]) -> list[Findin
             claims,
         )
     ]
+
+
+MAX_GODEBUG_SETTINGS = 8  # settings named one by one under a DefaultGODEBUG difference
+
+
+def _godebug_settings(va: str | None, vb: str | None) -> list[Evidence]:
+    """One line per GODEBUG setting that differs (the whole values are long and differ in places)."""
+    return [Evidence(k, a, b) for k, a, b in godebug.differing(va, vb)[:MAX_GODEBUG_SETTINGS]]
 
 
 def _everything(ctx: DiffContext) -> list[Claim]:

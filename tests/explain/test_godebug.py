@@ -1,0 +1,89 @@
+"""The GODEBUG release table (explain/godebug.py) against the Go releases themselves: their own
+settings tables (src/internal/godebugs/table.go) and what their cmd/go writes (go version -m)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import gobuild
+import oracles
+import pytest
+from gobuild import DEFAULT_GO, BuildSpec
+
+from godet.explain import godebug
+from godet.explain.causes import CONDITIONS
+from godet.explain.detectors.base import Evidence, Finding
+
+# the releases the test suite installs anyway (tests/conftest.py, tests/matrix)
+RELEASES = ("1.21.13", "1.24.11", "1.26.6", "1.27.2", DEFAULT_GO)
+GO_LINE = 20  # older than every Changed the releases date, so every setting they know is written
+
+_SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "godebug_table.py"
+
+
+def _script():
+    spec = importlib.util.spec_from_file_location("godebug_table", _SCRIPT)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.mark.parametrize("version", RELEASES)
+def test_table_matches_the_releases_own_godebugs_table(version):
+    """Every setting the release's own table.go dates is in the data with that Changed, and every
+    setting of the data that the release does not date reads 0 for it."""
+    goroot = gobuild.toolchain(version).goroot
+    _, own = _script().read_release(str(goroot))
+    assert own, "no setting read from table.go"
+    for name in godebug.SETTINGS.keys() | own.keys():
+        want = own[name][0] if name in own else 0
+        assert godebug.changed_at(name, f"go{version}") == want, name
+        if name in own:
+            assert godebug.SETTINGS[name][0] == own[name][1], name
+
+
+@pytest.mark.parametrize("version", RELEASES)
+def test_what_cmd_go_writes_is_what_the_table_predicts(version):
+    """go version -m's DefaultGODEBUG of a program whose go.mod says go 1.20 is exactly the
+    settings the table dates after 1.20, each with its old value."""
+    spec = BuildSpec("hello", toolchain=None if version == DEFAULT_GO else version).with_(
+        edits=(("go.mod", f"module example.com/hello\n\ngo 1.{GO_LINE}\n"),)
+    )
+    built = oracles.go_version_m_json(gobuild.build(spec))
+    written = {s["Key"]: s.get("Value", "") for s in built.get("Settings", [])}.get("DefaultGODEBUG")
+    predicted = {
+        name: old for name, (old, _) in godebug.SETTINGS.items() if godebug.changed_at(name, f"go{version}") > GO_LINE
+    }
+    assert predicted, "the table dates nothing for this release"
+    assert godebug.parse(written) == predicted
+
+
+def test_a_release_between_samples_is_read_only_where_they_agree():
+    # go1.24.3 and go1.24.11 are sampled: httpcookiemaxnum came in between, panicnil did not
+    assert godebug.changed_at("panicnil", "go1.24.5") == 21
+    assert godebug.changed_at("httpcookiemaxnum", "go1.24.5") == godebug.UNKNOWN
+    assert godebug.changed_at("panicnil", "go1.99.0") == godebug.UNKNOWN  # no sample of that minor
+    assert godebug.changed_at("panicnil", "devel go1.28-abcdef") == godebug.UNKNOWN
+    assert godebug.changed_at("nosuchsetting", "go1.27.3") == godebug.UNKNOWN
+    assert godebug.release("go1.21.0 X:boringcrypto") == (1, 21, 0)
+
+
+def _pair(godebug_a: str | None, godebug_b: str | None, go_a: str, go_b: str) -> bool:
+    release = Finding("toolchain-version", "", [Evidence("Go version", go_a, go_b)])
+    defaults = Finding("default-godebug", "", [Evidence("DefaultGODEBUG", godebug_a, godebug_b)])
+    return CONDITIONS["release-settings"](release, defaults)
+
+
+def test_the_releases_account_only_for_the_settings_they_write_differently():
+    # go1.27 adds tracebacklabels (go line < 1.27): the release's doing
+    assert _pair("panicnil=1,tracebacklabels=0", "panicnil=1", "go1.27.3", "go1.26.6")
+    # panicnil is dated 21 by both: a //go:debug directive or the go line, not the release
+    assert not _pair("tracebacklabels=0", "panicnil=1", "go1.27.3", "go1.26.6")
+    # a value both releases know, set otherwise
+    assert not _pair("tlssha1=1", "tlssha1=0", "go1.27.3", "go1.26.6")
+    # a patch release that adds a setting (a security backport), and one that adds none
+    assert _pair("httpcookiemaxnum=0", "", "go1.24.11", "go1.24.3")
+    assert not _pair("panicnil=1", "", "go1.27.3", "go1.27.2")
+    # a release the table does not cover: it cannot say, the release is given the benefit
+    assert _pair("panicnil=1", "", "go1.99.1", "go1.27.3")
