@@ -85,6 +85,7 @@ def test_colour_and_plain_consoles_print_the_same_characters(pieces):
     plain, colour = safe.console(color=False), safe.console(color=True)
     for con in (plain, colour):
         con.print(line)
+        con.print(line[1 : len(line) - 1])  # a slice keeps the styles of its characters
         con.print("[red]" + (pieces[0][0] if pieces else ""))
     assert _SGR.sub("", colour.output()) == plain.output()
     assert "\x1b" not in plain.output()

@@ -140,6 +140,16 @@ class Text:
     def __len__(self) -> int:
         return len(self.plain)
 
+    def __getitem__(self, part: slice) -> Text:
+        """The characters in ``part`` (a slice without step) with their styles."""
+        lo, hi, step = part.indices(len(self.plain))
+        if step != 1:
+            raise ValueError("a Text is sliced without a step")
+        out = Text(style=self.style)
+        out.plain = self.plain[lo:hi]
+        out.spans = [(max(a, lo) - lo, min(b, hi) - lo, s) for a, b, s in self.spans if a < hi and b > lo]
+        return out
+
 
 class Console(Protocol):
     """What a text renderer prints through (from :func:`console`)."""
