@@ -266,7 +266,10 @@ MAX_GODEBUG_SETTINGS = 8  # settings named one by one under a DefaultGODEBUG dif
 
 
 def _godebug_settings(va: str | None, vb: str | None) -> list[Evidence]:
-    """One line per GODEBUG setting that differs (the whole values are long and differ in places)."""
+    """One line per GODEBUG setting that differs (the whole values are long and differ in places),
+    when both builds record one (else the whole value says it all)."""
+    if va is None or vb is None:
+        return []
     return [Evidence(k, a, b) for k, a, b in godebug.differing(va, vb)[:MAX_GODEBUG_SETTINGS]]
 
 
