@@ -341,6 +341,16 @@ CAUSES: dict[str, Cause] = {
             rank=35,
         ),
         _C(
+            "buildinfo-removed",
+            "structure",
+            "Buildinfo blob removed from one build",
+            "One build's buildinfo blob (.go.buildinfo) was removed after the link; go version -m cannot "
+            "read that build, whose Go version and modinfo remain only in the runtime's copies.",
+            "Do not post-process one side only; keep the blob (go version -m, govulncheck and SBOM tools "
+            "read it).",
+            rank=35,
+        ),
+        _C(
             "linkage",
             "cgo",
             "Linkage differs",

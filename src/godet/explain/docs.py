@@ -504,6 +504,22 @@ PROSE: dict[str, Prose] = {
         "symbol counts) and claims the symbol table sections and, as a fallback, the Mach-O `__LINKEDIT` "
         "data and the gaps between sections.",
     ),
+    "buildinfo-removed": Prose(
+        shows="One build has the linker's buildinfo blob (`.go.buildinfo` in ELF, `__go_buildinfo` in "
+        "Mach-O, the start of the first data section in PE) and the other has none: a tool removed it after "
+        "the link (`objcopy --remove-section .go.buildinfo`, or a release script that hides the module list "
+        "from scanners). `go version -m` then reports \"not a Go executable\". The linker also writes the "
+        "Go version and the modinfo into two string variables of the runtime (`runtime.buildVersion`, "
+        "`runtime.modinfo`), which stay in read-only data.",
+        detects="Reading one binary: when no blob is found in a Go program (one with a pclntab), godet "
+        "looks for the runtime's copies without symbols: the one string that starts like a Go version and "
+        "that an aligned string header {data, length} in writable data points at with its exact length, "
+        "and the modinfo between cmd/go's two 16-byte sentinels. That buildinfo has the format `runtime` "
+        "(inspect shows it, with a note) and is compared like any other. The structure detector names this "
+        "cause when one build has the blob and the other only the runtime's copies, claims the blob and its "
+        "section and, as a fallback, the symbol tables the removing tool rewrote; the layout shift that "
+        "follows is its consequence.",
+    ),
     "linkage": Prose(
         shows="Static against dynamic linking (`PT_INTERP`, `.dynamic`), a different dynamic linker "
         "(glibc `/lib64/ld-linux-x86-64.so.2` against musl `/lib/ld-musl-x86_64.so.1`), different needed "

@@ -118,9 +118,13 @@ class InspectText:
 
     def _buildinfo(self, con: Console, f: BinaryFacts) -> None:
         bi = f.buildinfo
-        self._row(
-            con, "buildinfo", Text(f"{bi.format} format at {bi.offset:#x}; as go version -m:", style=DIM)
+        where = (
+            f"the runtime's copies (runtime.buildVersion's header at {bi.offset:#x}; the linker's blob is "
+            "absent); as go version -m would print them:"
+            if bi.format == "runtime"
+            else f"{bi.format} format at {bi.offset:#x}; as go version -m:"
         )
+        self._row(con, "buildinfo", Text(where, style=DIM))
         for line in bi.to_go_text(safe.text(f.path)).rstrip("\n").split("\n"):
             if not self.color:
                 # byte for byte what go version -m prints (tabs kept), so the two can be diffed

@@ -77,12 +77,22 @@ class Binary:
     @cached_property
     def buildinfo(self) -> BuildInfo | None:
         """The buildinfo blob; None when absent, or when corrupt (then ``buildinfo_problem`` says
-        where it is and what is wrong, and a note says so)."""
-        from godet.read.buildinfo import CorruptBuildInfo, read_buildinfo
+        where it is and what is wrong, and a note says so). A Go program whose blob was removed
+        after the build gets the runtime's copies instead (format "runtime", with a note)."""
+        from godet.read.buildinfo import CorruptBuildInfo, read_buildinfo, recover_buildinfo
 
         def read() -> BuildInfo | None:
             try:
-                return read_buildinfo(self.image)
+                found = read_buildinfo(self.image)
+                if found is None and self.pclntab is not None:
+                    found = recover_buildinfo(self.image)
+                    if found is not None:
+                        self.notes.append(
+                            "buildinfo: the linker's blob is absent (go version -m cannot read this file); "
+                            "the Go version and modinfo are the runtime's copies "
+                            "(runtime.buildVersion, runtime.modinfo)"
+                        )
+                return found
             except CorruptBuildInfo as e:
                 self.buildinfo_problem = str(e)
                 self.notes.append(f"buildinfo: {e}; its facts are shown as absent")

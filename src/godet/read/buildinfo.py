@@ -28,6 +28,9 @@ ALIGN = 16
 FLAG_BIG_ENDIAN = 0x1
 FLAG_INLINE = 0x2
 SENTINEL_LEN = 16
+# cmd/go wraps the modinfo text in these (modload.ModInfoData), in the blob and in runtime.modinfo
+MODINFO_START = bytes.fromhex("3077af0c9274080241e1c107e6d618e6")
+MODINFO_END = bytes.fromhex("f932433186182072008242104116d8f2")
 SCAN_LIMIT = 256 << 20  # bytes searched for the magic, in all
 MAX_HITS = 64  # candidates tried per searched range
 # Longest strings accepted (a Go version is ~50 bytes; the modinfo of a big program ~100 KiB).
@@ -621,3 +624,97 @@ def build_version(image: Image, symbols: Any) -> str | None:
         return None
     version = _dec(raw)
     return version if version.startswith(("go1", "devel")) and version.isprintable() else None
+
+
+# --------------------------------------------------------------------------------------------
+# the runtime's copies, when the linker's blob is gone
+
+# what the linker stores in runtime.buildVersion: a release, a pre-release or a development
+# version, with the GOEXPERIMENT suffix it adds (" X:a,b" to 1.25, "-X:a,b" from 1.26)
+_RUNTIME_VERSION = re.compile(
+    rb"(?:go1\.\d+(?:\.\d+)?(?:rc\d+|beta\d+)?|devel [\x21-\x7e][\x20-\x7e]{0,120})(?:[ -]X:[\w,-]+)?"
+)
+_VERSION_STARTS = (b"go1.", b"devel ")
+MAX_RUNTIME_CANDIDATES = 1 << 16  # version-looking strings tried (a hostile file may hold millions)
+END_SENTINEL_SEARCH = 1 << 24  # bytes after modinfo's first sentinel searched for its last
+
+
+def _version_candidates(image: Image, readonly: list[Any]) -> dict[int, int]:
+    """Address -> file offset of each string in read-only data that starts like a Go version."""
+    out: dict[int, int] = {}
+    for sec in readonly:
+        end = min(sec.offset + sec.size, image.size)
+        for needle in _VERSION_STARTS:
+            pos = sec.offset
+            while len(out) < MAX_RUNTIME_CANDIDATES and (hit := image.find(needle, pos, end)) >= 0:
+                out[sec.addr + hit - sec.offset] = hit
+                pos = hit + 1
+    return out
+
+
+def _headers_to(image: Image, targets: dict[int, int], writable: list[Any]) -> Iterator[tuple[int, int, int]]:
+    """(header offset, data offset, length) of each aligned Go string header {data, length} in
+    ``writable`` sections whose data address is one of ``targets``."""
+    import numpy as np
+
+    ps = image.ptr_size
+    if ps not in (4, 8) or not targets:
+        return
+    dt = np.dtype((">" if image.big_endian else "<") + ("u8" if ps == 8 else "u4"))
+    wanted = np.fromiter(targets, dtype=np.uint64, count=len(targets))
+    for sec in writable:
+        skip = (-sec.addr) % ps
+        count = (min(sec.offset + sec.size, image.size) - sec.offset - skip) // ps
+        if count < 2:
+            continue
+        words = np.frombuffer(image.data, dtype=dt, count=count, offset=sec.offset + skip)
+        for i in np.flatnonzero(np.isin(words[:-1], wanted)).tolist():
+            yield sec.offset + skip + i * ps, targets[int(words[i])], int(words[i + 1])
+
+
+def recover_buildinfo(image: Image) -> BuildInfo | None:
+    """The build information the runtime keeps when the ``.go.buildinfo`` blob is gone (a section
+    removed after the build): the linker also writes the Go version into ``runtime.buildVersion``
+    and the modinfo into ``runtime.modinfo``, two string variables whose headers {data, length}
+    sit in writable data and point into read-only data. Found without symbols: the one version
+    string such a header points at with its exact length, and the modinfo between its sentinels.
+    None when there is no such version string, or two different ones."""
+    readonly = [s for s in image.iter_sections(alloc_only=True) if s.in_file and not s.writable]
+    writable = [s for s in image.iter_sections(alloc_only=True) if s.in_file and s.writable]
+    found: dict[bytes, tuple[int, int, int]] = {}  # version -> (header offset, data offset, length)
+    for hdr, off, length in _headers_to(image, _version_candidates(image, readonly), writable):
+        raw = bytes(image.data[off : off + length]) if 0 < length <= MAX_VERSION else b""
+        if raw and off + length <= image.size and _RUNTIME_VERSION.fullmatch(raw):
+            found.setdefault(raw, (hdr, off, length))
+    if len(found) != 1:
+        return None
+    version, (hdr, v_off, v_len) = next(iter(found.items()))
+    mod_off, mod_len = _runtime_modinfo(image, readonly)
+    modinfo = _dec(strip_sentinels(bytes(image.data[mod_off : mod_off + mod_len])))
+    path, main, deps, settings, other = _parse(modinfo)
+    return BuildInfo(
+        go_version=_dec(version),
+        path=path,
+        main=main,
+        deps=deps,
+        settings=settings,
+        modinfo=modinfo,
+        format="runtime",
+        offset=hdr,
+        version_range=(v_off, v_len),
+        modinfo_range=(mod_off, mod_len),
+        other_lines=other,
+    )
+
+
+def _runtime_modinfo(image: Image, readonly: list[Any]) -> tuple[int, int]:
+    """(file offset, length) of the modinfo string with its sentinels in read-only data, or (0, 0)."""
+    for sec in readonly:
+        end = min(sec.offset + sec.size, image.size)
+        start = image.find(MODINFO_START, sec.offset, end)
+        if start < 0:
+            continue
+        stop = image.find(MODINFO_END, start + SENTINEL_LEN, min(end, start + END_SENTINEL_SEARCH))
+        if stop >= 0:
+            return start, stop + SENTINEL_LEN - start
+    return 0, 0

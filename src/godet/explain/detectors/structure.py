@@ -10,7 +10,7 @@ from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding
 from godet.read.formats import in_debug_segment, is_debug_name
 from godet.read.linkage import Linkage
 
-EMITS = frozenset({"dwarf", "symbol-table", "linkage", "c-toolchain"})
+EMITS = frozenset({"dwarf", "symbol-table", "buildinfo-removed", "linkage", "c-toolchain"})
 
 SYMTAB_UNITS = (".symtab", ".strtab", "__LINKEDIT", ".gosymtab")
 DYNAMIC_UNITS = (
@@ -52,6 +52,7 @@ def detect(ctx: DiffContext) -> list[Finding]:
     units = dict.fromkeys(u.split("/", 1)[0] for u in ctx.cmp.runs.units)
     out.extend(_dwarf(ctx, units))
     out.extend(_symbols(ctx, units))
+    out.extend(_buildinfo_removed(ctx, units))
     out.extend(_linkage(ctx, units))
     out.extend(_c_toolchain(ctx, units))
     return out
@@ -101,6 +102,42 @@ def _symbols(ctx: DiffContext, units: dict[str, None]) -> list[Finding]:
             claims,
         )
     ]
+
+
+def _buildinfo_removed(ctx: DiffContext, units: dict[str, None]) -> list[Finding]:
+    """One build has the linker's buildinfo blob, the other only the runtime's copies (format
+    "runtime": the blob was removed after the link, e.g. ``objcopy --remove-section .go.buildinfo``).
+    Claims the blob and its section, and, as a fallback, the symbol tables the removing tool
+    rewrote."""
+    a, b = ctx.a.buildinfo, ctx.b.buildinfo
+    if a is None or b is None or (a.format == "runtime") == (b.format == "runtime"):
+        return []
+    side, kept = ("a", ctx.a) if b.format == "runtime" else ("b", ctx.b)
+    blob = kept.buildinfo
+    claims = [Claim.range(side, blob.offset, blob.end)]
+    sec = kept.image.fmt.buildinfo_section(kept.image)
+    if sec is not None and sec.key in units and not sec.executable and sec.key in _BUILDINFO_UNITS:
+        claims.append(Claim.unit(sec.key))
+    claims += [Claim.unit(u, fallback=True) for u in units if u in SYMTAB_UNITS]
+    return [
+        Finding(
+            "buildinfo-removed",
+            f"Build {side.upper()} has the linker's buildinfo blob; the other has none (removed after the "
+            "link), so go version -m cannot read it. Its Go version and modinfo come from the runtime's "
+            "copies and are compared as usual.",
+            [Evidence("buildinfo blob", _blob(a), _blob(b))],
+            claims,
+        )
+    ]
+
+
+_BUILDINFO_UNITS = (".go.buildinfo", "__DATA,__go_buildinfo", "__DATA_CONST,__go_buildinfo")
+
+
+def _blob(bi) -> str:  # type: ignore[no-untyped-def]
+    if bi.format == "runtime":
+        return "absent (the runtime's copies remain)"
+    return f"{bi.format} format at {bi.offset:#x}"
 
 
 def _count(s) -> str:  # type: ignore[no-untyped-def]
