@@ -6,14 +6,15 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import pytest
+
 import gobuild
 import oracles
-import pytest
 from gobuild import DEFAULT_GO, BuildSpec
-
 from godet.explain import godebug
 from godet.explain.causes import CONDITIONS
 from godet.explain.detectors.base import Evidence, Finding
+from godet.explain.engine import diff_paths
 
 # the releases the test suite installs anyway (tests/conftest.py, tests/matrix)
 RELEASES = ("1.21.13", "1.24.11", "1.26.6", "1.27.2", DEFAULT_GO)
@@ -52,11 +53,23 @@ def test_what_cmd_go_writes_is_what_the_table_predicts(version):
     )
     built = oracles.go_version_m_json(gobuild.build(spec))
     written = {s["Key"]: s.get("Value", "") for s in built.get("Settings", [])}.get("DefaultGODEBUG")
-    predicted = {
-        name: old for name, (old, _) in godebug.SETTINGS.items() if godebug.changed_at(name, f"go{version}") > GO_LINE
-    }
+    dated = {name: godebug.changed_at(name, f"go{version}") for name in godebug.SETTINGS}
+    predicted = {name: old for name, (old, _) in godebug.SETTINGS.items() if dated[name] > GO_LINE}
     assert predicted, "the table dates nothing for this release"
     assert godebug.parse(written) == predicted
+    lo, hi = godebug.go_lines(written, f"go{version}")
+    assert lo <= GO_LINE <= hi
+
+
+def test_a_diff_names_the_go_lines_the_defaults_come_from(tmp_path):
+    """Two builds whose go.mod says go 1.22 and go 1.24: the diff names both lines."""
+    mods = [(("go.mod", f"module example.com/hello\n\ngo 1.{n}\n"),) for n in (22, 24)]
+    a, b = (gobuild.build(BuildSpec("hello").with_(edits=m)) for m in mods)
+    (found,) = [f for f in diff_paths(str(a), str(b)).causes if f.cause == "default-godebug"]
+    assert found.role == "root"
+    lines = {e.label: (e.a, e.b) for e in found.evidence}
+    assert lines["go line (from the defaults)"] == ("go 1.22", "go 1.24")
+    assert "go 1.22 vs go 1.24" in found.summary
 
 
 def test_a_release_between_samples_is_read_only_where_they_agree():

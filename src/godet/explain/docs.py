@@ -292,7 +292,8 @@ PROSE: dict[str, Prose] = {
         "`scripts/godebug_table.py`; a test checks it against the installed releases' tables and their "
         "`go version -m`). A setting both releases date alike comes from the go line or a `//go:debug` "
         "directive and keeps this cause a root; a release the table does not cover is given the benefit "
-        "of the doubt.",
+        "of the doubt. The same table names the go lines: the go.mod go lines for which each release "
+        "writes exactly its build's defaults are shown when they differ (`go 1.25` vs `go 1.26`).",
         references=("https://go.dev/doc/godebug", "https://go.dev/doc/godebug#history"),
     ),
     "pgo-profile": Prose(

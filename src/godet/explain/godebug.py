@@ -153,3 +153,24 @@ def not_from_releases(a: str | None, b: str | None, version_a: str, version_b: s
         if UNKNOWN not in (ca, cb) and ca == cb:
             out.append(name)
     return out
+
+
+def go_lines(value: str | None, version: str) -> tuple[int, int] | None:
+    """The go.mod go lines (as minor versions, lowest and highest) for which release ``version``
+    writes exactly ``value`` as DefaultGODEBUG; None when the table cannot date every setting for
+    that release or no go line gives ``value`` (a //go:debug directive changed it)."""
+    v = release(version)
+    seen = parse(value)
+    if v is None or any(n not in SETTINGS for n in seen):
+        return None
+    dated = {n: changed_at(n, version) for n in SETTINGS}
+    if UNKNOWN in dated.values():
+        return None
+    fits = [g for g in range(v[1] + 1) if seen == {n: SETTINGS[n][0] for n, c in dated.items() if c > g}]
+    return (fits[0], fits[-1]) if fits else None
+
+
+def go_line_text(lines: tuple[int, int]) -> str:
+    """``go 1.25``, or ``go 1.21 to 1.22`` when the defaults fit several go lines."""
+    lo, hi = lines
+    return f"go 1.{lo}" if lo == hi else f"go 1.{lo} to 1.{hi}"

@@ -170,11 +170,12 @@ def detect(ctx: DiffContext) -> list[Finding]:
                     )
                 )
         elif k == "DefaultGODEBUG":
+            summary, lines = _godebug_summary(va, vb, a.go_version, b.go_version)
             out.append(
                 Finding(
                     "default-godebug",
-                    "The default GODEBUG settings differ (go.mod go line or //go:debug directives).",
-                    [Evidence(k, va, vb), *_godebug_settings(va, vb)],
+                    summary,
+                    [Evidence(k, va, vb), *lines, *_godebug_settings(va, vb)],
                     claims + _string_claims(ctx, va, vb),
                     key=k,
                 )
@@ -260,6 +261,22 @@ def _gopath_mode(a: BuildInfo, b: BuildInfo, claims: list[Claim]) -> list[Findin
             claims,
         )
     ]
+
+
+def _godebug_summary(
+    va: str | None, vb: str | None, version_a: str, version_b: str
+) -> tuple[str, list[Evidence]]:
+    """The summary of a DefaultGODEBUG difference, naming the go.mod go lines when each release's
+    table dates both values (explain/godebug.py) and they differ."""
+    la, lb = godebug.go_lines(va, version_a), godebug.go_lines(vb, version_b)
+    if la is None or lb is None or la == lb:
+        return "The default GODEBUG settings differ (go.mod go line or //go:debug directives).", []
+    ta, tb = godebug.go_line_text(la), godebug.go_line_text(lb)
+    return (
+        f"The default GODEBUG settings differ: the go.mod go line differs ({ta} vs {tb}, the lines for "
+        "which each release writes these defaults).",
+        [Evidence("go line (from the defaults)", ta, tb)],
+    )
 
 
 MAX_GODEBUG_SETTINGS = 8  # settings named one by one under a DefaultGODEBUG difference
