@@ -206,6 +206,43 @@ def test_same_version_other_binary(tmp_path: Path, gobin) -> None:  # type: igno
 
 
 @need_dpkg
+@pytest.mark.parametrize("how", ["binnmu-new-library", "binnmu-same-libraries", "new-source"])
+def test_changed_code_of_one_source_is_the_libraries(how: str, tmp_path: Path, gopair) -> None:  # type: ignore[no-untyped-def]
+    """Debian builds Go programs in GOPATH mode (no module versions in buildinfo); Built-Using names
+    the library packages compiled in. From one source against other library versions, the code that
+    changed is the libraries': the binary's source-change follows build-dependencies. With the same
+    libraries, or from another source, it stays a root."""
+    old, new = (p.read_bytes() for p in gopair("source_change"))
+    libs_a = "golang-1.22 (= 1.22.0-1), golang-github-foo-bar (= 1.0-1)"
+    libs_b = {
+        "binnmu-new-library": "golang-1.22 (= 1.22.0-1), golang-github-foo-bar (= 1.1-1)",
+        "binnmu-same-libraries": libs_a,
+        "new-source": "golang-1.22 (= 1.22.0-1), golang-github-foo-bar (= 1.1-1)",
+    }[how]
+    b_source = ["1.1-1", "1.0-1"] if how == "new-source" else ["1.0-1"]
+    b_version = "1.1-1" if how == "new-source" else "1.0-1+b1"
+    a, _ = build_deb(tmp_path / "a", "1.0-1", {"usr/bin/app": old}, ["1.0-1"], libs_a)
+    b, _ = build_deb(tmp_path / "b", b_version, {"usr/bin/app": new}, b_source, libs_b)
+    assert _field(a, "Built-Using") == libs_a and _field(b, "Built-Using") == libs_b  # as dpkg reads them
+    report = _node(tree := _diff(a, b), "data.tar.xz/usr/bin/app")["report"]
+    causes = {c["id"]: c for c in report["causes"]}
+    if how == "binnmu-new-library":
+        lib = causes["build-dependencies"]
+        assert lib["role"] == "root" and lib["bytes"] >= causes["source-change"]["bytes"] > 0
+        assert [(e["label"], e["a"], e["b"]) for e in lib["evidence"]["items"]] == [
+            ("golang-github-foo-bar", "1.0-1", "1.1-1")
+        ]
+        assert (causes["source-change"]["role"], causes["source-change"]["because"]) == (
+            "consequence",
+            "build-dependencies",
+        )
+        assert "source-change" not in {r["id"] for r in tree["rollup"] if r["role"] == "root"}
+    else:
+        assert "build-dependencies" not in causes
+        assert causes["source-change"]["role"] == "root"
+
+
+@need_dpkg
 def test_changed_file_in_a_binary_only_rebuild_stays_unexplained(tmp_path: Path) -> None:
     """Same source, so a packaged file that changed has no known cause: godet must not blame the version."""
     a, _ = build_deb(

@@ -549,6 +549,11 @@ def _releases_differ(causer: Finding, effect: Finding) -> bool:
     return _minor(ev.a) != _minor(ev.b) or _minor(ev.a) is None
 
 
+def _same_package_source(causer: Finding, effect: Finding) -> bool:
+    """The causer says both packages come from one source (a Debian binNMU, or one version built twice)."""
+    return SAME_SOURCE in causer.traits
+
+
 def _settings_of_the_releases(causer: Finding, effect: Finding) -> bool:
     """Every DefaultGODEBUG setting that differs is one the two releases write differently (see
     :mod:`godet.explain.godebug`); a setting both write alike comes from the go line or a
@@ -577,6 +582,7 @@ def _no_go_literal(causer: Finding, effect: Finding) -> bool:
 
 
 OWN_LITERALS = "own-literals"  # ... a changed literal is loaded by the main module's own (not inlined) code
+SAME_SOURCE = "same-source"  # trait of a package's build-dependencies finding: one source, other libraries
 CGO_ONE_SIDE = "cgo-one-side"  # trait of a string-literal finding: one build only links runtime/cgo
 GO_LITERALS = "go-literals"  # trait of a string-literal finding: a changed string lies in Go's literals
 C_LITERALS = "c-literals"  # ... in a C object's read-only data
@@ -636,6 +642,7 @@ CONDITION_TEXT = {  # how the docs and the accuracy report say each condition
     "cgo-linked-in": "one build only links runtime/cgo",
     "other-modules": "the code is not functions found in modules of the same version",
     "releases-differ": "the Go versions are different minor releases",
+    "same-package-source": "both packages come from one source version, built against other Go libraries",
     "release-settings": "every setting that differs is one the two releases' tables write differently",
     "no-own-literal": "no changed literal is loaded by the main module's own code (outside inlined calls)",
     "std-literals": "the changed strings are loaded by the standard library's code only",
@@ -656,6 +663,7 @@ CONDITIONS: dict[str, Callable[[Finding, Finding], bool]] = {
     "other-modules": _not_same_version_functions,
     "releases-differ": _releases_differ,
     "release-settings": _settings_of_the_releases,
+    "same-package-source": _same_package_source,
     "no-own-literal": _no_own_literal,
     "std-literals": _std_literals,
     "reaches-module": _reaches_module,
@@ -813,6 +821,18 @@ EDGES: tuple[Edge, ...] = (
         prefer="std-literals",
     ),
     E("toolchain-version", "linkage", "Go releases change linker defaults"),
+    E(
+        "build-dependencies",
+        "source-change",
+        "the package's own source is the same: code that changed is the Go libraries it was built against",
+        when="same-package-source",
+    ),
+    E(
+        "build-dependencies",
+        "string-literal",
+        "the package's own source is the same: strings that changed are the Go libraries'",
+        when="same-package-source",
+    ),
     E(
         "toolchain-version",
         "gnu-build-id",

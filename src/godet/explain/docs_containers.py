@@ -116,7 +116,14 @@ PROSE_CONTAINERS: dict[str, dict[str, Any]] = {
         "toolchain and each library package) or an .rpm's `OPTFLAGS` differ.",
         detects="The packages detector compares the recorded fields. With the same package version, fields "
         "computed from the build machine (`Depends` from shlibs, rpm's automatic `Requires`/`Provides`) "
-        "are labelled as its consequence.",
+        "are labelled as its consequence. Debian compiles Go programs in GOPATH mode, so their buildinfo "
+        "records no module versions: a library that changed shows in the binary only as code. When both "
+        "packages come from one source version (a binNMU, or one version built twice) and a Go library "
+        "package's version in `Built-Using` differs, the diff of each Go binary inside is given this cause "
+        "(the library packages and both versions as evidence, no bytes of its own), and the binary's "
+        "`source-change` and `string-literal` become its consequences: the package's own source is the "
+        "same, so the code that changed is the libraries'. With the same libraries, or another source, "
+        "they stay roots.",
     ),
     "package-build-stamp": _P(
         shows="An .rpm's header has another `BUILDTIME` or `BUILDHOST`.",

@@ -8,11 +8,12 @@ as located residual.
 
 from __future__ import annotations
 
+import copy
 import gc
 import importlib
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import TYPE_CHECKING
 
@@ -94,15 +95,17 @@ def _side(b: Binary, digest: str) -> Side:
     return Side(path=b.label, size=b.image.size, sha256=digest, format=b.image.format, arch=b.image.arch)
 
 
-def diff_binaries(a: Binary, b: Binary, deep: bool = False) -> DiffReport:
-    """Compare two opened binaries and explain every differing byte."""
+def diff_binaries(a: Binary, b: Binary, deep: bool = False, given: Sequence[Finding] = ()) -> DiffReport:
+    """Compare two opened binaries and explain every differing byte. ``given``: findings about the
+    pair from where the binaries were found (their package), without claims, that join the causal
+    model (a root they imply becomes their consequence)."""
     ha, hb = _Hasher(a), _Hasher(b)
     ha.start()
     hb.start()
     collecting = gc.isenabled()
     gc.disable()  # a diff makes ~10^5 acyclic objects: reference counting frees them, cycle scans only cost
     try:
-        return _diff_binaries(a, b, deep, ha, hb)
+        return _diff_binaries(a, b, deep, ha, hb, given)
     finally:  # every path, errors too: the hashers read the files, which close after this returns
         if collecting:
             gc.enable()
@@ -110,7 +113,9 @@ def diff_binaries(a: Binary, b: Binary, deep: bool = False) -> DiffReport:
         hb.join()
 
 
-def _diff_binaries(a: Binary, b: Binary, deep: bool, ha: _Hasher, hb: _Hasher) -> DiffReport:
+def _diff_binaries(
+    a: Binary, b: Binary, deep: bool, ha: _Hasher, hb: _Hasher, given: Sequence[Finding] = ()
+) -> DiffReport:
     if images_equal(a.image, b.image):  # (a sparse file's holes are not read)
         ha.join()
         hb.join()
@@ -131,6 +136,7 @@ def _diff_binaries(a: Binary, b: Binary, deep: bool, ha: _Hasher, hb: _Hasher) -
         module = importlib.import_module(name)
         ctx.findings.extend(_declared(_run(module.detect, ctx, name), module, name))
         _release(a, b)
+    ctx.findings.extend(copy.copy(f) for f in given)
     model.assign_roles(ctx.findings)
     settlement = settle(ctx.findings, cmp.runs, log=code_runs(ctx))
     attribute_owners(ctx, settlement)

@@ -27,7 +27,8 @@ class TreeContext:
     package: Any = None  # the PackagePair of the .deb/.rpm pair being compared, if any
     progress: bool = False
     errors: list[tuple[str, str]] = field(default_factory=list)
-    binary_pairs: list[tuple[Node, Member, Member]] = field(default_factory=list)  # deferred Go diffs
+    # deferred Go diffs, each with what its package tells the binaries' causal model
+    binary_pairs: list[tuple[Node, Member, Member, tuple[Any, ...]]] = field(default_factory=list)
     advance: Any = field(default=lambda _path: None)  # progress callback, one call per member compared
 
 
@@ -512,7 +513,9 @@ def content(ctx: TreeContext, a: Member, b: Member, node: Node) -> None:
     if a.executable and b.executable and a.spill and b.spill:
         node.kind = "binary"
         node.status = "different"  # the bytes differ; the binary diff runs later (run_binaries)
-        ctx.binary_pairs.append((node, a, b))
+        from godet.explain.containers.packages import binary_context
+
+        ctx.binary_pairs.append((node, a, b, binary_context(ctx.package)))
         return
     explain_content(ctx, a, b, node)
 
@@ -548,16 +551,17 @@ def explain_content(ctx: TreeContext, a: Member, b: Member, node: Node) -> None:
         )
 
 
-def diff_binary_files(pa: str, pb: str, deep: bool) -> Any:
+def diff_binary_files(pa: str, pb: str, deep: bool, given: tuple[Any, ...] = ()) -> Any:
     """DiffReport of two executables in temp files, or the GodetError problem (a string) when they
-    cannot be compared as Go binaries. Top-level so that a process pool can run it."""
+    cannot be compared as Go binaries; ``given``: findings of the container for the binaries'
+    causal model. Top-level so that a process pool can run it."""
     from godet.explain.engine import _pick_slices, diff_binaries
     from godet.read.binary import open_binaries
 
     try:
         with open_binaries(pa) as xs, open_binaries(pb) as ys:
             x, y = _pick_slices(xs, ys)
-            report = diff_binaries(x, y, deep=deep)
+            report = diff_binaries(x, y, deep=deep, given=given)
     except GodetError as e:
         return e.problem
     for f in report.causes:
@@ -571,7 +575,7 @@ POOL_FROM = 3  # binary pairs from which a process pool is worth its start-up
 def run_binaries(ctx: TreeContext) -> None:
     """Diff every deferred Go binary pair, on all cores when there are several."""
     pairs, ctx.binary_pairs = ctx.binary_pairs, []
-    jobs = [(a.spill, b.spill, ctx.deep) for _, a, b in pairs]
+    jobs = [(a.spill, b.spill, ctx.deep, given) for _, a, b, given in pairs]
     workers = min(len(jobs), os.cpu_count() or 1)
     if len(jobs) >= POOL_FROM and workers > 1:
         from concurrent.futures import ProcessPoolExecutor
@@ -580,7 +584,7 @@ def run_binaries(ctx: TreeContext) -> None:
             results = list(pool.map(diff_binary_files, *zip(*jobs, strict=True)))
     else:
         results = [diff_binary_files(*j) for j in jobs]
-    for (node, a, b), res in zip(pairs, results, strict=True):
+    for (node, a, b, _), res in zip(pairs, results, strict=True):
         ctx.advance(node.path)
         if isinstance(res, str):
             node.notes.append(f"not compared as Go binaries: {res}")

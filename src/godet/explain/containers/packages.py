@@ -7,10 +7,12 @@ side's SOURCE_DATE_EPOCH, the files of another source)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from godet.explain.detectors.base import Evidence
+from godet.explain.causes import SAME_SOURCE
+from godet.explain.detectors.base import Evidence, Finding
 from godet.explain.tree import Node, NodeCause
 from godet.sources.base import Member, Source
 from godet.sources.pkgmeta import (
@@ -136,6 +138,49 @@ def pair_packages(a: Source, b: Source) -> PackagePair | None:
         return None
     ma, mb = package_meta(a), package_meta(b)
     return PackagePair(ma, mb) if ma is not None and mb is not None else None
+
+
+# Debian fields naming the packages a Go program was compiled with (each "name (= version)")
+LIBRARY_FIELDS = ("Built-Using", "Static-Built-Using")
+_TOOLCHAIN_PACKAGE = re.compile(r"golang-(\d+(\.\d+)*|go|src)\Z")
+
+
+def _built_with(meta: PackageMeta) -> dict[str, str]:
+    """The Go library packages a .deb records it was compiled with: name -> version (the Go
+    toolchain's own golang-X.Y package left out: the binaries' Go version says it)."""
+    out: dict[str, str] = {}
+    for key in LIBRARY_FIELDS:
+        for item in (meta.fields.get(key) or "").replace("\n", " ").split(","):
+            m = re.fullmatch(r"\s*([a-z0-9][a-z0-9.+-]*)\s*\(=\s*([^)\s]+)\s*\)\s*", item)
+            if m and not _TOOLCHAIN_PACKAGE.match(m.group(1)):
+                out[m.group(1)] = m.group(2)
+    return out
+
+
+def binary_context(pair: PackagePair | None) -> tuple[Finding, ...]:
+    """What the package pair tells the diff of each Go binary pair inside it: built from the same
+    source against other versions of Go library packages, the code that changed is those
+    libraries' (a ``build-dependencies`` finding for the binaries' causal model; no claims of its
+    own). Empty when the sources differ or no library version does."""
+    if pair is None or pair.sources_differ:
+        return ()
+    la, lb = _built_with(pair.a), _built_with(pair.b)
+    names = sorted(n for n in la.keys() | lb.keys() if la.get(n) != lb.get(n))
+    changed = [Evidence(n, la.get(n), lb.get(n)) for n in names]
+    if not changed:
+        return ()
+    listed = ", ".join(names[:3]) + (", …" if len(names) > 3 else "")
+    return (
+        Finding(
+            "build-dependencies",
+            f"The package's source is the same ({pair.a.source_version}); it was compiled with other "
+            f"versions of {len(changed)} Go library package(s) (Built-Using: {listed}), whose code is "
+            "compiled into the program.",
+            changed[:MAX_EVIDENCE],
+            [],
+            traits=frozenset({SAME_SOURCE}),
+        ),
+    )
 
 
 def field_causes(pair: PackagePair, content_differs: bool) -> list[NodeCause]:
