@@ -63,6 +63,7 @@ def build_deb(
     built_using: str,
     links: dict[str, str] | None = None,
     clamp: bool = True,
+    scripts: dict[str, str] | None = None,
 ) -> tuple[Path, int]:
     """A .deb as dpkg-buildpackage leaves it: control, md5sums, changelog(s), files clamped to the
     latest changelog entry (unless ``clamp`` is False). Returns the package and that epoch."""
@@ -95,6 +96,9 @@ def build_deb(
         if p.is_file() and not p.is_symlink() and "DEBIAN" not in p.parts
     ]
     (root / "DEBIAN/md5sums").write_text("\n".join(sums) + "\n")
+    for name, text in (scripts or {}).items():  # maintainer scripts (postinst, postrm…)
+        (root / "DEBIAN" / name).write_text(text)
+        os.chmod(root / "DEBIAN" / name, 0o755)
     out = tmp / f"app_{version}_amd64.deb"
     env = {**os.environ, "SOURCE_DATE_EPOCH": str(latest)} if clamp else dict(os.environ)
     if not clamp:
@@ -240,6 +244,62 @@ def test_changed_code_of_one_source_is_the_libraries(how: str, tmp_path: Path, g
     else:
         assert "build-dependencies" not in causes
         assert causes["source-change"]["role"] == "root"
+
+
+@need_dpkg
+def test_stamps_in_generated_text_of_a_binary_only_rebuild(tmp_path: Path) -> None:
+    """A binNMU whose man page (help2man: the build month and the package version) and maintainer
+    script (debhelper's marker with its version) differ only in those stamps: the date and version
+    follow the package version, the tool's version is the build environment's. A page that differs
+    in one more word stays unexplained."""
+
+    def page(epoch: int, version: str, extra: str = "") -> bytes:
+        month = dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("%B %Y")
+        text = f'.TH APP "1" "{month}" "app {version}" "User Commands"\n.SH NAME\napp \\- a tool{extra}\n'
+        return gzip.compress(text.encode(), mtime=0)
+
+    def script(debhelper: str) -> str:
+        marker = f"# Automatically added by dh_installsystemd/{debhelper}"
+        return f"#!/bin/sh\nset -e\n{marker}\necho hi\n# End automatically added section\n"
+
+    _, ea = build_deb(tmp_path / "probe-a", "1.0-1", {}, ["1.0-1"], "golang-1.22 (= 1.22.0-1)")
+    _, eb = build_deb(tmp_path / "probe-b", "1.0-1+b1", {}, ["1.0-1"], "golang-1.22 (= 1.22.0-1)")
+    files_a = {
+        "usr/share/man/man1/app.1.gz": page(ea, "1.0-1"),
+        "usr/share/man/man1/other.1.gz": page(ea, "1.0-1"),
+    }
+    files_b = {
+        "usr/share/man/man1/app.1.gz": page(eb, "1.0-1+b1"),
+        "usr/share/man/man1/other.1.gz": page(eb, "1.0-1+b1", " (new)"),
+    }
+    using = "golang-1.22 (= 1.22.0-1)"
+    a, _ = build_deb(
+        tmp_path / "a", "1.0-1", files_a, ["1.0-1"], using, scripts={"postinst": script("13.24.2")}
+    )
+    b, _ = build_deb(
+        tmp_path / "b", "1.0-1+b1", files_b, ["1.0-1"], using, scripts={"postinst": script("13.31")}
+    )
+    tree = _diff(a, b)
+
+    man = {c["id"]: c for c in _node(tree, "data.tar.xz/usr/share/man/man1/app.1.gz")["causes"]}
+    month = [dt.datetime.fromtimestamp(t, dt.UTC).strftime("%B %Y") for t in (ea, eb)]
+    assert month[0] != month[1]  # the two changelog entries are months apart
+    stamp = man["embedded-timestamp"]
+    assert (stamp["role"], stamp["because"]) == ("consequence", "package-version")
+    assert [(e["a"], e["b"]) for e in stamp["evidence"]] == [tuple(month)]
+    named = man["package-version"]
+    assert [(e["a"], e["b"]) for e in named["evidence"]] == [(_field(a, "Version"), _field(b, "Version"))]
+    assert "unexplained" not in man
+
+    other = {c["id"] for c in _node(tree, "data.tar.xz/usr/share/man/man1/other.1.gz")["causes"]}
+    assert "unexplained" in other  # " (new)" is no stamp
+
+    post = {c["id"]: c for c in _node(tree, "control.tar.xz/postinst")["causes"]}
+    tool = post["build-dependencies"]
+    assert tool["role"] == "root"
+    assert [(e["label"], e["a"], e["b"]) for e in tool["evidence"]] == [
+        ("dh_installsystemd", "13.24.2", "13.31")
+    ]
 
 
 @need_dpkg

@@ -348,7 +348,10 @@ PROSE: dict[str, Prose] = {
         "is reported as an [`-X` value](ldflags-x.md) instead.) When a cause changes the compiler's output "
         "throughout (the differing runs are merged), the C objects' read-only data (after "
         "`runtime.erodata`, and symbols named `pkg(.rodata…)`; both need a symbol table) is searched for "
-        "stamps instead, and stamps whose texts differ are paired in order.",
+        "stamps instead, and stamps whose texts differ are paired in order. In a package, a generated text "
+        "file (a man page) whose only differing lines hold each side's build date, its SOURCE_DATE_EPOCH "
+        "from the latest changelog entry, names this cause as a consequence of the package version "
+        "([package-version](package-version.md)).",
         references=("https://reproducible-builds.org/docs/timestamps/",),
     ),
     "generated-order": Prose(

@@ -321,6 +321,10 @@ def _part_causes(
                 because="package-version",
             )
         ]
+    if n.kind == "file" and not pair.sources_differ:
+        found = _text_stamps(pair, _member(a, rel), _member(b, rel))
+        if found:
+            return found
     if pair.sources_differ and n.kind == "file":
         return [
             NodeCause(
@@ -333,6 +337,39 @@ def _part_causes(
             )
         ]
     return []
+
+
+def _member(src: Source, rel: str) -> Member | None:
+    """The member at ``rel`` (a path through nested archives: ``data.tar.xz/usr/share/x.gz``)."""
+    cur: Source | None = src
+    parts = rel.split("/")
+    i = 0
+    while cur is not None and i < len(parts):
+        for j in range(len(parts), i, -1):  # the longest member name that matches (names hold slashes)
+            m = cur.members.get("/".join(parts[i:j]))
+            if m is not None:
+                if j == len(parts):
+                    return m
+                cur, i = m.nested, j
+                break
+        else:
+            return None
+    return None
+
+
+def _text_stamps(pair: PackagePair, ma: Member | None, mb: Member | None) -> list[NodeCause]:
+    """A generated text file of one source whose differences are only stamps (tool versions, the
+    build date): see :mod:`godet.explain.containers.stamps`."""
+    from godet.explain.containers.stamps import Side, stamp_causes, stamps, text_of
+
+    ta, tb = text_of(small_file(ma, MAX_STAMPED)), text_of(small_file(mb, MAX_STAMPED))
+    if ta is None or tb is None:
+        return []
+    found = stamps(ta, tb, Side(pair.a.version, pair.a.epoch), Side(pair.b.version, pair.b.epoch))
+    return stamp_causes(found, pair.versions_differ) if found is not None else []
+
+
+MAX_STAMPED = 1 << 20  # bytes of a packaged file read to look for stamps
 
 
 def _checksums(a: Source, b: Source) -> list[NodeCause]:

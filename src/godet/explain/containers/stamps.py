@@ -1,0 +1,177 @@
+"""Stamps in generated text files of a package: the version of the tool that wrote them, and the
+build date.
+
+Packaging tools write small text files whose only differences between two builds of one source
+are stamps: debhelper marks the snippets it adds to maintainer scripts (``# Automatically added
+by dh_installsystemd/13.31``), man page generators write the build date, which is
+SOURCE_DATE_EPOCH, each side's latest changelog entry (``.\\" Date: 04/12/2026``). A file whose
+every differing line is such a stamp is explained; one other difference leaves it unexplained.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+import zlib
+from dataclasses import dataclass
+
+from godet.explain.detectors.base import Evidence
+from godet.explain.tree import NodeCause
+
+MAX_TEXT = 4 << 20  # bytes of (decompressed) text compared line by line
+MAX_LINES = 20_000
+MAX_EVIDENCE = 6
+
+# "<marker> <tool>[/ ]<version>": debhelper's snippet markers and generators' signatures
+TOOL_STAMP = re.compile(
+    r"(?:Automatically added by|[Gg]enerated by|Generator:|[Cc]reated by)\s+"
+    r"(?P<tool>[A-Za-z][\w.+-]*(?: [A-Z][\w.+-]*)*?)[/ ]v?(?P<version>\d[\w.~+:-]*)"
+)
+# how a build date is written into generated text (man pages, docs), each side's epoch rendered alike
+DATE_FORMATS = (
+    "%m/%d/%Y",
+    "%Y-%m-%d",
+    "%d %B %Y",
+    "%B %d, %Y",
+    "%b %d, %Y",
+    "%B %Y",
+    "%b %Y",
+    "%Y/%m/%d",
+    "%d.%m.%Y",
+)
+
+
+@dataclass(frozen=True)
+class Stamps:
+    """What every differing line of two texts is: tool versions, build dates, package versions."""
+
+    tools: tuple[tuple[str, str, str], ...]  # (tool, version in A, version in B)
+    dates: tuple[tuple[str, str], ...]  # (date in A, date in B)
+    versions: tuple[tuple[str, str], ...] = ()  # (package version in A, in B)
+
+
+@dataclass(frozen=True)
+class Side:
+    """What one package's generated text may name: its version, and its build date (the epoch)."""
+
+    version: str | None
+    epoch: float | None
+
+
+def text_of(raw: bytes | None) -> str | None:
+    """``raw`` as text (gzip-decompressed when it is gzip, bounded), or None for binary data."""
+    if raw is None:
+        return None
+    if raw[:2] == b"\x1f\x8b":
+        try:
+            d = zlib.decompressobj(16 + zlib.MAX_WBITS)
+            raw = d.decompress(raw, MAX_TEXT)
+        except zlib.error:
+            return None
+        if d.unconsumed_tail:
+            return None
+    if len(raw) > MAX_TEXT or b"\0" in raw:
+        return None
+    return raw.decode("utf-8", "replace")
+
+
+def stamps(text_a: str, text_b: str, a: Side, b: Side) -> Stamps | None:
+    """The stamps that are the only differences of two texts, or None when anything else differs."""
+    la, lb = text_a.splitlines(), text_b.splitlines()
+    if max(len(la), len(lb)) > MAX_LINES:
+        return None
+    tools: dict[tuple[str, str, str], None] = {}
+    seen: dict[str, dict[tuple[str, str], None]] = {"date": {}, "version": {}}
+    pairs = _substitutions(a, b)
+    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, la, lb, autojunk=False).get_opcodes():
+        if op == "equal":
+            continue
+        if op != "replace" or i2 - i1 != j2 - j1:
+            return None  # lines added or removed: more than a stamp
+        for x, y in zip(la[i1:i2], lb[j1:j2], strict=True):
+            tool = _tool_stamp(x, y)
+            if tool is not None:
+                tools[tool] = None
+                continue
+            found = _substituted(x, y, pairs)
+            if found is None:
+                return None
+            for kind, pair in found:
+                seen[kind][pair] = None
+    if not (tools or seen["date"] or seen["version"]):
+        return None
+    return Stamps(tuple(tools), tuple(seen["date"]), tuple(seen["version"]))
+
+
+def _substitutions(a: Side, b: Side) -> list[tuple[str, str, str]]:
+    """(kind, A's string, B's string) a generated line may hold: the package versions, then each
+    side's build date in the usual formats (longest first)."""
+    out = []
+    if a.version and b.version and a.version != b.version:
+        out.append(("version", a.version, b.version))
+    if a.epoch is not None and b.epoch is not None:
+        da = dt.datetime.fromtimestamp(a.epoch, dt.UTC)
+        db = dt.datetime.fromtimestamp(b.epoch, dt.UTC)
+        dates = {(da.strftime(f), db.strftime(f)) for f in DATE_FORMATS}
+        out += [("date", x, y) for x, y in sorted(dates, key=lambda p: -len(p[0])) if x != y]
+    return out
+
+
+def _substituted(
+    x: str, y: str, pairs: list[tuple[str, str, str]]
+) -> list[tuple[str, tuple[str, str]]] | None:
+    """The stamps two lines differ by (each side's string replaced by one mark), or None when the
+    lines still differ after every replacement."""
+    found = []
+    for kind, sa, sb in pairs:
+        if sa in x and sb in y:
+            x, y = x.replace(sa, "\0" + kind), y.replace(sb, "\0" + kind)
+            found.append((kind, (sa, sb)))
+    return found if found and x == y else None
+
+
+def _tool_stamp(x: str, y: str) -> tuple[str, str, str] | None:
+    """(tool, version A, version B) when two lines differ only in a tool's version."""
+    mx, my = TOOL_STAMP.search(x), TOOL_STAMP.search(y)
+    if mx is None or my is None or mx.group("tool") != my.group("tool"):
+        return None
+    if x[: mx.start("version")] + x[mx.end("version") :] != y[: my.start("version")] + y[my.end("version") :]:
+        return None
+    return mx.group("tool"), mx.group("version"), my.group("version")
+
+
+def stamp_causes(found: Stamps, versions_differ: bool) -> list[NodeCause]:
+    """Causes for a file whose differences are ``found``: the tools' versions are the build
+    environment's (a root); dates at each side's SOURCE_DATE_EPOCH follow its changelog, so the
+    package version (a consequence when the versions differ)."""
+    out = []
+    if found.tools:
+        names = ", ".join(f"{t} {a} vs {b}" for t, a, b in found.tools[:3])
+        out.append(
+            NodeCause(
+                "build-dependencies",
+                f"generated by other versions of the build tools ({names}): the build environment differs",
+                [Evidence(t, a, b) for t, a, b in found.tools[:MAX_EVIDENCE]],
+            )
+        )
+    if found.dates:
+        summary = (
+            "the build date written into the text is each side's SOURCE_DATE_EPOCH, its latest changelog "
+            "entry: " + ", ".join(f"{a} vs {b}" for a, b in found.dates[:3])
+        )
+        ev = [Evidence("build date", a, b) for a, b in found.dates[:MAX_EVIDENCE]]
+        role, because = ("consequence", "package-version") if versions_differ else ("root", None)
+        out.append(NodeCause("embedded-timestamp", summary, ev, role=role, because=because))
+    if found.versions:
+        a, b = found.versions[0]
+        out.append(
+            NodeCause(
+                "package-version",
+                f"the text names the package version: {a} vs {b}",
+                [Evidence("package version", a, b)],
+                role="consequence",
+                because="package-version",
+            )
+        )
+    return out
