@@ -9,6 +9,8 @@ from __future__ import annotations
 import io
 import json
 import os
+import shutil
+import subprocess
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -105,7 +107,11 @@ CHECK_FIXTURES: dict[str, BuildSpec] = {
     "home": BuildSpec("hello", env=(("CGO_ENABLED", "1"), ("CGO_CFLAGS", f"-O2 -I{HOME_INCLUDE}"))),
     # the linker lets -X override runtime.buildVersion, which buildinfo records as the Go version
     "devel": BuildSpec("hello", env=CGO0, flags=(T, f"-ldflags=-X 'runtime.buildVersion={DEVEL_VERSION}'")),
+    # the linker's buildinfo blob removed after the link (objcopy), as some releases ship
+    "buildinfo_removed": BuildSpec("hello", env=CGO0, flags=(T,)),
 }
+# fixtures edited after the build: name -> the command run on a copy (the built file is its last argument)
+POST_LINK = {"buildinfo_removed": ("objcopy", "--remove-section", ".go.buildinfo")}
 
 
 def _write_if_changed(p: Path, data: bytes) -> None:
@@ -137,7 +143,16 @@ def build_check_fixture(name: str) -> Path:
     spec = CHECK_FIXTURES[name]
     if spec.envdict().get("GOPROXY", "").startswith("file://"):
         ensure_proxy()
-    return gobuild.build(spec)
+    built = gobuild.build(spec)
+    if name not in POST_LINK:
+        return built
+    out = built.with_name(f"{built.name}.{name}")
+    if not out.is_file():
+        tmp = out.with_name(f".{out.name}.{os.getpid()}")
+        shutil.copyfile(built, tmp)
+        subprocess.run([*POST_LINK[name], str(tmp)], check=True)
+        os.replace(tmp, out)
+    return out
 
 
 @pytest.fixture(scope="session")

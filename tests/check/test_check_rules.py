@@ -53,6 +53,7 @@ CASES: dict[str, tuple[tuple[str, str], tuple[str, str], Policy]] = {
     "GD303": ((G, "default"), (G, "hardened"), BASE),
     "GD304": ((G, "default"), (G, "stripped"), BASE),
     "GD305": ((G, "default"), (G, "stripped"), BASE),
+    "GD306": ((C, "buildinfo_removed"), (G, "trimpath"), BASE),
     "GD401": ((G, "cgo_net"), (G, "default"), BASE),
     "GD402": ((G, "default"), (G, "windows_amd64"), BASE),
     "GD501": ((C, "devel"), (G, "trimpath"), BASE),

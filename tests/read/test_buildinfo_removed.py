@@ -87,3 +87,19 @@ def test_a_removed_blob_beside_another_version_keeps_both_roots(gopair, tmp_path
     edited = _removed(b, tmp_path / "edited")
     roots = {f.cause for f in diff_paths(str(a), str(edited)).roots}
     assert roots == {f.cause for f in diff_paths(str(a), str(b)).roots} | {"buildinfo-removed"}
+
+
+def test_check_warns_about_the_removed_blob(gobin, tmp_path):
+    intact = gobin("hardened")
+    edited = _removed(intact, tmp_path / "edited")
+    rules = {}
+    for path in (intact, edited):
+        cmd = [sys.executable, "-m", "godet", "check", "--format", "json", str(path)]
+        out = subprocess.run(cmd, capture_output=True, text=True)
+        assert out.returncode == 0, out.stderr  # a warning is no failure under the default policy
+        doc = json.loads(out.stdout)
+        rules[path] = {f["rule"]: f for r in doc["results"] for f in r["findings"]}
+    assert "GD306" not in rules[intact]
+    found = rules[edited]["GD306"]
+    assert found["level"] == "warning"
+    assert found["evidence"]["go_version"] == oracles.go_version_m_json(intact)["GoVersion"]

@@ -451,6 +451,18 @@ def _detect_symbols(rule: Rule, b: Binary, policy: Policy) -> list[Finding]:
     )]
 
 
+def _detect_buildinfo_removed(rule: Rule, b: Binary, policy: Policy) -> list[Finding]:
+    bi = b.buildinfo
+    if bi is None or bi.format != "runtime":
+        return []
+    return [rule.finding(
+        "the linker's buildinfo blob is absent (removed after the link): go version -m cannot read this "
+        f"binary; its Go version ({bi.go_version}) and modules are only in the runtime's copies",
+        {"go_version": bi.go_version, "runtime_copy_offset": bi.offset},
+        ["runtime.buildVersion", "runtime.modinfo"],
+    )]
+
+
 # Dynamic libraries every Go darwin binary links (the system, not the build host's choice).
 _SYSTEM_DYLIB_PREFIXES = ("/usr/lib/", "/System/Library/")
 
@@ -752,6 +764,18 @@ RULES: tuple[Rule, ...] = (
         "makes otherwise identical builds differ.",
         "Link with -ldflags=-s (usually -ldflags=\"-s -w\") instead of stripping afterwards.",
         _detect_symbols,
+    ),
+    Rule(
+        "GD306", "buildinfo-removed", "warning", "buildinfo-removed",
+        "Buildinfo blob removed after the link",
+        "A Go program without the linker's buildinfo blob (.go.buildinfo), whose Go version and module "
+        "list remain only in the runtime's copies (runtime.buildVersion, runtime.modinfo).",
+        "A post-link step (objcopy --remove-section) is one more input that must run alike on every build, "
+        "and go version -m, govulncheck and SBOM tools can no longer say what the binary was built from, "
+        "which is what a rebuilder compares first.",
+        "Keep the blob. To ship less, build with -trimpath and -buildvcs=false (and -ldflags=\"-s -w\") "
+        "instead of editing the binary.",
+        _detect_buildinfo_removed,
     ),
     Rule(
         "GD401", "dynamic-linking", "warning", "linkage",
