@@ -44,7 +44,9 @@ C_SUPPORT_UNITS = (
     "__TEXT,__eh_frame",
     "__TEXT,__unwind_info",
 )
-FOLLOW_CODE = (".symtab", ".strtab", ".gosymtab")
+# sections that follow the code and the type descriptors: symbol tables, and the tables of type and
+# itab offsets (sorted by type name: a descriptor that moves changes them)
+FOLLOW_CODE = (".symtab", ".strtab", ".gosymtab", ".typelink", ".itablink", "__typelink", "__itablink")
 MAX_STRING = 256  # bytes scanned either side of a run for its printable string
 MAX_RUNS = 20_000  # data runs looked at per comparison, shared fairly among the data sections (a
 # string section full of moved strings must not hide the section after it)
@@ -385,9 +387,10 @@ def follow_claims(ctx: DiffContext) -> list[Claim]:
 
 
 def _type_descriptors(binary: Binary) -> tuple[int, int]:
-    """The file range of [runtime.types, runtime.etypes) when it holds type descriptors only (Go
-    1.26 and later; before, the range spans the string literals and funcdata of .rodata too), else
-    an empty range."""
+    """The file range of the type descriptors: [runtime.types, runtime.etypes) where it holds them
+    only (Go 1.27's .go.type); before, that range spans all of .rodata, where the linker writes the
+    descriptors first (symbol kind STYPE, before the string literals, funcdata and other read-only
+    data), so they end where the first of those begins."""
     span = types_range(binary)
     if span is None:
         return 0, 0
@@ -395,7 +398,8 @@ def _type_descriptors(binary: Binary) -> tuple[int, int]:
     others = [binary.literal_blob[0] if binary.literal_blob else None, inltree.gofunc_base(binary)]
     tab = binary.pclntab
     others.append(tab.addr if tab is not None and tab.addr else None)
-    if any(x is not None and lo <= x < hi for x in others):
+    hi = min([hi, *(x for x in others if x is not None and lo <= x < hi)])
+    if hi <= lo:
         return 0, 0
     off = binary.image.va_to_offset(lo)
     end = binary.image.va_to_offset(hi - 1)
