@@ -368,7 +368,7 @@ def follow_claims(ctx: DiffContext) -> list[Claim]:
     out = [
         Claim.range(side, lo, hi, fallback=True)
         for side, binary in (("a", ctx.a), ("b", ctx.b))
-        for lo, hi in [_type_descriptors(binary)]
+        for lo, hi in [type_descriptors(binary)]
         if hi > lo
     ]
     tables = _pclntab_pieces(ctx)
@@ -386,7 +386,7 @@ def follow_claims(ctx: DiffContext) -> list[Claim]:
     return out
 
 
-def _type_descriptors(binary: Binary) -> tuple[int, int]:
+def type_descriptors(binary: Binary) -> tuple[int, int]:
     """The file range of the type descriptors: [runtime.types, runtime.etypes) where it holds them
     only (Go 1.27's .go.type); before, that range spans all of .rodata, where the linker writes the
     descriptors first (symbol kind STYPE, before the string literals, funcdata and other read-only

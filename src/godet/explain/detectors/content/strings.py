@@ -55,6 +55,7 @@ from godet.explain.detectors.content.common import (
     section_name,
     section_starts,
     string_around,
+    type_descriptors,
     va_at,
     va_claims,
     va_to_offsets,
@@ -1141,46 +1142,61 @@ def _aligned_spans(ctx: DiffContext, st: State, also: list[Finding] | None = Non
             hi = max(a1 - sa.offset, b1 - sb.offset)
             a0, a1 = sa.offset + lo, min(sa.offset + hi, sa.offset + sa.size)
             b0, b1 = sb.offset + lo, min(sb.offset + hi, sb.offset + sb.size)
-        if a1 - a0 > MAX_SPAN or b1 - b0 > MAX_SPAN or a1 <= a0 or b1 <= b0:
-            continue
-        x = as_array(ctx.a.image.data)[a0:a1]
-        y = as_array(ctx.b.image.data)[b0:b1]
-        sx, sy = align_blocks(x, y)
-        text: dict[str, list[tuple[int, int]]] = {"a": [], "b": []}
-        unknown: dict[str, list[tuple[int, int]]] = {"a": [], "b": []}
-        owners: list[Finding] = []
-        growth: dict[int, int] = {}
-        owned: dict[int, Pieces] = {}
-        for side, off, shifts, other_off in (("a", a0, sx, b0), ("b", b0, sy, a0)):
-            pieces = [(off + s, off + e) for s, e in _true_runs(shifts == NO_SHIFT, MAX_PIECES)]
-            for p, owner in zip(pieces, held.of(side, pieces), strict=True):
-                if owner is None and _in_modinfo(ctx, side, p):  # the runtime's copy of buildinfo
-                    owner = _modinfo_owner(ctx)
-                if owner is not None:  # an -X value, a path, a buildinfo line: another cause's string
-                    owners.append(owner)
-                    size = p[1] - p[0]
-                    growth[id(owner)] = growth.get(id(owner), 0) + (size if side == "b" else -size)
-                    owned.setdefault(id(owner), {}).setdefault(side, []).append(p)
-                elif _moved_pointer(ctx, side, p, off, shifts, other_off):
-                    continue  # a pointer to a moved string, or a length: explained by the move
-                else:
-                    (text if _is_text(ctx, side, p) else unknown)[side].append(p)
-        if (
-            len(text["a"]) + len(text["b"]) <= MAX_FOUND
-        ):  # a piece found verbatim on the other side only moved
-            xs, ys = x.tobytes(), y.tobytes()
-            text["a"] = [p for p in text["a"] if p[1] - p[0] < MIN_BLOCK or ys.find(_bytes(ctx, "a", p)) < 0]
-            text["b"] = [p for p in text["b"] if p[1] - p[0] < MIN_BLOCK or xs.find(_bytes(ctx, "b", p)) < 0]
-        changed = sum(e - s for ps in text.values() for s, e in ps)
-        if not (text["a"] or text["b"] or owners) or changed > 0.5 * ((a1 - a0) + (b1 - b0)) + 64:
-            continue  # no changed string, or not a few changed strings among moved ones
-        differing = sum(r.a1 - r.a0 for r in runs)
-        moved = max(0, differing - changed)
-        if moved:  # strings moved inside the section (its size may not show it: padding absorbs it)
-            ctx.memo["data_moved"] = True
-        claims = _span_claims("a", a0, a1, unknown["a"]) + _span_claims("b", b0, b1, unknown["b"])
-        out.append(_Aligned(unit, claims, text["a"], text["b"], moved, owners, growth, owned, a0, b0, sx))
+        found = _align_span(ctx, unit, runs, held, (a0, a1, b0, b1))
+        # the type descriptors that open .rodata before Go 1.27 hold no literals (they follow the
+        # code) and move by shifts of their own: when the span holding them aligns no strings, the
+        # literals are aligned again from the descriptors' end, where the shifts are the strings'
+        (ta, tb) = type_descriptors(ctx.a), type_descriptors(ctx.b)
+        if found is None and ta[0] <= a0 < ta[1] and tb[0] <= b0 < tb[1]:
+            found = _align_span(ctx, unit, runs, held, (ta[1], a1, tb[1], b1))
+        if found is not None:
+            out.append(found)
     return out
+
+
+def _align_span(
+    ctx: DiffContext, unit: str, runs: list[Run], held: _Owners, span: tuple[int, int, int, int]
+) -> _Aligned | None:
+    """The strings of one differing span of a read-only data section, aligned: the changed ones
+    (text), other cause's, and the rest only moved; None when it holds no few changed strings."""
+    a0, a1, b0, b1 = span
+    if a1 - a0 > MAX_SPAN or b1 - b0 > MAX_SPAN or a1 <= a0 or b1 <= b0:
+        return None
+    x = as_array(ctx.a.image.data)[a0:a1]
+    y = as_array(ctx.b.image.data)[b0:b1]
+    sx, sy = align_blocks(x, y)
+    text: dict[str, list[tuple[int, int]]] = {"a": [], "b": []}
+    unknown: dict[str, list[tuple[int, int]]] = {"a": [], "b": []}
+    owners: list[Finding] = []
+    growth: dict[int, int] = {}
+    owned: dict[int, Pieces] = {}
+    for side, off, shifts, other_off in (("a", a0, sx, b0), ("b", b0, sy, a0)):
+        pieces = [(off + s, off + e) for s, e in _true_runs(shifts == NO_SHIFT, MAX_PIECES)]
+        for p, owner in zip(pieces, held.of(side, pieces), strict=True):
+            if owner is None and _in_modinfo(ctx, side, p):  # the runtime's copy of buildinfo
+                owner = _modinfo_owner(ctx)
+            if owner is not None:  # an -X value, a path, a buildinfo line: another cause's string
+                owners.append(owner)
+                size = p[1] - p[0]
+                growth[id(owner)] = growth.get(id(owner), 0) + (size if side == "b" else -size)
+                owned.setdefault(id(owner), {}).setdefault(side, []).append(p)
+            elif _moved_pointer(ctx, side, p, off, shifts, other_off):
+                continue  # a pointer to a moved string, or a length: explained by the move
+            else:
+                (text if _is_text(ctx, side, p) else unknown)[side].append(p)
+    if len(text["a"]) + len(text["b"]) <= MAX_FOUND:  # a piece found verbatim on the other side only moved
+        xs, ys = x.tobytes(), y.tobytes()
+        text["a"] = [p for p in text["a"] if p[1] - p[0] < MIN_BLOCK or ys.find(_bytes(ctx, "a", p)) < 0]
+        text["b"] = [p for p in text["b"] if p[1] - p[0] < MIN_BLOCK or xs.find(_bytes(ctx, "b", p)) < 0]
+    changed = sum(e - s for ps in text.values() for s, e in ps)
+    if not (text["a"] or text["b"] or owners) or changed > 0.5 * ((a1 - a0) + (b1 - b0)) + 64:
+        return None  # no changed string, or not a few changed strings among moved ones
+    differing = sum(r.a1 - r.a0 for r in runs)
+    moved = max(0, differing - changed)
+    if moved:  # strings moved inside the section (its size may not show it: padding absorbs it)
+        ctx.memo["data_moved"] = True
+    claims = _span_claims("a", a0, a1, unknown["a"]) + _span_claims("b", b0, b1, unknown["b"])
+    return _Aligned(unit, claims, text["a"], text["b"], moved, owners, growth, owned, a0, b0, sx)
 
 
 def _pclntab_span(ctx: DiffContext) -> tuple[int, int] | None:
