@@ -480,12 +480,16 @@ def _decode_at(image: Image, off: int) -> BuildInfo:
         p = struct.unpack_from((">" if big else "<") + ("Q" if ptr_size == 8 else "I") * 2, header, 16)
         vr = _read_go_string(image, p[0], ptr_size, big, "version")
         mr = _read_go_string(image, p[1], ptr_size, big, "modinfo")
-    data = image.data
-    vers = bytes(data[vr[0] : vr[0] + vr[1]])
-    if not vers:
+    if not image.data[vr[0] : vr[0] + vr[1]]:
         raise FormatError(f"buildinfo at {off:#x} has an empty Go version")
-    mod_raw = bytes(data[mr[0] : mr[0] + mr[1]])
-    modinfo = _dec(strip_sentinels(mod_raw))
+    return _assemble(image, fmt, off, vr, mr)
+
+
+def _assemble(image: Image, fmt: str, off: int, vr: tuple[int, int], mr: tuple[int, int]) -> BuildInfo:
+    """The BuildInfo of a Go version and a modinfo string (with its sentinels) at file ranges
+    ``vr`` and ``mr`` ((offset, length))."""
+    vers = bytes(image.data[vr[0] : vr[0] + vr[1]])
+    modinfo = _dec(strip_sentinels(bytes(image.data[mr[0] : mr[0] + mr[1]])))
     path, main, deps, settings, other = _parse(modinfo)
     return BuildInfo(
         go_version=_dec(vers),
@@ -688,23 +692,8 @@ def recover_buildinfo(image: Image) -> BuildInfo | None:
             found.setdefault(raw, (hdr, off, length))
     if len(found) != 1:
         return None
-    version, (hdr, v_off, v_len) = next(iter(found.items()))
-    mod_off, mod_len = _runtime_modinfo(image, readonly)
-    modinfo = _dec(strip_sentinels(bytes(image.data[mod_off : mod_off + mod_len])))
-    path, main, deps, settings, other = _parse(modinfo)
-    return BuildInfo(
-        go_version=_dec(version),
-        path=path,
-        main=main,
-        deps=deps,
-        settings=settings,
-        modinfo=modinfo,
-        format="runtime",
-        offset=hdr,
-        version_range=(v_off, v_len),
-        modinfo_range=(mod_off, mod_len),
-        other_lines=other,
-    )
+    _, (hdr, v_off, v_len) = next(iter(found.items()))
+    return _assemble(image, "runtime", hdr, (v_off, v_len), _runtime_modinfo(image, readonly))
 
 
 def _runtime_modinfo(image: Image, readonly: list[Any]) -> tuple[int, int]:
