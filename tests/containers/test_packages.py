@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from containers.conftest import godet, walk
+from containers.conftest import godet, validate, walk
 from godet.sources.pkgmeta import RPM_TAGS, rpm_header_fields
 
 DPKG = shutil.which("dpkg-deb") and shutil.which("dpkg-parsechangelog")
@@ -229,6 +229,7 @@ def test_changed_code_of_one_source_is_the_libraries(how: str, tmp_path: Path, g
     b, _ = build_deb(tmp_path / "b", b_version, {"usr/bin/app": new}, b_source, libs_b)
     assert _field(a, "Built-Using") == libs_a and _field(b, "Built-Using") == libs_b  # as dpkg reads them
     report = _node(tree := _diff(a, b), "data.tar.xz/usr/bin/app")["report"]
+    validate(tree)  # the binary's report with the package's cause in it, against diff.schema.json
     causes = {c["id"]: c for c in report["causes"]}
     if how == "binnmu-new-library":
         lib = causes["build-dependencies"]
@@ -280,6 +281,7 @@ def test_stamps_in_generated_text_of_a_binary_only_rebuild(tmp_path: Path) -> No
         tmp_path / "b", "1.0-1+b1", files_b, ["1.0-1"], using, scripts={"postinst": script("13.31")}
     )
     tree = _diff(a, b)
+    validate(tree)
 
     man = {c["id"]: c for c in _node(tree, "data.tar.xz/usr/share/man/man1/app.1.gz")["causes"]}
     month = [dt.datetime.fromtimestamp(t, dt.UTC).strftime("%B %Y") for t in (ea, eb)]
