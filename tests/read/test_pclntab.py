@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 import re
 import struct
@@ -207,6 +208,11 @@ def test_layout_matches_go_version(gobin, old_go_binary, source: str) -> None:
     assert pt.quantum in (1, 2, 4)
     for tname, (off, length) in pt.tables.items():
         assert pt.offset <= off and off + length <= pt.offset + pt.size, tname
+    # the header's tables lie one after the other: none runs into the next (cutab's length is
+    # in bytes up to Go 1.25 and in entries from 1.26, cmd/link symtab.go)
+    chain = sorted((off, length, n) for n, (off, length) in pt.tables.items() if n != "functab")
+    for (off, length, tname), (nxt, _, _) in itertools.pairwise(chain):
+        assert off + length <= nxt, tname
     if pt.version != "1.2":
         assert pt.nfiles == len(pt.files)  # nfiles counts distinct names
     j = pt.to_json()

@@ -987,14 +987,21 @@ def _tables(
         "pclntable": f["pclnOffset"],
     }
     exact: dict[str, int] = {}
+    ordered = sorted(starts.items(), key=lambda kv: kv[1])
+    following = {
+        name: (ordered[i + 1][1] if i + 1 < len(ordered) else size) for i, (name, _) in enumerate(ordered)
+    }
     if md is not None:
         for name, word in MODULEDATA_SLICES:
             ptr, length = md.words[word], md.words[word + 1]
             if name == "cutab":
-                length *= 4
+                # the linker gives cutab ([]uint32) its size in bytes as its length up to Go 1.25
+                # (sliceSym) and its entries from 1.26 (cmd/link symtab.go): the longer reading
+                # that still ends before the next table is the one
+                gap = following[name] - starts[name]
+                length = next((n for n in (4 * length, length) if n <= gap), length)
             if ptr == loc.addr + starts[name] and starts[name] + length <= size:
                 exact[name] = length
-    ordered = sorted(starts.items(), key=lambda kv: kv[1])
     for i, (name, start) in enumerate(ordered):
         nxt = ordered[i + 1][1] if i + 1 < len(ordered) else size
         length = exact.get(name, max(0, min(nxt, size) - start))
