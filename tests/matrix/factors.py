@@ -588,8 +588,10 @@ FACTORS: dict[str, Factor] = {
             "A and B both built with -trimpath, as releases ship (no difference by itself; nothing "
             "records -ldflags then)",
             _on_both(lambda x: add_flag(x, "-trimpath")),
-            lambda s: None if s.setting("a", "-trimpath") == s.setting("b", "-trimpath") == "true" else (
-                "go version -m: -trimpath is not on both sides"
+            lambda s: (
+                None
+                if s.setting("a", "-trimpath") == s.setting("b", "-trimpath") == "true"
+                else ("go version -m: -trimpath is not on both sides")
             ),
             order=5,
         ),
@@ -900,7 +902,7 @@ MASKING: list[Masking] = [
         "gopath-records-no-versions-of-code",
         "in GOPATH mode B records no module versions: a dependency bump that changed a function main "
         "inlines shows as what it changed in main's code (a source change)",
-        lambda fs, f: f.name == "dep-inlined" and any(g.name == "gopath-mode" for g in fs),
+        lambda fs, f: f.name in ("dep-inlined", "dep-struct") and any(g.name == "gopath-mode" for g in fs),
         lambda f: (("source-change", None),),
     ),
     Masking(

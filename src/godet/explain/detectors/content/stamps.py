@@ -54,8 +54,8 @@ def detect(ctx: DiffContext) -> list[Finding]:
         key = (ev_a, ev_b)
         prev = found.get(key)
         found[key] = ((prev[0] if prev else []) + claims, kind, where)
-    if ctx.cmp.coarse and not found:
-        found = _c_stamps(ctx)
+    if not found:  # the runs are merged (another compiler output), or the C data moved (a Go
+        found = _c_stamps(ctx)  # literal of another length before it, Go 1.26 and earlier)
     out = []
     for (ev_a, ev_b), (claims, kind, where) in found.items():
         c_code = kind.startswith("C ")
@@ -71,9 +71,10 @@ MAX_C_DATA = 1 << 20  # bytes of C objects' read-only data scanned per build
 
 
 def _c_stamps(ctx: DiffContext) -> dict[tuple[str | None, str | None], tuple[list[Claim], str, str | None]]:
-    """When the compiler's output differs throughout (the runs are merged and long): the build-time
-    stamps of the C objects' read-only data (symbols named ``pkg(.rodata…)``), paired in order where
-    their texts differ."""
+    """When no stamp differs in place (the compiler's output differs throughout and the runs are
+    merged, or the C data moved behind a Go literal of another length): the build-time stamps of
+    the C objects' read-only data (symbols named ``pkg(.rodata…)``), paired in order where their
+    texts differ."""
     per = []
     for binary in (ctx.a, ctx.b):
         stamps = []
