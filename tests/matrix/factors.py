@@ -901,7 +901,7 @@ MASKING: list[Masking] = [
     Masking(
         "gopath-records-no-versions-of-code",
         "in GOPATH mode B records no module versions: a dependency bump that changed a function main "
-        "inlines shows as what it changed in main's code (a source change)",
+        "inlines, or a struct main reads, shows as what it changed in main's code (a source change)",
         lambda fs, f: f.name in ("dep-inlined", "dep-struct") and any(g.name == "gopath-mode" for g in fs),
         lambda f: (("source-change", None),),
     ),
