@@ -103,6 +103,7 @@ class BuildSpec:
     gopath_import: str = ""
     blobs: tuple[tuple[str, str], ...] = ()
     uncommitted: tuple[tuple[str, str], ...] = ()
+    uncommitted_blobs: tuple[tuple[str, str], ...] = ()  # binary files (base64) added after the commit
     place: str = ""
 
     def envdict(self) -> dict[str, str]:
@@ -267,7 +268,9 @@ def spec_key(spec: BuildSpec) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
 
 
-_LATER_FIELDS = ("goroot", "modcache", "goproxy", "gopath_import", "blobs", "uncommitted", "place")
+_LATER_FIELDS = (
+    "goroot", "modcache", "goproxy", "gopath_import", "blobs", "uncommitted", "uncommitted_blobs", "place"
+)
 _FIELD_DEFAULTS = {f.name: f.default for f in dataclasses.fields(BuildSpec)}
 
 
@@ -367,6 +370,8 @@ def prepare_source(spec: BuildSpec) -> Path:
                                "info; set GODET_TEST_CACHE outside any repository")
     for rel, content in spec.uncommitted:
         _write_into(work, rel, content)
+    for rel, b64 in spec.uncommitted_blobs:
+        _write_into(work, rel, base64.b64decode(b64))
     return work
 
 

@@ -364,14 +364,17 @@ def _commit(a: BuildSpec, b: BuildSpec) -> tuple[BuildSpec, BuildSpec]:
 
 
 def _dirty(a: BuildSpec, b: BuildSpec) -> tuple[BuildSpec, BuildSpec]:
-    """B's work tree is dirty: an untracked file, and B's own source edits left uncommitted. B
-    commits what A commits (A's edits, including A's variant of a file B edits otherwise), so
-    the two revisions are the same commit."""
+    """B's work tree is dirty: an untracked file, and B's own source edits and files left
+    uncommitted. B commits what A commits (A's edits, including A's variant of a file B edits
+    otherwise), so the two revisions are the same commit."""
     a = a.with_(git=a.git or "clean")
     b = b.with_(git=b.git or "clean")
     own = tuple(e for e in b.edits if e not in a.edits)
+    own_blobs = tuple(e for e in b.blobs if e not in a.blobs)  # a profile B adds (pgo)
     b = b.with_(
         edits=a.edits,
+        blobs=a.blobs,
+        uncommitted_blobs=(*b.uncommitted_blobs, *own_blobs),
         uncommitted=(*b.uncommitted, *own, ("UNTRACKED.txt", "not committed\n")),
     )
     return a, b
