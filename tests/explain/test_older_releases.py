@@ -40,3 +40,16 @@ def test_c_date_behind_a_longer_literal():
     assert any(n == "runtime.erodata" for _, _, n in oracles.go_tool_nm(pa))
     rep = diff_paths(str(pa), str(pb))
     assert {f.cause for f in rep.roots} == {"embedded-timestamp", "string-literal"}
+
+
+def test_a_go_line_that_leaves_one_side_without_defaults():
+    """go 1.23 vs go 1.24 under Go 1.24: only A records DefaultGODEBUG, and the runtime's copy of
+    it in A's read-only data is that cause's too, not a changed string literal."""
+    pa, pb = _pair("go-line")
+    values = [
+        {s["Key"]: s.get("Value") for s in oracles.go_version_m_json(p)["Settings"]}.get("DefaultGODEBUG")
+        for p in (pa, pb)
+    ]
+    assert values[0] and values[1] is None
+    rep = diff_paths(str(pa), str(pb))
+    assert [f.cause for f in rep.roots] == ["default-godebug"]

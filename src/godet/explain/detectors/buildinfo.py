@@ -297,9 +297,11 @@ def _everything(ctx: DiffContext) -> list[Claim]:
 
 
 def _string_claims(ctx: DiffContext, va: str | None, vb: str | None) -> list[Claim]:
-    if not va or not vb or len(va) < 4 or len(vb) < 4:
-        return []
-    return ctx.string_claims(raw_bytes(va), raw_bytes(vb), limit=64)
+    """Every occurrence of each side's value in its file (the runtime keeps copies: godebugDefault),
+    also when only one build records it (a go line that leaves no default on the other side)."""
+    a = raw_bytes(va) if va and len(va) >= 4 else b""
+    b = raw_bytes(vb) if vb and len(vb) >= 4 else b""
+    return ctx.string_claims(a, b, limit=64) if a or b else []
 
 
 def _toolchain(ctx: DiffContext, a: BuildInfo, b: BuildInfo) -> list[Finding]:
