@@ -1137,6 +1137,8 @@ EXPLORED: list[tuple[str, ...]] = [
     # newer release adds: the directive and the go line stay roots (explain/godebug.py)
     ("dep-inlined", "go-debug", "toolchain-minor"),
     ("go-line", "toolchain-minor"),
+    # both trimmed, one in GOPATH mode: a dependency's files are named dep/… against dep@v1.0.0/…
+    ("gopath-mode", "shipped-trimpath"),
 ]
 
 # Factors that change both builds alike (no root of their own): they only combine with the others.

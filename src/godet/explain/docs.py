@@ -133,7 +133,10 @@ PROSE: dict[str, Prose] = {
         "takes it from the `go.mod` go line.",
         detects="The buildinfo detector sees a main module (`mod` line) in one build only, with a package "
         "path that is not `command-line-arguments`. It claims the `mod` lines; the DefaultGODEBUG, "
-        "dependency and VCS lines present on one side only are its consequences.",
+        "dependency and VCS lines present on one side only are its consequences. As a fallback it claims "
+        "the pclntab file tables and the DWARF line tables: GOPATH mode compiles a dependency from "
+        "GOPATH/src, module mode from `module@version`, so the dependency's file names differ even when "
+        "both builds are trimmed (`example.com/dep/dep.go` against `example.com/dep@v1.0.0/dep.go`).",
         references=("https://go.dev/ref/mod#mod-commands",),
     ),
     "goroot-path": Prose(

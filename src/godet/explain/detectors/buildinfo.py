@@ -13,6 +13,7 @@ import bisect
 from godet.explain import godebug
 from godet.explain.causes import ARCH_LEVELS, CGO_FLAGS, COMPILER_SETTINGS, is_broad
 from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding, raw_bytes
+from godet.explain.detectors.paths import FILE_TABLES
 from godet.read.buildinfo import BuildInfo
 from godet.read.xflags import parse_x_flags, without_x
 
@@ -208,7 +209,7 @@ def detect(ctx: DiffContext) -> list[Finding]:
                 )
             )
     out.extend(_deps(ctx, a, b, line_claims))
-    gopath = _gopath_mode(a, b, main_version_claims)
+    gopath = _gopath_mode(a, b, main_version_claims + _source_file_names(ctx))
     out.extend(gopath or _main_module(a, b, main_version_claims, vcs_a or vcs_b))
     if "command-line-arguments" in (a.path, b.path):
         out.append(
@@ -240,6 +241,18 @@ def _trimpath(va: str | None, vb: str | None, claims: list[Claim]) -> Finding:
         claims,
         places=["buildinfo"],
     )
+
+
+def _source_file_names(ctx: DiffContext) -> list[Claim]:
+    """Fallback claims on what names the source files (the pclntab file tables, DWARF line tables):
+    GOPATH mode compiles a dependency from GOPATH/src, module mode from module@version, so its
+    files' names differ even when both builds are trimmed."""
+    out = []
+    for unit in ctx.cmp.runs.units:
+        base, _, piece = unit.partition("/")
+        if piece in FILE_TABLES or base.endswith("debug_line"):
+            out.append(Claim.unit(unit, fallback=True))
+    return out
 
 
 def _gopath_mode(a: BuildInfo, b: BuildInfo, claims: list[Claim]) -> list[Finding]:
