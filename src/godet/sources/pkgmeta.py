@@ -90,6 +90,22 @@ def parse_control(text: str) -> dict[str, str]:
     return out
 
 
+BUILT_USING_FIELDS = ("Built-Using", "Static-Built-Using")  # Debian: what a binary was compiled with
+_BUILT_USING_ITEM = re.compile(r"\s*([a-z0-9][a-z0-9.+-]*)\s*\(=\s*([^)\s]+)\s*\)\s*")
+
+
+def built_using(fields: dict[str, str]) -> dict[str, str]:
+    """The source packages a .deb records it was compiled with (``name (= version)`` items of
+    Built-Using and Static-Built-Using): name -> version."""
+    out: dict[str, str] = {}
+    for key in BUILT_USING_FIELDS:
+        for item in (fields.get(key) or "").replace("\n", " ").split(","):
+            m = _BUILT_USING_ITEM.fullmatch(item)
+            if m:
+                out[m.group(1)] = m.group(2)
+    return out
+
+
 def changelog_head(raw: bytes) -> tuple[str, int] | None:
     """(version, time) of the first entry of a gzipped Debian changelog."""
     try:

@@ -21,6 +21,7 @@ from godet.sources.pkgmeta import (
     NPM_MANIFEST,
     STAMP_FIELDS,
     PackageMeta,
+    built_using,
     nested_source,
     package_meta,
     small_file,
@@ -140,21 +141,13 @@ def pair_packages(a: Source, b: Source) -> PackagePair | None:
     return PackagePair(ma, mb) if ma is not None and mb is not None else None
 
 
-# Debian fields naming the packages a Go program was compiled with (each "name (= version)")
-LIBRARY_FIELDS = ("Built-Using", "Static-Built-Using")
-_TOOLCHAIN_PACKAGE = re.compile(r"golang-(\d+(\.\d+)*|go|src)\Z")
+_TOOLCHAIN_PACKAGE = re.compile(r"golang-(\d+(\.\d+)*|go|src)\Z")  # Go itself, not a library
 
 
 def _built_with(meta: PackageMeta) -> dict[str, str]:
     """The Go library packages a .deb records it was compiled with: name -> version (the Go
     toolchain's own golang-X.Y package left out: the binaries' Go version says it)."""
-    out: dict[str, str] = {}
-    for key in LIBRARY_FIELDS:
-        for item in (meta.fields.get(key) or "").replace("\n", " ").split(","):
-            m = re.fullmatch(r"\s*([a-z0-9][a-z0-9.+-]*)\s*\(=\s*([^)\s]+)\s*\)\s*", item)
-            if m and not _TOOLCHAIN_PACKAGE.match(m.group(1)):
-                out[m.group(1)] = m.group(2)
-    return out
+    return {n: v for n, v in built_using(meta.fields).items() if not _TOOLCHAIN_PACKAGE.match(n)}
 
 
 def binary_context(pair: PackagePair | None) -> tuple[Finding, ...]:

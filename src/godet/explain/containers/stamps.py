@@ -11,7 +11,6 @@ every differing line is such a stamp is explained; one other difference leaves i
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 import zlib
 from dataclasses import dataclass
@@ -79,26 +78,23 @@ def text_of(raw: bytes | None) -> str | None:
 def stamps(text_a: str, text_b: str, a: Side, b: Side) -> Stamps | None:
     """The stamps that are the only differences of two texts, or None when anything else differs."""
     la, lb = text_a.splitlines(), text_b.splitlines()
-    if max(len(la), len(lb)) > MAX_LINES:
-        return None
+    if len(la) != len(lb) or len(la) > MAX_LINES:
+        return None  # a stamp replaces a line, it adds or removes none: line by line, linear
     tools: dict[tuple[str, str, str], None] = {}
     seen: dict[str, dict[tuple[str, str], None]] = {"date": {}, "version": {}}
     pairs = _substitutions(a, b)
-    for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, la, lb, autojunk=False).get_opcodes():
-        if op == "equal":
+    for x, y in zip(la, lb, strict=True):
+        if x == y:
             continue
-        if op != "replace" or i2 - i1 != j2 - j1:
-            return None  # lines added or removed: more than a stamp
-        for x, y in zip(la[i1:i2], lb[j1:j2], strict=True):
-            tool = _tool_stamp(x, y)
-            if tool is not None:
-                tools[tool] = None
-                continue
-            found = _substituted(x, y, pairs)
-            if found is None:
-                return None
-            for kind, pair in found:
-                seen[kind][pair] = None
+        tool = _tool_stamp(x, y)
+        if tool is not None:
+            tools[tool] = None
+            continue
+        found = _substituted(x, y, pairs)
+        if found is None:
+            return None
+        for kind, pair in found:
+            seen[kind][pair] = None
     if not (tools or seen["date"] or seen["version"]):
         return None
     return Stamps(tuple(tools), tuple(seen["date"]), tuple(seen["version"]))

@@ -115,8 +115,9 @@ def _buildinfo_removed(ctx: DiffContext, units: dict[str, None]) -> list[Finding
     side, kept = ("a", ctx.a) if b.format == "runtime" else ("b", ctx.b)
     blob = kept.buildinfo
     claims = [Claim.range(side, blob.offset, blob.end)]
+    roles = kept.image.fmt.names("buildinfo")  # a section of its own (ELF, Mach-O; not PE's .data)
     sec = kept.image.fmt.buildinfo_section(kept.image)
-    if sec is not None and sec.key in units and not sec.executable and sec.key in _BUILDINFO_UNITS:
+    if sec is not None and sec.key in units and (sec.key in roles or sec.name in roles):
         claims.append(Claim.unit(sec.key))
     claims += [Claim.unit(u, fallback=True) for u in units if u in SYMTAB_UNITS]
     return [
@@ -129,9 +130,6 @@ def _buildinfo_removed(ctx: DiffContext, units: dict[str, None]) -> list[Finding
             claims,
         )
     ]
-
-
-_BUILDINFO_UNITS = (".go.buildinfo", "__DATA,__go_buildinfo", "__DATA_CONST,__go_buildinfo")
 
 
 def _blob(bi) -> str:  # type: ignore[no-untyped-def]
