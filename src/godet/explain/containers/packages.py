@@ -171,6 +171,7 @@ def binary_context(pair: PackagePair | None) -> tuple[Finding, ...]:
             "compiled into the program.",
             changed[:MAX_EVIDENCE],
             [],
+            key="Built-Using",  # (the verdict names the field, not the first library's versions)
             traits=frozenset({SAME_SOURCE}),
         ),
     )
