@@ -11,11 +11,12 @@ The headers and section table also change with layout. All of it is a consequenc
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 
 import numpy as np
 
 from godet.compare.bytes import as_array, equal_size_runs
-from godet.explain.causes import changes_compiler_output
+from godet.explain.causes import changes_compiler_output, is_broad
 from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding
 from godet.read.image import Image
 
@@ -46,6 +47,7 @@ LAYOUT_UNITS = {
 NAME_TABLES = frozenset({".strtab", ".dynstr"})
 MAX_NAME_TABLE = 64 << 20  # bytes of a name table compared as a set of names at most
 MAX_LONE_NAMES = 8  # names in one build only beside a reordered table (or 1 % of its names)
+MAX_NAME_OWNERS = 64  # lone names whose symbol's claimant is looked up
 ARM64_MASKS = (
     (0x9F000000, 0x90000000),  # ADRP
     (0xFF800000, 0x91000000),  # ADD (immediate, 64-bit)
@@ -95,8 +97,14 @@ def detect(ctx: DiffContext) -> list[Finding]:
         top = u.split("/", 1)[0]
         if top.startswith("[") or top in LAYOUT_UNITS:
             claims.append(Claim.unit(u, fallback=True))
-    reordered = _reordered_name_tables(ctx)
-    claims += [Claim.unit(key, fallback=True) for key, _ in reordered]
+    tables = _name_tables(ctx)
+    for t in tables:
+        # a name one build only has is its symbol's: it goes where the symbol's bytes go; the
+        # names after it only moved
+        owned = sum(_give_name(ctx, side, off, name) for side, off, name in t.lone[:MAX_NAME_OWNERS])
+        if t.reordered or owned == len(t.lone):
+            claims.append(Claim.unit(t.key, fallback=True))
+    reordered = [(t.key, t.common) for t in tables if t.reordered]
     # Compressed sections (DWARF) whose decompressed bytes differ only by shifted addresses.
     for p in compressed:  # (a string that moved inside an equal-size section changes only addresses)
         if inflated_shift_share(ctx, p.key, slack) >= 0.99:
@@ -121,10 +129,21 @@ def detect(ctx: DiffContext) -> list[Finding]:
     ]
 
 
-def _reordered_name_tables(ctx: DiffContext) -> list[tuple[str, int]]:
-    """The differing symbol-name tables (NAME_TABLES) that hold the same names in another order
-    (beside a few names one build only has: a symbol another cause added, such as an -X value's
-    ``main.version.str``), with their number of common names."""
+@dataclass(frozen=True)
+class _NameTable:
+    """A differing symbol-name table: its common names, whether their order differs, and the
+    names one build only has (side, file offset, name)."""
+
+    key: str
+    common: int
+    reordered: bool
+    lone: list[tuple[str, int, str]]
+
+
+def _name_tables(ctx: DiffContext) -> list[_NameTable]:
+    """The differing symbol-name tables (NAME_TABLES) that hold the same names, in the same or in
+    another order, beside a few names one build only has (a symbol another cause added, such as an
+    -X value's ``main.version.str``, or removed, such as -trimpath's ``runtime.defaultGOROOT.str``)."""
     out = []
     for p in ctx.cmp.pairs:
         x, y = p.a, p.b
@@ -135,11 +154,69 @@ def _reordered_name_tables(ctx: DiffContext) -> list[tuple[str, int]]:
         na = bytes(ctx.a.image.data[x.offset : x.offset + x.size]).split(b"\0")
         nb = bytes(ctx.b.image.data[y.offset : y.offset + y.size]).split(b"\0")
         ca, cb = Counter(na), Counter(nb)
-        lone = sum(((ca - cb) + (cb - ca)).values())
+        only_a, only_b = ca - cb, cb - ca
+        if sum(only_a.values()) + sum(only_b.values()) > max(MAX_LONE_NAMES, len(na) // 100):
+            continue
         common = [n for n in na if cb[n]]
-        if lone <= max(MAX_LONE_NAMES, len(na) // 100) and common != [n for n in nb if ca[n]]:
-            out.append((p.key, sum(1 for n in common if n)))
+        reordered = common != [n for n in nb if ca[n]]
+        lone = _lone_names("a", x.offset, na, only_a) + _lone_names("b", y.offset, nb, only_b)
+        if reordered or lone:
+            out.append(_NameTable(p.key, sum(1 for n in common if n), reordered, lone))
     return out
+
+
+def _lone_names(side: str, base: int, names: list[bytes], lone: Counter[bytes]) -> list[tuple[str, int, str]]:
+    """(side, file offset, name) of the last occurrences of the names ``lone`` counts."""
+    left = Counter({n: k for n, k in lone.items() if n})
+    out = []
+    off = base + sum(len(n) + 1 for n in names)
+    for n in reversed(names):
+        off -= len(n) + 1
+        if left[n] > 0:
+            left[n] -= 1
+            out.append((side, off, n.decode("utf-8", "replace")))
+    return out[::-1]
+
+
+def _give_name(ctx: DiffContext, side: str, off: int, name: str) -> bool:
+    """Give a symbol name that one build only has to the finding that claims the symbol's own
+    bytes; whether there was one."""
+    binary = ctx.a if side == "a" else ctx.b
+    sym = binary.symbols.by_name(name)
+    if sym is None:
+        return False
+    lo = binary.image.va_to_offset(sym.addr)
+    if lo is None:
+        return False
+    owner = _claimant(ctx, side, lo, lo + max(sym.size, 1))
+    if owner is None:
+        return False
+    owner.claims.append(Claim.range(side, off, off + len(name.encode("utf-8", "replace")) + 1))
+    return True
+
+
+def _claimant(ctx: DiffContext, side: str, lo: int, hi: int) -> Finding | None:
+    """The finding that settlement would give the differing bytes of [lo, hi) on ``side`` to
+    (primary claims by rank, then fallback claims, broad causes first), or None."""
+    runs = ctx.cmp.runs
+    r0, r1 = (runs.a0, runs.a1) if side == "a" else (runs.b0, runs.b1)
+    touched = np.flatnonzero((r0 >= 0) & (r0 < hi) & (r1 > lo))
+    if not len(touched):
+        return None
+    keys = {runs.units[u] for u in set(runs.unit[touched].tolist())}
+    keys |= {k.partition("/")[0] for k in keys}
+    primary = sorted(ctx.findings, key=lambda f: f.rank)
+    fallback = sorted(ctx.findings, key=lambda f: (not is_broad(f.cause, f.key), f.rank))
+    for late, ordered in ((False, primary), (True, fallback)):
+        for f in ordered:
+            for c in f.claims:
+                if c.fallback != late:
+                    continue
+                if c.side == side and c.start < hi and c.end > lo:
+                    return f
+                if (c.unit_key and c.unit_key in keys) or (c.mask is not None and c.mask[touched].any()):
+                    return f
+    return None
 
 
 def _compiler_output_differs(ctx: DiffContext) -> bool:
@@ -259,6 +336,7 @@ def _slid(
     wa, here = words(image_a, a0, sa), words(image_b, b0, sb)
     if wa is None or here is None:
         return None
+
     def same(wb: np.ndarray) -> np.ndarray:  # equal, or addresses the layout moved
         return (wa == wb) | ((wa >= lo) & (wb >= lo) & (np.abs(wb - wa) <= slack))
 
