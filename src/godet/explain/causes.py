@@ -269,6 +269,18 @@ CAUSES: dict[str, Cause] = {
             scope="source",
         ),
         _C(
+            "module-path",
+            "inputs",
+            "Main module path differs",
+            "The main module's path differs: the module was renamed (a moved repository) or moved to "
+            "another major version (/v2), so every package, function and type it declares has another "
+            "name.",
+            "Compare builds of the same revision; a renamed module is a source change that no build "
+            "setting undoes.",
+            rank=44,
+            scope="source",
+        ),
+        _C(
             "go-build-id",
             "identity",
             "Go build ID differs",
@@ -530,6 +542,11 @@ def _flags_recorded(causer: Finding, effect: Finding) -> bool:
     return causer.in_both()
 
 
+def _flags_unrecorded(causer: Finding, effect: Finding) -> bool:
+    """The effect was read off the C code, not off a CGO_* setting the builds record."""
+    return effect.key is None
+
+
 def _cgo_linked_in(causer: Finding, effect: Finding) -> bool:
     """One build only links runtime/cgo: the changed strings may be its."""
     return CGO_ONE_SIDE in effect.traits
@@ -638,6 +655,7 @@ CONDITION_TEXT = {  # how the docs and the accuracy report say each condition
     "no-go-literal": "no changed string is known to be a Go string literal",
     "links-externally": "the flags name -linkmode=external",
     "flags-recorded": "its value is recorded in both builds",
+    "flags-unrecorded": "the differing C code is all that says the flags differ (no CGO_* setting does)",
     "a-recorded-flag": "it is a flag buildinfo records",
     "cgo-linked-in": "one build only links runtime/cgo",
     "other-modules": "the code is not functions found in modules of the same version",
@@ -658,6 +676,7 @@ CONDITIONS: dict[str, Callable[[Finding, Finding], bool]] = {
     "no-go-literal": _no_go_literal,
     "links-externally": _links_externally,
     "flags-recorded": _flags_recorded,
+    "flags-unrecorded": _flags_unrecorded,
     "a-recorded-flag": _a_recorded_flag,
     "cgo-linked-in": _cgo_linked_in,
     "other-modules": _not_same_version_functions,
@@ -899,6 +918,12 @@ EDGES: tuple[Edge, ...] = (
         "string-literal",
         "the external linker needs runtime/cgo, whose code and strings join the program",
         when="cgo-linked-in",
+    ),
+    E(
+        "module-path",
+        "cgo-flags",
+        "cgo names a package's C glue after a hash of the package's path",
+        when="flags-unrecorded",
     ),
     E("cgo-flags", "c-toolchain", "the C compiler's flags are part of its producer string"),
     E("cgo-flags", "c-source-change", "other C flags compile other C code"),

@@ -514,6 +514,23 @@ PROSE: dict[str, Prose] = {
         "symbol counts) and claims the symbol table sections and, as a fallback, the Mach-O `__LINKEDIT` "
         "data and the gaps between sections.",
     ),
+    "module-path": Prose(
+        shows="The main module's path differs between the builds while the program is the same: the "
+        "repository was renamed or moved (`github.com/vercel/turborepo/cli` became `github.com/vercel/"
+        "turbo/cli` between turbo 1.6.2 and 1.6.3), or the module moved to another major version "
+        "(`example.com/tool` to `example.com/tool/v2`). Every package of the module is renamed with it, "
+        "so its functions, types and cgo glue (named after a hash of the package path) change names, and "
+        "with them the pclntab, the symbol and type names, and the layout.",
+        detects="The buildinfo detector compares the main modules: the paths differ, the main package "
+        "lies at the same place inside each module, the modules' last path elements (without `/vN`) are "
+        "equal, and, when both builds have dependencies, they share at least half of them. Such a pair "
+        "is explained like any other (without that test, two main packages of other paths are "
+        "unrelated programs). The cause claims the buildinfo's `path` and `mod` lines and, as a fallback "
+        "(after every specific cause), the module's path wherever a name holds it and the tables of "
+        "names: the symbol names, the pclntab's function names and DWARF. Functions that exist under "
+        "one name only are the source change's (they are not paired across the rename), and C code "
+        "that differs without a recorded CGO_* setting is the rename's consequence.",
+    ),
     "buildinfo-removed": Prose(
         shows="One build has the linker's buildinfo blob (`.go.buildinfo` in ELF, `__go_buildinfo` in "
         "Mach-O, the start of the first data section in PE) and the other has none: a tool removed it after "
@@ -603,7 +620,8 @@ PROSE: dict[str, Prose] = {
         shows="The two files are executables of different programs or targets: another container format, "
         "architecture, GOOS/GOARCH or main package, or only one is a Go program.",
         detects="Before comparing bytes, the engine checks the container formats, architectures, whether "
-        "each file is a Go executable, the main package paths (unless one is `command-line-arguments`) "
+        "each file is a Go executable, the main package paths (unless one is `command-line-arguments`, or "
+        "the module was renamed: see [module-path](module-path.md)) "
         "and the GOOS/GOARCH settings. Any mismatch ends the diff with this single cause, `related: false` "
         "in JSON, and every differing byte attributed to it.",
     ),

@@ -188,6 +188,8 @@ def _identical(a: Binary, b: Binary, ha: str, hb: str) -> DiffReport:
 
 def _unrelated(a: Binary, b: Binary) -> list[Evidence] | None:
     """Evidence that A and B are not two builds of one program, or None if they may be."""
+    from godet.explain.detectors.buildinfo import renamed_module
+
     ev = []
     if a.image.format != b.image.format:
         ev.append(Evidence("container", a.image.format, b.image.format))
@@ -196,7 +198,8 @@ def _unrelated(a: Binary, b: Binary) -> list[Evidence] | None:
     if a.is_go != b.is_go:
         ev.append(Evidence("Go executable", str(a.is_go).lower(), str(b.is_go).lower()))
     ba, bb = a.buildinfo, b.buildinfo
-    if ba and bb and ba.path != bb.path and "command-line-arguments" not in (ba.path, bb.path):
+    cla = "command-line-arguments"
+    if ba and bb and ba.path != bb.path and cla not in (ba.path, bb.path) and not renamed_module(ba, bb):
         ev.append(Evidence("main package", ba.path, bb.path))
     if ba and bb:
         for key in ("GOOS", "GOARCH"):

@@ -9,12 +9,14 @@ differing byte no more specific cause explained.
 from __future__ import annotations
 
 import bisect
+import re
 
 from godet.explain import godebug
 from godet.explain.causes import ARCH_LEVELS, CGO_FLAGS, COMPILER_SETTINGS, is_broad
 from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding, raw_bytes
 from godet.explain.detectors.paths import FILE_TABLES
 from godet.read.buildinfo import BuildInfo
+from godet.read.formats import in_debug_segment, is_debug_name
 from godet.read.xflags import parse_x_flags, without_x
 
 EMITS = frozenset(
@@ -35,8 +37,12 @@ EMITS = frozenset(
         "cgo-flags",
         "dependency-version",
         "command-line-files",
+        "module-path",
     }
 )
+MAJOR_SUFFIX = re.compile(r"/v[2-9][0-9]*$")  # a module path's major version (example.com/mod/v2)
+NAME_UNITS = frozenset({".strtab", ".symtab", ".dynstr", "__LINKEDIT"})  # symbol names and their table
+MIN_COMMON_DEPS = 3  # dependencies two builds share before their overlap says "one program"
 
 VCS_CAUSE = {"vcs.revision": "vcs-revision", "vcs.time": "vcs-time", "vcs.modified": "vcs-modified"}
 
@@ -208,6 +214,8 @@ def detect(ctx: DiffContext) -> list[Finding]:
                     key=k,
                 )
             )
+    if renamed_module(a, b):
+        out.append(_module_path(ctx, a, b, line_claims(lambda ln: ln.startswith(("path\t", "mod\t")))))
     out.extend(_deps(ctx, a, b, line_claims))
     gopath = _gopath_mode(a, b, main_version_claims + _source_file_names(ctx))
     out.extend(gopath or _main_module(a, b, main_version_claims, vcs_a or vcs_b))
@@ -223,6 +231,56 @@ def detect(ctx: DiffContext) -> list[Finding]:
             )
         )
     return out
+
+
+def renamed_module(a: BuildInfo, b: BuildInfo) -> bool:
+    """Whether main packages of other paths are one program whose module was renamed or moved to
+    another major version: the same package inside modules of the same name (the last element,
+    without /vN), beside mostly the same dependencies when both have some."""
+    ma, mb = a.main, b.main
+    if ma is None or mb is None or not ma.path or not mb.path or ma.path == mb.path:
+        return False
+    inside = _inside(a.path, ma.path)
+    if inside is None or inside != _inside(b.path, mb.path) or _base(ma.path) != _base(mb.path):
+        return False
+    da, db = {d.path for d in a.deps}, {d.path for d in b.deps}
+    if min(len(da), len(db)) < MIN_COMMON_DEPS:
+        return True
+    return 2 * len(da & db) >= len(da | db)
+
+
+def _inside(package: str, module: str) -> str | None:
+    """The package's path inside its module ("" for the module's root), or None."""
+    if package == module:
+        return ""
+    return package[len(module) + 1 :] if package.startswith(module + "/") else None
+
+
+def _base(module: str) -> str:
+    """A module path's last element without its major version suffix."""
+    return MAJOR_SUFFIX.sub("", module).rsplit("/", 1)[-1]
+
+
+def _module_path(ctx: DiffContext, a: BuildInfo, b: BuildInfo, claims: list[Claim]) -> Finding:
+    """The renamed module: its buildinfo lines, and as a fallback the module's path wherever a name
+    holds it, and the tables of names (symbol names, the pclntab's function names, DWARF)."""
+    ma, mb = a.main, b.main
+    assert ma is not None and mb is not None
+    names = ctx.string_claims(ma.path.encode(), mb.path.encode(), limit=4096)
+    claims = claims + [Claim.range(c.side, c.start, c.end, fallback=True) for c in names]
+    for u in ctx.cmp.runs.units:
+        top, _, piece = u.partition("/")
+        name = top.rsplit(",", 1)[-1]
+        if name in NAME_UNITS or piece == "funcnametab" or is_debug_name(name) or in_debug_segment(u):
+            claims.append(Claim.unit(u, fallback=True))
+    return Finding(
+        "module-path",
+        f"The main module's path differs ({ma.path} vs {mb.path}): the module was renamed or moved "
+        "to another major version, which renames every package, function and type it declares.",
+        [Evidence("main module", ma.path, mb.path), Evidence("main package", a.path, b.path)],
+        claims,
+        key="main module",
+    )
 
 
 def _trimmed_one_side(sa: dict[str, str], sb: dict[str, str]) -> bool:

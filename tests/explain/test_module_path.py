@@ -1,0 +1,73 @@
+"""One program whose module was renamed (here: moved to major version 2) is still one program: the
+pair is explained, with the renamed module as a root, not refused as two unrelated programs.
+
+Oracle: ``go version -m`` (the main module and package of each build)."""
+
+from __future__ import annotations
+
+import gobuild
+import oracles
+from godet.explain.engine import diff_paths
+from matrix import factors
+
+OLD, NEW = "example.com/factor", "example.com/factor/v2"
+FILES = ("go.mod", "main.go", "withc.go")
+
+
+def _renamed(spec: gobuild.BuildSpec) -> gobuild.BuildSpec:
+    """``spec`` with the module renamed to NEW (go.mod's module line and the imports of its own packages)."""
+    edits = []
+    for name in FILES:
+        text = (factors.PKG_DIR / name).read_text()
+        if name == "go.mod":
+            text = text.replace(f"module {OLD}\n", f"module {NEW}\n")
+        else:
+            text = text.replace(f'"{OLD}/internal/', f'"{NEW}/internal/')
+        edits.append((name, text))
+    return spec.with_(edits=tuple(edits))
+
+
+def _main(path) -> tuple[str, str]:  # type: ignore[no-untyped-def]
+    info = oracles.go_version_m_json(path)
+    return info["Main"]["Path"], info["Path"]
+
+
+def test_a_module_moved_to_v2_is_the_same_program():
+    pa, pb = gobuild.build_pair(factors.BASE, _renamed(factors.BASE))
+    assert _main(pa) == (OLD, OLD) and _main(pb) == (NEW, NEW)
+    rep = diff_paths(str(pa), str(pb))
+    assert rep.related
+    roots = {f.cause: f for f in rep.roots}
+    assert "module-path" in roots and "unrelated-programs" not in roots
+    ev = {e.label: (e.a, e.b) for e in roots["module-path"].evidence}
+    assert ev["main module"] == (OLD, NEW)
+    assert rep.unexplained_bytes < 0.01 * rep.differing_bytes
+
+
+def test_cgo_glue_follows_the_rename():
+    """cgo names a package's C glue after a hash of its path: the C code that differs is the
+    rename's consequence, not a change of C flags."""
+    pa, pb = gobuild.build_pair(factors.CGO_BASE, _renamed(factors.CGO_BASE))
+    assert _main(pb) == (NEW, NEW)
+    rep = diff_paths(str(pa), str(pb))
+    assert "cgo-flags" not in {f.cause for f in rep.roots}
+    assert "module-path" in {f.cause for f in rep.roots}
+
+
+def test_other_commands_of_one_module_stay_unrelated():
+    """Another main package inside the renamed module, or a module of another name: two programs."""
+    import dataclasses
+
+    from godet.explain.detectors.buildinfo import renamed_module
+    from godet.read.binary import open_binaries
+
+    pa, pb = gobuild.build_pair(factors.BASE, _renamed(factors.BASE))
+    with open_binaries(str(pa)) as xs, open_binaries(str(pb)) as ys:
+        a, b = xs[0].buildinfo, ys[0].buildinfo
+    assert a is not None and b is not None and b.main is not None
+    assert renamed_module(a, b)
+    assert not renamed_module(a, dataclasses.replace(b, path=NEW + "/cmd/other"))
+    other = dataclasses.replace(b.main, path="example.com/tool/v2")
+    assert not renamed_module(a, dataclasses.replace(b, main=other, path="example.com/tool/v2"))
+    rep = diff_paths(str(pa), str(pb))
+    assert rep.related
