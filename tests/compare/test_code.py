@@ -15,6 +15,8 @@ from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
+import capstone
+import numpy as np
 import pytest
 
 import gobuild
@@ -27,8 +29,9 @@ from godet.explain.detectors.base import DiffContext
 from godet.explain.report import Residual
 from godet.read.binary import open_binaries
 
-GROW = _replace_once("multi", "calc.go", "return a + b",
-                     "if a > 100 { return a*b - a/b + b%a }\n\treturn a + b")
+GROW = _replace_once(
+    "multi", "calc.go", "return a + b", "if a > 100 { return a*b - a/b + b%a }\n\treturn a + b"
+)
 T = ("-trimpath",)
 
 
@@ -47,8 +50,11 @@ GROW_PAIRS: dict[str, tuple[BuildSpec, BuildSpec]] = {
 #: two -X values of different lengths (arm64): read-only data moves, the code does not change
 X_LEN_ARM64 = (
     BuildSpec("xvars", flags=(*T, "-ldflags=-X main.version=1.2.3"), env=_cross("linux", "arm64")),
-    BuildSpec("xvars", flags=(*T, "-ldflags=-X main.version=1.2.30-rc1-a-longer-value-moves-data"),
-              env=_cross("linux", "arm64")),
+    BuildSpec(
+        "xvars",
+        flags=(*T, "-ldflags=-X main.version=1.2.30-rc1-a-longer-value-moves-data"),
+        env=_cross("linux", "arm64"),
+    ),
 )
 TEXT_LINE = re.compile(r"^TEXT (\S+)\(SB\)")
 
@@ -57,8 +63,13 @@ TEXT_LINE = re.compile(r"^TEXT (\S+)\(SB\)")
 def objdump_opcodes(path: Path) -> dict[str, list[str]]:
     """``go tool objdump`` of the whole file as function name -> opcode sequence (oracle)."""
     tc = gobuild.toolchain()
-    out = subprocess.run([str(tc.go), "tool", "objdump", str(path)], env=gobuild.go_env(tc),
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [str(tc.go), "tool", "objdump", str(path)],
+        env=gobuild.go_env(tc),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     funcs: dict[str, list[str]] = {}
     current: list[str] | None = None
     arm32 = "\tGOARCH=arm\n" in oracles.go_version_m(path)
@@ -88,8 +99,14 @@ def grow_pair(gobuild_available: gobuild.Toolchain) -> Callable[[str], tuple[Pat
 
 
 def _residual(fd) -> Residual:  # type: ignore[no-untyped-def]
-    return Residual(unit=".text", bytes=fd.differing, a_range=fd.a_range, b_range=fd.b_range, section=".text",
-                    function=fd.name)
+    return Residual(
+        unit=".text",
+        bytes=fd.differing,
+        a_range=fd.a_range,
+        b_range=fd.b_range,
+        section=".text",
+        function=fd.name,
+    )
 
 
 def _same_opcodes(a: Path, b: Path, name: str) -> bool:
@@ -186,8 +203,13 @@ def test_data_residual_is_left_alone(gopair: Callable) -> None:
     a, b = gopair("x_time")
     with context(a, b) as ctx:
         sec = ctx.a.image.section(".rodata")
-        r = Residual(unit=".rodata", bytes=5, a_range=(sec.offset, sec.offset + 8),  # type: ignore[union-attr]
-                     b_range=(sec.offset, sec.offset + 8), section=".rodata")  # type: ignore[union-attr]
+        r = Residual(
+            unit=".rodata",
+            bytes=5,
+            a_range=(sec.offset, sec.offset + 8),  # type: ignore[union-attr]
+            b_range=(sec.offset, sec.offset + 8),
+            section=".rodata",
+        )  # type: ignore[union-attr]
         code.disassemble_residual(ctx, r)
         assert r.note == "" and r.disassembly == []
 
@@ -213,3 +235,52 @@ def test_hello_disassembly_matches_objdump(gobin: Callable) -> None:
         got = [i.text.split()[0] for i in listing.insns]  # type: ignore[union-attr]
         assert len(got) == len([w for w in want if w != "INT"])  # objdump lists the INT 3 padding too
         assert got[-1] in ("jmp", "ret")
+
+
+@pytest.mark.parametrize("which", ["grow", "x-length"])
+def test_arm64_moves_without_disassembly(gobuild_available: gobuild.Toolchain, which: str) -> None:
+    """The arm64 word test (compare/arm64moves.py) passes only functions whose instructions are the
+    same (go tool objdump's opcodes), and never the edited one."""
+    a, b = gobuild.build_pair(*(GROW_PAIRS["arm64"] if which == "grow" else X_LEN_ARM64))
+    with context(a, b) as ctx:
+        fds = list(ctx.cmp.functions)
+        ok = code._arm64_displacements_only(ctx, fds, code._known_moves(ctx))
+        passed = [fd.name for fd, o in zip(fds, ok.tolist(), strict=True) if o]
+        assert len(passed) > 10
+        assert "main.Add" not in passed
+        for name in passed:
+            assert _same_opcodes(a, b, name), name
+
+
+def _words(*ws: int) -> np.ndarray:
+    return np.array(ws, dtype="<u4")
+
+
+def test_arm64_words_by_form() -> None:
+    """Hand-encoded words, checked against capstone's reading: an operand moves only as a known move
+    says, and an ADD that is arithmetic (no ADRP before it) never passes."""
+    from godet.compare import arm64moves
+
+    bl_a, bl_b = 0x94000010, 0x94000014  # bl +0x40, bl +0x50
+    adrp_a, adrp_b = 0x90000000 | (1 << 29), 0x90000000 | (2 << 29)  # adrp x0, +1 page / +2 pages
+    add = 0x91004000  # add x0, x0, #0x10
+    add2 = 0x91008000  # add x0, x0, #0x20
+    cs = capstone.Cs(capstone.CS_ARCH_ARM64, capstone.CS_MODE_ARM)
+    read = [(i.mnemonic, i.op_str) for i in cs.disasm(_words(bl_a, adrp_a, adrp_b, add, add2).tobytes(), 0)]
+    assert read == [
+        ("bl", "#0x40"),
+        ("adrp", "x0, #0x1000"),
+        ("adrp", "x0, #0x2000"),
+        ("add", "x0, x0, #0x10"),
+        ("add", "x0, x0, #0x20"),
+    ]
+    pc = np.array([0x1000, 0x1004, 0x1008], dtype=np.int64)
+    last = np.array([False, False, True])
+    moves = np.array([0x10, 0x1000], dtype=np.int64)
+    ok = arm64moves.moved_only(_words(bl_a, adrp_a, add), _words(bl_b, adrp_b, add), pc, pc, last, moves)
+    assert ok.tolist() == [True, True, True]  # bl target +0x10, the ADRP+ADD address +0x1000
+    ok = arm64moves.moved_only(_words(bl_a, adrp_a, add), _words(bl_b, adrp_b, add), pc, pc, last, moves[:1])
+    assert ok.tolist() == [True, False, True]  # +0x1000 is no known move (the ADD is equal anyway)
+    nop = 0xD503201F
+    ok = arm64moves.moved_only(_words(nop, nop, add), _words(nop, nop, add2), pc, pc, last, moves)
+    assert ok.tolist() == [True, True, False]  # x0 + 0x10 vs x0 + 0x20 after no ADRP: arithmetic

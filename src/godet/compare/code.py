@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 
 from godet.arrays import unique
+from godet.compare import arm64moves
 from godet.read.addrnames import Namer
 
 if TYPE_CHECKING:
@@ -499,6 +500,56 @@ def _displacements_only(
     return ok
 
 
+def _arm64_displacements_only(
+    ctx: CodePair, fds: list[FunctionDelta], moves: tuple[np.ndarray, dict[str, int]]
+) -> np.ndarray:
+    """arm64, for each function: whether it has the same size in both builds and every differing
+    word is a PC-relative address operand whose target moved by a known move (compare/arm64moves.py)."""
+    allm, per_func = moves
+    ok = np.zeros(len(fds), dtype=bool)
+    if not len(allm):
+        return ok
+    todo: list[tuple[int, int, int, int, int, int]] = []  # (index, A/B start, length, A address, move)
+    for k, fd in enumerate(fds):
+        own = per_func.get(fd.name)
+        if own is None or fd.a_range is None or fd.b_range is None:
+            continue
+        (a0, a1), (b0, b1) = fd.a_range, fd.b_range
+        n = a1 - a0
+        va = _address_of(ctx.a.image, a0)
+        if n > 0 and n == b1 - b0 and not (n | a0 | b0) % 4 and va is not None:
+            todo.append((k, a0, b0, n, va, own))
+    da = np.frombuffer(ctx.a.image.data, dtype=np.uint8)
+    db = np.frombuffer(ctx.b.image.data, dtype=np.uint8)
+    start = 0
+    while start < len(todo):
+        end, size = start, 0
+        while end < len(todo) and (end == start or size + todo[end][3] <= BATCH_BYTES):
+            size += todo[end][3]
+            end += 1
+        batch = todo[start:end]
+        start = end
+        words = np.array([t[3] // 4 for t in batch], dtype=np.int64)
+        fid = np.repeat(np.arange(len(batch)), words)
+        local = np.arange(len(fid)) - np.repeat(np.cumsum(words) - words, words)
+        wa = np.concatenate([da[t[1] : t[1] + t[3]] for t in batch]).view("<u4")
+        wb = np.concatenate([db[t[2] : t[2] + t[3]] for t in batch]).view("<u4")
+        pc_a = np.array([t[4] for t in batch], dtype=np.int64)[fid] + 4 * local
+        pc_b = pc_a + np.array([t[5] for t in batch], dtype=np.int64)[fid]
+        good = arm64moves.moved_only(wa, wb, pc_a, pc_b, local == words[fid] - 1, allm)
+        bad = np.bincount(fid[~good], minlength=len(batch))
+        ok[np.array([t[0] for t in batch], dtype=np.int64)] = bad == 0
+    return ok
+
+
+def _address_of(image: Any, off: int) -> int | None:
+    """The virtual address of a file offset inside an allocated section, or None."""
+    for s in image.sections:
+        if s.alloc and s.offset <= off < s.offset + s.size:
+            return s.addr + off - s.offset
+    return None
+
+
 def _displacement_batch(
     da: np.ndarray, db: np.ndarray, batch: list[tuple[int, int, int, int, int]], allm: np.ndarray
 ) -> np.ndarray:
@@ -556,10 +607,15 @@ def changed_functions(ctx: CodePair, limit: int | None = None) -> FunctionVerdic
     out.supported = supported(arch) and not ctx.a.image.big_endian and arch == ctx.b.image.arch
     budget = DEEP_BYTE_BUDGET if ctx.deep else BYTE_BUDGET
     deadline = time.monotonic() + DEEP_SECONDS if ctx.deep else float("inf")
-    moves = _known_moves(ctx) if arch in ("amd64", "386") and out.supported else None
+    moves = _known_moves(ctx) if arch in ("amd64", "386", "arm64") and out.supported else None
     # (PSEUDO_FUNCS are not code: the build ID string at the start of text, which identity explains)
     todo = [fd for fd in _priority(ctx, ctx.cmp.functions) if not fd.name.startswith(PSEUDO_FUNCS)]
-    numeric = _displacements_only(ctx, todo, moves) if moves is not None else np.zeros(len(todo), dtype=bool)
+    if moves is None:
+        numeric = np.zeros(len(todo), dtype=bool)
+    elif arch == "arm64":
+        numeric = _arm64_displacements_only(ctx, todo, moves)
+    else:
+        numeric = _displacements_only(ctx, todo, moves)
     for fd, only_moved in zip(todo, numeric.tolist(), strict=True):
         if fd.a_range is None or fd.b_range is None:
             out.changed.append((fd, None))
