@@ -12,6 +12,7 @@ import re
 from collections import Counter
 
 from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding, raw_bytes
+from godet.read.binary import Binary
 from godet.read.formats import is_debug_name
 
 EMITS = frozenset({"build-path", "goroot-path", "module-cache-path", "cgo-work-path"})
@@ -93,6 +94,12 @@ KIND_CAUSE = {
 }
 
 
+def _root(binary: Binary, full: str) -> str | None:
+    """The embedded root (GOROOT, build directory, module cache...) that holds a file, or None."""
+    roots = [p for p in binary.paths if full == p.path or full.startswith(p.path.rstrip("/\\") + "/")]
+    return max(roots, key=lambda p: len(p.path)).path if roots else None
+
+
 def classify(ctx: DiffContext, pa: str, pb: str, tail: str) -> str:
     """Which path cause a prefix pair is: the kind the reader gave the root holding A's file.
 
@@ -124,6 +131,10 @@ def detect(ctx: DiffContext) -> list[Finding]:
     for (x, y, tail), n in pairs.items():
         if _VERSION.sub("@", x) == _VERSION.sub("@", y):
             continue  # module@v1 vs module@v2: a dependency version, not a path (see buildinfo)
+        root = _root(ctx.a, f"{x}/{tail}")
+        if root is not None and root == _root(ctx.b, f"{y}/{tail}"):
+            continue  # the same GOROOT (build directory...) in both: a file moved inside it (a release
+            # moved a package of the standard library), not the tree
         c, t = by_prefix.get((x, y), (0, tail))
         by_prefix[(x, y)] = (c + n, t)
     findings: dict[str, Finding] = {}
