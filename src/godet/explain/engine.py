@@ -243,15 +243,17 @@ def _versions(rep: DiffReport, a: Binary, b: Binary) -> None:
 
 
 def _shown(f: Finding) -> bool:
-    """Whether a finding belongs in the report: it took bytes, stands without claims, or is a cause
+    """Whether a finding belongs in the report: it took bytes, stands without claims, is a cause
     another one implies (vcs.time beside a new commit) whose evidence differs though its bytes went
-    to a neighbour's claims."""
+    to a neighbour's claims, or a recorded setting that differs."""
     entry = CAUSES[f.cause]
     return (
         f.bytes > 0
         or entry.claimless
         or (f.role == "consequence" and not entry.consequence and bool(f.evidence))
+        or (f.role == "root" and model.recorded_difference(f))
     )
+
 
 
 def _report(

@@ -193,9 +193,20 @@ KIND_SENTENCE = {
 }
 
 
+def recorded_difference(f: Finding) -> bool:
+    """Whether the finding's own key is a setting both buildinfos record differently (B built with
+    -pgo, A without): a root even when another cause's claims took the bytes of the run its line
+    shares (A's DefaultGODEBUG line where B has -pgo)."""
+    return f.key is not None and any(e.label == f.key and e.a != e.b for e in f.evidence)
+
+
 def verdict(findings: list[Finding], total: int, explained: int) -> Verdict:
     """The one-sentence answer: the most fundamental kind among the roots, and the roots themselves."""
-    roots = [f for f in findings if f.role == "root" and (f.bytes or CAUSES[f.cause].claimless)]
+    roots = [
+        f
+        for f in findings
+        if f.role == "root" and (f.bytes or CAUSES[f.cause].claimless or recorded_difference(f))
+    ]
     share = percent(explained, total)
     if not roots:
         return Verdict("unknown", f"Different: {total:,} bytes differ and no known cause explains them.")

@@ -1,0 +1,28 @@
+"""A setting both buildinfos record differently is a root even when its modinfo line shares a
+differing run with another line, whose cause settled first: A's DefaultGODEBUG line stands where
+B has -pgo, and a release change takes every other byte.
+
+Oracle: ``go version -m`` (which settings each build records)."""
+
+from __future__ import annotations
+
+import gobuild
+import oracles
+from godet.explain.engine import diff_paths
+from matrix import factors
+
+
+def _settings(path) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    return {s["Key"]: s.get("Value", "") for s in oracles.go_version_m_json(path)["Settings"]}
+
+
+def test_pgo_line_beside_a_godebug_line_and_a_release():
+    a, b = factors.pair_specs(("go-line", "pgo"))
+    pa, pb = gobuild.build_pair(a.with_(toolchain="1.26.6"), b.with_(toolchain="1.24.11"))
+    sa, sb = _settings(pa), _settings(pb)
+    assert "-pgo" in sb and "-pgo" not in sa
+    assert "DefaultGODEBUG" in sa and "DefaultGODEBUG" not in sb
+    rep = diff_paths(str(pa), str(pb))
+    roots = {f.cause for f in rep.roots}
+    assert roots == {"toolchain-version", "default-godebug", "pgo-profile"}
+    assert "PGO profile differs" in rep.verdict
