@@ -26,3 +26,21 @@ def test_pgo_line_beside_a_godebug_line_and_a_release():
     roots = {f.cause for f in rep.roots}
     assert roots == {"toolchain-version", "default-godebug", "pgo-profile"}
     assert "PGO profile differs" in rep.verdict
+
+
+def _dep_dirs(path) -> set[str]:  # type: ignore[no-untyped-def]
+    """The module-cache directories DWARF's line tables name (readelf's reading)."""
+    out = oracles._readelf(path, "--debug-dump=line")
+    return {line.split()[-1] for line in out.splitlines() if "/modcache/" in line}
+
+
+def test_module_cache_elsewhere_beside_a_goroot_and_a_release():
+    """The dependency's files name the module cache; a release change took the file table the
+    prefixes share: the module cache elsewhere is a root all the same."""
+    a, b = factors.pair_specs(("gomodcache", "goroot"))
+    pa, pb = gobuild.build_pair(a.with_(toolchain="1.26.6"), b.with_(toolchain="1.24.11"))
+    fa, fb = _dep_dirs(pa), _dep_dirs(pb)
+    assert fa and fb and fa.isdisjoint(fb)
+    rep = diff_paths(str(pa), str(pb))
+    assert {f.cause for f in rep.roots} == {"toolchain-version", "goroot-path", "module-cache-path"}
+    assert "module cache" in rep.verdict

@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from godet.explain.causes import CAUSES, SCOPES, Edge, implies
-from godet.explain.detectors.base import Evidence, Finding
+from godet.explain.detectors.base import PATH_PREFIX, Evidence, Finding
 
 
 def assign_roles(findings: list[Finding]) -> None:
@@ -194,10 +194,14 @@ KIND_SENTENCE = {
 
 
 def recorded_difference(f: Finding) -> bool:
-    """Whether the finding's own key is a setting both buildinfos record differently (B built with
-    -pgo, A without): a root even when another cause's claims took the bytes of the run its line
-    shares (A's DefaultGODEBUG line where B has -pgo)."""
-    return f.key is not None and any(e.label == f.key and e.a != e.b for e in f.evidence)
+    """Whether the finding's evidence is a difference the builds record, which stands even when
+    other causes' claims took the bytes it shares runs with: its own setting with two values (B built
+    with -pgo, A without, where A's DefaultGODEBUG line stands), or source paths that differ by a
+    prefix (a module cache elsewhere, beside a release change that took the file table)."""
+    if f.key is not None and any(e.label == f.key and e.a != e.b for e in f.evidence):
+        return True
+    paths = CAUSES[f.cause].family == "paths"
+    return paths and any(e.label == PATH_PREFIX and e.a != e.b for e in f.evidence)
 
 
 def verdict(findings: list[Finding], total: int, explained: int) -> Verdict:

@@ -67,6 +67,9 @@ class Claim:
         return Claim(mask=mask, fallback=fallback)
 
 
+# The evidence label of a pair of source-path prefixes (paths.py): a difference both builds record.
+PATH_PREFIX = "path prefix"
+
 # Settlement ranks, read from the catalog (kept as a mapping for detectors that compare ranks).
 RANK = {cid: c.rank for cid, c in CAUSES.items()}
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding, raw_bytes
+from godet.explain.detectors.base import PATH_PREFIX, Claim, DiffContext, Evidence, Finding, raw_bytes
 from godet.read.binary import Binary
 from godet.read.formats import is_debug_name
 
@@ -141,7 +141,7 @@ def detect(ctx: DiffContext) -> list[Finding]:
     for (x, y), (n, tail) in sorted(by_prefix.items(), key=lambda kv: -kv[1][0]):
         cause = classify(ctx, x, y, tail)
         claims = ctx.string_claims(raw_bytes(x), raw_bytes(y), limit=200_000)
-        ev = Evidence("path prefix", x, y)
+        ev = Evidence(PATH_PREFIX, x, y)
         f = findings.get(cause)
         if f is None:
             f = Finding(

@@ -25,6 +25,7 @@ from godet.explain.causes import (
     is_broad,
 )
 from godet.explain.detectors.base import (
+    PATH_PREFIX,
     RANK,
     Claim,
     DiffContext,
@@ -455,7 +456,7 @@ def _shown_by(ctx: DiffContext, d: VarDiff) -> Finding | None:
             for value, shown in ((va, ev.a), (vb, ev.b)):
                 if not value or not isinstance(shown, str) or len(shown) < MIN_SHOWN:
                     continue
-                under = ev.label == "path prefix" and value.startswith(shown.rstrip("/") + "/")
+                under = ev.label == PATH_PREFIX and value.startswith(shown.rstrip("/") + "/")
                 if value == shown or under:
                     return f
     return None
