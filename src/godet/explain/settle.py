@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from godet.arrays import unique
-from godet.explain.causes import is_broad
-from godet.explain.detectors.base import Finding, merged_ranges
+from godet.explain.detectors.base import Finding, merged_ranges, settlement_order
 
 if TYPE_CHECKING:
     from godet.compare.bytes import Runs
@@ -55,10 +54,8 @@ def settle(findings: list[Finding], runs: Runs, log: np.ndarray | None = None) -
         return Settlement(remaining)
     sides = {"a": _SideIndex(runs.a0, runs.a1), "b": _SideIndex(runs.b0, runs.b1)}
     unit_runs = _unit_index(runs.units, runs.unit)
-    ordered = sorted(findings, key=lambda f: f.rank)
-    # fallback claims: the broadest cause first (a toolchain change explains relinked code before a
-    # linkage change does), then by rank
-    ordered_fallback = sorted(findings, key=lambda f: (not is_broad(f.cause, f.key), f.rank))
+    ordered = settlement_order(findings, fallback=False)
+    ordered_fallback = settlement_order(findings, fallback=True)
     per_unit: dict[int, np.ndarray] = {}
     per_run: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
     for fallback in (False, True):

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from godet.explain.causes import CAUSES
+from godet.explain.causes import CAUSES, is_broad
 
 if TYPE_CHECKING:
     from godet.compare.layout import Comparison
@@ -245,3 +245,12 @@ def merge_spans(spans: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
 
 # What a detector may hit on odd inputs; the engine turns these into a note, never a crash.
 EXTRA_DETECTOR_ERRORS = (ValueError, KeyError, IndexError, EOFError, OverflowError, UnicodeError, LookupError)
+
+
+def settlement_order(findings: Iterable[Finding], fallback: bool) -> list[Finding]:
+    """The order settlement gives findings' claims their bytes: by catalog rank for primary claims;
+    for fallback claims the broad causes first (a toolchain change explains relinked code before a
+    linkage change does), then by rank."""
+    if fallback:
+        return sorted(findings, key=lambda f: (not is_broad(f.cause, f.key), f.rank))
+    return sorted(findings, key=lambda f: f.rank)

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from godet.compare.bytes import as_array, equal_size_runs
-from godet.explain.causes import changes_compiler_output, is_broad
-from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding
+from godet.explain.causes import changes_compiler_output
+from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding, settlement_order
 from godet.read.image import Image
 
 EMITS = frozenset({"layout-shift"})
@@ -205,10 +205,8 @@ def _claimant(ctx: DiffContext, side: str, lo: int, hi: int) -> Finding | None:
         return None
     keys = {runs.units[u] for u in set(runs.unit[touched].tolist())}
     keys |= {k.partition("/")[0] for k in keys}
-    primary = sorted(ctx.findings, key=lambda f: f.rank)
-    fallback = sorted(ctx.findings, key=lambda f: (not is_broad(f.cause, f.key), f.rank))
-    for late, ordered in ((False, primary), (True, fallback)):
-        for f in ordered:
+    for late in (False, True):
+        for f in settlement_order(ctx.findings, fallback=late):
             for c in f.claims:
                 if c.fallback != late:
                     continue
