@@ -368,7 +368,7 @@ def follow_claims(ctx: DiffContext) -> list[Claim]:
     out = [
         Claim.range(side, lo, hi, fallback=True)
         for side, binary in (("a", ctx.a), ("b", ctx.b))
-        for lo, hi in [type_descriptors(binary)]
+        for lo, hi in (type_descriptors(binary), funcdata(binary))
         if hi > lo
     ]
     tables = _pclntab_pieces(ctx)
@@ -384,6 +384,18 @@ def follow_claims(ctx: DiffContext) -> list[Claim]:
         ):
             out.append(Claim.unit(u, fallback=True))
     return out
+
+
+def funcdata(binary: Binary) -> tuple[int, int]:
+    """The file range from go:func.* (moduledata.gofunc: the functions' stack maps, inline trees and
+    argument info, which the compiler writes with the code) to the end of its section; (0, 0) when
+    the binary does not say where it starts."""
+    base = inltree.gofunc_base(binary)
+    lo = binary.image.va_to_offset(base) if base else None
+    sec = binary.image.section_at(lo) if lo is not None else None
+    if lo is None or sec is None:
+        return 0, 0
+    return lo, sec.offset + sec.size
 
 
 def type_descriptors(binary: Binary) -> tuple[int, int]:
