@@ -486,18 +486,25 @@ def _displacements_only(
             todo.append((k, a0, b0, a1 - a0, own))
     da = np.frombuffer(ctx.a.image.data, dtype=np.uint8)
     db = np.frombuffer(ctx.b.image.data, dtype=np.uint8)
-    batch: list[tuple[int, int, int, int, int]] = []
-    size = 0
-    for item in [*todo, (-1, 0, 0, 0, 0)]:
-        if item[0] < 0 or size + item[3] > BATCH_BYTES:
-            if batch:
-                idx = np.array([t[0] for t in batch], dtype=np.int64)
-                ok[idx] = _displacement_batch(da, db, batch, allm)
-            batch, size = [], 0
-        if item[0] >= 0:
-            batch.append(item)
-            size += item[3]
+    for batch in _batches(todo):
+        idx = np.array([t[0] for t in batch], dtype=np.int64)
+        ok[idx] = _displacement_batch(da, db, batch, allm)
     return ok
+
+
+def _batches(items: list[Any]) -> Iterator[list[Any]]:
+    """``items`` (each ``(index, A start, B start, length, ...)``) in consecutive batches of at most
+    BATCH_BYTES of code per side (a longer item alone)."""
+    batch: list[Any] = []
+    size = 0
+    for item in items:
+        if batch and size + item[3] > BATCH_BYTES:
+            yield batch
+            batch, size = [], 0
+        batch.append(item)
+        size += item[3]
+    if batch:
+        yield batch
 
 
 def _arm64_displacements_only(
@@ -516,19 +523,12 @@ def _arm64_displacements_only(
             continue
         (a0, a1), (b0, b1) = fd.a_range, fd.b_range
         n = a1 - a0
-        va = _address_of(ctx.a.image, a0)
-        if n > 0 and n == b1 - b0 and not (n | a0 | b0) % 4 and va is not None:
-            todo.append((k, a0, b0, n, va, own))
+        sec = ctx.a.image.section_at(a0)
+        if n > 0 and n == b1 - b0 and not (n | a0 | b0) % 4 and sec is not None:
+            todo.append((k, a0, b0, n, sec.addr + a0 - sec.offset, own))
     da = np.frombuffer(ctx.a.image.data, dtype=np.uint8)
     db = np.frombuffer(ctx.b.image.data, dtype=np.uint8)
-    start = 0
-    while start < len(todo):
-        end, size = start, 0
-        while end < len(todo) and (end == start or size + todo[end][3] <= BATCH_BYTES):
-            size += todo[end][3]
-            end += 1
-        batch = todo[start:end]
-        start = end
+    for batch in _batches(todo):
         words = np.array([t[3] // 4 for t in batch], dtype=np.int64)
         fid = np.repeat(np.arange(len(batch)), words)
         local = np.arange(len(fid)) - np.repeat(np.cumsum(words) - words, words)
@@ -540,14 +540,6 @@ def _arm64_displacements_only(
         bad = np.bincount(fid[~good], minlength=len(batch))
         ok[np.array([t[0] for t in batch], dtype=np.int64)] = bad == 0
     return ok
-
-
-def _address_of(image: Any, off: int) -> int | None:
-    """The virtual address of a file offset inside an allocated section, or None."""
-    for s in image.sections:
-        if s.alloc and s.offset <= off < s.offset + s.size:
-            return s.addr + off - s.offset
-    return None
 
 
 def _displacement_batch(

@@ -1002,9 +1002,8 @@ def _tables(
                 length = next((n for n in (4 * length, length) if n <= gap), length)
             if ptr == loc.addr + starts[name] and starts[name] + length <= size:
                 exact[name] = length
-    for i, (name, start) in enumerate(ordered):
-        nxt = ordered[i + 1][1] if i + 1 < len(ordered) else size
-        length = exact.get(name, max(0, min(nxt, size) - start))
+    for name, start in ordered:
+        length = exact.get(name, max(0, min(following[name], size) - start))
         tables[name] = (off + start, length)
     tables["functab"] = (off + f["pclnOffset"], functab_len)
     if md is not None:

@@ -14,6 +14,7 @@ from collections import Counter
 from godet.explain.detectors.base import PATH_PREFIX, Claim, DiffContext, Evidence, Finding, raw_bytes
 from godet.read.binary import Binary
 from godet.read.formats import is_debug_name
+from godet.read.paths import EmbeddedPath
 
 EMITS = frozenset({"build-path", "goroot-path", "module-cache-path", "cgo-work-path"})
 
@@ -94,10 +95,10 @@ KIND_CAUSE = {
 }
 
 
-def _root(binary: Binary, full: str) -> str | None:
+def _root(binary: Binary, full: str) -> EmbeddedPath | None:
     """The embedded root (GOROOT, build directory, module cache...) that holds a file, or None."""
     roots = [p for p in binary.paths if full == p.path or full.startswith(p.path.rstrip("/\\") + "/")]
-    return max(roots, key=lambda p: len(p.path)).path if roots else None
+    return max(roots, key=lambda p: len(p.path)) if roots else None
 
 
 def classify(ctx: DiffContext, pa: str, pb: str, tail: str) -> str:
@@ -109,10 +110,9 @@ def classify(ctx: DiffContext, pa: str, pb: str, tail: str) -> str:
     if CGO_WORK.search(pa) or CGO_WORK.search(pb) or "$WORK" in pa + pb:
         return "cgo-work-path"
     for binary, full in ((ctx.a, f"{pa}/{tail}"), (ctx.b, f"{pb}/{tail}")):
-        roots = [p for p in binary.paths if full == p.path or full.startswith(p.path.rstrip("/\\") + "/")]
-        if roots:
-            best = max(roots, key=lambda p: len(p.path))
-            return KIND_CAUSE.get(best.kind, "build-path")
+        root = _root(binary, full)
+        if root is not None:
+            return KIND_CAUSE.get(root.kind, "build-path")
     return "module-cache-path" if "/pkg/mod" in pa + pb else "build-path"
 
 
@@ -131,8 +131,8 @@ def detect(ctx: DiffContext) -> list[Finding]:
     for (x, y, tail), n in pairs.items():
         if _VERSION.sub("@", x) == _VERSION.sub("@", y):
             continue  # module@v1 vs module@v2: a dependency version, not a path (see buildinfo)
-        root = _root(ctx.a, f"{x}/{tail}")
-        if root is not None and root == _root(ctx.b, f"{y}/{tail}"):
+        ra, rb = _root(ctx.a, f"{x}/{tail}"), _root(ctx.b, f"{y}/{tail}")
+        if ra is not None and rb is not None and ra.path == rb.path:
             continue  # the same GOROOT (build directory...) in both: a file moved inside it (a release
             # moved a package of the standard library), not the tree
         c, t = by_prefix.get((x, y), (0, tail))

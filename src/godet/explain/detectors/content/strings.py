@@ -1147,9 +1147,10 @@ def _aligned_spans(ctx: DiffContext, st: State, also: list[Finding] | None = Non
         # the type descriptors that open .rodata before Go 1.27 hold no literals (they follow the
         # code) and move by shifts of their own: when the span holding them aligns no strings, the
         # literals are aligned again from the descriptors' end, where the shifts are the strings'
-        (ta, tb) = type_descriptors(ctx.a), type_descriptors(ctx.b)
-        if found is None and ta[0] <= a0 < ta[1] and tb[0] <= b0 < tb[1]:
-            found = _align_span(ctx, unit, runs, held, (ta[1], a1, tb[1], b1))
+        if found is None:
+            (ta, tb) = type_descriptors(ctx.a), type_descriptors(ctx.b)
+            if ta[0] <= a0 < ta[1] and tb[0] <= b0 < tb[1]:
+                found = _align_span(ctx, unit, runs, held, (ta[1], a1, tb[1], b1))
         if found is not None:
             out.append(found)
     return out
