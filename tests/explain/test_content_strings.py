@@ -146,7 +146,9 @@ def test_string_literal(pair, name: str, old: str, new: str) -> None:  # type: i
     assert not any(c.cause in ("generated-order", "embedded-content", "source-change") for c in rep.causes)
 
 
-def test_release_strings_and_bumped_constant_have_their_own_causes(gobuild_available: gobuild.Toolchain) -> None:  # noqa: E501
+def test_release_strings_and_bumped_constant_have_their_own_causes(
+    gobuild_available: gobuild.Toolchain,
+) -> None:
     """Another minor release beside a dependency bump (main prints dep.Version): the changed strings
     that only the standard library's code loads are the release's; the module's version string is
     the bump's."""
@@ -279,7 +281,6 @@ def test_tables_of_a_stripped_release_are_no_string_variables(
     assert "source-change" in roots(rep) and set(roots(rep)) <= {"source-change", "vcs-revision", "vcs-time"}
 
 
-
 @pytest.mark.parametrize("seed", range(8))
 def test_long_runs_are_the_runs_at_least_k_long(seed: int) -> None:
     """_long_runs (shifted ANDs and ORs) against the runs counted one by one."""
@@ -287,7 +288,7 @@ def test_long_runs_are_the_runs_at_least_k_long(seed: int) -> None:
 
     import numpy as np
 
-    from godet.explain.detectors.content.strings import _long_runs
+    from godet.compare.align import _long_runs
 
     rng = np.random.default_rng(seed)
     for _ in range(40):
@@ -309,7 +310,7 @@ def test_first_hits_is_find_in_each_window(seed: int) -> None:
     alphabets), moved blocks and grams found only outside their window."""
     import numpy as np
 
-    from godet.explain.detectors.content import strings as S
+    from godet.compare import align as S
 
     rng = np.random.default_rng(seed)
     n, m = int(rng.integers(50, 120_000)), int(rng.integers(20, 120_000))
@@ -335,7 +336,7 @@ def test_first_hits_without_any_candidate() -> None:
     """No place of the other span starts like any sampled gram: nothing found (and no error)."""
     import numpy as np
 
-    from godet.explain.detectors.content import strings as S
+    from godet.compare import align as S
 
     x, y = np.full(64, 1, dtype=np.uint8), np.full(64, 2, dtype=np.uint8)
     at = np.arange(0, 64 - S.GRAM + 1, S.GRAM, dtype=np.int64)
@@ -348,7 +349,7 @@ def test_align_blocks_follows_many_moves() -> None:
     that follow it): 50 blocks, each moved by its own offset, are all placed."""
     import numpy as np
 
-    from godet.explain.detectors.content.strings import NO_SHIFT, align_blocks
+    from godet.compare.align import NO_SHIFT, align_blocks
 
     rng = np.random.default_rng(5)
     blocks = [rng.integers(32, 127, 4000, dtype=np.uint8) for _ in range(50)]

@@ -80,6 +80,22 @@ def test_implied_cause_becomes_consequence_of_its_root() -> None:
     assert race.bytes == 100 and race.direct_bytes == 10
 
 
+def test_a_symptom_follows_the_root_largest_with_its_consequences() -> None:
+    """A layout shift no edge names follows the root that explains the most bytes, counting the
+    consequences whose cause an edge names: a dependency bump whose changed code is its consequence,
+    not an embedded file whose moved strings are its own bytes (hugo 0.155.3 vs 0.157.0)."""
+    bump = _f("dependency-version", "example.com/dep", nbytes=10)
+    code = _f("source-change", nbytes=1000)
+    embed = _f("embedded-content", nbytes=50)
+    shift = _f("layout-shift", nbytes=500)
+    fs = [bump, code, embed, shift]
+    model.assign_roles(fs)
+    assert code.role == "consequence" and code.root is bump  # (what the test is about: an edge names it)
+    model.settle_roles(fs)
+    assert shift.because == "dependency-version"
+    assert bump.bytes == 1510 and embed.bytes == 50
+
+
 def test_edge_key_must_match() -> None:
     """-tags does not change linkage: both stay roots."""
     tags, linkage = _f("build-setting", "-tags"), _f("linkage")

@@ -537,7 +537,7 @@ PROSE: dict[str, Prose] = {
         shows="One build has the linker's buildinfo blob (`.go.buildinfo` in ELF, `__go_buildinfo` in "
         "Mach-O, the start of the first data section in PE) and the other has none: a tool removed it after "
         "the link (`objcopy --remove-section .go.buildinfo`, or a release script that hides the module list "
-        "from scanners). `go version -m` then reports \"not a Go executable\". The linker also writes the "
+        'from scanners). `go version -m` then reports "not a Go executable". The linker also writes the '
         "Go version and the modinfo into two string variables of the runtime (`runtime.buildVersion`, "
         "`runtime.modinfo`), which stay in read-only data.",
         detects="Reading one binary: when no blob is found in a Go program (one with a pclntab), godet "
@@ -604,7 +604,11 @@ PROSE: dict[str, Prose] = {
         "pair at an odd offset): when, at one slide, at least 90% of the words that "
         "differ (and are no address shift in place) equal the other build's words or hold addresses "
         "moved within the slack, the runs whose every word is so accounted for are claimed; an inserted "
-        "word, or one that really changed, is not. The GC programs of `.data` and `.bss` (the compressed "
+        "word, or one that really changed, is not. Byte tables move further (a grown protobuf "
+        "descriptor or Unicode table before them moves the rest by kilobytes): the differing span of "
+        "`.noptrdata` and `.data` (at most 8 MiB) is aligned by the blocks both builds hold "
+        "(compare/align.py, as the string detector aligns literals), and a run whose every byte, in both "
+        "builds, lies in such a block only moved. The GC programs of `.data` and `.bss` (the compressed "
         "pointer masks `runtime.gcdata` and `runtime.gcbss`, found without symbols through the "
         "`gcdata` and `gcbss` words of moduledata and read to their end) follow the variables' layout: "
         "they are claimed as a fallback. As a fallback it also claims the header and gap units and "
@@ -646,9 +650,14 @@ PROSE: dict[str, Prose] = {
         "type names, symbol values, address operands of the code) change with them.",
         detects="The string-data detector (`content/strings.py`) takes the differing span of each "
         "read-only data section and aligns the two builds by blocks of at least 8 bytes found in both at one "
-        "of the few offsets sampled blocks moved by. Bytes in no common block are the changed pieces: a "
-        "piece an earlier finding already explains (an `-X` value, a build path) hands the whole span, moved "
-        "strings included, to that finding; a word that points at the same bytes in both builds, or holds a "
+        "of the few offsets sampled blocks moved by, counted per 256 KiB window (every changed length moves "
+        "what follows by another amount). A span over 8 MiB (a section that differs throughout, many "
+        "modules bumped) is aligned where the literals are, in the blob of Go string literals. Bytes in no "
+        "common block are the changed pieces: a piece an earlier finding already explains (an `-X` value, "
+        "a build path, an embedded file) hands the strings it moved to that finding: those after it whose "
+        "move its length change outweighs that of the changed literals before them (a string moves with "
+        "the changes before it in the sorted blob, never with those after it); a word that points at the "
+        "same bytes in both builds, or holds a "
         "length, is a moved pointer; a printable piece is a changed string, shown with its neighbourhood. "
         "Differing words elsewhere that point at strings the alignment maps to each other, and functions "
         "whose instructions differ only in address operands, are claimed with it (the functions as a "
@@ -683,7 +692,11 @@ PROSE: dict[str, Prose] = {
         "from a literal of the program. Without a symbol table the blob is estimated: the static string "
         "headers (pointer and length words) that point into read-only data at text, in address order, "
         "whose lengths never decrease (the linker sorts the blob by length) and that no gap over 64 KiB "
-        "splits; the longest such run spans the blob but for its shortest and longest strings. Pieces inside "
+        "splits unless it is text (strings only code loads); a header inside a longer string (a slice of "
+        'it), a lone string out of order with both its close neighbours, and a "string" that would hold '
+        "more than 64 headed ones (two words that happen to read as a header) are left out. The longest "
+        "such run spans the blob but for its shortest and longest strings; when the two estimates end at "
+        "other strings, both blobs are aligned as far as the longer. Pieces inside "
         "a string variable another finding names are that finding's, and with an `-X` value or C code "
         "beside it, a changed string the symbol table places among the Go literals stays a root.",
     ),

@@ -98,16 +98,23 @@ def settle_roles(findings: list[Finding]) -> None:
         roots = [stamps[0]]
     # a root that took no bytes may still gather them through its consequences
     roots = roots or [f for f in findings if f.role == "root"]
+    # first the consequences whose cause an edge names; then the largest root, with those, takes the rest
+    known = [f for f in findings if f.role == "consequence" and f.root is not None]
+    for f in known:
+        _gather(f)
     top = max(roots, key=lambda f: (f.bytes, -f.rank)) if roots else None
     for f in findings:
-        if f.role != "consequence":
-            continue
-        if f.root is None:
+        if f.role == "consequence" and f.root is None:
             f.root = top
-        if f.root is None or f.root.role != "root":
-            continue
-        f.because, f.because_key = f.root.cause, f.root.key
-        f.root.bytes += f.direct_bytes
+            _gather(f)
+
+
+def _gather(f: Finding) -> None:
+    """A consequence names its root, whose bytes it adds to."""
+    if f.root is None or f.root.role != "root":
+        return
+    f.because, f.because_key = f.root.cause, f.root.key
+    f.root.bytes += f.direct_bytes
 
 
 def group(findings: list[Finding]) -> list[Finding]:

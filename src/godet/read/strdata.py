@@ -46,14 +46,21 @@ def go_string_span(binary: Binary) -> tuple[int, int] | None:
 
 MAX_GAP = 64 << 10  # larger gaps between two headed strings leave the blob
 MIN_HEADED = 32  # headed strings a run needs before it is taken for the blob
+MAX_PARTS = 64  # headed strings inside a longer one, at most
+LONE_GAP = 4 << 10  # an outlier is dropped only this close to both its neighbours
+MAX_LITERAL = 4 << 20  # longer "strings" are taken for chance words
 
 
 def estimate_go_string_span(binary: Binary) -> tuple[int, int] | None:
     """Without symbols: the blob of Go string literals estimated from the static string headers
     (pointer and length words) that point into read-only data. The linker sorts the blob by
     length, so it is the longest run of headed strings, in address order, whose lengths never
-    decrease and that no gap over MAX_GAP splits. It spans from the first such string to the end
-    of the last: the shortest and longest strings that only code loads may lie outside it."""
+    decrease and that no gap over MAX_GAP (from one string's end to the next's start) that is not
+    text splits. A
+    header of part of a longer string (a slice of a table) is no string of the blob, nor is a lone
+    string out of order with both its neighbours (data that happens to read as a header). It spans
+    from the first such string to the end of the last: the shortest and longest strings that only
+    code loads may lie outside it."""
     from godet.read.coderefs import data_refs, words_at
 
     im = binary.image
@@ -71,7 +78,7 @@ def estimate_go_string_span(binary: Binary) -> tuple[int, int] | None:
     raw = np.frombuffer(im.data, dtype=np.uint8)
     for sec in secs:
         lo, hi = sec.addr, sec.addr + sec.size
-        ok = (every_p >= lo) & (every_n > 0) & (every_n <= MAX_GAP) & (every_p + every_n <= hi)
+        ok = (every_p >= lo) & (every_n > 0) & (every_n <= MAX_LITERAL) & (every_p + every_n <= hi)
         order = np.lexsort((every_n[ok], every_p[ok]))
         p, n = every_p[ok][order].astype(np.int64), every_n[ok][order].astype(np.int64)
         if len(p) < MIN_HEADED or sec.offset + sec.size > len(raw):
@@ -81,16 +88,53 @@ def estimate_go_string_span(binary: Binary) -> tuple[int, int] | None:
         im.release(sec.offset, sec.offset + sec.size)
         start = p - lo
         text = (odd[start + n] - odd[start]) * 10 <= n
-        p, n = p[text], n[text]
-        if len(p) < MIN_HEADED:
-            continue
-        breaks = np.flatnonzero((n[1:] < n[:-1]) | (p[1:] - p[:-1] > MAX_GAP)) + 1
-        cuts = np.concatenate([[0], breaks, [len(p)]])
-        k = int(np.argmax(np.diff(cuts)))
-        first, last = int(cuts[k]), int(cuts[k + 1]) - 1
-        if last - first + 1 >= MIN_HEADED and (best is None or last - first + 1 > best[0]):
-            best = (last - first + 1, int(p[first]), int((p[first:last + 1] + n[first:last + 1]).max()))
+        run = _sorted_run(*_whole_strings(p[text], n[text]), odd, lo)
+        if run is not None and (best is None or run[0] > best[0]):
+            best = run
     return (best[1], best[2]) if best is not None else None
+
+
+def _sorted_run(p: np.ndarray, n: np.ndarray, odd: np.ndarray, lo: int) -> tuple[int, int, int] | None:
+    """(strings, start, end) of the longest run of headed strings whose lengths never decrease and
+    that no wide gap splits but one of text (strings only code loads: a large program has
+    thousands); ``odd``: the running count of non-text bytes of the section, which starts at ``lo``."""
+    if len(p) < MIN_HEADED:
+        return None
+    g0, g1 = (p + n)[:-1] - lo, p[1:] - lo
+    wide = (g1 - g0 > MAX_GAP) & ((odd[np.maximum(g1, g0)] - odd[g0]) * 10 > g1 - g0)
+    breaks = np.flatnonzero((n[1:] < n[:-1]) | wide) + 1
+    cuts = np.concatenate([[0], breaks, [len(p)]])
+    k = int(np.argmax(np.diff(cuts)))
+    first, last = int(cuts[k]), int(cuts[k + 1]) - 1
+    if last - first + 1 < MIN_HEADED:
+        return None
+    return last - first + 1, int(p[first]), int((p[first : last + 1] + n[first : last + 1]).max())
+
+
+def _whole_strings(p: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Headed strings (sorted by address, then length) less the parts of longer ones (a header
+    pointing inside or at the start of a longer string) and the lone ones out of order with both
+    neighbours close by (a longer string among shorter ones, or a shorter among longer). A "string"
+    holding more than MAX_PARTS headed ones is taken for two words that happen to read as a header
+    over the blob, not for a string sliced that often."""
+    if len(p) < 2:
+        return p, n
+    held = np.searchsorted(p, p + n, side="left") - np.arange(len(p)) - 1
+    p, n = p[held <= MAX_PARTS], n[held <= MAX_PARTS]
+    reach = np.maximum.accumulate(p + n)
+    last = np.ones(len(p), dtype=bool)  # the longest of the headers at one address
+    last[:-1] = p[1:] != p[:-1]
+    whole = last & np.concatenate([[True], p[1:] >= reach[:-1]])
+    p, n = p[whole], n[whole]
+    for _ in range(2):  # (a run of two outliers leaves one after the first pass)
+        if len(n) < 3:
+            break
+        a, b, c = n[:-2], n[1:-1], n[2:]
+        near = (p[1:-1] - (p + n)[:-2] <= LONE_GAP) & (p[2:] - (p + n)[1:-1] <= LONE_GAP)
+        lone = np.zeros(len(n), dtype=bool)
+        lone[1:-1] = near & (((b > c) & (a <= c)) | ((b < a) & (c >= a)))
+        p, n = p[~lone], n[~lone]
+    return p, n
 
 
 def _odd_bytes(x: np.ndarray, chunk: int = 1 << 20) -> np.ndarray:

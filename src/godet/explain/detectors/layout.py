@@ -15,10 +15,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from godet.compare.align import unaligned
 from godet.compare.bytes import as_array, equal_size_runs
 from godet.explain.causes import changes_compiler_output
 from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding, settlement_order
+from godet.read.formats import section_names
 from godet.read.image import Image
+from godet.read.strdata import section_name
 
 EMITS = frozenset({"layout-shift"})
 
@@ -85,6 +88,7 @@ def detect(ctx: DiffContext) -> list[Finding]:
     else:
         mask = shift_mask(ctx, slack) | _absorbed_padding(ctx)
         mask |= slid_data(ctx, slack, mask)
+        mask |= moved_data(ctx, mask)
     claims = [Claim.runs(mask)] if mask.any() else []
     # The GC programs of .data and .bss describe where the variables' pointers lie: they follow the layout.
     for side, binary in (("a", ctx.a), ("b", ctx.b)):
@@ -300,6 +304,45 @@ def slid_data(ctx: DiffContext, slack: int, done: np.ndarray) -> np.ndarray:
         for i in cluster[~done[cluster]].tolist():
             w0, w1 = (int(runs.a0[i]) - a0) // ps, (int(runs.a1[i]) - a0 + ps - 1) // ps
             out[i] = bool(ok[w0:w1].all())
+    return out
+
+
+MOVED_UNITS = section_names("noptrdata", "data")  # writable data: pointer-free, or its parts that are
+MAX_MOVED_SPAN = 8 << 20  # differing span of one section aligned at most
+
+
+def moved_data(ctx: DiffContext, done: np.ndarray) -> np.ndarray:
+    """Runs of writable data whose bytes, in both builds, all lie in blocks the other build holds
+    elsewhere in the section (compare/align.py): byte tables and []byte literals (a protobuf
+    descriptor, a Unicode table) moved by a size change before them, further than a slide of a few
+    words (slid_data) reaches. A run with a byte in no shared block (a changed value, a moved
+    pointer) is not claimed."""
+    runs = ctx.cmp.runs
+    out = np.zeros(len(runs), dtype=bool)
+    top = [section_name(u.split("/", 1)[0]) for u in runs.units]
+    units = [i for i, t in enumerate(top) if t in MOVED_UNITS]
+    if not units:
+        return out
+    both = np.isin(runs.unit, units) & (runs.a0 >= 0) & (runs.b0 >= 0) & ~done
+    data_a, data_b = as_array(ctx.a.image.data), as_array(ctx.b.image.data)
+    for u in units:
+        idx = np.flatnonzero(both & (runs.unit == u))
+        if not len(idx):
+            continue
+        a0, a1 = int(runs.a0[idx].min()), int(runs.a1[idx].max())
+        b0, b1 = int(runs.b0[idx].min()), int(runs.b1[idx].max())
+        if max(a1 - a0, b1 - b0) > MAX_MOVED_SPAN:
+            continue
+        ux, uy = unaligned(data_a[a0:a1], data_b[b0:b1])
+        ca = np.concatenate([[0], np.cumsum(ux, dtype=np.int64)])  # unaligned bytes before each place
+        cb = np.concatenate([[0], np.cumsum(uy, dtype=np.int64)])
+        del ux, uy
+        ok = (ca[runs.a1[idx] - a0] == ca[runs.a0[idx] - a0]) & (
+            cb[runs.b1[idx] - b0] == cb[runs.b0[idx] - b0]
+        )
+        out[idx[ok]] = True
+        ctx.a.image.release(a0, a1)
+        ctx.b.image.release(b0, b1)
     return out
 
 

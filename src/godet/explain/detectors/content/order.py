@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from godet.compare import code as codecmp
+from godet.compare.align import MIN_BLOCK, NO_SHIFT, align_blocks
 from godet.compare.bytes import as_array
 from godet.explain.detectors.base import RANK, Claim, DiffContext, Evidence, Finding
 from godet.explain.detectors.content.common import (
@@ -25,14 +26,7 @@ from godet.explain.detectors.content.common import (
     va_at,
 )
 from godet.explain.detectors.content.source import std_compiled_alike
-from godet.explain.detectors.content.strings import (
-    MIN_BLOCK,
-    NO_SHIFT,
-    align_blocks,
-    string_vars,
-    strings_changed,
-    vars_by_data,
-)
+from godet.explain.detectors.content.strings import string_vars, strings_changed, vars_by_data
 from godet.read.addrnames import Namer
 from godet.read.binary import Binary
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from godet.arrays import gram_hashes, unique_inverse
 from godet.compare import code as codecmp
+from godet.compare.align import MIN_BLOCK, NO_SHIFT, align_blocks, true_runs, unaligned
 from godet.compare.bytes import as_array
 from godet.explain.causes import (
     APART_FROM_VERSIONS,
@@ -555,13 +556,7 @@ def _x_finding(ctx: DiffContext, d: VarDiff) -> Finding | None:
 # Causes that change source other than a literal: the changed strings are theirs.
 SOURCE_CAUSES = ("source-change", "dependency-version")
 LITERAL_SECTIONS = section_names("rodata", "cstring")
-MAX_SPAN = 4 << 20  # differing span of one section aligned at most
-GRAM = 16  # bytes of a sampled block looked up in the other build
-MIN_BLOCK = 8  # shorter equal stretches under a shift are chance
-MAX_SAMPLES = 4096
-REACH = 64 << 10  # how far a block is looked for in the other build
-MAX_SHIFTS = 64  # offsets tried (a real release moves strings by dozens of different lengths; esbuild
-# 0.24.0 vs 0.24.1 left 29 % of its 1.9 MB of .rodata unplaced with 24, 17 % with 64)
+MAX_SPAN = 8 << 20  # differing span of one section aligned at most (a large program's blob of literals: 5 MB)
 
 
 Pieces = dict[str, list[tuple[int, int]]]  # file ranges per side
@@ -582,6 +577,8 @@ class _Aligned:
     a0: int = 0  # the span: A's file offset, B's, and each byte's offset to its place in B
     b0: int = 0
     shifts: np.ndarray | None = None
+    a1: int = 0  # the span's ends
+    b1: int = 0
     _known: np.ndarray | None = None  # indexes of ``shifts`` that are known (computed on first use)
 
     def maps(self, oa: np.ndarray, ob: np.ndarray) -> np.ndarray:
@@ -654,14 +651,23 @@ def _literals(ctx: DiffContext, st: State, variables: list[Finding]) -> list[Fin
             continue
         own_growth = sum(e - s for s, e in mine_b) - sum(e - s for s, e in mine_a)
         mover = _mover(al) if al.owners else None
-        if mover is not None and abs(al.growth.get(id(mover), 0)) > abs(own_growth):
-            # another cause's string changed length and moved the rest: the literal keeps its pieces
-            # (with the runs they are in, on both sides: a run goes to whichever side's claim settles first)
+        if mover is not None:
+            # a string moves with the changes before it in the sorted blob: where the mover's changes
+            # before a byte grew or shrank more than the literals' own, the mover moved it (ties: the
+            # one whose changes grew or shrank more in all); the literals keep their pieces (with the
+            # runs they are in, on both sides: a run goes to whichever side's claim settles first)
+            lead = abs(al.growth.get(id(mover), 0)) > abs(own_growth)
+            theirs, ours = _moved_by(al, mover, lead)
             pieces = _with_runs(ctx, {"a": mine_a, "b": mine_b})
-            mover.claims.extend(_for_mover(ctx, al, pieces))
-            claims += [Claim.range(side, s, e) for side, ps in pieces.items() for s, e in ps]
-        else:  # less what other findings' strings are (a code finding that takes these may rank first)
-            claims += _for_mover(ctx, al, exclude_mover=False) if al.owners else al.claims
+            if lead:
+                mover.claims.extend(_for_mover(ctx, al, {side: pieces[side] + ours[side] for side in pieces}))
+                claims += [Claim.range(side, s, e) for side, ps in pieces.items() for s, e in ps]
+                claims += _for_mover(ctx, al, exclude_mover=False, within=ours)
+            else:
+                mover.claims.extend(_for_mover(ctx, al, pieces, within=theirs))
+                claims += _for_mover(ctx, al, theirs, exclude_mover=False)
+        else:
+            claims += al.claims
         changed.append(al)
         moved += al.moved
         n += max(len(mine_a), len(mine_b))
@@ -810,21 +816,60 @@ def _origins(ctx: DiffContext, spans: list[_Aligned]) -> frozenset[str]:
 
 
 def _for_mover(
-    ctx: DiffContext, al: _Aligned, mine: Pieces | None = None, exclude_mover: bool = True
+    ctx: DiffContext,
+    al: _Aligned,
+    mine: Pieces | None = None,
+    exclude_mover: bool = True,
+    within: Pieces | None = None,
 ) -> list[Claim]:
     """The span's claims for the owner that moved its strings: less ``mine`` and the pieces of the
     other owners (with the runs they are in), which are theirs (a same-length embedded file beside a
     longer GODEBUG string: the mover ranks first and would take them). ``exclude_mover`` False: less
-    every owner's pieces (the claims are the changed literals' own)."""
+    every owner's pieces (the claims are the changed literals' own). ``within``: only the claims'
+    parts inside these ranges."""
     mover = _mover(al) if exclude_mover else None
     rest: Pieces = {"a": list((mine or {}).get("a", [])), "b": list((mine or {}).get("b", []))}
     for key, pieces in al.owned.items():
         if mover is None or key != id(mover):
             for side in ("a", "b"):
                 rest[side] += pieces.get(side, [])
+    claims = al.claims
+    if within is not None:  # (the claims less what lies outside the ranges)
+        ranges = [c for c in claims if c.side and not c.unit_key and c.mask is None]
+        outside = {side: _gaps(-1, 1 << 62, merge_spans(within.get(side, []))) for side in ("a", "b")}
+        claims = [c for c in _less(ranges, outside) if c.end > c.start]
     if not rest["a"] and not rest["b"]:
-        return al.claims
-    return _less(al.claims, _with_runs(ctx, rest))
+        return claims
+    return _less(claims, _with_runs(ctx, rest))
+
+
+def _moved_by(al: _Aligned, mover: Finding, lead: bool) -> tuple[Pieces, Pieces]:
+    """Per side, the parts of the span the mover moved, and those the span's own changed strings
+    moved: at each byte, whose changes before it (B's bytes less A's, the other side's pieces placed
+    at the same distance from the span's start) add up to the larger move; ``lead`` breaks ties."""
+    theirs: Pieces = {"a": [], "b": []}
+    ours: Pieces = {"a": [], "b": []}
+    owned = al.owned.get(id(mover), {})
+    mine = {"a": al.a_pieces, "b": al.b_pieces}
+    starts, ends = {"a": al.a0, "b": al.b0}, {"a": al.a1, "b": al.b1}
+    for side in ("a", "b"):
+        events: list[tuple[int, int, int]] = []  # (place on this side, own growth, the mover's)
+        for other, sign in (("a", -1), ("b", 1)):
+            off = starts[side] - starts[other]
+            events += [(s + off, sign * (e - s), 0) for s, e in mine[other]]
+            events += [(s + off, 0, sign * (e - s)) for s, e in owned.get(other, [])]
+        events.sort()
+        own = its = 0
+        pos = starts[side]
+        for place, d_own, d_its in [*events, (ends[side], 0, 0)]:
+            place = min(place, ends[side])
+            if place > pos:
+                to = theirs if abs(its) > abs(own) or (abs(its) == abs(own) and lead) else ours
+                to[side].append((pos, place))
+                pos = place
+            own += d_own
+            its += d_its
+    return {k: merge_spans(v) for k, v in theirs.items()}, {k: merge_spans(v) for k, v in ours.items()}
 
 
 def _mover(al: _Aligned) -> Finding:
@@ -849,15 +894,23 @@ def _blob_literals(ctx: DiffContext, variables: list[Finding]) -> list[Finding]:
     oa, ob = ctx.a.image.va_to_offset(a_lo), ctx.b.image.va_to_offset(b_lo)
     if oa is None or ob is None or max(a_hi - a_lo, b_hi - b_lo) > MAX_BLOB:
         return []
+    # estimates may end at other strings (the longest, that only code loads, have no header): both
+    # blobs as long as the longer, in their sections, so that no string is missing from one of them
+    size = max(a_hi - a_lo, b_hi - b_lo)
+    a_hi, b_hi = a_lo + _room(ctx.a, oa, size), b_lo + _room(ctx.b, ob, size)
     x = as_array(ctx.a.image.data)[oa : oa + (a_hi - a_lo)]
     y = as_array(ctx.b.image.data)[ob : ob + (b_hi - b_lo)]
     if len(x) == len(y) and np.array_equal(x, y):
         return []
-    sx, sy = align_blocks(x, y)
+    ux, uy = unaligned(x, y)
+    runs = {"a": true_runs(ux, MAX_PIECES), "b": true_runs(uy, MAX_PIECES)}
+    del ux, uy
+    ctx.a.image.release(oa, oa + len(x))
+    ctx.b.image.release(ob, ob + len(y))
     held = _Owners(variables)
     pieces: dict[str, list[tuple[int, int]]] = {}
-    for side, off, shifts, other in (("a", oa, sx, y), ("b", ob, sy, x)):
-        found = [(off + s, off + e) for s, e in _true_runs(shifts == NO_SHIFT, MAX_PIECES)]
+    for side, off, other in (("a", oa, y), ("b", ob, x)):
+        found = [(off + s, off + e) for s, e in runs[side]]
         text = [p for p, owner in zip(found, held.of(side, found), strict=True) if owner is None]
         text = [p for p in text if _is_text(ctx, side, p)]
         if len(text) <= MAX_FOUND:  # a piece found verbatim in the other blob only moved
@@ -900,6 +953,12 @@ def _blob_literals(ctx: DiffContext, variables: list[Finding]) -> list[Finding]:
         if group["a"] or group["b"]:
             out.append(_blob_finding(ctx, group, frozenset(traits | extra), shown))
     return out
+
+
+def _room(binary: Binary, offset: int, size: int) -> int:
+    """``size``, or less where the section holding file offset ``offset`` ends before."""
+    sec = binary.image.section_at(offset)
+    return size if sec is None else max(0, min(size, sec.offset + sec.size - offset))
 
 
 RELEASES = ("toolchain-version", "goexperiment")  # causes that change the standard library's strings
@@ -1077,23 +1136,45 @@ def _with_runs(ctx: DiffContext, pieces: Pieces) -> Pieces:
     """The pieces, and both sides' ranges of every differing run that overlaps one (sorted, merged)."""
     runs = ctx.cmp.runs
     out = {side: list(ps) for side, ps in pieces.items()}
+    both = np.flatnonzero((runs.a0 >= 0) & (runs.b0 >= 0))
     for side, ps in pieces.items():
+        if not ps or not len(both):
+            continue
         lo, hi = (runs.a0, runs.a1) if side == "a" else (runs.b0, runs.b1)
-        for s, e in ps:
-            for i in np.flatnonzero((lo < e) & (hi > s) & (runs.a0 >= 0) & (runs.b0 >= 0)).tolist():
-                out["a"].append((int(runs.a0[i]), int(runs.a1[i])))
-                out["b"].append((int(runs.b0[i]), int(runs.b1[i])))
+        order = both[np.argsort(lo[both], kind="stable")]
+        starts, reach = lo[order], np.maximum.accumulate(hi[order])
+        merged = merge_spans(ps)
+        s = np.array([p[0] for p in merged], dtype=np.int64)
+        e = np.array([p[1] for p in merged], dtype=np.int64)
+        first = np.searchsorted(reach, s, side="right")  # the first run that may end after s
+        last = np.searchsorted(starts, e, side="left")  # the runs that start before e
+        cand = np.concatenate(
+            [order[f:t] for f, t in zip(first.tolist(), last.tolist(), strict=True) if f < t] or [[]]
+        )
+        cand = np.unique(cand.astype(np.int64))
+        if not len(cand):
+            continue
+        k = np.searchsorted(s, lo[cand], side="right") - 1  # the last piece starting at or before the run
+        hit = (k >= 0) & (e[np.maximum(k, 0)] > lo[cand])
+        hit |= (k + 1 < len(s)) & (s[np.minimum(k + 1, len(s) - 1)] < hi[cand])  # or the next, inside it
+        for i in cand[hit].tolist():
+            out["a"].append((int(runs.a0[i]), int(runs.a1[i])))
+            out["b"].append((int(runs.b0[i]), int(runs.b1[i])))
     return {side: merge_spans(ps) for side, ps in out.items()}
 
 
 def _less(claims: list[Claim], pieces: dict[str, list[tuple[int, int]]]) -> list[Claim]:
     """Range claims less the sorted, disjoint pieces of their side; other claims as they are."""
     out = []
+    starts = {side: [s for s, _e in ps] for side, ps in pieces.items()}
     for c in claims:
         if c.unit_key or c.mask is not None or c.side not in pieces:
             out.append(c)
             continue
-        inside = [(max(s, c.start), min(e, c.end)) for s, e in pieces[c.side] if s < c.end and c.start < e]
+        ps = pieces[c.side]
+        i = max(0, bisect.bisect_right(starts[c.side], c.start) - 1)
+        j = bisect.bisect_left(starts[c.side], c.end)
+        inside = [(max(s, c.start), min(e, c.end)) for s, e in ps[i:j] if s < c.end and c.start < e]
         out += [Claim.range(c.side, s, e, c.fallback) for s, e in _gaps(c.start, c.end, inside)]
     return out
 
@@ -1151,9 +1232,36 @@ def _aligned_spans(ctx: DiffContext, st: State, also: list[Finding] | None = Non
             (ta, tb) = type_descriptors(ctx.a), type_descriptors(ctx.b)
             if ta[0] <= a0 < ta[1] and tb[0] <= b0 < tb[1]:
                 found = _align_span(ctx, unit, runs, held, (ta[1], a1, tb[1], b1))
+        # a span too large to align (a section that differs throughout: many modules bumped) is
+        # aligned where the literals are, in the blob of Go string literals
+        if found is None and max(a1 - a0, b1 - b0) > MAX_SPAN:
+            blob = _blob_part(ctx, (a0, a1, b0, b1))
+            if blob is not None:
+                inside = [r for r in runs if r.a0 < blob[1] and r.a1 > blob[0]]
+                found = _align_span(ctx, unit, inside, held, blob)
         if found is not None:
             out.append(found)
     return out
+
+
+def _differing(ctx: DiffContext, lo: int, hi: int) -> int:
+    """A's differing bytes (of runs both builds have) in the file range [lo, hi)."""
+    runs = ctx.cmp.runs
+    both = (runs.a0 >= 0) & (runs.b0 >= 0)
+    return int((np.minimum(runs.a1, hi) - np.maximum(runs.a0, lo)).clip(0)[both].sum())
+
+
+def _blob_part(ctx: DiffContext, span: tuple[int, int, int, int]) -> tuple[int, int, int, int] | None:
+    """The part of a span (file offsets: A start, end, B start, end) in each build's blob of Go string
+    literals (by the symbol table, or estimated); None without both blobs."""
+    out = []
+    for (lo, hi), binary in zip((span[:2], span[2:]), (ctx.a, ctx.b), strict=True):
+        blob = binary.literal_blob
+        start = binary.image.va_to_offset(blob[0]) if blob is not None else None
+        if blob is None or start is None:
+            return None
+        out += [max(lo, start), min(hi, start + blob[1] - blob[0])]
+    return out[0], out[1], out[2], out[3]
 
 
 def _align_span(
@@ -1173,13 +1281,13 @@ def _align_span(
     growth: dict[int, int] = {}
     owned: dict[int, Pieces] = {}
     for side, off, shifts, other_off in (("a", a0, sx, b0), ("b", b0, sy, a0)):
-        pieces = [(off + s, off + e) for s, e in _true_runs(shifts == NO_SHIFT, MAX_PIECES)]
+        pieces = [(off + s, off + e) for s, e in true_runs(shifts == NO_SHIFT, MAX_PIECES)]
         for p, owner in zip(pieces, held.of(side, pieces), strict=True):
             if owner is None and _in_modinfo(ctx, side, p):  # the runtime's copy of buildinfo
                 owner = _modinfo_owner(ctx)
             if owner is not None:  # an -X value, a path, a buildinfo line: another cause's string
                 owners.append(owner)
-                size = p[1] - p[0]
+                size = held.overlap(owner, side, p) if owner in held.findings else p[1] - p[0]
                 growth[id(owner)] = growth.get(id(owner), 0) + (size if side == "b" else -size)
                 owned.setdefault(id(owner), {}).setdefault(side, []).append(p)
             elif _moved_pointer(ctx, side, p, off, shifts, other_off):
@@ -1193,12 +1301,12 @@ def _align_span(
     changed = sum(e - s for ps in text.values() for s, e in ps)
     if not (text["a"] or text["b"] or owners) or changed > 0.5 * ((a1 - a0) + (b1 - b0)) + 64:
         return None  # no changed string, or not a few changed strings among moved ones
-    differing = sum(r.a1 - r.a0 for r in runs)
+    differing = _differing(ctx, a0, a1)
     moved = max(0, differing - changed)
     if moved:  # strings moved inside the section (its size may not show it: padding absorbs it)
         ctx.memo["data_moved"] = True
     claims = _span_claims("a", a0, a1, unknown["a"]) + _span_claims("b", b0, b1, unknown["b"])
-    return _Aligned(unit, claims, text["a"], text["b"], moved, owners, growth, owned, a0, b0, sx)
+    return _Aligned(unit, claims, text["a"], text["b"], moved, owners, growth, owned, a0, b0, sx, a1, b1)
 
 
 def _pclntab_span(ctx: DiffContext) -> tuple[int, int] | None:
@@ -1404,123 +1512,11 @@ def _same_target(this: Binary, that: Binary, w: int, u: int, ps: int, order: str
     return tx is not None and tx == ty
 
 
-NO_SHIFT = np.iinfo(np.int32).min
 PIECE_CONTEXT = 16  # characters shown either side of a changed string
 MAX_FOUND = 64  # changed pieces looked up verbatim in the other build
 MIN_TEXT = 4  # characters of the printable run around a changed piece
 MAX_PIECES = 4096  # unaligned pieces of a span looked at
 MAX_OWN = 256  # changed pieces a side looked through for literals the program's own code loads
-
-
-def align_blocks(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Align two byte spans by blocks (>= MIN_BLOCK bytes) found in both at one of the few offsets that
-    sampled blocks moved by: for each byte of ``x`` the offset of its place in ``y`` (and for ``y``
-    the offset back), NO_SHIFT where a byte lies in no common block."""
-    n, m = len(x), len(y)
-    shifts: dict[int, int] = {0: 1}
-    at = np.arange(0, n - GRAM + 1, max(GRAM, n // MAX_SAMPLES), dtype=np.int64)
-    hits = first_hits(x, y, at)
-    for d in (hits[hits >= 0] - at[hits >= 0]).tolist():
-        shifts[d] = shifts.get(d, 0) + 1
-    sx = np.full(n, NO_SHIFT, dtype=np.int32)  # spans are at most MAX_SPAN bytes: offsets fit
-    sy = np.full(m, NO_SHIFT, dtype=np.int32)
-    for d, _hits in sorted(shifts.items(), key=lambda kv: -kv[1])[:MAX_SHIFTS]:
-        lo, hi = max(0, -d), min(n, m - d)  # x[i] pairs with y[i + d]
-        if hi - lo < MIN_BLOCK:
-            continue
-        long = _long_runs(x[lo:hi] == y[lo + d : hi + d], MIN_BLOCK)
-        fx = sx[lo:hi]
-        fx[long & (fx == NO_SHIFT)] = d
-        fy = sy[lo + d : hi + d]
-        fy[long & (fy == NO_SHIFT)] = -d
-    return sx, sy
-
-
-def first_hits(x: np.ndarray, y: np.ndarray, at: np.ndarray) -> np.ndarray:
-    """For each offset ``i`` of ``at`` (ascending), where the GRAM bytes of ``x`` at ``i`` first occur
-    in ``y`` at most REACH before ``i`` and ending at most REACH + GRAM after it: the offset in ``y``,
-    or -1. What ``bytes.find`` over each window gives, for all the offsets at once: the grams are
-    hashed by their first 4 bytes, every place of ``y`` looked up in that table, and the candidates
-    confirmed by all GRAM bytes."""
-    m = len(y)
-    out = np.full(len(at), -1, dtype=np.int64)
-    if not len(at) or m < GRAM:
-        return out
-    gx = _grams(x, at)
-    table = np.zeros(1 << HASH_BITS, dtype=bool)
-    table[gram_hashes(gx.ravel(), 4, HASH_BITS)[::GRAM]] = True  # (each sample's first 4 bytes)
-    cand = np.flatnonzero(table[gram_hashes(y, 4, HASH_BITS)[: m - GRAM + 1]])  # places in y
-    if not len(cand):
-        return out
-    if len(cand) > MAX_CANDIDATES:  # a span of few repeated grams: look each window through instead
-        return _find_each(x, y, at, np.arange(len(at)), out)
-    hx, hy = _hash16(gx), _hash16(_grams(y, cand))
-    uniq, rank_y = unique_inverse(hy)
-    keyed = np.sort(rank_y.astype(np.int64) * (m + 1) + cand)  # candidates by gram, then place
-    rank_x = np.minimum(np.searchsorted(uniq, hx), len(uniq) - 1)
-    lo = np.maximum(at - REACH, 0)
-    k = np.searchsorted(keyed, rank_x * (m + 1) + lo)
-    j = keyed[np.minimum(k, len(keyed) - 1)] - rank_x * (m + 1)
-    ok = (k < len(keyed)) & (uniq[rank_x] == hx) & (j >= lo) & (j <= np.minimum(m, at + REACH + GRAM) - GRAM)
-    out[ok] = j[ok]
-    wrong = np.flatnonzero(ok)[(_grams(y, j[ok]) != gx[ok]).any(axis=1)]  # a hash shared by two grams
-    return _find_each(x, y, at, wrong, out) if len(wrong) else out
-
-
-def _find_each(
-    x: np.ndarray, y: np.ndarray, at: np.ndarray, which: np.ndarray, out: np.ndarray
-) -> np.ndarray:
-    """``out`` with the samples ``which`` (indexes into ``at``) looked up by ``bytes.find`` in their
-    window, one by one."""
-    xb, yb, m = x.tobytes(), y.tobytes(), len(y)
-    for k, i in zip(which.tolist(), at[which].tolist(), strict=True):
-        out[k] = yb.find(xb[i : i + GRAM], max(0, i - REACH), min(m, i + REACH + GRAM))
-    return out
-
-
-def _hash16(grams: np.ndarray) -> np.ndarray:
-    """A 64-bit hash of each GRAM-byte row (equal rows, equal hashes; a shared hash is checked)."""
-    words = np.ascontiguousarray(grams).view(np.uint64)
-    return words[:, 0] * np.uint64(0x9E3779B97F4A7C15) ^ words[:, 1]
-
-
-HASH_BITS = 20
-MAX_CANDIDATES = 1 << 18
-
-
-def _grams(a: np.ndarray, at: np.ndarray) -> np.ndarray:
-    """The GRAM bytes at each offset of ``at``, one row each."""
-    return a[at[:, None] + np.arange(GRAM)]
-
-
-def _long_runs(mask: np.ndarray, k: int) -> np.ndarray:
-    """The True runs of ``mask`` at least ``k`` long: an erosion by ``k`` (where ``k`` Trues start)
-    then a dilation back, each in log2(k) shifted ANDs or ORs of boolean arrays."""
-    n = len(mask)
-    if n < k:
-        return np.zeros(n, dtype=bool)
-    start = mask.astype(bool)  # a copy: start[i] is whether mask[i : i + w] are all True
-    w = 1
-    while w < k:
-        s = min(w, k - w)
-        start[: n - s] &= start[s:]
-        start[n - s :] = False
-        w += s
-    covered = start  # covered[i]: some start in (i - w, i]
-    w = 1
-    while w < k:
-        s = min(w, k - w)
-        covered[s:] |= covered[:-s].copy()
-        w += s
-    return covered
-
-
-def _true_runs(mask: np.ndarray, limit: int | None = None) -> list[tuple[int, int]]:
-    """The first ``limit`` runs of True in ``mask`` as (start, end)."""
-    edges = np.flatnonzero(np.diff(np.concatenate(([0], mask.view(np.int8), [0]))))
-    if limit is not None:
-        edges = edges[: 2 * limit]
-    return list(zip(edges[0::2].tolist(), edges[1::2].tolist(), strict=True))
 
 
 class _Owners:
@@ -1543,6 +1539,14 @@ class _Owners:
                         np.array([e for _, e in sp], dtype=np.int64),
                     )
                 )
+
+    def overlap(self, finding: Finding, side: str, piece: tuple[int, int]) -> int:
+        """Bytes of the piece that the finding's precise claims hold (what its string changed by: a
+        piece may hold changed strings beside it)."""
+        k = next(i for i, f in enumerate(self.findings) if f is finding)
+        starts, ends = self.spans[side][k]
+        i, j = np.searchsorted(ends, piece[0], side="right"), np.searchsorted(starts, piece[1], side="left")
+        return int((np.minimum(ends[i:j], piece[1]) - np.maximum(starts[i:j], piece[0])).clip(0).sum())
 
     def of(self, side: str, pieces: list[tuple[int, int]]) -> list[Finding | None]:
         """The owning finding of each piece (None: no finding's claims overlap it)."""
