@@ -344,8 +344,10 @@ def _scan_rodata(binary: Binary, g: _Gather, roots: list[str]) -> None:
                 g.add("rodata", root, c)
         for m in _path_matches(data):
             s = m.group(0).decode("utf-8", "replace")
-            kind = classify_path(s)
             home = _home_of(s)
+            if not (home in homes or "go-build" in s or "go-link-" in s or "$WORK" in s):
+                continue  # (neither kind counted below: classify_path not needed)
+            kind = classify_path(s)
             if kind in ("cgo-work", "link-work") or (
                 kind in ("module-cache", "home", "gopath") and home and home in homes
             ):
