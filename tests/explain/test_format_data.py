@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import godet.explain.detectors.content.common as common
 import godet.explain.detectors.content.strings as strings
+import oracles
 from godet.api import diff
 from godet.read.binary import open_binaries
 from godet.read.strdata import section_name
@@ -86,3 +87,25 @@ def test_fair_caps_share_the_runs() -> None:
     caps = common._fair_caps(np.array([100, 3, 50]), 60)
     assert caps.tolist() == [29, 3, 28] and caps.sum() == 60
     assert common._fair_caps(np.array([5, 7]), 60).tolist() == [5, 7]  # under the total: all of them
+
+
+def test_pe_pclntab_follows_the_code_whatever_units_cut_it(gopair) -> None:  # type: ignore[no-untyped-def]
+    # hugo 0.160.0 vs 0.160.1 for Windows: the anchors cut .rdata so that one unit ran from inside the
+    # pclntab into the funcdata after it; no unit was the table's alone, and 5.7 MB stayed unexplained
+    # (more functions changed than are claimed one by one). The table's own range follows the code,
+    # whatever units cut it: go tool nm's runtime.pclntab..runtime.epclntab, inside readelf's .rdata.
+    from godet.compare.layout import compare
+    from godet.explain.detectors.base import DiffContext
+
+    a, b = gopair("windows_string")
+    claims = []
+    with open_binaries(str(a)) as (x,), open_binaries(str(b)) as (y,):
+        ctx = DiffContext(x, y, compare(x, y))
+        claims = [c for c in common.follow_claims(ctx) if c.side and c.fallback]
+        for side, path, binary in (("a", a, x), ("b", b, y)):
+            nm = {n: addr for addr, _t, n in oracles.go_tool_nm(path)}
+            rdata = binary.image.section_for("rodata")
+            assert rdata is not None and rdata.name == ".rdata"  # the layout this test is about
+            lo = rdata.offset + nm["runtime.pclntab"] - rdata.addr
+            hi = rdata.offset + nm["runtime.epclntab"] - rdata.addr
+            assert any(c.side == side and c.start <= lo and hi <= c.end for c in claims), (side, lo, hi)

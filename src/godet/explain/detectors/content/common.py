@@ -364,11 +364,12 @@ def claims_code(ctx: DiffContext, f: Finding) -> bool:
 
 def follow_claims(ctx: DiffContext) -> list[Claim]:
     """Debug info, pc tables, symbol sizes and the type descriptors follow the code: fallback claims
-    on those units, and on the range of type descriptors where it holds nothing else."""
+    on those units, and on the ranges of the type descriptors where it holds nothing else, of the
+    funcdata and of the pclntab."""
     out = [
         Claim.range(side, lo, hi, fallback=True)
         for side, binary in (("a", ctx.a), ("b", ctx.b))
-        for lo, hi in (type_descriptors(binary), funcdata(binary))
+        for lo, hi in (type_descriptors(binary), funcdata(binary), _pclntab_range(binary))
         if hi > lo
     ]
     tables = _pclntab_pieces(ctx)
@@ -384,6 +385,13 @@ def follow_claims(ctx: DiffContext) -> list[Claim]:
         ):
             out.append(Claim.unit(u, fallback=True))
     return out
+
+
+def _pclntab_range(binary: Binary) -> tuple[int, int]:
+    """The pclntab's file range (inside another section in PE's .rdata, where a unit the anchors cut
+    may run from the table into the funcdata after it); (0, 0) without one."""
+    p = binary.pclntab
+    return (p.offset, p.offset + p.size) if p is not None and p.size > 0 else (0, 0)
 
 
 def funcdata(binary: Binary) -> tuple[int, int]:
