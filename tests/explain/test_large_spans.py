@@ -103,6 +103,11 @@ def test_a_string_moves_with_the_changes_before_it() -> None:
     theirs, ours = strings._moved_by(al, mover, lead=True)
     assert ours["a"] == [(100, 500)] and ours["b"] == [(100, 500)]
     assert theirs["a"] == [(0, 100), (500, 1000)]  # before any change: the tie goes to the leader
+    # moves of the same order (hugo for macOS: embedded files 3,678 bytes shorter, the literals 3,961
+    # longer): what both moved stays the literals', as on the other formats, whose pieces differ
+    al = _aligned([(100, 110)], [(100, 140)], [(500, 600)], [(500, 550)], mover)
+    theirs, ours = strings._moved_by(al, mover, lead=True)
+    assert ours["a"] == [(100, 1000)] and theirs["a"] == [(0, 100)]
     # the same-length replacements of many literals move nothing: the mover moved what follows it
     al = _aligned([(100, 110), (300, 320)], [(100, 110), (300, 320)], [(500, 600)], [(500, 550)], mover)
     theirs, ours = strings._moved_by(al, mover, lead=False)

@@ -843,10 +843,15 @@ def _for_mover(
     return _less(claims, _with_runs(ctx, rest))
 
 
+CLEAR_LEAD = 2  # how many times the literals' move the mover's must be to take what both moved
+
+
 def _moved_by(al: _Aligned, mover: Finding, lead: bool) -> tuple[Pieces, Pieces]:
     """Per side, the parts of the span the mover moved, and those the span's own changed strings
-    moved: at each byte, whose changes before it (B's bytes less A's, the other side's pieces placed
-    at the same distance from the span's start) add up to the larger move; ``lead`` breaks ties."""
+    moved: at each byte, the changes before it (B's bytes less A's, the other side's pieces placed
+    at the same distance from the span's start) of the mover, and of the literals. Where only the
+    mover's moved it, or they moved it CLEAR_LEAD times as far as the literals', it is the mover's;
+    where neither did (before any change), ``lead`` says."""
     theirs: Pieces = {"a": [], "b": []}
     ours: Pieces = {"a": [], "b": []}
     owned = al.owned.get(id(mover), {})
@@ -864,7 +869,8 @@ def _moved_by(al: _Aligned, mover: Finding, lead: bool) -> tuple[Pieces, Pieces]
         for place, d_own, d_its in [*events, (ends[side], 0, 0)]:
             place = min(place, ends[side])
             if place > pos:
-                to = theirs if abs(its) > abs(own) or (abs(its) == abs(own) and lead) else ours
+                mine_too = abs(its) <= CLEAR_LEAD * abs(own)  # (comparable moves: the literals')
+                to = theirs if (its or lead) and not (mine_too and own) else ours
                 to[side].append((pos, place))
                 pos = place
             own += d_own
