@@ -93,22 +93,42 @@ def test_an_outlier_far_from_its_neighbours_stays() -> None:
 def _aligned(a_pieces, b_pieces, mover_a, mover_b, mover: Finding):  # type: ignore[no-untyped-def]
     al = strings._Aligned(".rodata", [], a_pieces, b_pieces, 0, [mover], a0=0, b0=0, a1=1000, b1=1000)
     al.owned = {id(mover): {"a": mover_a, "b": mover_b}}
+    al.steps = [(id(mover), side, s, e - s) for side, ps in al.owned[id(mover)].items() for s, e in ps]
     return al
 
 
 def test_a_string_moves_with_the_changes_before_it() -> None:
     mover = Finding("embedded-content", "", [], [])
+    own, its = strings.OWN, id(mover)
     # own literals: 10 bytes longer at 100; the mover: 50 bytes shorter at 500
     al = _aligned([(100, 110)], [(100, 120)], [(500, 600)], [(500, 550)], mover)
-    theirs, ours = strings._moved_by(al, mover, lead=True)
-    assert ours["a"] == [(100, 500)] and ours["b"] == [(100, 500)]
-    assert theirs["a"] == [(0, 100), (500, 1000)]  # before any change: the tie goes to the leader
+    places = strings._places(al, default=its)
+    assert places[own]["a"] == [(100, 500)] and places[own]["b"] == [(100, 500)]
+    assert places[its]["a"] == [(0, 100), (500, 1000)]  # before any change: the default's
     # moves of the same order (hugo for macOS: embedded files 3,678 bytes shorter, the literals 3,961
     # longer): what both moved stays the literals', as on the other formats, whose pieces differ
     al = _aligned([(100, 110)], [(100, 140)], [(500, 600)], [(500, 550)], mover)
-    theirs, ours = strings._moved_by(al, mover, lead=True)
-    assert ours["a"] == [(100, 1000)] and theirs["a"] == [(0, 100)]
+    places = strings._places(al, default=its)
+    assert places[own]["a"] == [(100, 1000)] and places[its]["a"] == [(0, 100)]
     # the same-length replacements of many literals move nothing: the mover moved what follows it
     al = _aligned([(100, 110), (300, 320)], [(100, 110), (300, 320)], [(500, 600)], [(500, 550)], mover)
-    theirs, ours = strings._moved_by(al, mover, lead=False)
-    assert ours["a"] == [(0, 500)] and theirs["a"] == [(500, 1000)]
+    places = strings._places(al, default=own)
+    assert places[own]["a"] == [(0, 500)] and places[its]["a"] == [(500, 1000)]
+
+
+def test_two_owners_each_move_what_follows_their_change() -> None:
+    # a path 10 bytes longer at 100 and a GODEBUG line 30 bytes longer at 600, no literal of the span's
+    # own: the strings between them moved with the path, those after with both (the line's move the
+    # larger), not all with the one whose string grew most (go-debug+goroot+shipped-stripped)
+    path, line = Finding("goroot-path", "", [], []), Finding("default-godebug", "", [], [])
+    al = strings._Aligned(".rodata", [], [], [], 0, [path, line], a0=0, b0=0, a1=1000, b1=1000)
+    al.owned = {
+        id(path): {"a": [(100, 110)], "b": [(100, 120)]},
+        id(line): {"a": [(600, 610)], "b": [(600, 640)]},
+    }
+    al.steps = [
+        (k, side, s, e - s) for k, owned in al.owned.items() for side, ps in owned.items() for s, e in ps
+    ]
+    places = strings._places(al, default=id(line))
+    assert places[id(path)]["a"] == [(100, 600)]
+    assert places[id(line)]["a"] == [(0, 100), (600, 1000)]

@@ -579,6 +579,7 @@ class _Aligned:
     shifts: np.ndarray | None = None
     a1: int = 0  # the span's ends
     b1: int = 0
+    steps: list[tuple[int, str, int, int]] = field(default_factory=list)  # owners' changes (_align_span)
     _known: np.ndarray | None = None  # indexes of ``shifts`` that are known (computed on first use)
 
     def maps(self, oa: np.ndarray, ob: np.ndarray) -> np.ndarray:
@@ -647,25 +648,16 @@ def _literals(ctx: DiffContext, st: State, variables: list[Finding]) -> list[Fin
                 _mover(al).claims.extend(_for_mover(ctx, al, pieces))
             continue
         if not mine_a and not mine_b:  # an -X value, a path...: its finding explains the strings it moved
-            _mover(al).claims.extend(_for_mover(ctx, al))
+            _share_moves(ctx, al, id(_mover(al)))
             continue
         own_growth = sum(e - s for s, e in mine_b) - sum(e - s for s, e in mine_a)
         mover = _mover(al) if al.owners else None
         if mover is not None:
-            # a string moves with the changes before it in the sorted blob: where the mover's changes
-            # before a byte grew or shrank more than the literals' own, the mover moved it (ties: the
-            # one whose changes grew or shrank more in all); the literals keep their pieces (with the
-            # runs they are in, on both sides: a run goes to whichever side's claim settles first)
+            # each string goes to whose changes before it moved it (see _places); the literals keep
+            # their pieces (with the runs they are in, on both sides: a run goes to whichever side's
+            # claim settles first)
             lead = abs(al.growth.get(id(mover), 0)) > abs(own_growth)
-            theirs, ours = _moved_by(al, mover, lead)
-            pieces = _with_runs(ctx, {"a": mine_a, "b": mine_b})
-            if lead:
-                mover.claims.extend(_for_mover(ctx, al, {side: pieces[side] + ours[side] for side in pieces}))
-                claims += [Claim.range(side, s, e) for side, ps in pieces.items() for s, e in ps]
-                claims += _for_mover(ctx, al, exclude_mover=False, within=ours)
-            else:
-                mover.claims.extend(_for_mover(ctx, al, pieces, within=theirs))
-                claims += _for_mover(ctx, al, theirs, exclude_mover=False)
+            claims += _share_moves(ctx, al, id(mover) if lead else OWN)
         else:
             claims += al.claims
         changed.append(al)
@@ -815,67 +807,100 @@ def _origins(ctx: DiffContext, spans: list[_Aligned]) -> frozenset[str]:
     return frozenset(out)
 
 
-def _for_mover(
-    ctx: DiffContext,
-    al: _Aligned,
-    mine: Pieces | None = None,
-    exclude_mover: bool = True,
-    within: Pieces | None = None,
-) -> list[Claim]:
+def _for_mover(ctx: DiffContext, al: _Aligned, mine: Pieces | None = None) -> list[Claim]:
     """The span's claims for the owner that moved its strings: less ``mine`` and the pieces of the
     other owners (with the runs they are in), which are theirs (a same-length embedded file beside a
-    longer GODEBUG string: the mover ranks first and would take them). ``exclude_mover`` False: less
-    every owner's pieces (the claims are the changed literals' own). ``within``: only the claims'
-    parts inside these ranges."""
-    mover = _mover(al) if exclude_mover else None
+    longer GODEBUG string: the mover ranks first and would take them)."""
+    mover = _mover(al)
     rest: Pieces = {"a": list((mine or {}).get("a", [])), "b": list((mine or {}).get("b", []))}
     for key, pieces in al.owned.items():
-        if mover is None or key != id(mover):
+        if key != id(mover):
             for side in ("a", "b"):
                 rest[side] += pieces.get(side, [])
-    claims = al.claims
-    if within is not None:  # (the claims less what lies outside the ranges)
-        ranges = [c for c in claims if c.side and not c.unit_key and c.mask is None]
-        outside = {side: _gaps(-1, 1 << 62, merge_spans(within.get(side, []))) for side in ("a", "b")}
-        claims = [c for c in _less(ranges, outside) if c.end > c.start]
     if not rest["a"] and not rest["b"]:
-        return claims
-    return _less(claims, _with_runs(ctx, rest))
+        return al.claims
+    return _less(al.claims, _with_runs(ctx, rest))
 
 
-CLEAR_LEAD = 2  # how many times the literals' move the mover's must be to take what both moved
+CLEAR_LEAD = 2  # how many times the literals' move another cause's must be to take what both moved
+OWN = 0  # the key of the span's own changed literals in _places
 
 
-def _moved_by(al: _Aligned, mover: Finding, lead: bool) -> tuple[Pieces, Pieces]:
-    """Per side, the parts of the span the mover moved, and those the span's own changed strings
-    moved: at each byte, the changes before it (B's bytes less A's, the other side's pieces placed
-    at the same distance from the span's start) of the mover, and of the literals. Where only the
-    mover's moved it, or they moved it CLEAR_LEAD times as far as the literals', it is the mover's;
-    where neither did (before any change), ``lead`` says."""
-    theirs: Pieces = {"a": [], "b": []}
-    ours: Pieces = {"a": [], "b": []}
-    owned = al.owned.get(id(mover), {})
+def _places(al: _Aligned, default: int) -> dict[int, Pieces]:
+    """Per key (an owner's id, or OWN for the span's own changed literals), the parts of the span
+    whose move that key's changes made: at each byte, the changes before it (B's bytes less A's,
+    the other side's pieces placed at the same distance from the span's start) of each owner and of
+    the literals. The owner whose changes add up to the largest move takes it, unless the literals'
+    move is of the same order (CLEAR_LEAD); where nothing moved it yet, ``default`` does."""
+    out: dict[int, Pieces] = {}
     mine = {"a": al.a_pieces, "b": al.b_pieces}
     starts, ends = {"a": al.a0, "b": al.b0}, {"a": al.a1, "b": al.b1}
     for side in ("a", "b"):
-        events: list[tuple[int, int, int]] = []  # (place on this side, own growth, the mover's)
+        events: list[tuple[int, int, int]] = []  # (place on this side, key, growth)
         for other, sign in (("a", -1), ("b", 1)):
             off = starts[side] - starts[other]
-            events += [(s + off, sign * (e - s), 0) for s, e in mine[other]]
-            events += [(s + off, 0, sign * (e - s)) for s, e in owned.get(other, [])]
+            events += [(s + off, OWN, sign * (e - s)) for s, e in mine[other]]
+            events += [(at + off, key, sign * size) for key, sd, at, size in al.steps if sd == other]
         events.sort()
-        own = its = 0
+        moves: dict[int, int] = {}
         pos = starts[side]
-        for place, d_own, d_its in [*events, (ends[side], 0, 0)]:
+        for place, key, growth in [*events, (ends[side], OWN, 0)]:
             place = min(place, ends[side])
             if place > pos:
-                mine_too = abs(its) <= CLEAR_LEAD * abs(own)  # (comparable moves: the literals')
-                to = theirs if (its or lead) and not (mine_too and own) else ours
-                to[side].append((pos, place))
+                out.setdefault(_mover_at(moves, default), {"a": [], "b": []})[side].append((pos, place))
                 pos = place
-            own += d_own
-            its += d_its
-    return {k: merge_spans(v) for k, v in theirs.items()}, {k: merge_spans(v) for k, v in ours.items()}
+            moves[key] = moves.get(key, 0) + growth
+    return {k: {side: merge_spans(v) for side, v in ps.items()} for k, ps in out.items()}
+
+
+def _mover_at(moves: dict[int, int], default: int) -> int:
+    """Whose changes moved a string, by the moves (key -> bytes) of the changes before it."""
+    own = abs(moves.get(OWN, 0))
+    others = [(abs(m), k == default, k) for k, m in moves.items() if k != OWN and m]
+    if not others:
+        return OWN if own else default
+    size, _, key = max(others)
+    return OWN if own and size <= CLEAR_LEAD * own else key
+
+
+def _share_moves(ctx: DiffContext, al: _Aligned, default: int) -> list[Claim]:
+    """The span's claims shared by place (_places): each owner's are added to it, the literals' are
+    returned. An owner keeps the runs its pieces are in, and the literals theirs; the claims outside
+    the span (code that only moved, words pointing at moved strings) go to ``default``."""
+    places = _places(al, default)
+    owners = {id(f): f for f in al.owners}
+    pieces = {key: _with_runs(ctx, owned) for key, owned in al.owned.items()}
+    pieces[OWN] = _with_runs(ctx, {"a": al.a_pieces, "b": al.b_pieces})
+    spans = {"a": (al.a0, al.a1), "b": (al.b0, al.b1)}
+
+    def in_span(c: Claim) -> bool:
+        ranged = bool(c.side) and not c.unit_key and c.mask is None
+        return ranged and spans[c.side][0] <= c.start < spans[c.side][1]
+
+    inside = [c for c in al.claims if in_span(c)]
+    rest = [c for c in al.claims if not in_span(c)]
+    out: list[Claim] = []
+    for key in {*places, default, *pieces}:
+        if key != OWN and key not in owners:
+            continue
+        within = places.get(key, {"a": [], "b": []})
+        others: Pieces = {"a": [], "b": []}
+        for k, ps in pieces.items():
+            if k != key:
+                for side in ("a", "b"):
+                    others[side] += ps.get(side, [])
+        outside = {side: _gaps(-1, 1 << 62, merge_spans(within.get(side, []))) for side in ("a", "b")}
+        others = {side: merge_spans(ps) for side, ps in others.items()}
+        got = [c for c in _less(_less(inside, outside), others) if c.end > c.start]
+        if key == default:
+            got += rest
+        own = pieces.get(key, {"a": [], "b": []})
+        got += [Claim.range(side, a, b) for side, ps in own.items() for a, b in ps]
+        if key == OWN:
+            out += got
+        else:
+            owners[key].claims.extend(got)
+    return out
 
 
 def _mover(al: _Aligned) -> Finding:
@@ -1141,7 +1166,7 @@ def strings_changed(ctx: DiffContext, st: State) -> bool:
 def _with_runs(ctx: DiffContext, pieces: Pieces) -> Pieces:
     """The pieces, and both sides' ranges of every differing run that overlaps one (sorted, merged)."""
     runs = ctx.cmp.runs
-    out = {side: list(ps) for side, ps in pieces.items()}
+    out = {side: list(pieces.get(side, [])) for side in ("a", "b")}
     both = np.flatnonzero((runs.a0 >= 0) & (runs.b0 >= 0))
     for side, ps in pieces.items():
         if not ps or not len(both):
@@ -1286,6 +1311,7 @@ def _align_span(
     owners: list[Finding] = []
     growth: dict[int, int] = {}
     owned: dict[int, Pieces] = {}
+    steps: list[tuple[int, str, int, int]] = []  # (owner's id, side, where, bytes of its change)
     for side, off, shifts, other_off in (("a", a0, sx, b0), ("b", b0, sy, a0)):
         pieces = [(off + s, off + e) for s, e in true_runs(shifts == NO_SHIFT, MAX_PIECES)]
         for p, owner in zip(pieces, held.of(side, pieces), strict=True):
@@ -1296,6 +1322,7 @@ def _align_span(
                 size = held.overlap(owner, side, p) if owner in held.findings else p[1] - p[0]
                 growth[id(owner)] = growth.get(id(owner), 0) + (size if side == "b" else -size)
                 owned.setdefault(id(owner), {}).setdefault(side, []).append(p)
+                steps.append((id(owner), side, p[0], size))
             elif _moved_pointer(ctx, side, p, off, shifts, other_off):
                 continue  # a pointer to a moved string, or a length: explained by the move
             else:
@@ -1312,7 +1339,9 @@ def _align_span(
     if moved:  # strings moved inside the section (its size may not show it: padding absorbs it)
         ctx.memo["data_moved"] = True
     claims = _span_claims("a", a0, a1, unknown["a"]) + _span_claims("b", b0, b1, unknown["b"])
-    return _Aligned(unit, claims, text["a"], text["b"], moved, owners, growth, owned, a0, b0, sx, a1, b1)
+    found = _Aligned(unit, claims, text["a"], text["b"], moved, owners, growth, owned, a0, b0, sx, a1, b1)
+    found.steps = steps
+    return found
 
 
 def _pclntab_span(ctx: DiffContext) -> tuple[int, int] | None:
