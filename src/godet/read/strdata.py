@@ -55,12 +55,10 @@ def estimate_go_string_span(binary: Binary) -> tuple[int, int] | None:
     """Without symbols: the blob of Go string literals estimated from the static string headers
     (pointer and length words) that point into read-only data. The linker sorts the blob by
     length, so it is the longest run of headed strings, in address order, whose lengths never
-    decrease and that no gap over MAX_GAP (from one string's end to the next's start) that is not
-    text splits. A
-    header of part of a longer string (a slice of a table) is no string of the blob, nor is a lone
-    string out of order with both its neighbours (data that happens to read as a header). It spans
-    from the first such string to the end of the last: the shortest and longest strings that only
-    code loads may lie outside it."""
+    decrease and that no gap over MAX_GAP (from one string's end to the next's start) splits unless
+    it is text (see _whole_strings for the headers left out). It spans from the first such string
+    to the end of the last: the shortest and longest strings that only code loads may lie outside
+    it."""
     from godet.read.coderefs import data_refs, words_at
 
     im = binary.image

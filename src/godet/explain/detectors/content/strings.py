@@ -1339,9 +1339,9 @@ def _align_span(
     if moved:  # strings moved inside the section (its size may not show it: padding absorbs it)
         ctx.memo["data_moved"] = True
     claims = _span_claims("a", a0, a1, unknown["a"]) + _span_claims("b", b0, b1, unknown["b"])
-    found = _Aligned(unit, claims, text["a"], text["b"], moved, owners, growth, owned, a0, b0, sx, a1, b1)
-    found.steps = steps
-    return found
+    return _Aligned(
+        unit, claims, text["a"], text["b"], moved, owners, growth, owned, a0, b0, sx, a1, b1, steps
+    )
 
 
 def _pclntab_span(ctx: DiffContext) -> tuple[int, int] | None:
