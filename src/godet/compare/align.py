@@ -22,16 +22,17 @@ WINDOW = 256 << 10  # bytes of a span whose offsets are counted together (align_
 REACH = 64 << 10  # how far a block is looked for in the other build
 MAX_SHIFTS = 64  # offsets tried (a real release moves strings by dozens of different lengths; esbuild
 # 0.24.0 vs 0.24.1 left 29 % of its 1.9 MB of .rodata unplaced with 24, 17 % with 64)
-
-
-NO_SHIFT = np.iinfo(np.int32).min
+HASH_BITS = 20  # bits of the table of the samples' first 4 bytes
+MAX_CANDIDATES = 1 << 18  # more places of y that start like a sample: each window looked through instead
+HASH_CHUNK = 1 << 20  # places of y hashed at once (the hashes take 8 bytes a place, twice)
+NO_SHIFT = np.iinfo(np.int32).min  # (callers align spans of at most a few MiB: offsets fit int32)
 
 
 def align_blocks(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Align two byte spans by blocks (>= MIN_BLOCK bytes) found in both at one of the few offsets that
     sampled blocks moved by: for each byte of ``x`` the offset of its place in ``y`` (and for ``y``
     the offset back), NO_SHIFT where a byte lies in no common block."""
-    sx = np.full(len(x), NO_SHIFT, dtype=np.int32)  # spans are at most MAX_SPAN bytes: offsets fit
+    sx = np.full(len(x), NO_SHIFT, dtype=np.int32)
     sy = np.full(len(y), NO_SHIFT, dtype=np.int32)
     for lo, hi, d, long in _common_blocks(x, y):
         fx = sx[lo:hi]
@@ -104,9 +105,6 @@ def first_hits(x: np.ndarray, y: np.ndarray, at: np.ndarray) -> np.ndarray:
     return _find_each(x, y, at, wrong, out) if len(wrong) else out
 
 
-HASH_CHUNK = 1 << 20  # places of y hashed at once (the hashes take 8 bytes a place, twice)
-
-
 def _candidates(table: np.ndarray, y: np.ndarray, n: int) -> np.ndarray:
     """The first ``n`` places of ``y`` whose 4-byte gram's hash is set in ``table``, hashed a chunk
     at a time."""
@@ -132,10 +130,6 @@ def _hash16(grams: np.ndarray) -> np.ndarray:
     """A 64-bit hash of each GRAM-byte row (equal rows, equal hashes; a shared hash is checked)."""
     words = np.ascontiguousarray(grams).view(np.uint64)
     return words[:, 0] * np.uint64(0x9E3779B97F4A7C15) ^ words[:, 1]
-
-
-HASH_BITS = 20
-MAX_CANDIDATES = 1 << 18
 
 
 def _grams(a: np.ndarray, at: np.ndarray) -> np.ndarray:

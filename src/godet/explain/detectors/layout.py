@@ -334,8 +334,9 @@ def moved_data(ctx: DiffContext, done: np.ndarray) -> np.ndarray:
         if max(a1 - a0, b1 - b0) > MAX_MOVED_SPAN:
             continue
         ux, uy = unaligned(data_a[a0:a1], data_b[b0:b1])
-        ca = np.concatenate([[0], np.cumsum(ux, dtype=np.int64)])  # unaligned bytes before each place
-        cb = np.concatenate([[0], np.cumsum(uy, dtype=np.int64)])
+        zero = np.zeros(1, dtype=np.int32)  # (int32: spans are at most MAX_MOVED_SPAN bytes)
+        ca = np.concatenate([zero, np.cumsum(ux, dtype=np.int32)])  # unaligned bytes before each place
+        cb = np.concatenate([zero, np.cumsum(uy, dtype=np.int32)])
         del ux, uy
         ok = (ca[runs.a1[idx] - a0] == ca[runs.a0[idx] - a0]) & (
             cb[runs.b1[idx] - b0] == cb[runs.b0[idx] - b0]
