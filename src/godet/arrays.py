@@ -39,3 +39,20 @@ def gram_hashes(a: np.ndarray, k: int, bits: int) -> np.ndarray:
     h *= np.uint64(0x9E3779B97F4A7C15)
     h >>= np.uint64(64 - bits)
     return h.view(np.int64)  # (below 2**bits: the same values; in place, no copy)
+
+
+def apportion(parts: np.ndarray, total: int) -> np.ndarray:
+    """Whole numbers in proportion to the non-negative ``parts`` that add up to exactly ``total``
+    (largest remainder: each part gets the floor of its scaled share, and the bytes left over go to
+    the largest fractions). All zeros when ``parts`` add up to nothing."""
+    parts = np.asarray(parts, dtype=np.float64)
+    out = np.zeros(len(parts), dtype=np.int64)
+    s = float(parts.sum())
+    if s <= 0 or total <= 0:
+        return out
+    scaled = parts / s * total  # (dividing first: a tiny sum would make total / s overflow)
+    out[:] = np.floor(scaled)
+    left = total - int(out.sum())
+    if left > 0:
+        out[np.argsort(out - scaled, kind="stable")[:left]] += 1
+    return out

@@ -83,7 +83,7 @@ def test_root_cause_first_and_share(name: str, reports) -> None:  # type: ignore
     assert share >= 0.95, (
         f"only {share:.1%} explained; unexplained: {[r.to_json() for r in rep.unexplained[:5]]}"
     )
-    assert sum(f.bytes for f in rep.causes if f.role == "root") == pytest.approx(rep.explained_bytes, abs=8)
+    assert sum(f.bytes for f in rep.causes if f.role == "root") == rep.explained_bytes
 
 
 @pytest.mark.parametrize("name", sorted(PAIR_CONSEQUENCES))
@@ -104,6 +104,11 @@ def test_bytes_add_up_and_consequences_follow_roots(name: str, reports) -> None:
     assert rep.explained_bytes + rep.unexplained_bytes == rep.differing_bytes
     assert rep.explained_bytes <= rep.differing_bytes
     assert not [n for n in rep.notes if "failed" in n], rep.notes
+    # whole bytes everywhere, and every list of them adds up to the total it splits
+    assert sum(f.bytes for f in rep.roots) == rep.explained_bytes
+    assert sum(r.bytes for r in rep.unexplained) == rep.unexplained_bytes
+    for f in rep.causes:
+        assert sum(r["bytes"] for r in f.regions) == f.direct_bytes, (f.cause, f.direct_bytes, f.regions)
     roots = {f.cause for f in rep.roots}
     for f in rep.causes:
         if f.role != "root":

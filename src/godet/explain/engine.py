@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from godet.arrays import apportion
 from godet.compare.bytes import images_equal
 from godet.compare.layout import compare
 from godet.errors import GodetError, NotGoBinary
@@ -27,7 +28,7 @@ from godet.explain.causes import CAUSES
 from godet.explain.detectors.base import EXTRA_DETECTOR_ERRORS, DiffContext, Evidence, Finding
 from godet.explain.owners import attribute_owners, code_runs
 from godet.explain.report import DiffReport, Residual, SectionSummary, Side
-from godet.explain.settle import settle
+from godet.explain.settle import Settlement, settle
 from godet.read.binary import Binary, open_binaries
 from godet.sources.base import is_tree_input
 
@@ -143,7 +144,7 @@ def _diff_binaries(
     model.settle_roles(ctx.findings)
     ha.join()
     hb.join()
-    return _report(a, b, ha.digest, hb.digest, ctx, settlement.remaining, deep)
+    return _report(a, b, ha.digest, hb.digest, ctx, settlement, deep)
 
 
 def _release(*binaries: Binary) -> None:
@@ -255,9 +256,8 @@ def _shown(f: Finding) -> bool:
     )
 
 
-
 def _report(
-    a: Binary, b: Binary, ha: str, hb: str, ctx: DiffContext, remaining: np.ndarray, deep: bool
+    a: Binary, b: Binary, ha: str, hb: str, ctx: DiffContext, settlement: Settlement, deep: bool
 ) -> DiffReport:
     cmp = ctx.cmp
     total = cmp.differing_bytes
@@ -265,7 +265,7 @@ def _report(
     for f in findings:
         f.share = f.bytes / total if total else 0.0
     findings.sort(key=lambda f: (f.role != "root", -f.bytes, f.rank))
-    residuals, unexplained_bytes = _residuals(ctx, remaining, deep)
+    residuals, unexplained_bytes = _residuals(ctx, settlement, deep)
     units = [
         SectionSummary(
             p.key,
@@ -300,16 +300,18 @@ def _report(
     return rep
 
 
-def _residuals(ctx: DiffContext, remaining: np.ndarray, deep: bool) -> tuple[list[Residual], int]:
+def _residuals(ctx: DiffContext, settlement: Settlement, deep: bool) -> tuple[list[Residual], int]:
     runs = ctx.cmp.runs
+    remaining = settlement.remaining
     left = np.flatnonzero(remaining > 0.5)
-    total = round(float(remaining[left].sum())) if len(left) else 0
+    total = settlement.unexplained
     if not len(left):
         return [], 0
     groups: dict[str, list[int]] = {}
     for i in left:
         groups.setdefault(runs.units[runs.unit[i]], []).append(int(i))
     out: list[Residual] = []
+    weights: list[float] = []  # bytes left in each residual's runs
     for unit, ids in groups.items():
         section = unit.split("/", 1)[0]
         func = unit.split("/", 1)[1] if "/" in unit and not unit.split("/", 1)[1].startswith("[") else None
@@ -329,7 +331,7 @@ def _residuals(ctx: DiffContext, remaining: np.ndarray, deep: bool) -> tuple[lis
             out.append(
                 Residual(
                     unit=unit,
-                    bytes=round(float(remaining[sel].sum())),
+                    bytes=0,  # whole bytes below
                     a_range=a_range,
                     b_range=b_range,
                     section=section,
@@ -337,6 +339,9 @@ def _residuals(ctx: DiffContext, remaining: np.ndarray, deep: bool) -> tuple[lis
                     symbol=_symbol_at(ctx.a, a_range[0]) if a_range and fn is None else None,
                 )
             )
+            weights.append(float(remaining[sel].sum()))
+    for r, n in zip(out, apportion(np.array(weights), total).tolist(), strict=True):
+        r.bytes = n  # whole bytes that add up to the unexplained total
     out.sort(key=lambda r: -r.bytes)
     out = [r for r in out if r.bytes > 0]
     if deep:

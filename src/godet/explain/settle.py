@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from godet.arrays import unique
+from godet.arrays import apportion, unique
 from godet.explain.detectors.base import Finding, merged_ranges, settlement_order
 
 if TYPE_CHECKING:
@@ -29,6 +29,13 @@ class Settlement:
     remaining: np.ndarray
     taken: dict[int, np.ndarray] = field(default_factory=dict)  # id(finding) -> bytes per unit
     runs_taken: dict[int, list[tuple[np.ndarray, np.ndarray]]] = field(default_factory=dict)
+
+    @property
+    def unexplained(self) -> int:
+        """The bytes left in runs with more than half a byte left (a claim that covers a fraction of
+        a run leaves crumbs; they count as explained)."""
+        left = self.remaining[self.remaining > 0.5]
+        return round(float(left.sum())) if len(left) else 0
 
     def run_bytes(self, f: Finding) -> tuple[np.ndarray, np.ndarray]:
         """(run indices, bytes taken from each) by ``f``'s claims (a run may appear more than once)."""
@@ -75,14 +82,14 @@ def settle(findings: list[Finding], runs: Runs, log: np.ndarray | None = None) -
                 elif c.mask is not None:
                     sel = np.flatnonzero(c.mask)
                     _take(remaining, sel, remaining[sel].copy(), runs.unit, acc, taken, log)
+    done = Settlement(remaining, per_unit, per_run)
+    took = [f for f in findings if id(f) in per_unit]
+    whole = apportion(np.array([per_unit[id(f)].sum() for f in took]), runs.total - done.unexplained)
     tops = _Tops(runs.units)
-    for f in findings:
-        acc = per_unit.get(id(f))
-        if acc is None:
-            continue
-        f.bytes = round(acc.sum())
-        f.regions = tops.regions(acc)
-    return Settlement(remaining, per_unit, per_run)
+    for f, n in zip(took, whole.tolist(), strict=True):
+        f.bytes = n
+        f.regions = tops.regions(per_unit[id(f)], n)
+    return done
 
 
 def _take(
@@ -178,9 +185,9 @@ class _Tops:
         )
         self.names = list(index)
 
-    def regions(self, acc: np.ndarray) -> list[dict]:
-        """Bytes per top section (of the units with more than half a byte), largest first."""
-        per = np.bincount(self.top, weights=np.where(acc > 0.5, acc, 0.0), minlength=len(self.names))
-        keep = [k for k in np.flatnonzero(per > 0).tolist()]
+    def regions(self, acc: np.ndarray, whole: int) -> list[dict]:
+        """Bytes per top section, largest first, in whole bytes that add up to ``whole``."""
+        per = apportion(np.bincount(self.top, weights=acc, minlength=len(self.names)), whole)
+        keep = np.flatnonzero(per > 0).tolist()
         keep.sort(key=lambda k: -per[k])
-        return [{"section": self.names[k], "bytes": round(float(per[k]))} for k in keep]
+        return [{"section": self.names[k], "bytes": int(per[k])} for k in keep]
