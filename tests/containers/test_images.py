@@ -79,6 +79,7 @@ def test_uid_difference(tmp_path: Path) -> None:
     owner = next(c for c in node["causes"] if c["id"] == "file-owner")
     ev = {e["label"]: (e["a"], e["b"]) for e in owner["evidence"]}
     assert ev["uid"] == ("0", "1000") and ev["uname"] == ("", "dev")
+    assert owner["summary"] == "owner differs: uid 0 vs 1000, uname (empty) vs dev"
 
 
 def test_recompressed_layer_is_compression_only(tmp_path: Path) -> None:

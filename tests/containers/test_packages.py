@@ -644,6 +644,9 @@ def test_release_tarballs_with_versioned_roots(tmp_path: Path, gopair) -> None: 
     assert tree["counts"]["only-a"] == tree["counts"]["only-b"] == 0
     app = _node(tree, "app-1.0/bin/app ↔ app-1.1/bin/app")
     assert app["kind"] == "binary" and app["report"]["causes"][0]["id"] == "build-path"
+    # each side of the binaries' report is named by its own path, not by the pair's
+    sides = (app["report"]["a"]["path"], app["report"]["b"]["path"])
+    assert sides == ("A:app-1.0/bin/app", "B:app-1.1/bin/app")
 
 
 def test_hostile_rpm_header_is_read_in_linear_time() -> None:

@@ -107,6 +107,7 @@ class Node:
     notes: list[str] = field(default_factory=list)
     error: str = ""
     rel: str = ""  # A's path of the member inside the source that holds it (not in the JSON)
+    paths: tuple[str, str] | None = None  # A's and B's paths when they differ (not in the JSON)
 
     def walk(self) -> Any:
         yield self

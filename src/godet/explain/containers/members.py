@@ -130,6 +130,7 @@ def diff_members(
         paired = [p for p in paired if p[1] != pa and p[2] != pb]
         holder.children.append(diff_member(ctx, xa, xb, f"{pa} ↔ {pb}", metadata))
         holder.children[-1].rel = pa
+        holder.children[-1].paths = (pa, pb)
     for key, na, nb in paired:
         ctx.advance(key)
         label = key if na is None or nb is None or na == nb else f"{na} ↔ {nb}"
@@ -144,6 +145,8 @@ def diff_members(
             )
         )
         holder.children[-1].rel = key
+        if na and nb and na != nb:
+            holder.children[-1].paths = (_join(path, na), _join(path, nb))
         if na and nb and contents:
             _checksum_list(a, b, a.members[na], b.members[nb], holder.children[-1])
     if metadata:
@@ -321,6 +324,11 @@ def _from_source(ctx: TreeContext, c: NodeCause) -> NodeCause:
     )
 
 
+def _shown(v: object) -> str:
+    """A metadata value in a sentence (an empty name is said to be empty, not left blank)."""
+    return "(empty)" if v is None or v == "" else str(v)
+
+
 def _kind(m: Member) -> str:
     if m.kind != "file":
         return m.kind
@@ -368,7 +376,7 @@ def metadata_causes(a: Member, b: Member, epoch: int | None, package: Any = None
         out.append(
             NodeCause(
                 "file-owner",
-                "owner differs: " + ", ".join(f"{k} {x} vs {y}" for k, x, y in own),
+                "owner differs: " + ", ".join(f"{k} {_shown(x)} vs {_shown(y)}" for k, x, y in own),
                 [Evidence(k, str(x), str(y)) for k, x, y in own],
             )
         )
@@ -590,11 +598,13 @@ def run_binaries(ctx: TreeContext) -> None:
             node.notes.append(f"not compared as Go binaries: {res}")
             explain_content(ctx, a, b, node)
             continue
-        res.a.path, res.b.path = _label(a, node.path, "A"), _label(b, node.path, "B")
+        res.a.path, res.b.path = _label(a, node, "A"), _label(b, node, "B")
         node.report = res
 
 
-def _label(m: Member, path: str, who: str) -> str:
+def _label(m: Member, node: Node, who: str) -> str:
+    """``A:path`` of one side's binary (its own path when the two were paired under different names)."""
+    path = node.paths[who == "B"] if node.paths else node.path
     return f"{who}:{path}" if path else m.path
 
 
