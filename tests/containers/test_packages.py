@@ -248,6 +248,54 @@ def test_changed_code_of_one_source_is_the_libraries(how: str, tmp_path: Path, g
 
 
 @need_dpkg
+@pytest.mark.parametrize("libraries", ["changed", "same"])
+def test_files_made_during_a_rebuild_against_other_libraries(libraries: str, tmp_path: Path, gopair) -> None:  # type: ignore[no-untyped-def]
+    """A binNMU against other versions of Go library packages: a man page that differs in more than
+    stamps (cobra's generator dropped a macro) was made during the build and follows the libraries,
+    and so do files embedded into the program (a library's go:embed data). With the same libraries
+    both stay what they are on their own: unexplained, and a root."""
+    old, new = (p.read_bytes() for p in gopair("embed"))
+    page = {"a": b'.TH "app" "1"\n.PP\nhello\n', "b": b'.TH "app" "1"\nhello\n'}
+    libs_a = "golang-1.22 (= 1.22.0-1), golang-github-spf13-cobra (= 1.8.1-1)"
+    libs_b = (
+        libs_a if libraries == "same" else "golang-1.22 (= 1.22.0-1), golang-github-spf13-cobra (= 1.10.2-1)"
+    )
+    a, _ = build_deb(
+        tmp_path / "a",
+        "1.0-1",
+        {"usr/bin/app": old, "usr/share/man/man1/app.1.gz": gzip.compress(page["a"], mtime=0)},
+        ["1.0-1"],
+        libs_a,
+    )
+    b, _ = build_deb(
+        tmp_path / "b",
+        "1.0-1+b1",
+        {"usr/bin/app": new, "usr/share/man/man1/app.1.gz": gzip.compress(page["b"], mtime=0)},
+        ["1.0-1"],
+        libs_b,
+    )
+    tree = _diff(a, b)
+    validate(tree)
+    man = {c["id"]: c for c in _node(tree, "data.tar.xz/usr/share/man/man1/app.1.gz")["causes"]}
+    embedded = next(
+        c for c in _node(tree, "data.tar.xz/usr/bin/app")["report"]["causes"] if c["id"] == "embedded-content"
+    )
+    if libraries == "same":
+        assert "unexplained" in man and "build-dependencies" not in man
+        assert embedded["role"] == "root"
+        return
+    assert "unexplained" not in man
+    made = man["build-dependencies"]
+    assert (made["role"], made["because"]) == ("consequence", "build-dependencies")
+    assert [(e["label"], e["a"], e["b"]) for e in made["evidence"]] == [
+        ("golang-github-spf13-cobra", "1.8.1-1", "1.10.2-1")
+    ]
+    assert (embedded["role"], embedded["because"]) == ("consequence", "build-dependencies")
+    roots = {r["id"] for r in tree["rollup"] if r["role"] == "root"}
+    assert "unexplained" not in roots and "embedded-content" not in roots and "build-dependencies" in roots
+
+
+@need_dpkg
 def test_stamps_in_generated_text_of_a_binary_only_rebuild(tmp_path: Path) -> None:
     """A binNMU whose man page (help2man: the build month and the package version) and maintainer
     script (debhelper's marker with its version) differ only in those stamps: the date and version

@@ -70,6 +70,9 @@ def test_nested_tarball_holding_a_deb_holding_a_go_binary(tmp_path: Path, gopair
     node = nodes(out)["dist/app.deb/data.tar.xz/usr/bin/app"]
     assert node["report"]["causes"][0]["id"] == "build-path"
     assert out["rollup"][0]["id"] == "build-path"
+    # the binary pairs by its path inside both packages: compared once, not also as "the single
+    # executable of each side" (which counted every cause twice)
+    assert [n["path"] for n in nodes(out).values() if n["report"] is not None] == [node["path"]]
 
 
 def test_deb_against_tarball_pairs_the_single_executables(tmp_path: Path, gopair) -> None:  # type: ignore[no-untyped-def]

@@ -853,6 +853,12 @@ EDGES: tuple[Edge, ...] = (
         when="same-package-source",
     ),
     E(
+        "build-dependencies",
+        "embedded-content",
+        "the package's own source is the same: embedded files that changed are the Go libraries'",
+        when="same-package-source",
+    ),
+    E(
         "toolchain-version",
         "gnu-build-id",
         "Go 1.24 and later write a GNU build ID note by default; earlier releases do not",

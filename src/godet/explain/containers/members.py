@@ -219,14 +219,15 @@ def clamping(a: Source, b: Source, package: Any = None) -> NodeCause | None:
     return None
 
 
-def _executables(src: Source, prefix: str = "") -> list[tuple[str, Member]]:
-    """(path, member) of every executable in a source, nested archives included."""
-    out: list[tuple[str, Member]] = []
+def _executables(src: Source, chain: tuple[str, ...] = ()) -> list[tuple[str, Member, tuple[str, ...]]]:
+    """(path, member, the member path at each level of nesting) of every executable in a source,
+    nested archives included."""
+    out: list[tuple[str, Member, tuple[str, ...]]] = []
     for m in src.members.values():
         if m.nested is not None:
-            out += _executables(m.nested, f"{prefix}{m.path}/")
+            out += _executables(m.nested, (*chain, m.path))
         elif m.kind == "file" and m.executable:
-            out.append((prefix + m.path, m))
+            out.append(("/".join((*chain, m.path)), m, (*chain, m.path)))
     return out
 
 
@@ -247,9 +248,30 @@ def _single_executables(
     """When each side holds exactly one executable, under paths that do not pair, those two are a
     pair (a .deb against a tarball of the same program)."""
     xa, xb = _executables(a), _executables(b)
-    if len(xa) == 1 and len(xb) == 1 and (xa[0][0], xb[0][0]) not in {(na, nb) for _, na, nb in paired}:
-        return xa[0], xb[0]
-    return None
+    if len(xa) != 1 or len(xb) != 1 or _pair_through(a, b, xa[0][2], xb[0][2], paired):
+        return None
+    return xa[0][:2], xb[0][:2]
+
+
+def _pair_through(
+    a: Source,
+    b: Source,
+    ca: tuple[str, ...],
+    cb: tuple[str, ...],
+    paired: list[tuple[str, str | None, str | None]],
+) -> bool:
+    """Whether the members at the chains ``ca`` and ``cb`` (a member path per level of nesting)
+    pair by path anyway, level by level (two .debs: data.tar.xz with data.tar.xz, then usr/bin/app
+    with usr/bin/app), so that the tree compares them without help."""
+    if len(ca) != len(cb) or (ca[0], cb[0]) not in {(na, nb) for _, na, nb in paired}:
+        return False
+    if len(ca) == 1:
+        return True
+    na, nb = a.members[ca[0]].nested, b.members[cb[0]].nested
+    assert na is not None and nb is not None
+    from godet.explain.containers.pairing import pairs
+
+    return _pair_through(na, nb, ca[1:], cb[1:], pairs(na, nb))
 
 
 def diff_member(

@@ -319,6 +319,7 @@ def _part_causes(
         found = _text_stamps(pair, _member(a, rel), _member(b, rel))
         if found:
             return found
+        return _built_file(pair)
     if pair.sources_differ and n.kind == "file":
         return [
             NodeCause(
@@ -331,6 +332,28 @@ def _part_causes(
             )
         ]
     return []
+
+
+def _built_file(pair: PackagePair) -> list[NodeCause]:
+    """A changed file of two packages from one source that were built against other versions of Go
+    library packages: made during the build (by the program, such as cobra's man pages and shell
+    completions, or by a build tool), it follows them. Nothing when the libraries are the same."""
+    la, lb = _built_with(pair.a), _built_with(pair.b)
+    changed = sorted(n for n in la.keys() | lb.keys() if la.get(n) != lb.get(n))
+    if not changed:
+        return []
+    listed = ", ".join(changed[:3]) + (", …" if len(changed) > 3 else "")
+    return [
+        NodeCause(
+            "build-dependencies",
+            f"the package's source is the same ({pair.a.source_version}) and it was built against other "
+            f"versions of {len(changed)} Go library package(s) ({listed}): a file made during the build "
+            "follows them",
+            [Evidence(n, la.get(n), lb.get(n)) for n in changed[:MAX_EVIDENCE]],
+            role="consequence",
+            because="build-dependencies",
+        )
+    ]
 
 
 def _member(src: Source, rel: str) -> Member | None:
