@@ -25,6 +25,7 @@ from conftest import EMBED_FS_MAIN as FS_MAIN
 from gobuild import BuildSpec
 from godet import api
 from godet.explain.report import DiffReport
+from godet.read.binary import open_binaries
 
 SHARE = 0.95
 T = ("-trimpath",)
@@ -78,6 +79,8 @@ EXTRA: dict[str, tuple[BuildSpec, BuildSpec]] = {
     ),
     "embed_fs": (_fs("v1", T), _fs("v2", T)),
     "embed_fs_stripped": (_fs("v1", (*T, f"-ldflags={STRIP}")), _fs("v2", (*T, f"-ldflags={STRIP}"))),
+    # the same files under two releases that store an embedded file's hash with other first bytes
+    "embed_fs_releases": (_fs("v1", T).with_(toolchain="1.24.11"), _fs("v1", T)),
     "cgo_date_stripped": (
         CGOC_T.with_(flags=(*T, f"-ldflags={STRIP}"), gocache="content-date-a"),
         CGOC_T.with_(flags=(*T, f"-ldflags={STRIP}"), gocache="content-date-b"),
@@ -229,6 +232,26 @@ def test_embed_fs(extra_pair: Callable, pair: str) -> None:
     assert (ev.a, ev.b) == tuple(digest(f["static/a.txt"].encode()) for f in files)
     if pair == "embed_fs":
         assert "main.content" in top.summary and nm_kinds(a)["main.content.files"] in "rR"
+
+
+def test_embed_fs_same_files_under_another_release(extra_pair: Callable) -> None:
+    """go1.24 stores an embedded file's truncated SHA-256 with its first byte XOR 1, go1.26 and later
+    XOR 0xff: the same files under both releases differ in that byte only, and are no embedded
+    content change (the releases explain the table)."""
+    a, b = extra_pair("embed_fs_releases")
+    hashes = []
+    for path in (a, b):
+        with open_binaries(str(path)) as xs:
+            (table,) = xs[0].embed_tables
+            f = next(f for f in table.files if f.name == "static/a.txt")
+            data = xs[0].image.read_va(f.data_va, f.data_len)
+            assert data == b"file a v1\n"  # the file as the test wrote it, on both sides
+            hashes.append(f.hash)
+            assert f.hash[1:] == hashlib.sha256(data).digest()[1:16]
+    assert hashes[0][0] != hashes[1][0]  # the byte the releases store differently
+    rep = diff(a, b)
+    assert [c.cause for c in rep.causes if c.role == "root"] == ["toolchain-version"]
+    assert "embedded-content" not in {c.cause for c in rep.causes}
 
 
 # ------------------------------------------------------------------------------------ order
