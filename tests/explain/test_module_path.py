@@ -71,3 +71,53 @@ def test_other_commands_of_one_module_stay_unrelated():
     assert not renamed_module(a, dataclasses.replace(b, main=other, path="example.com/tool/v2"))
     rep = diff_paths(str(pa), str(pb))
     assert rep.related
+
+
+GOPATH_OFF = (("GO111MODULE", "off"),)
+
+
+def test_a_repository_moved_to_another_owner_in_gopath_mode():
+    """GOPATH mode records no module: a repository moved to another owner shows as a main package
+    whose path differs in one element (Debian's irtt: github.com/peteheist/irtt to heistp/irtt)."""
+    a, b = (
+        gobuild.BuildSpec(
+            "hello", flags=("-trimpath",), env=GOPATH_OFF, gopath_import=f"example.com/{who}/hello"
+        )
+        for who in ("alice", "bob")
+    )
+    pa, pb = gobuild.build(a), gobuild.build(b)
+    info = [oracles.go_version_m_json(p) for p in (pa, pb)]
+    assert [i["Path"] for i in info] == ["example.com/alice/hello", "example.com/bob/hello"]
+    assert not any(i.get("Main", {}).get("Path") for i in info)  # GOPATH mode: no main module
+    rep = diff_paths(str(pa), str(pb))
+    assert rep.related
+    assert [f.cause for f in rep.roots] == ["module-path"]
+    ev = {e.label: (e.a, e.b) for e in rep.roots[0].evidence}
+    assert ev["import path prefix"] == ("example.com/alice", "example.com/bob")
+    assert rep.unexplained_bytes < 0.01 * rep.differing_bytes
+
+
+def test_gopath_mode_outside_gopath_names_the_directory():
+    """GOPATH mode outside GOPATH names the main package "_" plus its directory (Debian's
+    libgovarnam: _/build/reproducible-path/govarnam-1.9.0): one program in two directories."""
+    from godet.explain.detectors.buildinfo import local_directories
+
+    a, b = (gobuild.BuildSpec("hello", env=GOPATH_OFF, workdir=f"hello-{v}") for v in ("1.0", "1.1"))
+    pa, pb = gobuild.build(a), gobuild.build(b)
+    paths = [oracles.go_version_m_json(p)["Path"] for p in (pa, pb)]
+    assert all(p.startswith("_/") and p.endswith("/hello") for p in paths) and paths[0] != paths[1]
+    rep = diff_paths(str(pa), str(pb))
+    assert rep.related and [f.cause for f in rep.roots] == ["build-path"]
+    assert rep.unexplained_bytes == 0
+    # a version after the directory's name is the same program; another name is another program
+    import dataclasses
+
+    from godet.read.binary import open_binaries
+
+    with open_binaries(str(pa)) as xs:
+        real = xs[0].buildinfo
+    assert real is not None
+    bi = [
+        dataclasses.replace(real, path=p) for p in ("_/b/govarnam-1.9.0", "_/b/govarnam-1.9.1", "_/b/x-1.9")
+    ]
+    assert local_directories(bi[0], bi[1]) and not local_directories(bi[0], bi[2])

@@ -527,7 +527,12 @@ PROSE: dict[str, Prose] = {
         "lies at the same place inside each module, the modules' last path elements (without `/vN`) are "
         "equal, and, when both builds have dependencies, they share at least half of them. Such a pair "
         "is explained like any other (without that test, two main packages of other paths are "
-        "unrelated programs). The cause claims the buildinfo's `path` and `mod` lines and, as a fallback "
+        "unrelated programs). GOPATH mode (Debian's builds) records no module: there two main packages "
+        "whose import paths differ in exactly one element that is not the last are one repository moved "
+        "to another owner (Debian's irtt: `github.com/peteheist/irtt/cmd/irtt` became "
+        "`github.com/heistp/irtt/cmd/irtt`), and the renamed prefix (`github.com/peteheist` vs "
+        "`github.com/heistp`) stands for the module path. The cause claims the buildinfo's `path` and "
+        "`mod` lines and, as a fallback "
         "(after every specific cause), the module's path wherever a name holds it and the tables of "
         "names: the symbol names, the pclntab's function names and DWARF. Functions that exist under "
         "one name only are the source change's (they are not paired across the rename), and C code "
@@ -626,8 +631,11 @@ PROSE: dict[str, Prose] = {
         shows="The two files are executables of different programs or targets: another container format, "
         "architecture, GOOS/GOARCH or main package, or only one is a Go program.",
         detects="Before comparing bytes, the engine checks the container formats, architectures, whether "
-        "each file is a Go executable, the main package paths (unless one is `command-line-arguments`, or "
-        "the module was renamed: see [module-path](module-path.md)) "
+        "each file is a Go executable, the main package paths (unless one is `command-line-arguments`, "
+        "the module was renamed: see [module-path](module-path.md), or both were built in GOPATH mode "
+        "outside GOPATH, which names the main package `_` plus its directory, from directories of the "
+        "same name, perhaps followed by another version: `_/build/reproducible-path/govarnam-1.9.0` and "
+        "`…-1.9.1`, whose difference the paths detector tells as [build-path](build-path.md)) "
         "and the GOOS/GOARCH settings. Any mismatch ends the diff with this single cause, `related: false` "
         "in JSON, and every differing byte attributed to it.",
     ),

@@ -189,7 +189,7 @@ def _identical(a: Binary, b: Binary, ha: str, hb: str) -> DiffReport:
 
 def _unrelated(a: Binary, b: Binary) -> list[Evidence] | None:
     """Evidence that A and B are not two builds of one program, or None if they may be."""
-    from godet.explain.detectors.buildinfo import renamed_module
+    from godet.explain.detectors.buildinfo import local_directories, renamed_module
 
     ev = []
     if a.image.format != b.image.format:
@@ -200,7 +200,14 @@ def _unrelated(a: Binary, b: Binary) -> list[Evidence] | None:
         ev.append(Evidence("Go executable", str(a.is_go).lower(), str(b.is_go).lower()))
     ba, bb = a.buildinfo, b.buildinfo
     cla = "command-line-arguments"
-    if ba and bb and ba.path != bb.path and cla not in (ba.path, bb.path) and not renamed_module(ba, bb):
+    if (
+        ba
+        and bb
+        and ba.path != bb.path
+        and cla not in (ba.path, bb.path)
+        and not renamed_module(ba, bb)
+        and not local_directories(ba, bb)
+    ):
         ev.append(Evidence("main package", ba.path, bb.path))
     if ba and bb:
         for key in ("GOOS", "GOARCH"):

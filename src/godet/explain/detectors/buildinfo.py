@@ -236,8 +236,11 @@ def detect(ctx: DiffContext) -> list[Finding]:
 def renamed_module(a: BuildInfo, b: BuildInfo) -> bool:
     """Whether main packages of other paths are one program whose module was renamed or moved to
     another major version: the same package inside modules of the same name (the last element,
-    without /vN), beside mostly the same dependencies when both have some."""
+    without /vN), beside mostly the same dependencies when both have some; in GOPATH mode (no
+    module recorded) a repository that moved to another owner (renamed_prefixes)."""
     ma, mb = a.main, b.main
+    if renamed_prefixes(a, b) is not None:
+        return True
     if ma is None or mb is None or not ma.path or not mb.path or ma.path == mb.path:
         return False
     inside = _inside(a.path, ma.path)
@@ -247,6 +250,37 @@ def renamed_module(a: BuildInfo, b: BuildInfo) -> bool:
     if min(len(da), len(db)) < MIN_COMMON_DEPS:
         return True
     return 2 * len(da & db) >= len(da | db)
+
+
+def renamed_prefixes(a: BuildInfo, b: BuildInfo) -> tuple[str, str] | None:
+    """In GOPATH mode on both sides (no main module recorded), main packages whose import paths
+    differ in exactly one element that is not the last (github.com/peteheist/irtt/cmd/irtt and
+    github.com/heistp/irtt/cmd/irtt: the repository moved to another owner): the two paths up to
+    that element, which every package of the program is renamed by. Else None."""
+    if any(x.main is not None and not x.main.is_zero for x in (a, b)):
+        return None
+    pa, pb = a.path.split("/"), b.path.split("/")
+    if len(pa) != len(pb) or len(pa) < 3 or "." not in pa[0]:
+        return None
+    differ = [i for i, (x, y) in enumerate(zip(pa, pb, strict=True)) if x != y]
+    if len(differ) != 1 or differ[0] == len(pa) - 1:
+        return None
+    k = differ[0] + 1
+    return "/".join(pa[:k]), "/".join(pb[:k])
+
+
+LOCAL_VERSION = re.compile(r"[-_.]v?\d[\w.~+-]*\Z")  # a version a source directory's name ends in
+
+
+def local_directories(a: BuildInfo, b: BuildInfo) -> bool:
+    """Main packages built in GOPATH mode from directories outside GOPATH (cmd/go names them
+    "_/" and the absolute directory) whose last elements are the same name, perhaps followed by
+    another version (_/build/reproducible-path/govarnam-1.9.0 and -1.9.1): one program built in
+    two directories, whose difference the paths detector tells."""
+    if not (a.path.startswith("_/") and b.path.startswith("_/")):
+        return False
+    na, nb = (LOCAL_VERSION.sub("", x.path.rsplit("/", 1)[-1]) for x in (a, b))
+    return bool(na) and na == nb
 
 
 def _inside(package: str, module: str) -> str | None:
@@ -264,20 +298,29 @@ def _base(module: str) -> str:
 def _module_path(ctx: DiffContext, a: BuildInfo, b: BuildInfo, claims: list[Claim]) -> Finding:
     """The renamed module: its buildinfo lines, and as a fallback the module's path wherever a name
     holds it, and the tables of names (symbol names, the pclntab's function names, DWARF)."""
-    ma, mb = a.main, b.main
-    assert ma is not None and mb is not None
-    names = ctx.string_claims(ma.path.encode(), mb.path.encode(), limit=4096)
+    moved = renamed_prefixes(a, b)
+    if moved is None:
+        assert a.main is not None and b.main is not None
+        moved = a.main.path, b.main.path
+    pa, pb = moved
+    names = ctx.string_claims(pa.encode(), pb.encode(), limit=4096)
     claims = claims + [Claim.range(c.side, c.start, c.end, fallback=True) for c in names]
     for u in ctx.cmp.runs.units:
         top, _, piece = u.partition("/")
         name = top.rsplit(",", 1)[-1]
         if name in NAME_UNITS or piece == "funcnametab" or is_debug_name(name) or in_debug_segment(u):
             claims.append(Claim.unit(u, fallback=True))
+    if a.main is not None and not a.main.is_zero:
+        summary = f"The main module's path differs ({pa} vs {pb}): the module was renamed or moved to "
+        label = "main module"
+    else:
+        summary = f"The program's import path differs ({pa} vs {pb}; GOPATH mode): it was moved to "
+        label = "import path prefix"
     return Finding(
         "module-path",
-        f"The main module's path differs ({ma.path} vs {mb.path}): the module was renamed or moved "
-        "to another major version, which renames every package, function and type it declares.",
-        [Evidence("main module", ma.path, mb.path), Evidence("main package", a.path, b.path)],
+        summary + "another owner or major version, which renames every package, function and type it "
+        "declares.",
+        [Evidence(label, pa, pb), Evidence("main package", a.path, b.path)],
         claims,
         key="main module",
     )
