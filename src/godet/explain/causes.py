@@ -566,6 +566,32 @@ def _releases_differ(causer: Finding, effect: Finding) -> bool:
     return _minor(ev.a) != _minor(ev.b) or _minor(ev.a) is None
 
 
+def _goroot_names_release(causer: Finding, effect: Finding) -> bool:
+    """Every GOROOT prefix pair is one path once each side's Go version is taken out of it: each
+    release is installed in a directory named after it (/usr/lib/go-1.24 vs /usr/lib/go-1.26,
+    ~/sdk/go1.24.4 vs ~/sdk/go1.26.2), so pinning the release pins the GOROOT too."""
+    ev = causer.evidence[0] if causer.evidence else None
+    if ev is None or not isinstance(ev.a, str) or not isinstance(ev.b, str):
+        return False
+    va, vb = ev.a.removeprefix("go"), ev.b.removeprefix("go")
+    prefixes = [e for e in effect.evidence if e.label == "path prefix"]
+    return bool(prefixes) and all(
+        isinstance(e.a, str)
+        and isinstance(e.b, str)
+        and _without_release(e.a, va) == _without_release(e.b, vb) is not None
+        for e in prefixes
+    )
+
+
+def _without_release(path: str, version: str) -> str | None:
+    """``path`` with the Go ``version`` (1.24.4, else its minor 1.24) taken out, or None without it."""
+    minor = ".".join(version.split(".")[:2])
+    for v in (version, minor):
+        if v and re.search(rf"(?<![\d.]){re.escape(v)}(?![\d])", path):
+            return re.sub(rf"(?<![\d.]){re.escape(v)}(?![\d])", "\0", path)
+    return None
+
+
 def _same_package_source(causer: Finding, effect: Finding) -> bool:
     """The causer says both packages come from one source (a Debian binNMU, or one version built twice)."""
     return SAME_SOURCE in causer.traits
@@ -628,6 +654,7 @@ def _std_literals(causer: Finding, effect: Finding) -> bool:
     release and a dependency bump could both have changed them, the release did."""
     return STD_LITERALS in effect.traits
 
+
 def _no_own_literal(causer: Finding, effect: Finding) -> bool:
     """No changed literal is loaded by the main module's own code (outside calls inlined into it):
     a toolchain or a compiler flag changes the strings of the standard library and of what it
@@ -661,6 +688,8 @@ CONDITION_TEXT = {  # how the docs and the accuracy report say each condition
     "other-modules": "the code is not functions found in modules of the same version",
     "releases-differ": "the Go versions are different minor releases",
     "same-package-source": "both packages come from one source version, built against other Go libraries",
+    "goroot-names-release": "each GOROOT is a directory named after its release (/usr/lib/go-1.24, "
+    "~/sdk/go1.26.2) and the paths are otherwise the same",
     "release-settings": "every setting that differs is one the two releases' tables write differently",
     "no-own-literal": "no changed literal is loaded by the main module's own code (outside inlined calls)",
     "std-literals": "the changed strings are loaded by the standard library's code only",
@@ -683,6 +712,7 @@ CONDITIONS: dict[str, Callable[[Finding, Finding], bool]] = {
     "releases-differ": _releases_differ,
     "release-settings": _settings_of_the_releases,
     "same-package-source": _same_package_source,
+    "goroot-names-release": _goroot_names_release,
     "no-own-literal": _no_own_literal,
     "std-literals": _std_literals,
     "reaches-module": _reaches_module,
@@ -840,6 +870,12 @@ EDGES: tuple[Edge, ...] = (
         prefer="std-literals",
     ),
     E("toolchain-version", "linkage", "Go releases change linker defaults"),
+    E(
+        "toolchain-version",
+        "goroot-path",
+        "each release is installed in its own directory",
+        when="goroot-names-release",
+    ),
     E(
         "build-dependencies",
         "source-change",

@@ -101,6 +101,20 @@ def _root(binary: Binary, full: str) -> EmbeddedPath | None:
     return max(roots, key=lambda p: len(p.path)) if roots else None
 
 
+def _trees(x: str, y: str, ra: str, rb: str) -> tuple[str, str]:
+    """A prefix pair whose parts inside the two roots differ (strconv/ in GOROOT/src against
+    GOROOT/src/internal: a release moved the file) is the roots' pair: the tree moved, and the file
+    moved inside it, which is not another prefix."""
+    ra, rb = ra.rstrip("/\\"), rb.rstrip("/\\")
+    if not (x.startswith(ra) and y.startswith(rb) and x[len(ra) :] != y[len(rb) :]):
+        return x, y
+    ea, eb = ra.split("/"), rb.split("/")
+    n = _common_parts(ea, eb)  # (…/go-1.26/go and …/go-1.24/go: the pair the other files give)
+    return (
+        ("/".join(ea[: len(ea) - n]), "/".join(eb[: len(eb) - n])) if n < min(len(ea), len(eb)) else (ra, rb)
+    )
+
+
 def classify(ctx: DiffContext, pa: str, pb: str, tail: str) -> str:
     """Which path cause a prefix pair is: the kind the reader gave the root holding A's file.
 
@@ -135,6 +149,8 @@ def detect(ctx: DiffContext) -> list[Finding]:
         if ra is not None and rb is not None and ra.path == rb.path:
             continue  # the same GOROOT (build directory...) in both: a file moved inside it (a release
             # moved a package of the standard library), not the tree
+        if ra is not None and rb is not None and ra.kind == rb.kind:
+            x, y = _trees(x, y, ra.path, rb.path)
         c, t = by_prefix.get((x, y), (0, tail))
         by_prefix[(x, y)] = (c + n, t)
     findings: dict[str, Finding] = {}
