@@ -296,6 +296,32 @@ def test_files_made_during_a_rebuild_against_other_libraries(libraries: str, tmp
 
 
 @need_dpkg
+@pytest.mark.parametrize("sources", ["other", "same"])
+def test_a_program_not_in_go_follows_the_package_source(sources: str, tmp_path: Path) -> None:
+    """An executable that is no Go program (here two system tools as the same file) inside packages
+    of two source versions is the sources' change, as any file is; from one source it stays
+    unexplained."""
+    tools = [Path(shutil.which(t) or "") for t in ("true", "false")]
+    assert all(t.is_file() for t in tools) and tools[0].read_bytes() != tools[1].read_bytes()
+    using = "golang-1.22 (= 1.22.0-1)"
+    a, _ = build_deb(tmp_path / "a", "1.0-1", {"usr/bin/tool": tools[0].read_bytes()}, ["1.0-1"], using)
+    b_version, b_source = ("1.1-1", ["1.1-1", "1.0-1"]) if sources == "other" else ("1.0-1+b1", ["1.0-1"])
+    b, _ = build_deb(tmp_path / "b", b_version, {"usr/bin/tool": tools[1].read_bytes()}, b_source, using)
+    tree = _diff(a, b)
+    validate(tree)
+    node = _node(tree, "data.tar.xz/usr/bin/tool")
+    assert node["report"] is None and any("not compared as Go binaries" in n for n in node["notes"])
+    causes = {c["id"]: c for c in node["causes"]}
+    if sources == "same":
+        assert "unexplained" in causes and "source-change" not in causes
+        return
+    assert "unexplained" not in causes
+    changed = causes["source-change"]
+    assert (changed["role"], changed["because"]) == ("consequence", "package-version")
+    assert "no known cause" not in changed["summary"] and "1.0-1 vs 1.1-1" in changed["summary"]
+
+
+@need_dpkg
 def test_stamps_in_generated_text_of_a_binary_only_rebuild(tmp_path: Path) -> None:
     """A binNMU whose man page (help2man: the build month and the package version) and maintainer
     script (debhelper's marker with its version) differ only in those stamps: the date and version

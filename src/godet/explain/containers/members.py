@@ -28,7 +28,8 @@ class TreeContext:
     progress: bool = False
     errors: list[tuple[str, str]] = field(default_factory=list)
     # deferred Go diffs, each with what its package tells the binaries' causal model
-    binary_pairs: list[tuple[Node, Member, Member, tuple[Any, ...]]] = field(default_factory=list)
+    # (node, A's member, B's member, the package's findings for the binaries, the package pair)
+    binary_pairs: list[tuple[Node, Member, Member, tuple[Any, ...], Any]] = field(default_factory=list)
     advance: Any = field(default=lambda _path: None)  # progress callback, one call per member compared
 
 
@@ -300,7 +301,7 @@ def diff_member(
         cid = "hardlink" if kinds == {"file", "hardlink"} else "unexplained"
         node.causes.append(
             _from_source(
-                ctx,
+                ctx.package,
                 NodeCause(
                     cid,
                     f"a {ma.kind} in A, a {mb.kind} in B",
@@ -314,7 +315,7 @@ def diff_member(
     elif ma.linkname != mb.linkname:
         node.causes.append(
             _from_source(
-                ctx,
+                ctx.package,
                 NodeCause(
                     "hardlink" if ma.kind == "hardlink" else "unexplained",  # a hard-link chain re-pointed
                     f"{ma.kind} target differs",
@@ -334,16 +335,14 @@ def diff_member(
     return node
 
 
-def _from_source(ctx: TreeContext, c: NodeCause) -> NodeCause:
-    """An otherwise unexplained entry change inside two packages built from different sources is
-    the sources' (what the package ships changed with them)."""
-    pair = ctx.package
+def _from_source(pair: Any, c: NodeCause) -> NodeCause:
+    """An otherwise unexplained change inside two packages (``pair``, or None) built from different
+    sources is the sources' (what the package ships changed with them)."""
     if c.id != "unexplained" or pair is None or not pair.sources_differ:
         return c
     why = f"; the package sources differ ({pair.a.source_version} vs {pair.b.source_version})"
-    return NodeCause(
-        "source-change", c.summary + why, c.evidence, role="consequence", because="package-version"
-    )
+    summary = c.summary.replace(", no known cause", "") + why
+    return NodeCause("source-change", summary, c.evidence, role="consequence", because="package-version")
 
 
 def _shown(v: object) -> str:
@@ -545,7 +544,7 @@ def content(ctx: TreeContext, a: Member, b: Member, node: Node) -> None:
         node.status = "different"  # the bytes differ; the binary diff runs later (run_binaries)
         from godet.explain.containers.packages import binary_context
 
-        ctx.binary_pairs.append((node, a, b, binary_context(ctx.package)))
+        ctx.binary_pairs.append((node, a, b, binary_context(ctx.package), ctx.package))
         return
     explain_content(ctx, a, b, node)
 
@@ -605,7 +604,7 @@ POOL_FROM = 3  # binary pairs from which a process pool is worth its start-up
 def run_binaries(ctx: TreeContext) -> None:
     """Diff every deferred Go binary pair, on all cores when there are several."""
     pairs, ctx.binary_pairs = ctx.binary_pairs, []
-    jobs = [(a.spill, b.spill, ctx.deep, given) for _, a, b, given in pairs]
+    jobs = [(a.spill, b.spill, ctx.deep, given) for _, a, b, given, _ in pairs]
     workers = min(len(jobs), os.cpu_count() or 1)
     if len(jobs) >= POOL_FROM and workers > 1:
         from concurrent.futures import ProcessPoolExecutor
@@ -614,11 +613,12 @@ def run_binaries(ctx: TreeContext) -> None:
             results = list(pool.map(diff_binary_files, *zip(*jobs, strict=True)))
     else:
         results = [diff_binary_files(*j) for j in jobs]
-    for (node, a, b, _), res in zip(pairs, results, strict=True):
+    for (node, a, b, _, package), res in zip(pairs, results, strict=True):
         ctx.advance(node.path)
         if isinstance(res, str):
             node.notes.append(f"not compared as Go binaries: {res}")
             explain_content(ctx, a, b, node)
+            node.causes = [_from_source(package, c) for c in node.causes]  # (its package's, as any file)
             continue
         res.a.path, res.b.path = _label(a, node, "A"), _label(b, node, "B")
         node.report = res
