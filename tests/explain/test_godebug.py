@@ -100,3 +100,27 @@ def test_the_releases_account_only_for_the_settings_they_write_differently():
     assert not _pair("panicnil=1", "", "go1.27.3", "go1.27.2")
     # a release the table does not cover: it cannot say, the release is given the benefit
     assert _pair("panicnil=1", "", "go1.99.1", "go1.27.3")
+
+
+def test_gopath_mode_defaults_follow_the_release() -> None:
+    """In GOPATH mode there is no go.mod: each release writes the defaults of the go line it assumes
+    (go1.24 writes netedns0=0, go1.27 no longer does, though both date that change at go1.19). Beside
+    another release the DefaultGODEBUG difference is its consequence (Debian's lmdb-go-tools, go1.24.4
+    vs go1.27.1)."""
+    off = (("GO111MODULE", "off"),)
+    a, b = (
+        gobuild.BuildSpec(
+            "hello", flags=("-trimpath",), env=off, gopath_import="example.com/hello", toolchain=t
+        )
+        for t in ("1.24.11", "1.27.3")
+    )
+    pa, pb = gobuild.build(a), gobuild.build(b)
+    info = [oracles.go_version_m_json(p) for p in (pa, pb)]
+    assert not any(i.get("Main", {}).get("Path") for i in info)  # GOPATH mode on both sides
+    values = [{s["Key"]: s.get("Value") for s in i["Settings"]}["DefaultGODEBUG"] for i in info]
+    assert "netedns0=0" in values[0].split(",") and "netedns0=0" not in values[1].split(",")
+    assert godebug.changed_at("netedns0", "go1.24.11") == godebug.changed_at("netedns0", "go1.27.3") == 19
+    rep = diff_paths(str(pa), str(pb))
+    assert [f.cause for f in rep.roots] == ["toolchain-version"]
+    (d,) = [f for f in rep.causes if f.cause == "default-godebug"]
+    assert (d.role, d.because) == ("consequence", "toolchain-version") and "GOPATH mode" in d.summary

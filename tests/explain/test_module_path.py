@@ -5,6 +5,8 @@ Oracle: ``go version -m`` (the main module and package of each build)."""
 
 from __future__ import annotations
 
+import pytest
+
 import gobuild
 import oracles
 from godet.explain.engine import diff_paths
@@ -121,3 +123,41 @@ def test_gopath_mode_outside_gopath_names_the_directory():
         dataclasses.replace(real, path=p) for p in ("_/b/govarnam-1.9.0", "_/b/govarnam-1.9.1", "_/b/x-1.9")
     ]
     assert local_directories(bi[0], bi[1]) and not local_directories(bi[0], bi[2])
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "moved"),
+    [
+        (
+            "github.com/peteheist/irtt/cmd/irtt",
+            "github.com/heistp/irtt/cmd/irtt",
+            ("github.com/peteheist", "github.com/heistp"),
+        ),
+        (
+            "github.com/go-git/go-git/cli/go-git",
+            "github.com/go-git/go-git/v5/cli/go-git",
+            ("github.com/go-git/go-git", "github.com/go-git/go-git/v5"),
+        ),
+        ("example.com/x/v2/cmd/t", "example.com/x/cmd/t", ("example.com/x/v2", "example.com/x")),
+        ("github.com/a/tool/cmd/server", "github.com/b/other/cmd/server", None),  # two elements: two programs
+        ("github.com/a/tool/cmd/one", "github.com/a/tool/cmd/two", None),  # another command
+        (
+            "github.com/a/tool/cmd/t",
+            "github.com/a/tool/vendor/cmd/t",
+            None,
+        ),  # an element that is no major version
+    ],
+)
+def test_gopath_renames(a: str, b: str, moved: tuple[str, str] | None) -> None:
+    import dataclasses
+
+    from godet.explain.detectors.buildinfo import renamed_prefixes
+    from godet.read.binary import open_binaries
+
+    spec = gobuild.BuildSpec(
+        "hello", flags=("-trimpath",), env=GOPATH_OFF, gopath_import="example.com/alice/hello"
+    )
+    with open_binaries(str(gobuild.build(spec))) as xs:
+        real = xs[0].buildinfo
+    assert real is not None and (real.main is None or real.main.is_zero)
+    assert renamed_prefixes(dataclasses.replace(real, path=a), dataclasses.replace(real, path=b)) == moved

@@ -601,6 +601,8 @@ def _settings_of_the_releases(causer: Finding, effect: Finding) -> bool:
     """Every DefaultGODEBUG setting that differs is one the two releases write differently (see
     :mod:`godet.explain.godebug`); a setting both write alike comes from the go line or a
     //go:debug directive."""
+    if GOPATH_DEFAULTS in effect.traits:
+        return True  # no go.mod: each release assumes its own go line (only a //go:debug could differ)
     tv = causer.evidence[0] if causer.evidence else None
     dv = effect.evidence[0] if effect.evidence else None
     if tv is None or dv is None or not isinstance(tv.a, str) or not isinstance(tv.b, str):
@@ -625,6 +627,7 @@ def _no_go_literal(causer: Finding, effect: Finding) -> bool:
 
 
 OWN_LITERALS = "own-literals"  # ... a changed literal is loaded by the main module's own (not inlined) code
+GOPATH_DEFAULTS = "gopath-defaults"  # trait of a DefaultGODEBUG finding: neither build has a go.mod
 SAME_SOURCE = "same-source"  # trait of a package's build-dependencies finding: one source, other libraries
 CGO_ONE_SIDE = "cgo-one-side"  # trait of a string-literal finding: one build only links runtime/cgo
 GO_LITERALS = "go-literals"  # trait of a string-literal finding: a changed string lies in Go's literals

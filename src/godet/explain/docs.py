@@ -296,7 +296,10 @@ PROSE: dict[str, Prose] = {
         "`go version -m`). A setting both releases date alike comes from the go line or a `//go:debug` "
         "directive and keeps this cause a root; a release the table does not cover is given the benefit "
         "of the doubt. The same table names the go lines: the go.mod go lines for which each release "
-        "writes exactly its build's defaults are shown when they differ (`go 1.25` vs `go 1.26`).",
+        "writes exactly its build's defaults are shown when they differ (`go 1.25` vs `go 1.26`). In "
+        "GOPATH mode on both sides there is no go.mod, and each release assumes a go line of its own "
+        "(go1.24 still writes `netedns0=0`, dated go1.19, go1.27 no longer does): beside another release "
+        "the difference is then that release's consequence whatever the table says.",
         references=("https://go.dev/doc/godebug", "https://go.dev/doc/godebug#history"),
     ),
     "pgo-profile": Prose(
@@ -312,7 +315,12 @@ PROSE: dict[str, Prose] = {
         detects="The buildinfo detector compares the dependencies by module path (version, checksum and "
         "replacement). Each differing module names this cause, keyed by the module path, with both "
         "`module version => replacement` lines as evidence. It claims the `dep` and `=>` lines and the code "
-        "of every function whose name starts with the module path.",
+        "of every function whose name starts with the module path. When a module is compiled into one "
+        "build only, its package-level variables lie in the writable data sections (`.data`, "
+        "`.noptrdata`, `.data.rel.ro`) among everyone else's, and a stripped build names none of them: "
+        "the differing bytes there that no more specific cause claims are the added or removed modules' "
+        "(a fallback claim; hugo 0.147.8 to 0.147.9, which added envoy's and cncf's modules, went from "
+        "97.9 % to over 99.9 % explained).",
         references=("https://go.dev/ref/mod#go-sum-files",),
     ),
     "embedded-content": Prose(
@@ -322,7 +330,9 @@ PROSE: dict[str, Prose] = {
         detects="The content detector finds `embed.FS` file tables by their shape (a slice header that "
         "points just past itself, followed by entries of name, data and SHA-256 hash), so it works on "
         "stripped binaries too, pairs the two builds' tables and compares the files by name. Each file whose "
-        "data or hash differs is named, with the size and a hash prefix of both versions and, for text, a "
+        "data differs (or, when the data cannot be read, whose recorded hash differs: go1.24 and go1.26 "
+        "store the same file's truncated SHA-256 with other first bytes) is named, with the size and a "
+        "hash prefix of both versions and, for text, a "
         "preview from the first difference; its data and table entry are claimed. Differing data that is "
         "not in an `embed.FS` but is the value of a string or `[]byte` variable (a go:embed of a single "
         "file, an initialised string), found through the variable's pointer/length header, is reported the "
@@ -530,7 +540,9 @@ PROSE: dict[str, Prose] = {
         "unrelated programs). GOPATH mode (Debian's builds) records no module: there two main packages "
         "whose import paths differ in exactly one element that is not the last are one repository moved "
         "to another owner (Debian's irtt: `github.com/peteheist/irtt/cmd/irtt` became "
-        "`github.com/heistp/irtt/cmd/irtt`), and the renamed prefix (`github.com/peteheist` vs "
+        "`github.com/heistp/irtt/cmd/irtt`), and so are paths that differ by a major version element "
+        "(Debian's go-git: `github.com/go-git/go-git/cli/go-git` became `…/go-git/v5/cli/go-git`); "
+        "the renamed prefix (`github.com/peteheist` vs "
         "`github.com/heistp`) stands for the module path. The cause claims the buildinfo's `path` and "
         "`mod` lines and, as a fallback "
         "(after every specific cause), the module's path wherever a name holds it and the tables of "

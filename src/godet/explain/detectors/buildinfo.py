@@ -12,11 +12,12 @@ import bisect
 import re
 
 from godet.explain import godebug
-from godet.explain.causes import ARCH_LEVELS, CGO_FLAGS, COMPILER_SETTINGS, is_broad
+from godet.explain.causes import ARCH_LEVELS, CGO_FLAGS, COMPILER_SETTINGS, GOPATH_DEFAULTS, is_broad
 from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding, raw_bytes
 from godet.explain.detectors.paths import FILE_TABLES
 from godet.read.buildinfo import BuildInfo
 from godet.read.formats import in_debug_segment, is_debug_name
+from godet.read.strdata import WRITABLE_DATA, section_name
 from godet.read.xflags import parse_x_flags, without_x
 
 EMITS = frozenset(
@@ -41,6 +42,7 @@ EMITS = frozenset(
     }
 )
 MAJOR_SUFFIX = re.compile(r"/v[2-9][0-9]*$")  # a module path's major version (example.com/mod/v2)
+MAJOR_ELEMENT = re.compile(r"v[2-9][0-9]*")  # that element of an import path
 NAME_UNITS = frozenset({".strtab", ".symtab", ".dynstr", "__LINKEDIT"})  # symbol names and their table
 MIN_COMMON_DEPS = 3  # dependencies two builds share before their overlap says "one program"
 
@@ -177,7 +179,15 @@ def detect(ctx: DiffContext) -> list[Finding]:
                     )
                 )
         elif k == "DefaultGODEBUG":
+            gopath = not any(x.main is not None and not x.main.is_zero for x in (a, b))
             summary, lines = _godebug_summary(va, vb, a.go_version, b.go_version)
+            if gopath:
+                summary, lines = (
+                    "The default GODEBUG settings differ: in GOPATH mode there is no go.mod, and each Go "
+                    "release writes the defaults of the go line it assumes (or a //go:debug directive "
+                    "differs).",
+                    [],
+                )
             out.append(
                 Finding(
                     "default-godebug",
@@ -185,6 +195,7 @@ def detect(ctx: DiffContext) -> list[Finding]:
                     [Evidence(k, va, vb), *lines, *_godebug_settings(va, vb)],
                     claims + _string_claims(ctx, va, vb),
                     key=k,
+                    traits=frozenset({GOPATH_DEFAULTS}) if gopath else frozenset(),
                 )
             )
         elif k == "-pgo":
@@ -255,12 +266,22 @@ def renamed_module(a: BuildInfo, b: BuildInfo) -> bool:
 def renamed_prefixes(a: BuildInfo, b: BuildInfo) -> tuple[str, str] | None:
     """In GOPATH mode on both sides (no main module recorded), main packages whose import paths
     differ in exactly one element that is not the last (github.com/peteheist/irtt/cmd/irtt and
-    github.com/heistp/irtt/cmd/irtt: the repository moved to another owner): the two paths up to
+    github.com/heistp/irtt/cmd/irtt: the repository moved to another owner), or by a major version
+    element (github.com/go-git/go-git/cli/go-git and .../go-git/v5/cli/go-git): the two paths up to
     that element, which every package of the program is renamed by. Else None."""
     if any(x.main is not None and not x.main.is_zero for x in (a, b)):
         return None
     pa, pb = a.path.split("/"), b.path.split("/")
-    if len(pa) != len(pb) or len(pa) < 3 or "." not in pa[0]:
+    if min(len(pa), len(pb)) < 2 or "." not in pa[0]:
+        return None
+    if abs(len(pa) - len(pb)) == 1:  # moved to another major version: .../go-git/v5/cli/go-git
+        short, long_ = (pa, pb) if len(pa) < len(pb) else (pb, pa)
+        k = next((i for i, (x, y) in enumerate(zip(short, long_, strict=False)) if x != y), len(short))
+        if k == 0 or not MAJOR_ELEMENT.fullmatch(long_[k]) or short[k:] != long_[k + 1 :]:
+            return None
+        ends = "/".join(short[:k]), "/".join(long_[: k + 1])
+        return ends if short is pa else (ends[1], ends[0])
+    if len(pa) != len(pb) or len(pa) < 3:
         return None
     differ = [i for i, (x, y) in enumerate(zip(pa, pb, strict=True)) if x != y]
     if len(differ) != 1 or differ[0] == len(pa) - 1:
@@ -584,7 +605,18 @@ def _deps(ctx: DiffContext, a: BuildInfo, b: BuildInfo, line_claims) -> list[Fin
                 key=path,
             )
         )
+    one_sided = [f for f in out if f.evidence[0].a is None or f.evidence[0].b is None]
+    if one_sided:
+        one_sided[0].claims += _variables(ctx)
     return out
+
+
+def _variables(ctx: DiffContext) -> list[Claim]:
+    """Fallback claims on the writable data sections, where the package-level variables of modules
+    compiled into one build only (and of the packages they bring) lie: without symbols their data
+    cannot be told apart, and what nothing more specific claimed there is theirs."""
+    tops = dict.fromkeys(u.split("/", 1)[0] for u in ctx.cmp.runs.units)
+    return [Claim.unit(u, fallback=True) for u in tops if section_name(u) in WRITABLE_DATA]
 
 
 def _package_claims(ctx: DiffContext, module: str) -> list[Claim]:
