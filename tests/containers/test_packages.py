@@ -31,6 +31,8 @@ DATES = {  # changelog dates, RFC 2822 as dpkg writes them
     "1.0-1": "Mon, 01 Jan 2024 10:00:00 +0000",
     "1.0-1+b1": "Sat, 01 Jun 2024 08:30:00 +0000",
     "1.1-1": "Tue, 01 Oct 2024 12:15:00 +0200",
+    "1.15": "Sun, 22 Jun 2025 18:51:14 +0000",  # a native package and its binNMU
+    "1.15+b1": "Sun, 12 Apr 2026 11:17:02 +0000",
 }
 
 
@@ -64,6 +66,7 @@ def build_deb(
     links: dict[str, str] | None = None,
     clamp: bool = True,
     scripts: dict[str, str] | None = None,
+    native: bool = False,
 ) -> tuple[Path, int]:
     """A .deb as dpkg-buildpackage leaves it: control, md5sums, changelog(s), files clamped to the
     latest changelog entry (unless ``clamp`` is False). Returns the package and that epoch."""
@@ -72,11 +75,12 @@ def build_deb(
     doc.mkdir(parents=True)
     text = _changelog(source)
     latest = _timestamp(text, tmp)
-    (doc / "changelog.Debian.gz").write_bytes(gzip.compress(text.encode(), mtime=0))
+    name = "changelog" if native else "changelog.Debian"  # (a native package's is changelog.gz)
+    (doc / f"{name}.gz").write_bytes(gzip.compress(text.encode(), mtime=0))
     if version not in source:  # a binNMU: its own entry in changelog.Debian.<arch>.gz
         nmu = _changelog([version], binnmu=True)
         latest = max(latest, _timestamp(nmu, tmp))
-        (doc / "changelog.Debian.amd64.gz").write_bytes(gzip.compress(nmu.encode(), mtime=0))
+        (doc / f"{name}.amd64.gz").write_bytes(gzip.compress(nmu.encode(), mtime=0))
     for name, data in files.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_bytes(data)
@@ -319,6 +323,52 @@ def test_a_program_not_in_go_follows_the_package_source(sources: str, tmp_path: 
     changed = causes["source-change"]
     assert (changed["role"], changed["because"]) == ("consequence", "package-version")
     assert "no known cause" not in changed["summary"] and "1.0-1 vs 1.1-1" in changed["summary"]
+
+
+@need_dpkg
+def test_a_native_packages_changelog_dates_its_files(tmp_path: Path) -> None:
+    """A native package (Debian is its upstream: version 1.15, no revision) installs its changelog as
+    changelog.gz (a binNMU's entry in changelog.amd64.gz): the file times clamped to each side's
+    latest entry follow the package version, as with changelog.Debian.gz."""
+    using = "golang-1.22 (= 1.22.0-1)"
+    files = {"usr/share/doc/app/README": b"app\n"}
+    a, ea = build_deb(tmp_path / "a", "1.15", files, ["1.15"], using, native=True)
+    b, eb = build_deb(tmp_path / "b", "1.15+b1", files, ["1.15"], using, native=True)
+    assert ea != eb
+    names = subprocess.run(["dpkg-deb", "-c", str(b)], capture_output=True, text=True, check=True).stdout
+    assert "changelog.gz" in names and "changelog.Debian" not in names
+    tree = _diff(a, b)
+    readme = {c["id"]: c for c in _node(tree, "data.tar.xz/usr/share/doc/app/README")["causes"]}
+    mtime = readme["file-mtime"]
+    assert (mtime["role"], mtime["because"]) == ("consequence", "package-version")
+    assert "file-mtime" not in {r["id"] for r in tree["rollup"] if r["role"] == "root"}
+
+
+@need_dpkg
+@pytest.mark.parametrize("generator", ["other", "same"])
+def test_a_page_written_by_another_version_of_its_generator(generator: str, tmp_path: Path) -> None:
+    """One source, and a man page whose generator (named in it) is another version and writes the
+    ellipsis otherwise (Asciidoctor 2.0.23 vs 2.0.26, Debian's json2file-go): the build tool's doing.
+    With the same generator version the changed line stays unexplained."""
+
+    def page(version: str, dots: str) -> bytes:
+        text = (
+            f'.\\" Generator: Asciidoctor {version}\n.TH "APP" "8"\n.SH NAME\napp \\- None so far{dots} ;)\n'
+        )
+        return gzip.compress(text.encode(), mtime=0)
+
+    using = "golang-1.22 (= 1.22.0-1)"
+    vb = "2.0.26" if generator == "other" else "2.0.23"
+    man = "usr/share/man/man8/app.8.gz"
+    a, _ = build_deb(tmp_path / "a", "1.0-1", {man: page("2.0.23", "...")}, ["1.0-1"], using)
+    b, _ = build_deb(tmp_path / "b", "1.0-1+b1", {man: page(vb, ".\\|.\\|.")}, ["1.0-1"], using)
+    causes = {c["id"]: c for c in _node(_diff(a, b), f"data.tar.xz/{man}")["causes"]}
+    if generator == "same":
+        assert "unexplained" in causes and "build-dependencies" not in causes
+        return
+    assert "unexplained" not in causes
+    tool = causes["build-dependencies"]
+    assert [(e["label"], e["a"], e["b"]) for e in tool["evidence"]] == [("Asciidoctor", "2.0.23", "2.0.26")]
 
 
 @need_dpkg

@@ -45,3 +45,12 @@ def test_compressed_text_is_bounded():
     assert text_of(bomb) is None
     assert text_of(gzip.compress(b"text\n")) == "text\n"
     assert text_of(b"\x7fELF\0\0") is None  # binary data
+
+
+def test_another_generator_version_writes_otherwise():
+    a = '.\\" Generator: Asciidoctor 2.0.23\nNone so far... ;)\n'
+    b = '.\\" Generator: Asciidoctor 2.0.26\nNone so far.\\|.\\|. ;)\n\n'
+    found = stamps(a, b, A, B)
+    assert found is not None and found.regenerated and found.tools == (("Asciidoctor", "2.0.23", "2.0.26"),)
+    assert stamps(a, b.replace("2.0.26", "2.0.23"), A, B) is None  # the same generator: not its doing
+    assert stamps("x\n" + a, "y\n" + b, A, B) is not None  # named near the start, not on the first line

@@ -24,7 +24,9 @@ ENVIRONMENT_FIELDS = ("Built-Using", "Static-Built-Using", "X-Cargo-Built-Using"
 STAMP_FIELDS = ("BUILDTIME", "BUILDHOST", "COOKIE")
 MAX_TEXT = 1 << 20  # control files, changelog heads and checksum lists are read up to this size
 BINNMU = re.compile(r"\+b\d+$")
-CHANGELOG = re.compile(r"(^|/)usr/share/doc/[^/]+/changelog\.Debian(\.[a-z0-9_-]+)?\.gz$")
+# debian/changelog as installed: changelog.Debian.gz, or changelog.gz in a native package (whose
+# upstream is Debian), and a binNMU's changelog.Debian.<arch>.gz / changelog.<arch>.gz
+CHANGELOG = re.compile(r"(^|/)usr/share/doc/[^/]+/changelog(\.Debian)?(\.[a-z0-9_-]+)?\.gz$")
 CHANGELOG_HEAD = re.compile(r"^(\S+) \(([^)]+)\)", re.M)
 CHANGELOG_TRAILER = re.compile(r"^ -- .*?>  (.+)$", re.M)
 
@@ -106,14 +108,18 @@ def built_using(fields: dict[str, str]) -> dict[str, str]:
     return out
 
 
-def changelog_head(raw: bytes) -> tuple[str, int] | None:
-    """(version, time) of the first entry of a gzipped Debian changelog."""
+def changelog_head(raw: bytes, source: str | None = None) -> tuple[str, int] | None:
+    """(version, time) of the first entry of a gzipped Debian changelog; with ``source``, only when
+    the changelog starts with an entry of that source package (a native package's changelog.gz
+    is Debian's, an upstream changelog.gz beside changelog.Debian.gz is not)."""
     try:
         text = gzip.GzipFile(fileobj=io.BytesIO(raw)).read(64 << 10).decode("utf-8", "replace")
     except (OSError, EOFError, zlib.error):
         return None
     head, trailer = CHANGELOG_HEAD.search(text), CHANGELOG_TRAILER.search(text)
     if head is None or trailer is None:
+        return None
+    if source is not None and (head.start() != len(text) - len(text.lstrip()) or head.group(1) != source):
         return None
     try:
         when = email.utils.parsedate_to_datetime(trailer.group(1).strip())
@@ -157,9 +163,11 @@ def deb_meta(src: Source) -> PackageMeta | None:
     data = nested_source(src, "data.tar")
     heads = []
     for name, m in (data.members if data else {}).items():
-        if CHANGELOG.search(name):
+        found = CHANGELOG.search(name)
+        if found:
             body = small_file(m)
-            head = changelog_head(body) if body else None
+            source = None if found.group(2) else fields.get("Source", meta.name).split()[0] or meta.name
+            head = changelog_head(body, source) if body else None
             if head is not None:
                 heads.append(head)
     if heads:

@@ -41,13 +41,23 @@ DATE_FORMATS = (
 )
 
 
+# the generator a whole file names in its first lines (not a snippet's marker)
+GENERATOR = re.compile(
+    r"(?:[Gg]enerated by|Generator:)\s+(?P<tool>[A-Za-z][\w.+-]*(?: [A-Z][\w.+-]*)*?)"
+    r"[/ ]v?(?P<version>\d[\w.~+:-]*)"
+)
+GENERATOR_HEAD = 4096  # characters of a file's start where its generator is named
+
+
 @dataclass(frozen=True)
 class Stamps:
-    """What every differing line of two texts is: tool versions, build dates, package versions."""
+    """What every differing line of two texts is: tool versions, build dates, package versions; or,
+    when other lines differ too (``regenerated``), the other version of the tool that wrote it."""
 
     tools: tuple[tuple[str, str, str], ...]  # (tool, version in A, version in B)
     dates: tuple[tuple[str, str], ...]  # (date in A, date in B)
     versions: tuple[tuple[str, str], ...] = ()  # (package version in A, in B)
+    regenerated: bool = False
 
 
 @dataclass(frozen=True)
@@ -79,7 +89,7 @@ def stamps(text_a: str, text_b: str, a: Side, b: Side) -> Stamps | None:
     """The stamps that are the only differences of two texts, or None when anything else differs."""
     la, lb = text_a.splitlines(), text_b.splitlines()
     if len(la) != len(lb) or len(la) > MAX_LINES:
-        return None  # a stamp replaces a line, it adds or removes none: line by line, linear
+        return _regenerated(text_a, text_b)  # a stamp replaces a line, it adds or removes none
     tools: dict[tuple[str, str, str], None] = {}
     seen: dict[str, dict[tuple[str, str], None]] = {"date": {}, "version": {}}
     pairs = _substitutions(a, b)
@@ -92,12 +102,28 @@ def stamps(text_a: str, text_b: str, a: Side, b: Side) -> Stamps | None:
             continue
         found = _substituted(x, y, pairs)
         if found is None:
-            return None
+            return _regenerated(text_a, text_b)
         for kind, pair in found:
             seen[kind][pair] = None
     if not (tools or seen["date"] or seen["version"]):
         return None
     return Stamps(tuple(tools), tuple(seen["date"]), tuple(seen["version"]))
+
+
+def _regenerated(text_a: str, text_b: str) -> Stamps | None:
+    """Two texts that differ beyond stamps, each naming at its start the same generator in another
+    version (``.\\" Generator: Asciidoctor 2.0.23`` vs ``2.0.26``): that tool writes its output
+    otherwise. None when no such generator is named."""
+    ma, mb = GENERATOR.search(text_a[:GENERATOR_HEAD]), GENERATOR.search(text_b[:GENERATOR_HEAD])
+    if ma is None or mb is None or ma.group("version") == mb.group("version"):
+        return None
+    if _tool_stamp(_line_at(text_a, ma.start()), _line_at(text_b, mb.start())) is None:
+        return None  # the generator's own line differs in more than its version (a host, a path)
+    return Stamps(((ma.group("tool"), ma.group("version"), mb.group("version")),), (), regenerated=True)
+
+
+def _line_at(text: str, i: int) -> str:
+    return text[text.rfind("\n", 0, i) + 1 : (text.find("\n", i) + 1 or len(text) + 1) - 1]
 
 
 def _substitutions(a: Side, b: Side) -> list[tuple[str, str, str]]:
@@ -142,6 +168,16 @@ def stamp_causes(found: Stamps, versions_differ: bool) -> list[NodeCause]:
     environment's (a root); dates at each side's SOURCE_DATE_EPOCH follow its changelog, so the
     package version (a consequence when the versions differ)."""
     out = []
+    if found.regenerated:
+        ((tool, va, vb),) = found.tools
+        return [
+            NodeCause(
+                "build-dependencies",
+                f"written by another version of the tool that generated it ({tool} {va} vs {vb}), which "
+                "writes its output otherwise: the build environment differs",
+                [Evidence(tool, va, vb)],
+            )
+        ]
     if found.tools:
         names = ", ".join(f"{t} {a} vs {b}" for t, a, b in found.tools[:3])
         out.append(
