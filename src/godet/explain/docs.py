@@ -173,7 +173,10 @@ PROSE: dict[str, Prose] = {
         "checkout changes the build ID even with `-trimpath`.",
         detects="The buildinfo detector names this cause when either build's buildinfo path is "
         "`command-line-arguments`; the evidence is the two paths. It claims no bytes of its own: it is "
-        "listed as a root cause because it explains why the build IDs and paths differ. Two builds whose "
+        "listed as a root cause because it explains why the build IDs and paths differ. When both builds "
+        "were built from file lists, that alone is no difference between them: it is then listed only "
+        "when no root cause that took bytes explains the pair (Debian's pollen, go1.24 vs go1.26, is the "
+        "release's). Two builds whose "
         "main packages differ are otherwise reported as [unrelated programs](unrelated-programs.md); a "
         "`command-line-arguments` build is exempt from that test.",
         references=("golang/go#48557", "aquasecurity/trivy#6766"),

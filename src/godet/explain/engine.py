@@ -250,11 +250,15 @@ def _versions(rep: DiffReport, a: Binary, b: Binary) -> None:
 # ---------------------------------------------------------------- the report
 
 
-def _shown(f: Finding) -> bool:
+def _shown(f: Finding, explained: bool) -> bool:
     """Whether a finding belongs in the report: it took bytes, stands without claims, is a cause
     another one implies (vcs.time beside a new commit) whose evidence differs though its bytes went
-    to a neighbour's claims, or a recorded setting that differs."""
+    to a neighbour's claims, or a recorded setting that differs. A claimless cause whose evidence is
+    the same in both builds (both built from a list of .go files) explains the differences only
+    when no root that took bytes (``explained``) does."""
     entry = CAUSES[f.cause]
+    if entry.claimless and explained and f.evidence and all(e.a == e.b for e in f.evidence):
+        return False
     return (
         f.bytes > 0
         or entry.claimless
@@ -268,7 +272,9 @@ def _report(
 ) -> DiffReport:
     cmp = ctx.cmp
     total = cmp.differing_bytes
-    findings = [f for f in model.group(ctx.findings) if _shown(f)]
+    grouped = model.group(ctx.findings)
+    explained = any(f.role == "root" and f.bytes > 0 for f in grouped)
+    findings = [f for f in grouped if _shown(f, explained)]
     for f in findings:
         f.share = f.bytes / total if total else 0.0
     findings.sort(key=lambda f: (f.role != "root", -f.bytes, f.rank))
