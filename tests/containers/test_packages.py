@@ -264,19 +264,15 @@ def test_files_made_during_a_rebuild_against_other_libraries(libraries: str, tmp
     libs_b = (
         libs_a if libraries == "same" else "golang-1.22 (= 1.22.0-1), golang-github-spf13-cobra (= 1.10.2-1)"
     )
-    a, _ = build_deb(
-        tmp_path / "a",
-        "1.0-1",
-        {"usr/bin/app": old, "usr/share/man/man1/app.1.gz": gzip.compress(page["a"], mtime=0)},
-        ["1.0-1"],
-        libs_a,
-    )
-    b, _ = build_deb(
-        tmp_path / "b",
-        "1.0-1+b1",
-        {"usr/bin/app": new, "usr/share/man/man1/app.1.gz": gzip.compress(page["b"], mtime=0)},
-        ["1.0-1"],
-        libs_b,
+    a, b = (
+        build_deb(
+            tmp_path / side,
+            version,
+            {"usr/bin/app": binary, "usr/share/man/man1/app.1.gz": gzip.compress(page[side], mtime=0)},
+            ["1.0-1"],
+            libs,
+        )[0]
+        for side, version, binary, libs in (("a", "1.0-1", old, libs_a), ("b", "1.0-1+b1", new, libs_b))
     )
     tree = _diff(a, b)
     validate(tree)
