@@ -161,3 +161,32 @@ def test_gopath_renames(a: str, b: str, moved: tuple[str, str] | None) -> None:
         real = xs[0].buildinfo
     assert real is not None and (real.main is None or real.main.is_zero)
     assert renamed_prefixes(dataclasses.replace(real, path=a), dataclasses.replace(real, path=b)) == moved
+
+
+def test_gopath_mode_against_module_mode_at_another_major_version() -> None:
+    """Debian's incus: github.com/lxc/incus/cmd/incus-user in GOPATH mode, then module
+    github.com/lxc/incus/v7: one program moved to v7 (and to module mode), not two programs."""
+    import dataclasses
+
+    from godet.explain.detectors.buildinfo import renamed_module, renamed_prefixes
+    from godet.read.binary import open_binaries
+
+    specs = (
+        gobuild.BuildSpec(
+            "hello", flags=("-trimpath",), env=GOPATH_OFF, gopath_import="example.com/alice/hello"
+        ),
+        gobuild.BuildSpec("hello", flags=("-trimpath",)),
+    )
+    infos = []
+    for spec in specs:
+        with open_binaries(str(gobuild.build(spec))) as xs:
+            infos.append(xs[0].buildinfo)
+    gopath, module = infos
+    assert gopath is not None and module is not None and module.main is not None and not module.main.is_zero
+    a = dataclasses.replace(gopath, path="github.com/lxc/incus/cmd/incus-user")
+    main = dataclasses.replace(module.main, path="github.com/lxc/incus/v7")
+    b = dataclasses.replace(module, path="github.com/lxc/incus/v7/cmd/incus-user", main=main)
+    assert renamed_prefixes(a, b) == ("github.com/lxc/incus", "github.com/lxc/incus/v7")
+    assert renamed_module(a, b)
+    # with modules on both sides the modules decide (renamed_module's own test above)
+    assert renamed_prefixes(dataclasses.replace(a, main=main), b) is None

@@ -264,13 +264,13 @@ def renamed_module(a: BuildInfo, b: BuildInfo) -> bool:
 
 
 def renamed_prefixes(a: BuildInfo, b: BuildInfo) -> tuple[str, str] | None:
-    """In GOPATH mode on both sides (no main module recorded), main packages whose import paths
+    """In GOPATH mode on one side at least (no main module recorded), main packages whose import paths
     differ in exactly one element that is not the last (github.com/peteheist/irtt/cmd/irtt and
     github.com/heistp/irtt/cmd/irtt: the repository moved to another owner), or by a major version
     element (github.com/go-git/go-git/cli/go-git and .../go-git/v5/cli/go-git): the two paths up to
     that element, which every package of the program is renamed by. Else None."""
-    if any(x.main is not None and not x.main.is_zero for x in (a, b)):
-        return None
+    if all(x.main is not None and not x.main.is_zero for x in (a, b)):
+        return None  # (module mode on both sides: the modules tell, see renamed_module)
     pa, pb = a.path.split("/"), b.path.split("/")
     if min(len(pa), len(pb)) < 2 or "." not in pa[0]:
         return None
