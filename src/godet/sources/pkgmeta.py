@@ -166,7 +166,8 @@ def deb_meta(src: Source) -> PackageMeta | None:
         found = CHANGELOG.search(name)
         if found:
             body = small_file(m)
-            source = None if found.group(2) else fields.get("Source", meta.name).split()[0] or meta.name
+            words = (fields.get("Source") or meta.name).split()
+            source = None if found.group(2) else (words[0] if words else "")
             head = changelog_head(body, source) if body else None
             if head is not None:
                 heads.append(head)

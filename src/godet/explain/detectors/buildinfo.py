@@ -247,8 +247,9 @@ def detect(ctx: DiffContext) -> list[Finding]:
 def renamed_module(a: BuildInfo, b: BuildInfo) -> bool:
     """Whether main packages of other paths are one program whose module was renamed or moved to
     another major version: the same package inside modules of the same name (the last element,
-    without /vN), beside mostly the same dependencies when both have some; in GOPATH mode (no
-    module recorded) a repository that moved to another owner (renamed_prefixes)."""
+    without /vN), beside mostly the same dependencies when both have some; with GOPATH mode on a
+    side (no module recorded), a repository that moved to another owner or major version
+    (renamed_prefixes)."""
     ma, mb = a.main, b.main
     if renamed_prefixes(a, b) is not None:
         return True
@@ -331,11 +332,11 @@ def _module_path(ctx: DiffContext, a: BuildInfo, b: BuildInfo, claims: list[Clai
         name = top.rsplit(",", 1)[-1]
         if name in NAME_UNITS or piece == "funcnametab" or is_debug_name(name) or in_debug_segment(u):
             claims.append(Claim.unit(u, fallback=True))
-    if a.main is not None and not a.main.is_zero:
+    if all(x.main is not None and not x.main.is_zero for x in (a, b)):
         summary = f"The main module's path differs ({pa} vs {pb}): the module was renamed or moved to "
         label = "main module"
     else:
-        summary = f"The program's import path differs ({pa} vs {pb}; GOPATH mode): it was moved to "
+        summary = f"The program's import path differs ({pa} vs {pb}; no module recorded): it was moved to "
         label = "import path prefix"
     return Finding(
         "module-path",
