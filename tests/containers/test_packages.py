@@ -322,6 +322,43 @@ def test_a_program_not_in_go_follows_the_package_source(sources: str, tmp_path: 
 
 
 @need_dpkg
+def test_one_source_and_the_same_libraries_leave_the_code_to_the_toolchain(tmp_path: Path) -> None:
+    """A binNMU against another golang-1.X but the same Go libraries: the program's own code is the
+    same, so a literal that looks like the program's own (Debian's peg-go, go1.19 vs go1.24) or
+    functions another linker keeps (protoc-gen-go) follow the release. The same binaries outside a
+    package keep the literal as a root (godet cannot know the source is the same)."""
+    import gobuild
+    from godet.api import diff
+    from matrix import factors
+
+    a_spec, b_spec = factors.pair_specs(("string-other-length", "toolchain-minor"))
+    pa, pb = gobuild.build_pair(a_spec, b_spec)
+    bare = diff(str(pa), str(pb))
+    assert {f.cause for f in bare.roots} == {"toolchain-version", "string-literal"}
+    libs = "golang-github-foo-bar (= 1.0-1)"
+    a, _ = build_deb(
+        tmp_path / "a",
+        "1.0-1",
+        {"usr/bin/app": pa.read_bytes()},
+        ["1.0-1"],
+        f"golang-1.26 (= 1.26.6-1), {libs}",
+    )
+    b, _ = build_deb(
+        tmp_path / "b",
+        "1.0-1+b1",
+        {"usr/bin/app": pb.read_bytes()},
+        ["1.0-1"],
+        f"golang-1.27 (= 1.27.3-1), {libs}",
+    )
+    report = _node(tree := _diff(a, b), "data.tar.xz/usr/bin/app")["report"]
+    validate(tree)
+    assert [c["id"] for c in report["causes"] if c["role"] == "root"] == ["toolchain-version"]
+    literal = next(c for c in report["causes"] if c["id"] == "string-literal")
+    assert literal["because"] == "toolchain-version"
+    assert "build-dependencies" not in {c["id"] for c in report["causes"]}  # a fact, not a cause
+
+
+@need_dpkg
 def test_a_native_packages_changelog_dates_its_files(tmp_path: Path) -> None:
     """A native package (Debian is its upstream: version 1.15, no revision) installs its changelog as
     changelog.gz (a binNMU's entry in changelog.amd64.gz): the file times clamped to each side's

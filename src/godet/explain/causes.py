@@ -522,8 +522,9 @@ def _absent_in_the_same_build(causer: Finding, effect: Finding) -> bool:
 
 
 def _same_packages(causer: Finding, effect: Finding) -> bool:
-    """The effect is not "packages compiled into one build only" (which recompiling cannot cause)."""
-    return effect.key != "packages"
+    """The effect is not "packages compiled into one build only" (which recompiling cannot cause),
+    or the package says the program's code is the same (another linker keeps other packages)."""
+    return effect.key != "packages" or SAME_CODE in effect.traits
 
 
 STD_UNCHANGED = "std-unchanged"  # trait of a source-change finding: the standard library's code is the same
@@ -533,6 +534,8 @@ def _recompiled(causer: Finding, effect: Finding) -> bool:
     """Same packages and the same declared functions, and the standard library's code changed too (a
     toolchain, experiment or architecture level that left every standard-library function as it was
     did not change the compiler's output: the program's own changed functions are its source)."""
+    if SAME_CODE in effect.traits:
+        return True  # (another linker keeps other functions of the same code: its deadcode pass)
     return _same_packages(causer, effect) and effect.key != "functions" and STD_UNCHANGED not in effect.traits
 
 
@@ -627,6 +630,9 @@ def _no_go_literal(causer: Finding, effect: Finding) -> bool:
 
 
 OWN_LITERALS = "own-literals"  # ... a changed literal is loaded by the main module's own (not inlined) code
+# trait of a package's fact for its binaries' model: one source built against the same Go libraries,
+# so the program's own code is the same in both builds (what changed is the toolchain's or a flag's)
+SAME_CODE = "same-code"
 GOPATH_DEFAULTS = "gopath-defaults"  # trait of a DefaultGODEBUG finding: neither build has a go.mod
 SAME_SOURCE = "same-source"  # trait of a package's build-dependencies finding: one source, other libraries
 CGO_ONE_SIDE = "cgo-one-side"  # trait of a string-literal finding: one build only links runtime/cgo
@@ -662,7 +668,7 @@ def _no_own_literal(causer: Finding, effect: Finding) -> bool:
     """No changed literal is loaded by the main module's own code (outside calls inlined into it):
     a toolchain or a compiler flag changes the strings of the standard library and of what it
     inlines, never a literal in the program's source."""
-    return OWN_LITERALS not in effect.traits
+    return OWN_LITERALS not in effect.traits or SAME_CODE in effect.traits
 
 
 def _links_externally(causer: Finding, effect: Finding) -> bool:

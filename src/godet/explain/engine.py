@@ -24,7 +24,7 @@ from godet.compare.bytes import images_equal
 from godet.compare.layout import compare
 from godet.errors import GodetError, NotGoBinary
 from godet.explain import model
-from godet.explain.causes import CAUSES
+from godet.explain.causes import CAUSES, SAME_CODE
 from godet.explain.detectors.base import EXTRA_DETECTOR_ERRORS, DiffContext, Evidence, Finding
 from godet.explain.owners import attribute_owners, code_runs
 from godet.explain.report import DiffReport, Residual, SectionSummary, Side
@@ -137,7 +137,11 @@ def _diff_binaries(
         module = importlib.import_module(name)
         ctx.findings.extend(_declared(_run(module.detect, ctx, name), module, name))
         _release(a, b)
-    ctx.findings.extend(copy.copy(f) for f in given)
+    ctx.findings.extend(copy.copy(f) for f in given if SAME_CODE not in f.traits)
+    if any(SAME_CODE in f.traits for f in given):  # a fact for the model, not a cause to report
+        for f in ctx.findings:
+            if f.cause in ("source-change", "string-literal"):
+                f.traits = f.traits | {SAME_CODE}
     model.assign_roles(ctx.findings)
     settlement = settle(ctx.findings, cmp.runs, log=code_runs(ctx))
     attribute_owners(ctx, settlement)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from godet.explain.causes import SAME_SOURCE
+from godet.explain.causes import SAME_CODE, SAME_SOURCE
 from godet.explain.detectors.base import Evidence, Finding
 from godet.explain.tree import Node, NodeCause
 from godet.sources.base import Member, Source
@@ -154,14 +154,19 @@ def binary_context(pair: PackagePair | None) -> tuple[Finding, ...]:
     """What the package pair tells the diff of each Go binary pair inside it: built from the same
     source against other versions of Go library packages, the code that changed is those
     libraries' (a ``build-dependencies`` finding for the binaries' causal model; no claims of its
-    own). Empty when the sources differ or no library version does."""
+    own); against the same ones, the program's own code is the same (a SAME_CODE fact: what changed
+    is the toolchain's, whose linker may also keep other functions). Empty when the sources differ or
+    neither package records what it was built against."""
     if pair is None or pair.sources_differ:
         return ()
     la, lb = _built_with(pair.a), _built_with(pair.b)
     names = sorted(n for n in la.keys() | lb.keys() if la.get(n) != lb.get(n))
     changed = [Evidence(n, la.get(n), lb.get(n)) for n in names]
     if not changed:
-        return ()
+        if not built_using(pair.a.fields) and not built_using(pair.b.fields):
+            return ()  # (no record of what the program was built against)
+        # the same libraries: the program's own code is the same, a fact for the model (not a cause)
+        return (Finding("build-dependencies", "", [], [], traits=frozenset({SAME_SOURCE, SAME_CODE})),)
     listed = ", ".join(names[:3]) + (", …" if len(names) > 3 else "")
     return (
         Finding(
