@@ -190,3 +190,38 @@ def test_gopath_mode_against_module_mode_at_another_major_version() -> None:
     assert renamed_module(a, b)
     # with modules on both sides the modules decide (renamed_module's own test above)
     assert renamed_prefixes(dataclasses.replace(a, main=main), b) is None
+
+
+def test_a_command_moved_into_cmd_is_the_same_program() -> None:
+    """Debian's gitbatch 0.5.0 to 0.6.1: the main package moved from the repository's root to
+    cmd/gitbatch. One program whose source changed, not two programs."""
+    from godet.explain.detectors.buildinfo import main_moved_to_cmd
+
+    main = (gobuild.TESTDATA / "hello" / "main.go").read_text()
+    a = gobuild.BuildSpec("hello", flags=("-trimpath",))
+    b = a.with_(edits=(("cmd/hello/main.go", main),), pkg="./cmd/hello")
+    pa, pb = gobuild.build_pair(a, b)
+    assert [oracles.go_version_m_json(p)["Path"] for p in (pa, pb)] == [
+        "example.com/hello",
+        "example.com/hello/cmd/hello",
+    ]
+    rep = diff_paths(str(pa), str(pb))
+    assert rep.related
+    moved = [f for f in rep.roots if f.cause == "source-change" and f.key == "main package"]
+    assert moved and (moved[0].evidence[0].a, moved[0].evidence[0].b) == (
+        "example.com/hello",
+        "example.com/hello/cmd/hello",
+    )
+    assert "unrelated-programs" not in {f.cause for f in rep.causes}
+    infos = [oracles.go_version_m_json(p) for p in (pa, pb)]
+    assert infos[0]["Main"]["Path"] == infos[1]["Main"]["Path"] == "example.com/hello"
+    # another command of the repository, under cmd/, is another program
+    import dataclasses
+
+    from godet.read.binary import open_binaries
+
+    with open_binaries(str(pa)) as xs:
+        real = xs[0].buildinfo
+    assert real is not None
+    other = dataclasses.replace(real, path="example.com/hello/cmd/other")
+    assert not main_moved_to_cmd(real, other)

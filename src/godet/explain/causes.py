@@ -1024,8 +1024,14 @@ EDGES: tuple[Edge, ...] = (
 del E
 
 
+SOURCE_FACTS = frozenset({("source-change", "main package")})  # (cause, key) nothing else implies
+
+
 def implies(causer: Finding, effect: Finding) -> Edge | None:
-    """The edge by which ``causer`` makes ``effect`` a consequence, or None."""
+    """The edge by which ``causer`` makes ``effect`` a consequence, or None. A fact of the source
+    itself (the command's main package moved) is never another cause's consequence."""
+    if (effect.cause, effect.key) in SOURCE_FACTS:
+        return None
     for edge in EDGES:
         if edge.holds(causer, effect):
             return edge

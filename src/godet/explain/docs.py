@@ -652,7 +652,10 @@ PROSE: dict[str, Prose] = {
         "the module was renamed: see [module-path](module-path.md), or both were built in GOPATH mode "
         "outside GOPATH, which names the main package `_` plus its directory, from directories of the "
         "same name, perhaps followed by another version: `_/build/reproducible-path/govarnam-1.9.0` and "
-        "`…-1.9.1`, whose difference the paths detector tells as [build-path](build-path.md)) "
+        "`…-1.9.1`, whose difference the paths detector tells as [build-path](build-path.md); or the "
+        "command moved into `cmd/` of its repository, `github.com/isacikgoz/gitbatch` to "
+        "`…/gitbatch/cmd/gitbatch`, which is named as a [source change](source-change.md) that no other "
+        "cause implies) "
         "and the GOOS/GOARCH settings. Any mismatch ends the diff with this single cause, `related: false` "
         "in JSON, and every differing byte attributed to it.",
     ),

@@ -193,7 +193,7 @@ def _identical(a: Binary, b: Binary, ha: str, hb: str) -> DiffReport:
 
 def _unrelated(a: Binary, b: Binary) -> list[Evidence] | None:
     """Evidence that A and B are not two builds of one program, or None if they may be."""
-    from godet.explain.detectors.buildinfo import local_directories, renamed_module
+    from godet.explain.detectors.buildinfo import local_directories, main_moved_to_cmd, renamed_module
 
     ev = []
     if a.image.format != b.image.format:
@@ -211,6 +211,7 @@ def _unrelated(a: Binary, b: Binary) -> list[Evidence] | None:
         and cla not in (ba.path, bb.path)
         and not renamed_module(ba, bb)
         and not local_directories(ba, bb)
+        and not main_moved_to_cmd(ba, bb)
     ):
         ev.append(Evidence("main package", ba.path, bb.path))
     if ba and bb:

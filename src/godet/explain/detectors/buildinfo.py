@@ -39,6 +39,7 @@ EMITS = frozenset(
         "dependency-version",
         "command-line-files",
         "module-path",
+        "source-change",
     }
 )
 MAJOR_SUFFIX = re.compile(r"/v[2-9][0-9]*$")  # a module path's major version (example.com/mod/v2)
@@ -227,6 +228,17 @@ def detect(ctx: DiffContext) -> list[Finding]:
             )
     if renamed_module(a, b):
         out.append(_module_path(ctx, a, b, line_claims(lambda ln: ln.startswith(("path\t", "mod\t")))))
+    elif main_moved_to_cmd(a, b):
+        out.append(
+            Finding(
+                "source-change",
+                f"The command's main package moved inside its repository ({a.path} vs {b.path}): the "
+                "program's source differs.",
+                [Evidence("main package", a.path, b.path)],
+                line_claims(lambda ln: ln.startswith("path\t")),
+                key="main package",
+            )
+        )
     out.extend(_deps(ctx, a, b, line_claims))
     gopath = _gopath_mode(a, b, main_version_claims + _source_file_names(ctx))
     out.extend(gopath or _main_module(a, b, main_version_claims, vcs_a or vcs_b))
@@ -289,6 +301,14 @@ def renamed_prefixes(a: BuildInfo, b: BuildInfo) -> tuple[str, str] | None:
         return None
     k = differ[0] + 1
     return "/".join(pa[:k]), "/".join(pb[:k])
+
+
+def main_moved_to_cmd(a: BuildInfo, b: BuildInfo) -> bool:
+    """Whether one main package is the other's path plus ``/cmd/`` and its last element: the command
+    moved into a cmd/ directory of its repository (Debian's gitbatch 0.5.0 to 0.6.1:
+    github.com/isacikgoz/gitbatch became github.com/isacikgoz/gitbatch/cmd/gitbatch)."""
+    short, long_ = sorted((a.path, b.path), key=len)
+    return "." in short.split("/", 1)[0] and long_ == f"{short}/cmd/{short.rsplit('/', 1)[-1]}"
 
 
 LOCAL_VERSION = re.compile(r"[-_.]v?\d[\w.~+-]*\Z")  # a version a source directory's name ends in
