@@ -336,19 +336,12 @@ def test_one_source_and_the_same_libraries_leave_the_code_to_the_toolchain(tmp_p
     bare = diff(str(pa), str(pb))
     assert {f.cause for f in bare.roots} == {"toolchain-version", "string-literal"}
     libs = "golang-github-foo-bar (= 1.0-1)"
-    a, _ = build_deb(
-        tmp_path / "a",
-        "1.0-1",
-        {"usr/bin/app": pa.read_bytes()},
-        ["1.0-1"],
-        f"golang-1.26 (= 1.26.6-1), {libs}",
-    )
-    b, _ = build_deb(
-        tmp_path / "b",
-        "1.0-1+b1",
-        {"usr/bin/app": pb.read_bytes()},
-        ["1.0-1"],
-        f"golang-1.27 (= 1.27.3-1), {libs}",
+    a, b = (
+        build_deb(tmp_path / side, version, {"usr/bin/app": p.read_bytes()}, ["1.0-1"], f"{go}, {libs}")[0]
+        for side, version, p, go in (
+            ("a", "1.0-1", pa, "golang-1.26 (= 1.26.6-1)"),
+            ("b", "1.0-1+b1", pb, "golang-1.27 (= 1.27.3-1)"),
+        )
     )
     report = _node(tree := _diff(a, b), "data.tar.xz/usr/bin/app")["report"]
     validate(tree)
