@@ -357,3 +357,16 @@ def test_cgo_cflags(gopair: Callable) -> None:
     assert count == len(c_diff)
     assert "The Go code is the same" in top.summary
     assert any(e.label == "CGO_CFLAGS" and "not recorded" in (e.a or "") for e in top.evidence)
+
+
+def test_directories_and_empty_files_of_an_embed_fs_are_the_same() -> None:
+    """A directory entry stores no data (address 0, length 0): a PIE build reads address 0 as the
+    file's first bytes (b""), another as nothing (None), and Debian's micro (go1.19 vs go1.24, one
+    of them PIE) listed its four directories as changed."""
+    from godet.explain.detectors.content.embed import _same
+    from godet.read.embed import EmbedFile
+
+    d = EmbedFile("help/", 0x4000, 48, 0, 0, bytes(16))
+    assert _same(d, d, b"", None)
+    f = EmbedFile("help/a.md", 0x4030, 48, 0x1000, 3, bytes(16))
+    assert not _same(f, f, b"abc", b"abd") and _same(f, f, b"abc", b"abc")

@@ -99,7 +99,10 @@ def pair_tables(ta: list[EmbedTable], tb: list[EmbedTable]) -> list[tuple[EmbedT
 def _same(x: EmbedFile, y: EmbedFile, da: bytes | None, db: bytes | None) -> bool:
     """Whether two entries hold the same file: the same data when both can be read (the recorded
     hash is not compared then: go1.24 and go1.26 c-shared builds store the same file's truncated
-    SHA-256 with other first bytes), else the same recorded hash and length."""
+    SHA-256 with other first bytes, directories' and empty files' too), else the same recorded hash
+    and length."""
+    if x.data_len == y.data_len == 0:
+        return True  # two directories (or empty files): nothing of theirs is stored
     if da is not None and db is not None:
         return da == db
     return da is None and db is None and x.hash == y.hash and x.data_len == y.data_len
