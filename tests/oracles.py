@@ -23,8 +23,13 @@ class OracleError(RuntimeError):
 
 
 def _run(cmd: list[str], *, env: dict[str, str] | None = None) -> str:
-    proc = subprocess.run(cmd, env=env, capture_output=True, check=False, cwd=gobuild.CACHE_ROOT
-                          if gobuild.CACHE_ROOT.is_dir() else None)
+    proc = subprocess.run(
+        cmd,
+        env=env,
+        capture_output=True,
+        check=False,
+        cwd=gobuild.CACHE_ROOT if gobuild.CACHE_ROOT.is_dir() else None,
+    )
     if proc.returncode != 0:
         raise OracleError(
             f"{' '.join(cmd)} exited {proc.returncode}: {proc.stderr.decode(errors='replace').strip()}"
@@ -140,6 +145,28 @@ def readelf_sections(path: Path) -> list[tuple[str, str, int, int, int, str]]:
         name, typ, addr, off, size = tokens[0], tokens[1], tokens[2], tokens[3], tokens[4]
         result.append((name, typ, int(addr, 16), int(off, 16), int(size, 16), tokens[6]))
     return result
+
+
+_DW_NAME = re.compile(r"DW_AT_name\s*:\s*(?:\((?:indirect|indexed)[^)]*\):\s*|\(string\)\s*)?(.*)$")
+
+
+def readelf_decl_lines(path: Path) -> dict[str, int]:
+    """DW_AT_decl_line of each named DW_TAG_subprogram (the line of its ``func`` keyword), by name
+    (the first one of a name)."""
+    out: dict[str, int] = {}
+    name, line, inside = None, None, False
+    for row in _readelf(path, "--debug-dump=info").splitlines():
+        if "Abbrev Number" in row:
+            if inside and name is not None and line is not None:
+                out.setdefault(name, line)
+            inside, name, line = "DW_TAG_subprogram" in row, None, None
+        elif inside and "DW_AT_name" in row:
+            name = _DW_NAME.search(row).group(1).strip()  # type: ignore[union-attr]
+        elif inside and "DW_AT_decl_line" in row:
+            line = int(row.split(":", 1)[1].split()[-1])
+    if inside and name is not None and line is not None:
+        out.setdefault(name, line)
+    return out
 
 
 def readelf_hex(path: Path, section: str) -> bytes:

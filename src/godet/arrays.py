@@ -41,6 +41,47 @@ def gram_hashes(a: np.ndarray, k: int, bits: int) -> np.ndarray:
     return h.view(np.int64)  # (below 2**bits: the same values; in place, no copy)
 
 
+_K1, _K2, _K3 = 0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9
+_M64 = (1 << 64) - 1
+
+
+def string_keys(buf: np.ndarray, at: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """A 64-bit key of each string ``buf[at : at + n]`` (uint8 ``buf``; every string inside it) from
+    its length and its first and last 8 bytes: equal strings have equal keys, and ``string_key``
+    gives the same key for the string as bytes. Not a hash of every byte: compare on a match."""
+    at = np.asarray(at, dtype=np.int64)
+    n = np.asarray(n, dtype=np.int64)
+    if not len(at):
+        return np.zeros(0, dtype=np.int64)
+    lanes = np.arange(8, dtype=np.int64)
+    outside = lanes[None, :] >= n[:, None]
+    top = max(len(buf) - 1, 0)
+
+    def word(start: np.ndarray) -> np.ndarray:
+        got = (
+            buf[np.minimum(start[:, None] + lanes[None, :], top)]
+            if len(buf)
+            else np.zeros((len(start), 8), np.uint8)
+        )
+        got[outside] = 0
+        return np.ascontiguousarray(got).view("<u8").ravel()
+
+    with np.errstate(over="ignore"):
+        key = word(at) * np.uint64(_K1)
+        key ^= word(at + np.maximum(n - 8, 0)) * np.uint64(_K2)
+        key ^= n.astype(np.uint64) * np.uint64(_K3)
+    return key.view(np.int64)
+
+
+def string_key(text: bytes) -> int:
+    """``string_keys``'s key of one string."""
+    n = len(text)
+    first = int.from_bytes(text[:8], "little")
+    last = int.from_bytes(text[max(n - 8, 0) :], "little")
+    key = ((first * _K1) & _M64) ^ ((last * _K2) & _M64) ^ ((n * _K3) & _M64)
+    return key - (1 << 64) if key >> 63 else key
+
+
 def apportion(parts: np.ndarray, total: int) -> np.ndarray:
     """Whole numbers in proportion to the non-negative ``parts`` that add up to exactly ``total``
     (largest remainder: each part gets the floor of its scaled share, and the bytes left over go to

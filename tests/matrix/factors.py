@@ -24,6 +24,7 @@ import re
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from gobuild import TESTDATA, BuildSpec
 
@@ -469,6 +470,21 @@ def _output_differs(s: Sides) -> str | None:
     return None if outs[0] != outs[1] else "the two programs print the same"
 
 
+def _mix_moved(s: Sides) -> str | None:
+    """main.mix starts on another line in B: DWARF's DW_AT_decl_line (readelf) where both builds
+    keep DWARF, else the line of its ``func`` keyword in the two sources built."""
+    import oracles
+
+    lines = []
+    for spec, path in ((s.a, s.path_a), (s.b, s.path_b)):
+        elf = Path(path).read_bytes()[:4] == b"\x7fELF"
+        decl = oracles.readelf_decl_lines(Path(path)).get("main.mix") if elf else None
+        if decl is None:
+            decl = _content(spec, "main.go").split("\nfunc mix(", 1)[0].count("\n") + 2
+        lines.append(decl)
+    return None if lines[0] != lines[1] else f"main.mix starts on line {lines[0]} in both"
+
+
 GREETING = "greetings from the factor program"
 
 _F = Factor
@@ -781,6 +797,19 @@ FACTORS: dict[str, Factor] = {
             _output_differs,
         ),
         _F(
+            "func-lines",
+            "B's main.go has two more comment lines above mix (the same code)",
+            _on_b(
+                lambda b: edit(
+                    b,
+                    "main.go",
+                    "// mix is the function body",
+                    "// Two lines\n// more.\n// mix is the function body",
+                )
+            ),
+            _mix_moved,
+        ),
+        _F(
             "pgo",
             "B has a default.pgo profile (main.work -> main.heavy hot)",
             _on_b(_pgo),
@@ -840,6 +869,7 @@ FACTOR_ROOTS: dict[str, tuple[Root, ...]] = {
     "string-same-length": (("string-literal", None),),
     "string-other-length": (("string-literal", None),),
     "func-body": (("source-change", None),),
+    "func-lines": (("source-change", None),),
     "pgo": (("pgo-profile", None),),
     "goarch": (("unrelated-programs", None),),
 }
@@ -1139,6 +1169,15 @@ EXPLORED: list[tuple[str, ...]] = [
     ("go-line", "toolchain-minor"),
     # both trimmed, one in GOPATH mode: a dependency's files are named dep/… against dep@v1.0.0/…
     ("gopath-mode", "shipped-trimpath"),
+    # lines added above functions (the same code): told by where the functions start, beside the
+    # causes that recompile every function (a release, PIE, a profile, the race detector), a stripped
+    # shipped build, a build in another directory
+    ("func-lines", "toolchain-minor"),
+    ("func-lines", "pie"),
+    ("func-lines", "pgo"),
+    ("func-lines", "race"),
+    ("func-lines", "shipped-stripped", "toolchain-minor"),
+    ("build-dir", "func-lines", "tags"),
 ]
 
 # Factors that change both builds alike (no root of their own): they only combine with the others.

@@ -8,8 +8,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import oracles
+from godet.arrays import string_key, string_keys
 from godet.read.binary import open_binaries
 from godet.read.coderefs import BlobIndex, code_refs, functions_loading, literal_loaders, own_literals
 
@@ -175,8 +178,28 @@ def test_blob_index_holds_what_find_finds() -> None:
     assert len(blob) > 1 << 18  # the gram filters are used
     headed = words[:1000]
     index = BlobIndex(blob, np.array([blob.find(w) for w in headed]), np.array([len(w) for w in headed]))
-    queries = words[:50] + words[-2000:] + [w[1:-1] for w in words[:300]] + [
-        bytes(rng.integers(97, 123, int(rng.integers(1, 24)), dtype=np.uint8)) for _ in range(3000)
-    ]
+    queries = (
+        words[:50]
+        + words[-2000:]
+        + [w[1:-1] for w in words[:300]]
+        + [bytes(rng.integers(97, 123, int(rng.integers(1, 24)), dtype=np.uint8)) for _ in range(3000)]
+    )
     assert [index.holds(q) for q in queries] == [q in blob for q in queries]
     assert any(not index.holds(q) for q in queries) and index._grams  # absent texts; filters built
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.binary(max_size=64), st.lists(st.tuples(st.integers(0, 64), st.integers(0, 20)), max_size=30))
+def test_string_keys_are_the_keys_of_the_strings(
+    buf: bytes, spans: list[tuple[int, int]]
+) -> None:
+    """string_keys (numpy, over a buffer) and string_key (one bytes object) agree, and equal strings
+    get equal keys wherever they stand."""
+    spans = [(o, k) for o, k in spans if o + k <= len(buf)]
+    at = np.array([o for o, _ in spans], dtype=np.int64)
+    n = np.array([k for _, k in spans], dtype=np.int64)
+    keys = string_keys(np.frombuffer(buf, dtype=np.uint8), at, n).tolist()
+    assert keys == [string_key(buf[o : o + k]) for o, k in spans]
+    by_text: dict[bytes, int] = {}
+    for (o, k), key in zip(spans, keys, strict=True):
+        assert by_text.setdefault(buf[o : o + k], key) == key

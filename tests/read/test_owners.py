@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from godet.read.owners import package_of
 
@@ -54,3 +56,37 @@ def test_declared(name: str, expected: bool) -> None:
     from godet.read.owners import declared
 
     assert declared(name) is expected
+
+
+_NAME_PARTS = [
+    "a",
+    "B",
+    "go",
+    "type",
+    "example.com",
+    "v2",
+    "%2e",
+    ".",
+    "/",
+    "(*",
+    ")",
+    "[",
+    "]",
+    " ",
+    ":",
+    "*",
+]
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.sampled_from(_NAME_PARTS), max_size=12).map("".join))
+def test_package_remembered_per_stem_is_the_package_read_in_full(name: str) -> None:
+    """The per-stem memo answers what reading the whole name answers, whatever names came before."""
+    from godet.read import owners
+
+    assert owners.raw_package_of(name) == owners._raw_package_of(name)
+    # a second name with the same stem (the part up to the first dot after the last slash)
+    dot = name.find(".", name.rfind("/") + 1)
+    if dot >= 0 and "[" not in name:
+        other = name[: dot + 1] + "Other.func1"
+        assert owners.raw_package_of(other) == owners._raw_package_of(other)

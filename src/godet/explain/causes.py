@@ -262,8 +262,8 @@ CAUSES: dict[str, Cause] = {
             "source-change",
             "inputs",
             "Source code differs",
-            "The compiled code of some functions differs beyond address shifts: the source (or the "
-            "compiler's input) changed.",
+            "The compiled code of some functions differs beyond address shifts, or functions start "
+            "on other lines of their source files: the source (or the compiler's input) changed.",
             "Build both from the same source revision.",
             rank=50,
             scope="source",
@@ -613,6 +613,12 @@ def _settings_of_the_releases(causer: Finding, effect: Finding) -> bool:
     return not godebug.not_from_releases(dv.a, dv.b, tv.a, tv.b)
 
 
+def _directive_lines(causer: Finding, effect: Finding) -> bool:
+    """A DefaultGODEBUG setting differs that no release explains (a //go:debug directive), and every
+    function of each file whose functions moved moved by the same lines (lines above them all)."""
+    return SOURCE_SETTINGS in causer.traits and HEADER_SHIFT in effect.traits
+
+
 def _minor(version: str) -> str | None:
     m = re.match(r"go(\d+)\.(\d+)", version)
     return f"{m.group(1)}.{m.group(2)}" if m else None
@@ -634,6 +640,11 @@ OWN_LITERALS = "own-literals"  # ... a changed literal is loaded by the main mod
 # so the program's own code is the same in both builds (what changed is the toolchain's or a flag's)
 SAME_CODE = "same-code"
 GOPATH_DEFAULTS = "gopath-defaults"  # trait of a DefaultGODEBUG finding: neither build has a go.mod
+SOURCE_SETTINGS = (
+    "source-settings"  # ... a setting differs that the releases write alike (go line, //go:debug)
+)
+MOVED_LINES = "function start lines"  # the key of source-change "functions start on other lines"
+HEADER_SHIFT = "header-shift"  # trait of a moved-lines finding: every function of each file moved alike
 SAME_SOURCE = "same-source"  # trait of a package's build-dependencies finding: one source, other libraries
 CGO_ONE_SIDE = "cgo-one-side"  # trait of a string-literal finding: one build only links runtime/cgo
 GO_LITERALS = "go-literals"  # trait of a string-literal finding: a changed string lies in Go's literals
@@ -697,6 +708,8 @@ CONDITION_TEXT = {  # how the docs and the accuracy report say each condition
     "other-modules": "the code is not functions found in modules of the same version",
     "releases-differ": "the Go versions are different minor releases",
     "same-package-source": "both packages come from one source version, built against other Go libraries",
+    "directive-lines": "a DefaultGODEBUG setting differs that no release explains, and every function of "
+    "each file whose functions moved moved by the same number of lines",
     "goroot-names-release": "each GOROOT is a directory named after its release (/usr/lib/go-1.24, "
     "~/sdk/go1.26.2) and the paths are otherwise the same",
     "release-settings": "every setting that differs is one the two releases' tables write differently",
@@ -721,6 +734,7 @@ CONDITIONS: dict[str, Callable[[Finding, Finding], bool]] = {
     "releases-differ": _releases_differ,
     "release-settings": _settings_of_the_releases,
     "same-package-source": _same_package_source,
+    "directive-lines": _directive_lines,
     "goroot-names-release": _goroot_names_release,
     "no-own-literal": _no_own_literal,
     "std-literals": _std_literals,
@@ -827,6 +841,14 @@ def _setting_edges() -> list[Edge]:
 
 E = Edge
 EDGES: tuple[Edge, ...] = (
+    E(
+        "default-godebug",
+        "source-change",
+        "a //go:debug directive is a line of the main package's source: the functions below it start "
+        "further down",
+        effect_key=MOVED_LINES,
+        when="directive-lines",
+    ),
     E("trimpath", "build-path", "the trimmed build holds no build directory to compare"),
     E("trimpath", "goroot-path", "the trimmed build holds no GOROOT"),
     E("trimpath", "module-cache-path", "the trimmed build holds no module cache paths"),
@@ -1024,15 +1046,18 @@ EDGES: tuple[Edge, ...] = (
 del E
 
 
-SOURCE_FACTS = frozenset({("source-change", "main package")})  # (cause, key) nothing else implies
+# (cause, key) nothing else implies: facts of the source itself
+SOURCE_FACTS = frozenset({("source-change", "main package"), ("source-change", MOVED_LINES)})
 
 
 def implies(causer: Finding, effect: Finding) -> Edge | None:
     """The edge by which ``causer`` makes ``effect`` a consequence, or None. A fact of the source
-    itself (the command's main package moved) is never another cause's consequence."""
-    if (effect.cause, effect.key) in SOURCE_FACTS:
-        return None
+    itself (the command's main package moved, functions start on other lines) is another cause's
+    consequence only by an edge that names it."""
+    fact = (effect.cause, effect.key) in SOURCE_FACTS
     for edge in EDGES:
+        if fact and edge.effect_key != effect.key:
+            continue  # only an edge that names the fact itself (a //go:debug line) explains it
         if edge.holds(causer, effect):
             return edge
     return None

@@ -443,7 +443,20 @@ PROSE: dict[str, Prose] = {
         "dependency-version finding). A toolchain does not add a program's functions (the same copy"
         " of go/ast, text/template, encoding/json and regexp built by Go 1.21, 1.24 and 1.27 has "
         "none); a compiler setting can (`-gcflags=-N` keeps dead branches and what only they call),"
-        " so those settings still explain this key.",
+        " so those settings still explain this key. "
+        "Lines added to or removed from a source file move the functions below them: key "
+        "`function start lines` compares, for every function the main module (or package `main`) "
+        "declares that both builds hold, the line of its `func` keyword (the pclntab's `startLine`,"
+        " Go 1.20 and later; the same value as DWARF's `DW_AT_decl_line`), and reports those that "
+        "start on another line of a source file of the same name. Only the source decides that "
+        "line (no toolchain, build setting, directory or dependency moves it), so this finding is a"
+        " root that nothing implies: it tells an edit that left the code alike (a comment) and an "
+        "edit beside a cause that recompiles every function (another release, `-race`, PIE, a "
+        "profile), where comparing code cannot. A function that comes from another file (a build "
+        "tag or GOOS that picks one of two files) or that the compiler wrote is left out. It claims "
+        "the moved functions' `startLine` fields and, as a fallback, what follows the code. An edit"
+        " that keeps every line where it was (a constant changed in place) beside such a cause "
+        "stays unseen.",
     ),
     "go-build-id": Prose(
         shows="The Go build ID is stored in the ELF note `.note.go.buildid`, or as the "

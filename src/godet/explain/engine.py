@@ -143,6 +143,7 @@ def _diff_binaries(
             if f.cause in ("source-change", "string-literal"):
                 f.traits = f.traits | {SAME_CODE}
     model.assign_roles(ctx.findings)
+    model.fold_roots(ctx.findings)
     settlement = settle(ctx.findings, cmp.runs, log=code_runs(ctx))
     attribute_owners(ctx, settlement)
     model.settle_roles(ctx.findings)

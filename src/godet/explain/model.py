@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from godet.explain.causes import CAUSES, SCOPES, Edge, implies
+from godet.explain.causes import CAUSES, MOVED_LINES, SCOPES, Edge, implies
 from godet.explain.detectors.base import PATH_PREFIX, Evidence, Finding
 
 
@@ -31,6 +31,28 @@ def assign_roles(findings: list[Finding]) -> None:
         if root is f:
             continue  # the most specific member of a cycle stays a root
         f.role, f.root = "consequence", root
+
+
+FOLDED = (("source-change", MOVED_LINES),)  # (cause, key) of roots that join another root of their cause
+
+
+def fold_roots(findings: list[Finding]) -> None:
+    """A root that only adds a sign of what another root of its cause already says (functions start
+    on other lines, beside functions a source change added) joins that root: one root, with its
+    evidence, summary and claims. Call after ``assign_roles``, before settling."""
+    for fact in [f for f in findings if f.role == "root" and (f.cause, f.key) in FOLDED]:
+        hosts = [g for g in findings if g.role == "root" and g.cause == fact.cause and g is not fact]
+        host = hosts[0] if hosts else None
+        if host is None:
+            continue
+        host.evidence = [*host.evidence, *fact.evidence[:1]]
+        host.summary += " " + fact.summary
+        host.claims = [*host.claims, *fact.claims]
+        host.traits = host.traits | fact.traits
+        for g in findings:
+            if g.root is fact:
+                g.root = host
+        findings.remove(fact)
 
 
 ABSENT_STAMPS = ("go-build-id", "gnu-build-id")  # stamps whose absence a flag decides

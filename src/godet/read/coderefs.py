@@ -20,7 +20,7 @@ from functools import cached_property
 
 import numpy as np
 
-from godet.arrays import gram_hashes
+from godet.arrays import gram_hashes, string_key, string_keys
 from godet.read.binary import Binary
 from godet.read.image import Image
 from godet.read.owners import MAIN, ModuleIndex, package_of
@@ -339,11 +339,15 @@ class BlobIndex:
         n = np.zeros(0, np.int64) if lengths is None else np.asarray(lengths, dtype=np.int64)
         ok = (at >= 0) & (at + n <= len(blob))
         at, n = at[ok], n[ok]
-        # (hashes, not a set of the strings: a release's 100k headed strings would take 12 MB a side)
-        hashes = np.zeros(len(at), dtype=np.int64)
-        for lo in range(0, len(at), HASH_CHUNK):  # (in chunks: the lists of ints stay small)
-            part = zip(at[lo : lo + HASH_CHUNK].tolist(), n[lo : lo + HASH_CHUNK].tolist(), strict=True)
-            hashes[lo : lo + HASH_CHUNK] = [hash(blob[o : o + k]) for o, k in part]
+        # (keys, not a set of the strings: a release's 100k headed strings would take 12 MB a side)
+        buf = np.frombuffer(blob, dtype=np.uint8)
+        hashes = np.concatenate(
+            [
+                string_keys(buf, at[lo : lo + HASH_CHUNK], n[lo : lo + HASH_CHUNK])
+                for lo in range(0, len(at), HASH_CHUNK)
+            ]
+            or [np.zeros(0, np.int64)]
+        )  # (in chunks: the temporaries stay small)
         order = np.argsort(hashes, kind="stable")
         self._hashes, self._at, self._n = hashes[order], at[order], n[order]
         self._found: dict[bytes, bool] = {}
@@ -351,7 +355,7 @@ class BlobIndex:
 
     def _headed(self, text: bytes) -> bool:
         """Whether ``text`` is one of the headed strings, whole."""
-        h = hash(text)
+        h = string_key(text)
         k = int(np.searchsorted(self._hashes, h))
         while k < len(self._hashes) and int(self._hashes[k]) == h:
             o, n = int(self._at[k]), int(self._n[k])

@@ -26,7 +26,27 @@ def package_of(func: str) -> str | None:
 
 def raw_package_of(func: str) -> str | None:
     """The package prefix of a function name as the symbol table spells it (the last element's dots
-    escaped as ``%2e``), or None for compiler-generated symbols."""
+    escaped as ``%2e``), or None for compiler-generated symbols.
+
+    Without type arguments the answer reads only the name up to the first dot after its last slash
+    (the *stem*), so it is remembered per stem: a large program's 100k names have a few thousand."""
+    if "[" in func:
+        return _raw_package_of(func)
+    dot = func.find(".", func.rfind("/") + 1)
+    if dot < 0:
+        return _raw_package_of(func)
+    stem = func[: dot + 1]
+    got = _STEMS.get(stem, _UNSEEN)
+    if got is _UNSEEN:
+        got = _STEMS[stem] = _raw_package_of(func)
+    return got  # type: ignore[return-value]
+
+
+_STEMS: dict[str, str | None] = {}
+_UNSEEN = object()
+
+
+def _raw_package_of(func: str) -> str | None:
     if not func or func.startswith(("type:", "go:", "type.")) or ":" in func.split(".", 1)[0]:
         return None
     head = func.split("[", 1)[0]  # type arguments of a generic may name other packages' paths
@@ -116,26 +136,27 @@ def one_sided_packages(candidates: set[str], other: bytes, modules: ModuleIndex)
 
 # What a program declares after its package: Name, T.Name or (*T).Name; not a closure (.func1), a
 # wrapper (-fm, .gowrap1), a generic instance ([...]), an init function or other compiler-made names.
-_DECLARED = re.compile(r"(?:\(\*?[A-Za-z_]\w*\)\.|[A-Za-z_]\w*\.)?[A-Za-z_]\w*\Z")
+DECLARED_NAME = re.compile(r"(?:\(\*?[A-Za-z_]\w*\)\.|[A-Za-z_]\w*\.)?[A-Za-z_]\w*\Z")
 
 
 def declared(func: str) -> bool:
-    """Whether a function name is one the program's source declares (see _DECLARED), and one whose
+    """Whether a function name is one the program's source declares (see DECLARED_NAME), and one whose
     presence follows that source: not an exported method, which the linker keeps or drops with the
     standard library's use of reflect.Value.Method."""
     raw = raw_package_of(func)
     if raw is None:
         return False
     tail = func[len(raw) + 1 :]
-    if not _DECLARED.match(tail) or tail == "init" or tail.startswith(("init.", "glob.")):
+    if not DECLARED_NAME.match(tail) or tail == "init" or tail.startswith(("init.", "glob.")):
         return False
     last = tail.rsplit(".", 1)[-1]
     if "." in tail and last[:1].isupper():
         return False  # an exported method: the linker keeps them all when reflection may call one
-    return not _MADE.match(last)
+    return not MADE_NAME.match(last)
 
 
-_MADE = re.compile(r"(?:func|gowrap|deferwrap|dwrap|stkobj)\d+\Z")  # closures and wrappers the compiler names
+# closures and wrappers the compiler names
+MADE_NAME = re.compile(r"(?:func|gowrap|deferwrap|dwrap|stkobj)\d+\Z")
 
 
 def names_function(table: bytes, name: str) -> bool:
@@ -145,7 +166,10 @@ def names_function(table: bytes, name: str) -> bool:
 
 
 def one_sided_functions(
-    names: list[str], other: bytes, modules: ModuleIndex, skip: set[str] = frozenset()  # type: ignore[assignment]
+    names: list[str],
+    other: bytes,
+    modules: ModuleIndex,
+    skip: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> list[str]:
     """Of one build's function names, the declared functions of the program's own packages (not the
     standard library, not the modules in ``skip``) that no name of ``other`` (the other build's name

@@ -398,6 +398,20 @@ class Pclntab:
             return None
         return _cstr(self._data, self.tables["filetab"][0] - self.offset + fnoff)
 
+    def start_lines(self, indexes: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """(startLine, file offset of that field) of the functions ``indexes``: the line of each one's
+        ``func`` keyword (or function literal), which the source alone decides. None before the 1.20
+        layout (no such field) or when a record lies outside the table."""
+        if "startLine" not in {f.name for f in self.layout.func.resolve(self.ptr_size)} or not self._data:
+            return None
+        idx = np.asarray(indexes, dtype=np.int64)
+        base = self.tables["pclntable"][0] - self.offset
+        pos = self._funcoffs[idx] + (base + field_offset(self.layout.func, "startLine", self.ptr_size))
+        if len(pos) and (pos.min() < 0 or pos.max() + 4 > len(self._data)):
+            return None
+        lines = _u32_at(self._data, pos, self.big_endian) if len(pos) else np.zeros(0, np.int64)
+        return np.where(lines >= 0x80000000, lines - (1 << 32), lines), pos + self.offset
+
     def func_files(self, func: Func) -> list[str]:
         """The source files of ``func`` (from its pcfile table), in order of first appearance."""
         i = self.index_at(func.entry)

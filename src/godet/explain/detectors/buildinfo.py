@@ -12,7 +12,14 @@ import bisect
 import re
 
 from godet.explain import godebug
-from godet.explain.causes import ARCH_LEVELS, CGO_FLAGS, COMPILER_SETTINGS, GOPATH_DEFAULTS, is_broad
+from godet.explain.causes import (
+    ARCH_LEVELS,
+    CGO_FLAGS,
+    COMPILER_SETTINGS,
+    GOPATH_DEFAULTS,
+    SOURCE_SETTINGS,
+    is_broad,
+)
 from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding, raw_bytes
 from godet.explain.detectors.paths import FILE_TABLES
 from godet.read.buildinfo import BuildInfo
@@ -196,7 +203,7 @@ def detect(ctx: DiffContext) -> list[Finding]:
                     [Evidence(k, va, vb), *lines, *_godebug_settings(va, vb)],
                     claims + _string_claims(ctx, va, vb),
                     key=k,
-                    traits=frozenset({GOPATH_DEFAULTS}) if gopath else frozenset(),
+                    traits=_godebug_traits(gopath, va, vb, a.go_version, b.go_version),
                 )
             )
         elif k == "-pgo":
@@ -417,6 +424,14 @@ def _gopath_mode(a: BuildInfo, b: BuildInfo, claims: list[Claim]) -> list[Findin
             claims,
         )
     ]
+
+
+def _godebug_traits(gopath: bool, va: str | None, vb: str | None, ga: str, gb: str) -> frozenset[str]:
+    """GOPATH_DEFAULTS without go.mod; SOURCE_SETTINGS when a setting differs that both releases
+    write alike (the go line or a //go:debug directive of the source)."""
+    if gopath:
+        return frozenset({GOPATH_DEFAULTS})
+    return frozenset({SOURCE_SETTINGS}) if godebug.not_from_releases(va, vb, ga, gb) else frozenset()
 
 
 def _godebug_summary(

@@ -9,7 +9,15 @@ import numpy as np
 
 from godet.compare import code as codecmp
 from godet.compare.layout import FunctionDelta
-from godet.explain.causes import APART_FROM_VERSIONS, REACHED_BY_VERSIONS, STD_UNCHANGED, is_broad
+from godet.explain.causes import (
+    APART_FROM_VERSIONS,
+    HEADER_SHIFT,
+    MOVED_LINES,
+    REACHED_BY_VERSIONS,
+    SOURCE_SETTINGS,
+    STD_UNCHANGED,
+    is_broad,
+)
 from godet.explain.detectors.base import RANK, Claim, DiffContext, Evidence, Finding, merged_ranges
 from godet.explain.detectors.content.common import (
     code_explained,
@@ -21,7 +29,9 @@ from godet.read.binary import Binary
 from godet.read.coderefs import called_functions
 from godet.read.inltree import inlined_functions
 from godet.read.owners import (
+    DECLARED_NAME,
     DEP,
+    MADE_NAME,
     MAIN,
     STD,
     ModuleIndex,
@@ -46,11 +56,12 @@ def detect(ctx: DiffContext) -> list[Finding]:
     cause (toolchain, flags, linkage) claims all code; then only packages compiled into one build
     alone are told, which no such cause explains."""
     broad = code_explained(ctx, RANK["source-change"])
+    lines = _lines_moved(ctx, follow=not broad)
     if broad:
         if ctx.deep:
             _tell_broad_cause(ctx, broad, codecmp.changed_functions(ctx))
-        return _merged(_merged(_packages(ctx), _functions(ctx)), _beside_unchanged_std(ctx, broad))
-    return _source_change(ctx, codecmp.changed_functions(ctx))
+        return _merged(_merged(_packages(ctx), _functions(ctx)), _beside_unchanged_std(ctx, broad)) + lines
+    return _source_change(ctx, codecmp.changed_functions(ctx)) + lines
 
 
 def _merged(packages: list[Finding], functions: list[Finding]) -> list[Finding]:
@@ -176,6 +187,125 @@ def _functions(ctx: DiffContext) -> list[Finding]:
     )
     places = only_names["a"][:25] + only_names["b"][:25]
     return [Finding("source-change", summary, ev, claims, key=FUNCTIONS_KEY, places=places)]
+
+
+LINES_KEY = MOVED_LINES  # the key (and evidence label) of the finding "functions moved"
+MAX_FILES_CHECKED = 256  # moved functions whose source file is read (a pcfile table each)
+
+
+def _lines_moved(ctx: DiffContext, follow: bool = True) -> list[Finding]:
+    """Functions the main module declares that both builds hold, in the same source file, whose
+    ``func`` keyword stands on another line (pclntab startLine, Go 1.20+): lines were added to or
+    removed from that file above them. The source alone decides a start line (no toolchain, flag,
+    directory or dependency moves it), so this tells a source edit even when a new toolchain
+    recompiled every function, or when the edit left the code alike (a comment). Claims the
+    startLine fields and, with ``follow`` (no cause claims all code), as a fallback what follows the
+    code (line tables, DWARF)."""
+    sides = [_own_start_lines(ctx.a), _own_start_lines(ctx.b)]
+    if sides[0] is None or sides[1] is None:
+        return []
+    (la, tab_a), (lb, tab_b) = sides  # type: ignore[misc]
+    both = la.keys() & lb.keys()
+    moved = sorted((n for n in both if la[n][0] != lb[n][0] and la[n][0] > 0 and lb[n][0] > 0), key=la.get)
+    confirmed = [n for n in moved[:MAX_FILES_CHECKED] if _same_file(tab_a, la[n][1], tab_b, lb[n][1])]
+    if not confirmed:
+        return []
+    first = confirmed[0]
+    file = _file_of(tab_a, la[first][1])
+    where = f"{first} at {file.rsplit('/', 1)[-1]}:" if file else f"{first} at line "
+    pos = [(s, off) for n in confirmed for s, off in (("a", la[n][2]), ("b", lb[n][2]))]
+    claims = [Claim.range(s, off, off + 4) for s, off in pos]
+    ev = [Evidence(LINES_KEY, f"{where}{la[first][0]}", f"{where}{lb[first][0]}")]
+    if len(moved) > MAX_FILES_CHECKED:  # (each file check decodes a pc table: a sample is enough)
+        count = (
+            f"{len(moved):,} function(s) the main module declares start on another line ({len(confirmed):,}"
+            f" of the first {MAX_FILES_CHECKED:,} checked in a source file of the same name"
+        )
+    else:
+        mine = "function(s) the main module declares"
+        count = f"{len(confirmed):,} {mine} start on another line of the same source file ("
+    summary = (
+        f"{count}, e.g. {first}: line {la[first][0]} in A, {lb[first][0]} in B): lines were added "
+        "to or removed from the program's source above them, which no toolchain, build setting or "
+        "directory changes."
+    )
+    directive = any(f.cause == "default-godebug" and SOURCE_SETTINGS in f.traits for f in ctx.findings)
+    shift = directive and len(moved) <= MAX_FILES_CHECKED and _header_shift(tab_a, la, lb, confirmed)
+    finding = Finding(
+        "source-change",
+        summary,
+        ev,
+        claims + (follow_claims(ctx) if follow else []),
+        key=LINES_KEY,
+        places=sorted(confirmed)[:50],
+        traits=frozenset({HEADER_SHIFT}) if shift else frozenset(),
+    )
+    return [finding]
+
+
+MAX_HEADER_CHECK = 5000  # functions whose file is read to tell that every function of a file moved
+
+
+def _header_shift(tab, la: dict, lb: dict, moved: list[str]) -> bool:  # type: ignore[no-untyped-def,type-arg]
+    """Whether every function of each file that holds a moved function moved, and by the same lines:
+    what lines added above all of a file's functions give (a //go:debug directive), unlike an edit
+    between them."""
+    file_of = {n: _file_of(tab, la[n][1]).rsplit("/", 1)[-1] for n in moved}
+    deltas: dict[str, set[int]] = {}
+    for n, f in file_of.items():
+        deltas.setdefault(f, set()).add(lb[n][0] - la[n][0])
+    if any(len(d) > 1 for d in deltas.values()):
+        return False
+    rest = [n for n in la.keys() & lb.keys() if n not in file_of]
+    if len(rest) > MAX_HEADER_CHECK:
+        return False
+    return not any(_file_of(tab, la[n][1]).rsplit("/", 1)[-1] in deltas for n in rest)
+
+
+def _own_start_lines(binary: Binary) -> tuple[dict[str, tuple[int, int, int]], object] | None:
+    """name -> (start line, function index, file offset of its startLine field) for the functions
+    the main module (or package main) declares, with the pclntab; None without start lines."""
+    tab = binary.pclntab
+    if tab is None or not len(tab):
+        return None
+    bi = binary.buildinfo
+    main = bi.main.path if bi is not None and bi.main is not None and bi.main.path else ""
+    prefixes = ["main."] + ([main + ".", main + "/"] if main and main != "main" else [])
+    idx = np.unique(np.concatenate([tab.with_prefix(p) for p in prefixes]))
+    got = tab.start_lines(idx)
+    if got is None:
+        return None
+    modules = ModuleIndex(bi)
+    out: dict[str, tuple[int, int, int]] = {}
+    for i, line, off in zip(idx.tolist(), got[0].tolist(), got[1].tolist(), strict=True):
+        name = tab.name(i)
+        if _own_declared(name, modules):
+            out.setdefault(name, (line, i, off))
+    return out, tab
+
+
+def _own_declared(name: str, modules: ModuleIndex) -> bool:
+    """A function the main module's source declares by that name: a function or method, not a
+    closure, wrapper, generic instance, package initialiser or cgo stub."""
+    raw = raw_package_of(name)
+    if raw is None or "[" in name or modules.owner(package_of(name))[0] != MAIN:
+        return False
+    tail = name[len(raw) + 1 :]
+    if not DECLARED_NAME.match(tail) or tail == "init" or tail.startswith(("init.", "glob.", "_C", "_cgo")):
+        return False
+    return not MADE_NAME.match(tail.rsplit(".", 1)[-1])
+
+
+def _file_of(tab, i: int) -> str:  # type: ignore[no-untyped-def]
+    files = tab.files_of(i)
+    return files[0] if files else ""
+
+
+def _same_file(tab_a, i: int, tab_b, j: int) -> bool:  # type: ignore[no-untyped-def]
+    """Whether function ``i`` of A and ``j`` of B come from source files of one name (not a file a
+    build tag, GOOS or cgo chose instead of another, nor code the compiler wrote)."""
+    fa, fb = _file_of(tab_a, i), _file_of(tab_b, j)
+    return bool(fa) and AUTOGENERATED not in (fa, fb) and fa.rsplit("/", 1)[-1] == fb.rsplit("/", 1)[-1]
 
 
 AUTOGENERATED = "<autogenerated>"  # the file of a wrapper the compiler writes (a promoted method)
