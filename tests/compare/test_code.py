@@ -284,3 +284,34 @@ def test_arm64_words_by_form() -> None:
     nop = 0xD503201F
     ok = arm64moves.moved_only(_words(nop, nop, add), _words(nop, nop, add2), pc, pc, last, moves)
     assert ok.tolist() == [True, True, False]  # x0 + 0x10 vs x0 + 0x20 after no ADRP: arithmetic
+
+
+def _insns(raw: bytes) -> list[code.Insn]:
+    md = capstone.Cs(capstone.CS_ARCH_X86, capstone.CS_MODE_64)
+    out = []
+    for i in md.disasm(raw, 0x1000):
+        text = f"{i.mnemonic} {i.op_str}".strip()
+        out.append(code.Insn(i.address, i.size, text, text))
+    return out
+
+
+# push rbx; mov rbx, rdi; call [rax+0x30]; mov rax, rbx; pop rbx; ret (a C function of hugo's libsass)
+_BODY = bytes.fromhex("53 4889fb ff5030 4889d8 5b c3")
+_NOP3, _NOP10 = bytes.fromhex("0f1f00"), bytes.fromhex("662e0f1f840000000000")
+
+
+def test_other_alignment_padding_is_no_code_change() -> None:
+    """C code after Go code that grew by a non-multiple of its alignment: the compiler's padding
+    before each function differs (one 3-byte nop against two 10-byte ones), the instructions do not."""
+    a = _insns(_NOP3 + _BODY + _NOP3 + _BODY)
+    b = _insns(_NOP10 + _NOP10 + _BODY + _NOP10 + _BODY)
+    assert [i.text for i in a] != [i.text for i in b]
+    assert code._alike_but_padding(a, b, cut=False)
+    changed = _insns(
+        _NOP10 + _BODY.replace(bytes.fromhex("ff5030"), bytes.fromhex("ff5038")) + _NOP10 + _BODY
+    )
+    assert not code._alike_but_padding(a, changed, cut=False)
+    # listings cut at a byte budget end unevenly: compared as far as both go
+    long_a, long_b = _insns((_NOP3 + _BODY) * 40), _insns((_NOP10 + _BODY) * 39 + _NOP10)
+    assert code._alike_but_padding(long_a, long_b, cut=True)
+    assert not code._alike_but_padding(long_a, long_b, cut=False)

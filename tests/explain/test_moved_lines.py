@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 import gobuild
 import oracles
 from godet.explain.causes import MOVED_LINES
+from godet.explain.detectors.content.source import _repository
 from godet.explain.engine import diff_paths
 from matrix import factors
 
@@ -83,3 +86,38 @@ def test_moved_lines_join_the_root_of_a_new_package(gopair) -> None:  # type: ig
     name = ev.a.split(" at ")[0]
     assert name in moved and ev.a.endswith(f":{decl[0][name]}") and ev.b.endswith(f":{decl[1][name]}")
     assert not any(f.key == MOVED_LINES for f in rep.causes)  # folded, not a second finding
+
+
+@pytest.mark.parametrize(
+    ("path", "root"),
+    [
+        ("github.com/hjson/hjson-go/v4/hjson-cli", "github.com/hjson/hjson-go/v4"),
+        ("github.com/junegunn/fzf", "github.com/junegunn/fzf"),
+        ("golang.org/x/tools/cmd/stringer", "golang.org/x/tools"),
+        ("k8s.io/kubernetes/cmd/kubectl", "k8s.io/kubernetes"),
+        ("go.etcd.io/etcd/v3/etcdctl", "go.etcd.io/etcd/v3"),
+        ("example.com/factor", "example.com/factor"),
+        ("_/build/govarnam-1.9.0", ""),  # a directory outside GOPATH
+        ("command-line-arguments", ""),
+        ("mytool", ""),
+    ],
+)
+def test_repository_of_a_gopath_main_package(path: str, root: str) -> None:
+    assert _repository(path) == root
+
+
+def test_lines_moved_in_a_package_of_a_gopath_program() -> None:
+    """No module recorded (GOPATH mode): the program's own packages are those of its main package's
+    repository, so a function of example.com/factor/internal/table that moved is the program's."""
+    _, gopath = factors.pair_specs(("gopath-mode",))
+    rel = "internal/table/table_gen.go"
+    a = factors.edit(gopath, rel, "\nfunc Sum() int {", "\n//go:noinline\nfunc Sum() int {")
+    b = factors.edit(a, rel, "\n//go:noinline\n", "\n// One line more.\n//go:noinline\n")
+    pa, pb = gobuild.build_pair(a, b)
+    assert "\tmod\t" not in oracles.go_version_m(pa)  # GOPATH mode: no main module
+    decl = [oracles.readelf_decl_lines(p)["example.com/factor/internal/table.Sum"] for p in (pa, pb)]
+    assert decl[0] + 1 == decl[1]
+    rep = diff_paths(str(pa), str(pb))
+    [found] = _moved(rep)
+    assert found.places == ["example.com/factor/internal/table.Sum"]
+    assert found.evidence[0].b == f"example.com/factor/internal/table.Sum at table_gen.go:{decl[1]}"

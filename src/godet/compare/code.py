@@ -295,6 +295,8 @@ def compare_ranges(
         verdict = "same"
     elif na == nb and a_range and b_range:
         verdict = "shifted"
+    elif a_range and b_range and _alike_but_padding(xa, xb, cut):
+        verdict = "shifted"  # code that moved by a non-multiple of its alignment: other padding between
     elif a_range and b_range and sorted(na) == sorted(nb):
         verdict = "reordered"
     else:
@@ -304,6 +306,30 @@ def compare_ranges(
         out.pairs, hunk = _pairs(xa, xb, verdict)
         out.a_text, out.b_text = _summary(na, nb, hunk)
     return out
+
+
+PADDING = ("nop", "int3", "xchg ax, ax", "data16 ", "cs nop")  # instructions that only fill alignment gaps
+CUT_SLACK = 16  # instructions left out at the end of two cut listings (the cut splits them unevenly)
+
+
+def _alike_but_padding(xa: list[Insn], xb: list[Insn], cut: bool) -> bool:
+    """Whether two listings are the same instructions once the padding between them is left out (a
+    C function after code that grew starts at another distance from its alignment, so the compiler's
+    nops before it differ), address operands normalised; cut listings are compared as far as both go."""
+    fa = [i for i in xa if not i.text.startswith(PADDING)]
+    fb = [i for i in xb if not i.text.startswith(PADDING)]
+    if len(fa) == len(xa) and len(fb) == len(xb):
+        return False  # no padding: the normalised listings already differ
+    if cut:
+        k = min(len(fa), len(fb)) - CUT_SLACK
+        if k <= 0:
+            return False
+        fa, fb = fa[:k], fb[:k]
+    if len(fa) != len(fb):
+        return False
+    return all(
+        x.norm == y.norm or (x.text == y.text and "rip" not in x.text) for x, y in zip(fa, fb, strict=True)
+    )
 
 
 def normalised_equal(

@@ -446,7 +446,9 @@ PROSE: dict[str, Prose] = {
         " so those settings still explain this key. "
         "Lines added to or removed from a source file move the functions below them: key "
         "`function start lines` compares, for every function the main module (or package `main`) "
-        "declares that both builds hold, the line of its `func` keyword (the pclntab's `startLine`,"
+        "declares (in GOPATH mode, which records no module: package `main` and the packages of its "
+        "repository, `github.com/owner/name` and a `/vN` after it) that both builds hold, the line of "
+        "its `func` keyword (the pclntab's `startLine`,"
         " Go 1.20 and later; the same value as DWARF's `DW_AT_decl_line`), and reports those that "
         "start on another line of a source file of the same name. Only the source decides that "
         "line (no toolchain, build setting, directory or dependency moves it), so this finding is a"
@@ -456,7 +458,11 @@ PROSE: dict[str, Prose] = {
         "tag or GOOS that picks one of two files) or that the compiler wrote is left out. It claims "
         "the moved functions' `startLine` fields and, as a fallback, what follows the code. An edit"
         " that keeps every line where it was (a constant changed in place) beside such a cause "
-        "stays unseen.",
+        "stays unseen. Beside another `source-change` root (packages or functions in one build only, "
+        "changed code) it joins that root as one more piece of evidence; a `//go:debug` directive "
+        "added above a file's code moves all of that file's functions alike, so when a DefaultGODEBUG"
+        " setting differs that no release explains and every function of each such file moved by "
+        "the same number of lines, the moved lines are that directive's consequence.",
     ),
     "go-build-id": Prose(
         shows="The Go build ID is stored in the ELF note `.note.go.buildid`, or as the "
@@ -654,7 +660,12 @@ PROSE: dict[str, Prose] = {
         "holds the same names in another order (beside at most 8 names, or 1%, that one build only "
         "has) follows the symbol table's order, which the linker chose (the external linker orders "
         "the names by its input files): it is claimed as a fallback too. Evidence: the sections whose "
-        "size changed, those that moved, and the reordered name tables. It is always a consequence, "
+        "size changed, those that moved, and the reordered name tables. C code that an external linker "
+        "placed before or after the Go functions, in a binary without symbols, is compared as one "
+        "piece by the cgo detector; when its instructions are the same once address operands are "
+        "normalised and the compiler's padding between functions is left out (Go code that grew by "
+        "a non-multiple of a C function's alignment changes the nops before it), that piece is a "
+        "layout shift of its own, claimed as a fallback. It is always a consequence, "
         "of the largest root cause.",
     ),
     "unrelated-programs": Prose(

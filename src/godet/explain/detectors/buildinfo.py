@@ -203,7 +203,7 @@ def detect(ctx: DiffContext) -> list[Finding]:
                     [Evidence(k, va, vb), *lines, *_godebug_settings(va, vb)],
                     claims + _string_claims(ctx, va, vb),
                     key=k,
-                    traits=_godebug_traits(gopath, va, vb, a.go_version, b.go_version),
+                    traits=_godebug_traits(a, b, va, vb),
                 )
             )
         elif k == "-pgo":
@@ -426,12 +426,15 @@ def _gopath_mode(a: BuildInfo, b: BuildInfo, claims: list[Claim]) -> list[Findin
     ]
 
 
-def _godebug_traits(gopath: bool, va: str | None, vb: str | None, ga: str, gb: str) -> frozenset[str]:
-    """GOPATH_DEFAULTS without go.mod; SOURCE_SETTINGS when a setting differs that both releases
-    write alike (the go line or a //go:debug directive of the source)."""
-    if gopath:
+def _godebug_traits(a: BuildInfo, b: BuildInfo, va: str | None, vb: str | None) -> frozenset[str]:
+    """GOPATH_DEFAULTS when neither build has a go.mod; SOURCE_SETTINGS when both do and a setting
+    differs that both releases write alike (the go line or a //go:debug directive of the source)."""
+    modules = [x.main is not None and not x.main.is_zero for x in (a, b)]
+    if not any(modules):
         return frozenset({GOPATH_DEFAULTS})
-    return frozenset({SOURCE_SETTINGS}) if godebug.not_from_releases(va, vb, ga, gb) else frozenset()
+    if all(modules) and godebug.not_from_releases(va, vb, a.go_version, b.go_version):
+        return frozenset({SOURCE_SETTINGS})
+    return frozenset()
 
 
 def _godebug_summary(

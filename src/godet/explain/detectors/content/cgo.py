@@ -19,7 +19,7 @@ from godet.explain.detectors.structure import is_dwarf_unit
 from godet.read.addrnames import CGO_PREFIX, canonical_name
 from godet.read.binary import Binary
 
-EMITS: frozenset[str] = frozenset(["c-source-change", "c-toolchain", "cgo-flags"])
+EMITS: frozenset[str] = frozenset(["c-source-change", "c-toolchain", "cgo-flags", "layout-shift"])
 
 
 @dataclass
@@ -111,6 +111,24 @@ def _adds_c(ctx: DiffContext) -> bool:
     return any(f.cause == "build-setting" and f.key in ADDS_C_SETTINGS for f in ctx.findings)
 
 
+def _c_moved(ctx: DiffContext, units: list[str]) -> list[Finding]:
+    """C code that only moved with the Go code before it: the same instructions, other addresses and
+    other alignment padding (code that grew by a non-multiple of a C function's alignment). A
+    consequence of what moved it, claimed as a fallback."""
+    if not units:
+        return []
+    sizes = [_edge_range(ctx.a, u) for u in units]
+    found = Finding(
+        "layout-shift",
+        "The C code linked beside the Go functions moved with them: the same instructions, with other "
+        "addresses and other alignment padding between its functions.",
+        [Evidence("C code that moved", ", ".join(units), ", ".join(units))],
+        [Claim.unit(u, fallback=True) for u in units],
+        places=[f"{u} ({r[1] - r[0]:,} bytes)" for u, r in zip(units, sizes, strict=True) if r],
+    )
+    return [found]
+
+
 def _c_code(ctx: DiffContext) -> list[Finding]:
     units = [u for u in ctx.cmp.runs.units if u.endswith(("/[before Go code]", "/[after Go code]"))]
     same_size_text = [u for u in ctx.cmp.runs.units if "/" not in u and _is_code(ctx, u)]
@@ -126,6 +144,7 @@ def _c_code(ctx: DiffContext) -> list[Finding]:
         return []  # C code in one build only: the linkage or CGO_ENABLED differs, not the C code
     changed: list[tuple[str, str, str]] = []  # (name, A, B)
     claims: list[Claim] = []
+    moved: list[str] = []  # C units whose instructions are the same: only addresses and padding differ
     if adds_c and not (ca and cb):
         return []  # the added runtime's C moved the rest: only names tell the program's C apart
     if ca and cb:  # by name; with one build stripped, names on one side only would pair nothing
@@ -157,6 +176,8 @@ def _c_code(ctx: DiffContext) -> list[Finding]:
         for u in dict.fromkeys(edges):
             ra, rb = _edge_range(ctx.a, u), _edge_range(ctx.b, u)
             cc = codecmp.compare_ranges(ctx, ra, rb) if ra or rb else None
+            if cc is not None and cc.verdict == "shifted" and u in units:
+                moved.append(u)
             if cc is not None and cc.verdict not in ("same", "shifted", "unsupported"):
                 where = f"C code {'before' if '[before' in u else 'after'} the Go functions"
                 changed.append(
@@ -169,7 +190,7 @@ def _c_code(ctx: DiffContext) -> list[Finding]:
                 if u not in units:  # a same-size section has no unit of its own for that piece
                     claims += [Claim.range(side, *r) for side, r in (("a", ra), ("b", rb)) if r]
     if not changed:
-        return []
+        return _c_moved(ctx, moved)
     # beside a cause that recompiles only the Go code (GO_ONLY), the C units are this finding's first:
     # that cause's fallback claims would take them all (in coarse runs a function's share is tiny)
     go_only = any(f.rank < RANK["source-change"] and claims_code(ctx, f) for f in ctx.findings)

@@ -216,16 +216,16 @@ def _lines_moved(ctx: DiffContext, follow: bool = True) -> list[Finding]:
     pos = [(s, off) for n in confirmed for s, off in (("a", la[n][2]), ("b", lb[n][2]))]
     claims = [Claim.range(s, off, off + 4) for s, off in pos]
     ev = [Evidence(LINES_KEY, f"{where}{la[first][0]}", f"{where}{lb[first][0]}")]
+    mine = "function(s) the program declares"
     if len(moved) > MAX_FILES_CHECKED:  # (each file check decodes a pc table: a sample is enough)
-        count = (
-            f"{len(moved):,} function(s) the main module declares start on another line ({len(confirmed):,}"
-            f" of the first {MAX_FILES_CHECKED:,} checked in a source file of the same name"
+        head = (
+            f"{len(moved):,} {mine} start on another line ({len(confirmed):,} of the first "
+            f"{MAX_FILES_CHECKED:,} checked in a source file of the same name; e.g. "
         )
     else:
-        mine = "function(s) the main module declares"
-        count = f"{len(confirmed):,} {mine} start on another line of the same source file ("
+        head = f"{len(confirmed):,} {mine} start on another line of the same source file (e.g. "
     summary = (
-        f"{count}, e.g. {first}: line {la[first][0]} in A, {lb[first][0]} in B): lines were added "
+        f"{head}{first}: line {la[first][0]} in A, {lb[first][0]} in B): lines were added "
         "to or removed from the program's source above them, which no toolchain, build setting or "
         "directory changes."
     )
@@ -269,26 +269,51 @@ def _own_start_lines(binary: Binary) -> tuple[dict[str, tuple[int, int, int]], o
     if tab is None or not len(tab):
         return None
     bi = binary.buildinfo
-    main = bi.main.path if bi is not None and bi.main is not None and bi.main.path else ""
-    prefixes = ["main."] + ([main + ".", main + "/"] if main and main != "main" else [])
+    modules = ModuleIndex(bi)
+    gopath = bi is not None and (bi.main is None or bi.main.is_zero)
+    own = _repository(bi.path) if gopath and bi is not None else modules.main
+    prefixes = ["main."] + ([own + ".", own + "/"] if own and own != "main" else [])
     idx = np.unique(np.concatenate([tab.with_prefix(p) for p in prefixes]))
     got = tab.start_lines(idx)
     if got is None:
         return None
-    modules = ModuleIndex(bi)
+
+    def mine(pkg: str | None) -> bool:
+        if not gopath:
+            return modules.owner(pkg)[0] == MAIN
+        return pkg == "main" or (bool(own) and pkg is not None and (pkg == own or pkg.startswith(own + "/")))
+
     out: dict[str, tuple[int, int, int]] = {}
     for i, line, off in zip(idx.tolist(), got[0].tolist(), got[1].tolist(), strict=True):
         name = tab.name(i)
-        if _own_declared(name, modules):
+        if _own_declared(name, mine):
             out.setdefault(name, (line, i, off))
     return out, tab
 
 
-def _own_declared(name: str, modules: ModuleIndex) -> bool:
+HOSTS_3 = ("github.com/", "gitlab.com/", "bitbucket.org/", "codeberg.org/", "golang.org/x/", "git.sr.ht/")
+MAJOR = re.compile(r"v[2-9]\d*\Z")
+
+
+def _repository(path: str) -> str:
+    """The repository root of a GOPATH-mode main package path (no module recorded): host and owner
+    and name on the big hosts (github.com/o/r), else host and name, with a /vN after it; "" for a
+    path without a host (a directory outside GOPATH, command-line-arguments)."""
+    parts = path.split("/")
+    if "." not in parts[0] or path.startswith("_"):
+        return ""
+    n = 3 if path.startswith(HOSTS_3) else 2
+    if len(parts) > n and MAJOR.match(parts[n]):
+        n += 1
+    return "/".join(parts[:n]) if len(parts) >= n else ""
+
+
+def _own_declared(name: str, mine) -> bool:  # type: ignore[no-untyped-def]
     """A function the main module's source declares by that name: a function or method, not a
-    closure, wrapper, generic instance, package initialiser or cgo stub."""
+    closure, wrapper, generic instance, package initialiser or cgo stub. ``mine(package)``: whether
+    a package is the program's own."""
     raw = raw_package_of(name)
-    if raw is None or "[" in name or modules.owner(package_of(name))[0] != MAIN:
+    if raw is None or "[" in name or not mine(package_of(name)):
         return False
     tail = name[len(raw) + 1 :]
     if not DECLARED_NAME.match(tail) or tail == "init" or tail.startswith(("init.", "glob.", "_C", "_cgo")):

@@ -1,0 +1,42 @@
+"""C code linked after the Go functions (external linking) moves when the Go code grows; a C
+function aligned to 64 bytes then gets other padding before it when the growth is not a multiple
+of 64. The C code is the same: that is a
+layout shift, not a C source change nor other cgo flags (hugo 0.160.0 -> 0.160.1 was named
+cgo-flags).
+
+Oracles: ``go tool nm`` of the unstripped twins (the C functions' addresses) and the two C sources."""
+
+from __future__ import annotations
+
+import gobuild
+import oracles
+from godet.explain.engine import diff_paths
+from matrix import factors
+
+ALIGNED = (
+    "\n__attribute__((aligned(64))) int cpart_aligned(int x) { return x * 3 + 1; }\n"
+    "__attribute__((aligned(64))) int cpart_aligned2(int x) { return x * 5 + 2; }\n"
+)
+
+
+def _pair(ldflags: str) -> tuple:  # type: ignore[type-arg]
+    base = factors.CGO_BASE.with_(flags=(*factors.CGO_BASE.flags, f"-ldflags={ldflags}"))
+    rel = "internal/cpart/cpart.c"
+    base = base.with_(edits=(*base.edits, (rel, factors._content(base, rel) + ALIGNED)))
+    b = factors.edit(base, "main.go", "\textra()\n", "\textra()\n\tprintln(mix(9, 9))\n")
+    assert factors._content(base, rel) == factors._content(b, rel)  # the same C source
+    return gobuild.build_pair(base, b)
+
+
+def test_c_code_with_other_padding_only_moved() -> None:
+    ua, ub = _pair("-linkmode=external")
+    addr = [{n: a for a, _t, n in oracles.go_tool_nm(p)} for p in (ua, ub)]
+    moves = {n: addr[1][n] - addr[0][n] for n in ("runtime.etext", "cpart_value", "cpart_aligned")}
+    # the Go code's end moved by other bytes than the C functions after it: other padding between
+    assert moves["runtime.etext"] != moves["cpart_value"] == moves["cpart_aligned"]
+    pa, pb = _pair("-linkmode=external -s -w")  # as shipped: no symbols name the C functions
+    rep = diff_paths(str(pa), str(pb))
+    assert [f.cause for f in rep.roots] == ["source-change"]
+    shifts = [f for f in rep.consequences if f.cause == "layout-shift" and "C code" in f.summary]
+    assert shifts and shifts[0].bytes > 0
+    assert rep.unexplained_bytes == 0
