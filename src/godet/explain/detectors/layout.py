@@ -260,7 +260,9 @@ def _moved_nearby(ctx: DiffContext, a0: int, a1: int, b0: int, b1: int, reach: i
 
 MAX_SLIDE = 256  # bytes that data may slide by inside its section (variables inserted before it)
 MIN_SLID = 0.9  # share of a run's differing words that must be the other build's, slid and shifted
-MAX_SLID_RUNS = 256  # runs of writable data tested for a slide
+MAX_SLID_RUNS = 256  # clusters of data runs tested for a slide
+MIN_SPLIT = 4  # runs in each half of a cluster that no one slide explains, tried again on its own
+# (halves have a budget of MAX_SLID_RUNS of their own)
 
 
 def slid_data(ctx: DiffContext, slack: int, done: np.ndarray) -> np.ndarray:
@@ -284,22 +286,29 @@ def slid_data(ctx: DiffContext, slack: int, done: np.ndarray) -> np.ndarray:
         return out
     ps = image_a.ptr_size
     lo = min(s.addr for s in image_a.sections if s.alloc)
-    tried = 0
-    for cluster in _clusters(np.asarray(cand), runs.unit, runs.a0, runs.a1, MAX_SLIDE):
-        if done[cluster].all() or tried >= MAX_SLID_RUNS:
+    tried = halves = 0
+    todo = [(c, False) for c in _clusters(np.asarray(cand), runs.unit, runs.a0, runs.a1, MAX_SLIDE)[::-1]]
+    while todo:
+        cluster, half = todo.pop()
+        if done[cluster].all() or (halves if half else tried) >= MAX_SLID_RUNS:
             continue
-        tried += 1
+        halves, tried = (halves + 1, tried) if half else (halves, tried + 1)
         sec = data[top[runs.unit[cluster[0]]]]
         sb = secs_b[sec.key]
         first, last = int(cluster[0]), int(cluster[-1])
         d0 = int(runs.b0[first] - runs.a0[first])
-        if int(runs.b0[last] - runs.a0[last]) != d0:
-            continue  # (the runs of one cluster pair A and B at one offset)
         a0 = int(runs.a0[first]) - (int(runs.a0[first]) - sec.offset) % ps
         n = (int(runs.a1[last]) - a0 + ps - 1) // ps
         spans = ((sec.offset, sec.end), (sb.offset, sb.end))
-        ok = _slid(image_a, image_b, (a0, a0 + d0, n), spans, (slack, lo))
+        # (the runs of one cluster pair A and B at one offset)
+        same_pairing = int(runs.b0[last] - runs.a0[last]) == d0
+        ok = _slid(image_a, image_b, (a0, a0 + d0, n), spans, (slack, lo)) if same_pairing else None
         if ok is None:
+            # two slides in one cluster (data slid one way, then another): its halves are tried on
+            # their own; not in writable data, where moved_data aligns what no slide explains
+            if len(cluster) >= 2 * MIN_SPLIT and section_name(sec.key) not in MOVED_UNITS:
+                k = len(cluster) // 2
+                todo += [(cluster[k:], True), (cluster[:k], True)]
             continue
         for i in cluster[~done[cluster]].tolist():
             w0, w1 = (int(runs.a0[i]) - a0) // ps, (int(runs.a1[i]) - a0 + ps - 1) // ps
