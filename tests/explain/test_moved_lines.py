@@ -14,8 +14,8 @@ import pytest
 import gobuild
 import oracles
 from godet.explain.causes import MOVED_LINES
-from godet.explain.detectors.content.source import _repository
 from godet.explain.engine import diff_paths
+from godet.read.owners import repository_root
 from matrix import factors
 
 
@@ -103,7 +103,7 @@ def test_moved_lines_join_the_root_of_a_new_package(gopair) -> None:  # type: ig
     ],
 )
 def test_repository_of_a_gopath_main_package(path: str, root: str) -> None:
-    assert _repository(path) == root
+    assert repository_root(path) == root
 
 
 def test_lines_moved_in_a_package_of_a_gopath_program() -> None:

@@ -87,6 +87,23 @@ _HOST = re.compile(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+\Z")
 _NOT_IN_PATH = re.compile(r"[()*\[\] ]")
 
 
+HOSTS_3 = ("github.com/", "gitlab.com/", "bitbucket.org/", "codeberg.org/", "golang.org/x/", "git.sr.ht/")
+MAJOR = re.compile(r"v[2-9]\d*\Z")
+
+
+def repository_root(path: str) -> str:
+    """The repository root of an import path when no module records it (GOPATH mode): host, owner
+    and name on the big hosts (github.com/o/r), else host and name, with a /vN after it; "" for a
+    path without a host (a directory outside GOPATH, command-line-arguments)."""
+    parts = path.split("/")
+    if "." not in parts[0] or path.startswith("_"):
+        return ""
+    n = 3 if path.startswith(HOSTS_3) else 2
+    if len(parts) > n and MAJOR.match(parts[n]):
+        n += 1
+    return "/".join(parts[:n]) if len(parts) >= n else ""
+
+
 def in_modules(func: str, modules: frozenset[str] | list[str]) -> bool:
     """Whether function ``func`` belongs to one of ``modules`` (module paths) or names one in its
     type arguments (a generic instantiated with a module's type)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -40,7 +41,9 @@ from godet.read.owners import (
     one_sided_packages,
     package_of,
     raw_package_of,
+    repository_root,
 )
+from godet.read.pclntab import Pclntab
 from godet.read.typedesc import package_names, types_loaded
 
 PACKAGES_KEY = "packages"  # the key of the finding "packages compiled into one build only"
@@ -204,7 +207,7 @@ def _lines_moved(ctx: DiffContext, follow: bool = True) -> list[Finding]:
     sides = [_own_start_lines(ctx.a), _own_start_lines(ctx.b)]
     if sides[0] is None or sides[1] is None:
         return []
-    (la, tab_a), (lb, tab_b) = sides  # type: ignore[misc]
+    (la, tab_a), (lb, tab_b) = sides[0], sides[1]
     both = la.keys() & lb.keys()
     moved = sorted((n for n in both if la[n][0] != lb[n][0] and la[n][0] > 0 and lb[n][0] > 0), key=la.get)
     confirmed = [n for n in moved[:MAX_FILES_CHECKED] if _same_file(tab_a, la[n][1], tab_b, lb[n][1])]
@@ -246,7 +249,7 @@ def _lines_moved(ctx: DiffContext, follow: bool = True) -> list[Finding]:
 MAX_HEADER_CHECK = 5000  # functions whose file is read to tell that every function of a file moved
 
 
-def _header_shift(tab, la: dict, lb: dict, moved: list[str]) -> bool:  # type: ignore[no-untyped-def,type-arg]
+def _header_shift(tab: Pclntab, la: Starts, lb: Starts, moved: list[str]) -> bool:
     """Whether every function of each file that holds a moved function moved, and by the same lines:
     what lines added above all of a file's functions give (a //go:debug directive), unlike an edit
     between them."""
@@ -262,7 +265,10 @@ def _header_shift(tab, la: dict, lb: dict, moved: list[str]) -> bool:  # type: i
     return not any(_file_of(tab, la[n][1]).rsplit("/", 1)[-1] in deltas for n in rest)
 
 
-def _own_start_lines(binary: Binary) -> tuple[dict[str, tuple[int, int, int]], object] | None:
+Starts = dict[str, tuple[int, int, int]]  # name -> (start line, function index, startLine field offset)
+
+
+def _own_start_lines(binary: Binary) -> tuple[Starts, Pclntab] | None:
     """name -> (start line, function index, file offset of its startLine field) for the functions
     the main module (or package main) declares, with the pclntab; None without start lines."""
     tab = binary.pclntab
@@ -271,7 +277,7 @@ def _own_start_lines(binary: Binary) -> tuple[dict[str, tuple[int, int, int]], o
     bi = binary.buildinfo
     modules = ModuleIndex(bi)
     gopath = bi is not None and (bi.main is None or bi.main.is_zero)
-    own = _repository(bi.path) if gopath and bi is not None else modules.main
+    own = repository_root(bi.path) if gopath and bi is not None else modules.main
     prefixes = ["main."] + ([own + ".", own + "/"] if own and own != "main" else [])
     idx = np.unique(np.concatenate([tab.with_prefix(p) for p in prefixes]))
     got = tab.start_lines(idx)
@@ -283,7 +289,7 @@ def _own_start_lines(binary: Binary) -> tuple[dict[str, tuple[int, int, int]], o
             return modules.owner(pkg)[0] == MAIN
         return pkg == "main" or (bool(own) and pkg is not None and (pkg == own or pkg.startswith(own + "/")))
 
-    out: dict[str, tuple[int, int, int]] = {}
+    out: Starts = {}
     for i, line, off in zip(idx.tolist(), got[0].tolist(), got[1].tolist(), strict=True):
         name = tab.name(i)
         if _own_declared(name, mine):
@@ -291,24 +297,7 @@ def _own_start_lines(binary: Binary) -> tuple[dict[str, tuple[int, int, int]], o
     return out, tab
 
 
-HOSTS_3 = ("github.com/", "gitlab.com/", "bitbucket.org/", "codeberg.org/", "golang.org/x/", "git.sr.ht/")
-MAJOR = re.compile(r"v[2-9]\d*\Z")
-
-
-def _repository(path: str) -> str:
-    """The repository root of a GOPATH-mode main package path (no module recorded): host and owner
-    and name on the big hosts (github.com/o/r), else host and name, with a /vN after it; "" for a
-    path without a host (a directory outside GOPATH, command-line-arguments)."""
-    parts = path.split("/")
-    if "." not in parts[0] or path.startswith("_"):
-        return ""
-    n = 3 if path.startswith(HOSTS_3) else 2
-    if len(parts) > n and MAJOR.match(parts[n]):
-        n += 1
-    return "/".join(parts[:n]) if len(parts) >= n else ""
-
-
-def _own_declared(name: str, mine) -> bool:  # type: ignore[no-untyped-def]
+def _own_declared(name: str, mine: Callable[[str | None], bool]) -> bool:
     """A function the main module's source declares by that name: a function or method, not a
     closure, wrapper, generic instance, package initialiser or cgo stub. ``mine(package)``: whether
     a package is the program's own."""
@@ -321,12 +310,13 @@ def _own_declared(name: str, mine) -> bool:  # type: ignore[no-untyped-def]
     return not MADE_NAME.match(tail.rsplit(".", 1)[-1])
 
 
-def _file_of(tab, i: int) -> str:  # type: ignore[no-untyped-def]
+def _file_of(tab: Pclntab, i: int) -> str:
+    """The source file of function ``i`` (its first), or ""."""
     files = tab.files_of(i)
     return files[0] if files else ""
 
 
-def _same_file(tab_a, i: int, tab_b, j: int) -> bool:  # type: ignore[no-untyped-def]
+def _same_file(tab_a: Pclntab, i: int, tab_b: Pclntab, j: int) -> bool:
     """Whether function ``i`` of A and ``j`` of B come from source files of one name (not a file a
     build tag, GOOS or cgo chose instead of another, nor code the compiler wrote)."""
     fa, fb = _file_of(tab_a, i), _file_of(tab_b, j)
