@@ -207,9 +207,12 @@ def _lines_moved(ctx: DiffContext, follow: bool = True) -> list[Finding]:
     sides = [_own_start_lines(ctx.a), _own_start_lines(ctx.b)]
     if sides[0] is None or sides[1] is None:
         return []
-    (la, tab_a), (lb, tab_b) = sides[0], sides[1]
+    (la, tab_a, own_a), (lb, tab_b, own_b) = sides[0], sides[1]
     both = la.keys() & lb.keys()
-    moved = sorted((n for n in both if la[n][0] != lb[n][0] and la[n][0] > 0 and lb[n][0] > 0), key=la.get)
+    moved = sorted(
+        (n for n in both if la[n][0] != lb[n][0] and la[n][0] > 0 and lb[n][0] > 0 and own_a(n) and own_b(n)),
+        key=la.get,
+    )
     confirmed = [n for n in moved[:MAX_FILES_CHECKED] if _same_file(tab_a, la[n][1], tab_b, lb[n][1])]
     if not confirmed:
         return []
@@ -233,7 +236,7 @@ def _lines_moved(ctx: DiffContext, follow: bool = True) -> list[Finding]:
         "directory changes."
     )
     directive = any(f.cause == "default-godebug" and SOURCE_SETTINGS in f.traits for f in ctx.findings)
-    shift = directive and len(moved) <= MAX_FILES_CHECKED and _header_shift(tab_a, la, lb, confirmed)
+    shift = directive and len(moved) <= MAX_FILES_CHECKED and _header_shift(tab_a, la, lb, confirmed, own_a)
     finding = Finding(
         "source-change",
         summary,
@@ -249,7 +252,7 @@ def _lines_moved(ctx: DiffContext, follow: bool = True) -> list[Finding]:
 MAX_HEADER_CHECK = 5000  # functions whose file is read to tell that every function of a file moved
 
 
-def _header_shift(tab: Pclntab, la: Starts, lb: Starts, moved: list[str]) -> bool:
+def _header_shift(tab: Pclntab, la: Starts, lb: Starts, moved: list[str], own: Callable[[str], bool]) -> bool:
     """Whether every function of each file that holds a moved function moved, and by the same lines:
     what lines added above all of a file's functions give (a //go:debug directive), unlike an edit
     between them."""
@@ -262,15 +265,17 @@ def _header_shift(tab: Pclntab, la: Starts, lb: Starts, moved: list[str]) -> boo
     rest = [n for n in la.keys() & lb.keys() if n not in file_of]
     if len(rest) > MAX_HEADER_CHECK:
         return False
-    return not any(_file_of(tab, la[n][1]).rsplit("/", 1)[-1] in deltas for n in rest)
+    return not any(own(n) and _file_of(tab, la[n][1]).rsplit("/", 1)[-1] in deltas for n in rest)
 
 
 Starts = dict[str, tuple[int, int, int]]  # name -> (start line, function index, startLine field offset)
 
 
-def _own_start_lines(binary: Binary) -> tuple[Starts, Pclntab] | None:
+def _own_start_lines(binary: Binary) -> tuple[Starts, Pclntab, Callable[[str], bool]] | None:
     """name -> (start line, function index, file offset of its startLine field) for the functions
-    the main module (or package main) declares, with the pclntab; None without start lines."""
+    whose names start with the main module's path (or package main's), with the pclntab and the
+    test of a name the program's own source declares (_own_declared: asked of the few functions
+    that moved, not of every one); None without start lines."""
     tab = binary.pclntab
     if tab is None or not len(tab):
         return None
@@ -291,10 +296,8 @@ def _own_start_lines(binary: Binary) -> tuple[Starts, Pclntab] | None:
 
     out: Starts = {}
     for i, line, off in zip(idx.tolist(), got[0].tolist(), got[1].tolist(), strict=True):
-        name = tab.name(i)
-        if _own_declared(name, mine):
-            out.setdefault(name, (line, i, off))
-    return out, tab
+        out.setdefault(tab.name(i), (line, i, off))
+    return out, tab, lambda name: _own_declared(name, mine)
 
 
 def _own_declared(name: str, mine: Callable[[str | None], bool]) -> bool:
