@@ -111,20 +111,20 @@ def _adds_c(ctx: DiffContext) -> bool:
     return any(f.cause == "build-setting" and f.key in ADDS_C_SETTINGS for f in ctx.findings)
 
 
-def _c_moved(ctx: DiffContext, units: list[str]) -> list[Finding]:
-    """C code that only moved with the Go code before it: the same instructions, other addresses and
-    other alignment padding (code that grew by a non-multiple of a C function's alignment). A
-    consequence of what moved it, claimed as a fallback."""
-    if not units:
+def _c_moved(moved: dict[str, int]) -> list[Finding]:
+    """C code that only moved with the Go code before it (``moved``: unit -> its bytes in A): the
+    same instructions, other addresses and other alignment padding (code that grew by a non-multiple
+    of a C function's alignment). A consequence of what moved it, claimed as a fallback."""
+    if not moved:
         return []
-    sizes = [_edge_range(ctx.a, u) for u in units]
+    units = ", ".join(moved)
     found = Finding(
         "layout-shift",
         "The C code linked beside the Go functions moved with them: the same instructions, with other "
         "addresses and other alignment padding between its functions.",
-        [Evidence("C code that moved", ", ".join(units), ", ".join(units))],
-        [Claim.unit(u, fallback=True) for u in units],
-        places=[f"{u} ({r[1] - r[0]:,} bytes)" for u, r in zip(units, sizes, strict=True) if r],
+        [Evidence("C code that moved", units, units)],
+        [Claim.unit(u, fallback=True) for u in moved],
+        places=[f"{u} ({n:,} bytes)" for u, n in moved.items()],
     )
     return [found]
 
@@ -144,7 +144,7 @@ def _c_code(ctx: DiffContext) -> list[Finding]:
         return []  # C code in one build only: the linkage or CGO_ENABLED differs, not the C code
     changed: list[tuple[str, str, str]] = []  # (name, A, B)
     claims: list[Claim] = []
-    moved: list[str] = []  # C units whose instructions are the same: only addresses and padding differ
+    moved: dict[str, int] = {}  # C units whose instructions are the same (only addresses and padding differ)
     if adds_c and not (ca and cb):
         return []  # the added runtime's C moved the rest: only names tell the program's C apart
     if ca and cb:  # by name; with one build stripped, names on one side only would pair nothing
@@ -176,8 +176,8 @@ def _c_code(ctx: DiffContext) -> list[Finding]:
         for u in dict.fromkeys(edges):
             ra, rb = _edge_range(ctx.a, u), _edge_range(ctx.b, u)
             cc = codecmp.compare_ranges(ctx, ra, rb) if ra or rb else None
-            if cc is not None and cc.verdict == "shifted" and u in units:
-                moved.append(u)
+            if cc is not None and cc.verdict == "shifted" and u in units and ra:
+                moved[u] = ra[1] - ra[0]
             if cc is not None and cc.verdict not in ("same", "shifted", "unsupported"):
                 where = f"C code {'before' if '[before' in u else 'after'} the Go functions"
                 changed.append(
@@ -190,7 +190,7 @@ def _c_code(ctx: DiffContext) -> list[Finding]:
                 if u not in units:  # a same-size section has no unit of its own for that piece
                     claims += [Claim.range(side, *r) for side, r in (("a", ra), ("b", rb)) if r]
     if not changed:
-        return _c_moved(ctx, moved)
+        return _c_moved(moved)
     # beside a cause that recompiles only the Go code (GO_ONLY), the C units are this finding's first:
     # that cause's fallback claims would take them all (in coarse runs a function's share is tiny)
     go_only = any(f.rank < RANK["source-change"] and claims_code(ctx, f) for f in ctx.findings)
