@@ -355,3 +355,32 @@ def test_truncated_unit_is_a_note_through_the_facade(uncompressed, tmp_path):
     with open_binaries(str(bad)) as bins:
         assert bins[0].dwarf.present is False
         assert any(n.startswith("DWARF") for n in bins[0].notes)
+
+
+@pytest.mark.parametrize("name", ["default", "goexperiment", "cgo_c"])
+def test_line_header_file_tables_match_pyelftools(gobin, name):
+    """Each line program's directory and file tables (Go's inline strings, read in one loop, and gcc's
+    string-section forms) as pyelftools reads them."""
+    from elftools.elf.elffile import ELFFile
+
+    from godet.read.dwarf import _Sections, read_line_header
+
+    path = gobin(name)
+    with open(path, "rb") as fh:
+        info = ELFFile(fh).get_dwarf_info()
+        expected = {}
+        for cu in info.iter_CUs():
+            prog = info.line_program_for_CU(cu)
+            if prog is None:
+                continue
+            files = [(f.name.decode(), f.dir_index) for f in prog.header["file_entry"]]
+            dirs = [d.decode() for d in prog.header["include_directory"]]
+            expected[cu.get_top_DIE().attributes["DW_AT_stmt_list"].value] = (prog.header["version"], dirs, files)
+    assert len(expected) > 10
+    mapped = MappedFile(str(path))
+    try:
+        secs = _Sections(open_images(mapped)[0])
+        got = {off: read_line_header(secs, off, False) for off in expected}
+    finally:
+        mapped.close()
+    assert got == expected

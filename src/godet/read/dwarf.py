@@ -603,6 +603,13 @@ def read_line_header(secs: _Sections, off: int, big: bool) -> tuple[int, list[st
         count = cur.uleb()
         if count > MAX_HEADER_ENTRIES or count > cur.end - cur.pos:
             raise FormatError(f"line program at {off:#x} claims {count} {kind} entries")
+        if fmt in _INLINE_FORMATS and isinstance(cur.buf, bytes):  # Go's: inline strings, udata index
+            entries = _inline_entries(cur, count, len(fmt) == 2)
+            if kind == "dir":
+                dirs += [path for path, _ in entries]
+            else:
+                files += entries
+            continue
         for _ in range(count):
             path, idx = "", 0
             for lnct, form in fmt:
@@ -616,6 +623,38 @@ def read_line_header(secs: _Sections, off: int, big: bool) -> tuple[int, list[st
             else:
                 files.append((path, idx))
     return version, dirs, files
+
+
+_INLINE_FORMATS = (
+    [(DW_LNCT_path, 0x08)],  # DW_FORM_string
+    [(DW_LNCT_path, 0x08), (DW_LNCT_directory_index, 0x0F)],  # and DW_FORM_udata
+)
+
+
+def _inline_entries(cur: _Cur, count: int, indexed: bool) -> list[tuple[str, int]]:
+    """``count`` entries of one of _INLINE_FORMATS read in one loop (what _form reads, without its
+    dispatch per field): (path, directory index; 0 unless ``indexed``)."""
+    buf, pos, end = cur.buf, cur.pos, cur.end
+    assert isinstance(buf, bytes)
+    out: list[tuple[str, int]] = []
+    for _ in range(count):
+        nul = buf.find(b"\0", pos, min(end, pos + MAX_STRING + 1))
+        if nul < 0:
+            raise FormatError(f"unterminated DWARF string at {pos:#x}")
+        path = buf[pos:nul].decode("utf-8", "replace")
+        pos = nul + 1
+        if not indexed:
+            out.append((path, 0))
+            continue
+        if pos < end and buf[pos] < 0x80:  # (a one-byte index: nearly all of them)
+            idx, pos = buf[pos], pos + 1
+        else:
+            cur.pos = pos
+            idx = cur.uleb()
+            pos = cur.pos
+        out.append((path, idx))
+    cur.pos = pos
+    return out
 
 
 # --------------------------------------------------------------------------------------------

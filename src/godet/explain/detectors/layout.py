@@ -373,41 +373,56 @@ def _slid(
 ) -> np.ndarray | None:
     """Per word of the ``n`` words at ``a0`` (A): whether it is B's word at ``b0`` (where it stands)
     or at ``b0`` + the slide that accounts for the most words, equal or an address moved within the
-    slack. None unless that slide accounts for MIN_SLID of the words not accounted for in place."""
+    slack. None unless that slide accounts for MIN_SLID of the words not accounted for in place.
+
+    Every slide is tested at once: B's words around ``b0`` are read once and each slide is a view
+    of them ``k`` words later (ties go to the smallest slide, the later one first)."""
     a0, b0, n = run
     (sa, sb), (slack, lo) = spans, limits
     ps = image_a.ptr_size
     dt = np.dtype((">" if image_a.big_endian else "<") + ("u8" if ps == 8 else "u4"))
 
-    def words(image: Image, at: int, span: tuple[int, int]) -> np.ndarray | None:
-        if at < span[0] or at + n * ps > min(span[1], len(image.data)):  # (a truncated file)
-            return None
-        return np.frombuffer(image.data, dtype=dt, count=n, offset=at).astype(np.int64)
+    def words(image: Image, at: int, count: int) -> np.ndarray:
+        return np.frombuffer(image.data, dtype=dt, count=count, offset=at).astype(np.int64)
 
-    wa, here = words(image_a, a0, sa), words(image_b, b0, sb)
-    if wa is None or here is None:
+    def fits(image: Image, at: int, span: tuple[int, int]) -> bool:  # (not past a truncated file)
+        return span[0] <= at and at + n * ps <= min(span[1], len(image.data))
+
+    if not (fits(image_a, a0, sa) and fits(image_b, b0, sb)):
         return None
+    wa, here = words(image_a, a0, n), words(image_b, b0, n)
 
-    def same(wb: np.ndarray) -> np.ndarray:  # equal, or addresses the layout moved
-        return (wa == wb) | ((wa >= lo) & (wb >= lo) & (np.abs(wb - wa) <= slack))
+    def same(wx: np.ndarray, wb: np.ndarray) -> np.ndarray:  # equal, or addresses the layout moved
+        return (wx == wb) | ((wx >= lo) & (wb >= lo) & (np.abs(wb - wx) <= slack))
 
-    in_place = same(here)
+    in_place = same(wa, here)
     if in_place.all():
         return None
-    best, share = None, 0.0
     # B's words stand aligned in its section: when the runs pair A and B at an odd offset (a string
     # one byte shorter before them), the slides that reach aligned words are not multiples of ps
     mis = (b0 - sb[0]) % ps
-    for d in range(0 if mis else ps, MAX_SLIDE + 1, ps):
-        for slide in ((d - mis, -d - mis) if d else (-mis,)) if mis else (d, -d):
-            wb = words(image_b, b0 + slide, sb)
-            if wb is None:
-                continue
-            ok = same(wb)
-            got = float(ok[~in_place].mean())
-            if got > share:
-                best, share = ok, got
-    return (best | in_place) if best is not None and share >= MIN_SLID else None
+    base = b0 - mis  # slide k words: B's words at base + k * ps
+    reach = MAX_SLIDE // ps
+    order = [0] if mis else []
+    for k in range(1, reach + 1):
+        order += [k, -k]
+    top = min(sb[1], len(image_b.data)) - n * ps
+    ks = np.array([k for k in order if sb[0] <= base + k * ps <= top], dtype=np.int64)
+    if not len(ks):
+        return None
+    k0 = int(ks.min())
+    wb = words(image_b, base + k0 * ps, n + int(ks.max()) - k0)
+    cols = np.flatnonzero(~in_place)
+    share = np.empty(len(ks))
+    step = max(1, (1 << 21) // len(cols))  # slides per block: at most 2M words compared at once
+    for i in range(0, len(ks), step):
+        block = same(wa[cols][None, :], wb[cols[None, :] + (ks[i : i + step] - k0)[:, None]])
+        share[i : i + step] = block.sum(axis=1) / len(cols)
+    j = int(np.argmax(share))
+    if share[j] <= 0.0 or share[j] < MIN_SLID:
+        return None
+    off = int(ks[j]) - k0
+    return same(wa, wb[off : off + n]) | in_place
 
 
 def shift_mask(ctx: DiffContext, slack: int) -> np.ndarray:
