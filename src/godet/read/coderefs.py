@@ -280,9 +280,12 @@ class Loads:
             out |= (self.headers >= np.uint64(lo)) & (self.headers < np.uint64(hi))
         return out
 
-    def direct_strings(self, p_lo: int, p_hi: int) -> list[tuple[int, int, int]]:
-        """(pc, start, end) of the strings main-module code loads directly near [p_lo, p_hi), where
-        a length set beside the load ends at another known string and fits the length order."""
+    def direct_strings(
+        self, p_lo: int, p_hi: int, kinds: frozenset[str] | None = frozenset([MAIN])
+    ) -> list[tuple[int, int, int]]:
+        """(pc, start, end) of the strings code of the owner ``kinds`` (None: any; by default the main
+        module's outside inlined calls) loads directly near [p_lo, p_hi), where a length set beside
+        the load ends at another known string and fits the length order."""
         near = self.direct & (self.refs.targets < p_hi) & (self.refs.targets + MAX_DIRECT > p_lo)
         pcs, targets = self.refs.pcs[near], self.refs.targets[near]
         k = np.searchsorted(self.by_start, targets, side="right")
@@ -296,7 +299,7 @@ class Loads:
         out = []
         rows = (pcs[reach], targets[reach], least[reach], most[reach])
         for at, t, shortest, longest in zip(*(r.tolist() for r in rows), strict=True):
-            if self.kind(at)[0] != MAIN:
+            if kinds is not None and self.kind(at)[0] not in kinds:
                 continue
             sizes = sorted(immediates_near(self.binary.image, at))
             end = next((t + x for x in sizes if shortest <= x <= longest and self._known(t + x)), None)
@@ -496,12 +499,16 @@ def functions_loading(binary: Binary, lo: int, hi: int) -> set[tuple[str, str]] 
 
 
 def loaded_strings(
-    binary: Binary, pieces: list[tuple[int, int]], other: BlobIndex | None = None
+    binary: Binary,
+    pieces: list[tuple[int, int]],
+    other: BlobIndex | None = None,
+    direct: frozenset[str] | None = frozenset([MAIN]),
 ) -> list[list[tuple[int, int, set[tuple[str, str]]]]] | None:
     """For each [lo, hi) virtual range of the blob: the strings that overlap it and that code loads,
     as (start, end, {(function name, owner kind)}) (see literal_loaders). With ``other`` (the other
-    build's blob), only the strings it does not hold: the changed ones. None when the scan cannot
-    tell (see loads_of)."""
+    build's blob), only the strings it does not hold: the changed ones. Strings without a header are
+    those the code of the owner kinds ``direct`` loads (Loads.direct_strings). None when the scan
+    cannot tell (see loads_of)."""
     loads = loads_of(binary) if pieces else None
     pc = binary.pclntab
     if loads is None or pc is None:
@@ -525,7 +532,7 @@ def loaded_strings(
             start, end = int(loads.pointed[k]), int(loads.pointed[k] + loads.lengths[k])
             if changed(start, end):
                 strs.append((start, end, named(loads.loader_pcs(start))))
-        strs += [(s, e, named([at])) for at, s, e in loads.direct_strings(lo, hi) if changed(s, e)]
+        strs += [(s, e, named([at])) for at, s, e in loads.direct_strings(lo, hi, direct) if changed(s, e)]
         out.append([x for x in strs if x[2]])
     return out
 

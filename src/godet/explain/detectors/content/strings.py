@@ -964,6 +964,9 @@ def _blob_literals(ctx: DiffContext, variables: list[Finding]) -> list[Finding]:
         out += held_vars
         if not pieces["a"] and not pieces["b"]:
             return out
+    pieces = _with_changed_code(ctx, pieces)
+    if not pieces["a"] and not pieces["b"]:
+        return out
     flags = _own_flags(ctx, pieces, indexes, *_bumped(ctx))
     own = {side: [p for p, f in zip(ps, flags[side], strict=True) if f] for side, ps in pieces.items()}
     rest = {side: [p for p, f in zip(ps, flags[side], strict=True) if not f] for side, ps in pieces.items()}
@@ -984,6 +987,35 @@ def _blob_literals(ctx: DiffContext, variables: list[Finding]) -> list[Finding]:
         if group["a"] or group["b"]:
             out.append(_blob_finding(ctx, group, frozenset(traits | extra), shown))
     return out
+
+
+def _with_changed_code(ctx: DiffContext, pieces: Pieces) -> Pieces:
+    """The pieces, less those whose changed literals only functions a source change names load:
+    beside an unchanged standard library (STD_UNCHANGED: the release compiled it alike), a changed
+    function is the source's, and the strings its code loads changed with it (as _literals gives them
+    to the code that changed when the compiler's output is the same). Those go to that finding."""
+    code = next((f for f in ctx.findings if f.cause == "source-change" and STD_UNCHANGED in f.traits), None)
+    if code is None or len(code.places) >= MAX_PLACES:
+        return pieces
+    changed = set(code.places)
+    rest: Pieces = {"a": [], "b": []}
+    took = 0
+    for side, binary, other in (("a", ctx.a, blob_index(ctx.b)), ("b", ctx.b, blob_index(ctx.a))):
+        todo = pieces[side][:MAX_FOUND]
+        vas, spans = _va_spans(binary, todo)
+        found = iter((loaded_strings(binary, spans, other, None) if spans else None) or [[]] * len(spans))
+        for piece, va in zip(todo, vas, strict=True):
+            strs = next(found) if va is not None else []
+            loaders = {name for *_, names in strs for name, _kind in names}
+            if strs and all(names for *_, names in strs) and loaders <= changed:
+                code.claims.append(Claim.range(side, *piece))
+                took += 1
+            else:
+                rest[side].append(piece)
+        rest[side] += pieces[side][MAX_FOUND:]
+    if took:
+        code.summary += f" {took} string literal(s) that only its changed code loads changed with it."
+    return rest
 
 
 def _room(binary: Binary, offset: int, size: int) -> int:
