@@ -17,6 +17,8 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import gobuild
 import oracles
@@ -370,3 +372,24 @@ def test_directories_and_empty_files_of_an_embed_fs_are_the_same() -> None:
     assert _same(d, d, b"", None)
     f = EmbedFile("help/a.md", 0x4030, 48, 0x1000, 3, bytes(16))
     assert not _same(f, f, b"abc", b"abd") and _same(f, f, b"abc", b"abc")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(min_size=1, max_size=700), st.data())
+def test_string_around_is_the_printable_run(raw, data):
+    """string_around: the printable run holding [start, end) (at most MAX_STRING each side), as a
+    byte-by-byte scan finds it."""
+    from types import SimpleNamespace
+
+    from godet.explain.detectors.content.common import MAX_STRING, printable, string_around
+
+    start = data.draw(st.integers(0, len(raw) - 1))
+    end = data.draw(st.integers(start, len(raw)))
+    image = SimpleNamespace(data=raw, size=len(raw), section_at=lambda _off: None)
+    s = start
+    while s > max(0, start - MAX_STRING) and printable(raw[s - 1]):
+        s -= 1
+    e = end
+    while e < min(len(raw), end + MAX_STRING) and printable(raw[e]):
+        e += 1
+    assert string_around(SimpleNamespace(image=image), start, end) == (s, e)

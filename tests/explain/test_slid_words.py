@@ -8,6 +8,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -110,3 +111,22 @@ def test_a_slid_table_is_found():
     assert got is not None
     assert not got[17]  # A's word 17 is B's word 20, which changed
     assert got.sum() == 39
+
+
+@pytest.mark.parametrize(("n", "marked"), [(300, 0.5), (9000, 0.9), (40000, 0.02), (40000, 0.3)])
+def test_shares_take_the_same_counts_whichever_way(n, marked):
+    """_shares counts one matrix of slides, slide by slide on views, or on the marked words gathered,
+    by size; each way is the plain count per slide."""
+    from godet.explain.detectors.layout import _shares
+
+    rng = np.random.default_rng(n)
+    wa = rng.integers(0, 50, n)
+    wb = rng.integers(0, 50, n + 64)
+    todo = rng.random(n) < marked
+
+    def same(x, y):
+        return (x == y) | ((x >= 40) & (y >= 40) & (np.abs(y - x) <= 2))
+
+    offs = np.arange(64)
+    want = np.array([(same(wa, wb[k : k + n]) & todo).sum() for k in offs]) / todo.sum()
+    assert np.array_equal(_shares(wa, wb, todo, offs, same), want)

@@ -11,6 +11,7 @@ The headers and section table also change with layout. All of it is a consequenc
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -412,17 +413,32 @@ def _slid(
         return None
     k0 = int(ks.min())
     wb = words(image_b, base + k0 * ps, n + int(ks.max()) - k0)
-    cols = np.flatnonzero(~in_place)
-    share = np.empty(len(ks))
-    step = max(1, (1 << 21) // len(cols))  # slides per block: at most 2M words compared at once
-    for i in range(0, len(ks), step):
-        block = same(wa[cols][None, :], wb[cols[None, :] + (ks[i : i + step] - k0)[:, None]])
-        share[i : i + step] = block.sum(axis=1) / len(cols)
+    share = _shares(wa, wb, ~in_place, ks - k0, same)
     j = int(np.argmax(share))
     if share[j] <= 0.0 or share[j] < MIN_SLID:
         return None
     off = int(ks[j]) - k0
     return same(wa, wb[off : off + n]) | in_place
+
+
+def _shares(
+    wa: np.ndarray,
+    wb: np.ndarray,
+    todo: np.ndarray,
+    offs: np.ndarray,
+    same: Callable[[np.ndarray, np.ndarray], np.ndarray],
+) -> np.ndarray:
+    """For each offset k: the share of A's words marked ``todo`` that ``same`` finds at B's word
+    k places later. Small: one matrix of every offset; otherwise one offset at a time, on views of
+    B's words when most are marked (else on the marked ones, gathered)."""
+    cols = np.flatnonzero(todo)
+    n, m = len(wa), len(cols)
+    if m * len(offs) <= 1 << 16:
+        return same(wa[cols][None, :], wb[cols[None, :] + offs[:, None]]).sum(axis=1) / m
+    if 4 * m >= n:
+        return np.array([np.count_nonzero(same(wa, wb[k : k + n]) & todo) for k in offs.tolist()]) / m
+    wc = wa[cols]
+    return np.array([np.count_nonzero(same(wc, wb[cols + k])) for k in offs.tolist()]) / m
 
 
 def shift_mask(ctx: DiffContext, slack: int) -> np.ndarray:

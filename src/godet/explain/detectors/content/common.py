@@ -274,8 +274,8 @@ def string_around(binary: Binary, start: int, end: int) -> tuple[int, int]:
     lo_lim = max(sec.offset if sec else 0, start - MAX_STRING)
     hi_lim = min(sec.offset + sec.size if sec else binary.image.size, end + MAX_STRING)
     before = bytes(data[lo_lim:start])
-    hits = [m.end() for m in NON_PRINTABLE.finditer(before)]
-    s = lo_lim + (hits[-1] if hits else 0)
+    last = NON_PRINTABLE.search(before[::-1])  # (the last non-printable byte before ``start``)
+    s = lo_lim + (len(before) - last.start() if last else 0)
     m = NON_PRINTABLE.search(bytes(data[end:hi_lim]))
     e = end + (m.start() if m else hi_lim - end)
     return s, e
