@@ -61,6 +61,21 @@ def test_what_cmd_go_writes_is_what_the_table_predicts(version):
     assert lo <= GO_LINE <= hi
 
 
+def test_a_release_built_with_an_experiment_is_dated():
+    """A build with GOEXPERIMENT records its version with the experiment (go version -m: since 1.26
+    after a hyphen, "go1.27.3-X:nodwarf5"); the table still dates that release's settings."""
+    spec = BuildSpec("hello", env=(("GOEXPERIMENT", "nodwarf5"),)).with_(
+        edits=(("go.mod", f"module example.com/hello\n\ngo 1.{GO_LINE}\n"),)
+    )
+    built = oracles.go_version_m_json(gobuild.build(spec))
+    version = built["GoVersion"]
+    assert "X:nodwarf5" in version
+    assert godebug.release(version) == godebug.release(f"go{DEFAULT_GO}")
+    written = {s["Key"]: s.get("Value", "") for s in built.get("Settings", [])}.get("DefaultGODEBUG")
+    lo, hi = godebug.go_lines(written, version)
+    assert lo <= GO_LINE <= hi
+
+
 def test_a_diff_names_the_go_lines_the_defaults_come_from(tmp_path):
     """Two builds whose go.mod says go 1.22 and go 1.24: the diff names both lines."""
     mods = [(("go.mod", f"module example.com/hello\n\ngo 1.{n}\n"),) for n in (22, 24)]

@@ -1184,6 +1184,9 @@ EXPLORED: list[tuple[str, ...]] = [
     # its inlined code loads changed with that code, beside a release that compiled the standard
     # library alike (the literals are compared blob to blob)
     ("dep-inlined", "gopath-mode", "toolchain-patch"),
+    # a release built with an experiment records "go1.27.2-X:nodwarf5" (a hyphen since 1.26): the
+    # GODEBUG table still dates its settings, so the directive stays a root
+    ("go-debug", "goexperiment", "toolchain-patch"),
 ]
 
 # Factors that change both builds alike (no root of their own): they only combine with the others.

@@ -88,9 +88,10 @@ UNKNOWN = -1  # the table cannot say what a release writes
 
 
 def release(version: str) -> tuple[int, int, int] | None:
-    """(1, minor, patch) of a Go version string ("go1.26.3", "go1.21.0 X:boringcrypto"); None for
+    """(1, minor, patch) of a Go version string ("go1.26.3", "go1.21.0 X:boringcrypto",
+    "go1.27.2-X:nodwarf5": experiments follow a space to 1.25, a hyphen from 1.26); None for
     development and pre-release versions."""
-    m = re.fullmatch(r"go(\d+)\.(\d+)(?:\.(\d+))?(?:\s.*)?", version.strip())
+    m = re.fullmatch(r"go(\d+)\.(\d+)(?:\.(\d+))?(?:\s.*|-X:.*)?", version.strip())
     if m is None:
         return None
     return int(m.group(1)), int(m.group(2)), int(m.group(3) or 0)
