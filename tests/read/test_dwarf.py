@@ -375,7 +375,8 @@ def test_line_header_file_tables_match_pyelftools(gobin, name):
                 continue
             files = [(f.name.decode(), f.dir_index) for f in prog.header["file_entry"]]
             dirs = [d.decode() for d in prog.header["include_directory"]]
-            expected[cu.get_top_DIE().attributes["DW_AT_stmt_list"].value] = (prog.header["version"], dirs, files)
+            stmt = cu.get_top_DIE().attributes["DW_AT_stmt_list"].value
+            expected[stmt] = (prog.header["version"], dirs, files)
     assert len(expected) > 10
     mapped = MappedFile(str(path))
     try:
