@@ -1187,6 +1187,9 @@ EXPLORED: list[tuple[str, ...]] = [
     # a release built with an experiment records "go1.27.2-X:nodwarf5" (a hyphen since 1.26): the
     # GODEBUG table still dates its settings, so the directive stays a root
     ("go-debug", "goexperiment", "toolchain-patch"),
+    # a directive moves main's functions down a line while the generated table (inlined into main)
+    # is reordered: the literal did not change with code that only starts elsewhere
+    ("generated-order", "go-debug", "ldflags-s", "string-other-length"),
 ]
 
 # Factors that change both builds alike (no root of their own): they only combine with the others.

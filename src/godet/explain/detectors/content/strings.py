@@ -17,6 +17,7 @@ from godet.explain.causes import (
     CAUSES,
     CGO_ONE_SIDE,
     GO_LITERALS,
+    MOVED_LINES,
     OWN_LITERALS,
     REACHED_BY_VERSIONS,
     STD_LITERALS,
@@ -672,8 +673,10 @@ def _literals(ctx: DiffContext, st: State, variables: list[Finding]) -> list[Fin
     also = f" {moved:,} bytes of other strings only moved (Go sorts string data by length)." if moved else ""
     # (not a module version recorded in one build only: GOPATH mode records none, whatever it compiled)
     # (a source change apart from the bumped modules first: the program's own edit, beside a bump)
+    # (not functions that only start on other lines: no code changed with them)
     code = next((f for f in ctx.findings if APART_FROM_VERSIONS in f.traits), None) or next(
-        (f for c in SOURCE_CAUSES for f in ctx.findings if f.cause == c and _versioned(f)), None
+        (f for c in SOURCE_CAUSES for f in ctx.findings if f.cause == c and _versioned(f) and _edits_code(f)),
+        None,
     )
     bump = any(f.cause == "dependency-version" and _versioned(f) for f in ctx.findings)
     # (beside a bump: when the changed code has nothing of the bumped modules, _source_change)
@@ -706,6 +709,11 @@ def _literals(ctx: DiffContext, st: State, variables: list[Finding]) -> list[Fin
     if loaders is None:  # only the bumped modules' code loads them: the bump's before an -X value's
         found.traits = found.traits | {BUMP_LITERALS}
     return [found]
+
+
+def _edits_code(f: Finding) -> bool:
+    """Not a source change of functions that only start on other lines (MOVED_LINES)."""
+    return f.key != MOVED_LINES
 
 
 def _own_beside_bump(ctx: DiffContext, changed: list[_Aligned]) -> bool:
