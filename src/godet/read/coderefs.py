@@ -21,6 +21,7 @@ from functools import cached_property
 import numpy as np
 
 from godet.arrays import gram_hashes, string_key, string_keys
+from godet.read.addrnames import VARIABLE_SECTIONS
 from godet.read.binary import Binary
 from godet.read.image import Image
 from godet.read.owners import MAIN, ModuleIndex, package_of
@@ -222,7 +223,13 @@ class Loads:
         self._order = order  # by_start's index -> headed string index
         self._longest = int(self.lengths.max()) if len(self.lengths) else 0
         secs = binary.image.sections
-        self.writable = [(s.addr, s.addr + max(s.size, s.mem_size)) for s in secs if s.writable]
+        # where package variables live: not a relro section (-buildmode=pie puts the static string
+        # headers of read-only data there, writable only until the loader relocates them)
+        self.writable = [
+            (s.addr, s.addr + max(s.size, s.mem_size))
+            for s in secs
+            if s.writable and s.name.split(",")[-1] in VARIABLE_SECTIONS
+        ]
         self._modules = ModuleIndex(binary.buildinfo)
         self._owner: dict[int, tuple[str, str]] = {}  # function index -> (owner kind, module)
         self._inlined: dict[int, list[tuple[int, int]]] = {}  # function index -> its inlined pc ranges
