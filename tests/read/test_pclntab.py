@@ -633,3 +633,42 @@ def test_no_start_lines_before_go120(old_go_binary) -> None:
     """Before the 1.20 layout (go1.17: esbuild 0.12) there is no startLine field: None, not a guess."""
     pt = _read(old_go_binary("linux-1.17"))
     assert pt.start_lines(np.arange(len(pt))) is None
+
+
+def _check_record_spans(pt: Pclntab, path: Path) -> None:
+    """Every function's record spans lie in the table; each function go tool nm lists (at its
+    address) has its name, NUL-terminated, as one span, and its _func record (1.18+: whose entryOff
+    from the text base is that address) as another; the pc-value tables cover pctab."""
+    spans = pt.record_spans(np.arange(len(pt)))
+    assert len(spans) and (spans[:, 0] >= pt.offset).all() and (spans[:, 1] <= pt.offset + pt.size).all()
+    with MappedFile(str(path)) as mapped:
+        data = bytes(mapped.data[pt.offset : pt.offset + pt.size])
+    expected, _ = nm_go_functions(path)
+    rng = random.Random(5)
+    for name, addr in rng.sample(sorted(expected), min(200, len(expected))):
+        i = pt.index_at(addr)
+        assert i is not None and int(pt.entries[i]) == addr
+        own = {data[s - pt.offset : e - pt.offset] for s, e in pt.record_spans(np.array([i])).tolist()}
+        assert pt.name(i).encode() + b"\0" in own, name
+        if pt.layout.relative_entries:
+            assert any(len(x) >= 4 and int.from_bytes(x[:4], "little") + pt.text_start == addr for x in own)
+    lo, n = pt.tables["pctab"]
+    covered = np.zeros(n, dtype=bool)
+    for s, e in spans.tolist():
+        if lo <= s < lo + n:
+            covered[s - lo : e - lo] = True
+    assert covered[1:].all()  # (the linker pads pctab's first byte: no table starts at 0)
+
+
+@pytest.mark.parametrize("name", ["default", "pie", "cgo_net", "linux_arm64", "linux_386"])
+def test_record_spans_match_go_tool_nm(gobin, name: str) -> None:
+    path = gobin(name)
+    _check_record_spans(_read(path), path)
+
+
+@pytest.mark.parametrize("name", sorted(OLD_TOOLCHAIN_BUILDS))
+def test_record_spans_of_older_layouts(old_go_binary, name: str) -> None:
+    path = old_go_binary(name)
+    pt = _read(path)
+    assert pt.layout.subtables
+    _check_record_spans(pt, path)

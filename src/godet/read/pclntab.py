@@ -295,6 +295,48 @@ class Pclntab:
             ByteView(self._data, self.big_endian), base + int(self._funcoffs[index]), self.ptr_size
         )
 
+    def record_spans(self, indexes: np.ndarray) -> np.ndarray:
+        """File ranges ``[start, end)`` (an (n, 2) int64 array) of what the table holds for functions
+        ``indexes`` besides their entries: each one's name (funcnametab), its _func record with the
+        pcdata and funcdata offsets after it (pclntable: up to the next record), and its pc-value
+        tables (pctab: each from its start to the next start any function's tables have; the linker
+        writes one function's new tables together, so pcln's reaches over the pcdata tables after
+        it). Empty for the 1.2 layout (one table, no per-function spans declared here)."""
+        idx = np.asarray(indexes, dtype=np.int64)
+        if not self.layout.subtables or not len(idx) or not len(self._funcoffs) or not self._data:
+            return np.zeros((0, 2), dtype=np.int64)
+        data = self._data
+        u8 = np.frombuffer(data, dtype=np.uint8)
+        out = []
+        # names: [offset, NUL]
+        starts = self.name_offsets[idx]
+        nul = np.flatnonzero(u8 == 0)
+        ends = nul[np.minimum(np.searchsorted(nul, starts), len(nul) - 1)] + 1 if len(nul) else starts
+        out.append(np.stack([starts, np.maximum(ends, starts)], axis=1) + self.offset)
+        # _func records: each up to the next one (the last: the end of pclntable)
+        ptab_off, ptab_len = self.tables["pclntable"]
+        base = ptab_off - self.offset
+        recs = np.unique(self._funcoffs)
+        rec_end = np.append(recs[1:], ptab_len)
+        k = np.searchsorted(recs, self._funcoffs[idx])
+        out.append(np.stack([self._funcoffs[idx], rec_end[k]], axis=1) + ptab_off)
+        # pc-value tables: pcsp, pcfile, pcln of every function bound each other
+        pctab = self.tables.get("pctab")
+        if pctab is not None:
+            fields = [field_offset(self.layout.func, f, self.ptr_size) for f in ("pcsp", "pcfile", "pcln")]
+            pos = (base + self._funcoffs)[:, None] + np.array(fields, dtype=np.int64)[None, :]
+            ok = pos + 4 <= len(data)
+            vals = np.zeros(pos.shape, dtype=np.int64)
+            vals[ok] = _u32_at(data, pos[ok], self.big_endian).astype(np.int64)
+            table_starts = np.unique(vals[vals > 0])
+            table_ends = np.append(table_starts[1:], pctab[1])
+            mine = vals[idx].ravel()
+            mine = np.unique(mine[mine > 0])
+            j = np.searchsorted(table_starts, mine)
+            out.append(np.stack([mine, table_ends[j]], axis=1) + pctab[0])
+        spans = np.concatenate(out)
+        return spans[spans[:, 1] > spans[:, 0]]
+
     def inlined_ranges(self, i: int) -> list[tuple[int, int]]:
         """The [start, end) pc ranges of function ``i`` whose instructions come from inlined calls
         (its PCDATA_InlTreeIndex table: an inline-tree index there, -1 for the function's own code)."""

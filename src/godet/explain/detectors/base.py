@@ -201,6 +201,19 @@ class DiffContext:
                     pos, left = hit + 1, left - 1
         return claims
 
+    def record_claims(self, side: str, starts: list[int]) -> list[Claim]:
+        """Range claims on what the pclntab of ``side`` holds for the functions whose code starts at
+        file offsets ``starts`` besides their code: names, _func records, pc-value tables
+        (Pclntab.record_spans). A cause that changed a function's code changed these with it."""
+        binary = self.a if side == "a" else self.b
+        tab = binary.pclntab
+        if tab is None or not starts:
+            return []
+        vas = [va for off in starts if (va := _va(binary, off)) is not None]
+        idx = tab.indexes_at(np.array(vas, dtype=np.uint64))
+        idx = np.unique(idx[idx >= 0])
+        return [Claim.range(side, s, e) for s, e in tab.record_spans(idx).tolist()]
+
     def _data_spans(self, side: str, binary: Binary) -> list[tuple[int, int]]:
         """The file less its executable sections (strings are data: Go keeps none in code), in order."""
         key = f"data_spans_{side}"
@@ -220,6 +233,11 @@ class DiffContext:
                 spans.append((pos, size))
             self.memo[key] = spans
         return self.memo[key]
+
+
+def _va(binary: Binary, off: int) -> int | None:
+    sec = binary.image.section_at(off)
+    return None if sec is None or not sec.alloc else sec.addr + off - sec.offset
 
 
 def merged_ranges(claims: list[Claim]) -> dict[str, list[tuple[int, int]]]:
