@@ -203,6 +203,7 @@ class Pclntab:
     _funcs: list[Func] | None = field(default=None, repr=False)
     _by_name: dict[str, int] | None = field(default=None, repr=False)
     _steps_left: int = field(default=PCVALUE_BUDGET, repr=False)
+    _record_cache: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
     # ------------------------------------------------------------------ functions
 
@@ -305,37 +306,47 @@ class Pclntab:
         idx = np.asarray(indexes, dtype=np.int64)
         if not self.layout.subtables or not len(idx) or not len(self._funcoffs) or not self._data:
             return np.zeros((0, 2), dtype=np.int64)
-        data = self._data
-        u8 = np.frombuffer(data, dtype=np.uint8)
-        out = []
-        # names: [offset, NUL]
+        rec = self._records()
         starts = self.name_offsets[idx]
-        nul = np.flatnonzero(u8 == 0)
-        ends = nul[np.minimum(np.searchsorted(nul, starts), len(nul) - 1)] + 1 if len(nul) else starts
-        out.append(np.stack([starts, np.maximum(ends, starts)], axis=1) + self.offset)
-        # _func records: each up to the next one (the last: the end of pclntable)
-        ptab_off, ptab_len = self.tables["pclntable"]
-        base = ptab_off - self.offset
+        ends = np.array([max(s, self._data.find(b"\0", s) + 1) for s in starts.tolist()], dtype=np.int64)
+        out = [np.stack([starts, ends], axis=1) + self.offset]
+        ptab_off = self.tables["pclntable"][0]
+        k = np.searchsorted(rec["recs"], self._funcoffs[idx])
+        out.append(np.stack([self._funcoffs[idx], rec["rec_end"][k]], axis=1) + ptab_off)
+        if "tables" in rec:
+            mine = rec["tables"][idx].ravel()
+            mine = np.unique(mine[mine > 0])
+            j = np.searchsorted(rec["table_starts"], mine)
+            out.append(np.stack([mine, rec["table_ends"][j]], axis=1) + self.tables["pctab"][0])
+        spans = np.concatenate(out)
+        return spans[spans[:, 1] > spans[:, 0]]
+
+    def _records(self) -> dict[str, np.ndarray]:
+        """What record_spans needs of the whole table, computed once: the _func records' offsets in
+        order and where each ends, and every function's pcsp, pcfile and pcln offsets into pctab with
+        the sorted table starts and where each ends."""
+        if self._record_cache:
+            return self._record_cache
+        data = self._data
+        ptab_len = self.tables["pclntable"][1]
         recs = np.unique(self._funcoffs)
-        rec_end = np.append(recs[1:], ptab_len)
-        k = np.searchsorted(recs, self._funcoffs[idx])
-        out.append(np.stack([self._funcoffs[idx], rec_end[k]], axis=1) + ptab_off)
-        # pc-value tables: pcsp, pcfile, pcln of every function bound each other
+        out = {"recs": recs, "rec_end": np.append(recs[1:], ptab_len)}
         pctab = self.tables.get("pctab")
         if pctab is not None:
+            base = self.tables["pclntable"][0] - self.offset
             fields = [field_offset(self.layout.func, f, self.ptr_size) for f in ("pcsp", "pcfile", "pcln")]
             pos = (base + self._funcoffs)[:, None] + np.array(fields, dtype=np.int64)[None, :]
             ok = pos + 4 <= len(data)
             vals = np.zeros(pos.shape, dtype=np.int64)
             vals[ok] = _u32_at(data, pos[ok], self.big_endian).astype(np.int64)
             table_starts = np.unique(vals[vals > 0])
-            table_ends = np.append(table_starts[1:], pctab[1])
-            mine = vals[idx].ravel()
-            mine = np.unique(mine[mine > 0])
-            j = np.searchsorted(table_starts, mine)
-            out.append(np.stack([mine, table_ends[j]], axis=1) + pctab[0])
-        spans = np.concatenate(out)
-        return spans[spans[:, 1] > spans[:, 0]]
+            out |= {
+                "tables": vals,
+                "table_starts": table_starts,
+                "table_ends": np.append(table_starts[1:], pctab[1]),
+            }
+        self._record_cache.update(out)
+        return self._record_cache
 
     def inlined_ranges(self, i: int) -> list[tuple[int, int]]:
         """The [start, end) pc ranges of function ``i`` whose instructions come from inlined calls

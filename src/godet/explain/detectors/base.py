@@ -209,8 +209,13 @@ class DiffContext:
         tab = binary.pclntab
         if tab is None or not starts:
             return []
-        vas = [va for off in starts if (va := _va(binary, off)) is not None]
-        idx = tab.indexes_at(np.array(vas, dtype=np.uint64))
+        offs = np.asarray(starts, dtype=np.int64)
+        vas = np.full(len(offs), -1, dtype=np.int64)
+        for sec in binary.image.sections:
+            if sec.alloc and sec.in_file and sec.size > 0:
+                inside = (offs >= sec.offset) & (offs < sec.offset + sec.size)
+                vas[inside] = offs[inside] - sec.offset + sec.addr
+        idx = tab.indexes_at(vas[vas >= 0].astype(np.uint64))
         idx = np.unique(idx[idx >= 0])
         return [Claim.range(side, s, e) for s, e in tab.record_spans(idx).tolist()]
 
@@ -233,11 +238,6 @@ class DiffContext:
                 spans.append((pos, size))
             self.memo[key] = spans
         return self.memo[key]
-
-
-def _va(binary: Binary, off: int) -> int | None:
-    sec = binary.image.section_at(off)
-    return None if sec is None or not sec.alloc else sec.addr + off - sec.offset
 
 
 def merged_ranges(claims: list[Claim]) -> dict[str, list[tuple[int, int]]]:
