@@ -329,16 +329,21 @@ class Pclntab:
             return self._record_cache
         data = self._data
         ptab_len = self.tables["pclntable"][1]
-        recs = np.unique(self._funcoffs)
+        offs = self._funcoffs
+        recs = offs if bool((np.diff(offs) > 0).all()) else np.unique(offs)  # (in table order already)
         out = {"recs": recs, "rec_end": np.append(recs[1:], ptab_len)}
         pctab = self.tables.get("pctab")
         if pctab is not None:
             base = self.tables["pclntable"][0] - self.offset
             fields = [field_offset(self.layout.func, f, self.ptr_size) for f in ("pcsp", "pcfile", "pcln")]
-            pos = (base + self._funcoffs)[:, None] + np.array(fields, dtype=np.int64)[None, :]
+            pos = (base + offs)[:, None] + np.array(fields, dtype=np.int64)[None, :]
             ok = pos + 4 <= len(data)
             vals = np.zeros(pos.shape, dtype=np.int64)
-            vals[ok] = _u32_at(data, pos[ok], self.big_endian).astype(np.int64)
+            if bool((pos % 4 == 0).all()):  # (the records' u32 fields are aligned: one view reads them)
+                words = np.frombuffer(data, dtype=(">u4" if self.big_endian else "<u4"), count=len(data) // 4)
+                vals[ok] = words[pos[ok] // 4]
+            else:
+                vals[ok] = _u32_at(data, pos[ok], self.big_endian).astype(np.int64)
             table_starts = np.unique(vals[vals > 0])
             out |= {
                 "tables": vals,
