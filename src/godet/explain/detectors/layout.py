@@ -264,6 +264,9 @@ MIN_SLID = 0.9  # share of a run's differing words that must be the other build'
 MAX_SLID_RUNS = 256  # clusters of data runs tested for a slide
 MIN_SPLIT = 4  # runs in each half of a cluster that no one slide explains, tried again on its own
 # (halves have a budget of MAX_SLID_RUNS of their own)
+SLIDE_WINDOW = 512  # words of a large cluster no one slide explains, given the slide that fits them best
+MAX_WINDOWED = 64 << 20  # words compared in all by the window test (each word once per slide)
+CHUNK = 64 * SLIDE_WINDOW  # words of a cluster compared with every slide at a time
 
 
 def slid_data(ctx: DiffContext, slack: int, done: np.ndarray) -> np.ndarray:
@@ -288,6 +291,7 @@ def slid_data(ctx: DiffContext, slack: int, done: np.ndarray) -> np.ndarray:
     ps = image_a.ptr_size
     lo = min(s.addr for s in image_a.sections if s.alloc)
     tried = halves = 0
+    windowed = MAX_WINDOWED
     todo = [(c, False) for c in _clusters(np.asarray(cand), runs.unit, runs.a0, runs.a1, MAX_SLIDE)[::-1]]
     while todo:
         cluster, half = todo.pop()
@@ -304,6 +308,12 @@ def slid_data(ctx: DiffContext, slack: int, done: np.ndarray) -> np.ndarray:
         # (the runs of one cluster pair A and B at one offset)
         same_pairing = int(runs.b0[last] - runs.a0[last]) == d0
         ok = _slid(image_a, image_b, (a0, a0 + d0, n), spans, (slack, lo)) if same_pairing else None
+        cost = n * (2 * MAX_SLIDE // ps + 1)
+        if ok is None and same_pairing and n >= 4 * SLIDE_WINDOW and windowed >= cost:
+            # a large cluster (a whole section's worth of runs less than MAX_SLIDE apart) slides by
+            # other amounts in other places: each window of it is given the slide that fits it
+            windowed -= cost
+            ok = _slid_windows(image_a, image_b, (a0, a0 + d0, n), spans, (slack, lo))
         if ok is None:
             # two slides in one cluster (data slid one way, then another): its halves are tried on
             # their own; not in writable data, where moved_data aligns what no slide explains
@@ -311,9 +321,10 @@ def slid_data(ctx: DiffContext, slack: int, done: np.ndarray) -> np.ndarray:
                 k = len(cluster) // 2
                 todo += [(cluster[k:], True), (cluster[:k], True)]
             continue
-        for i in cluster[~done[cluster]].tolist():
-            w0, w1 = (int(runs.a0[i]) - a0) // ps, (int(runs.a1[i]) - a0 + ps - 1) // ps
-            out[i] = bool(ok[w0:w1].all())
+        idx = cluster[~done[cluster]]  # a run is claimed when every word it touches is accounted for
+        w0, w1 = (runs.a0[idx] - a0) // ps, (runs.a1[idx] - a0 + ps - 1) // ps
+        bad = np.concatenate([[0], np.cumsum(~ok)])
+        out[idx] = bad[w1] == bad[w0]
     return out
 
 
@@ -419,6 +430,63 @@ def _slid(
         return None
     off = int(ks[j]) - k0
     return same(wa, wb[off : off + n]) | in_place
+
+
+def _slid_windows(
+    image_a: Image,
+    image_b: Image,
+    run: tuple[int, int, int],
+    spans: tuple[tuple[int, int], tuple[int, int]],
+    limits: tuple[int, int],
+) -> np.ndarray | None:
+    """_slid window by window (SLIDE_WINDOW words each): per window, the slide that accounts for the most
+    of its words not accounted for in place (the smallest first, the later first on a tie), kept
+    where it accounts for MIN_SLID of them. None when no window has one."""
+    a0, b0, n = run
+    (sa, sb), (slack, lo) = spans, limits
+    ps = image_a.ptr_size
+    dt = np.dtype((">" if image_a.big_endian else "<") + ("u8" if ps == 8 else "u4"))
+    top = min(sb[1], len(image_b.data)) - n * ps
+    if not (sa[0] <= a0 and a0 + n * ps <= min(sa[1], len(image_a.data)) and sb[0] <= b0 <= top):
+        return None
+    wa = np.frombuffer(image_a.data, dtype=dt, count=n, offset=a0).astype(np.int64)
+
+    def same(wx: np.ndarray, wb: np.ndarray) -> np.ndarray:
+        return (wx == wb) | ((wx >= lo) & (wb >= lo) & (np.abs(wb - wx) <= slack))
+
+    todo = ~same(wa, np.frombuffer(image_b.data, dtype=dt, count=n, offset=b0).astype(np.int64))
+    mis = (b0 - sb[0]) % ps
+    base = b0 - mis
+    order = [0] if mis else []
+    for k in range(1, MAX_SLIDE // ps + 1):
+        order += [k, -k]
+    ks = [k for k in order if sb[0] <= base + k * ps <= top]
+    if not ks or not todo.any():
+        return None
+    k0 = min(ks)
+    wb = np.frombuffer(image_b.data, dtype=dt, count=n + max(ks) - k0, offset=base + k0 * ps).astype(np.int64)
+    starts = np.arange(0, n, SLIDE_WINDOW)
+    need = np.add.reduceat(todo.astype(np.int64), starts)
+    best = np.zeros(len(starts))
+    pick = np.full(len(starts), -1)
+    for c in range(0, n, CHUNK):  # (a chunk at a time: the temporaries stay small)
+        e = min(n, c + CHUNK)
+        w = slice(c // SLIDE_WINDOW, -(-e // SLIDE_WINDOW))
+        for j, k in enumerate(ks):
+            off = k - k0
+            hits = (same(wa[c:e], wb[off + c : off + e]) & todo[c:e]).astype(np.int64)
+            share = np.add.reduceat(hits, starts[w] - c) / np.maximum(need[w], 1)
+            better = share > best[w]
+            best[w][better], pick[w][better] = share[better], j
+    keep = np.flatnonzero((best >= MIN_SLID) & (need > 0))
+    if not len(keep):
+        return None
+    out = ~todo
+    for w in keep.tolist():
+        s, e = int(starts[w]), min(n, int(starts[w]) + SLIDE_WINDOW)
+        off = ks[int(pick[w])] - k0
+        out[s:e] |= same(wa[s:e], wb[off + s : off + e])
+    return out
 
 
 def _shares(
