@@ -234,6 +234,12 @@ def test_embed_fs(extra_pair: Callable, pair: str) -> None:
     assert (ev.a, ev.b) == tuple(digest(f["static/a.txt"].encode()) for f in files)
     if pair == "embed_fs":
         assert "main.content" in top.summary and nm_kinds(a)["main.content.files"] in "rR"
+    # main's code loads the FS (its symbol main.content, go tool nm: a data symbol of package main),
+    # found by the code that loads it also without symbols
+    users = [e for e in top.evidence if e.label == "embed.FS used by"]
+    assert [(e.a, e.b) for e in users] == [("main", "main")]
+    if pair == "embed_fs":
+        assert nm_kinds(a)["main.content"] in "dD"
 
 
 def test_embed_fs_same_files_under_another_release(extra_pair: Callable) -> None:

@@ -643,6 +643,7 @@ GOPATH_DEFAULTS = "gopath-defaults"  # trait of a DefaultGODEBUG finding: neithe
 SOURCE_SETTINGS = (
     "source-settings"  # ... a setting differs that the releases write alike (go line, //go:debug)
 )
+EMBED_USERS = "embed.FS used by"  # evidence of an embedded-content finding: the packages that load the FS
 MOVED_LINES = "function start lines"  # the key of source-change "functions start on other lines"
 HEADER_SHIFT = "header-shift"  # trait of a moved-lines finding: every function of each file moved alike
 SAME_SOURCE = "same-source"  # trait of a package's build-dependencies finding: one source, other libraries
@@ -667,6 +668,16 @@ def _reaches_module(causer: Finding, effect: Finding) -> bool:
     """The changed code belongs to, inlines or calls a module whose version differs (a bumped
     module cannot change a function that has nothing of it)."""
     return APART_FROM_VERSIONS not in effect.traits
+
+
+def _module_embeds(causer: Finding, effect: Finding) -> bool:
+    """Every package that uses the effect's embed.FS (its EMBED_USERS evidence, in both builds)
+    belongs to the causer's module."""
+    ev = next((e for e in effect.evidence if e.label == EMBED_USERS), None)
+    if ev is None or not causer.key:
+        return False
+    users = [p.strip() for v in (ev.a, ev.b) if v for p in v.split(",")]
+    return bool(users) and all(p == causer.key or p.startswith(causer.key + "/") for p in users)
 
 
 def _std_literals(causer: Finding, effect: Finding) -> bool:
@@ -716,6 +727,7 @@ CONDITION_TEXT = {  # how the docs and the accuracy report say each condition
     "no-own-literal": "no changed literal is loaded by the main module's own code (outside inlined calls)",
     "std-literals": "the changed strings are loaded by the standard library's code only",
     "reaches-module": "the changed functions belong to, inline or call a module whose version differs",
+    "module-embeds": "only packages of the module whose version differs use the embed.FS holding the files",
     "bump-literals": "the changed strings are loaded by the bumped modules' code only",
 }
 CONDITIONS: dict[str, Callable[[Finding, Finding], bool]] = {
@@ -739,6 +751,7 @@ CONDITIONS: dict[str, Callable[[Finding, Finding], bool]] = {
     "no-own-literal": _no_own_literal,
     "std-literals": _std_literals,
     "reaches-module": _reaches_module,
+    "module-embeds": _module_embeds,
     "bump-literals": _bump_literals,
 }
 # Settings that change the code but not which Go string literals it holds (the go:string.* blob is
@@ -1019,6 +1032,12 @@ EDGES: tuple[Edge, ...] = (
         "source-change",
         "the module's code (and what inlines or calls it) differs",
         when="flags-recorded+other-modules+no-own-literal+reaches-module",
+    ),
+    E(
+        "dependency-version",
+        "embedded-content",
+        "the module embeds these files: its new version brings its new files",
+        when="module-embeds",
     ),
     E(
         "dependency-version",

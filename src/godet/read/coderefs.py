@@ -157,6 +157,92 @@ def called_functions(binary: Binary, i: int) -> list[int]:
     return sorted(set(k[hit].tolist()))
 
 
+def call_graph(binary: Binary) -> tuple[np.ndarray, np.ndarray] | None:
+    """Every direct call or jump between Go functions (what called_functions finds, for the whole
+    text at once), as (caller, callee) pclntab indexes sorted by caller; None when the architecture
+    or the text cannot be read. Computed once per binary."""
+    memo = binary.image.memo
+    if "call-graph" not in memo:
+        memo["call-graph"] = _call_graph(binary)
+    return memo["call-graph"]
+
+
+def _call_graph(binary: Binary) -> tuple[np.ndarray, np.ndarray] | None:
+    tab = binary.pclntab
+    if tab is None or not len(tab):
+        return None
+    lo, hi = int(tab.entries[0]), int(tab.ends[-1])
+    code = _code(binary.image, (lo, hi))
+    if code is None:
+        return None
+    callers, callees = [], []
+    for c in range(0, len(code), CHUNK):
+        part = code[c : c + CHUNK + OVERLAP]
+        base = lo + c
+        if binary.image.arch == "arm64":  # (instructions are 4-aligned, and so is every chunk)
+            w = _words(part)
+            k4 = np.flatnonzero((w & 0x7C000000) == 0x14000000)  # B / BL imm26
+            imm = w[k4] & 0x3FFFFFF
+            at = 4 * k4
+            targets = base + at + (np.where(imm >= 1 << 25, imm - (1 << 26), imm) << 2)
+        else:
+            at = np.flatnonzero((part[: max(len(part) - 4, 0)] & 0xFE) == 0xE8)
+            rel = _u32(part, at + 1)
+            targets = base + at + 5 + np.where(rel >= 1 << 31, rel - (1 << 32), rel)
+        keep = (at < CHUNK) & (targets >= lo) & (targets < hi)
+        pcs, targets = (base + at[keep]).astype(np.uint64), targets[keep].astype(np.uint64)
+        k = tab.indexes_at(targets)
+        hit = (k >= 0) & (tab.entries[np.maximum(k, 0)] == targets)
+        src = tab.indexes_at(pcs[hit])
+        dst = k[hit]
+        other = (src >= 0) & (src != dst)
+        callers.append(src[other])
+        callees.append(dst[other])
+    src, dst = np.concatenate(callers), np.concatenate(callees)
+    order = np.argsort(src, kind="stable")
+    return src[order], dst[order]
+
+
+def loads_at(binary: Binary, targets: list[int]) -> list[int]:
+    """The pcs of the instructions that load one of the addresses ``targets`` (x86 ``LEA``/``MOV``
+    rip-relative or absolute, arm64 ``ADRP`` + ``ADD``/``LDR``): where a variable or a table is
+    used. Empty when the code cannot be scanned."""
+    tab = binary.pclntab
+    if tab is None or not len(tab) or not targets:
+        return []
+    memo = binary.image.memo
+    if "code-refs" not in memo:
+        memo["code-refs"] = code_refs(binary.image, (int(tab.entries[0]), int(tab.ends[-1])))
+    refs = memo["code-refs"]
+    if refs is None:
+        return []
+    return sorted(refs.pcs[np.isin(refs.targets, np.array(targets, dtype=np.uint64))].tolist())
+
+
+def reached_by_calls(binary: Binary, roots: np.ndarray, through: np.ndarray) -> np.ndarray:
+    """The functions (pclntab indexes, sorted) that functions ``roots`` call directly, or through
+    calls among the functions ``through`` (a sorted index array), that are themselves in
+    ``through``: code only the roots' code brings into the program."""
+    graph = call_graph(binary)
+    if graph is None or not len(roots) or not len(through):
+        return np.zeros(0, dtype=np.int64)
+    src, dst = graph
+    reached = np.zeros(0, dtype=np.int64)
+    frontier = np.unique(np.asarray(roots, dtype=np.int64))
+    for _ in range(64):  # (call chains through new code are short; a hostile graph stops here)
+        lo, hi = np.searchsorted(src, frontier, side="left"), np.searchsorted(src, frontier, side="right")
+        if not (hi > lo).any():
+            break
+        out = np.concatenate([dst[a:b] for a, b in zip(lo.tolist(), hi.tolist(), strict=True) if b > a])
+        out = np.unique(out)
+        out = out[np.isin(out, through, assume_unique=True) & ~np.isin(out, reached, assume_unique=True)]
+        if not len(out):
+            break
+        reached = np.union1d(reached, out)
+        frontier = out
+    return reached
+
+
 def immediates_near(image: Image, pc: int, reach: int = LENGTH_REACH) -> list[int]:
     """The 32-bit (x86 ``MOVL $n, reg``) or 16-bit (arm64 ``MOVZ``) immediates that registers are
     set to within ``reach`` bytes of ``pc``: where a string's length is, beside its address."""

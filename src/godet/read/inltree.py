@@ -49,6 +49,21 @@ def inlined_functions(binary: Binary, i: int) -> list[str] | None:
         return None
 
 
+def function_at_pc(binary: Binary, pc: int) -> str | None:
+    """The name of the function whose source the instruction at ``pc`` comes from: the innermost
+    call inlined there (its inline tree), else the function holding it; None outside Go code."""
+    tab = binary.pclntab
+    i = tab.index_at(pc) if tab is not None else None
+    if tab is None or i is None:
+        return None
+    try:
+        k = tab.inline_index_at(i, pc)
+    except FormatError:
+        k = None
+    names = inlined_functions(binary, i) if k is not None else None
+    return names[k] if names and 0 <= k < len(names) else tab.name(i)  # type: ignore[operator]
+
+
 def _read(binary: Binary, tab: Pclntab, i: int, base: int | None) -> list[str] | None:
     n = tab.inline_tree_size(i)
     if n == 0:

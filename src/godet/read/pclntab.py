@@ -15,6 +15,7 @@ offsets); names are decoded on demand. The parsed table is copied out of the map
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 import struct
@@ -202,6 +203,7 @@ class Pclntab:
     _names: list[str] | None = field(default=None, repr=False)
     _funcs: list[Func] | None = field(default=None, repr=False)
     _by_name: dict[str, int] | None = field(default=None, repr=False)
+    _sorted_names: list[str] | None = field(default=None, repr=False)
     _steps_left: int = field(default=PCVALUE_BUDGET, repr=False)
     _record_cache: dict[str, np.ndarray] = field(default_factory=dict, repr=False)
 
@@ -248,6 +250,13 @@ class Pclntab:
         for k, byte in enumerate(raw):
             hit &= u8[np.minimum(offs + k, last)] == byte
         return np.flatnonzero(hit)
+
+    def holds_prefix(self, prefix: str) -> bool:
+        """Whether some function's name starts with ``prefix`` (the names sorted once, then bisected)."""
+        if self._sorted_names is None:
+            self._sorted_names = sorted(self.names)
+        k = bisect.bisect_left(self._sorted_names, prefix)
+        return k < len(self._sorted_names) and self._sorted_names[k].startswith(prefix)
 
     def index_of(self, name: str) -> int | None:
         """The index of the (first) function called ``name``, or None (a name index built once)."""
@@ -377,6 +386,25 @@ class Pclntab:
                     out.append((start, end))
             start = end
         return out
+
+    def inline_index_at(self, i: int, pc: int) -> int | None:
+        """The PCDATA_InlTreeIndex value of function ``i`` at ``pc``: the inline-tree entry whose
+        inlined call the instruction belongs to (None for the function's own code, or no table)."""
+        if self._data == b"":
+            return None
+        base = self.tables["pclntable"][0] - self.offset if self.layout.subtables else 0
+        pos = base + int(self._funcoffs[i])
+        rec = self.layout.func.parse(ByteView(self._data, self.big_endian), pos, self.ptr_size)
+        if rec["npcdata"] <= PCDATA_INLTREE:
+            return None
+        at = pos + self.layout.func.size(self.ptr_size) + 4 * PCDATA_INLTREE
+        if at + 4 > len(self._data):
+            return None
+        off = ByteView(self._data, self.big_endian).u32(at)
+        for end, value in self._pcvalues(off, i):
+            if pc < end:
+                return value if value >= 0 else None
+        return None
 
     def inline_tree_size(self, i: int) -> int:
         """Entries of function ``i``'s inline tree that its instructions name (the largest

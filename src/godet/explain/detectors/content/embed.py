@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from godet.explain.causes import EMBED_USERS
 from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding
 from godet.explain.detectors.content.common import (
     State,
@@ -12,7 +13,11 @@ from godet.explain.detectors.content.common import (
     read_at,
     va_claims,
 )
+from godet.read.binary import Binary
+from godet.read.coderefs import data_refs, loads_at
 from godet.read.embed import EmbedFile, EmbedTable
+from godet.read.inltree import function_at_pc
+from godet.read.owners import package_of
 
 EMITS: frozenset[str] = frozenset(["embedded-content"])
 
@@ -51,6 +56,10 @@ def detect(ctx: DiffContext) -> list[Finding]:
         if not claims:
             continue
         st.take(claims)
+        ev = ev[:15]
+        users = [_users(ctx.a, t), _users(ctx.b, u)]
+        if users[0] or users[1]:  # (last: the files come first)
+            ev.append(Evidence(EMBED_USERS, ", ".join(users[0]) or None, ", ".join(users[1]) or None))
         var = (t.symbol or "").removesuffix(".files") or "an embed.FS"
         out.append(
             Finding(
@@ -65,6 +74,21 @@ def detect(ctx: DiffContext) -> list[Finding]:
             )
         )
     return out
+
+
+def _users(binary: Binary, table: EmbedTable) -> list[str]:
+    """The packages whose code loads the table's embed.FS variable (a data word pointing at the
+    table's header) or the header itself, inlined calls told by their own function: the package that
+    embeds the files (its module owns them)."""
+    if binary.pclntab is None:
+        return []
+    where, _ = data_refs(binary.image, table.va, table.va + 1)
+    pcs = loads_at(binary, [table.va, *where.tolist()])[:MAX_LOADS]
+    return sorted({p for pc in pcs if (p := package_of(function_at_pc(binary, pc) or ""))})[:MAX_USERS]
+
+
+MAX_USERS = 8  # packages named as an embed.FS's users
+MAX_LOADS = 64  # loads of one embed.FS looked at
 
 
 def pair_tables(ta: list[EmbedTable], tb: list[EmbedTable]) -> list[tuple[EmbedTable, EmbedTable]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -27,7 +28,7 @@ from godet.explain.detectors.content.common import (
     va_to_offsets,
 )
 from godet.read.binary import Binary
-from godet.read.coderefs import called_functions
+from godet.read.coderefs import called_functions, reached_by_calls
 from godet.read.inltree import inlined_functions
 from godet.read.owners import (
     DECLARED_NAME,
@@ -488,7 +489,72 @@ def _split_by_versions(ctx: DiffContext, changed: Changed) -> tuple[Changed, Cha
             reached.append(item)
         else:
             apart.append(item)
+    if apart:  # and a function one build only holds, that only the bumped modules' code calls into it
+        brought = _brought_by_versions(ctx, modules)
+        moved = [item for item in apart if _one_sided_index(ctx, item[0]) in brought]
+        reached += moved
+        apart = [item for item in apart if item not in moved]
     return reached, apart
+
+
+def _one_sided_index(ctx: DiffContext, fd: FunctionDelta) -> tuple[str, int] | None:
+    """(side, pclntab index) of a function one build only holds; None for one both hold."""
+    if (fd.a_range is None) == (fd.b_range is None):
+        return None
+    side, binary, r = ("a", ctx.a, fd.a_range) if fd.b_range is None else ("b", ctx.b, fd.b_range)
+    i = binary.function_at(r[0])  # type: ignore[index]
+    return None if i is None else (side, i)
+
+
+def _brought_by_versions(ctx: DiffContext, modules: list[str]) -> set[tuple[str, int]]:
+    """Per build, the functions it alone holds that the bumped modules' functions call, directly or
+    through other such functions (read/coderefs.py's call graph), and every function of a package
+    that build alone holds once one of them is so called (its methods and init run through tables,
+    not calls): a new version that calls into a package the other did not use brings that package's
+    code (another module's, the standard library's), which no edit of the program's source did."""
+    memo = ctx.memo.setdefault("brought-by-versions", {})
+    key = tuple(modules)
+    if key in memo:
+        return memo[key]
+    out: set[tuple[str, int]] = set()
+    names, funcs = ctx.cmp.function_names, ctx.cmp.functions_by_name
+    bumped: list[FunctionDelta] = []  # the bumped modules' differing functions: what calls new code
+    for m in modules:
+        for sep in (".", "/"):
+            i = bisect.bisect_left(names, m + sep)
+            while i < len(names) and names[i].startswith(m + sep):
+                bumped.append(funcs[i])
+                i += 1
+    for side, binary, other, how in (("a", ctx.a, ctx.b, "only-a"), ("b", ctx.b, ctx.a, "only-b")):
+        tab, theirs = binary.pclntab, other.pclntab
+        if tab is None:
+            continue
+
+        def index(fd: FunctionDelta, side: str = side, binary: Binary = binary) -> int | None:
+            r = fd.a_range if side == "a" else fd.b_range
+            return None if r is None else binary.function_at(r[0])
+
+        through = np.unique(np.array([i for fd in funcs if fd.how == how if (i := index(fd)) is not None]))
+        if not len(through):
+            continue
+        package = {i: package_of(tab.name(i)) for i in through.tolist()}
+        alone = {
+            p for p in set(package.values()) if p and (theirs is None or not theirs.holds_prefix(p + "."))
+        }
+        roots = np.unique(np.array([i for fd in bumped if (i := index(fd)) is not None], dtype=np.int64))
+        brought: set[int] = set()
+        for _ in range(16):  # (each round: the packages the last one's functions call into)
+            got = set(reached_by_calls(binary, roots, through).tolist()) - brought
+            pkgs = {package[i] for i in got} & alone
+            got |= {i for i, p in package.items() if p in pkgs} - brought
+            if not got:
+                break
+            brought |= got
+            alone -= pkgs
+            roots = np.array(sorted(got), dtype=np.int64)
+        out |= {(side, i) for i in brought}
+    memo[key] = out
+    return out
 
 
 _NUMBER = re.compile(r"-?(?:0x[0-9a-f]+|\d+)")
