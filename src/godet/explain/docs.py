@@ -353,7 +353,12 @@ PROSE: dict[str, Prose] = {
         "stripped, a changed piece of the blob of string literals (estimated, see "
         "[string-literal](string-literal.md)) that is the value of a variable (its header in writable "
         "data) which a main-module function loads outside its inlined calls, and that the other build "
-        "does not hold, is reported here, its bytes only.",
+        "does not hold, is reported here, its bytes only. The packages whose code loads an `embed.FS` "
+        "(a data word pointing at its file table, loaded by x86 `LEA`/`MOV` or arm64 `ADRP` pairs; "
+        "code inlined from another package counts as that package's, by the inline tree) are shown "
+        "as `embed.FS used by`: when they all belong to a module whose version differs, the files are "
+        "that [dependency-version](dependency-version.md)'s consequence (caddy 2.11.3 to 2.11.4: "
+        "chroma's lexer and style files, embedded by github.com/alecthomas/chroma/v2, bumped).",
         references=("DataDog/datadog-agent#50171",),
     ),
     "embedded-timestamp": Prose(
@@ -436,7 +441,15 @@ PROSE: dict[str, Prose] = {
         "or it loads the descriptor of a type of one of the module's packages (read/typedesc.py: "
         "the name in the descriptor, by package name), or its instructions differ only in memory "
         "displacements and the frame's size (a struct of the module gained a field), or the "
-        "compiler generated it (type equality functions, wrappers). The changed functions that "
+        "compiler generated it (type equality functions, wrappers), or one build alone holds it and "
+        "the module's functions call it, directly or through other functions that build alone holds "
+        "(a call graph of the whole text: x86 `CALL`/`JMP` rel32, arm64 `B`/`BL`, checked against "
+        "`go tool objdump`), together with every function of a package that build alone holds once "
+        "one of them is so called (its methods and `init` run through tables, not calls): a new "
+        "version that calls into a package the old one did not use brings that package's code, of "
+        "another module or of the standard library (caddy 2.11.3 to 2.11.4 named a false source "
+        "change for 116 functions of go.opentelemetry.io/otel, a module of the same version in both "
+        "builds, that only the old otelhttp called). The changed functions that "
         "have nothing of any such module are a finding of their own, a root: the program's source "
         "changed there (an edited function beside a dependency bump). "
         "Functions do the same as packages: functions the program declares (`pkg.F`, `pkg.(*T).m`; "
@@ -648,7 +661,10 @@ PROSE: dict[str, Prose] = {
         "a slide of up to 256 bytes either way (to the other build's aligned words, also when its runs "
         "pair at an odd offset; a cluster that no one slide explains, such as read-only data that "
         "stayed where a piece of its section is compared two bytes apart and then moved by 32, is "
-        "tried again in halves): when, at one slide, at least 90% of the words that "
+        "tried again in halves, and a large one, at least 2,048 words, window by window of 512 words, "
+        "each given the slide that fits it best: gh 2.87.2 to 2.87.3 left 842,619 bytes of method "
+        "tables in `.rodata` unexplained, slid by other amounts in other places, now 4,434): when, at "
+        "one slide, at least 90% of the words that "
         "differ (and are no address shift in place) equal the other build's words or hold addresses "
         "moved within the slack, the runs whose every word is so accounted for are claimed; an inserted "
         "word, or one that really changed, is not. Byte tables move further (a grown protobuf "
