@@ -1194,6 +1194,10 @@ EXPLORED: list[tuple[str, ...]] = [
     # without symbols that header is no package variable's (the literal is no embedded content)
     ("pie", "string-same-length", "strip"),
     ("embed", "pie", "strip"),
+    # lines added above functions beside another go line in go.mod: the go line gives each build's
+    # DefaultGODEBUG, no //go:debug directive moved the functions (the lines are a root)
+    ("func-lines", "go-line"),
+    ("buildid-empty", "func-lines", "go-line"),
 ]
 
 # Factors that change both builds alike (no root of their own): they only combine with the others.

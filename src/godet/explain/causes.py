@@ -614,9 +614,11 @@ def _settings_of_the_releases(causer: Finding, effect: Finding) -> bool:
 
 
 def _directive_lines(causer: Finding, effect: Finding) -> bool:
-    """A DefaultGODEBUG setting differs that no release explains (a //go:debug directive), and every
-    function of each file whose functions moved moved by the same lines (lines above them all)."""
-    return SOURCE_SETTINGS in causer.traits and HEADER_SHIFT in effect.traits
+    """A DefaultGODEBUG setting differs that no release explains (a //go:debug directive: not values
+    that each build's go.mod go line gives, GO_LINE_EVIDENCE), and every function of each file whose
+    functions moved moved by the same lines (lines above them all)."""
+    go_lines = any(e.label == GO_LINE_EVIDENCE for e in causer.evidence)
+    return SOURCE_SETTINGS in causer.traits and HEADER_SHIFT in effect.traits and not go_lines
 
 
 def _minor(version: str) -> str | None:
@@ -643,6 +645,7 @@ GOPATH_DEFAULTS = "gopath-defaults"  # trait of a DefaultGODEBUG finding: neithe
 SOURCE_SETTINGS = (
     "source-settings"  # ... a setting differs that the releases write alike (go line, //go:debug)
 )
+GO_LINE_EVIDENCE = "go line (from the defaults)"  # evidence of default-godebug: both values are go lines
 EMBED_USERS = "embed.FS used by"  # evidence of an embedded-content finding: the packages that load the FS
 MOVED_LINES = "function start lines"  # the key of source-change "functions start on other lines"
 HEADER_SHIFT = "header-shift"  # trait of a moved-lines finding: every function of each file moved alike

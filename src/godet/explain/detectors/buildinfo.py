@@ -16,6 +16,7 @@ from godet.explain.causes import (
     ARCH_LEVELS,
     CGO_FLAGS,
     COMPILER_SETTINGS,
+    GO_LINE_EVIDENCE,
     GOPATH_DEFAULTS,
     SOURCE_SETTINGS,
     is_broad,
@@ -449,7 +450,7 @@ def _godebug_summary(
     return (
         f"The default GODEBUG settings differ: the go.mod go line differs ({ta} vs {tb}, the lines for "
         "which each release writes these defaults).",
-        [Evidence("go line (from the defaults)", ta, tb)],
+        [Evidence(GO_LINE_EVIDENCE, ta, tb)],
     )
 
 
