@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from godet.explain.detectors.layout import MAX_SLIDE, MIN_SLID, _slid
+from godet.explain.detectors.layout import MAX_SLIDE, MIN_SLID, _slid, _slides
 
 
 def _one_by_one(image_a, image_b, run, spans, limits):  # the reference: each slide read and tested alone
@@ -89,7 +89,8 @@ def test_all_slides_at_once_pick_what_one_by_one_picks(case):
     if run[1] < 0:
         return
     want = _one_by_one(image_a, image_b, run, spans, limits)
-    got = _slid(image_a, image_b, run, spans, limits)
+    words = _slides(image_a, image_b, run, spans, limits)
+    got = _slid(words) if words is not None else None
     assert (got is None) == (want is None)
     if want is not None:
         assert np.array_equal(got, want)
@@ -102,11 +103,13 @@ def test_a_slid_table_is_found():
     b[20] = 99
     img = SimpleNamespace
     got = _slid(
-        img(data=a.tobytes(), ptr_size=8, big_endian=False),
-        img(data=b.tobytes(), ptr_size=8, big_endian=False),
-        (0, 0, 40),
-        ((0, len(a) * 8), (0, len(b) * 8)),
-        (0, 1 << 40),
+        _slides(
+            img(data=a.tobytes(), ptr_size=8, big_endian=False),
+            img(data=b.tobytes(), ptr_size=8, big_endian=False),
+            (0, 0, 40),
+            ((0, len(a) * 8), (0, len(b) * 8)),
+            (0, 1 << 40),
+        )
     )
     assert got is not None
     assert not got[17]  # A's word 17 is B's word 20, which changed
@@ -149,8 +152,9 @@ def test_a_large_cluster_slid_by_other_amounts_in_other_places():
     image_a = img(data=a.tobytes(), ptr_size=8, big_endian=False)
     image_b = img(data=b.tobytes(), ptr_size=8, big_endian=False)
     run, spans, limits = (0, 0, n), ((0, n * 8), (0, len(b) * 8)), (0, 1 << 62)
-    assert _slid(image_a, image_b, run, spans, limits) is None
-    ok = _slid_windows(image_a, image_b, run, spans, limits)
+    words = _slides(image_a, image_b, run, spans, limits)
+    assert words is not None and _slid(words) is None
+    ok = _slid_windows(words)
     assert ok is not None
     assert not ok[97]  # A's word 97 is B's word 100
     # every other word is accounted for, but those of the window where the slide changes

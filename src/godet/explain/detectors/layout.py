@@ -307,13 +307,14 @@ def slid_data(ctx: DiffContext, slack: int, done: np.ndarray) -> np.ndarray:
         spans = ((sec.offset, sec.end), (sb.offset, sb.end))
         # (the runs of one cluster pair A and B at one offset)
         same_pairing = int(runs.b0[last] - runs.a0[last]) == d0
-        ok = _slid(image_a, image_b, (a0, a0 + d0, n), spans, (slack, lo)) if same_pairing else None
+        words = _slides(image_a, image_b, (a0, a0 + d0, n), spans, (slack, lo)) if same_pairing else None
+        ok = _slid(words) if words is not None else None
         cost = n * (2 * MAX_SLIDE // ps + 1)
-        if ok is None and same_pairing and n >= 4 * SLIDE_WINDOW and windowed >= cost:
+        if ok is None and words is not None and n >= 4 * SLIDE_WINDOW and windowed >= cost:
             # a large cluster (a whole section's worth of runs less than MAX_SLIDE apart) slides by
             # other amounts in other places: each window of it is given the slide that fits it
             windowed -= cost
-            ok = _slid_windows(image_a, image_b, (a0, a0 + d0, n), spans, (slack, lo))
+            ok = _slid_windows(words)
         if ok is None:
             # two slides in one cluster (data slid one way, then another): its halves are tried on
             # their own; not in writable data, where moved_data aligns what no slide explains
@@ -376,19 +377,28 @@ def _clusters(
     return np.split(idx, np.flatnonzero(cut) + 1)
 
 
-def _slid(
+@dataclass
+class _Slides:
+    """One cluster's words in A, B's words around them and the slides to test them at."""
+
+    wa: np.ndarray  # A's n words (int64)
+    wb: np.ndarray  # B's words from the smallest slide's start on, n + the slides' reach of them
+    in_place: np.ndarray  # per word of A: accounted for where it stands (B's word at b0)
+    ks: np.ndarray  # slides (in words from b0 rounded down to B's alignment), in the order tried
+    k0: int  # the smallest slide: wb[k - k0 : k - k0 + n] are B's words at slide k
+    same: Callable[[np.ndarray, np.ndarray], np.ndarray]  # equal, or addresses the layout moved
+
+
+def _slides(
     image_a: Image,
     image_b: Image,
     run: tuple[int, int, int],
     spans: tuple[tuple[int, int], tuple[int, int]],
     limits: tuple[int, int],
-) -> np.ndarray | None:
-    """Per word of the ``n`` words at ``a0`` (A): whether it is B's word at ``b0`` (where it stands)
-    or at ``b0`` + the slide that accounts for the most words, equal or an address moved within the
-    slack. None unless that slide accounts for MIN_SLID of the words not accounted for in place.
-
-    Every slide is tested at once: B's words around ``b0`` are read once and each slide is a view
-    of them ``k`` words later (ties go to the smallest slide, the later one first)."""
+) -> _Slides | None:
+    """The words of the ``n`` words at ``a0`` (A) and at ``b0`` (B) and every slide within MAX_SLIDE
+    that stays in B's section (ties go to the smallest slide, the later one first); None when the
+    words lie past a section's (or a truncated file's) end, or no slide fits."""
     a0, b0, n = run
     (sa, sb), (slack, lo) = spans, limits
     ps = image_a.ptr_size
@@ -397,74 +407,53 @@ def _slid(
     def words(image: Image, at: int, count: int) -> np.ndarray:
         return np.frombuffer(image.data, dtype=dt, count=count, offset=at).astype(np.int64)
 
-    def fits(image: Image, at: int, span: tuple[int, int]) -> bool:  # (not past a truncated file)
+    def fits(image: Image, at: int, span: tuple[int, int]) -> bool:
         return span[0] <= at and at + n * ps <= min(span[1], len(image.data))
 
     if not (fits(image_a, a0, sa) and fits(image_b, b0, sb)):
         return None
-    wa, here = words(image_a, a0, n), words(image_b, b0, n)
 
-    def same(wx: np.ndarray, wb: np.ndarray) -> np.ndarray:  # equal, or addresses the layout moved
+    def same(wx: np.ndarray, wb: np.ndarray) -> np.ndarray:
         return (wx == wb) | ((wx >= lo) & (wb >= lo) & (np.abs(wb - wx) <= slack))
 
-    in_place = same(wa, here)
-    if in_place.all():
-        return None
+    wa = words(image_a, a0, n)
+    in_place = same(wa, words(image_b, b0, n))
     # B's words stand aligned in its section: when the runs pair A and B at an odd offset (a string
     # one byte shorter before them), the slides that reach aligned words are not multiples of ps
     mis = (b0 - sb[0]) % ps
     base = b0 - mis  # slide k words: B's words at base + k * ps
-    reach = MAX_SLIDE // ps
     order = [0] if mis else []
-    for k in range(1, reach + 1):
+    for k in range(1, MAX_SLIDE // ps + 1):
         order += [k, -k]
     top = min(sb[1], len(image_b.data)) - n * ps
     ks = np.array([k for k in order if sb[0] <= base + k * ps <= top], dtype=np.int64)
     if not len(ks):
         return None
     k0 = int(ks.min())
-    wb = words(image_b, base + k0 * ps, n + int(ks.max()) - k0)
-    share = _shares(wa, wb, ~in_place, ks - k0, same)
+    return _Slides(wa, words(image_b, base + k0 * ps, n + int(ks.max()) - k0), in_place, ks, k0, same)
+
+
+def _slid(s: _Slides) -> np.ndarray | None:
+    """Per word of A's words: whether it is B's word where it stands or at the slide that accounts
+    for the most words, equal or an address moved within the slack. None unless that slide accounts
+    for MIN_SLID of the words not accounted for in place. Every slide is a view of B's words."""
+    if s.in_place.all():
+        return None
+    share = _shares(s.wa, s.wb, ~s.in_place, s.ks - s.k0, s.same)
     j = int(np.argmax(share))
     if share[j] <= 0.0 or share[j] < MIN_SLID:
         return None
-    off = int(ks[j]) - k0
-    return same(wa, wb[off : off + n]) | in_place
+    off = int(s.ks[j]) - s.k0
+    return s.same(s.wa, s.wb[off : off + len(s.wa)]) | s.in_place
 
 
-def _slid_windows(
-    image_a: Image,
-    image_b: Image,
-    run: tuple[int, int, int],
-    spans: tuple[tuple[int, int], tuple[int, int]],
-    limits: tuple[int, int],
-) -> np.ndarray | None:
-    """_slid window by window (SLIDE_WINDOW words each): per window, the slide that accounts for the most
-    of its words not accounted for in place (the smallest first, the later first on a tie), kept
-    where it accounts for MIN_SLID of them. None when no window has one."""
-    a0, b0, n = run
-    (sa, sb), (slack, lo) = spans, limits
-    ps = image_a.ptr_size
-    dt = np.dtype((">" if image_a.big_endian else "<") + ("u8" if ps == 8 else "u4"))
-    top = min(sb[1], len(image_b.data)) - n * ps
-    if not (sa[0] <= a0 and a0 + n * ps <= min(sa[1], len(image_a.data)) and sb[0] <= b0 <= top):
+def _slid_windows(s: _Slides) -> np.ndarray | None:
+    """_slid window by window (SLIDE_WINDOW words each): per window, the slide that accounts for the
+    most of its words not accounted for in place (the first in _Slides' order on a tie), kept where
+    it accounts for MIN_SLID of them. None when no window has one."""
+    if s.in_place.all():
         return None
-    wa = np.frombuffer(image_a.data, dtype=dt, count=n, offset=a0).astype(np.int64)
-
-    def same(wx: np.ndarray, wb: np.ndarray) -> np.ndarray:
-        return (wx == wb) | ((wx >= lo) & (wb >= lo) & (np.abs(wb - wx) <= slack))
-
-    todo = ~same(wa, np.frombuffer(image_b.data, dtype=dt, count=n, offset=b0).astype(np.int64))
-    mis = (b0 - sb[0]) % ps
-    base = b0 - mis
-    order = [0] if mis else []
-    for k in range(1, MAX_SLIDE // ps + 1):
-        order += [k, -k]
-    ks = [k for k in order if sb[0] <= base + k * ps <= top]
-    if not ks or not todo.any():
-        return None
-    k0 = min(ks)
-    wb = np.frombuffer(image_b.data, dtype=dt, count=n + max(ks) - k0, offset=base + k0 * ps).astype(np.int64)
+    wa, wb, todo, n = s.wa, s.wb, ~s.in_place, len(s.wa)
     starts = np.arange(0, n, SLIDE_WINDOW)
     need = np.add.reduceat(todo.astype(np.int64), starts)
     best = np.zeros(len(starts))
@@ -472,20 +461,20 @@ def _slid_windows(
     for c in range(0, n, CHUNK):  # (a chunk at a time: the temporaries stay small)
         e = min(n, c + CHUNK)
         w = slice(c // SLIDE_WINDOW, -(-e // SLIDE_WINDOW))
-        for j, k in enumerate(ks):
-            off = k - k0
-            hits = (same(wa[c:e], wb[off + c : off + e]) & todo[c:e]).astype(np.int64)
+        for j, k in enumerate(s.ks.tolist()):
+            off = k - s.k0
+            hits = (s.same(wa[c:e], wb[off + c : off + e]) & todo[c:e]).astype(np.int64)
             share = np.add.reduceat(hits, starts[w] - c) / np.maximum(need[w], 1)
             better = share > best[w]
             best[w][better], pick[w][better] = share[better], j
     keep = np.flatnonzero((best >= MIN_SLID) & (need > 0))
     if not len(keep):
         return None
-    out = ~todo
-    for w in keep.tolist():
-        s, e = int(starts[w]), min(n, int(starts[w]) + SLIDE_WINDOW)
-        off = ks[int(pick[w])] - k0
-        out[s:e] |= same(wa[s:e], wb[off + s : off + e])
+    out = s.in_place.copy()
+    for i in keep.tolist():
+        lo, hi = int(starts[i]), min(n, int(starts[i]) + SLIDE_WINDOW)
+        off = int(s.ks[int(pick[i])]) - s.k0
+        out[lo:hi] |= s.same(wa[lo:hi], wb[off + lo : off + hi])
     return out
 
 

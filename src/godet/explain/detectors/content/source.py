@@ -497,12 +497,18 @@ def _split_by_versions(ctx: DiffContext, changed: Changed) -> tuple[Changed, Cha
     return reached, apart
 
 
+def _index_on(ctx: DiffContext, side: str, fd: FunctionDelta) -> int | None:
+    """The pclntab index of ``fd`` in build ``side`` (None: that build does not hold it)."""
+    binary, r = (ctx.a, fd.a_range) if side == "a" else (ctx.b, fd.b_range)
+    return None if r is None else binary.function_at(r[0])
+
+
 def _one_sided_index(ctx: DiffContext, fd: FunctionDelta) -> tuple[str, int] | None:
     """(side, pclntab index) of a function one build only holds; None for one both hold."""
     if (fd.a_range is None) == (fd.b_range is None):
         return None
-    side, binary, r = ("a", ctx.a, fd.a_range) if fd.b_range is None else ("b", ctx.b, fd.b_range)
-    i = binary.function_at(r[0])  # type: ignore[index]
+    side = "a" if fd.b_range is None else "b"
+    i = _index_on(ctx, side, fd)
     return None if i is None else (side, i)
 
 
@@ -529,19 +535,16 @@ def _brought_by_versions(ctx: DiffContext, modules: list[str]) -> set[tuple[str,
         tab, theirs = binary.pclntab, other.pclntab
         if tab is None:
             continue
-
-        def index(fd: FunctionDelta, side: str = side, binary: Binary = binary) -> int | None:
-            r = fd.a_range if side == "a" else fd.b_range
-            return None if r is None else binary.function_at(r[0])
-
-        through = np.unique(np.array([i for fd in funcs if fd.how == how if (i := index(fd)) is not None]))
+        found = [i for fd in funcs if fd.how == how if (i := _index_on(ctx, side, fd)) is not None]
+        through = np.unique(np.array(found, dtype=np.int64))
         if not len(through):
             continue
         package = {i: package_of(tab.name(i)) for i in through.tolist()}
         alone = {
             p for p in set(package.values()) if p and (theirs is None or not theirs.holds_prefix(p + "."))
         }
-        roots = np.unique(np.array([i for fd in bumped if (i := index(fd)) is not None], dtype=np.int64))
+        roots = np.array([i for fd in bumped if (i := _index_on(ctx, side, fd)) is not None], dtype=np.int64)
+        roots = np.unique(roots)
         brought: set[int] = set()
         for _ in range(16):  # (each round: the packages the last one's functions call into)
             got = set(reached_by_calls(binary, roots, through).tolist()) - brought
