@@ -60,7 +60,11 @@ def detect(ctx: DiffContext) -> list[Finding]:
         users = [_users(ctx.a, t), _users(ctx.b, u)]
         if users[0] or users[1]:  # (last: the files come first)
             ev.append(Evidence(EMBED_USERS, ", ".join(users[0]) or None, ", ".join(users[1]) or None))
-        var = (t.symbol or "").removesuffix(".files") or "an embed.FS"
+        # (without symbols, the FS is named by the packages that use it)
+        owner = ", ".join(users[1] or users[0])
+        var = (t.symbol or "").removesuffix(".files") or (
+            f"an embed.FS of {owner}" if owner else "an embed.FS"
+        )
         out.append(
             Finding(
                 "embedded-content",
