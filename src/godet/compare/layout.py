@@ -6,6 +6,7 @@ run table of differing bytes, how far each section moved — with no opinion on 
 
 from __future__ import annotations
 
+import bisect
 import functools
 import itertools
 from collections.abc import Callable
@@ -82,6 +83,16 @@ class Comparison:
     def function_names(self) -> list[str]:
         """The names of ``functions_by_name``, in its order (for bisecting by prefix)."""
         return [fd.name for fd in self.functions_by_name]
+
+    def functions_of(self, module: str) -> list[FunctionDelta]:
+        """The differing functions whose names start with ``module`` (its packages'), by name."""
+        names, out = self.function_names, []
+        for prefix in (module + ".", module + "/"):
+            i = bisect.bisect_left(names, prefix)
+            while i < len(names) and names[i].startswith(prefix):
+                out.append(self.functions_by_name[i])
+                i += 1
+        return out
 
     def pair(self, key: str) -> UnitPair | None:
         for p in self.pairs:

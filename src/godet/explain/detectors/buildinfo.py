@@ -8,7 +8,6 @@ differing byte no more specific cause explained.
 
 from __future__ import annotations
 
-import bisect
 import re
 
 from godet.explain import godebug
@@ -662,16 +661,11 @@ def _variables(ctx: DiffContext) -> list[Claim]:
 def _package_claims(ctx: DiffContext, module: str) -> list[Claim]:
     """The differing code of the module's functions (their names start with its import path), and
     what the pclntab holds for them (their names, records and pc-value tables changed with them)."""
-    funcs, names = ctx.cmp.functions_by_name, ctx.cmp.function_names
     out = []
     starts: dict[str, list[int]] = {"a": [], "b": []}
-    for sep in (".", "/"):
-        prefix = module + sep
-        i = bisect.bisect_left(names, prefix)
-        while i < len(names) and names[i].startswith(prefix):
-            for side, r in (("a", funcs[i].a_range), ("b", funcs[i].b_range)):
-                if r:
-                    out.append(Claim.range(side, r[0], r[1]))
-                    starts[side].append(r[0])
-            i += 1
+    for fd in ctx.cmp.functions_of(module):
+        for side, r in (("a", fd.a_range), ("b", fd.b_range)):
+            if r:
+                out.append(Claim.range(side, r[0], r[1]))
+                starts[side].append(r[0])
     return out + [c for side, at in starts.items() for c in ctx.record_claims(side, at)]

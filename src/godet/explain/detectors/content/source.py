@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import bisect
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -523,14 +522,8 @@ def _brought_by_versions(ctx: DiffContext, modules: list[str]) -> set[tuple[str,
     if key in memo:
         return memo[key]
     out: set[tuple[str, int]] = set()
-    names, funcs = ctx.cmp.function_names, ctx.cmp.functions_by_name
-    bumped: list[FunctionDelta] = []  # the bumped modules' differing functions: what calls new code
-    for m in modules:
-        for sep in (".", "/"):
-            i = bisect.bisect_left(names, m + sep)
-            while i < len(names) and names[i].startswith(m + sep):
-                bumped.append(funcs[i])
-                i += 1
+    funcs = ctx.cmp.functions
+    bumped = [fd for m in modules for fd in ctx.cmp.functions_of(m)]  # what calls the new code
     for side, binary, other, how in (("a", ctx.a, ctx.b, "only-a"), ("b", ctx.b, ctx.a, "only-b")):
         tab, theirs = binary.pclntab, other.pclntab
         if tab is None:
