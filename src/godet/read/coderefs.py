@@ -341,8 +341,10 @@ class Loads:
         return [self.kind(a) for a in self.loader_pcs(start)]
 
     def loader_pcs(self, start: int) -> list[int]:
-        """The pcs of the code that loads the string at ``start``, directly or by a header."""
-        via = self.headers[self.pointed == np.uint64(start)]
+        """The pcs of the code that loads the string at ``start``, directly or by a header (or by
+        the table of headers it is in: see ``table_heads``)."""
+        sel = self.pointed == np.uint64(start)
+        via = np.concatenate([self.headers[sel], self.table_heads[sel]])
         at = np.isin(self.refs.targets, np.concatenate([via, np.array([start], np.uint64)]))
         return self.refs.pcs[at].tolist()
 
@@ -364,6 +366,29 @@ class Loads:
     def starts(self) -> np.ndarray:
         """Every address of the blob that code or a static header loads, sorted (uint64)."""
         return np.unique(np.concatenate([self.refs.targets[self.direct], self.pointed]))
+
+    @cached_property
+    def table_heads(self) -> np.ndarray:
+        """Per headed string: the header code loads for it. A header in read-only data that no
+        code loads, in a run of headers one after the other (a table: a ``[]string`` literal, a
+        switch the compiler turned into a lookup), is reached through the nearest header before it
+        in that run that code loads (the table's start, indexed from there); any other is itself."""
+        out = self.headers.copy()
+        if not len(out):
+            return out
+        order = np.argsort(self.headers, kind="stable")
+        h = self.headers[order]
+        fixed = ~self.in_variables[order]  # (package variables side by side are not one table)
+        step = np.uint64(2 * self.binary.image.ptr_size)
+        joined = np.zeros(len(h), dtype=bool)
+        joined[1:] = (h[1:] - h[:-1] == step) & fixed[1:] & fixed[:-1]
+        run = np.cumsum(~joined)  # run number of each header
+        index = np.arange(len(h))
+        loaded = np.isin(h, self.refs.targets)
+        last = np.maximum.accumulate(np.where(loaded, index, -1))  # nearest loaded header at or before
+        use = ~loaded & (last >= 0) & (run[np.maximum(last, 0)] == run)
+        out[order[use]] = h[last[use]]
+        return out
 
     @cached_property
     def in_variables(self) -> np.ndarray:

@@ -978,6 +978,8 @@ def _blob_literals(ctx: DiffContext, variables: list[Finding]) -> list[Finding]:
     flags = _own_flags(ctx, pieces, indexes, *_bumped(ctx))
     own = {side: [p for p, f in zip(ps, flags[side], strict=True) if f] for side, ps in pieces.items()}
     rest = {side: [p for p, f in zip(ps, flags[side], strict=True) if not f] for side, ps in pieces.items()}
+    own, shared = _own_parts(ctx, own, indexes)
+    rest = {side: sorted(rest[side] + shared[side]) for side in rest}
     texts = {side: [f for f in fs if f] for side, fs in flags.items()}  # the literals themselves
     traits = {GO_LITERALS}
     if _cgo_one_side(ctx):
@@ -995,6 +997,33 @@ def _blob_literals(ctx: DiffContext, variables: list[Finding]) -> list[Finding]:
         if group["a"] or group["b"]:
             out.append(_blob_finding(ctx, group, frozenset(traits | extra), shown))
     return out
+
+
+def _own_parts(ctx: DiffContext, own: Pieces, indexes: tuple[BlobIndex, BlobIndex]) -> tuple[Pieces, Pieces]:
+    """Of the pieces that hold a literal the program's own code loads: the part that is the
+    program's, and the part that is not. When a present cause other than the source also changes
+    literals (a release, a bump, a setting that selects other code), a piece is the program's only
+    where its own changed literals lie; the rest of it (other changed strings, and strings the
+    other changes moved) goes with the other changed pieces. Otherwise the whole piece is the
+    program's: the bytes between its literals moved with them."""
+    probe = _blob_finding(ctx, {"a": [], "b": []}, frozenset({GO_LITERALS}))
+    if not any(implies(f, probe) is not None for f in ctx.findings if not CAUSES[f.cause].consequence):
+        return own, {"a": [], "b": []}
+    mine: Pieces = {"a": [], "b": []}
+    theirs: Pieces = {"a": [], "b": []}
+    for side, binary, other in (("a", ctx.a, indexes[1]), ("b", ctx.b, indexes[0])):
+        todo = own[side][:MAX_OWN]
+        vas, spans = _va_spans(binary, todo)
+        found = iter((loaded_strings(binary, spans, other) if spans else None) or [[]] * len(spans))
+        for (s, e), va in zip(todo, vas, strict=True):
+            strs = next(found) if va is not None else []
+            ours = {(x0, x1) for x0, x1, names in strs if any(k == MAIN for _n, k in names)}
+            held = [(s + max(0, x0 - va), s + min(e - s, x1 - va)) for x0, x1 in ours]  # type: ignore[operator]
+            held = merge_spans([(x0, x1) for x0, x1 in held if x0 < x1]) or [(s, e)]
+            mine[side] += held
+            theirs[side] += _gaps(s, e, held)
+        mine[side] += own[side][MAX_OWN:]
+    return mine, theirs
 
 
 def _with_changed_code(ctx: DiffContext, pieces: Pieces) -> Pieces:
@@ -1067,7 +1096,7 @@ def _split_std_loaded(ctx: DiffContext, pieces: Pieces) -> tuple[Pieces, Pieces]
     for side, binary, index in (("a", ctx.a, blob_index(ctx.b)), ("b", ctx.b, blob_index(ctx.a))):
         todo = pieces[side][:MAX_FOUND]
         vas, spans = _va_spans(binary, todo)
-        found = iter((loaded_strings(binary, spans, index) if spans else None) or [[]] * len(spans))
+        found = iter((loaded_strings(binary, spans, index, None) if spans else None) or [[]] * len(spans))
         for (s, e), va in zip(todo, vas, strict=True):
             strs = next(found) if va is not None else []
             theirs = [
