@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 import gobuild
-from conftest import HELLO, NATIVE_CGO, SDE_CACHE, SOURCE_DATE_EPOCH, T, _replace_once
+import oracles
+from conftest import DARWIN_ARM64, HELLO, NATIVE_CGO, SDE_CACHE, SOURCE_DATE_EPOCH, T, _replace_once
 from gobuild import BuildSpec
 from godet import api
 from godet.explain.report import DiffReport
@@ -116,6 +117,24 @@ def test_x_value_is_ldflags_x_with_its_string_data(pair, name: str) -> None:  # 
     ev = next(e for e in x.evidence if e.label == "-X main.version")
     assert (ev.a, ev.b) == X_VALUES[name]
     assert not any(c.cause in ("embedded-content", "string-literal") for c in rep.causes)
+
+
+def test_x_value_of_a_stripped_mach_o_is_ldflags_x(gobuild_available: gobuild.Toolchain) -> None:
+    """A stripped Mach-O keeps the symbols it imports (go tool nm lists them, all undefined): it
+    has no symbols to name the variable by, and the value is found through its header, as on ELF.
+    Found on tsgo (npm @typescript/native-preview-darwin-arm64), whose -X version went to
+    source-change."""
+    a, b = (
+        X.with_(env=DARWIN_ARM64, flags=(*T, f"-ldflags=-s -w -X main.version={v}"))
+        for v in ("1.2.3", "1.2.4")
+    )
+    pa, pb = gobuild.build_pair(a, b)
+    kinds = {k for _, k, _ in oracles.go_tool_nm(pa)}
+    assert kinds == {"U"}
+    rep = diff((pa, pb), 0.99)
+    assert roots(rep) == ["ldflags-x"], rep.causes
+    (x,) = [c for c in rep.causes if c.cause == "ldflags-x"]
+    assert any((e.a, e.b) == ("1.2.3", "1.2.4") for e in x.evidence)
 
 
 def test_x_added_over_a_default_names_both_values(pair) -> None:  # type: ignore[no-untyped-def]

@@ -73,7 +73,8 @@ def test_symbols_match_go_tool_nm(any_binary: Path) -> None:
             assert not table.present or table.count == 0
             assert table.symbols == []
             return
-        assert table.present
+        # present: some symbol is defined here (a stripped Mach-O keeps its imports, which nm lists)
+        assert table.present == any(kind not in "Uu" for _, kind, _ in rows)
         assert table.count == len(rows)
         # nm prints undefined symbols without an address
         mine = Counter((0 if s.kind in "Uu" else s.addr, s.kind, s.name) for s in table.symbols)

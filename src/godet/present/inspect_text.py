@@ -141,6 +141,8 @@ class InspectText:
         s = f.symbols
         if s.present:
             self._row(con, "symbols", f"present: {s.count:,} in {s.source}", WARN)
+        elif s.count:  # (a stripped Mach-O keeps the symbols it imports)
+            self._row(con, "symbols", f"stripped ({s.count:,} imported only, in {s.source})", OK)
         else:
             self._row(con, "symbols", "stripped (no symbol table)", OK)
 

@@ -339,6 +339,7 @@ MACHO = MachoFormat()
 # ---------------------------------------------------------------------------------- symbol table
 
 N_STAB = 0xE0
+N_TYPE = 0x0E  # of an nlist's type: N_UNDF (0) is an import, the others are defined here
 
 
 def read_symbols(image: Image) -> SymbolTable:
@@ -406,7 +407,9 @@ def read_symbols(image: Image) -> SymbolTable:
         ]
         return found[0] if found else None
 
-    return SymbolTable(True, "mach-o LC_SYMTAB", len(recs), 0, lambda: make(np.arange(len(recs))), quick)
+    # a stripped Go binary (-ldflags=-s) keeps only its imports (libSystem's functions): no symbols
+    defined = bool(((recs["type"] & N_TYPE) != 0).any())
+    return SymbolTable(defined, "mach-o LC_SYMTAB", len(recs), 0, lambda: make(np.arange(len(recs))), quick)
 
 
 def _sym_kind(s: Section) -> tuple[str, str]:
