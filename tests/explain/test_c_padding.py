@@ -56,3 +56,30 @@ def test_rodata_that_stayed_where_a_cut_paired_it_elsewhere() -> None:
     rep = diff_paths(str(pa), str(pb))
     assert [f.cause for f in rep.roots] == ["source-change"]
     assert rep.unexplained_bytes <= 0.005 * rep.differing_bytes
+
+
+def test_pe_section_end_padding_that_holds_more_of_the_section() -> None:
+    """A PE section's raw data is padded to the file alignment (512 bytes): when a longer literal
+    grows .rdata within that padding, B's data runs on where A has zeros. Those zeros are padding,
+    however many (up to a page), not unexplained bytes. Found on tsgo (npm
+    @typescript/native-preview-win32-x64), whose padding after the Go code grew by 96 bytes.
+
+    Oracle: lief's section headers (virtual size grew, raw size the same)."""
+    import lief
+
+    from conftest import HELLO, WINDOWS, T, _replace_once
+
+    a = HELLO.with_(env=WINDOWS, flags=T)
+    b = a.with_(edits=_replace_once("hello", "main.go", "hello, godet", "hello, godet" + "z" * 200))
+    pa, pb = gobuild.build_pair(a, b)
+    pes = [lief.parse(str(p)) for p in (pa, pb)]  # (kept: a section does not outlive its binary)
+    (va, raw_a), (vb, raw_b) = (
+        (s.virtual_size, s.sizeof_raw_data) for pe in pes for s in pe.sections if s.name == ".rdata"
+    )
+    assert vb - va > 64  # more than the small runs padding always covered
+    assert raw_a == raw_b
+    rep = diff_paths(str(pa), str(pb))
+    assert rep.unexplained_bytes == 0, [(r.unit, r.bytes) for r in rep.unexplained]
+    assert [f.cause for f in rep.roots] == ["string-literal"]
+    (shift,) = [f for f in rep.consequences if f.cause == "layout-shift"]
+    assert any(r["section"] == ".rdata" for r in shift.regions)

@@ -28,6 +28,7 @@ EMITS = frozenset({"layout-shift"})
 
 MAX_RUN = 8
 MAX_MOVED_CHECKS = 4096  # small two-sided runs at piece edges tested for moved bytes
+PAGE = 4096  # longest run of padding zeros one build has and the other has not
 WINDOW = 16  # bytes read around each run: a pointer-sized value may start up to 8 bytes before it
 # Units made of addresses, offsets and section names only: any change in them follows the layout.
 LAYOUT_UNITS = {
@@ -239,7 +240,18 @@ def _absorbed_padding(ctx: DiffContext, limit: int = 64) -> np.ndarray:
     for i in np.flatnonzero(small & ~one_sided)[:MAX_MOVED_CHECKS]:
         a0, a1, b0, b1 = (int(x[i]) for x in (runs.a0, runs.a1, runs.b0, runs.b1))
         mask[i] = _moved_nearby(ctx, a0, a1, b0, b1, limit)
+    # longer ones when they are zeros: a section's end padded to the file alignment (PE's 512
+    # bytes) that holds more or less of the section's data, the gap after the code up to the next
+    # aligned address
+    for i in np.flatnonzero(gap[runs.unit] & one_sided & ~small & (runs.weight <= PAGE))[:MAX_MOVED_CHECKS]:
+        a0, a1, b0, b1 = (int(x[i]) for x in (runs.a0, runs.a1, runs.b0, runs.b1))
+        mask[i] = _zeros(ctx.a.image.data, a0, a1) and _zeros(ctx.b.image.data, b0, b1)
     return mask
+
+
+def _zeros(data: memoryview, lo: int, hi: int) -> bool:
+    """Whether the file range [lo, hi) holds only zero bytes (an empty or absent range does)."""
+    return lo < 0 or hi <= lo or not any(data[lo:hi])
 
 
 def _moved_nearby(ctx: DiffContext, a0: int, a1: int, b0: int, b1: int, reach: int) -> bool:
