@@ -315,3 +315,29 @@ def test_other_alignment_padding_is_no_code_change() -> None:
     long_a, long_b = _insns((_NOP3 + _BODY) * 40), _insns((_NOP10 + _BODY) * 39 + _NOP10)
     assert code._alike_but_padding(long_a, long_b, cut=True)
     assert not code._alike_but_padding(long_a, long_b, cut=False)
+
+
+def _relocation_pair(*names: str) -> tuple[Path, Path]:
+    from matrix import factors
+
+    return gobuild.build_pair(*factors.pair_specs(tuple(sorted(names))))
+
+
+def test_pie_changes_code_only_as_the_relocation_model_does(gobuild_available: gobuild.Toolchain) -> None:
+    """-buildmode=pie against exe: the oracle's opcodes differ in many functions (the thread's g
+    reached through a register, other branch offsets), yet no function differs in the relocation
+    view; an edited function (main.mix multiplies by 37, not 31) still does."""
+    a, b = _relocation_pair("pie")
+    differ = [
+        n for n, ops in objdump_opcodes(a).items() if n in objdump_opcodes(b) and ops != objdump_opcodes(b)[n]
+    ]
+    assert len(differ) > 10, differ  # PIE changed code (the oracle says so)
+    with context(a, b) as ctx:
+        v = code.changed_functions(ctx, 5000)
+        assert len(v.changed) > 10 and not v.unchecked
+        assert code.beyond_relocation(ctx, v.changed) == []
+    a2, b2 = _relocation_pair("func-body", "pie")
+    assert objdump_opcodes(a2)["main.mix"] != objdump_opcodes(b2)["main.mix"]
+    with context(a2, b2) as ctx:
+        v = code.changed_functions(ctx, 5000)
+        assert [fd.name for fd, _ in code.beyond_relocation(ctx, v.changed)] == ["main.mix"]

@@ -13,6 +13,7 @@ Supported: amd64, 386, arm64, arm (little-endian). Elsewhere the verdict is "uns
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import time
@@ -657,6 +658,69 @@ def changed_functions(ctx: CodePair, limit: int | None = None) -> FunctionVerdic
         else:
             out.unchecked.append(fd)
     cache[limit] = out
+    return out
+
+
+# ------------------------------------------------------------- across relocation models
+
+# What position-independent code (-buildmode=pie against exe) changes in amd64 code: the thread's
+# g is reached through an offset loaded into a register first (``mov r, -8; mov r14, fs:[r]`` for
+# ``mov r14, fs:[-8]``), so code grows and its branches reach other offsets, and static data a
+# pointer needs relocating for moves from .rodata to .data.rel.ro (addresses into other sections).
+RELOCATION_ARCHES = frozenset({"amd64"})
+_IMMEDIATE = re.compile(r"^mov (\w+), (-?0x[0-9a-f]+|-?\d+)$")
+_BRANCH = re.compile(r"^(j\w+|call) (0x[0-9a-f]+)$")
+_PLACE = re.compile(r"<[^<>]*\+\?>")  # an address no symbol names: a section's placeholder
+TLS_REACH = 64  # instructions after loading a TLS offset into a register that may use it
+
+
+def relocation_view(insns: list[Insn]) -> list[str]:
+    """A listing as the relocation model leaves it: no padding, a TLS offset loaded into a register
+    folded into the access that uses it, branches inside the listing as instruction numbers, and
+    addresses no symbol names as one placeholder, whatever section holds them."""
+    texts = [x.text for x in insns]
+    norms = [x.norm for x in insns]
+    dropped = [t.startswith(PADDING) for t in texts]
+    for i, t in enumerate(texts):  # (hand-written assembly loads the offset a few lines earlier)
+        m = _IMMEDIATE.match(t)
+        if m is None:
+            continue
+        reg, value = m.groups()
+        for j in range(i + 1, min(i + 1 + TLS_REACH, len(texts))):
+            if f"fs:[{reg}]" in texts[j]:
+                texts[j] = norms[j] = texts[j].replace(f"fs:[{reg}]", f"fs:[{value}]")
+                dropped[i] = True
+            elif texts[j].split(" ", 1)[-1].startswith(reg + ","):
+                break  # the register is set to something else
+    kept = [(x.addr, t, n) for x, t, n, d in zip(insns, texts, norms, dropped, strict=True) if not d]
+    starts = [a for a, _, _ in kept]
+    lo, hi = (insns[0].addr, insns[-1].addr) if insns else (0, -1)
+    out = []
+    for _, text, norm in kept:
+        m = _BRANCH.match(text)
+        target = int(m.group(2), 16) if m is not None else -1
+        if m is not None and lo <= target <= hi:
+            out.append(f"{m.group(1)} @{bisect.bisect_left(starts, target)}")
+        else:
+            out.append(_PLACE.sub("<address>", norm))
+    return out
+
+
+def beyond_relocation(
+    ctx: CodePair, changed: list[tuple[FunctionDelta, CodeCompare | None]]
+) -> list[tuple[FunctionDelta, CodeCompare | None]]:
+    """The changed functions whose code differs by more than the relocation model changes
+    (relocation_view); all of them where the architecture is not one that view knows."""
+    if ctx.a.image.arch not in RELOCATION_ARCHES or ctx.b.image.arch != ctx.a.image.arch:
+        return changed
+    na, nb = pair_namers(ctx.a, ctx.b)
+    out = []
+    for fd, cc in changed:
+        la = disassemble(ctx.a, *fd.a_range, na) if fd.a_range else None
+        lb = disassemble(ctx.b, *fd.b_range, nb) if fd.b_range else None
+        alike = la is not None and lb is not None and not (la.cut or lb.cut)
+        if not alike or relocation_view(la.insns) != relocation_view(lb.insns):  # type: ignore[union-attr]
+            out.append((fd, cc))
     return out
 
 

@@ -539,6 +539,13 @@ def _recompiled(causer: Finding, effect: Finding) -> bool:
     return _same_packages(causer, effect) and effect.key != "functions" and STD_UNCHANGED not in effect.traits
 
 
+def _std_recompiled(causer: Finding, effect: Finding) -> bool:
+    """The standard library's code changed too: a setting that left every standard-library function
+    as it was, but for what it is known to change (position-independent addressing), did not change
+    the program's functions either."""
+    return STD_UNCHANGED not in effect.traits
+
+
 def _flags_recorded(causer: Finding, effect: Finding) -> bool:
     """The causer's value is recorded in both builds (flags or a module version unrecorded on one
     side, as -trimpath or GOPATH mode leave them, say nothing about what was compiled)."""
@@ -711,6 +718,7 @@ CONDITION_TEXT = {  # how the docs and the accuracy report say each condition
     "absent-in-the-same-build": "absent from the same build",
     "in-both-builds": "present in both builds",
     "same-packages": "both builds compile the same packages",
+    "std-recompiled": "the standard library's code differs too (beyond what the setting is known to change)",
     "recompiled": "both builds compile the same packages and functions, and the standard library's code "
     "differs too",
     "no-go-literal": "no changed string is known to be a Go string literal",
@@ -738,6 +746,7 @@ CONDITIONS: dict[str, Callable[[Finding, Finding], bool]] = {
     "absent-in-the-same-build": _absent_in_the_same_build,
     "in-both-builds": _in_both_builds,
     "same-packages": _same_packages,
+    "std-recompiled": _std_recompiled,
     "recompiled": _recompiled,
     "no-go-literal": _no_go_literal,
     "links-externally": _links_externally,
@@ -812,7 +821,7 @@ def _setting_edges() -> list[Edge]:
     for k in sorted(CODEGEN_SETTINGS - ARCH_LEVELS - {"GOEXPERIMENT", "-pgo"}):
         # a setting only newer releases record (-buildmode=exe beside nothing) tells no other build
         recorded = ["flags-recorded"] if k in VERSION_RECORDED else []
-        when = recorded + ([] if k in RECOMPILING_SETTINGS else ["same-packages"])
+        when = recorded + ([] if k in RECOMPILING_SETTINGS else ["same-packages", "std-recompiled"])
         out.append(
             Edge(
                 "build-setting",

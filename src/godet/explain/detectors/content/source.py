@@ -48,6 +48,7 @@ from godet.read.typedesc import package_names, types_loaded
 
 PACKAGES_KEY = "packages"  # the key of the finding "packages compiled into one build only"
 FUNCTIONS_KEY = "functions"  # ... "declared functions in one build only" (their packages in both)
+ChangedCode = tuple[FunctionDelta, "codecmp.CodeCompare | None"]
 FUNCTIONS_WHY = ": the program's source or its dependencies differ, which a toolchain does not explain."
 
 EMITS: frozenset[str] = frozenset(["source-change"])
@@ -108,17 +109,46 @@ def std_compiled_alike(ctx: DiffContext) -> bool:
 
 
 def _std_alike(ctx: DiffContext) -> bool:
-    controlled = any(f.cause in CONTROLLED for f in ctx.findings)  # (with no code differing, none claims it)
-    others = any(is_broad(f.cause, f.key) and f.cause not in CONTROLLED for f in ctx.findings)
+    relocated = relocation_only(ctx)
+    controlled = relocated or any(
+        f.cause in CONTROLLED for f in ctx.findings
+    )  # (with no code differing, none claims it)
+    others = any(
+        is_broad(f.cause, f.key) and f.cause not in CONTROLLED and not (relocated and f.key == "-buildmode")
+        for f in ctx.findings
+    )
     if not controlled or others:
         return False
-    if any(_kind(ctx, fd) == STD and fd.how != "differs" for fd in ctx.cmp.functions):
+    allowed = ("differs", "resized") if relocated else ("differs",)  # (position-independent code grows)
+    if any(_kind(ctx, fd) == STD and fd.how not in allowed for fd in ctx.cmp.functions):
         return False  # a standard-library function was resized, added or dropped: recompiled
     v = codecmp.changed_functions(ctx, _control_limit(ctx))
-    std_changed = any(_kind(ctx, fd) == STD for fd, _ in [*v.changed, *v.reordered])
+    std_changed = any(_kind(ctx, fd) == STD for fd, _ in _past_relocation(ctx, [*v.changed, *v.reordered]))
     # a sample is enough when it is large: a compiler that emits other code does so in many functions
     sampled = v.checked >= MIN_SAMPLE and len(v.unchecked) <= v.checked // 10
     return v.supported and (not v.unchecked or sampled) and not std_changed
+
+
+RELOCATION_MODES = frozenset({"exe", "pie"})  # -buildmode values that differ in the relocation model only
+
+
+def relocation_only(ctx: DiffContext) -> bool:
+    """Whether the builds' -buildmode differs in the relocation model alone (exe against pie), on an
+    architecture whose position-independent code compare/code.py can see through."""
+    if (
+        ctx.a.image.arch not in codecmp.RELOCATION_ARCHES
+        or ctx.a.buildinfo is None
+        or ctx.b.buildinfo is None
+    ):
+        return False
+    modes = {dict(bi.settings).get("-buildmode", "exe") for bi in (ctx.a.buildinfo, ctx.b.buildinfo)}
+    return len(modes) == 2 and modes <= RELOCATION_MODES
+
+
+def _past_relocation(ctx: DiffContext, changed: list[ChangedCode]) -> list[ChangedCode]:
+    """The changed functions, less those that differ only as the relocation model makes them (when
+    that is all -buildmode changes: relocation_only)."""
+    return codecmp.beyond_relocation(ctx, changed) if relocation_only(ctx) else changed
 
 
 def _kind(ctx: DiffContext, fd: FunctionDelta) -> str:
@@ -136,14 +166,15 @@ def _beside_unchanged_std(ctx: DiffContext, broad: str) -> list[Finding]:
     if not std_compiled_alike(ctx):
         return []
     v = codecmp.changed_functions(ctx, _control_limit(ctx))
-    mine = [(fd, cc) for fd, cc in v.changed if _kind(ctx, fd) in (MAIN, DEP)]
+    mine = _past_relocation(ctx, [(fd, cc) for fd, cc in v.changed if _kind(ctx, fd) in (MAIN, DEP)])
     if not mine:
         return []
     found = _source_change(ctx, codecmp.FunctionVerdicts(changed=mine), own_code=True)
     for f in found:
         f.traits = f.traits | {STD_UNCHANGED}
+        but = " but for position-independent addressing" if relocation_only(ctx) else ""
         f.summary += (
-            f" The standard library compiled to the same code ({_std_count(ctx):,} functions"
+            f" The standard library compiled to the same code{but} ({_std_count(ctx):,} functions"
             f" at most moved), so the {broad} difference did not change these."
         )
     return found
