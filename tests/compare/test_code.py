@@ -26,6 +26,7 @@ from gobuild import BuildSpec
 from godet.compare import code
 from godet.compare.layout import compare
 from godet.explain.detectors.base import DiffContext
+from godet.explain.detectors.content import source
 from godet.explain.report import Residual
 from godet.read.binary import open_binaries
 
@@ -323,21 +324,32 @@ def _relocation_pair(*names: str) -> tuple[Path, Path]:
     return gobuild.build_pair(*factors.pair_specs(tuple(sorted(names))))
 
 
-def test_pie_changes_code_only_as_the_relocation_model_does(gobuild_available: gobuild.Toolchain) -> None:
-    """-buildmode=pie against exe: the oracle's opcodes differ in many functions (the thread's g
-    reached through a register, other branch offsets), yet no function differs in the relocation
-    view; an edited function (main.mix multiplies by 37, not 31) still does."""
-    a, b = _relocation_pair("pie")
-    differ = [
-        n for n, ops in objdump_opcodes(a).items() if n in objdump_opcodes(b) and ops != objdump_opcodes(b)[n]
-    ]
-    assert len(differ) > 10, differ  # PIE changed code (the oracle says so)
+@pytest.mark.parametrize("factors_", [("pie",), ("linkmode-external",), ("linkmode-external", "pie")])
+def test_code_differs_only_as_the_relocation_model_and_linker_make_it(
+    gobuild_available: gobuild.Toolchain, factors_: tuple[str, ...]
+) -> None:
+    """-buildmode=pie against exe, the external linker against Go's: under PIE the oracle's opcodes
+    differ in many functions (the thread's g reached through a register, other branch offsets), the
+    external linker names other data; yet no function both builds hold differs in the relocation
+    view; an edited function (main.mix
+    multiplies by 37, not 31) still does. The external linker is told by the C runtime's .init
+    section; go version -m records the -ldflags that asked for it."""
+    a, b = _relocation_pair(*factors_)
+    ops_a, ops_b = objdump_opcodes(a), objdump_opcodes(b)
+    differ = [n for n, ops in ops_a.items() if n in ops_b and ops != ops_b[n]]
+    if "pie" in factors_:  # PIE changes instructions (the oracle says so); the linker only addresses
+        assert len(differ) > 10, differ
     with context(a, b) as ctx:
+        external = "-linkmode=external" in oracles.go_version_m(b)
+        assert source.externally_linked(ctx.b) is external and source.externally_linked(ctx.a) is False
         v = code.changed_functions(ctx, 5000)
         assert len(v.changed) > 10 and not v.unchecked
-        assert code.beyond_relocation(ctx, v.changed) == []
-    a2, b2 = _relocation_pair("func-body", "pie")
+        assert [
+            fd.name for fd, _ in code.beyond_relocation(ctx, v.changed) if fd.a_range and fd.b_range
+        ] == []
+    a2, b2 = _relocation_pair("func-body", *factors_)
     assert objdump_opcodes(a2)["main.mix"] != objdump_opcodes(b2)["main.mix"]
     with context(a2, b2) as ctx:
         v = code.changed_functions(ctx, 5000)
-        assert [fd.name for fd, _ in code.beyond_relocation(ctx, v.changed)] == ["main.mix"]
+        left = code.beyond_relocation(ctx, v.changed)
+        assert [fd.name for fd, _ in left if fd.a_range and fd.b_range] == ["main.mix"]

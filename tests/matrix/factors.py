@@ -1198,10 +1198,13 @@ EXPLORED: list[tuple[str, ...]] = [
     # DefaultGODEBUG, no //go:debug directive moved the functions (the lines are a root)
     ("func-lines", "go-line"),
     ("buildid-empty", "func-lines", "go-line"),
-    # an edited function beside -buildmode=pie: the standard library compiled alike but for the
-    # position-independent addressing (compare/code.py relocation_view), so the function is the source's
+    # an edited function beside -buildmode=pie or the external linker: the standard library compiled
+    # alike but for how it was linked (compare/code.py relocation_view), so the function is the source's
     ("func-body", "pie"),
     ("func-body", "pie", "toolchain-patch"),
+    ("func-body", "linkmode-external"),
+    ("func-body", "linkmode-external", "pie"),
+    ("func-body", "linkmode-external", "toolchain-patch"),
 ]
 
 # Factors that change both builds alike (no root of their own): they only combine with the others.

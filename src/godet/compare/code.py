@@ -663,32 +663,34 @@ def changed_functions(ctx: CodePair, limit: int | None = None) -> FunctionVerdic
 
 # ------------------------------------------------------------- across relocation models
 
-# What position-independent code (-buildmode=pie against exe) changes in amd64 code: the thread's
-# g is reached through an offset loaded into a register first (``mov r, -8; mov r14, fs:[r]`` for
-# ``mov r14, fs:[-8]``), so code grows and its branches reach other offsets, and static data a
-# pointer needs relocating for moves from .rodata to .data.rel.ro (addresses into other sections).
+# What the relocation model and the linker change in amd64 code the compiler emitted alike: the
+# thread's g is reached through an offset loaded into a register first (``mov r, -8`` or, from the
+# external linker, a load from the GOT, then ``mov r14, fs:[r]``, for ``mov r14, fs:[-8]``), so code
+# grows and its branches reach other offsets; static data a pointer needs relocating moves from
+# .rodata to .data.rel.ro; another linker names other local data symbols.
 RELOCATION_ARCHES = frozenset({"amd64"})
-_IMMEDIATE = re.compile(r"^mov (\w+), (-?0x[0-9a-f]+|-?\d+)$")
+_LOAD = re.compile(r"^mov (\w+), (?!.*fs:)")  # a register set (to a TLS offset, when fs: then uses it)
+_TLS_FIXED = re.compile(r"fs:\[(-?0x[0-9a-f]+|-?\d+)\]")  # a thread-local access at a fixed offset
 _BRANCH = re.compile(r"^(j\w+|call) (0x[0-9a-f]+)$")
-_PLACE = re.compile(r"<[^<>]*\+\?>")  # an address no symbol names: a section's placeholder
 TLS_REACH = 64  # instructions after loading a TLS offset into a register that may use it
 
 
 def relocation_view(insns: list[Insn]) -> list[str]:
-    """A listing as the relocation model leaves it: no padding, a TLS offset loaded into a register
-    folded into the access that uses it, branches inside the listing as instruction numbers, and
-    addresses no symbol names as one placeholder, whatever section holds them."""
-    texts = [x.text for x in insns]
-    norms = [x.norm for x in insns]
+    """A listing as the relocation model leaves it: no padding, the thread-local offset as a
+    placeholder however it is reached (an immediate in the access, or loaded into a register first,
+    as an immediate or from the GOT), branches inside the listing as instruction numbers, and data
+    addresses as one placeholder (another section or symbol may hold the data)."""
+    texts = [_TLS_FIXED.sub("fs:[<tls>]", x.text) for x in insns]
+    norms = [_TLS_FIXED.sub("fs:[<tls>]", x.norm) for x in insns]
     dropped = [t.startswith(PADDING) for t in texts]
     for i, t in enumerate(texts):  # (hand-written assembly loads the offset a few lines earlier)
-        m = _IMMEDIATE.match(t)
+        m = _LOAD.match(t)
         if m is None:
             continue
-        reg, value = m.groups()
+        reg = m.group(1)
         for j in range(i + 1, min(i + 1 + TLS_REACH, len(texts))):
             if f"fs:[{reg}]" in texts[j]:
-                texts[j] = norms[j] = texts[j].replace(f"fs:[{reg}]", f"fs:[{value}]")
+                texts[j] = norms[j] = texts[j].replace(f"fs:[{reg}]", "fs:[<tls>]")
                 dropped[i] = True
             elif texts[j].split(" ", 1)[-1].startswith(reg + ","):
                 break  # the register is set to something else
@@ -702,7 +704,7 @@ def relocation_view(insns: list[Insn]) -> list[str]:
         if m is not None and lo <= target <= hi:
             out.append(f"{m.group(1)} @{bisect.bisect_left(starts, target)}")
         else:
-            out.append(_PLACE.sub("<address>", norm))
+            out.append(norm if text.startswith(("call", "j")) else _RIP.sub("[<address>]", text))
     return out
 
 

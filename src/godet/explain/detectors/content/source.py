@@ -110,39 +110,73 @@ def std_compiled_alike(ctx: DiffContext) -> bool:
 
 def _std_alike(ctx: DiffContext) -> bool:
     relocated = relocation_only(ctx)
-    controlled = relocated or any(
-        f.cause in CONTROLLED for f in ctx.findings
-    )  # (with no code differing, none claims it)
+    released = any(f.cause in CONTROLLED for f in ctx.findings)  # (with no code differing, none claims it)
     others = any(
-        is_broad(f.cause, f.key) and f.cause not in CONTROLLED and not (relocated and f.key == "-buildmode")
+        is_broad(f.cause, f.key) and f.cause not in CONTROLLED and not (relocated and _relocating(f))
         for f in ctx.findings
     )
-    if not controlled or others:
+    if not (released or relocated) or others:
         return False
-    allowed = ("differs", "resized") if relocated else ("differs",)  # (position-independent code grows)
-    if any(_kind(ctx, fd) == STD and fd.how not in allowed for fd in ctx.cmp.functions):
+    # position-independent code grows; another linker keeps other C code (named like the standard
+    # library's functions when Go's linker lists them in the pclntab: x_cgo_munmap.cold)
+    linked_only = relocated and externally_linked(ctx.a) != externally_linked(ctx.b)
+    allowed = {"differs", "resized"} if relocated else {"differs"}
+    if any(
+        _kind(ctx, fd) == STD and fd.how not in allowed for fd in _two_sided(ctx.cmp.functions, linked_only)
+    ):
         return False  # a standard-library function was resized, added or dropped: recompiled
     v = codecmp.changed_functions(ctx, _control_limit(ctx))
-    std_changed = any(_kind(ctx, fd) == STD for fd, _ in _past_relocation(ctx, [*v.changed, *v.reordered]))
+    changed = _past_relocation(ctx, [*v.changed, *v.reordered])
+    std_changed = any(_kind(ctx, fd) == STD for fd in _two_sided([fd for fd, _ in changed], linked_only))
     # a sample is enough when it is large: a compiler that emits other code does so in many functions
     sampled = v.checked >= MIN_SAMPLE and len(v.unchecked) <= v.checked // 10
     return v.supported and (not v.unchecked or sampled) and not std_changed
+
+
+def _two_sided(functions: list[FunctionDelta], only: bool) -> list[FunctionDelta]:
+    """``functions``, or (``only``) those both builds hold."""
+    return [fd for fd in functions if fd.a_range and fd.b_range] if only else functions
 
 
 RELOCATION_MODES = frozenset({"exe", "pie"})  # -buildmode values that differ in the relocation model only
 
 
 def relocation_only(ctx: DiffContext) -> bool:
-    """Whether the builds' -buildmode differs in the relocation model alone (exe against pie), on an
-    architecture whose position-independent code compare/code.py can see through."""
+    """Whether the builds differ, of what decides their code, in the relocation model or the linker
+    alone (-buildmode exe against pie, Go's linker against the external one), on an architecture
+    whose position-independent code compare/code.py can see through. Computed once per pair."""
+    if "relocation_only" not in ctx.memo:
+        ctx.memo["relocation_only"] = _relocation_only(ctx)
+    return bool(ctx.memo["relocation_only"])
+
+
+def _relocation_only(ctx: DiffContext) -> bool:
     if (
-        ctx.a.image.arch not in codecmp.RELOCATION_ARCHES
-        or ctx.a.buildinfo is None
+        ctx.a.buildinfo is None
         or ctx.b.buildinfo is None
+        or ctx.a.image.arch not in codecmp.RELOCATION_ARCHES
     ):
         return False
     modes = {dict(bi.settings).get("-buildmode", "exe") for bi in (ctx.a.buildinfo, ctx.b.buildinfo)}
-    return len(modes) == 2 and modes <= RELOCATION_MODES
+    return (len(modes) == 2 and modes <= RELOCATION_MODES) or externally_linked(ctx.a) != externally_linked(
+        ctx.b
+    )
+
+
+def externally_linked(binary: Binary) -> bool | None:
+    """Whether an ELF file was linked by the external linker (the C runtime's ``.init`` section, which
+    Go's own linker never writes); None for other formats."""
+    if binary.image.format != "elf":
+        return None
+    return any(s.name == ".init" for s in binary.image.sections)
+
+
+RELOCATION_KEYS = frozenset({"-buildmode", "-ldflags"})  # the settings that choose the model and linker
+
+
+def _relocating(f: Finding) -> bool:
+    """A finding that says how the program was linked: the settings that choose it, or the linkage."""
+    return f.cause == "linkage" or (f.cause == "build-setting" and f.key in RELOCATION_KEYS)
 
 
 def _past_relocation(ctx: DiffContext, changed: list[ChangedCode]) -> list[ChangedCode]:
@@ -172,7 +206,7 @@ def _beside_unchanged_std(ctx: DiffContext, broad: str) -> list[Finding]:
     found = _source_change(ctx, codecmp.FunctionVerdicts(changed=mine), own_code=True)
     for f in found:
         f.traits = f.traits | {STD_UNCHANGED}
-        but = " but for position-independent addressing" if relocation_only(ctx) else ""
+        but = " but for how it was linked" if relocation_only(ctx) else ""
         f.summary += (
             f" The standard library compiled to the same code{but} ({_std_count(ctx):,} functions"
             f" at most moved), so the {broad} difference did not change these."
