@@ -319,6 +319,8 @@ class Loads:
         self._modules = ModuleIndex(binary.buildinfo)
         self._owner: dict[int, tuple[str, str]] = {}  # function index -> (owner kind, module)
         self._inlined: dict[int, list[tuple[int, int]]] = {}  # function index -> its inlined pc ranges
+        self._new: dict[tuple[int, int], bool] = {}  # new_in's answers about the blob _new_of
+        self._new_of: BlobIndex | None = None
 
     def kind(self, at: int) -> tuple[str, str]:
         """(owner kind, module) of the code at ``at``: MAIN only outside the calls inlined there."""
@@ -343,10 +345,37 @@ class Loads:
     def loader_pcs(self, start: int) -> list[int]:
         """The pcs of the code that loads the string at ``start``, directly or by a header (or by
         the table of headers it is in: see ``table_heads``)."""
-        sel = self.pointed == np.uint64(start)
-        via = np.concatenate([self.headers[sel], self.table_heads[sel]])
-        at = np.isin(self.refs.targets, np.concatenate([via, np.array([start], np.uint64)]))
-        return self.refs.pcs[at].tolist()
+        lo, hi = (
+            np.searchsorted(self.by_start, np.uint64(start), side="left"),
+            np.searchsorted(self.by_start, np.uint64(start), side="right"),
+        )
+        sel = self._order[lo:hi]
+        keys = np.unique(
+            np.concatenate([self.headers[sel], self.table_heads[sel], np.array([start], np.uint64)])
+        )
+        order, targets = self._by_target
+        first = np.searchsorted(targets, keys, side="left")
+        last = np.searchsorted(targets, keys, side="right")
+        hits = [order[a:b] for a, b in zip(first.tolist(), last.tolist(), strict=True) if b > a]
+        if not hits:
+            return []
+        return self.refs.pcs[np.sort(np.concatenate(hits))].tolist()  # (in the order of the code)
+
+    @cached_property
+    def _by_target(self) -> tuple[np.ndarray, np.ndarray]:
+        """The loads sorted by the address they load: (their indexes, the addresses)."""
+        order = np.argsort(self.refs.targets, kind="stable")
+        return order, self.refs.targets[order]
+
+    def new_in(self, start: int, end: int, other: BlobIndex) -> bool:
+        """Whether the string at [start, end) is not in the other build's blob ``other`` (memoized:
+        several loads and pieces ask about the same string)."""
+        if self._new_of is not other:  # (the memo holds its blob: an id could be another's later)
+            self._new_of, self._new = other, {}
+        key = (start, end)
+        if key not in self._new:
+            self._new[key] = not other.holds(self.binary.image.read_va(start, end - start) or b"")
+        return self._new[key]
 
     def headed(self, p_lo: int, p_hi: int) -> list[int]:
         """Indexes of the headed strings that overlap [p_lo, p_hi), ascending (found by address: only
@@ -560,9 +589,11 @@ def own_literals(
         return None
 
     def program(start: int, end: int) -> bytes | None:
+        if end - start < MIN_STRING or not loads.new_in(start, end, other):
+            return None  # too short to tell, or in the other build too
         text = binary.image.read_va(start, end - start) or b""
-        if end - start < MIN_STRING or other.holds(text) or any(m in text for m in marks):
-            return None  # too short to tell, in the other build too, or a module's version
+        if any(m in text for m in marks):
+            return None  # a module's version
         kinds = loads.loaders(start)
         mine = any(k == MAIN for k, _ in kinds) and not any(m in foreign for _, m in kinds)
         return text if mine else None
@@ -633,7 +664,7 @@ def loaded_strings(
         return None
 
     def changed(start: int, end: int) -> bool:
-        return other is None or not other.holds(binary.image.read_va(start, end - start) or b"")
+        return other is None or loads.new_in(start, end, other)
 
     def named(pcs: list[int]) -> set[tuple[str, str]]:
         out = set()
@@ -668,7 +699,7 @@ def own_variables(
 
     def changed_variable(k: int) -> bool:
         start, n = int(loads.pointed[k]), int(loads.lengths[k])
-        if n < MIN_STRING or other.holds(binary.image.read_va(start, n) or b""):
+        if n < MIN_STRING or not loads.new_in(start, start + n, other):
             return False
         return any(kd == MAIN for kd, _ in loads.loaders(start))
 

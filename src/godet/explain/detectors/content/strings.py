@@ -78,7 +78,7 @@ from godet.read.coderefs import (
 from godet.read.formats import section_names
 from godet.read.image import Section
 from godet.read.inltree import inlined_functions
-from godet.read.owners import DEP, MAIN, ModuleIndex, in_modules, names_package, package_of
+from godet.read.owners import DEP, GENERATED, MAIN, ModuleIndex, in_modules, names_package, package_of
 from godet.read.owners import STD as STD_KIND  # (strings.py has no other STD)
 from godet.read.strdata import literal_origin
 from godet.read.xflags import LINKER_STRINGS
@@ -917,6 +917,9 @@ def _mover(al: _Aligned) -> Finding:
     return max(al.owners, key=lambda f: (abs(al.growth.get(id(f), 0)), al.owners.count(f)))
 
 
+# owners whose direct loads of a string are sought beside its header's: the standard library's
+# are left out (most loads of a release's blob, and what is not the others' is its anyway)
+NOT_STD = frozenset({MAIN, DEP, GENERATED, "inlined"})
 MAX_BLOB = 16 << 20  # largest blob of Go string literals aligned when the code differs throughout
 
 
@@ -1096,7 +1099,7 @@ def _split_std_loaded(ctx: DiffContext, pieces: Pieces) -> tuple[Pieces, Pieces]
     for side, binary, index in (("a", ctx.a, blob_index(ctx.b)), ("b", ctx.b, blob_index(ctx.a))):
         todo = pieces[side][:MAX_FOUND]
         vas, spans = _va_spans(binary, todo)
-        found = iter((loaded_strings(binary, spans, index, None) if spans else None) or [[]] * len(spans))
+        found = iter((loaded_strings(binary, spans, index, NOT_STD) if spans else None) or [[]] * len(spans))
         for (s, e), va in zip(todo, vas, strict=True):
             strs = next(found) if va is not None else []
             theirs = [
