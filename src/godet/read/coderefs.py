@@ -413,7 +413,9 @@ class Loads:
         joined[1:] = (h[1:] - h[:-1] == step) & fixed[1:] & fixed[:-1]
         run = np.cumsum(~joined)  # run number of each header
         index = np.arange(len(h))
-        loaded = np.isin(h, self.refs.targets)
+        targets = self._by_target[1]
+        at = np.minimum(np.searchsorted(targets, h), max(len(targets) - 1, 0))
+        loaded = targets[at] == h if len(targets) else np.zeros(len(h), dtype=bool)
         last = np.maximum.accumulate(np.where(loaded, index, -1))  # nearest loaded header at or before
         use = ~loaded & (last >= 0) & (run[np.maximum(last, 0)] == run)
         out[order[use]] = h[last[use]]

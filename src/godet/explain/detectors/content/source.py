@@ -142,9 +142,10 @@ RELOCATION_MODES = frozenset({"exe", "pie"})  # -buildmode values that differ in
 
 
 def relocation_only(ctx: DiffContext) -> bool:
-    """Whether the builds differ, of what decides their code, in the relocation model or the linker
-    alone (-buildmode exe against pie, Go's linker against the external one), on an architecture
-    whose position-independent code compare/code.py can see through. Computed once per pair."""
+    """Whether the builds' relocation model or linker differs (-buildmode exe against pie, Go's
+    linker against the external one) on an architecture whose code compare/code.py's relocation view
+    can see through; whether anything else recompiled the code is _std_alike's to weigh. Computed
+    once per pair."""
     if "relocation_only" not in ctx.memo:
         ctx.memo["relocation_only"] = _relocation_only(ctx)
     return bool(ctx.memo["relocation_only"])
@@ -158,9 +159,8 @@ def _relocation_only(ctx: DiffContext) -> bool:
     ):
         return False
     modes = {dict(bi.settings).get("-buildmode", "exe") for bi in (ctx.a.buildinfo, ctx.b.buildinfo)}
-    return (len(modes) == 2 and modes <= RELOCATION_MODES) or externally_linked(ctx.a) != externally_linked(
-        ctx.b
-    )
+    pie = len(modes) == 2 and modes <= RELOCATION_MODES
+    return pie or externally_linked(ctx.a) != externally_linked(ctx.b)
 
 
 def externally_linked(binary: Binary) -> bool | None:
@@ -180,8 +180,8 @@ def _relocating(f: Finding) -> bool:
 
 
 def _past_relocation(ctx: DiffContext, changed: list[ChangedCode]) -> list[ChangedCode]:
-    """The changed functions, less those that differ only as the relocation model makes them (when
-    that is all -buildmode changes: relocation_only)."""
+    """The changed functions, less those that differ only as the relocation model and the linker
+    make them (when those differ: relocation_only)."""
     return codecmp.beyond_relocation(ctx, changed) if relocation_only(ctx) else changed
 
 
