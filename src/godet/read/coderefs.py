@@ -319,7 +319,7 @@ class Loads:
         self._modules = ModuleIndex(binary.buildinfo)
         self._owner: dict[int, tuple[str, str]] = {}  # function index -> (owner kind, module)
         self._inlined: dict[int, list[tuple[int, int]]] = {}  # function index -> its inlined pc ranges
-        self._new: dict[tuple[int, int], bool] = {}  # new_in's answers about the blob _new_of
+        self._new: dict[int, bool] = {}  # new_in's answers about the blob _new_of
         self._new_of: BlobIndex | None = None
 
     def kind(self, at: int) -> tuple[str, str]:
@@ -353,26 +353,25 @@ class Loads:
         keys = np.unique(
             np.concatenate([self.headers[sel], self.table_heads[sel], np.array([start], np.uint64)])
         )
-        order, targets = self._by_target
-        first = np.searchsorted(targets, keys, side="left")
-        last = np.searchsorted(targets, keys, side="right")
+        order, targets = self._by_target, self.refs.targets
+        first = np.searchsorted(targets, keys, side="left", sorter=order)
+        last = np.searchsorted(targets, keys, side="right", sorter=order)
         hits = [order[a:b] for a, b in zip(first.tolist(), last.tolist(), strict=True) if b > a]
         if not hits:
             return []
         return self.refs.pcs[np.sort(np.concatenate(hits))].tolist()  # (in the order of the code)
 
     @cached_property
-    def _by_target(self) -> tuple[np.ndarray, np.ndarray]:
-        """The loads sorted by the address they load: (their indexes, the addresses)."""
-        order = np.argsort(self.refs.targets, kind="stable")
-        return order, self.refs.targets[order]
+    def _by_target(self) -> np.ndarray:
+        """The indexes of the loads sorted by the address they load (int32: it stays for the pair)."""
+        return np.argsort(self.refs.targets, kind="stable").astype(np.int32)
 
     def new_in(self, start: int, end: int, other: BlobIndex) -> bool:
         """Whether the string at [start, end) is not in the other build's blob ``other`` (memoized:
         several loads and pieces ask about the same string)."""
         if self._new_of is not other:  # (the memo holds its blob: an id could be another's later)
             self._new_of, self._new = other, {}
-        key = (start, end)
+        key = start << 32 | (end - start)  # (one int: the memo holds tens of thousands)
         if key not in self._new:
             self._new[key] = not other.holds(self.binary.image.read_va(start, end - start) or b"")
         return self._new[key]
@@ -413,9 +412,9 @@ class Loads:
         joined[1:] = (h[1:] - h[:-1] == step) & fixed[1:] & fixed[:-1]
         run = np.cumsum(~joined)  # run number of each header
         index = np.arange(len(h))
-        targets = self._by_target[1]
-        at = np.minimum(np.searchsorted(targets, h), max(len(targets) - 1, 0))
-        loaded = targets[at] == h if len(targets) else np.zeros(len(h), dtype=bool)
+        targets, by = self.refs.targets, self._by_target
+        at = by[np.minimum(np.searchsorted(targets, h, sorter=by), max(len(by) - 1, 0))] if len(by) else by
+        loaded = targets[at] == h if len(by) else np.zeros(len(h), dtype=bool)
         last = np.maximum.accumulate(np.where(loaded, index, -1))  # nearest loaded header at or before
         use = ~loaded & (last >= 0) & (run[np.maximum(last, 0)] == run)
         out[order[use]] = h[last[use]]
