@@ -31,6 +31,7 @@ CHUNK = 4 << 20  # bytes of code scanned at once
 OVERLAP = 16  # bytes a load may reach past a chunk's end
 LENGTH_REACH = 32  # bytes around a string's load searched for its length
 MAX_DIRECT = 4096  # longest string loaded directly whose extent is sought
+MAX_TABLE = 4096  # headers walked back from one to the start of its table
 # Architectures whose address-loading instructions the scan knows.
 ARCHES = frozenset({"amd64", "386", "arm64"})
 
@@ -321,6 +322,7 @@ class Loads:
         self._inlined: dict[int, list[tuple[int, int]]] = {}  # function index -> its inlined pc ranges
         self._new: dict[int, bool] = {}  # new_in's answers about the blob _new_of
         self._new_of: BlobIndex | None = None
+        self._heads: dict[int, int | None] = {}  # table_head's answers
 
     def kind(self, at: int) -> tuple[str, str]:
         """(owner kind, module) of the code at ``at``: MAIN only outside the calls inlined there."""
@@ -344,15 +346,14 @@ class Loads:
 
     def loader_pcs(self, start: int) -> list[int]:
         """The pcs of the code that loads the string at ``start``, directly or by a header (or by
-        the table of headers it is in: see ``table_heads``)."""
+        the table of headers it is in: see ``table_head``)."""
         lo, hi = (
             np.searchsorted(self.by_start, np.uint64(start), side="left"),
             np.searchsorted(self.by_start, np.uint64(start), side="right"),
         )
         sel = self._order[lo:hi]
-        keys = np.unique(
-            np.concatenate([self.headers[sel], self.table_heads[sel], np.array([start], np.uint64)])
-        )
+        heads = [t for h in self.headers[sel].tolist() if (t := self.table_head(h)) is not None]
+        keys = np.unique(np.concatenate([self.headers[sel], np.array([*heads, start], np.uint64)]))
         order, targets = self._by_target, self.refs.targets
         first = np.searchsorted(targets, keys, side="left", sorter=order)
         last = np.searchsorted(targets, keys, side="right", sorter=order)
@@ -365,6 +366,12 @@ class Loads:
     def _by_target(self) -> np.ndarray:
         """The indexes of the loads sorted by the address they load (int32: it stays for the pair)."""
         return np.argsort(self.refs.targets, kind="stable").astype(np.int32)
+
+    def trim(self) -> None:
+        """Drop what was derived for the string detector (derived again if asked for later)."""
+        for name in ("_by_target", "_headers_sorted"):
+            self.__dict__.pop(name, None)
+        self._new, self._new_of, self._heads = {}, None, {}
 
     def new_in(self, start: int, end: int, other: BlobIndex) -> bool:
         """Whether the string at [start, end) is not in the other build's blob ``other`` (memoized:
@@ -395,30 +402,49 @@ class Loads:
         """Every address of the blob that code or a static header loads, sorted (uint64)."""
         return np.unique(np.concatenate([self.refs.targets[self.direct], self.pointed]))
 
-    @cached_property
-    def table_heads(self) -> np.ndarray:
-        """Per headed string: the header code loads for it. A header in read-only data that no
-        code loads, in a run of headers one after the other (a table: a ``[]string`` literal, a
+    def table_head(self, h: int) -> int | None:
+        """The header code loads for the header at ``h`` when no code loads ``h`` itself: ``h`` in
+        read-only data, in a run of headers one after the other (a table: a ``[]string`` literal, a
         switch the compiler turned into a lookup), is reached through the nearest header before it
-        in that run that code loads (the table's start, indexed from there); any other is itself."""
-        out = self.headers.copy()
-        if not len(out):
-            return out
-        order = np.argsort(self.headers, kind="stable")
-        h = self.headers[order]
-        fixed = ~self.in_variables[order]  # (package variables side by side are not one table)
-        step = np.uint64(2 * self.binary.image.ptr_size)
-        joined = np.zeros(len(h), dtype=bool)
-        joined[1:] = (h[1:] - h[:-1] == step) & fixed[1:] & fixed[:-1]
-        run = np.cumsum(~joined)  # run number of each header
-        index = np.arange(len(h))
+        in that run that code loads (the table's start, indexed from there). None otherwise."""
+        if h in self._heads:
+            return self._heads[h]
+        step = 2 * self.binary.image.ptr_size
+        head: int | None = None
+        walked = [h]
+        if not (self._loaded(h) or self._in_writable(h)):
+            at = h
+            for _ in range(MAX_TABLE):
+                at -= step
+                if at < 0 or not self._is_header(at) or self._in_writable(at):
+                    break
+                if self._loaded(at):
+                    head = at
+                    break
+                if at in self._heads:  # (a walk from a later entry of the table came this way)
+                    head = self._heads[at]
+                    break
+                walked.append(at)
+        for at in walked:  # every header walked over reaches the table through the same head
+            self._heads[at] = head
+        return head
+
+    def _loaded(self, addr: int) -> bool:
+        """Whether some code loads the address ``addr``."""
         targets, by = self.refs.targets, self._by_target
-        at = by[np.minimum(np.searchsorted(targets, h, sorter=by), max(len(by) - 1, 0))] if len(by) else by
-        loaded = targets[at] == h if len(by) else np.zeros(len(h), dtype=bool)
-        last = np.maximum.accumulate(np.where(loaded, index, -1))  # nearest loaded header at or before
-        use = ~loaded & (last >= 0) & (run[np.maximum(last, 0)] == run)
-        out[order[use]] = h[last[use]]
-        return out
+        k = int(np.searchsorted(targets, np.uint64(addr), sorter=by))
+        return k < len(by) and int(targets[by[k]]) == addr
+
+    def _is_header(self, addr: int) -> bool:
+        k = int(np.searchsorted(self._headers_sorted, np.uint64(addr)))
+        return k < len(self._headers_sorted) and int(self._headers_sorted[k]) == addr
+
+    @cached_property
+    def _headers_sorted(self) -> np.ndarray:
+        return np.sort(self.headers)
+
+    def _in_writable(self, addr: int) -> bool:
+        return any(lo <= addr < hi for lo, hi in self.writable)
 
     @cached_property
     def in_variables(self) -> np.ndarray:

@@ -90,6 +90,16 @@ MAX_PLACES = 50  # functions a source-change finding names in its places (source
 def detect(ctx: DiffContext) -> list[Finding]:
     """String and []byte variables whose data differs (found through their {ptr, len} header), then
     the string literals of read-only data, aligned so that strings moved by a length change follow it."""
+    try:
+        return _detect(ctx)
+    finally:  # (what the loads of the blob derived for this detector need not outlive it)
+        for binary in (ctx.a, ctx.b):
+            loads = binary.image.memo.get("literal-loads")
+            if loads is not None:
+                loads.trim()
+
+
+def _detect(ctx: DiffContext) -> list[Finding]:
     if ctx.cmp.coarse:  # the compiler's output differs throughout: variables by name, literals by blob
         found = _var_findings(ctx, string_vars(ctx, State.of(ctx), _named_vars(ctx), set()))
         return found + _blob_literals(ctx, found)
