@@ -133,6 +133,12 @@ def _std_alike(ctx: DiffContext) -> bool:
     return v.supported and (not v.unchecked or sampled) and not std_changed
 
 
+def _named(ctx: DiffContext, cause: str) -> str:
+    """How a summary names a cause: a build setting by its flag (-buildmode), others by their ID."""
+    f = next((f for f in ctx.findings if f.cause == cause), None)
+    return f.key if f is not None and cause == "build-setting" and f.key else cause
+
+
 def _two_sided(functions: list[FunctionDelta], only: bool) -> list[FunctionDelta]:
     """``functions``, or (``only``) those both builds hold."""
     return [fd for fd in functions if fd.a_range and fd.b_range] if only else functions
@@ -209,7 +215,7 @@ def _beside_unchanged_std(ctx: DiffContext, broad: str) -> list[Finding]:
         but = " but for how it was linked" if relocation_only(ctx) else ""
         f.summary += (
             f" The standard library compiled to the same code{but} ({_std_count(ctx):,} functions"
-            f" at most moved), so the {broad} difference did not change these."
+            f" at most moved), so the {_named(ctx, broad)} difference did not change these."
         )
     return found
 
