@@ -187,8 +187,15 @@ def _relocating(f: Finding) -> bool:
 
 def _past_relocation(ctx: DiffContext, changed: list[ChangedCode]) -> list[ChangedCode]:
     """The changed functions, less those that differ only as the relocation model and the linker
-    make them (when those differ: relocation_only)."""
-    return codecmp.beyond_relocation(ctx, changed) if relocation_only(ctx) else changed
+    make them (when those differ: relocation_only). Each function is disassembled once per pair
+    (the control group and the program's own functions ask about the same ones)."""
+    if not relocation_only(ctx):
+        return changed
+    beyond: dict[str, bool] = ctx.memo.setdefault("past_relocation", {})  # function -> differs beyond
+    todo = [(fd, cc) for fd, cc in changed if fd.name not in beyond]
+    still = {fd.name for fd, _ in codecmp.beyond_relocation(ctx, todo)}
+    beyond.update((fd.name, fd.name in still) for fd, _ in todo)
+    return [(fd, cc) for fd, cc in changed if beyond[fd.name]]
 
 
 def _kind(ctx: DiffContext, fd: FunctionDelta) -> str:
