@@ -278,6 +278,20 @@ def bytes_only_in(side: str, what: Callable[[Sides], bytes]) -> Callable[[Sides]
     return check
 
 
+def path_masked(what: Callable[[Sides], bytes]) -> Callable[[Sides], str | None]:
+    """A path factor's oracle under -trimpath: the path stays in A alone when only B was trimmed,
+    and is in neither build when both were (shipped-trimpath)."""
+
+    def check(s: Sides) -> str | None:
+        if s.setting("a", "-trimpath") != "true":
+            return bytes_only_in("a", what)(s)
+        needle = what(s)
+        found = [side.upper() for side in ("a", "b") if needle in s.data(side)]
+        return f"{needle!r} in {' and '.join(found)} though both are trimmed" if found else None
+
+    return check
+
+
 def both(*checks: Callable[[Sides], str | None]) -> Callable[[Sides], str | None]:
     def check(s: Sides) -> str | None:
         for c in checks:
@@ -497,7 +511,7 @@ FACTORS: dict[str, Factor] = {
             _on_b(lambda b: b.with_(workdir="build-b")),
             both(bytes_only_in("a", _work_dir_bytes("a")), bytes_only_in("b", _work_dir_bytes("b"))),
             path=True,
-            masked_check=bytes_only_in("a", _work_dir_bytes("a")),
+            masked_check=path_masked(_work_dir_bytes("a")),
         ),
         _F(
             "goroot",
@@ -505,7 +519,7 @@ FACTORS: dict[str, Factor] = {
             _on_b(lambda b: b.with_(goroot=GOROOT_OTHER)),
             both(bytes_only_in("a", _goroot_bytes("a")), bytes_only_in("b", _goroot_bytes("b"))),
             path=True,
-            masked_check=bytes_only_in("a", _goroot_bytes("a")),
+            masked_check=path_masked(_goroot_bytes("a")),
         ),
         _F(
             "gomodcache",
@@ -517,7 +531,7 @@ FACTORS: dict[str, Factor] = {
             ),
             variant="modcache",
             path=True,
-            masked_check=bytes_only_in("a", lambda s: _modcache_name(s.a)),
+            masked_check=path_masked(lambda s: _modcache_name(s.a)),
         ),
         _F(
             "trimpath",
