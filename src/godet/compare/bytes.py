@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from godet.compare.pieces import Piece, piecewise
+
 CHUNK = 1 << 22  # compare 4 MiB at a time to bound temporaries
 MERGE_GAP = 0  # runs closer than this are merged (0: exact runs)
 
@@ -270,10 +272,13 @@ def compare_unit(
     a_off: int,
     b_off: int,
     whole: bool = False,
+    pieces: bool = False,
 ) -> int:
     """Compare one unit pair into ``table``; returns the differing bytes it counts.
 
-    ``whole``: any difference counts the whole unit (compressed sections).
+    ``whole``: any difference counts the whole unit (compressed sections). ``pieces``: units of
+    different sizes may be paired in pieces at several shifts (data, where variables were added or
+    dropped in a few places: compare/pieces.py).
     """
     la, lb = len(a), len(b)
     if la == lb and bytes_equal(a, b):
@@ -287,10 +292,12 @@ def compare_unit(
         table.add(key, s + a_off, e + a_off, s + b_off, e + b_off, w)
         return int(w.sum())
     table.size_delta += abs(la - lb)
-    return _resized(table, key, a, b, a_off, b_off)
+    return _resized(table, key, a, b, a_off, b_off, pieces)
 
 
-def _resized(table: RunTable, key: str, a: np.ndarray, b: np.ndarray, a_off: int, b_off: int) -> int:
+def _resized(
+    table: RunTable, key: str, a: np.ndarray, b: np.ndarray, a_off: int, b_off: int, pieces: bool = False
+) -> int:
     """Units of different sizes: the cheapest of several alignments.
 
     Trimmed (common prefix and suffix; the middle counts as the longer side), or B shifted by a
@@ -307,6 +314,10 @@ def _resized(table: RunTable, key: str, a: np.ndarray, b: np.ndarray, a_off: int
             w = _shift_cost(a, b, d)
             if w < best[1]:
                 best = (d, w)
+    if pieces and best[1] > abs(la - lb) + MIN_GAIN:  # (more differs than the sizes' difference)
+        got = piecewise(a, b)
+        if got is not None:
+            return _add_pieces(table, key, got, a, b, a_off, b_off)
     d = best[0]
     if d is None:
         table.add(key, *_one(a_off + p, a_off + la - s, b_off + p, b_off + lb - s, w_trim))
@@ -321,6 +332,38 @@ def _resized(table: RunTable, key: str, a: np.ndarray, b: np.ndarray, a_off: int
         if hi > lo:
             table.add(key, *_one(-1, -1, b_off + lo, b_off + hi, hi - lo))
     return best[1]
+
+
+MIN_GAIN = 64  # differing bytes beyond the size difference for pieces to be tried
+
+
+def _add_pieces(
+    table: RunTable, key: str, pieces: list[Piece], a: np.ndarray, b: np.ndarray, a_off: int, b_off: int
+) -> int:
+    """The runs of units paired in ``pieces`` (ascending on both sides), with the bytes of either
+    side between them (or before the first, after the last) as that side's own."""
+    total = 0
+    ea = eb = 0  # where the last piece ended in A and in B
+    for p in [*pieces, Piece(len(a), len(a), len(b))]:
+        for lo, hi, side in ((ea, p.a0, "a"), (eb, p.b0, "b")):
+            if hi > lo:
+                off = a_off if side == "a" else b_off
+                table.add(
+                    key,
+                    *(
+                        _one(off + lo, off + hi, -1, -1, hi - lo)
+                        if side == "a"
+                        else _one(-1, -1, off + lo, off + hi, hi - lo)
+                    ),
+                )
+                total += hi - lo
+        n = p.a1 - p.a0
+        if n:
+            st, en, wt = diff_runs(a[p.a0 : p.a1], b[p.b0 : p.b0 + n], table.coarse_gap)
+            table.add(key, st + a_off + p.a0, en + a_off + p.a0, st + b_off + p.b0, en + b_off + p.b0, wt)
+            total += int(wt.sum())
+        ea, eb = p.a1, p.b0 + n
+    return total
 
 
 def resized_many(

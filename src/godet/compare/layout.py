@@ -146,6 +146,8 @@ def compare(a: Binary, b: Binary, coarse: bool = False) -> Comparison:
         sa, sb = da[x.offset : x.offset + x.size], db[y.offset : y.offset + y.size]
         if len(sa) == len(sb) and bytes_equal(sa, sb):
             continue
+        # writable data (variables) whose size differs: paired in pieces (compare/pieces.py)
+        data = x.writable and y.writable and not (x.executable or y.executable)
         code = x.executable and a.pclntab is not None and b.pclntab is not None and not x.compressed
         ranges = _ranges(a, b, x, y) if code else None
         if x.compressed or y.compressed:
@@ -158,12 +160,14 @@ def compare(a: Binary, b: Binary, coarse: bool = False) -> Comparison:
             pair.how = "split"
         elif pieces := _anchored(anchors, a, b, x, y):
             pair.differing = sum(
-                compare_unit(table, f"{key}/{name}", da[ra[0] : ra[1]], db[rb[0] : rb[1]], ra[0], rb[0])
+                compare_unit(
+                    table, f"{key}/{name}", da[ra[0] : ra[1]], db[rb[0] : rb[1]], ra[0], rb[0], pieces=data
+                )
                 for name, ra, rb in pieces
             )
             pair.how = "split"
         else:
-            pair.differing = compare_unit(table, key, sa, sb, x.offset, y.offset)
+            pair.differing = compare_unit(table, key, sa, sb, x.offset, y.offset, pieces=data)
             pair.how = "differs" if len(sa) == len(sb) else "resized"
             if ranges is not None:
                 fdeltas, n = _functions_in_runs(ranges, da, db)

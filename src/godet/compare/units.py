@@ -23,6 +23,7 @@ class Unit:
     compressed: bool = False
     executable: bool = False
     addr: int = 0
+    writable: bool = False
 
 
 def file_units(image: Image) -> list[Unit]:
@@ -49,7 +50,8 @@ def file_units(image: Image) -> list[Unit]:
         seen[key] = n + 1
         if n:
             key = f"{key}#{n + 1}"
-        units.append(Unit(key, start, end - start, s.compressed, s.executable, s.addr + (start - s.offset)))
+        addr = s.addr + (start - s.offset)
+        units.append(Unit(key, start, end - start, s.compressed, s.executable, addr, s.writable))
         pos = end
         prev = key
     if pos < size:

@@ -232,7 +232,7 @@ def _absorbed_padding(ctx: DiffContext, limit: int = 64) -> np.ndarray:
     """Small one-sided runs at the edges of aligned pieces: padding that absorbed a size change."""
     runs = ctx.cmp.runs
     gap = np.array(["/[" in u for u in runs.units], dtype=bool)
-    if not len(runs) or not gap.any():
+    if not len(runs):
         return np.zeros(len(runs), dtype=bool)
     one_sided = (runs.a0 < 0) | (runs.b0 < 0) | (runs.a1 <= runs.a0) | (runs.b1 <= runs.b0)
     small = gap[runs.unit] & (runs.weight <= limit)
@@ -244,6 +244,14 @@ def _absorbed_padding(ctx: DiffContext, limit: int = 64) -> np.ndarray:
     # bytes) that holds more or less of the section's data, the gap after the code up to the next
     # aligned address
     for i in np.flatnonzero(gap[runs.unit] & one_sided & ~small & (runs.weight <= PAGE))[:MAX_MOVED_CHECKS]:
+        a0, a1, b0, b1 = (int(x[i]) for x in (runs.a0, runs.a1, runs.b0, runs.b1))
+        mask[i] = _zeros(ctx.a.image.data, a0, a1) and _zeros(ctx.b.image.data, b0, b1)
+    # zeros one build alone has between the pieces of writable data (compare/pieces.py): the
+    # padding to the next variable's alignment, which a size change before it made longer or
+    # shorter (a variable whose value is all zeros is in .bss, not here)
+    data = np.array([section_name(u.split("/", 1)[0]) in MOVED_UNITS for u in runs.units], dtype=bool)
+    loose = data[runs.unit] & one_sided & ~mask & (runs.weight <= limit)
+    for i in np.flatnonzero(loose)[:MAX_MOVED_CHECKS]:
         a0, a1, b0, b1 = (int(x[i]) for x in (runs.a0, runs.a1, runs.b0, runs.b1))
         mask[i] = _zeros(ctx.a.image.data, a0, a1) and _zeros(ctx.b.image.data, b0, b1)
     return mask

@@ -9,6 +9,7 @@ each prefix is then located in its file and claimed, whatever the two lengths.
 from __future__ import annotations
 
 import re
+import struct
 from collections import Counter
 
 from godet.explain.detectors.base import PATH_PREFIX, Claim, DiffContext, Evidence, Finding, raw_bytes
@@ -232,6 +233,7 @@ def _trimpath_claims(ctx: DiffContext, f: Finding) -> None:
                 break
             f.claims.append(Claim.range(untrimmed, hit, hit + len(needle)))
             pos, n = hit + 1, n + 1
+    f.claims += _path_variables(binary, untrimmed, roots[:64])
     dwarf_both = ctx.a.dwarf.present and ctx.b.dwarf.present  # else DWARF is -w's, not -trimpath's
     for unit in ctx.cmp.runs.units:
         base, _, piece = unit.partition("/")
@@ -246,6 +248,30 @@ def _trimpath_claims(ctx: DiffContext, f: Finding) -> None:
         a, b = (p.path, None) if untrimmed == "a" else (None, p.path)
         f.evidence.append(Evidence(f"{p.kind} embedded", a, b))
     f.places = list(dict.fromkeys([*f.places, "pclntab file table", "DWARF line tables"]))
+
+
+def _path_variables(binary: Binary, side: str, roots: list[str]) -> list[Claim]:
+    """The string headers in initialized data whose value is one of ``roots`` as embedded (the
+    runtime's ``defaultGOROOT``, which -trimpath leaves empty, so that the other build keeps it in
+    .bss): a {pointer, length} pair at the root's first place, looked up in writable sections."""
+    image = binary.image
+    order = ">" if image.big_endian else "<"
+    word = "Q" if image.ptr_size == 8 else "I"
+    writable = [s for s in image.sections if s.writable and s.in_file and not s.executable]
+    out = []
+    for root in roots:
+        needle = raw_bytes(root)
+        hit = image.find(needle)
+        sec = image.section_at(hit) if hit >= 0 else None
+        if sec is None or not sec.alloc:
+            continue
+        va = sec.addr + hit - sec.offset
+        header = struct.pack(order + word * 2, va, len(needle))
+        for sec in writable:
+            at = image.find(header, sec.offset, sec.end)
+            if at >= 0:
+                out.append(Claim.range(side, at, at + len(header)))
+    return out
 
 
 def _example_pair(ctx: DiffContext, untrimmed: str) -> tuple[str, str] | None:

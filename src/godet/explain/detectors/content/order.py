@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -219,8 +220,8 @@ def _entries(
             if ea == eb or sorted(ea) != sorted(eb):
                 continue
             moved = [i for i in range(len(ea)) if ea[i] != eb[i]]
-            if len(moved) < 3 or all(_code_only(e) for e in ea):
-                continue  # a swap of two, or a jump table (code pointers): not a generated order
+            if len(moved) < 3 or all(_code_only(e) for e in ea) or any(_init_task(ea[i]) for i in moved):
+                continue  # a swap of two, a jump table (code pointers) or the linker's init tasks
             vague = not all(_informative(ea[i]) and _informative(eb[i]) for i in moved)
             if vague or _is_shift(ea, eb, moved, n * ps):
                 continue  # anonymous pointers or zeros, or the same sequence slid along: moved data
@@ -319,6 +320,16 @@ def _is_shift(ea: list[tuple], eb: list[tuple], moved: list[int], entry: int) ->
         if hits >= 0.6 * len(moved):
             return True
     return False
+
+
+_INIT = re.compile(r"\.init(\.\d+)?$")
+
+
+def _init_task(elem: tuple) -> bool:
+    """An entry that points at a package's init function: a piece of the linker's init tasks
+    (``pkg..inittask``: a count, then the functions), laid out in the packages' initialization
+    order, which the import graph decides (another file set, another dependency), not a generator."""
+    return any(kind == "c" and _INIT.search(str(v)) for kind, v in elem)
 
 
 def _code_only(elem: tuple) -> bool:
