@@ -995,6 +995,37 @@ def test_npm_packages_of_two_versions(tmp_path: Path, gopair) -> None:  # type: 
     assert facts[0]["package"]["format"] == "npm" and facts[0]["package"]["version"] == "1.0.1"
 
 
+@pytest.mark.skipif(not shutil.which("tar"), reason="GNU tar missing")
+def test_npm_tarball_whose_top_directory_is_not_package(tmp_path: Path, gopair) -> None:  # type: ignore[no-untyped-def]
+    """The registry takes a tarball whose one top directory has another name than npm pack's
+    package/ (npm strips it on install whatever it is): turbo-linux-64 1.10.0's members lie under
+    turbo-linux-64/. Its manifest still names the version; with a second top directory the tarball
+    is no npm package. Oracle: ``tar -tzf`` lists the members."""
+    x, y = gopair("dirs")
+    tgz = []
+    for version, binary in (("1.0.0", x), ("1.0.1", y)):
+        root = tmp_path / version / "app-linux-x64"
+        (root / "bin").mkdir(parents=True)
+        shutil.copy(binary, root / "bin" / "app")
+        (root / "package.json").write_text(json.dumps({"name": "app-linux-x64", "version": version}) + "\n")
+        out = tmp_path / f"app-linux-x64-{version}.tgz"
+        subprocess.run(["tar", "-C", str(root.parent), "-czf", str(out), "app-linux-x64"], check=True)
+        tgz.append(out)
+    listed = subprocess.run(["tar", "-tzf", str(tgz[0])], capture_output=True, text=True, check=True).stdout
+    assert {line.split("/", 1)[0] for line in listed.split()} == {"app-linux-x64"}
+    tree = _diff(*tgz)
+    manifest = _node(tree, "app-linux-x64/package.json")["causes"]
+    [root_cause] = [c for c in manifest if c["id"] == "package-version"]
+    assert root_cause["evidence"] == [{"label": "version", "a": "1.0.0", "b": "1.0.1"}]
+    assert not [p for p, c in _causes(tree) if c["id"] == "unexplained"]
+    (tmp_path / "1.0.1" / "other").mkdir()  # a second top directory: a plain tarball
+    subprocess.run(
+        ["tar", "-C", str(tmp_path / "1.0.1"), "-czf", str(tgz[1]), "app-linux-x64", "other"], check=True
+    )
+    tree = _diff(*tgz)
+    assert "package-version" not in {c["id"] for _, c in _causes(tree)}
+
+
 @pytest.mark.skipif(not shutil.which("sha256sum"), reason="coreutils sha256sum missing")
 def test_release_directories(tmp_path: Path, gopair) -> None:  # type: ignore[no-untyped-def]
     """Two release directories (goreleaser's dist/ shape): artifacts named by version pair up and are

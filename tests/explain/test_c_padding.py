@@ -42,6 +42,21 @@ def test_c_code_with_other_padding_only_moved() -> None:
     assert rep.unexplained_bytes == 0
 
 
+def test_c_code_named_by_symbols_that_only_moved() -> None:
+    """The same pair unstripped: the symbol table names the C functions, each compared with its
+    namesake; all are the same at other addresses, so the C code before and after the Go
+    functions only moved (740 of 641,834 bytes were unexplained; turbo 1.10.0 -> 1.10.1, whose
+    go-turbo links a Rust library, 169,545 of 455,273)."""
+    ua, ub = _pair("-linkmode=external")
+    names = [{n for _a, t, n in oracles.go_tool_nm(p) if t in "Tt"} for p in (ua, ub)]
+    assert {"cpart_value", "cpart_aligned"} <= names[0] & names[1]  # named in both builds
+    rep = diff_paths(str(ua), str(ub))
+    assert [f.cause for f in rep.roots] == ["source-change"]
+    moved = [f for f in rep.consequences if f.cause == "layout-shift" and "C code" in f.summary]
+    assert moved and moved[0].bytes > 0
+    assert rep.unexplained_bytes == 0
+
+
 def test_rodata_that_stayed_where_a_cut_paired_it_elsewhere() -> None:
     """A new call with a short literal in a cgo build: the read-only data after the string blob
     (GC bitmaps, dictionaries, jump tables) stays at its addresses while the piece of .rodata that

@@ -102,8 +102,9 @@ PROSE_CONTAINERS: dict[str, dict[str, Any]] = {
     "package-version": _P(
         shows="A .deb's control file has another `Version` (and `Source: name (version)`), an .rpm's header "
         "another `VERSION`, `RELEASE` or `EPOCH`, a wheel's `NAME-VERSION.dist-info/METADATA` another "
-        "`Version`, an npm package's `package/package.json` another `version`; the changelog's first entry "
-        "differs.",
+        "`Version`, an npm package's `package/package.json` (the manifest in the tarball's one top "
+        "directory, whatever its name: npm strips it on install) another `version`; the changelog's "
+        "first entry differs.",
         detects="The packages detector (`explain/containers/packages.py`) reads both control files (or rpm "
         "headers) and both changelogs' latest entries (`changelog.Debian.gz`, or a native package's "
         "`changelog.gz` when it starts with an entry of the source package; and a binNMU's "

@@ -14,6 +14,7 @@ import json
 import re
 import sys
 import zlib
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -334,9 +335,23 @@ def wheel_meta(src: Source) -> PackageMeta | None:
 NPM_MANIFEST = "package/package.json"  # npm pack puts every file under package/
 
 
+def npm_manifest(names: Collection[str]) -> str | None:
+    """The member name of an npm tarball's manifest: ``package.json`` in the one top-level directory
+    that holds every member (``npm pack`` names it ``package/``; tarballs published by other tools
+    name it otherwise, turbo-linux-64 1.10's ``turbo-linux-64/``, which npm strips alike)."""
+    if NPM_MANIFEST in names:
+        return NPM_MANIFEST
+    tops = {n.lstrip("./").split("/", 1)[0] for n in names} - {""}
+    if len(tops) != 1:
+        return None
+    name = f"{tops.pop()}/package.json"
+    return name if name in names else None
+
+
 def npm_meta(src: Source) -> PackageMeta | None:
-    """The manifest of an npm package tarball (``package/package.json``), top-level fields as text."""
-    raw = small_file(src.members.get(NPM_MANIFEST))
+    """The manifest of an npm package tarball (see npm_manifest), top-level fields as text."""
+    manifest = npm_manifest(src.members)
+    raw = small_file(src.members.get(manifest)) if manifest else None
     if raw is None:
         return None
     try:

@@ -18,11 +18,11 @@ from godet.sources.base import Member, Source
 from godet.sources.pkgmeta import (
     CHANGELOG,
     ENVIRONMENT_FIELDS,
-    NPM_MANIFEST,
     STAMP_FIELDS,
     PackageMeta,
     built_using,
     nested_source,
+    npm_manifest,
     package_meta,
     small_file,
 )
@@ -289,7 +289,11 @@ def _part_causes(
         (pair.a.format == "deb" and name == "control" and parent.startswith("control.tar"))
         or name == "[rpm header]"
         or (pair.a.format == "wheel" and name == "METADATA" and parent.endswith(".dist-info"))
-        or (pair.a.format == "npm" and "/".join(parts[-2:]) == NPM_MANIFEST)
+        or (
+            pair.a.format == "npm"
+            and name == "package.json"
+            and "/".join(parts[-2:]) == npm_manifest(a.members)
+        )
     ):
         return field_causes(pair, content_differs)
     if pair.a.format == "deb" and name == "md5sums" and parent.startswith("control.tar"):

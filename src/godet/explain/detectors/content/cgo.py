@@ -147,6 +147,7 @@ def _c_code(ctx: DiffContext) -> list[Finding]:
     moved: dict[str, int] = {}  # C units whose instructions are the same (only addresses and padding differ)
     if adds_c and not (ca and cb):
         return []  # the added runtime's C moved the rest: only names tell the program's C apart
+    shifted = 0  # C functions (by name) whose instructions are the same at other addresses
     if ca and cb:  # by name; with one build stripped, names on one side only would pair nothing
         for key in dict.fromkeys([*ca, *cb]):
             x, y = ca.get(key), cb.get(key)
@@ -158,6 +159,7 @@ def _c_code(ctx: DiffContext) -> list[Finding]:
             if ra and rb:
                 cc = codecmp.compare_ranges(ctx, ra, rb)
                 if cc.verdict in ("same", "shifted", "unsupported"):
+                    shifted += cc.verdict == "shifted"
                     continue
                 changed.append(
                     (
@@ -190,6 +192,8 @@ def _c_code(ctx: DiffContext) -> list[Finding]:
                 if u not in units:  # a same-size section has no unit of its own for that piece
                     claims += [Claim.range(side, *r) for side, r in (("a", ra), ("b", rb)) if r]
     if not changed:
+        if shifted:  # every C function the same, some at other addresses: the units moved with the Go code
+            moved = {u: r[1] - r[0] for u in units if (r := _edge_range(ctx.a, u))}
         return _c_moved(moved)
     # beside a cause that recompiles only the Go code (GO_ONLY), the C units are this finding's first:
     # that cause's fallback claims would take them all (in coarse runs a function's share is tiny)
