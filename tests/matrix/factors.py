@@ -1219,6 +1219,11 @@ EXPLORED: list[tuple[str, ...]] = [
     ("func-body", "linkmode-external"),
     ("func-body", "linkmode-external", "pie"),
     ("func-body", "linkmode-external", "toolchain-patch"),
+    # a //go:debug directive (a line, and maybe a blank one) and two lines added above the first
+    # function of main.go: every function of the file moved alike, by more lines than the directive
+    # takes (the edit is a root beside the directive)
+    ("func-lines", "go-debug"),
+    ("func-lines", "go-debug", "string-same-length"),
 ]
 
 # Factors that change both builds alike (no root of their own): they only combine with the others.

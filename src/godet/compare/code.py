@@ -643,6 +643,9 @@ def changed_functions(ctx: CodePair, limit: int | None = None) -> FunctionVerdic
         if only_moved:
             out.shifted.append(fd)  # every changed rel32 is a known move: no disassembly needed
             continue
+        if not out.supported and _resized(fd):
+            out.changed.append((fd, None))  # Go's linker never resizes a function: its code changed
+            continue
         if not out.supported or out.disassembled >= limit or size > budget or time.monotonic() > deadline:
             out.unchecked.append(fd)
             continue
@@ -659,6 +662,18 @@ def changed_functions(ctx: CodePair, limit: int | None = None) -> FunctionVerdic
             out.unchecked.append(fd)
     cache[limit] = out
     return out
+
+
+def _resized(fd: FunctionDelta) -> bool:
+    """Whether a function both builds hold has another size in each: the compiler (or assembler)
+    emitted other instructions, since Go's linker relocates code in place, whatever the
+    architecture (no relaxation; trampolines are functions of their own). What tells a changed
+    function on an architecture that cannot be disassembled here."""
+    return (
+        fd.a_range is not None
+        and fd.b_range is not None
+        and fd.a_range[1] - fd.a_range[0] != fd.b_range[1] - fd.b_range[0]
+    )
 
 
 # ------------------------------------------------------------- across relocation models

@@ -731,7 +731,8 @@ CONDITION_TEXT = {  # how the docs and the accuracy report say each condition
     "releases-differ": "the Go versions are different minor releases",
     "same-package-source": "both packages come from one source version, built against other Go libraries",
     "directive-lines": "a DefaultGODEBUG setting differs that no release explains, and every function of "
-    "each file whose functions moved moved by the same number of lines",
+    "each file whose functions moved moved by the same number of lines, no more than the directives "
+    "take (one line each and a blank one)",
     "goroot-names-release": "each GOROOT is a directory named after its release (/usr/lib/go-1.24, "
     "~/sdk/go1.26.2) and the paths are otherwise the same",
     "release-settings": "every setting that differs is one the two releases' tables write differently",

@@ -412,7 +412,10 @@ PROSE: dict[str, Prose] = {
         " function or symbol it points to. Functions whose listings are then equal only moved "
         "(their bytes go to [layout-shift](layout-shift.md)); functions whose instructions still "
         "differ, and functions present in one build only, name this cause, with the first differing"
-        " instruction of each as evidence. At most 300 functions and 4 MiB of code per side are "
+        " instruction of each as evidence. On other architectures (s390x, ppc64, mips, riscv64, and"
+        " big-endian ones) a function both builds hold in other sizes changed (Go's linker relocates"
+        " code in place and never resizes a function), with both sizes as evidence; those of one size"
+        " are left unchecked. At most 300 functions and 4 MiB of code per side are "
         "disassembled (the summary says how many were not; `--deep` raises the limit); beside "
         "changed code, the functions left over changed or only moved, this cause's either way, so "
         "they are claimed as a fallback. It claims the changed functions and, as a fallback, the "
@@ -491,7 +494,8 @@ PROSE: dict[str, Prose] = {
         "changed code) it joins that root as one more piece of evidence; a `//go:debug` directive "
         "added above a file's code moves all of that file's functions alike, so when a DefaultGODEBUG"
         " setting differs that no release explains and every function of each such file moved by "
-        "the same number of lines, the moved lines are that directive's consequence.",
+        "the same number of lines, no more than the directives take (a line each, and a blank line "
+        "after them), the moved lines are that directive's consequence.",
     ),
     "go-build-id": Prose(
         shows="The Go build ID is stored in the ELF note `.note.go.buildid`, or as the "

@@ -10,6 +10,7 @@ import numpy as np
 
 from godet.compare import code as codecmp
 from godet.compare.layout import FunctionDelta
+from godet.explain import godebug
 from godet.explain.causes import (
     APART_FROM_VERSIONS,
     HEADER_SHIFT,
@@ -316,7 +317,11 @@ def _lines_moved(ctx: DiffContext, follow: bool = True) -> list[Finding]:
     )
     directive = any(f.cause == "default-godebug" and SOURCE_SETTINGS in f.traits for f in ctx.findings)
     moved_files = {n: files[n] for n in confirmed}
-    shift = directive and len(moved) <= MAX_FILES_CHECKED and _header_shift(tab_a, la, lb, moved_files, own_a)
+    shift = (
+        directive
+        and len(moved) <= MAX_FILES_CHECKED
+        and _header_shift(tab_a, la, lb, moved_files, own_a, _directive_lines(ctx))
+    )
     finding = Finding(
         "source-change",
         summary,
@@ -332,16 +337,27 @@ def _lines_moved(ctx: DiffContext, follow: bool = True) -> list[Finding]:
 MAX_HEADER_CHECK = 5000  # functions whose file is read to tell that every function of a file moved
 
 
+def _directive_lines(ctx: DiffContext) -> int:
+    """How many lines the //go:debug directives that differ can take: one each, and a blank line
+    after them (the DefaultGODEBUG settings no release accounts for)."""
+    ba, bb = ctx.a.buildinfo, ctx.b.buildinfo
+    if ba is None or bb is None:
+        return 0
+    va, vb = (dict(bi.settings).get("DefaultGODEBUG") for bi in (ba, bb))
+    return len(godebug.not_from_releases(va, vb, ba.go_version, bb.go_version)) + 1
+
+
 def _header_shift(
-    tab: Pclntab, la: Starts, lb: Starts, moved: dict[str, str], own: Callable[[str], bool]
+    tab: Pclntab, la: Starts, lb: Starts, moved: dict[str, str], own: Callable[[str], bool], most: int
 ) -> bool:
     """Whether every function of each file that holds a moved function (``moved``: name -> file)
-    moved, and by the same lines: what lines added above all of a file's functions give (a
-    //go:debug directive), unlike an edit between them."""
+    moved, and by the same lines, at most ``most``: what lines added above all of a file's
+    functions give (a //go:debug directive), unlike an edit between them (or more lines than the
+    directives take: an edit above the first function beside them)."""
     deltas: dict[str, set[int]] = {}
     for n, f in moved.items():
         deltas.setdefault(f, set()).add(lb[n][0] - la[n][0])
-    if any(len(d) > 1 for d in deltas.values()):
+    if any(len(d) > 1 or abs(next(iter(d))) > most for d in deltas.values()):
         return False
     rest = [n for n in la.keys() & lb.keys() if n not in moved]
     if len(rest) > MAX_HEADER_CHECK:
@@ -711,13 +727,7 @@ def _changed_code(
                     claims.append(Claim.unit(f"{unit}/{fd.name}", fallback=not own_code))
         if len(ev) < 10:
             if cc is None:
-                ev.append(
-                    Evidence(
-                        f"func {fd.name}",
-                        "present" if fd.a_range else None,
-                        "present" if fd.b_range else None,
-                    )
-                )
+                ev.append(Evidence(f"func {fd.name}", _presence(fd.a_range, fd), _presence(fd.b_range, fd)))
             else:
                 ev.append(Evidence(f"func {fd.name}", cc.a_text, cc.b_text))
     claims += follow_claims(ctx) if follow else []
@@ -735,6 +745,14 @@ def _changed_code(
     listed = ", ".join(names[:6]) + (" …" if len(names) > 6 else "")
     summary = f"The code of {len(names)} function(s) changed: {listed}{note}."
     return [Finding("source-change", summary, ev, claims, places=names[:50])]
+
+
+def _presence(r: tuple[int, int] | None, fd: FunctionDelta) -> str | None:
+    """How a function with no listing shows on one side: absent, present, or (both builds hold it,
+    in other sizes: code that could not be disassembled) its size."""
+    if r is None:
+        return None
+    return f"{r[1] - r[0]:,} bytes" if fd.a_range and fd.b_range else "present"
 
 
 def _unit_of(ctx: DiffContext, side: str, off: int) -> str | None:
