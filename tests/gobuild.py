@@ -514,15 +514,16 @@ NPM_BINARIES: dict[str, tuple[str, str, str]] = {
 _EXEC_MAGICS = (b"\x7fELF", b"MZ", b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe", b"\xca\xfe\xba\xbe")
 
 
-def npm_binary(package: str, version: str) -> Path:
-    """``npm pack`` PACKAGE@VERSION into the cache (once) and return its extracted Go executable."""
+def npm_binary(package: str, version: str, names: tuple[str, ...] = ("esbuild.exe", "esbuild")) -> Path:
+    """``npm pack`` PACKAGE@VERSION into the cache (once) and return its extracted Go executable,
+    the first file of the package named one of ``names`` that is an executable."""
     base = CACHE_ROOT / "npm"
     safe = package.replace("/", "+")  # a scoped package (@esbuild/linux-x64): one directory level
     dest = base / f"{safe}-{version}"
     with contextlib.suppress(StopIteration):
-        return next(p for p in (dest / "esbuild.exe", dest / "esbuild") if p.is_file())
+        return next(p for p in (dest / n for n in names) if p.is_file())
     with file_lock(base / "npm.lock"):
-        for p in (dest / "esbuild.exe", dest / "esbuild"):
+        for p in (dest / n for n in names):
             if p.is_file():
                 return p
         tgz = base / f"{safe}-{version}.tgz"
@@ -536,7 +537,7 @@ def npm_binary(package: str, version: str) -> Path:
                 os.replace(packed[0], tgz)
         with tarfile.open(tgz) as tar:
             for member in tar.getmembers():
-                if not member.isfile() or Path(member.name).name not in ("esbuild", "esbuild.exe"):
+                if not member.isfile() or Path(member.name).name not in names:
                     continue
                 fh = tar.extractfile(member)
                 assert fh is not None
@@ -549,7 +550,7 @@ def npm_binary(package: str, version: str) -> Path:
                     tmp.chmod(0o755)
                     os.replace(tmp, out)
                     return out
-        raise GoBuildError(f"no esbuild executable in {tgz}")
+        raise GoBuildError(f"no executable named {' or '.join(names)} in {tgz}")
 
 
 # --------------------------------------------------------------------------------------------

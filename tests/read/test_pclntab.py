@@ -169,6 +169,27 @@ def test_old_layouts_match_go_tool_nm(old_go_binary, name: str) -> None:
     assert _pcln_set(pt) == expected
 
 
+TYPES_SOURCES = [f"fixture:{n}" for n in ("default", "windows_amd64", "linux_386", "go1.21", "go1.24")]
+
+
+@pytest.mark.parametrize("source", [*TYPES_SOURCES, *(f"old:{n}" for n in OLD_WITH_SYMBOLS)])
+def test_moduledata_types_match_go_tool_nm(gobin, old_go_binary, source: str) -> None:
+    """moduledata's [types, etypes) is runtime.types .. runtime.etypes, whichever moduledata layout
+    (1.27 put typedesclen between the two words; 1.16 and 1.20 moved gcdata)."""
+    from godet.read.pclntab import moduledata_types
+
+    kind, name = source.split(":", 1)
+    path = gobin(name) if kind == "fixture" else old_go_binary(name)
+    _, first = nm_go_functions(path)
+    with MappedFile(str(path)) as mapped:
+        image = open_images(mapped)[0]
+        pt = read_pclntab(image, read_symbols(image))
+        assert pt is not None
+        got = moduledata_types(image, pt)
+        del image
+    assert got == (first["runtime.types"], first["runtime.etypes"])
+
+
 def test_old_pe_layout_12(gobuild_available) -> None:
     """Go 1.14 PE: the 1.2 layout located through the COFF runtime.pclntab symbols, and by scan."""
     path = gobuild.npm_binary(*WINDOWS_114)

@@ -97,3 +97,40 @@ def test_estimated_blob_matches_go_tool_nm(gobin: Callable[[str], Path], name: s
     overlap = min(hi, est[1]) - max(lo, est[0])
     assert overlap >= 0.95 * (hi - lo)
     assert (est[1] - est[0]) - overlap <= 0.02 * (hi - lo)
+
+
+TABLE_MAIN = """package main
+
+import "fmt"
+
+// Two words of pointer-free data that read as {ptr, len}: a table of small integers in the field
+// can look like that on a 32-bit target.
+var table = [4]uint32{%#x, %#x, %#x, %#x}
+
+func main() { fmt.Println(table[0], "table") }
+"""
+
+
+def test_no_string_spans_the_type_descriptors_edge(gobuild_available: gobuild.Toolchain) -> None:
+    """A word pair pointing into read-only data is taken as a string header only when its data
+    stays on one side of the type descriptors' edges (runtime.types, runtime.etypes): a string is
+    one symbol. Built twice for windows/386 (PE keeps the types and the strings in one .rdata), the
+    second time with the table's words set from the first build's addresses (go tool nm);
+    same-size constants leave the layout alone."""
+    env = (("GOOS", "windows"), ("GOARCH", "386"), ("CGO_ENABLED", "0"))
+
+    def build(words: tuple[int, int, int, int]) -> Path:
+        return gobuild.build(BuildSpec("hello", flags=T, env=env, edits=(("main.go", TABLE_MAIN % words),)))
+
+    nm0 = _nm(build((0x11111111, 0x22222222, 0x33333333, 0x44444444)))
+    types, etypes = nm0["runtime.types"], nm0["runtime.etypes"]
+    inside = (types + 0x10, 0x20)  # within the type descriptors: may be a string
+    across = (etypes - 0x40, 0x80)  # across their end: cannot be
+    path = build((*inside, *across))
+    nm = _nm(path)
+    assert (nm["runtime.etypes"], nm["main.table"]) == (etypes, nm0["main.table"])  # same layout
+    with open_binaries(str(path)) as (b,):
+        h = b.string_headers
+        found = {int(a): (int(p), int(n)) for a, p, n in zip(h.addr, h.ptr, h.length, strict=True)}
+    assert found.get(nm["main.table"]) == inside
+    assert nm["main.table"] + 8 not in found

@@ -875,6 +875,20 @@ def moduledata_words(image: Image, tab: Pclntab, first: int, count: int) -> list
     return [int.from_bytes(raw[k : k + ps], order) for k in range(0, len(raw), ps)]
 
 
+def moduledata_types(image: Image, tab: Pclntab) -> tuple[int, int] | None:
+    """moduledata's [types, etypes): where the type descriptors lie, or None when not found or not
+    a range of the file's addresses. types follows gcdata and gcbss in every layout; etypes follows
+    it, or (1.27+, same pclntab magic) typedesclen, a length, comes between them."""
+    words = moduledata_words(image, tab, tab.layout.moduledata_gcdata_word + 2, 3)
+    if words is None:
+        return None
+    types, etypes = words[0], words[1] if words[1] > words[0] else words[2]
+    if not 0 < types < etypes:
+        return None
+    lo, hi = image.va_to_offset(types), image.va_to_offset(etypes - 1)
+    return (types, etypes) if lo is not None and hi is not None else None
+
+
 @dataclass
 class _Moduledata:
     words: list[int]

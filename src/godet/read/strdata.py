@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from godet.read.formats import section_names
+from godet.read.pclntab import moduledata_types
 
 if TYPE_CHECKING:
     from godet.read.binary import Binary
@@ -214,6 +215,7 @@ def find_string_headers(binary: Binary) -> StringHeaders:
     targets = string_targets(binary)
     p = binary.pclntab
     pcln = (p.addr, p.addr + p.size) if p is not None and p.addr else (0, 0)
+    fences = _fences(binary)
     hv, pv, lv = [], [], []
     for sec in image.sections:
         if not sec.alloc or sec.executable or sec.size < 2 * ps or section_name(sec.key) not in WRITABLE_DATA:
@@ -228,6 +230,8 @@ def find_string_headers(binary: Binary) -> StringHeaders:
         for lo, hi in targets:
             ok |= (ptr >= lo) & (ptr < hi) & (ln > 0) & (ptr + ln <= hi)
         ok &= (ptr < pcln[0]) | (ptr >= pcln[1])  # moduledata's slices of the pclntab are not strings
+        for f in fences:  # a string's data is one symbol's: it never spans a table's edge
+            ok &= (ptr >= f) | (ptr + ln <= f)
         idx = np.flatnonzero(ok)
         hv.append(sec.addr + idx * ps)
         pv.append(ptr[idx])
@@ -235,3 +239,14 @@ def find_string_headers(binary: Binary) -> StringHeaders:
     if not hv:
         return StringHeaders.empty()
     return StringHeaders(np.concatenate(hv), np.concatenate(pv), np.concatenate(lv))
+
+
+def _fences(binary: Binary) -> list[int]:
+    """Addresses no string's data spans: the edges of the pclntab and of the type descriptors
+    (moduledata's types, etypes), symbols of their own. What weeds out word pairs that read as
+    {ptr, len} but are not (tables of small integers, on 32-bit targets above all)."""
+    p = binary.pclntab
+    if p is None or not p.addr:
+        return []
+    types = moduledata_types(binary.image, p)
+    return [p.addr, p.addr + p.size, *(types or ())]

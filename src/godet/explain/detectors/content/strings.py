@@ -506,10 +506,12 @@ def _paired_by_address_only(ctx: DiffContext, d: VarDiff) -> bool:
 
 
 def _is_modinfo(ctx: DiffContext, d: VarDiff) -> bool:
-    """The variable holds its build's modinfo text (runtime.modinfo: buildinfo inside two sentinels)."""
+    """The variable is its build's modinfo text (runtime.modinfo: buildinfo between two 16-byte
+    sentinels), not a larger range that holds it."""
     for binary, raw in ((ctx.a, d.da), (ctx.b, d.db)):
         bi = binary.buildinfo
-        if raw and bi is not None and bi.modinfo and raw_bytes(bi.modinfo) in raw:
+        text = raw_bytes(bi.modinfo) if bi is not None and bi.modinfo else b""
+        if raw and text and len(raw) <= len(text) + 32 and text in raw:
             return True
     return False
 
