@@ -379,3 +379,84 @@ def test_align_blocks_follows_many_moves() -> None:
     sx, _sy = align_blocks(x, y)
     assert float((sx != NO_SHIFT).mean()) > 0.95
     assert len(set(sx[sx != NO_SHIFT].tolist())) == 50  # each block at its own offset
+
+
+VAR_MAIN = """package main
+
+import (
+\t_ "embed"
+\t"fmt"
+)
+
+var version = "%s"
+
+//go:embed VERSION
+var release string
+
+func mix(a, b int) int { return a*%d + b }
+
+func main() { fmt.Println("version", version, release, mix(len(version), 3)) }
+"""
+
+
+def _var(version: str, factor: int = 31, release: str = "r1\n", strip: bool = False) -> BuildSpec:
+    """A program with a string variable the source initialises (``version``) and one go:embed
+    fills from a one-line file (``release``)."""
+    flags = (*T, "-ldflags=-s -w") if strip else T
+    return HELLO.with_(flags=flags, edits=(("main.go", VAR_MAIN % (version, factor)), ("VERSION", release)))
+
+
+@pytest.mark.parametrize(
+    ("b", "cause"),
+    [
+        (_var("1.2.4"), "string-literal"),  # same length
+        (_var("1.2.10"), "string-literal"),  # longer: the strings in between move
+        (_var("1.2.4", factor=37), "source-change"),  # with changed code: the source changed
+        (_var("1.2.3", release="r2\n"), "embedded-content"),  # the embedded file (a line)
+        (_var("1.2.4", strip=True), "string-literal"),  # no symbols: a version, yet no -X value
+    ],
+    ids=["same-length", "other-length", "with-code", "embedded-line", "stripped"],
+)
+def test_variable_initialised_in_the_source(
+    gobuild_available: gobuild.Toolchain, b: BuildSpec, cause: str
+) -> None:
+    """``var version = "1.2.3"`` edited is a source literal, not embedded content: its value lies
+    among the string literals like any literal's; with code changed
+    beside it, it is part of that source change. A go:embed file of a line keeps its cause."""
+    stripped = "-ldflags=-s -w" in b.flags
+    pa, pb = gobuild.build_pair(_var("1.2.3", strip=stripped), b)
+    if not stripped:
+        assert {"main.version", "main.release"} <= {name for _a, _k, name in oracles.go_tool_nm(pa)}
+    rep = diff((pa, pb), 0.99)
+    assert roots(rep) == [cause], rep.causes
+    (f,) = [c for c in rep.causes if c.cause == cause]
+    if cause != "embedded-content":
+        label = "string variable at" if stripped else "main.version"
+        ev = next(e for e in f.evidence if e.label.startswith(label))
+        assert ev.a == "1.2.3" and ev.b in ("1.2.4", "1.2.10")
+
+
+@pytest.mark.parametrize(
+    ("package", "versions", "names"),
+    [
+        (("lefthook-linux-x64", ("2.2.1", "2.2.2"), ("lefthook",))),
+        (("esbuild-windows-32", ("0.14.53", "0.14.54"), ("esbuild.exe",))),
+    ],
+)
+def test_two_commits_of_released_programs_name_no_content(
+    gobuild_available: gobuild.Toolchain, package: str, versions: tuple[str, str], names: tuple[str, ...]
+) -> None:
+    """Releases from npm, one toolchain, two commits (go version -m). lefthook 2.2.2 changed a
+    string a []string initialiser holds ("--" became "--format=%gd %H %gs") beside its code: the
+    source change's, not embedded content. esbuild's windows-32 build (PE, 386) holds word pairs
+    that read as a 1.3 MB string spanning the type descriptors' end and the modinfo text: no
+    string, so the VCS revision explains its own bytes only."""
+    a, b = (gobuild.npm_binary(package, v, names) for v in versions)
+    ma, mb = oracles.go_version_m_json(a), oracles.go_version_m_json(b)
+    assert ma["GoVersion"] == mb["GoVersion"]
+    rev = [{s["Key"]: s["Value"] for s in m["Settings"]}["vcs.revision"] for m in (ma, mb)]
+    assert rev[0] != rev[1]
+    rep = diff((a, b), 0.99)
+    assert "source-change" in roots(rep) and set(roots(rep)) <= {"source-change", "vcs-revision", "vcs-time"}
+    (vcs,) = [c for c in rep.causes if c.cause == "vcs-revision"]
+    assert vcs.bytes < 1000, vcs  # its lines in buildinfo and the runtime's modinfo copy

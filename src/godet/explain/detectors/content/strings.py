@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -105,20 +105,52 @@ def _detect(ctx: DiffContext) -> list[Finding]:
         return found + _blob_literals(ctx, found)
     st = State.of(ctx)
     seen: set[tuple[int, int]] = set()
-    diffs = string_vars(ctx, st, vars_by_data(ctx, st), seen)
-    diffs += string_vars(ctx, st, _vars_by_header(ctx, st), seen)
+    broad = code_explained(ctx, RANK["source-change"])
+    lit = not broad  # (the literals' step runs)
+    diffs = string_vars(ctx, st, vars_by_data(ctx, st), seen, lit)
+    diffs += string_vars(ctx, st, _vars_by_header(ctx, st), seen, lit)
     # and by name: a variable whose data moved with other strings may not show in the runs
-    diffs += string_vars(ctx, st, _named_vars(ctx), seen)
+    diffs += string_vars(ctx, st, _named_vars(ctx), seen, lit)
     # and in place: a variable's header the same in both builds while its data differs (its data's
     # runs merged with other changed strings into clusters no one variable holds)
-    diffs += string_vars(ctx, st, _vars_in_place(ctx), seen)
-    broad = code_explained(ctx, RANK["source-change"])
-    out = _var_findings(ctx, diffs)
+    diffs += string_vars(ctx, st, _vars_in_place(ctx), seen, lit)
+    literals: list[VarDiff] = []
+    out = _var_findings(ctx, diffs, None if broad else literals)
     if not broad:
         out += _literals(ctx, st, out)
+        out += _join_literals(ctx, out, literals)
     else:  # another cause explains all code (the external linker, another toolchain): by blob
         out += _blob_literals(ctx, out)
     return out
+
+
+def _join_literals(ctx: DiffContext, found: list[Finding], literals: list[VarDiff]) -> list[Finding]:
+    """Each variable initialised with a source literal joins the finding that took its data as a
+    changed literal (string-literal, or the code change the literals changed with), its header
+    with it; variables whose data no finding took are embedded content after all."""
+    rest = []
+    for d in literals:
+        owner = _literal_owner(ctx, found, d)
+        if owner is None:
+            rest.append(d)
+            continue
+        owner.claims.extend(d.claims)
+        if len(owner.evidence) < 12:
+            name = d.xa.name or d.xb.name or f"string variable at {d.xa.hdr_va:#x}"
+            owner.evidence.append(Evidence(name, preview(d.da), preview(d.db)))
+    return _var_findings(ctx, [replace(d, literal=False, claims=d.everything) for d in rest])
+
+
+def _literal_owner(ctx: DiffContext, found: list[Finding], d: VarDiff) -> Finding | None:
+    """The finding with a precise claim on the variable's data, this detector's first."""
+    spans = [(c.side, c.start, c.end) for c in d.data]
+    for f in [*found, *ctx.findings]:
+        for c in f.claims:
+            if c.fallback or c.side not in ("a", "b"):
+                continue
+            if any(side == c.side and c.start < e and s < c.end for side, s, e in spans):
+                return f
+    return None
 
 
 @dataclass
@@ -339,11 +371,25 @@ class VarDiff:
     db: bytes | None
     claims: list[Claim]
     x_like: bool  # stripped, and the value looks like a -X value
+    literal: bool = False  # initialised with a source literal: ``claims`` hold its header only
+    data: list[Claim] = field(default_factory=list)  # its data's claims, whether taken or not
+
+    @property
+    def everything(self) -> list[Claim]:
+        """Its header's and its data's claims."""
+        return [*self.data, *self.claims] if self.literal else self.claims
 
 
 def string_vars(
-    ctx: DiffContext, st: State, pairs: list[tuple[StringVar, StringVar]], seen: set[tuple[int, int]]
+    ctx: DiffContext,
+    st: State,
+    pairs: list[tuple[StringVar, StringVar]],
+    seen: set[tuple[int, int]],
+    literals: bool = False,
 ) -> list[VarDiff]:
+    """The variables of ``pairs`` whose values differ, their claims taken from ``st``. ``literals``:
+    the data of a variable the source initialises with a literal is left to the literals' step
+    (``_from_literal``), which tells a changed literal from one that moved or changed with code."""
     out: list[VarDiff] = []
     for xa, xb in pairs:
         if (xa.hdr_va, xb.hdr_va) in seen or (xa.name and xa.name.endswith(".files")):
@@ -352,38 +398,66 @@ def string_vars(
         da, db = read_at(ctx.a, xa.ptr, xa.length), read_at(ctx.b, xb.ptr, xb.length)
         if da == db:
             continue
-        claims = (
-            va_claims("a", ctx.a, xa.ptr, xa.length)
-            + va_claims("b", ctx.b, xb.ptr, xb.length)
-            + va_claims("a", ctx.a, xa.hdr_va, xa.hdr_size)
-            + va_claims("b", ctx.b, xb.hdr_va, xb.hdr_size)
-        )
-        st.take(claims)
+        data = va_claims("a", ctx.a, xa.ptr, xa.length) + va_claims("b", ctx.b, xb.ptr, xb.length)
+        header = va_claims("a", ctx.a, xa.hdr_va, xa.hdr_size) + va_claims("b", ctx.b, xb.hdr_va, xb.hdr_size)
         ta, tb = as_text(da), as_text(db)
         no_symbols = not ctx.a.symbols.present and xa.name is None
-        x_like = bool(no_symbols and looks_like(ta) and looks_like(tb) and max(xa.length, xb.length) <= 128)
-        out.append(VarDiff(xa, xb, da, db, claims, x_like))
+        literal = _from_literal(ctx, (xa, da), (xb, db))  # (an -X value lies past the literals)
+        x_like = bool(
+            no_symbols
+            and not literal
+            and looks_like(ta)
+            and looks_like(tb)
+            and max(xa.length, xb.length) <= 128
+        )
+        literal = literal and literals
+        claims = header if literal else data + header
+        st.take(claims)
+        out.append(VarDiff(xa, xb, da, db, claims, x_like, literal, data))
     return out
 
 
-def _var_findings(ctx: DiffContext, diffs: list[VarDiff]) -> list[Finding]:
+MAX_LITERAL_VAR = 256  # bytes of a value initialised with a source literal at most (one short line)
+
+
+def _from_literal(ctx: DiffContext, *sides: tuple[StringVar, bytes | None]) -> bool:
+    """Whether the variable reads as one the source initialises with a string literal (``var
+    Version = "1.2.3"``): on both sides its data lies among the string literals and is one short
+    line of text. A go:embed file there (the compiler makes a file of at most 1 KiB a literal too)
+    holds lines; an -X value lies past the literals, in a symbol of its own (``<var>.str``), also
+    when the literals' extent is estimated (stripped builds)."""
+    for binary, (x, raw) in zip((ctx.a, ctx.b), sides, strict=True):
+        blob = binary.literal_blob
+        if raw is None or blob is None or not blob[0] <= x.ptr <= x.ptr + x.length <= blob[1]:
+            return False
+        if len(raw) > MAX_LITERAL_VAR or b"\n" in raw or not mostly_text(raw):
+            return False
+    return True
+
+
+def _var_findings(
+    ctx: DiffContext, diffs: list[VarDiff], literals: list[VarDiff] | None = None
+) -> list[Finding]:
     """-X variables go to their ldflags-x finding; one ldflags-x finding for -X-like values of a stripped
-    binary; one embedded-content finding for the rest."""
+    binary; variables initialised with a source literal to ``literals`` (their data is the literals'
+    step's: ``_join_literals``); one embedded-content finding for the rest."""
     out: list[Finding] = []
     rest = []
     for d in diffs:
         xf = _x_finding(ctx, d)
         if xf is not None:  # an -X value: its string data and header are the -X finding's, never content
-            xf.claims.extend(d.claims)
+            xf.claims.extend(d.everything)
         elif _pointer_like(ctx, d) or _paired_by_address_only(ctx, d) or _toolchains(d) or _swapped(ctx, d):
             continue  # pointers behind a {ptr, len}-shaped pair, another variable at that address, or
             # the standard library's (its data is the toolchain's, not the program's content)
         elif _is_modinfo(ctx, d):  # runtime.modinfo, the runtime's copy of buildinfo: not content
             owner = _modinfo_owner(ctx)
             if owner is not None:
-                owner.claims.extend(d.claims)
+                owner.claims.extend(d.everything)
         elif (shown := _shown_by(ctx, d)) is not None:  # runtime.godebugDefault, runtime.defaultGOROOT...
-            shown.claims.extend(d.claims)
+            shown.claims.extend(d.everything)
+        elif d.literal and literals is not None:
+            literals.append(d)
         else:
             rest.append(d)
     diffs = rest
@@ -427,7 +501,7 @@ def _var_findings(ctx: DiffContext, diffs: list[VarDiff]) -> list[Finding]:
                 f"The data of {listed} differs: string or []byte variable(s) initialised in the binary (a "
                 "go:embed file, or a generated string).",
                 ev,
-                [c for d in rest for c in d.claims],
+                [c for d in rest for c in d.everything],
                 places=places[:50],
             )
         )
