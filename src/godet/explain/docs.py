@@ -62,7 +62,10 @@ _PATH_PAIRING = (
     "The paths detector reads the pclntab file table of both builds and pairs each file that appears in "
     "only one build with its namesake in the other by their longest common tail "
     "(`/home/dev/src/app/main.go` and `/ci/work/app/main.go` share `app/main.go`), which gives a pair of "
-    "prefixes (`/home/dev/src` and `/ci/work`). "
+    "prefixes (`/home/dev/src` and `/ci/work`). A file under GOROOT pairs only with a file under "
+    "GOROOT, and one in the module cache only with one in the module cache: a package one build takes "
+    "from a module and the other from the standard library (`golang.org/x/crypto/pbkdf2` and "
+    "`crypto/pbkdf2`) has files of the same names, which are no moved tree. "
 )
 _PATH_CLAIMS = (
     " godet then finds every occurrence of each prefix in its file and claims those bytes, whatever the "

@@ -96,6 +96,9 @@ KIND_CAUSE = {
 }
 
 
+OWN_FILES = {"goroot", "module-cache"}  # trees that hold no other tree's files
+
+
 def _root(binary: Binary, full: str) -> EmbeddedPath | None:
     """The embedded root (GOROOT, build directory, module cache...) that holds a file, or None."""
     roots = [p for p in binary.paths if full == p.path or full.startswith(p.path.rstrip("/\\") + "/")]
@@ -147,6 +150,10 @@ def detect(ctx: DiffContext) -> list[Finding]:
         if _VERSION.sub("@", x) == _VERSION.sub("@", y):
             continue  # module@v1 vs module@v2: a dependency version, not a path (see buildinfo)
         ra, rb = _root(ctx.a, f"{x}/{tail}"), _root(ctx.b, f"{y}/{tail}")
+        if ra is not None and rb is not None and ra.kind != rb.kind and {ra.kind, rb.kind} & OWN_FILES:
+            continue  # a file of the standard library is no module's, and the other way round: a
+            # package one build takes from a module and the other from GOROOT (x/crypto/pbkdf2 and
+            # crypto/internal/fips140/pbkdf2) has files of the same names, not a moved tree
         if ra is not None and rb is not None and ra.path == rb.path:
             continue  # the same GOROOT (build directory...) in both: a file moved inside it (a release
             # moved a package of the standard library), not the tree

@@ -1,0 +1,54 @@
+"""A file of the module cache is never a file of GOROOT moved: a package one build takes from a
+module and the other from the standard library (x/crypto's pbkdf2 and crypto/pbkdf2, as sqlc 1.30
+to 1.31 did) holds files of the same names, which paired by name made the module cache and GOROOT
+one "moved" tree and named a false module-cache-path root.
+
+Oracles: ``go tool nm`` (which build holds dep.Sum and which crypto/sha256.Sum256) and ``go version
+-m`` (the same dependency in both)."""
+
+from __future__ import annotations
+
+import gobuild
+import oracles
+from godet.explain.engine import diff_paths
+from matrix import factors
+
+DEP_SUM = """package dep
+
+// Sum is a checksum of the dependency's own, in a file named like crypto/sha256's.
+//
+//go:noinline
+func Sum(b []byte) int {
+\tn := 0
+\tfor _, c := range b {
+\t\tn = n*31 + int(c)
+\t}
+\treturn n
+}
+"""
+PROXY = ((factors.DEP_PATH, "v1.0.0", f"{factors.SRC}/dep", (("sha256.go", DEP_SUM),)),)
+CALL = "dep.Describe(mix(len(os.Args), 7))"
+
+
+def _spec(call: str, imports: str = "") -> gobuild.BuildSpec:
+    base = factors.edit(factors.BASE, "go.mod", f"\nreplace {factors.DEP_PATH} => ./dep\n", "\n")
+    spec = factors.edit(base.with_(goproxy=PROXY), "main.go", CALL, f"{CALL}, {call}")
+    return factors.edit(spec, "main.go", '\t"fmt"\n', f'\t"fmt"\n{imports}') if imports else spec
+
+
+def test_module_file_is_not_a_moved_goroot_file(gobuild_available: gobuild.Toolchain) -> None:
+    a = _spec('dep.Sum([]byte("x"))')
+    b = _spec('sha256.Sum256([]byte("x"))', '\t"crypto/sha256"\n')
+    pa, pb = gobuild.build_pair(a, b)
+    na = {n for _a, _k, n in oracles.go_tool_nm(pa)}
+    nb = {n for _a, _k, n in oracles.go_tool_nm(pb)}
+    assert f"{factors.DEP_PATH}.Sum" in na and f"{factors.DEP_PATH}.Sum" not in nb
+    assert "crypto/sha256.Sum256" in nb and "crypto/sha256.Sum256" not in na
+    deps = [{(d["Path"], d["Version"]) for d in oracles.go_version_m_json(p)["Deps"]} for p in (pa, pb)]
+    assert deps[0] == deps[1]
+    rep = diff_paths(str(pa), str(pb))
+    causes = {f.cause for f in rep.causes}
+    assert [f.cause for f in rep.roots] == ["source-change"], rep.roots
+    assert not causes & {"module-cache-path", "goroot-path", "build-path"}
+    # (B's new standard-library packages bring data of their own, not all of it claimed yet)
+    assert rep.unexplained_bytes <= 0.02 * rep.differing_bytes
