@@ -654,6 +654,8 @@ SOURCE_SETTINGS = (
 )
 GO_LINE_EVIDENCE = "go line (from the defaults)"  # evidence of default-godebug: both values are go lines
 EMBED_USERS = "embed.FS used by"  # evidence of an embedded-content finding: the packages that load the FS
+# ... the modules whose versions are all that changed in its files (a licence report, an SBOM)
+LISTED_VERSIONS = "versions listed"
 MOVED_LINES = "function start lines"  # the key of source-change "functions start on other lines"
 HEADER_SHIFT = "header-shift"  # trait of a moved-lines finding: every function of each file moved alike
 SAME_SOURCE = "same-source"  # trait of a package's build-dependencies finding: one source, other libraries
@@ -688,6 +690,13 @@ def _module_embeds(causer: Finding, effect: Finding) -> bool:
         return False
     users = [p.strip() for v in (ev.a, ev.b) if v for p in v.split(",")]
     return bool(users) and all(p == causer.key or p.startswith(causer.key + "/") for p in users)
+
+
+def _lists_versions(causer: Finding, effect: Finding) -> bool:
+    """The effect's embedded files list the causer's module with its version: its version (and
+    those of other modules whose versions differ) is all that changed in them (LISTED_VERSIONS)."""
+    ev = next((e for e in effect.evidence if e.label == LISTED_VERSIONS), None)
+    return ev is not None and bool(causer.key) and causer.key in (ev.b or ev.a or "").split(", ")
 
 
 def _std_literals(causer: Finding, effect: Finding) -> bool:
@@ -740,6 +749,8 @@ CONDITION_TEXT = {  # how the docs and the accuracy report say each condition
     "std-literals": "the changed strings are loaded by the standard library's code only",
     "reaches-module": "the changed functions belong to, inline or call a module whose version differs",
     "module-embeds": "only packages of the module whose version differs use the embed.FS holding the files",
+    "lists-versions": "the files list that module: the versions of modules whose versions differ (and lines "
+    "of modules one build holds) are all that changed in them",
     "bump-literals": "the changed strings are loaded by the bumped modules' code only",
 }
 CONDITIONS: dict[str, Callable[[Finding, Finding], bool]] = {
@@ -765,6 +776,7 @@ CONDITIONS: dict[str, Callable[[Finding, Finding], bool]] = {
     "std-literals": _std_literals,
     "reaches-module": _reaches_module,
     "module-embeds": _module_embeds,
+    "lists-versions": _lists_versions,
     "bump-literals": _bump_literals,
 }
 # Settings that change the code but not which Go string literals it holds (the go:string.* blob is
@@ -1051,6 +1063,13 @@ EDGES: tuple[Edge, ...] = (
         "embedded-content",
         "the module embeds these files: its new version brings its new files",
         when="module-embeds",
+    ),
+    E(
+        "dependency-version",
+        "embedded-content",
+        "the files list the modules with their versions (a licence report, an SBOM generated at build "
+        "time): the new versions are the file's change",
+        when="lists-versions",
     ),
     E(
         "dependency-version",

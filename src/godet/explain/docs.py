@@ -370,7 +370,13 @@ PROSE: dict[str, Prose] = {
         "code inlined from another package counts as that package's, by the inline tree) are shown "
         "as `embed.FS used by`: when they all belong to a module whose version differs, the files are "
         "that [dependency-version](dependency-version.md)'s consequence (caddy 2.11.3 to 2.11.4: "
-        "chroma's lexer and style files, embedded by github.com/alecthomas/chroma/v2, bumped).",
+        "chroma's lexer and style files, embedded by github.com/alecthomas/chroma/v2, bumped). So are "
+        "text files that list the modules with their versions (a licence report or an SBOM the build "
+        "generated, as gh embeds one): compared line by line, when every changed line names a module "
+        "whose version differs and is otherwise the same once that module's version in each build is "
+        "masked, or names a module only its build holds, the modules are shown as `versions listed` "
+        "and the file is the consequence of their version change (gh 2.101.0 to 2.102.0: bubbletea "
+        "v2.0.9 to v2.0.10 in its licence report); any other change keeps the file a root.",
         references=("DataDog/datadog-agent#50171",),
     ),
     "embedded-timestamp": Prose(

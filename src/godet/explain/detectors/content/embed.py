@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from godet.explain.causes import EMBED_USERS
+import difflib
+from collections.abc import Iterable
+
+from godet.explain.causes import EMBED_USERS, LISTED_VERSIONS
 from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding
 from godet.explain.detectors.content.common import (
     State,
@@ -14,6 +17,7 @@ from godet.explain.detectors.content.common import (
     va_claims,
 )
 from godet.read.binary import Binary
+from godet.read.buildinfo import Module
 from godet.read.coderefs import data_refs, loads_at
 from godet.read.embed import EmbedFile, EmbedTable
 from godet.read.inltree import function_at_pc
@@ -33,6 +37,7 @@ def detect(ctx: DiffContext) -> list[Finding]:
         fa = {f.name: f for f in t.files}
         fb = {f.name: f for f in u.files}
         ev, claims, places = [], [], []
+        listed: set[str] | None = set()  # the modules the files list (None: a change that is no version)
         for name in dict.fromkeys([*fa, *fb]):
             x, y = fa.get(name), fb.get(name)
             da = read_at(ctx.a, x.data_va, x.data_len) if x else None
@@ -46,6 +51,9 @@ def detect(ctx: DiffContext) -> list[Finding]:
                     c += va_claims(side, binary, f.entry_va, f.entry_size)
             claims += c
             places.append(name)
+            if listed is not None:
+                got = listed_versions(ctx, da, db) if x is not None and y is not None else None
+                listed = None if got is None else listed | got
             ev.append(Evidence(f"embedded file {name}", _shown(x, da), _shown(y, db)))
             if da is not None and db is not None and mostly_text(da) and mostly_text(db):
                 ev.append(
@@ -60,6 +68,9 @@ def detect(ctx: DiffContext) -> list[Finding]:
         users = [_users(ctx.a, t), _users(ctx.b, u)]
         if users[0] or users[1]:  # (last: the files come first)
             ev.append(Evidence(EMBED_USERS, ", ".join(users[0]) or None, ", ".join(users[1]) or None))
+        if listed:
+            mods = ", ".join(sorted(listed))
+            ev.append(Evidence(LISTED_VERSIONS, mods, mods))
         # (without symbols, the FS is named by the packages that use it)
         owner = ", ".join(users[1] or users[0])
         var = (t.symbol or "").removesuffix(".files") or (
@@ -143,3 +154,65 @@ def _shown(f: EmbedFile | None, data: bytes | None) -> str | None:
     if f.name.endswith("/"):
         return "directory"
     return digest(data) if data is not None else f"{f.data_len:,} bytes, unreadable"
+
+
+MAX_LISTING = 1 << 20  # bytes of an embedded text file compared line by line at most
+
+
+def listed_versions(ctx: DiffContext, da: bytes | None, db: bytes | None) -> set[str] | None:
+    """The modules whose versions are all that changed in a text file embedded in both builds (a
+    licence report or an SBOM the build generated from the module list): each changed line names a
+    module whose version differs, A's version on A's line and B's on B's, and is otherwise the same,
+    or names a module only its build holds. None when some change is anything else."""
+    ba, bb = ctx.a.buildinfo, ctx.b.buildinfo
+    if ba is None or bb is None or da is None or db is None or max(len(da), len(db)) > MAX_LISTING:
+        return None
+    if not (mostly_text(da) and mostly_text(db)):
+        return None
+    va, vb = _versions(ba.deps), _versions(bb.deps)
+    bumped = {p: (va[p], vb[p]) for p in va.keys() & vb.keys() if va[p] != vb[p]}
+    alone = {"a": va.keys() - vb.keys(), "b": vb.keys() - va.keys()}
+    la = da.decode("utf-8", "replace").splitlines()
+    lb = db.decode("utf-8", "replace").splitlines()
+    named: set[str] = set()
+    sm = difflib.SequenceMatcher(None, la, lb, autojunk=False)
+    for tag, i1, i2, j1, j2 in sm.get_opcodes():
+        if tag == "equal":
+            continue
+        kept = []
+        for side, lines in (("a", la[i1:i2]), ("b", lb[j1:j2])):
+            masked = []
+            for line in lines:
+                one_sided = [p for p in alone[side] if _names(line, p)]
+                if one_sided:
+                    named.update(one_sided)
+                    continue
+                mods = [p for p in bumped if _names(line, p)]
+                for p in mods:
+                    line = line.replace(bumped[p][0 if side == "a" else 1], "\0")
+                named.update(mods)
+                masked.append(line)
+            kept.append(sorted(masked))
+        if kept[0] != kept[1]:
+            return None
+    return named
+
+
+def _versions(mods: Iterable[Module]) -> dict[str, str]:
+    """Module path -> the version its code came from (a replacement's, when it has one)."""
+    return {
+        m.path: m.replace.version if m.replace is not None and m.replace.version else m.version for m in mods
+    }
+
+
+def _names(line: str, path: str) -> bool:
+    """Whether a line names the module (its path, as a whole path element sequence)."""
+    k = line.find(path)
+    while k >= 0:
+        end = k + len(path)
+        if (k == 0 or (not line[k - 1].isalnum() and line[k - 1] not in "./-_")) and (
+            end == len(line) or not (line[end].isalnum() or line[end] in ".-_")
+        ):
+            return True
+        k = line.find(path, k + 1)
+    return False

@@ -17,6 +17,7 @@ from godet.explain.causes import (
     CAUSES,
     CGO_ONE_SIDE,
     GO_LITERALS,
+    LISTED_VERSIONS,
     MOVED_LINES,
     OWN_LITERALS,
     REACHED_BY_VERSIONS,
@@ -64,6 +65,7 @@ from godet.explain.detectors.content.common import (
     va_to_offsets,
     vas_at,
 )
+from godet.explain.detectors.content.embed import listed_versions
 from godet.explain.detectors.content.source import std_compiled_alike
 from godet.read.binary import Binary
 from godet.read.coderefs import (
@@ -494,6 +496,9 @@ def _var_findings(
                         preview(from_first_diff(d.db, d.da)),
                     )
                 )
+        mods = _listed(ctx, rest)
+        if mods:
+            ev.append(Evidence(LISTED_VERSIONS, ", ".join(sorted(mods)), ", ".join(sorted(mods))))
         listed = ", ".join(places[:6]) + (" …" if len(places) > 6 else "")
         out.append(
             Finding(
@@ -505,6 +510,18 @@ def _var_findings(
                 places=places[:50],
             )
         )
+    return out
+
+
+def _listed(ctx: DiffContext, diffs: list[VarDiff]) -> set[str] | None:
+    """The modules whose versions are all that changed in the variables' values (embed.listed_versions),
+    or None."""
+    out: set[str] = set()
+    for d in diffs:
+        got = listed_versions(ctx, d.da, d.db)
+        if got is None:
+            return None
+        out |= got
     return out
 
 
