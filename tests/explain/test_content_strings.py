@@ -269,19 +269,25 @@ def test_strip_without_trimpath_is_not_content(pair) -> None:  # type: ignore[no
     assert "build-setting" in roots(rep)
 
 
+def _two_commits(a: Path, b: Path, share: float, stamped: bool = True) -> DiffReport:
+    """The report on two releases of one program built by one toolchain from two commits (go
+    version -m; ``stamped``: both record vcs.revision), which names the source change and the VCS
+    stamps as its roots only (vcs-time may be a root or vcs-revision's consequence: the model decides)."""
+    ma, mb = oracles.go_version_m_json(a), oracles.go_version_m_json(b)
+    assert ma["GoVersion"] == mb["GoVersion"]
+    if stamped:
+        rev = [{s["Key"]: s["Value"] for s in m["Settings"]}["vcs.revision"] for m in (ma, mb)]
+        assert rev[0] != rev[1]
+    rep = diff((a, b), share)
+    assert "source-change" in roots(rep) and set(roots(rep)) <= {"source-change", "vcs-revision", "vcs-time"}
+    return rep
+
+
 def test_two_commits_of_a_real_program(gobuild_available: gobuild.Toolchain) -> None:
     """esbuild 0.17.0 and 0.17.1 from npm: the same toolchain, two commits, a few functions changed.
     Strings moved by the length-sorted string data follow the source change; no build time, no order."""
-    import oracles
-
     a, b = (gobuild.npm_binary("@esbuild/linux-x64", v) for v in ("0.17.0", "0.17.1"))
-    ma, mb = oracles.go_version_m_json(a), oracles.go_version_m_json(b)
-    assert ma["GoVersion"] == mb["GoVersion"]
-    rev = [{s["Key"]: s["Value"] for s in m["Settings"]}["vcs.revision"] for m in (ma, mb)]
-    assert rev[0] != rev[1]
-    rep = diff((a, b), 0.99)
-    # (vcs-time may be a root or a consequence of vcs-revision: the engine's causal model decides)
-    assert "source-change" in roots(rep) and set(roots(rep)) <= {"source-change", "vcs-revision", "vcs-time"}
+    rep = _two_commits(a, b, 0.99)
     assert not any(c.cause in ("embedded-timestamp", "generated-order", "string-literal") for c in rep.causes)
 
 
@@ -291,13 +297,8 @@ def test_tables_of_a_stripped_release_are_no_string_variables(
 ) -> None:
     """esbuild 0.24.0 and 0.24.1 from npm (stripped, one toolchain, two commits): words of a table
     that look like a {ptr, len} header over other tables are not an embedded file."""
-    import oracles
-
     a, b = (gobuild.npm_binary(package, v) for v in ("0.24.0", "0.24.1"))
-    ma, mb = oracles.go_version_m_json(a), oracles.go_version_m_json(b)
-    assert ma["GoVersion"] == mb["GoVersion"]
-    rep = diff((a, b), 0.98)
-    assert "source-change" in roots(rep) and set(roots(rep)) <= {"source-change", "vcs-revision", "vcs-time"}
+    _two_commits(a, b, 0.98, stamped=False)
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -452,11 +453,6 @@ def test_two_commits_of_released_programs_name_no_content(
     that read as a 1.3 MB string spanning the type descriptors' end and the modinfo text: no
     string, so the VCS revision explains its own bytes only."""
     a, b = (gobuild.npm_binary(package, v, names) for v in versions)
-    ma, mb = oracles.go_version_m_json(a), oracles.go_version_m_json(b)
-    assert ma["GoVersion"] == mb["GoVersion"]
-    rev = [{s["Key"]: s["Value"] for s in m["Settings"]}["vcs.revision"] for m in (ma, mb)]
-    assert rev[0] != rev[1]
-    rep = diff((a, b), 0.99)
-    assert "source-change" in roots(rep) and set(roots(rep)) <= {"source-change", "vcs-revision", "vcs-time"}
+    rep = _two_commits(a, b, 0.99)
     (vcs,) = [c for c in rep.causes if c.cause == "vcs-revision"]
     assert vcs.bytes < 1000, vcs  # its lines in buildinfo and the runtime's modinfo copy

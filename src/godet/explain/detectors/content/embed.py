@@ -172,8 +172,10 @@ def listed_versions(ctx: DiffContext, da: bytes | None, db: bytes | None) -> set
     va, vb = _versions(ba.deps), _versions(bb.deps)
     bumped = {p: (va[p], vb[p]) for p in va.keys() & vb.keys() if va[p] != vb[p]}
     alone = {"a": va.keys() - vb.keys(), "b": vb.keys() - va.keys()}
-    la = da.decode("utf-8", "replace").splitlines()
-    lb = db.decode("utf-8", "replace").splitlines()
+    ta, tb = da.decode("utf-8", "replace"), db.decode("utf-8", "replace")
+    if not any(p in ta or p in tb for p in [*bumped, *alone["a"], *alone["b"]]):
+        return None  # (no module the builds differ in is named: no listing of them; no line diff)
+    la, lb = ta.splitlines(), tb.splitlines()
     named: set[str] = set()
     sm = difflib.SequenceMatcher(None, la, lb, autojunk=False)
     for tag, i1, i2, j1, j2 in sm.get_opcodes():
