@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from godet.explain.causes import CAUSES, is_broad
+from godet.read.strdata import WRITABLE_DATA, section_name
 
 if TYPE_CHECKING:
     from godet.compare.layout import Comparison
@@ -238,6 +239,15 @@ class DiffContext:
                 spans.append((pos, size))
             self.memo[key] = spans
         return self.memo[key]
+
+
+def variable_claims(ctx: DiffContext) -> list[Claim]:
+    """Fallback claims on the writable data sections, where the package-level variables of code
+    compiled into one build only (a module, the packages a change imports, new functions' tables)
+    lie: without symbols their data cannot be told apart, and what nothing more specific claimed
+    there is theirs."""
+    tops = dict.fromkeys(u.split("/", 1)[0] for u in ctx.cmp.runs.units)
+    return [Claim.unit(u, fallback=True) for u in tops if section_name(u) in WRITABLE_DATA]
 
 
 def merged_ranges(claims: list[Claim]) -> dict[str, list[tuple[int, int]]]:

@@ -20,11 +20,10 @@ from godet.explain.causes import (
     SOURCE_SETTINGS,
     is_broad,
 )
-from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding, raw_bytes
+from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding, raw_bytes, variable_claims
 from godet.explain.detectors.paths import FILE_TABLES
 from godet.read.buildinfo import BuildInfo
 from godet.read.formats import in_debug_segment, is_debug_name
-from godet.read.strdata import WRITABLE_DATA, section_name
 from godet.read.xflags import parse_x_flags, without_x
 
 EMITS = frozenset(
@@ -646,16 +645,8 @@ def _deps(ctx: DiffContext, a: BuildInfo, b: BuildInfo, line_claims) -> list[Fin
         )
     one_sided = [f for f in out if f.evidence[0].a is None or f.evidence[0].b is None]
     if one_sided:
-        one_sided[0].claims += _variables(ctx)
+        one_sided[0].claims += variable_claims(ctx)
     return out
-
-
-def _variables(ctx: DiffContext) -> list[Claim]:
-    """Fallback claims on the writable data sections, where the package-level variables of modules
-    compiled into one build only (and of the packages they bring) lie: without symbols their data
-    cannot be told apart, and what nothing more specific claimed there is theirs."""
-    tops = dict.fromkeys(u.split("/", 1)[0] for u in ctx.cmp.runs.units)
-    return [Claim.unit(u, fallback=True) for u in tops if section_name(u) in WRITABLE_DATA]
 
 
 def _package_claims(ctx: DiffContext, module: str) -> list[Claim]:

@@ -20,7 +20,15 @@ from godet.explain.causes import (
     STD_UNCHANGED,
     is_broad,
 )
-from godet.explain.detectors.base import RANK, Claim, DiffContext, Evidence, Finding, merged_ranges
+from godet.explain.detectors.base import (
+    RANK,
+    Claim,
+    DiffContext,
+    Evidence,
+    Finding,
+    merged_ranges,
+    variable_claims,
+)
 from godet.explain.detectors.content.common import (
     code_explained,
     follow_claims,
@@ -731,6 +739,8 @@ def _changed_code(
             else:
                 ev.append(Evidence(f"func {fd.name}", cc.a_text, cc.b_text))
     claims += follow_claims(ctx) if follow else []
+    if follow and any(fd.a_range is None or fd.b_range is None for fd, _ in verdicts.changed):
+        claims += variable_claims(ctx)  # functions in one build only bring their packages' variables
     # functions past the disassembly limit changed or only moved: beside changed code, either way
     # this finding's (its own or through the shift it made), unless a finding claims them directly
     for fd in verdicts.unchecked:
