@@ -25,11 +25,11 @@ FS_MAIN_EDITS = (
 )
 
 
-def _report(version: str, licence: str = "BSD-3-Clause") -> str:
+def _report(version: str, licence: str = "BSD-3-Clause", other: str = "BSD-3-Clause") -> str:
     return (
         "Licences of the modules this program is built from\n"
         f"{DEP} ({version}) - {licence} - https://example.com/factor/dep/blob/{version}/LICENSE\n"
-        "golang.org/x/sys (v0.30.0) - BSD-3-Clause\n"
+        f"golang.org/x/sys (v0.30.0) - {other}\n"
     )
 
 
@@ -49,12 +49,18 @@ def _pair(a_text: str, b_text: str, fs: bool) -> tuple[gobuild.BuildSpec, gobuil
 
 @pytest.mark.parametrize("fs", [True, False], ids=["embed.FS", "string"])
 @pytest.mark.parametrize(
-    ("licence_b", "consequence"), [("BSD-3-Clause", True), ("MIT", False)], ids=["versions", "licence"]
+    ("b_report", "consequence"),
+    [
+        (_report("v1.1.0"), True),  # the bumped module's version
+        (_report("v1.1.0", licence="MIT"), True),  # its new version's licence: still its line
+        (_report("v1.1.0", other="MIT"), False),  # a line of a module whose version is the same
+    ],
+    ids=["versions", "bumped-licence", "other-line"],
 )
 def test_a_listing_of_module_versions_is_the_bumps(
-    gobuild_available: gobuild.Toolchain, fs: bool, licence_b: str, consequence: bool
+    gobuild_available: gobuild.Toolchain, fs: bool, b_report: str, consequence: bool
 ) -> None:
-    a, b = _pair(_report("v1.0.0"), _report("v1.1.0", licence_b), fs)
+    a, b = _pair(_report("v1.0.0"), b_report, fs)
     pa, pb = gobuild.build_pair(a, b)
     versions = [{d["Path"]: d["Version"] for d in oracles.go_version_m_json(p)["Deps"]} for p in (pa, pb)]
     assert (versions[0][DEP], versions[1][DEP]) == ("v1.0.0", "v1.1.0")
@@ -63,6 +69,20 @@ def test_a_listing_of_module_versions_is_the_bumps(
     if consequence:  # only the versions changed: the bump's
         assert [f.cause for f in rep.roots] == ["dependency-version"], rep.roots
         assert emb.role == "consequence" and emb.because == "dependency-version"
-    else:  # a licence changed too: the file is a root of its own
+    else:  # a line of a module whose version is the same changed: the file is a root of its own
         assert sorted(f.cause for f in rep.roots) == ["dependency-version", "embedded-content"]
     assert rep.unexplained_bytes <= 0.005 * rep.differing_bytes
+
+
+def test_a_bumped_modules_copied_licence_file_is_the_bumps(gobuild_available: gobuild.Toolchain) -> None:
+    """A licence file the build copied from the bumped module into the FS (its path names the
+    module, as gh's third-party/<module>/LICENSE) changes with the module's new version."""
+    a, b = _pair(_report("v1.0.0"), _report("v1.1.0"), fs=True)
+    lic = f"licenses/third-party/{DEP}/LICENSE"
+    a = a.with_(edits=(*a.edits, (lic, "Copyright 2025 the dep authors\n")))
+    b = b.with_(edits=(*b.edits, (lic, "Copyright 2026 the dep authors\n")))
+    pa, pb = gobuild.build_pair(a, b)
+    rep = diff_paths(str(pa), str(pb))
+    assert [f.cause for f in rep.roots] == ["dependency-version"], rep.roots
+    (emb,) = [f for f in rep.causes if f.cause == "embedded-content"]
+    assert emb.role == "consequence" and {"licenses/report.txt", lic} <= set(emb.places)

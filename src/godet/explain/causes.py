@@ -749,8 +749,8 @@ CONDITION_TEXT = {  # how the docs and the accuracy report say each condition
     "std-literals": "the changed strings are loaded by the standard library's code only",
     "reaches-module": "the changed functions belong to, inline or call a module whose version differs",
     "module-embeds": "only packages of the module whose version differs use the embed.FS holding the files",
-    "lists-versions": "the files list that module: the versions of modules whose versions differ (and lines "
-    "of modules one build holds) are all that changed in them",
+    "lists-versions": "the files list that module: every changed line names a module whose version differs "
+    "(or the file's path does)",
     "bump-literals": "the changed strings are loaded by the bumped modules' code only",
 }
 CONDITIONS: dict[str, Callable[[Finding, Finding], bool]] = {

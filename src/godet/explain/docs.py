@@ -373,10 +373,12 @@ PROSE: dict[str, Prose] = {
         "chroma's lexer and style files, embedded by github.com/alecthomas/chroma/v2, bumped). So are "
         "text files that list the modules with their versions (a licence report or an SBOM the build "
         "generated, as gh embeds one): compared line by line, when every changed line names a module "
-        "whose version differs and is otherwise the same once that module's version in each build is "
-        "masked, or names a module only its build holds, the modules are shown as `versions listed` "
-        "and the file is the consequence of their version change (gh 2.101.0 to 2.102.0: bubbletea "
-        "v2.0.9 to v2.0.10 in its licence report); any other change keeps the file a root.",
+        "whose version differs (bumped, or in one build only) and the changed lines that name none are "
+        "the same on both sides, the modules are shown as `versions listed` and the file is the "
+        "consequence of their version change (gh 2.101.0 to 2.102.0: bubbletea v2.0.9 to v2.0.10 in "
+        "its licence report); so is a file whose path names such a module (a licence file the build "
+        "copied from it, `third-party/<module>/LICENSE`), and a directory in one build only that holds "
+        "such files. Any other change keeps the files a root.",
         references=("DataDog/datadog-agent#50171",),
     ),
     "embedded-timestamp": Prose(

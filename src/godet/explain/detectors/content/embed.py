@@ -37,7 +37,7 @@ def detect(ctx: DiffContext) -> list[Finding]:
         fa = {f.name: f for f in t.files}
         fb = {f.name: f for f in u.files}
         ev, claims, places = [], [], []
-        listed: set[str] | None = set()  # the modules the files list (None: a change that is no version)
+        listing = _Listing(ctx)  # whether the files list the modules the builds differ in
         for name in dict.fromkeys([*fa, *fb]):
             x, y = fa.get(name), fb.get(name)
             da = read_at(ctx.a, x.data_va, x.data_len) if x else None
@@ -51,9 +51,7 @@ def detect(ctx: DiffContext) -> list[Finding]:
                     c += va_claims(side, binary, f.entry_va, f.entry_size)
             claims += c
             places.append(name)
-            if listed is not None:
-                got = listed_versions(ctx, da, db) if x is not None and y is not None else None
-                listed = None if got is None else listed | got
+            listing.add(name, x is not None and y is not None, da, db)
             ev.append(Evidence(f"embedded file {name}", _shown(x, da), _shown(y, db)))
             if da is not None and db is not None and mostly_text(da) and mostly_text(db):
                 ev.append(
@@ -68,6 +66,7 @@ def detect(ctx: DiffContext) -> list[Finding]:
         users = [_users(ctx.a, t), _users(ctx.b, u)]
         if users[0] or users[1]:  # (last: the files come first)
             ev.append(Evidence(EMBED_USERS, ", ".join(users[0]) or None, ", ".join(users[1]) or None))
+        listed = listing.modules()
         if listed:
             mods = ", ".join(sorted(listed))
             ev.append(Evidence(LISTED_VERSIONS, mods, mods))
@@ -159,21 +158,54 @@ def _shown(f: EmbedFile | None, data: bytes | None) -> str | None:
 MAX_LISTING = 1 << 20  # bytes of an embedded text file compared line by line at most
 
 
+class _Listing:
+    """Whether the differing files of an embed.FS list the modules whose versions differ: each is a
+    listing of them (``listed_versions``), or a file whose path names such a module (a licence file
+    the build copied from it: ``third-party/github.com/x/y/LICENSE``), or a directory in one build
+    only that holds such files."""
+
+    def __init__(self, ctx: DiffContext) -> None:
+        self.ctx = ctx
+        self.named: set[str] | None = set()
+        self.dirs: list[str] = []
+        self.files: list[str] = []
+        ba, bb = ctx.a.buildinfo, ctx.b.buildinfo
+        va, vb = (_versions(bi.deps) if bi is not None else {} for bi in (ba, bb))
+        self.differ = [p for p in va.keys() | vb.keys() if va.get(p) != vb.get(p)]
+
+    def add(self, name: str, both: bool, da: bytes | None, db: bytes | None) -> None:
+        if self.named is None:
+            return
+        if name.endswith("/") and not both:
+            self.dirs.append(name)
+            return
+        mods = [p for p in self.differ if _names(name, p)]
+        got = set(mods) if mods else listed_versions(self.ctx, da, db) if both else None
+        self.named = None if got is None else self.named | got
+        self.files.append(name)
+
+    def modules(self) -> set[str]:
+        """The modules listed, or none when a file (or a directory holding none of the files) is
+        something else."""
+        if not self.named or any(not any(f.startswith(d) for f in self.files) for d in self.dirs):
+            return set()
+        return self.named
+
+
 def listed_versions(ctx: DiffContext, da: bytes | None, db: bytes | None) -> set[str] | None:
-    """The modules whose versions are all that changed in a text file embedded in both builds (a
-    licence report or an SBOM the build generated from the module list): each changed line names a
-    module whose version differs, A's version on A's line and B's on B's, and is otherwise the same,
-    or names a module only its build holds. None when some change is anything else."""
+    """The modules a text file embedded in both builds lists, when its changes are all about
+    modules whose versions differ (a licence report or an SBOM the build generated from the module
+    list): every changed line names such a module (bumped, or in one build only), and the changed
+    lines that name none are the same on both sides. None when some change is anything else."""
     ba, bb = ctx.a.buildinfo, ctx.b.buildinfo
     if ba is None or bb is None or da is None or db is None or max(len(da), len(db)) > MAX_LISTING:
         return None
     if not (mostly_text(da) and mostly_text(db)):
         return None
     va, vb = _versions(ba.deps), _versions(bb.deps)
-    bumped = {p: (va[p], vb[p]) for p in va.keys() & vb.keys() if va[p] != vb[p]}
-    alone = {"a": va.keys() - vb.keys(), "b": vb.keys() - va.keys()}
+    differ = [p for p in va.keys() | vb.keys() if va.get(p) != vb.get(p)]
     ta, tb = da.decode("utf-8", "replace"), db.decode("utf-8", "replace")
-    if not any(p in ta or p in tb for p in [*bumped, *alone["a"], *alone["b"]]):
+    if not any(p in ta or p in tb for p in differ):
         return None  # (no module the builds differ in is named: no listing of them; no line diff)
     la, lb = ta.splitlines(), tb.splitlines()
     named: set[str] = set()
@@ -181,21 +213,16 @@ def listed_versions(ctx: DiffContext, da: bytes | None, db: bytes | None) -> set
     for tag, i1, i2, j1, j2 in sm.get_opcodes():
         if tag == "equal":
             continue
-        kept = []
-        for side, lines in (("a", la[i1:i2]), ("b", lb[j1:j2])):
-            masked = []
+        rest = []
+        for lines in (la[i1:i2], lb[j1:j2]):
+            other = []
             for line in lines:
-                one_sided = [p for p in alone[side] if _names(line, p)]
-                if one_sided:
-                    named.update(one_sided)
-                    continue
-                mods = [p for p in bumped if _names(line, p)]
-                for p in mods:
-                    line = line.replace(bumped[p][0 if side == "a" else 1], "\0")
+                mods = [p for p in differ if _names(line, p)]
                 named.update(mods)
-                masked.append(line)
-            kept.append(sorted(masked))
-        if kept[0] != kept[1]:
+                if not mods:
+                    other.append(line)
+            rest.append(sorted(other))
+        if rest[0] != rest[1]:
             return None
     return named
 
@@ -212,7 +239,7 @@ def _names(line: str, path: str) -> bool:
     k = line.find(path)
     while k >= 0:
         end = k + len(path)
-        if (k == 0 or (not line[k - 1].isalnum() and line[k - 1] not in "./-_")) and (
+        if (k == 0 or (not line[k - 1].isalnum() and line[k - 1] not in ".-_")) and (
             end == len(line) or not (line[end].isalnum() or line[end] in ".-_")
         ):
             return True
