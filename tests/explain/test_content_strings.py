@@ -437,6 +437,21 @@ def test_variable_initialised_in_the_source(
         assert ev.a == "1.2.3" and ev.b in ("1.2.4", "1.2.10")
 
 
+def test_variable_initialised_in_the_source_beside_a_release(gobuild_available: gobuild.Toolchain) -> None:
+    """Stripped, beside another release (the blob of literals aligned on its estimate): the
+    variable's new value is the program's own literal, not embedded content (Debian's stayrtr
+    0.6.2 -> 0.6.4: "RTRdump 0.6.2" became "RTRdump 0.6.4" beside go1.24 -> go1.26)."""
+    a = _var("1.2.3", strip=True).with_(toolchain="1.26.6")
+    pa, pb = gobuild.build_pair(a, _var("1.2.4", strip=True))
+    versions = [oracles.go_version_m_json(p)["GoVersion"] for p in (pa, pb)]
+    assert versions[0] == "go1.26.6" and versions[1] != versions[0]
+    rep = diff((pa, pb), 0.99)
+    assert sorted(roots(rep)) == ["string-literal", "toolchain-version"], rep.causes
+    assert not any(c.cause == "embedded-content" for c in rep.causes)
+    (f,) = [c for c in rep.causes if c.cause == "string-literal" and c.role == "root"]
+    assert any(e.b and "1.2.4" in e.b for e in f.evidence), f.evidence
+
+
 @pytest.mark.parametrize(
     ("package", "versions", "names"),
     [

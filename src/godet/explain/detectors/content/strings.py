@@ -432,9 +432,15 @@ def _from_literal(ctx: DiffContext, *sides: tuple[StringVar, bytes | None]) -> b
         blob = binary.literal_blob
         if raw is None or blob is None or not blob[0] <= x.ptr <= x.ptr + x.length <= blob[1]:
             return False
-        if len(raw) > MAX_LITERAL_VAR or b"\n" in raw or not mostly_text(raw):
+        if not one_line(raw):
             return False
     return True
+
+
+def one_line(raw: bytes | None) -> bool:
+    """Whether a string's bytes are one short line of text (what a literal in the source gives a
+    variable; a file holds lines)."""
+    return raw is not None and len(raw) <= MAX_LITERAL_VAR and b"\n" not in raw and mostly_text(raw)
 
 
 def _var_findings(
@@ -1269,6 +1275,8 @@ def _unnamed_variables(
             va = va_at(binary, s)
             found = own_variables(binary, [(va, va + e - s)], other) if va is not None else None
             extents = found[0] if found else []
+            # (a value of one short line is a literal the source gives the variable: the literals')
+            extents = [(v0, v1) for v0, v1 in extents if not one_line(binary.image.read_va(v0, v1 - v0))]
             data = [(max(s, s + v0 - va), min(e, s + v1 - va)) for v0, v1 in extents]  # type: ignore[operator]
             held[side] += data
             rest[side] += _gaps(s, e, data)
