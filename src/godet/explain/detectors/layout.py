@@ -240,20 +240,18 @@ def _absorbed_padding(ctx: DiffContext, limit: int = 64) -> np.ndarray:
     for i in np.flatnonzero(small & ~one_sided)[:MAX_MOVED_CHECKS]:
         a0, a1, b0, b1 = (int(x[i]) for x in (runs.a0, runs.a1, runs.b0, runs.b1))
         mask[i] = _moved_nearby(ctx, a0, a1, b0, b1, limit)
-    # longer ones when they are zeros: a section's end padded to the file alignment (PE's 512
-    # bytes) that holds more or less of the section's data, the gap after the code up to the next
-    # aligned address
-    for i in np.flatnonzero(gap[runs.unit] & one_sided & ~small & (runs.weight <= PAGE))[:MAX_MOVED_CHECKS]:
-        a0, a1, b0, b1 = (int(x[i]) for x in (runs.a0, runs.a1, runs.b0, runs.b1))
-        mask[i] = _zeros(ctx.a.image.data, a0, a1) and _zeros(ctx.b.image.data, b0, b1)
-    # zeros one build alone has between the pieces of writable data (compare/pieces.py): the
-    # padding to the next variable's alignment, which a size change before it made longer or
-    # shorter (a variable whose value is all zeros is in .bss, not here)
+    # one-sided runs that are zeros on both sides: longer ones at the gaps (a section's end padded
+    # to the file alignment, PE's 512 bytes, that holds more or less of its data; the gap after the
+    # code up to the next aligned address), and small ones between the pieces of writable data
+    # (compare/pieces.py: the padding to the next variable's alignment, which a size change before
+    # it made longer or shorter; a variable whose value is all zeros is in .bss, not here)
     data = np.array([section_name(u.split("/", 1)[0]) in MOVED_UNITS for u in runs.units], dtype=bool)
-    loose = data[runs.unit] & one_sided & ~mask & (runs.weight <= limit)
-    for i in np.flatnonzero(loose)[:MAX_MOVED_CHECKS]:
-        a0, a1, b0, b1 = (int(x[i]) for x in (runs.a0, runs.a1, runs.b0, runs.b1))
-        mask[i] = _zeros(ctx.a.image.data, a0, a1) and _zeros(ctx.b.image.data, b0, b1)
+    padded = gap[runs.unit] & ~small & (runs.weight <= PAGE)
+    loose = data[runs.unit] & ~mask & (runs.weight <= limit)
+    for which in (padded, loose):
+        for i in np.flatnonzero(which & one_sided & ~mask)[:MAX_MOVED_CHECKS]:
+            a0, a1, b0, b1 = (int(x[i]) for x in (runs.a0, runs.a1, runs.b0, runs.b1))
+            mask[i] = _zeros(ctx.a.image.data, a0, a1) and _zeros(ctx.b.image.data, b0, b1)
     return mask
 
 

@@ -9,7 +9,6 @@ each prefix is then located in its file and claimed, whatever the two lengths.
 from __future__ import annotations
 
 import re
-import struct
 from collections import Counter
 
 from godet.explain.detectors.base import PATH_PREFIX, Claim, DiffContext, Evidence, Finding, raw_bytes
@@ -258,26 +257,17 @@ def _trimpath_claims(ctx: DiffContext, f: Finding) -> None:
 
 
 def _path_variables(binary: Binary, side: str, roots: list[str]) -> list[Claim]:
-    """The string headers in initialized data whose value is one of ``roots`` as embedded (the
-    runtime's ``defaultGOROOT``, which -trimpath leaves empty, so that the other build keeps it in
-    .bss): a {pointer, length} pair at the root's first place, looked up in writable sections."""
-    image = binary.image
-    order = ">" if image.big_endian else "<"
-    word = "Q" if image.ptr_size == 8 else "I"
-    writable = [s for s in image.sections if s.writable and s.in_file and not s.executable]
+    """The string headers in writable data whose value is one of ``roots`` (the runtime's
+    ``defaultGOROOT``, which -trimpath leaves empty, so that the other build keeps it in .bss),
+    found among the binary's string headers (read/strdata.py)."""
+    h = binary.string_headers
     out = []
     for root in roots:
         needle = raw_bytes(root)
-        hit = image.find(needle)
-        sec = image.section_at(hit) if hit >= 0 else None
-        if sec is None or not sec.alloc:
-            continue
-        va = sec.addr + hit - sec.offset
-        header = struct.pack(order + word * 2, va, len(needle))
-        for sec in writable:
-            at = image.find(header, sec.offset, sec.end)
-            if at >= 0:
-                out.append(Claim.range(side, at, at + len(header)))
+        for addr, ptr in zip(*(x[h.length == len(needle)].tolist() for x in (h.addr, h.ptr)), strict=True):
+            off = binary.image.va_to_offset(addr)
+            if off is not None and binary.image.read_va(ptr, len(needle)) == needle:
+                out.append(Claim.range(side, off, off + 2 * binary.image.ptr_size))
     return out
 
 

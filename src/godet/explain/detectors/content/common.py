@@ -240,6 +240,12 @@ def va_claims(side: str, binary: Binary, va: int, size: int) -> list[Claim]:
     return [Claim.range(side, off, off + size)]
 
 
+def bumped_modules(ctx: DiffContext) -> list[str]:
+    """The modules whose version differs, or that one build alone holds (the keys of the
+    dependency-version findings)."""
+    return sorted({f.key for f in ctx.findings if f.cause == "dependency-version" and f.key})
+
+
 def read_at(binary: Binary, va: int, size: int) -> bytes | None:
     if size < 0 or size > 1 << 26:
         return None
@@ -450,5 +456,3 @@ def _pclntab_pieces(ctx: DiffContext) -> set[str]:
                 if len(idx) and lo_arr[idx].min() >= p.offset and hi_arr[idx].max() <= p.offset + p.size:
                     out.add(u)
     return out
-
-

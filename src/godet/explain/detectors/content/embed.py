@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
 
 from godet.explain.causes import EMBED_USERS, LISTED_VERSIONS
 from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding
 from godet.explain.detectors.content.common import (
     State,
+    bumped_modules,
     digest,
     from_first_diff,
     mostly_text,
@@ -17,7 +17,6 @@ from godet.explain.detectors.content.common import (
     va_claims,
 )
 from godet.read.binary import Binary
-from godet.read.buildinfo import Module
 from godet.read.coderefs import data_refs, loads_at
 from godet.read.embed import EmbedFile, EmbedTable
 from godet.read.inltree import function_at_pc
@@ -169,9 +168,7 @@ class _Listing:
         self.named: set[str] | None = set()
         self.dirs: list[str] = []
         self.files: list[str] = []
-        ba, bb = ctx.a.buildinfo, ctx.b.buildinfo
-        va, vb = (_versions(bi.deps) if bi is not None else {} for bi in (ba, bb))
-        self.differ = [p for p in va.keys() | vb.keys() if va.get(p) != vb.get(p)]
+        self.differ = bumped_modules(ctx)
 
     def add(self, name: str, both: bool, da: bytes | None, db: bytes | None) -> None:
         if self.named is None:
@@ -197,13 +194,11 @@ def listed_versions(ctx: DiffContext, da: bytes | None, db: bytes | None) -> set
     modules whose versions differ (a licence report or an SBOM the build generated from the module
     list): every changed line names such a module (bumped, or in one build only), and the changed
     lines that name none are the same on both sides. None when some change is anything else."""
-    ba, bb = ctx.a.buildinfo, ctx.b.buildinfo
-    if ba is None or bb is None or da is None or db is None or max(len(da), len(db)) > MAX_LISTING:
+    if ctx.a.buildinfo is None or ctx.b.buildinfo is None or da is None or db is None:
         return None
-    if not (mostly_text(da) and mostly_text(db)):
+    if max(len(da), len(db)) > MAX_LISTING or not (mostly_text(da) and mostly_text(db)):
         return None
-    va, vb = _versions(ba.deps), _versions(bb.deps)
-    differ = [p for p in va.keys() | vb.keys() if va.get(p) != vb.get(p)]
+    differ = bumped_modules(ctx)
     ta, tb = da.decode("utf-8", "replace"), db.decode("utf-8", "replace")
     if not any(p in ta or p in tb for p in differ):
         return None  # (no module the builds differ in is named: no listing of them; no line diff)
@@ -225,13 +220,6 @@ def listed_versions(ctx: DiffContext, da: bytes | None, db: bytes | None) -> set
         if rest[0] != rest[1]:
             return None
     return named
-
-
-def _versions(mods: Iterable[Module]) -> dict[str, str]:
-    """Module path -> the version its code came from (a replacement's, when it has one)."""
-    return {
-        m.path: m.replace.version if m.replace is not None and m.replace.version else m.version for m in mods
-    }
 
 
 def _names(line: str, path: str) -> bool:

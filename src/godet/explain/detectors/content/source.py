@@ -30,6 +30,7 @@ from godet.explain.detectors.base import (
     variable_claims,
 )
 from godet.explain.detectors.content.common import (
+    bumped_modules,
     code_explained,
     follow_claims,
     function_claims,
@@ -546,7 +547,7 @@ def _source_change(
     if not verdicts.changed:
         return []
     reached, apart = _split_by_versions(ctx, verdicts.changed)
-    versions = _bumped_modules(ctx)
+    versions = bumped_modules(ctx)
     if not apart or not reached:
         found = _changed_code(ctx, verdicts, own_code)
         if versions:
@@ -559,11 +560,6 @@ def _source_change(
     return out
 
 
-def _bumped_modules(ctx: DiffContext) -> list[str]:
-    """The modules whose version differs (the keys of the dependency-version findings)."""
-    return sorted({f.key for f in ctx.findings if f.cause == "dependency-version" and f.key})
-
-
 Changed = list[tuple[FunctionDelta, "codecmp.CodeCompare | None"]]
 
 
@@ -573,7 +569,7 @@ def _split_by_versions(ctx: DiffContext, changed: Changed) -> tuple[Changed, Cha
     to it, inlines, calls or jumps to one of its functions, loads a descriptor of one of its types
     (in either build), differs only where data layout shows (_layout_only), or that the compiler
     generated; so may it one whose inline tree cannot be read."""
-    modules = _bumped_modules(ctx)
+    modules = bumped_modules(ctx)
     if not modules:
         return changed, []
     packages = _package_names(ctx, modules)
