@@ -116,6 +116,12 @@ def readelf_needed(path: Path) -> list[str]:
     return re.findall(r"\(NEEDED\)\s+Shared library: \[([^\]]+)\]", _readelf(path, "-d"))
 
 
+def readelf_version_needs(path: Path) -> list[str]:
+    """The symbol versions the file needs (.gnu.version_r, ``readelf -V``), sorted."""
+    sec = _readelf(path, "-V").partition("'.gnu.version_r'")[2]
+    return sorted(set(re.findall(r"Name: (\S+)\s+Flags", sec)))
+
+
 def readelf_interp(path: Path) -> str | None:
     """The PT_INTERP program interpreter, or None when there is none."""
     m = re.search(r"\[Requesting program interpreter: ([^\]]+)\]", _readelf(path, "-l"))

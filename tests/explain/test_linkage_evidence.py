@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import gobuild
+import oracles
+from gobuild import BuildSpec
+from godet.api import diff
 from godet.explain.detectors.structure import linkage_evidence
 from godet.read.binary import open_binaries
 
@@ -23,3 +27,25 @@ def test_version_needs_in_another_order_are_told_as_order(gobin) -> None:  # typ
     assert [e.label for e in linkage_evidence(lk, fewer)] == ["symbol versions"]
     other_libs = replace(lk, needed=[*lk.needed, "libextra.so.1"])
     assert [e.label for e in linkage_evidence(lk, other_libs)] == ["needed libraries"]
+
+
+def test_strip_flags_do_not_explain_linkage_beside_race() -> None:
+    # -ldflags=-s strips the symbol table and changes nothing the program links against; -race links
+    # the race runtime's C objects and their libc symbol versions. Beside both, the linkage is the
+    # race detector's (the explorer's c-source+ldflags-s+race named -ldflags as its cause)
+    plain, race_s, stripped = (
+        BuildSpec("hello"),
+        BuildSpec("hello", flags=("-race", "-ldflags=-s")),
+        BuildSpec("hello", flags=("-ldflags=-s",)),
+    )
+    pa, pb, ps = (gobuild.build(s) for s in (plain, race_s, stripped))
+    versions = oracles.readelf_version_needs
+    assert versions(pa) != versions(pb)  # the linkage really differs ...
+    assert versions(pa) == versions(ps)  # ... not by -s
+    assert oracles.readelf_needed(pa) == oracles.readelf_needed(ps)
+    rep = diff(str(pa), str(pb))
+    (lk,) = [f for f in rep.causes if f.cause == "linkage"]
+    assert lk.role == "consequence" and lk.root is not None
+    assert (lk.root.cause, lk.root.key) == ("build-setting", "-race")
+    # -s alone: no linkage finding at all
+    assert "linkage" not in {f.cause for f in diff(str(pa), str(ps)).causes}

@@ -16,6 +16,7 @@ from dataclasses import KW_ONLY, dataclass
 from typing import TYPE_CHECKING
 
 from godet.explain import godebug
+from godet.read.xflags import without_x
 
 if TYPE_CHECKING:
     from godet.explain.detectors.base import Finding
@@ -722,6 +723,18 @@ def _links_externally(causer: Finding, effect: Finding) -> bool:
     )
 
 
+STRIP_FLAGS = re.compile(r"-{1,2}(s|w|buildid(=.*)?)$")  # -ldflags words that change no linking
+
+
+def _links_differently(causer: Finding, effect: Finding) -> bool:
+    """The causer's flags (its evidence) differ in a word besides -X, -s, -w and -buildid: those
+    strip or stamp the output, they do not change what it links against."""
+    def words(v: object) -> list[str]:
+        return [w for w in without_x(v) if not STRIP_FLAGS.match(w)] if isinstance(v, str) else []
+
+    return any(words(ev.a) != words(ev.b) for ev in causer.evidence)
+
+
 CONDITION_TEXT = {  # how the docs and the accuracy report say each condition
     "absent-on-one-side": "recorded in one build only",
     "absent-in-the-same-build": "absent from the same build",
@@ -732,6 +745,7 @@ CONDITION_TEXT = {  # how the docs and the accuracy report say each condition
     "differs too",
     "no-go-literal": "no changed string is known to be a Go string literal",
     "links-externally": "the flags name -linkmode=external",
+    "links-differently": "the flags differ in a word besides -X, -s, -w and -buildid",
     "flags-recorded": "its value is recorded in both builds",
     "flags-unrecorded": "the differing C code is all that says the flags differ (no CGO_* setting does)",
     "a-recorded-flag": "it is a flag buildinfo records",
@@ -762,6 +776,7 @@ CONDITIONS: dict[str, Callable[[Finding, Finding], bool]] = {
     "recompiled": _recompiled,
     "no-go-literal": _no_go_literal,
     "links-externally": _links_externally,
+    "links-differently": _links_differently,
     "flags-recorded": _flags_recorded,
     "flags-unrecorded": _flags_unrecorded,
     "a-recorded-flag": _a_recorded_flag,
@@ -868,7 +883,10 @@ def _setting_edges() -> list[Edge]:
         )
     )
     for k in ("-race", "-msan", "-asan", "-buildmode", "-ldflags", "CGO_ENABLED"):
-        out.append(Edge("build-setting", "linkage", f"{k} changes how the program is linked", cause_key=k))
+        when = "links-differently" if k == "-ldflags" else ""
+        out.append(
+            Edge("build-setting", "linkage", f"{k} changes how the program is linked", cause_key=k, when=when)
+        )
         out.append(
             Edge("build-setting", "gnu-build-id", f"{k} can switch to the external linker", cause_key=k)
         )
