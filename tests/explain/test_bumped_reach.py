@@ -49,6 +49,15 @@ def test_call_graph_matches_go_tool_objdump(gobin, name: str) -> None:
             assert got == want, fn
 
 
+def _word(path, addr: int) -> int:  # type: ignore[no-untyped-def]
+    """The 8-byte little-endian word at virtual address ``addr``, by readelf's section table and dump."""
+    for name, _t, start, _off, size, _f in oracles.readelf_sections(path):
+        if name and start <= addr < start + size:
+            data = oracles.readelf_hex(path, name)
+            return int.from_bytes(data[addr - start : addr - start + 8], "little")
+    raise AssertionError(f"{addr:#x} is in no section")
+
+
 def _bump_using(spec: gobuild.BuildSpec, imports: str, call: str) -> gobuild.BuildSpec:
     """B's dependency at v1.1.0, whose Describe also calls ``call`` (a package the program did not
     use before)."""
@@ -72,6 +81,38 @@ def test_a_package_a_new_version_calls_into_is_the_bump() -> None:
         n for _, k, n in oracles.go_tool_nm(pa) if k in "Tt"
     }
     assert any(n.startswith("encoding/base32.") for n in only_b)
+    rep = diff_paths(str(pa), str(pb))
+    assert [f.cause for f in rep.roots] == ["dependency-version"], [(f.cause, f.summary) for f in rep.roots]
+
+
+def test_a_function_a_new_version_takes_as_a_value_is_the_bump() -> None:
+    """B's dependency keeps math/rand/v2.Float64 in a variable (``var pick = rand.Float64``, as grpc
+    1.79 does) and calls through it: no instruction calls Float64, yet the linker keeps it for the
+    func value the variable points at. Found on caddy 2.11.1 -> 2.11.2 (PyPI wheels, stripped, the
+    same go1.26.0): Float64, in B only, was a source-change root."""
+    base = factors.BASE
+    b = _bump_using(base, '\t"math/rand/v2"', "strconv.Itoa(int(pick()))")
+    dep = factors._content(b, "dep/dep.go") + "\nvar pick = rand.Float64\n"
+    b = b.with_(edits=(*(e for e in b.edits if e[0] != "dep/dep.go"), ("dep/dep.go", dep)))
+    b = b.with_(flags=(*b.flags, "-ldflags=-s -w"))
+    a = base.with_(flags=(*base.flags, "-ldflags=-s -w"))
+    pa, pb = gobuild.build_pair(a, b)
+    # (the oracles read the unstripped twins: the same code, with symbols)
+    ua, ub = gobuild.build_pair(base, b.with_(flags=tuple(f for f in b.flags if f != "-ldflags=-s -w")))
+    funcs_a = {n for _, k, n in oracles.go_tool_nm(ua) if k in "Tt"}
+    funcs_b = {n for _, k, n in oracles.go_tool_nm(ub) if k in "Tt"}
+    assert "math/rand/v2.Float64" in funcs_b - funcs_a
+    # the variable holds a pointer to a word holding Float64's entry: its func value
+    addrs = {n: a for a, _k, n in oracles.go_tool_nm(ub)}
+    assert _word(ub, _word(ub, addrs[factors.DEP_PATH + ".pick"])) == addrs["math/rand/v2.Float64"]
+    start = addrs["math/rand/v2.Float64"]
+    end = min(a for a, k, _n in oracles.go_tool_nm(ub) if k in "Tt" and a > start)
+    calls = [
+        row[4]
+        for row in oracles.go_tool_objdump(ub)
+        if "math/rand/v2.Float64(SB)" in row[4] and not start <= row[2] < end  # (its own prologue's JMP)
+    ]
+    assert not [c for c in calls if c.startswith(("CALL", "JMP"))]  # taken as a value only
     rep = diff_paths(str(pa), str(pb))
     assert [f.cause for f in rep.roots] == ["dependency-version"], [(f.cause, f.summary) for f in rep.roots]
 

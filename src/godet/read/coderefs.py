@@ -204,30 +204,68 @@ def _call_graph(binary: Binary) -> tuple[np.ndarray, np.ndarray] | None:
     return src[order], dst[order]
 
 
+def _text_refs(binary: Binary) -> Refs | None:
+    """code_refs over all the Go functions' code, computed once per binary."""
+    tab = binary.pclntab
+    if tab is None or not len(tab):
+        return None
+    memo = binary.image.memo
+    if "code-refs" not in memo:
+        memo["code-refs"] = code_refs(binary.image, (int(tab.entries[0]), int(tab.ends[-1])))
+    return memo["code-refs"]
+
+
 def loads_at(binary: Binary, targets: list[int]) -> list[int]:
     """The pcs of the instructions that load one of the addresses ``targets`` (x86 ``LEA``/``MOV``
     rip-relative or absolute, arm64 ``ADRP`` + ``ADD``/``LDR``): where a variable or a table is
     used. Empty when the code cannot be scanned."""
-    tab = binary.pclntab
-    if tab is None or not len(tab) or not targets:
-        return []
-    memo = binary.image.memo
-    if "code-refs" not in memo:
-        memo["code-refs"] = code_refs(binary.image, (int(tab.entries[0]), int(tab.ends[-1])))
-    refs = memo["code-refs"]
+    refs = _text_refs(binary) if targets else None
     if refs is None:
         return []
     return sorted(refs.pcs[np.isin(refs.targets, np.array(targets, dtype=np.uint64))].tolist())
 
 
+def value_graph(binary: Binary) -> tuple[np.ndarray, np.ndarray] | None:
+    """Every function that Go code takes as a value, as (taker, function) pclntab indexes sorted by
+    taker: the code loads a func value (``f := pkg.F``: a word holding F's entry, ``pkg.F·f``), or a
+    variable initialised with one (``var f = pkg.F``: a word pointing at such a word). The linker
+    keeps F for that reference as for a call. None when the code cannot be scanned."""
+    memo = binary.image.memo
+    if "value-graph" not in memo:
+        memo["value-graph"] = _value_graph(binary)
+    return memo["value-graph"]
+
+
+def _value_graph(binary: Binary) -> tuple[np.ndarray, np.ndarray] | None:
+    tab, refs = binary.pclntab, _text_refs(binary)
+    if tab is None or refs is None:
+        return None
+
+    def entry_index(words: np.ndarray) -> np.ndarray:  # the function starting at each word, or -1
+        k = tab.indexes_at(words)
+        return np.where((k >= 0) & (tab.entries[np.maximum(k, 0)] == words), k, -1)
+
+    first = words_at(binary.image, refs.targets)
+    dst = entry_index(first)  # the loaded word is a func value
+    indirect = np.flatnonzero((dst < 0) & (first != 0))
+    dst[indirect] = entry_index(words_at(binary.image, first[indirect]))  # it points at one
+    src = tab.indexes_at(refs.pcs)
+    keep = (src >= 0) & (dst >= 0) & (src != dst)
+    order = np.argsort(src[keep], kind="stable")
+    return src[keep][order], dst[keep][order]
+
+
 def reached_by_calls(binary: Binary, roots: np.ndarray, through: np.ndarray) -> np.ndarray:
-    """The functions (pclntab indexes, sorted) that functions ``roots`` call directly, or through
-    calls among the functions ``through`` (a sorted index array), that are themselves in
-    ``through``: code only the roots' code brings into the program."""
-    graph = call_graph(binary)
-    if graph is None or not len(roots) or not len(through):
+    """The functions (pclntab indexes, sorted) that functions ``roots`` call or take as values
+    (value_graph) directly, or through such references among the functions ``through`` (a sorted
+    index array), that are themselves in ``through``: code only the roots' code brings into the
+    program."""
+    graphs = [g for g in (call_graph(binary), value_graph(binary) if len(through) else None) if g is not None]
+    if not graphs or not len(roots) or not len(through):
         return np.zeros(0, dtype=np.int64)
-    src, dst = graph
+    src, dst = (np.concatenate(parts) for parts in zip(*graphs, strict=True))
+    order = np.argsort(src, kind="stable")
+    src, dst = src[order], dst[order]
     reached = np.zeros(0, dtype=np.int64)
     frontier = np.unique(np.asarray(roots, dtype=np.int64))
     for _ in range(64):  # (call chains through new code are short; a hostile graph stops here)
@@ -750,9 +788,9 @@ def words_at(image: Image, addrs: np.ndarray) -> np.ndarray:
     ps = image.ptr_size
     raw = np.frombuffer(image.data, dtype=np.uint8)
     for sec in image.sections:
-        if not sec.in_file or sec.size < ps:
-            continue
-        inside = np.flatnonzero((addrs >= sec.addr) & (addrs + ps <= sec.addr + sec.size))
+        if not (sec.alloc and sec.in_file) or sec.size < ps:
+            continue  # (a word of any value is asked about: no sum that could wrap around)
+        inside = np.flatnonzero((addrs >= sec.addr) & (addrs <= sec.addr + sec.size - ps))
         if not len(inside) or sec.offset + sec.size > len(raw):
             continue
         offs = (addrs[inside] - np.uint64(sec.addr)).astype(np.int64) + sec.offset
