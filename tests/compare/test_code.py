@@ -353,3 +353,72 @@ def test_code_differs_only_as_the_relocation_model_and_linker_make_it(
         v = code.changed_functions(ctx, 5000)
         left = code.beyond_relocation(ctx, v.changed)
         assert [fd.name for fd, _ in left if fd.a_range and fd.b_range] == ["main.mix"]
+
+
+_NUMBER = re.compile(r"-?0x[0-9a-f]+|\b\d+\b")
+
+
+def _rip_target(addr: int, raw: bytes, asm: str) -> int | None:
+    """The address a ``LEAQ/MOVQ disp(IP)`` instruction reads (disp from the end of the instruction)."""
+    m = re.search(r"(-?0x[0-9a-f]+)\(IP\)", asm)
+    return addr + len(raw) + int(m.group(1), 16) if m else None
+
+
+def test_read_only_data_in_another_section_is_the_same_target(gobuild_available: gobuild.Toolchain) -> None:
+    """-buildmode=pie moves the read-only data that holds pointers (type descriptors, func values,
+    jump tables) to .data.rel.ro*, where an executable keeps it in .rodata, .go.type and .go.func:
+    code that loads such an object is the same code. Oracles: readelf for the sections, go tool nm
+    for [runtime.types, runtime.etypes), go tool objdump for code that differs only in numbers."""
+    pie_flags = (*T, "-buildmode=pie")
+    exe, pie = gobuild.build_pair(BuildSpec("multi", flags=T), BuildSpec("multi", flags=pie_flags))
+    spans = []
+    for p in (exe, pie):
+        syms = {n: a for a, _k, n in oracles.go_tool_nm(p)}
+        lo, hi = syms["runtime.types"], syms["runtime.etypes"]
+        (sec,) = [s[0] for s in oracles.readelf_sections(p) if s[0] and s[2] <= lo < s[2] + s[4]]
+        spans.append((lo, hi, sec))
+    assert spans[0][2] != spans[1][2]  # (.go.type vs .data.rel.ro.go.type)
+
+    def listing(p: Path, span: tuple[int, int, str]) -> dict[str, tuple[list[str], bool]]:
+        """function -> (its assembly with numbers masked, whether it loads a type descriptor)"""
+        out: dict[str, tuple[list[str], bool]] = {}
+        for _file, _line, addr, raw, asm in oracles.go_tool_objdump(p):
+            name = _function_at(p, addr)
+            masked, loads = out.setdefault(name, ([], False))
+            target = _rip_target(addr, raw, asm)
+            loads = loads or (target is not None and span[0] <= target < span[1])
+            out[name] = ([*masked, _NUMBER.sub("N", asm)], loads)
+        return out
+
+    la, lb = listing(exe, spans[0]), listing(pie, spans[1])
+    alike = [n for n in la if n in lb and la[n][1] and lb[n][1] and la[n][0] == lb[n][0]]
+    assert len(alike) >= 20
+    with context(exe, pie) as ctx:
+        tab_a, tab_b = ctx.a.pclntab, ctx.b.pclntab
+        changed = []
+        for name in alike:
+            ia, ib = tab_a.index_of(name), tab_b.index_of(name)  # type: ignore[union-attr]
+            if ia is None or ib is None:
+                continue
+            ra = _file_range(ctx.a, int(tab_a.entries[ia]), int(tab_a.ends[ia]))  # type: ignore[union-attr]
+            rb = _file_range(ctx.b, int(tab_b.entries[ib]), int(tab_b.ends[ib]))  # type: ignore[union-attr]
+            if code.compare_ranges(ctx, ra, rb).verdict not in ("same", "shifted"):
+                changed.append(name)
+        assert not changed, changed[:5]
+
+
+@cache
+def _starts(p: Path) -> tuple[list[int], list[str]]:
+    rows = sorted((a, n) for a, k, n in oracles.go_tool_nm(p) if k in "Tt")
+    return [a for a, _ in rows], [n for _, n in rows]
+
+
+def _function_at(p: Path, addr: int) -> str:
+    starts, names = _starts(p)
+    i = int(np.searchsorted(starts, addr, side="right")) - 1
+    return names[i] if i >= 0 else ""
+
+
+def _file_range(binary, lo: int, hi: int) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    off = binary.image.va_to_offset(lo)
+    return off, off + hi - lo

@@ -181,6 +181,9 @@ def _decode(arch: str, code: bytes, base: int) -> _Raw:
     return out
 
 
+_X86_BRANCHES = ("j", "call", "loop")  # mnemonics whose operand is a pc-relative target
+
+
 class _Normaliser:
     """Rewrites address operands of one range's instructions as names (state: ARM64 ADRP pages)."""
 
@@ -207,7 +210,10 @@ class _Normaliser:
         elif self.arch == "amd64" and "rip" in ops:
             nxt = addr + size
             ops = _RIP.sub(lambda m: f"[<{namer.name(nxt + _signed(m.group(1), m.group(2)))}>]", ops)
-        ops = _HEX.sub(lambda m: self._hex(m), ops)
+        # (x86 code in a position-independent ELF holds no address as a plain number: only branch
+        # targets, which capstone prints resolved, are addresses there)
+        numbers = self.arch in ("amd64", "386") and not namer.absolute and not mnem.startswith(_X86_BRANCHES)
+        ops = ops if numbers else _HEX.sub(lambda m: self._hex(m), ops)
         return f"{mnem} {ops}".rstrip()
 
     def _hex(self, m: re.Match[str]) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from godet.read.formats import section_names
@@ -71,6 +72,14 @@ class Namer:
             s.name for s in binary.image.sections if s.executable and s.addr <= go_lo < s.addr + s.size
         }
 
+    @cached_property
+    def absolute(self) -> bool:
+        """Whether code may hold an address as a plain number: not in a position-independent ELF
+        (PIE or shared object, e_type DYN), which addresses everything relative to the pc; there a
+        constant that falls inside its sections (loaded near 0) is a number, not an address."""
+        image = self.binary.image
+        return not (image.format == "elf" and image.kind == "DYN")
+
     def section(self, va: int) -> str | None:
         sec = self._sec(va)
         return sec[2] if sec else None
@@ -132,6 +141,8 @@ class Namer:
             return imported or f"{sec[2]}+{va - sec[0]:#x}"
         if sec[2].split(",")[-1] in VARIABLE_SECTIONS:
             return "[variables]+?"  # a variable with a value and one without live in different sections
+        if sec[2].split(",")[-1] in READ_ONLY_SECTIONS:
+            return "[read-only data]+?"  # PIE moves what holds pointers (types, jump tables) to relro
         return f"{sec[2]}+?"
 
 
@@ -139,6 +150,10 @@ class Namer:
 # the linker (runtime.defaultGOROOT, unset under -trimpath) or initialised in one build only moves
 # between them while the code that reads it stays the same, so section placeholders do not tell them apart.
 VARIABLE_SECTIONS = section_names("data", "noptrdata", "bss")
+# Where read-only data lives: an executable keeps the type descriptors, func values and jump tables
+# in .rodata (Go 1.27: .go.type, .go.func), a position-independent build in .data.rel.ro (the
+# dynamic loader relocates their pointers), so the same code reads the same object elsewhere.
+READ_ONLY_SECTIONS = section_names("rodata", "relro", "go-type", "go-func")
 
 CGO_PREFIX = re.compile(r"_cgo_[0-9a-f]{12}_")
 

@@ -385,8 +385,8 @@ class ElfFormat(ExecutableFormat):
         "data": (".data",),
         "noptrdata": (".noptrdata",),
         "bss": (".bss", ".noptrbss"),
-        "go-type": (".go.type",),
-        "go-func": (".go.func",),
+        "go-type": (".go.type", ".data.rel.ro.go.type"),  # (the second: Go 1.27's PIE)
+        "go-func": (".go.func", ".data.rel.ro.go.func"),
         "go-module": (".go.module",),
         "moduledata": (".go.module", ".noptrdata", ".data", ".data.rel.ro"),
         "pclntab": (".gopclntab",),
