@@ -10,6 +10,7 @@ from gobuild import BuildSpec
 from godet.api import diff
 from godet.explain.detectors.structure import linkage_evidence
 from godet.read.binary import open_binaries
+from matrix import factors
 
 
 def test_version_needs_in_another_order_are_told_as_order(gobin) -> None:  # type: ignore[no-untyped-def]
@@ -49,3 +50,20 @@ def test_strip_flags_do_not_explain_linkage_beside_race() -> None:
     assert (lk.root.cause, lk.root.key) == ("build-setting", "-race")
     # -s alone: no linkage finding at all
     assert "linkage" not in {f.cause for f in diff(str(pa), str(ps)).causes}
+
+
+def test_the_c_library_and_cgo_strings_are_cgo_enabled_beside_pie() -> None:
+    # B turns cgo off and builds a PIE: only A links runtime/cgo and, through it, libc; both settings
+    # may change how the program is linked, but the library (and runtime/cgo's strings) come with cgo
+    a, b = factors.pair_specs(("cgo-enabled", "pie"))
+    pa, pb = gobuild.build_pair(a, b)
+    assert "libc.so.6" in oracles.readelf_needed(pa) and "libc.so.6" not in oracles.readelf_needed(pb)
+    cgo = [any(n.startswith("runtime/cgo.") for _a, _k, n in oracles.go_tool_nm(p)) for p in (pa, pb)]
+    assert cgo == [True, False]
+    rep = diff(str(pa), str(pb))
+    settings = {f.key for f in rep.roots if f.cause == "build-setting"}
+    assert {"CGO_ENABLED", "-buildmode"} <= settings
+    for cause in ("linkage", "string-literal"):
+        (f,) = [f for f in rep.causes if f.cause == cause]
+        assert f.role == "consequence" and f.root is not None
+        assert (f.root.cause, f.root.key) == ("build-setting", "CGO_ENABLED"), cause

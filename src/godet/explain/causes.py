@@ -559,7 +559,7 @@ def _flags_unrecorded(causer: Finding, effect: Finding) -> bool:
 
 
 def _cgo_linked_in(causer: Finding, effect: Finding) -> bool:
-    """One build only links runtime/cgo: the changed strings may be its."""
+    """One build only links runtime/cgo: the changed strings (or the linkage) may be its."""
     return CGO_ONE_SIDE in effect.traits
 
 
@@ -660,7 +660,7 @@ LISTED_VERSIONS = "versions listed"
 MOVED_LINES = "function start lines"  # the key of source-change "functions start on other lines"
 HEADER_SHIFT = "header-shift"  # trait of a moved-lines finding: every function of each file moved alike
 SAME_SOURCE = "same-source"  # trait of a package's build-dependencies finding: one source, other libraries
-CGO_ONE_SIDE = "cgo-one-side"  # trait of a string-literal finding: one build only links runtime/cgo
+CGO_ONE_SIDE = "cgo-one-side"  # trait of a string-literal or linkage finding: runtime/cgo in one build only
 GO_LITERALS = "go-literals"  # trait of a string-literal finding: a changed string lies in Go's literals
 C_LITERALS = "c-literals"  # ... in a C object's read-only data
 STD_LITERALS = "std-literals"  # ... the code that loads its changed strings is the standard library's only
@@ -863,7 +863,8 @@ def _setting_edges() -> list[Edge]:
             why = f"{k} changes which code and strings exist"
             own = [] if k in OWN_CODE_SETTINGS else ["no-own-literal"]
             when = "+".join(recorded + own)
-            out.append(Edge("build-setting", "string-literal", why, cause_key=k, when=when))
+            prefer = "cgo-linked-in" if k == "CGO_ENABLED" else ""  # (runtime/cgo's strings: cgo's)
+            out.append(Edge("build-setting", "string-literal", why, cause_key=k, when=when, prefer=prefer))
     out.append(
         Edge(
             "build-setting",
@@ -884,9 +885,9 @@ def _setting_edges() -> list[Edge]:
     )
     for k in ("-race", "-msan", "-asan", "-buildmode", "-ldflags", "CGO_ENABLED"):
         when = "links-differently" if k == "-ldflags" else ""
-        out.append(
-            Edge("build-setting", "linkage", f"{k} changes how the program is linked", cause_key=k, when=when)
-        )
+        prefer = "cgo-linked-in" if k == "CGO_ENABLED" else ""  # (the C library comes with runtime/cgo)
+        why = f"{k} changes how the program is linked"
+        out.append(Edge("build-setting", "linkage", why, cause_key=k, when=when, prefer=prefer))
         out.append(
             Edge("build-setting", "gnu-build-id", f"{k} can switch to the external linker", cause_key=k)
         )

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from godet.explain.causes import CAUSES, is_broad
+from godet.read.owners import names_package
 from godet.read.strdata import WRITABLE_DATA, section_name
 
 if TYPE_CHECKING:
@@ -239,6 +240,19 @@ class DiffContext:
                 spans.append((pos, size))
             self.memo[key] = spans
         return self.memo[key]
+
+
+def cgo_one_side(ctx: DiffContext) -> bool:
+    """Whether one build only links runtime/cgo (by its function names): cgo, and the C library and
+    strings that come with it, are in that build alone. Computed once per pair."""
+    if "cgo-one-side" not in ctx.memo:
+        ta, tb = ctx.a.pclntab, ctx.b.pclntab
+        ctx.memo["cgo-one-side"] = (
+            ta is not None
+            and tb is not None
+            and names_package(ta.name_table(), "runtime/cgo") != names_package(tb.name_table(), "runtime/cgo")
+        )
+    return bool(ctx.memo["cgo-one-side"])
 
 
 def variable_claims(ctx: DiffContext) -> list[Claim]:

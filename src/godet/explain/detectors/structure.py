@@ -6,7 +6,8 @@ static vs dynamic linking, a different interpreter or libraries, a different hos
 
 from __future__ import annotations
 
-from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding
+from godet.explain.causes import CGO_ONE_SIDE
+from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding, cgo_one_side
 from godet.read.formats import in_debug_segment, is_debug_name
 from godet.read.linkage import Linkage
 
@@ -153,7 +154,9 @@ def _linkage(ctx: DiffContext, units: dict[str, None]) -> list[Finding]:
     claims = [Claim.unit(u) for u in units if u in DYNAMIC_UNITS]
     # Changing the link mode (internal/external, static/dynamic) re-lays out the whole file.
     claims += [Claim.unit(u, fallback=True) for u in units]
-    return [Finding("linkage", "The linkage differs: " + ", ".join(e.label for e in ev) + ".", ev, claims)]
+    traits = frozenset({CGO_ONE_SIDE}) if cgo_one_side(ctx) else frozenset()
+    summary = "The linkage differs: " + ", ".join(e.label for e in ev) + "."
+    return [Finding("linkage", summary, ev, claims, traits=traits)]
 
 
 def linkage_evidence(a: Linkage, b: Linkage) -> list[Evidence]:

@@ -34,6 +34,7 @@ from godet.explain.detectors.base import (
     DiffContext,
     Evidence,
     Finding,
+    cgo_one_side,
     merge_spans,
     merged_ranges,
     raw_bytes,
@@ -80,7 +81,7 @@ from godet.read.coderefs import (
 from godet.read.formats import section_names
 from godet.read.image import Section
 from godet.read.inltree import inlined_functions
-from godet.read.owners import DEP, GENERATED, MAIN, ModuleIndex, in_modules, names_package, package_of
+from godet.read.owners import DEP, GENERATED, MAIN, ModuleIndex, in_modules, package_of
 from godet.read.owners import STD as STD_KIND  # (strings.py has no other STD)
 from godet.read.strdata import literal_origin
 from godet.read.xflags import LINKER_STRINGS
@@ -1094,7 +1095,7 @@ def _blob_literals(ctx: DiffContext, variables: list[Finding]) -> list[Finding]:
     rest = {side: sorted(rest[side] + shared[side]) for side in rest}
     texts = {side: [f for f in fs if f] for side, fs in flags.items()}  # the literals themselves
     traits = {GO_LITERALS}
-    if _cgo_one_side(ctx):
+    if cgo_one_side(ctx):
         traits.add(CGO_ONE_SIDE)
     if std_compiled_alike(ctx):  # a release that compiled the standard library alike kept its strings
         traits.add(STD_UNCHANGED)
@@ -1327,15 +1328,6 @@ def _va_spans(
 def _versioned(f: Finding) -> bool:
     """Not a dependency-version finding whose module version one build does not record."""
     return f.cause != "dependency-version" or not f.evidence or f.in_both()
-
-
-def _cgo_one_side(ctx: DiffContext) -> bool:
-    """Whether one build only links runtime/cgo (by its function names): its strings come with it
-    (the external linker brings it in)."""
-    ta, tb = ctx.a.pclntab, ctx.b.pclntab
-    if ta is None or tb is None:
-        return False
-    return names_package(ta.name_table(), "runtime/cgo") != names_package(tb.name_table(), "runtime/cgo")
 
 
 def strings_changed(ctx: DiffContext, st: State) -> bool:
