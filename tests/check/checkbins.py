@@ -59,6 +59,20 @@ IDENTITY_FLAGS = (f"-ldflags=-X main.buildHost={IDENTITY_HOST} -X main.builtBy={
                   "-X main.version=1.2.3")
 IDENTITY_EDITS = (("main.go", _identity_main()),)
 
+def _var_date_main() -> str:
+    """xvars with a package-level string variable the source sets to a time (not an -X value)."""
+    return (
+        "// Command xvars prints variables meant to be set with -ldflags -X.\n"
+        "package main\n\n"
+        'import "fmt"\n\n'
+        "var version, date, commit string\n\n"
+        'var cutoff = "2024-11-30T23:59:59Z"\n\n'
+        "func main() {\n"
+        '\tfmt.Printf("version=%s date=%s commit=%s cutoff=%s\\n", version, date, commit, cutoff)\n'
+        "}\n"
+    )
+
+
 def _help_date_main() -> str:
     """xvars with a usage line that quotes an example time (as restic's backup --time help does)."""
     return (
@@ -91,6 +105,10 @@ CHECK_FIXTURES: dict[str, BuildSpec] = {
     # a date inside a help text (restic's "(ex. '2012-11-01 22:08:41')"): a literal, not a stamp
     "x_rodata_help_date": BuildSpec("xvars", flags=(T, "-ldflags=-s -w -X main.version=1.2.3"),
                                     edits=(("main.go", _help_date_main()),)),
+    # a time the source assigns to a variable (caddy's dependencies: certificate cut-off dates): a
+    # literal, which its own string header covers exactly as an -X value's would
+    "x_rodata_var_date": BuildSpec("xvars", flags=(T, "-ldflags=-s -w -X main.version=1.2.3"),
+                                   edits=(("main.go", _var_date_main()),)),
     # macOS with an empty Go build ID: no LC_UUID
     # (Go 1.27 hashes the output into LC_UUID when the build ID is empty; Go 1.24-1.26 wrote none)
     "darwin_buildid_empty": BuildSpec("hello", env=DARWIN_ARM64, flags=("-ldflags=-buildid=",)),

@@ -349,3 +349,18 @@ def test_a_time_inside_a_literal_is_read_but_not_flagged(resolve: Resolve) -> No
         assert rodata_timestamps(b) == []
     with open_binaries(str(resolve((C, "x_rodata")))) as (b,):
         assert [t for t, _, _ in rodata_timestamps(b)] == [X_DATE]  # an -X value is its own string
+
+
+def test_a_time_the_source_assigns_is_a_literal_not_a_stamp(resolve: Resolve) -> None:
+    # var cutoff = "2024-11-30T23:59:59Z": a string header covers exactly the time, as an -X value's
+    # would, but the text lies among the Go string literals (an -X value lies past them, in
+    # main.date.str); caddy 2.11.2 (stripped, -trimpath) failed GD203 on three such dates
+    from godet.check.rules import rodata_timestamps
+    from godet.read.binary import open_binaries
+    from godet.read.timestamps import rodata_timestamps as scan
+
+    path = resolve((C, "x_rodata_var_date"))
+    with open_binaries(str(path)) as (b,):
+        assert "2024-11-30T23:59:59Z" in [t for t, _, _ in scan(b.image)]
+        assert rodata_timestamps(b) == []
+    assert "GD203" not in {f.rule for f in findings(path)}

@@ -254,13 +254,19 @@ def rodata_timestamps(b: Binary) -> list[tuple[str, str, int]]:
 
 def _own_string(b: Binary, heads: StringHeaders, stamp: tuple[str, str, int]) -> bool:
     """Whether a string header in writable data (an -X variable is one) covers the stamp and holds
-    little else: a time quoted inside a longer literal is not a stamped variable."""
+    little else: a time quoted inside a longer literal is not a stamped variable. A stamp among the
+    Go string literals is the source's (``var cutoff = "2024-11-30T23:59:59Z"``, caddy's
+    dependencies): the linker writes an -X value past them, in a symbol of its own (``<var>.str``),
+    which the literals' estimated extent in a stripped build leaves out too."""
     text, _, off = stamp
     sec = b.image.section_at(off)
     if sec is None or not len(heads):
         return False
     va = sec.addr + (off - sec.offset)
     end = va + len(text.encode("latin-1", "replace"))
+    blob = b.literal_blob
+    if blob is not None and blob[0] <= va and end <= blob[1]:
+        return False
     inside = (heads.ptr <= va) & (heads.ptr + heads.length >= end)
     return bool((inside & (heads.length <= end - va + STAMP_SLACK)).any())
 
@@ -692,8 +698,9 @@ RULES: tuple[Rule, ...] = (
         "A string variable set with -ldflags -X whose value looks like a date or time (RFC 3339, date(1) "
         "output, compact or Unix time); read from buildinfo's -ldflags, else from the NAME.str symbols, "
         "else (stripped and -trimpath) from date-and-time strings in read-only data that a string variable "
-        "holds (a header in writable data points at them; a time quoted in a help text is not one). The "
-        "stamped vcs.time "
+        "holds (a header in writable data points at them; a time quoted in a help text is not one, nor a "
+        "time among the Go string literals, which the source assigned: the linker writes an -X value "
+        "past them). The stamped vcs.time "
         "(the commit time, reproducible by construction; also in the runtime's copy of buildinfo), the Unix "
         "epoch (SOURCE_DATE_EPOCH=0, a zero time), Go's time-layout constants and pseudo-versions' commit "
         "times are not flagged.",
