@@ -358,6 +358,21 @@ def _neither_has(section: str) -> Callable[[Sides], str | None]:
     return check
 
 
+def _linked_differently(s: Sides) -> str | None:
+    """readelf shows another link: other sections, libraries, symbol versions or interpreter (a cgo
+    program with C files of its own is linked externally already, and the flag changes nothing)."""
+    import oracles
+
+    def link(path: str) -> tuple:
+        p = Path(path)
+        names = frozenset(sec[0] for sec in oracles.readelf_sections(p))
+        return names, oracles.readelf_needed(p), oracles.readelf_version_needs(p), oracles.readelf_interp(p)
+
+    if link(s.path_a) != link(s.path_b):
+        return None
+    return "readelf: the same sections, libraries, symbol versions and interpreter (linked alike)"
+
+
 def _readelf_has(section: str) -> Callable[[Sides], str | None]:
     import subprocess
 
@@ -673,7 +688,7 @@ FACTORS: dict[str, Factor] = {
             "B adds -ldflags=-linkmode=external",
             _on_b(lambda b: add_list_flag(b, "-ldflags", "-linkmode=external")),
             both(files_differ, setting_differs("-ldflags")),
-            masked_check=files_differ,
+            masked_check=_linked_differently,
             hidden_by_trimpath=True,
             hidden=(("linkage", None),),
         ),
