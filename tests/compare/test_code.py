@@ -422,3 +422,32 @@ def _function_at(p: Path, addr: int) -> str:
 def _file_range(binary, lo: int, hi: int) -> tuple[int, int]:  # type: ignore[no-untyped-def]
     off = binary.image.va_to_offset(lo)
     return off, off + hi - lo
+
+
+_GO_IMMEDIATE = re.compile(r"\$(-?0x[0-9a-f]+|-?\d+)")
+
+
+@pytest.mark.parametrize("pair", ["grow", "func-body"])
+def test_own_constants_are_go_tool_objdumps_immediates(gobuild_available: object, pair: str) -> None:
+    """own_constants of functions that inline nothing: the $immediates go tool objdump shows in their
+    instructions (small ones, not stack adjustments); a multiplication by 31 reads as a shift by 5,
+    one by 37 as LEAs with no immediate at all."""
+    from matrix import factors
+
+    paths = GROW_PAIRS["amd64"] if pair == "grow" else factors.pair_specs(("func-body",))
+    for p in gobuild.build_pair(*paths):
+        with open_binaries(str(p)) as (b,):
+            tab = b.pclntab
+            names = [n for n in ("main.Add", "main.mix", "main.Sub") if tab.index_of(n) is not None]
+            assert names
+            for name in names:
+                i = tab.index_of(name)
+                assert not tab.inlined_ranges(i)  # (objdump cannot tell inlined code apart)
+                want = set()
+                for row in oracles.go_tool_objdump(p, f"^{re.escape(name)}$"):
+                    asm = row[4]
+                    if asm.split()[0].startswith(("J", "CALL")) or asm.endswith(("SP", "BP")):
+                        continue
+                    values = (int(m, 0) for m in _GO_IMMEDIATE.findall(asm))
+                    want |= {v for v in values if 0 <= v < code.MAX_CONSTANT}
+                assert code.own_constants(b, i) == want, name

@@ -252,6 +252,36 @@ def _int(s: str) -> int:
     return int(s, 16) if s.lstrip("-").startswith("0x") else int(s)
 
 
+MAX_CONSTANT = 1 << 16  # larger immediates are addresses, masks and hashes: no constant of the source
+_IMMEDIATE = re.compile(r"(?<![\[\w+-])(?:0x[0-9a-f]+|\d+)\b")
+_MEMORY = re.compile(r"\[[^\]]*\]")
+
+
+def own_constants(binary: Binary, i: int) -> frozenset[int] | None:
+    """The small immediate operands (< MAX_CONSTANT) of function ``i``'s own amd64 instructions
+    (pclntab index): what its source computes with (``a*31`` as ``shl 5``, a size, a count), less
+    the calls inlined into it (their code is their functions'), branches, memory displacements and
+    stack adjustments. None when the function's code cannot be read here (another architecture)."""
+    tab = binary.pclntab
+    image = binary.image
+    if image.arch != "amd64" or tab is None or not 0 <= i < len(tab):
+        return None
+    lo, hi = int(tab.entries[i]), int(tab.ends[i])
+    off = image.va_to_offset(lo)
+    if off is None or hi <= lo or off + hi - lo > image.size or hi - lo > MAX_FUNC_BYTES:
+        return None
+    inlined = tab.inlined_ranges(i)
+    out: set[int] = set()
+    for addr, _size, mnem, ops in _engine("amd64").disasm_lite(bytes(image.data[off : off + hi - lo]), lo):
+        if mnem.startswith(_X86_BRANCHES) or any(s <= addr < e for s, e in inlined):
+            continue
+        dest, _, source = _MEMORY.sub("", ops).partition(",")
+        if not source or "sp" in dest or "bp" in dest:  # (no immediate, or the frame's size)
+            continue
+        out.update(v for m in _IMMEDIATE.findall(source) if (v := int(m, 0)) < MAX_CONSTANT)
+    return frozenset(out)
+
+
 # ---------------------------------------------------------------------------------- comparing
 
 

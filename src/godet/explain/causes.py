@@ -531,13 +531,24 @@ def _same_packages(causer: Finding, effect: Finding) -> bool:
 STD_UNCHANGED = "std-unchanged"  # trait of a source-change finding: the standard library's code is the same
 
 
+OWN_CONSTANTS = "own-constants"  # trait of a source-change finding: the program's functions compute with
+# other constants (their own instructions' immediates), which a setting that selects other instructions
+# for the same source (GOAMD64) does not change
+
+
 def _recompiled(causer: Finding, effect: Finding) -> bool:
     """Same packages and the same declared functions, and the standard library's code changed too (a
     toolchain, experiment or architecture level that left every standard-library function as it was
-    did not change the compiler's output: the program's own changed functions are its source)."""
+    did not change the compiler's output: the program's own changed functions are its source), and
+    the program's changed functions compute with the same constants."""
     if SAME_CODE in effect.traits:
         return True  # (another linker keeps other functions of the same code: its deadcode pass)
-    return _same_packages(causer, effect) and effect.key != "functions" and STD_UNCHANGED not in effect.traits
+    return (
+        _same_packages(causer, effect)
+        and effect.key != "functions"
+        and STD_UNCHANGED not in effect.traits
+        and OWN_CONSTANTS not in effect.traits
+    )
 
 
 def _std_recompiled(causer: Finding, effect: Finding) -> bool:
@@ -741,8 +752,8 @@ CONDITION_TEXT = {  # how the docs and the accuracy report say each condition
     "in-both-builds": "present in both builds",
     "same-packages": "both builds compile the same packages",
     "std-recompiled": "the standard library's code differs too (beyond what the setting is known to change)",
-    "recompiled": "both builds compile the same packages and functions, and the standard library's code "
-    "differs too",
+    "recompiled": "both builds compile the same packages and functions, the standard library's code "
+    "differs too, and the program's changed functions compute with the same constants",
     "no-go-literal": "no changed string is known to be a Go string literal",
     "links-externally": "the flags name -linkmode=external",
     "links-differently": "the flags differ in a word besides -X, -s, -w and -buildid",

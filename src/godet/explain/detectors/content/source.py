@@ -15,6 +15,7 @@ from godet.explain.causes import (
     APART_FROM_VERSIONS,
     HEADER_SHIFT,
     MOVED_LINES,
+    OWN_CONSTANTS,
     REACHED_BY_VERSIONS,
     SOURCE_SETTINGS,
     STD_UNCHANGED,
@@ -31,6 +32,7 @@ from godet.explain.detectors.base import (
 )
 from godet.explain.detectors.content.common import (
     bumped_modules,
+    claims_code,
     code_explained,
     follow_claims,
     function_claims,
@@ -74,7 +76,8 @@ def detect(ctx: DiffContext) -> list[Finding]:
     if broad:
         if ctx.deep:
             _tell_broad_cause(ctx, broad, codecmp.changed_functions(ctx))
-        return _merged(_merged(_packages(ctx), _functions(ctx)), _beside_unchanged_std(ctx, broad)) + lines
+        code = _beside_unchanged_std(ctx, broad) or _other_constants(ctx, broad)
+        return _merged(_merged(_packages(ctx), _functions(ctx)), code) + lines
     return _source_change(ctx, codecmp.changed_functions(ctx)) + lines
 
 
@@ -144,9 +147,9 @@ def _std_alike(ctx: DiffContext) -> bool:
 
 
 def _named(ctx: DiffContext, cause: str) -> str:
-    """How a summary names a cause: a build setting by its flag (-buildmode), others by their ID."""
+    """How a summary names a cause: a setting by its flag (-buildmode, GOAMD64), others by their ID."""
     f = next((f for f in ctx.findings if f.cause == cause), None)
-    return f.key if f is not None and cause == "build-setting" and f.key else cause
+    return f.key if f is not None and cause in ("build-setting", "arch-level") and f.key else cause
 
 
 def _two_sided(functions: list[FunctionDelta], only: bool) -> list[FunctionDelta]:
@@ -233,6 +236,42 @@ def _beside_unchanged_std(ctx: DiffContext, broad: str) -> list[Finding]:
         f.summary += (
             f" The standard library compiled to the same code{but} ({_std_count(ctx):,} functions"
             f" at most moved), so the {_named(ctx, broad)} difference did not change these."
+        )
+    return found
+
+
+# Causes that select other instructions for the same source and leave the constants of the program's
+# own instructions alone (own_constants): cmd/go built with GOAMD64=v1 and v3, 3,040 functions of its
+# module, not one computes with other constants. -race, -gcflags, -tags and releases change them.
+CONSTANTS_KEPT = frozenset({"arch-level"})
+MAX_CONSTANT_CHECKS = 2000  # the program's differing functions whose constants are read at most
+
+
+def _other_constants(ctx: DiffContext, broad: str) -> list[Finding]:
+    """The program's own functions (main module) that compute with other constants, when every cause
+    that claims all code is one that keeps them (CONSTANTS_KEPT): their source changed."""
+    code_causes = [f for f in ctx.findings if f.rank < RANK["source-change"] and claims_code(ctx, f)]
+    if not code_causes or any(f.cause not in CONSTANTS_KEPT for f in code_causes):
+        return []
+    changed: Changed = []
+    mine = [fd for fd in ctx.cmp.functions if fd.a_range and fd.b_range and _kind(ctx, fd) == MAIN]
+    for fd in mine[:MAX_CONSTANT_CHECKS]:
+        ia, ib = _index_on(ctx, "a", fd), _index_on(ctx, "b", fd)
+        ca = codecmp.own_constants(ctx.a, ia) if ia is not None else None
+        cb = codecmp.own_constants(ctx.b, ib) if ib is not None else None
+        if ca is None or cb is None or ca == cb:
+            continue
+        shown = [", ".join(map(str, sorted(x - y)[:8])) or "none other" for x, y in ((ca, cb), (cb, ca))]
+        cc = codecmp.CodeCompare("changed", a_text=f"constants {shown[0]}", b_text=f"constants {shown[1]}")
+        changed.append((fd, cc))
+    if not changed:
+        return []
+    found = _source_change(ctx, codecmp.FunctionVerdicts(changed=changed), own_code=True)
+    for f in found:
+        f.traits = f.traits | {OWN_CONSTANTS}
+        f.summary += (
+            f" They compute with other constants, which the {_named(ctx, broad)} difference does not change"
+            " (it selects other instructions for the same source)."
         )
     return found
 
