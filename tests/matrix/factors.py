@@ -1249,6 +1249,10 @@ EXPLORED: list[tuple[str, ...]] = [
     # other instructions does not change (source.CONSTANTS_KEPT)
     ("func-body", "goamd64"),
     ("func-body", "goamd64", "string-other-length"),
+    # stripped builds, -trimpath on B only, an -X version differing, beside other C flags: the C code
+    # moved .data's end, and the unnamed variable's header (at the same place in both) was left
+    # unpaired, its value a string-literal consequence of the C flags (explorer seed 2027, size 4)
+    ("cgo-cflags", "shipped-stripped", "trimpath", "x-other-length"),
 ]
 
 # Factors that change both builds alike (no root of their own): they only combine with the others.

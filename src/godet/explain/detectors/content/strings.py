@@ -210,10 +210,18 @@ def _vars_by_header(ctx: DiffContext, st: State) -> list[tuple[StringVar, String
     b0 = np.array([r.b0 for r in pend], dtype=np.int64)
     va, vb = vas_at(ctx.a, a0), vas_at(ctx.b, b0)
     ok = (va >= 0) & (vb >= 0)
-    if not both_named:  # without names on both sides a header is paired by place: only in same-size data
+    if not both_named:  # without names on both sides a header is paired by place: in same-size data, or
+        # where the comparison paired it at its own offset (data before the first variable that grew or
+        # was added: an -X value beside C code that moved .data's end)
+        ka, kb = section_index(ctx.a, a0), section_index(ctx.b, b0)
         sizes_a = np.array([s.size for s in ctx.a.image.sections] + [-1], dtype=np.int64)
         sizes_b = np.array([s.size for s in ctx.b.image.sections] + [-2], dtype=np.int64)
-        ok &= sizes_a[section_index(ctx.a, a0)] == sizes_b[section_index(ctx.b, b0)]
+        names_a = [s.name for s in ctx.a.image.sections] + [""]
+        names_b = [s.name for s in ctx.b.image.sections] + [" "]
+        pairs = zip(ka.tolist(), kb.tolist(), strict=True)
+        same_name = np.array([names_a[x] == names_b[y] for x, y in pairs], dtype=bool)
+        in_place = same_name & (a0 - section_starts(ctx.a, a0) == b0 - section_starts(ctx.b, b0))
+        ok &= (sizes_a[ka] == sizes_b[kb]) | in_place
     lo = np.searchsorted(hs, va - 2 * ps + 1)
     hi = np.searchsorted(hs, va + (a1 - a0))
     out = []
