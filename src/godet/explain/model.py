@@ -283,15 +283,18 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def percent(part: int, total: int) -> str:
-    """``part`` of ``total`` as a percentage that never rounds up to 100% or down to 0%."""
-    if total <= 0 or part >= total:
-        return "100%"
-    if part <= 0:
+def percent(part: int | float, whole: int | float = 1.0) -> str:
+    """A share as a percentage that never rounds a partial share to 0% or 100% (``<0.1%``,
+    ``>99.9%``); the one rule every screen and the verdict use."""
+    if not whole:
         return "0%"
-    p = 100.0 * part / total
-    if p >= 99.9:
-        return "99.9%"
-    if p < 0.1:
+    x = 100.0 * part / whole
+    if x <= 0:
+        return "0%"
+    if x >= 100:
+        return "100%"
+    if x < 0.1:
         return "<0.1%"
-    return f"{int(p * 10) / 10:.1f}%"
+    if x > 99.9:
+        return ">99.9%"
+    return f"{x:.1f}%"

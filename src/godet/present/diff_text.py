@@ -11,6 +11,7 @@ import textwrap
 from typing import Any
 
 from godet.explain.detectors.base import Evidence, Finding
+from godet.explain.model import percent
 from godet.explain.report import DiffReport, Residual, Side
 from godet.present import safe
 from godet.present.safe import Console, Text
@@ -55,22 +56,6 @@ def abbreviate(value: str, limit: int) -> str:
 def nbytes(n: int) -> str:
     """``1 byte`` / ``1,234 bytes``."""
     return f"{n:,} byte" + ("" if n == 1 else "s")
-
-
-def percent(part: int | float, whole: int | float = 1.0) -> str:
-    """A share as a percentage that never rounds a partial share to 0% or 100%."""
-    if not whole:
-        return "0%"
-    x = 100.0 * part / whole
-    if x <= 0:
-        return "0%"
-    if x >= 100:
-        return "100%"
-    if x < 0.1:
-        return "<0.1%"
-    if x > 99.9:
-        return ">99.9%"
-    return f"{x:.1f}%"
 
 
 def shown(value: str | None) -> str:
