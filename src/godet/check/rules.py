@@ -264,8 +264,7 @@ def _own_string(b: Binary, heads: StringHeaders, stamp: tuple[str, str, int]) ->
         return False
     va = sec.addr + (off - sec.offset)
     end = va + len(text.encode("latin-1", "replace"))
-    blob = b.literal_blob
-    if blob is not None and blob[0] <= va and end <= blob[1]:
+    if b.among_literals(va, end):
         return False
     inside = (heads.ptr <= va) & (heads.ptr + heads.length >= end)
     return bool((inside & (heads.length <= end - va + STAMP_SLACK)).any())

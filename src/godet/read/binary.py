@@ -237,6 +237,13 @@ class Binary:
             return self.go_strings
         return self._guard("string literals", lambda: estimate_go_string_span(self), None)
 
+    def among_literals(self, lo: int, hi: int) -> bool:
+        """Whether the virtual range [lo, hi) lies in the blob of Go string literals (literal_blob),
+        where a literal in the source puts a string, and an -ldflags -X value never does (the linker
+        writes it past them, in ``<var>.str``)."""
+        blob = self.literal_blob
+        return blob is not None and blob[0] <= lo <= hi <= blob[1]
+
     @cached_property
     def embed_tables(self) -> list[EmbedTable]:
         """The ``embed.FS`` file tables (see read/embed.py)."""

@@ -255,17 +255,29 @@ def _value_graph(binary: Binary) -> tuple[np.ndarray, np.ndarray] | None:
     return src[keep][order], dst[keep][order]
 
 
+def _reference_graph(binary: Binary) -> tuple[np.ndarray, np.ndarray] | None:
+    """call_graph and value_graph as one (referrer, function) list sorted by referrer, once per binary."""
+    memo = binary.image.memo
+    if "reference-graph" not in memo:
+        graphs = [g for g in (call_graph(binary), value_graph(binary)) if g is not None]
+        if not graphs:
+            memo["reference-graph"] = None
+        else:
+            src, dst = (np.concatenate(parts) for parts in zip(*graphs, strict=True))
+            order = np.argsort(src, kind="stable")
+            memo["reference-graph"] = (src[order], dst[order])
+    return memo["reference-graph"]
+
+
 def reached_by_calls(binary: Binary, roots: np.ndarray, through: np.ndarray) -> np.ndarray:
     """The functions (pclntab indexes, sorted) that functions ``roots`` call or take as values
     (value_graph) directly, or through such references among the functions ``through`` (a sorted
     index array), that are themselves in ``through``: code only the roots' code brings into the
     program."""
-    graphs = [g for g in (call_graph(binary), value_graph(binary) if len(through) else None) if g is not None]
-    if not graphs or not len(roots) or not len(through):
+    graph = _reference_graph(binary) if len(roots) and len(through) else None
+    if graph is None:
         return np.zeros(0, dtype=np.int64)
-    src, dst = (np.concatenate(parts) for parts in zip(*graphs, strict=True))
-    order = np.argsort(src, kind="stable")
-    src, dst = src[order], dst[order]
+    src, dst = graph
     reached = np.zeros(0, dtype=np.int64)
     frontier = np.unique(np.asarray(roots, dtype=np.int64))
     for _ in range(64):  # (call chains through new code are short; a hostile graph stops here)

@@ -214,13 +214,15 @@ def _vars_by_header(ctx: DiffContext, st: State) -> list[tuple[StringVar, String
         # where the comparison paired it at its own offset (data before the first variable that grew or
         # was added: an -X value beside C code that moved .data's end)
         ka, kb = section_index(ctx.a, a0), section_index(ctx.b, b0)
-        sizes_a = np.array([s.size for s in ctx.a.image.sections] + [-1], dtype=np.int64)
-        sizes_b = np.array([s.size for s in ctx.b.image.sections] + [-2], dtype=np.int64)
-        names_a = [s.name for s in ctx.a.image.sections] + [""]
-        names_b = [s.name for s in ctx.b.image.sections] + [" "]
+        secs_a, secs_b = ctx.a.image.sections, ctx.b.image.sections
+        sizes_a = np.array([s.size for s in secs_a] + [-1], dtype=np.int64)
+        sizes_b = np.array([s.size for s in secs_b] + [-2], dtype=np.int64)
+        starts_a = np.array([s.offset for s in secs_a] + [0], dtype=np.int64)
+        starts_b = np.array([s.offset for s in secs_b] + [0], dtype=np.int64)
+        names_a, names_b = [s.name for s in secs_a] + [""], [s.name for s in secs_b] + [" "]
         pairs = zip(ka.tolist(), kb.tolist(), strict=True)
         same_name = np.array([names_a[x] == names_b[y] for x, y in pairs], dtype=bool)
-        in_place = same_name & (a0 - section_starts(ctx.a, a0) == b0 - section_starts(ctx.b, b0))
+        in_place = same_name & (a0 - starts_a[ka] == b0 - starts_b[kb])
         ok &= (sizes_a[ka] == sizes_b[kb]) | in_place
     lo = np.searchsorted(hs, va - 2 * ps + 1)
     hi = np.searchsorted(hs, va + (a1 - a0))
@@ -438,8 +440,7 @@ def _from_literal(ctx: DiffContext, *sides: tuple[StringVar, bytes | None]) -> b
     holds lines; an -X value lies past the literals, in a symbol of its own (``<var>.str``), also
     when the literals' extent is estimated (stripped builds)."""
     for binary, (x, raw) in zip((ctx.a, ctx.b), sides, strict=True):
-        blob = binary.literal_blob
-        if raw is None or blob is None or not blob[0] <= x.ptr <= x.ptr + x.length <= blob[1]:
+        if raw is None or not binary.among_literals(x.ptr, x.ptr + x.length):
             return False
         if not one_line(raw):
             return False
