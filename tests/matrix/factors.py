@@ -1246,13 +1246,17 @@ EXPLORED: list[tuple[str, ...]] = [
     ("cgo-cflags", "generated-order", "pie"),
     # an edited function beside GOAMD64=v3, which recompiles everything: the edited function's own
     # instructions compute with other constants (31 as a shift by 5, 37 as two LEAs), which selecting
-    # other instructions does not change (source.CONSTANTS_KEPT)
+    # other instructions does not change (source._keeps_constants)
     ("func-body", "goamd64"),
     ("func-body", "goamd64", "string-other-length"),
     # stripped builds, -trimpath on B only, an -X version differing, beside other C flags: the C code
     # moved .data's end, and the unnamed variable's header (at the same place in both) was left
     # unpaired, its value a string-literal consequence of the C flags (explorer seed 2027, size 4)
     ("cgo-cflags", "shipped-stripped", "trimpath", "x-other-length"),
+    # an edited function beside -race: a leaf that computes without touching memory is not
+    # instrumented, so -race leaves its code alone, and its constants differ (source._keeps_constants)
+    ("func-body", "race"),
+    ("func-body", "race", "shipped-stripped"),
 ]
 
 # Factors that change both builds alike (no root of their own): they only combine with the others.

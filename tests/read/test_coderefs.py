@@ -11,10 +11,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import gobuild
 import oracles
 from godet.arrays import string_key, string_keys
 from godet.read.binary import open_binaries
-from godet.read.coderefs import BlobIndex, code_refs, functions_loading, literal_loaders, own_literals
+from godet.read.coderefs import (
+    BlobIndex,
+    code_refs,
+    functions_loading,
+    literal_loaders,
+    own_literals,
+    race_instrumented,
+)
 
 ARCH_FIXTURES = ["default", "linux_arm64", "linux_386"]
 # objdump names the target: 64-bit loads on amd64 (the scan leaves 32-bit ones out), 32-bit on 386
@@ -203,3 +211,33 @@ def test_string_keys_are_the_keys_of_the_strings(
     by_text: dict[bytes, int] = {}
     for (o, k), key in zip(spans, keys, strict=True):
         assert by_text.setdefault(buf[o : o + k], key) == key
+
+
+_RACE_CALL = re.compile(r"CALL (?:runtime\.race|sync/atomic\.)")
+
+
+def test_race_instrumented_are_the_functions_calling_the_race_detector(gobuild_available: object) -> None:
+    """race_instrumented, for the main package of the matrix program built with and without -race:
+    the functions whose go tool objdump listing calls runtime.race* or sync/atomic (a leaf that only
+    computes, like main.mix, is not instrumented); the build without -race holds no race runtime."""
+    from matrix import factors
+
+    plain, raced = gobuild.build_pair(*factors.pair_specs(("race",)))
+    assert {"Key": "-race", "Value": "true"} in oracles.go_version_m_json(raced).get("Settings", [])
+    calls = {}
+    for path in (plain, raced):
+        with open_binaries(str(path)) as (b,):
+            found = race_instrumented(b)
+            assert found is not None
+            names = [n for n in b.pclntab.names if n.startswith("main.")]
+            calls[path] = {
+                n: any(_RACE_CALL.match(r[4]) for r in oracles.go_tool_objdump(path, f"^{re.escape(n)}$"))
+                for n in names
+            }
+            held = set(found.tolist())
+            want = {n for n, c in calls[path].items() if c}
+            assert {n for n in names if b.pclntab.index_of(n) in held} == want
+        has_race = any(name == "runtime.racefuncenter" for _, _, name in oracles.go_tool_nm(path))
+        assert has_race == (path == raced)
+    assert not any(calls[plain].values())
+    assert calls[raced]["main.mix"] is False and any(calls[raced].values())

@@ -532,8 +532,8 @@ STD_UNCHANGED = "std-unchanged"  # trait of a source-change finding: the standar
 
 
 OWN_CONSTANTS = "own-constants"  # trait of a source-change finding: the program's functions compute with
-# other constants (their own instructions' immediates), which a setting that selects other instructions
-# for the same source (GOAMD64) does not change
+# other constants (their own instructions' immediates), which no differing setting changes in them
+# (GOAMD64 selects other instructions for the same source; -race leaves what it does not instrument)
 
 
 def _recompiled(causer: Finding, effect: Finding) -> bool:
@@ -556,6 +556,12 @@ def _std_recompiled(causer: Finding, effect: Finding) -> bool:
     as it was, but for what it is known to change (position-independent addressing), did not change
     the program's functions either."""
     return STD_UNCHANGED not in effect.traits
+
+
+def _constants_changeable(causer: Finding, effect: Finding) -> bool:
+    """The program's changed functions are not ones every differing setting leaves the constants of
+    (source's _keeps_constants: those -race does not instrument) while they compute with others."""
+    return OWN_CONSTANTS not in effect.traits
 
 
 def _flags_recorded(causer: Finding, effect: Finding) -> bool:
@@ -752,6 +758,7 @@ CONDITION_TEXT = {  # how the docs and the accuracy report say each condition
     "in-both-builds": "present in both builds",
     "same-packages": "both builds compile the same packages",
     "std-recompiled": "the standard library's code differs too (beyond what the setting is known to change)",
+    "constants-changeable": "the program's changed functions are not ones the setting keeps the constants of",
     "recompiled": "both builds compile the same packages and functions, the standard library's code "
     "differs too, and the program's changed functions compute with the same constants",
     "no-go-literal": "no changed string is known to be a Go string literal",
@@ -784,6 +791,7 @@ CONDITIONS: dict[str, Callable[[Finding, Finding], bool]] = {
     "in-both-builds": _in_both_builds,
     "same-packages": _same_packages,
     "std-recompiled": _std_recompiled,
+    "constants-changeable": _constants_changeable,
     "recompiled": _recompiled,
     "no-go-literal": _no_go_literal,
     "links-externally": _links_externally,
@@ -860,7 +868,8 @@ def _setting_edges() -> list[Edge]:
     for k in sorted(CODEGEN_SETTINGS - ARCH_LEVELS - {"GOEXPERIMENT", "-pgo"}):
         # a setting only newer releases record (-buildmode=exe beside nothing) tells no other build
         recorded = ["flags-recorded"] if k in VERSION_RECORDED else []
-        when = recorded + ([] if k in RECOMPILING_SETTINGS else ["same-packages", "std-recompiled"])
+        own = ["same-packages", "std-recompiled", "constants-changeable"]
+        when = recorded + ([] if k in RECOMPILING_SETTINGS else own)
         out.append(
             Edge(
                 "build-setting",

@@ -204,6 +204,25 @@ def _call_graph(binary: Binary) -> tuple[np.ndarray, np.ndarray] | None:
     return src[order], dst[order]
 
 
+# What -race adds to the code it instruments: calls into the race detector's runtime (racefuncenter,
+# raceread, racewriterange...), and sync/atomic's operations as calls where the compiler otherwise
+# writes the instruction in place.
+RACE_CALLEES = ("runtime.race", "sync/atomic.")
+
+
+def race_instrumented(binary: Binary) -> np.ndarray | None:
+    """The Go functions (pclntab indexes, sorted) that call the race detector (RACE_CALLEES): what
+    -race instrumented (a build without it calls no runtime.race*, and sync/atomic only in its
+    atomic.Value methods and values: a superset, on the safe side). None when the calls cannot be
+    read."""
+    graph, tab = call_graph(binary), binary.pclntab
+    if graph is None or tab is None:
+        return None
+    race = np.concatenate([tab.with_prefix(p) for p in RACE_CALLEES]).astype(np.int64)
+    callers, callees = graph
+    return np.unique(callers[np.isin(callees, race)])
+
+
 def _text_refs(binary: Binary) -> Refs | None:
     """code_refs over all the Go functions' code, computed once per binary."""
     tab = binary.pclntab

@@ -39,7 +39,7 @@ from godet.explain.detectors.content.common import (
     va_to_offsets,
 )
 from godet.read.binary import Binary
-from godet.read.coderefs import called_functions, reached_by_calls
+from godet.read.coderefs import called_functions, race_instrumented, reached_by_calls
 from godet.read.inltree import inlined_functions
 from godet.read.owners import (
     DECLARED_NAME,
@@ -76,7 +76,7 @@ def detect(ctx: DiffContext) -> list[Finding]:
     if broad:
         if ctx.deep:
             _tell_broad_cause(ctx, broad, codecmp.changed_functions(ctx))
-        code = _beside_unchanged_std(ctx, broad) or _other_constants(ctx, broad)
+        code = _beside_unchanged_std(ctx, broad) or _other_constants(ctx)
         return _merged(_merged(_packages(ctx), _functions(ctx)), code) + lines
     return _source_change(ctx, codecmp.changed_functions(ctx)) + lines
 
@@ -240,26 +240,58 @@ def _beside_unchanged_std(ctx: DiffContext, broad: str) -> list[Finding]:
     return found
 
 
-# Causes that select other instructions for the same source and leave the constants of the program's
-# own instructions alone (own_constants): cmd/go built with GOAMD64=v1 and v3, 3,040 functions of its
-# module, not one computes with other constants. -race (cmd/go: 362 of 3,028), -pgo (cmd/compile with
-# and without its default.pgo: 316 of 13,553), -gcflags, -tags and releases change them.
-CONSTANTS_KEPT = frozenset({"arch-level"})
+# Causes that recompile every function and yet leave some functions' own constants alone
+# (own_constants), each with the functions it leaves: an edit in one of those is the source's.
+# - GOAMD64 selects other instructions for the same source and keeps every constant: cmd/go built
+#   with GOAMD64=v1 and v3, 3,040 functions of its module, not one computes with other constants.
+# - The linkage (libraries, symbol versions, the linker) lays the compiled code out; it keeps all.
+# - -race changes only the functions it instruments (race_instrumented): cmd/go with and without it,
+#   113 of 3,016 functions of module cmd uninstrumented, 112 the same code but for addresses, none
+#   with other constants (the one left swaps two registers in an address).
+# -pgo (cmd/compile with and without its default.pgo: 316 of 13,553 with other constants), -gcflags,
+# -tags (a file the tag selects may hold the constant), CGO_ENABLED and releases may change any.
+Kept = Callable[[int, int], bool]  # (pclntab index in A, in B) -> whether the cause keeps its constants
+
+
+def _keeps_constants(ctx: DiffContext, f: Finding) -> tuple[Kept, str] | None:
+    """Which of the program's functions cause ``f`` leaves the own constants of, and why (to tell in
+    the summary); None: it may change any."""
+    if f.cause == "arch-level":
+        return (lambda ia, ib: True), f"{_named(ctx, f.cause)} selects other instructions for the same source"
+    if f.cause == "linkage":
+        return (lambda ia, ib: True), "the linker does not compile Go code"
+    if f.cause == "build-setting" and f.key == "-race":
+        ra, rb = race_instrumented(ctx.a), race_instrumented(ctx.b)
+        if ra is None or rb is None:
+            return None
+        why = "-race did not instrument them (they do not call the race detector)"
+        return (lambda ia, ib: not (_holds(ra, ia) or _holds(rb, ib))), why
+    return None
+
+
+def _holds(sorted_indexes: np.ndarray, i: int) -> bool:
+    k = int(np.searchsorted(sorted_indexes, i))
+    return k < len(sorted_indexes) and int(sorted_indexes[k]) == i
+
+
 MAX_CONSTANT_CHECKS = 2000  # the program's differing functions whose constants are read at most
 
 
-def _other_constants(ctx: DiffContext, broad: str) -> list[Finding]:
-    """The program's own functions (main module) that compute with other constants, when every cause
-    that claims all code is one that keeps them (CONSTANTS_KEPT): their source changed."""
+def _other_constants(ctx: DiffContext) -> list[Finding]:
+    """The program's own functions (main module) that compute with other constants, where every
+    cause that claims all code keeps their constants (_keeps_constants): their source changed."""
     code_causes = [f for f in ctx.findings if f.rank < RANK["source-change"] and claims_code(ctx, f)]
-    if not code_causes or any(f.cause not in CONSTANTS_KEPT for f in code_causes):
+    footprints = [_keeps_constants(ctx, f) for f in code_causes]
+    if not footprints or any(fp is None for fp in footprints):
         return []
+    kept = [fp[0] for fp in footprints if fp is not None]
     changed: Changed = []
     mine = [fd for fd in ctx.cmp.functions if fd.a_range and fd.b_range and _kind(ctx, fd) == MAIN]
     for fd in mine[:MAX_CONSTANT_CHECKS]:
         ia, ib = _index_on(ctx, "a", fd), _index_on(ctx, "b", fd)
-        ca = codecmp.own_constants(ctx.a, ia) if ia is not None else None
-        cb = codecmp.own_constants(ctx.b, ib) if ib is not None else None
+        if ia is None or ib is None or not all(k(ia, ib) for k in kept):
+            continue
+        ca, cb = codecmp.own_constants(ctx.a, ia), codecmp.own_constants(ctx.b, ib)
         if ca is None or cb is None or ca == cb:
             continue
         shown = [", ".join(map(str, sorted(x - y)[:8])) or "none other" for x, y in ((ca, cb), (cb, ca))]
@@ -270,10 +302,8 @@ def _other_constants(ctx: DiffContext, broad: str) -> list[Finding]:
     found = _source_change(ctx, codecmp.FunctionVerdicts(changed=changed), own_code=True)
     for f in found:
         f.traits = f.traits | {OWN_CONSTANTS}
-        f.summary += (
-            f" They compute with other constants, which the {_named(ctx, broad)} difference does not change"
-            " (it selects other instructions for the same source)."
-        )
+        whys = "; ".join(fp[1] for fp in footprints if fp is not None)
+        f.summary += f" They compute with other constants, which no build difference changes there ({whys})."
     return found
 
 
