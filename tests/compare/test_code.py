@@ -26,7 +26,7 @@ from gobuild import BuildSpec
 from godet.compare import code
 from godet.compare.layout import compare
 from godet.explain.detectors.base import DiffContext
-from godet.explain.detectors.content import source
+from godet.explain.detectors.content import cgo, common
 from godet.explain.report import Residual
 from godet.read.binary import open_binaries
 
@@ -341,7 +341,7 @@ def test_code_differs_only_as_the_relocation_model_and_linker_make_it(
         assert len(differ) > 10, differ
     with context(a, b) as ctx:
         external = "-linkmode=external" in oracles.go_version_m(b)
-        assert source.externally_linked(ctx.b) is external and source.externally_linked(ctx.a) is False
+        assert common.externally_linked(ctx.b) is external and common.externally_linked(ctx.a) is False
         v = code.changed_functions(ctx, 5000)
         assert len(v.changed) > 10 and not v.unchecked
         assert [
@@ -353,6 +353,41 @@ def test_code_differs_only_as_the_relocation_model_and_linker_make_it(
         v = code.changed_functions(ctx, 5000)
         left = code.beyond_relocation(ctx, v.changed)
         assert [fd.name for fd, _ in left if fd.a_range and fd.b_range] == ["main.mix"]
+
+
+def _objdump_c(path: Path, symbol: str) -> list[str]:
+    """binutils ``objdump -d`` of one symbol, instructions only (AT&T syntax, no addresses)."""
+    out = subprocess.run(
+        ["objdump", "-d", "--no-show-raw-insn", f"--disassemble={symbol}", str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"LC_ALL": "C", "PATH": "/usr/bin:/bin"},
+    ).stdout
+    return [line.split("\t", 1)[1] for line in out.splitlines() if re.match(r"^ +[0-9a-f]+:\t", line)]
+
+
+def test_c_code_differs_only_as_the_relocation_model_makes_it(gobuild_available: gobuild.Toolchain) -> None:
+    """cgo's C beside -buildmode=pie: position-dependent C sets an address as an immediate
+    (binutils objdump: runtime/cgo's x_cgo_init ``mov $0x…,%rax``) where the PIE loads it relative
+    to the instruction (``lea …(%rip),%rax``). Every C function both builds hold is alike through
+    the relocation view, but cpart_value, whose constant the edited C source changed."""
+    a, b = _relocation_pair("c-source", "pie")
+    init_a, init_b = _objdump_c(a, "x_cgo_init"), _objdump_c(b, "x_cgo_init")
+    assert any(re.match(r"mov +\$0x[0-9a-f]{5,},%r", x) for x in init_a)
+    assert not any(re.match(r"mov +\$0x[0-9a-f]{5,},%r", x) for x in init_b)
+    value = [re.findall(r"\$(0x[0-9a-f]+)", " ".join(_objdump_c(p, "cpart_value"))) for p in (a, b)]
+    assert value == [["0x1092"], ["0x10f7"]]  # CPART_VALUE 4242 and 4343
+    with context(a, b) as ctx:
+        ca, cb = cgo._c_functions(ctx.a), cgo._c_functions(ctx.b)
+        both = [n for n in ca if n in cb]
+        assert "x_cgo_init" in both and len(both) > 20
+        differ = [
+            n
+            for n in both
+            if not code.relocated_alike(ctx, cgo._sym_range(ctx.a, ca[n]), cgo._sym_range(ctx.b, cb[n]))
+        ]
+        assert differ == ["cpart_value"]
 
 
 _NUMBER = re.compile(r"-?0x[0-9a-f]+|\b\d+\b")

@@ -723,6 +723,9 @@ RELOCATION_ARCHES = frozenset({"amd64"})
 _LOAD = re.compile(r"^mov (\w+), (?!.*fs:)")  # a register set (to a TLS offset, when fs: then uses it)
 _TLS_FIXED = re.compile(r"fs:\[(-?0x[0-9a-f]+|-?\d+)\]")  # a thread-local access at a fixed offset
 _BRANCH = re.compile(r"^(j\w+|call) (0x[0-9a-f]+)$")
+# an address set as an immediate (``mov edi, <sym>``: position-dependent C), where position-
+# independent code loads it relative to the instruction (``lea rdi, [rip + …]``)
+_ABSOLUTE = re.compile(r"^mov (\w+), <[^>]+>$")
 TLS_REACH = 64  # instructions after loading a TLS offset into a register that may use it
 
 
@@ -730,7 +733,9 @@ def relocation_view(insns: list[Insn]) -> list[str]:
     """A listing as the relocation model leaves it: no padding, the thread-local offset as a
     placeholder however it is reached (an immediate in the access, or loaded into a register first,
     as an immediate or from the GOT), branches inside the listing as instruction numbers, and data
-    addresses as one placeholder (another section or symbol may hold the data)."""
+    addresses as one placeholder (another section or symbol may hold the data), also where
+    position-dependent code sets one as an immediate (``mov edi, <sym>`` reads as the
+    ``lea rdi, [<address>]`` position-independent code has there)."""
     texts = [_TLS_FIXED.sub("fs:[<tls>]", x.text) for x in insns]
     norms = [_TLS_FIXED.sub("fs:[<tls>]", x.norm) for x in insns]
     dropped = [t.startswith(PADDING) for t in texts]
@@ -754,9 +759,28 @@ def relocation_view(insns: list[Insn]) -> list[str]:
         target = int(m.group(2), 16) if m is not None else -1
         if m is not None and lo <= target <= hi:
             out.append(f"{m.group(1)} @{bisect.bisect_left(starts, target)}")
+        elif a := _ABSOLUTE.match(norm):
+            out.append(f"lea {_REG64.get(a.group(1), a.group(1))}, [<address>]")
         else:
             out.append(norm if text.startswith(("call", "j")) else _RIP.sub("[<address>]", text))
     return out
+
+
+_REG64 = {f"e{r}": f"r{r}" for r in ("ax", "bx", "cx", "dx", "si", "di", "bp", "sp")} | {
+    f"r{n}d": f"r{n}" for n in range(8, 16)
+}  # a 32-bit register set to an address (zero-extended) as the 64-bit register a lea sets
+
+
+def relocated_alike(ctx: CodePair, a_range: tuple[int, int], b_range: tuple[int, int]) -> bool:
+    """Whether code at file range ``a_range`` of A and ``b_range`` of B differs only as the relocation
+    model makes it (relocation_view) on an architecture that view knows."""
+    if ctx.a.image.arch not in RELOCATION_ARCHES or ctx.b.image.arch != ctx.a.image.arch:
+        return False
+    na, nb = pair_namers(ctx.a, ctx.b)
+    la, lb = disassemble(ctx.a, *a_range, na), disassemble(ctx.b, *b_range, nb)
+    if la is None or lb is None or la.cut or lb.cut:
+        return False
+    return relocation_view(la.insns) == relocation_view(lb.insns)
 
 
 def beyond_relocation(
@@ -766,15 +790,11 @@ def beyond_relocation(
     (relocation_view); all of them where the architecture is not one that view knows."""
     if ctx.a.image.arch not in RELOCATION_ARCHES or ctx.b.image.arch != ctx.a.image.arch:
         return changed
-    na, nb = pair_namers(ctx.a, ctx.b)
-    out = []
-    for fd, cc in changed:
-        la = disassemble(ctx.a, *fd.a_range, na) if fd.a_range else None
-        lb = disassemble(ctx.b, *fd.b_range, nb) if fd.b_range else None
-        alike = la is not None and lb is not None and not (la.cut or lb.cut)
-        if not alike or relocation_view(la.insns) != relocation_view(lb.insns):  # type: ignore[union-attr]
-            out.append((fd, cc))
-    return out
+    return [
+        (fd, cc)
+        for fd, cc in changed
+        if not (fd.a_range and fd.b_range and relocated_alike(ctx, fd.a_range, fd.b_range))
+    ]
 
 
 _VERDICTS: dict[int, dict[int, FunctionVerdicts]] = {}

@@ -13,6 +13,8 @@ from godet.explain.detectors.content.common import (
     C_SUPPORT_UNITS,
     claims_code,
     follow_claims,
+    relocating,
+    relocation_only,
     section_name,
 )
 from godet.explain.detectors.structure import is_dwarf_unit
@@ -52,9 +54,16 @@ def detect(ctx: DiffContext) -> list[Finding]:
     runtime = ("linkage", "c-toolchain") if _adds_c(ctx) else ()
     early = [f for f in ctx.findings if f.rank < RANK["source-change"] and f.cause not in runtime]
     blocking = [f for f in early if _compiles_c(f) and claims_code(ctx, f)]
-    if blocking and not (all(_same_cgo(f) for f in blocking) and _runtime_cgo_alike(ctx)):
+    if blocking and not (all(_same_cgo_or_relocating(ctx, f) for f in blocking) and _runtime_cgo_alike(ctx)):
         return []  # a cause that explains all code (toolchain, flags, linkage) explains the C code too
     return _c_code(ctx)
+
+
+def _same_cgo_or_relocating(ctx: DiffContext, f: Finding) -> bool:
+    """_same_cgo, or a setting that only changes how the program is relocated and linked (-buildmode
+    exe against pie: the C code loads its addresses relative to the instruction instead of as
+    immediates), which _runtime_cgo_alike then sees through."""
+    return _same_cgo(f) or (relocation_only(ctx) and relocating(f))
 
 
 # Causes that recompile all Go code but hand gcc the same C: they do not explain C code that differs.
@@ -100,11 +109,19 @@ def _runtime_cgo_alike(ctx: DiffContext) -> bool:
         ra, rb = _sym_range(ctx.a, ca[n]), _sym_range(ctx.b, cb[n])
         if ra is None or rb is None:
             return False
-        if bytes(ctx.a.image.data[ra[0] : ra[1]]) == bytes(ctx.b.image.data[rb[0] : rb[1]]):
-            continue
-        if codecmp.compare_ranges(ctx, ra, rb, pairs=False).verdict not in ("same", "shifted"):
+        if not _c_alike(ctx, ra, rb):
             return False
     return True
+
+
+def _c_alike(ctx: DiffContext, ra: tuple[int, int], rb: tuple[int, int]) -> bool:
+    """Whether C code at file ranges ``ra`` (A) and ``rb`` (B) is the same instructions: the same
+    bytes, only other addresses, or (where only the relocation model differs) what that changes."""
+    if bytes(ctx.a.image.data[ra[0] : ra[1]]) == bytes(ctx.b.image.data[rb[0] : rb[1]]):
+        return True
+    if codecmp.compare_ranges(ctx, ra, rb, pairs=False).verdict in ("same", "shifted"):
+        return True
+    return relocation_only(ctx) and codecmp.relocated_alike(ctx, ra, rb)
 
 
 def _adds_c(ctx: DiffContext) -> bool:
@@ -136,7 +153,9 @@ def _c_code(ctx: DiffContext) -> list[Finding]:
         return []
     ca, cb = _c_functions(ctx.a), _c_functions(ctx.b)
     adds_c = _adds_c(ctx)
-    if adds_c:  # (its runtime brings its own linkage too)
+    # an added runtime brings its own C (and linkage); another relocation model other start files
+    # (crt1.o's _dl_relocate_static_pie against Scrt1.o's): C functions in both builds still compare
+    if adds_c or relocation_only(ctx):
         ca, cb = {k: v for k, v in ca.items() if k in cb}, {k: v for k, v in cb.items() if k in ca}
     if (ctx.a.symbols.present and ctx.b.symbols.present and (not ca or not cb)) or (
         not adds_c and any(f.cause == "linkage" for f in ctx.findings)
@@ -160,6 +179,9 @@ def _c_code(ctx: DiffContext) -> list[Finding]:
                 cc = codecmp.compare_ranges(ctx, ra, rb)
                 if cc.verdict in ("same", "shifted", "unsupported"):
                     shifted += cc.verdict == "shifted"
+                    continue
+                if relocation_only(ctx) and codecmp.relocated_alike(ctx, ra, rb):
+                    shifted += 1
                     continue
                 changed.append(
                     (

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from godet.compare import code as codecmp
 from godet.explain.detectors.base import Claim, DiffContext, Finding
 from godet.read import inltree
 from godet.read.binary import Binary
@@ -456,3 +457,47 @@ def _pclntab_pieces(ctx: DiffContext) -> set[str]:
                 if len(idx) and lo_arr[idx].min() >= p.offset and hi_arr[idx].max() <= p.offset + p.size:
                     out.add(u)
     return out
+
+
+# ---------------------------------------------------------------------------------- relocation
+
+
+RELOCATION_MODES = frozenset({"exe", "pie"})  # -buildmode values that differ in the relocation model only
+
+
+def relocation_only(ctx: DiffContext) -> bool:
+    """Whether the builds' relocation model or linker differs (-buildmode exe against pie, Go's
+    linker against the external one) on an architecture whose code compare/code.py's relocation view
+    can see through; whether anything else recompiled the code is _std_alike's to weigh. Computed
+    once per pair."""
+    if "relocation_only" not in ctx.memo:
+        ctx.memo["relocation_only"] = _relocation_only(ctx)
+    return bool(ctx.memo["relocation_only"])
+
+
+def _relocation_only(ctx: DiffContext) -> bool:
+    if (
+        ctx.a.buildinfo is None
+        or ctx.b.buildinfo is None
+        or ctx.a.image.arch not in codecmp.RELOCATION_ARCHES
+    ):
+        return False
+    modes = {dict(bi.settings).get("-buildmode", "exe") for bi in (ctx.a.buildinfo, ctx.b.buildinfo)}
+    pie = len(modes) == 2 and modes <= RELOCATION_MODES
+    return pie or externally_linked(ctx.a) != externally_linked(ctx.b)
+
+
+def externally_linked(binary: Binary) -> bool | None:
+    """Whether an ELF file was linked by the external linker (the C runtime's ``.init`` section, which
+    Go's own linker never writes); None for other formats."""
+    if binary.image.format != "elf":
+        return None
+    return any(s.name == ".init" for s in binary.image.sections)
+
+
+RELOCATION_KEYS = frozenset({"-buildmode", "-ldflags"})  # the settings that choose the model and linker
+
+
+def relocating(f: Finding) -> bool:
+    """A finding that says how the program was linked: the settings that choose it, or the linkage."""
+    return f.cause == "linkage" or (f.cause == "build-setting" and f.key in RELOCATION_KEYS)

@@ -34,8 +34,11 @@ from godet.explain.detectors.content.common import (
     bumped_modules,
     claims_code,
     code_explained,
+    externally_linked,
     follow_claims,
     function_claims,
+    relocating,
+    relocation_only,
     va_to_offsets,
 )
 from godet.read.binary import Binary
@@ -125,7 +128,7 @@ def _std_alike(ctx: DiffContext) -> bool:
     relocated = relocation_only(ctx)
     released = any(f.cause in CONTROLLED for f in ctx.findings)  # (with no code differing, none claims it)
     others = any(
-        is_broad(f.cause, f.key) and f.cause not in CONTROLLED and not (relocated and _relocating(f))
+        is_broad(f.cause, f.key) and f.cause not in CONTROLLED and not (relocated and relocating(f))
         for f in ctx.findings
     )
     if not (released or relocated) or others:
@@ -155,47 +158,6 @@ def _named(ctx: DiffContext, cause: str) -> str:
 def _two_sided(functions: list[FunctionDelta], only: bool) -> list[FunctionDelta]:
     """``functions``, or (``only``) those both builds hold."""
     return [fd for fd in functions if fd.a_range and fd.b_range] if only else functions
-
-
-RELOCATION_MODES = frozenset({"exe", "pie"})  # -buildmode values that differ in the relocation model only
-
-
-def relocation_only(ctx: DiffContext) -> bool:
-    """Whether the builds' relocation model or linker differs (-buildmode exe against pie, Go's
-    linker against the external one) on an architecture whose code compare/code.py's relocation view
-    can see through; whether anything else recompiled the code is _std_alike's to weigh. Computed
-    once per pair."""
-    if "relocation_only" not in ctx.memo:
-        ctx.memo["relocation_only"] = _relocation_only(ctx)
-    return bool(ctx.memo["relocation_only"])
-
-
-def _relocation_only(ctx: DiffContext) -> bool:
-    if (
-        ctx.a.buildinfo is None
-        or ctx.b.buildinfo is None
-        or ctx.a.image.arch not in codecmp.RELOCATION_ARCHES
-    ):
-        return False
-    modes = {dict(bi.settings).get("-buildmode", "exe") for bi in (ctx.a.buildinfo, ctx.b.buildinfo)}
-    pie = len(modes) == 2 and modes <= RELOCATION_MODES
-    return pie or externally_linked(ctx.a) != externally_linked(ctx.b)
-
-
-def externally_linked(binary: Binary) -> bool | None:
-    """Whether an ELF file was linked by the external linker (the C runtime's ``.init`` section, which
-    Go's own linker never writes); None for other formats."""
-    if binary.image.format != "elf":
-        return None
-    return any(s.name == ".init" for s in binary.image.sections)
-
-
-RELOCATION_KEYS = frozenset({"-buildmode", "-ldflags"})  # the settings that choose the model and linker
-
-
-def _relocating(f: Finding) -> bool:
-    """A finding that says how the program was linked: the settings that choose it, or the linkage."""
-    return f.cause == "linkage" or (f.cause == "build-setting" and f.key in RELOCATION_KEYS)
 
 
 def _past_relocation(ctx: DiffContext, changed: list[ChangedCode]) -> list[ChangedCode]:
