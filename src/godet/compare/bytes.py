@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from godet.compare.pieces import Piece, piecewise
+from godet.compare.pieces import MAX_SPAN, Piece, piecewise
 
 CHUNK = 1 << 22  # compare 4 MiB at a time to bound temporaries
 MERGE_GAP = 0  # runs closer than this are merged (0: exact runs)
@@ -273,12 +273,14 @@ def compare_unit(
     b_off: int,
     whole: bool = False,
     pieces: bool = False,
+    cut: bool = False,
 ) -> int:
     """Compare one unit pair into ``table``; returns the differing bytes it counts.
 
     ``whole``: any difference counts the whole unit (compressed sections). ``pieces``: units of
     different sizes may be paired in pieces at several shifts (data, where variables were added or
-    dropped in a few places: compare/pieces.py).
+    dropped in a few places: compare/pieces.py). ``cut``: spans too large for that programme
+    (MAX_SPAN) may be paired as a head in place and a tail at the size difference (_two_shifts).
     """
     la, lb = len(a), len(b)
     if la == lb and bytes_equal(a, b):
@@ -292,11 +294,18 @@ def compare_unit(
         table.add(key, s + a_off, e + a_off, s + b_off, e + b_off, w)
         return int(w.sum())
     table.size_delta += abs(la - lb)
-    return _resized(table, key, a, b, a_off, b_off, pieces)
+    return _resized(table, key, a, b, a_off, b_off, pieces, cut)
 
 
 def _resized(
-    table: RunTable, key: str, a: np.ndarray, b: np.ndarray, a_off: int, b_off: int, pieces: bool = False
+    table: RunTable,
+    key: str,
+    a: np.ndarray,
+    b: np.ndarray,
+    a_off: int,
+    b_off: int,
+    pieces: bool = False,
+    cut: bool = False,
 ) -> int:
     """Units of different sizes: the cheapest of several alignments.
 
@@ -318,6 +327,10 @@ def _resized(
         got = piecewise(a, b)
         if got is not None:
             return _add_pieces(table, key, got, a, b, a_off, b_off)
+    if cut and best[1] > abs(la - lb) + MIN_GAIN and min(la, lb) > MAX_SPAN:
+        split = _two_shifts(a, b)
+        if split is not None and split[1] + MIN_GAIN < best[1]:
+            return _add_pieces(table, key, split[0], a, b, a_off, b_off)
     d = best[0]
     if d is None:
         table.add(key, *_one(a_off + p, a_off + la - s, b_off + p, b_off + lb - s, w_trim))
@@ -335,6 +348,44 @@ def _resized(
 
 
 MIN_GAIN = 64  # differing bytes beyond the size difference for pieces to be tried
+BLOCK = 4096  # bytes per block where _two_shifts first looks for its cut
+
+
+def _two_shifts(a: np.ndarray, b: np.ndarray) -> tuple[list[Piece], int] | None:
+    """One insertion (or removal) where the sides otherwise match: the head paired in place, the
+    tail at the size difference, cut where that leaves the fewest differing bytes (a few blocks
+    compared per side, then the bytes around the best block boundary). A stripped binary's
+    read-only data, megabytes without a structure both builds hold to cut it at, grows where one
+    string or file did: any one shift mispairs either what lies before that place or what lies
+    after it (sst 4.17.0 -> 4.17.1, an embedded file 134 bytes longer: 4.6 MB counted as differing
+    at one shift, 0.2 MB at the cut). Returns the
+    pieces and the bytes they count (the shorter side's unlike bytes and the inserted ones)."""
+    la, lb = len(a), len(b)
+    short, long_, d = (a, b, lb - la) if la <= lb else (b, a, la - lb)
+    n = len(short)
+    nb = n // BLOCK
+    head = np.empty(nb + 1, dtype=np.int64)  # differing bytes per block at shift 0 (the last: the rest)
+    tail = np.empty(nb + 1, dtype=np.int64)  # ... at shift d
+    for k0 in range(0, nb, CHUNK // BLOCK):
+        k1 = min(nb, k0 + CHUNK // BLOCK)
+        lo, hi = k0 * BLOCK, k1 * BLOCK
+        head[k0:k1] = (short[lo:hi] != long_[lo:hi]).reshape(-1, BLOCK).sum(axis=1)
+        tail[k0:k1] = (short[lo:hi] != long_[lo + d : hi + d]).reshape(-1, BLOCK).sum(axis=1)
+    head[nb] = int(np.count_nonzero(short[nb * BLOCK :] != long_[nb * BLOCK : n]))
+    tail[nb] = int(np.count_nonzero(short[nb * BLOCK :] != long_[nb * BLOCK + d :]))
+    # the cost of cutting before block k: the head's blocks before it, the tail's from it on
+    cost = np.concatenate(([0], np.cumsum(head))) + np.concatenate((np.cumsum(tail[::-1])[::-1], [0]))
+    k = int(np.argmin(cost))
+    lo, hi = max(0, (k - 1) * BLOCK), min(n, (k + 1) * BLOCK)  # the cut within a block of that boundary
+    h = np.concatenate(([0], np.cumsum(short[lo:hi] != long_[lo:hi])))
+    t = np.concatenate((np.cumsum((short[lo:hi] != long_[lo + d : hi + d])[::-1])[::-1], [0]))
+    before = int(head[: lo // BLOCK].sum())  # (lo is a block boundary; hi one too, or the end)
+    after = int(tail[hi // BLOCK :].sum()) if hi < n else 0
+    local = h + t
+    c = lo + int(np.argmin(local))
+    total = before + int(local.min()) + after + d
+    pieces = [Piece(0, c, 0), Piece(c, n, c + d)] if la <= lb else [Piece(0, c, 0), Piece(c + d, la, c)]
+    return [p for p in pieces if p.a1 > p.a0], total
 
 
 def _add_pieces(

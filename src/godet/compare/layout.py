@@ -146,7 +146,9 @@ def compare(a: Binary, b: Binary, coarse: bool = False) -> Comparison:
         sa, sb = da[x.offset : x.offset + x.size], db[y.offset : y.offset + y.size]
         if len(sa) == len(sb) and bytes_equal(sa, sb):
             continue
-        # writable data (variables) whose size differs: paired in pieces (compare/pieces.py)
+        # writable data (variables) whose size differs: paired in pieces (compare/pieces.py), and
+        # where those cannot, at one shift that the layout detector's slides and moved blocks read;
+        # large read-only spans at a cut between a head in place and a tail at the size difference
         data = x.writable and y.writable and not (x.executable or y.executable)
         code = x.executable and a.pclntab is not None and b.pclntab is not None and not x.compressed
         ranges = _ranges(a, b, x, y) if code else None
@@ -161,13 +163,20 @@ def compare(a: Binary, b: Binary, coarse: bool = False) -> Comparison:
         elif pieces := _anchored(anchors, a, b, x, y):
             pair.differing = sum(
                 compare_unit(
-                    table, f"{key}/{name}", da[ra[0] : ra[1]], db[rb[0] : rb[1]], ra[0], rb[0], pieces=data
+                    table,
+                    f"{key}/{name}",
+                    da[ra[0] : ra[1]],
+                    db[rb[0] : rb[1]],
+                    ra[0],
+                    rb[0],
+                    pieces=data,
+                    cut=not data,
                 )
                 for name, ra, rb in pieces
             )
             pair.how = "split"
         else:
-            pair.differing = compare_unit(table, key, sa, sb, x.offset, y.offset, pieces=data)
+            pair.differing = compare_unit(table, key, sa, sb, x.offset, y.offset, pieces=data, cut=not data)
             pair.how = "differs" if len(sa) == len(sb) else "resized"
             if ranges is not None:
                 fdeltas, n = _functions_in_runs(ranges, da, db)
