@@ -328,9 +328,9 @@ def _resized(
         if got is not None:
             return _add_pieces(table, key, got, a, b, a_off, b_off)
     if cut and best[1] > abs(la - lb) + MIN_GAIN and min(la, lb) > MAX_SPAN:
-        split = _two_shifts(a, b)
-        if split is not None and split[1] + MIN_GAIN < best[1]:
-            return _add_pieces(table, key, split[0], a, b, a_off, b_off)
+        cut_pieces, cut_cost = _two_shifts(a, b)
+        if cut_cost + MIN_GAIN < best[1]:
+            return _add_pieces(table, key, cut_pieces, a, b, a_off, b_off)
     d = best[0]
     if d is None:
         table.add(key, *_one(a_off + p, a_off + la - s, b_off + p, b_off + lb - s, w_trim))
@@ -351,15 +351,15 @@ MIN_GAIN = 64  # differing bytes beyond the size difference for pieces to be tri
 BLOCK = 4096  # bytes per block where _two_shifts first looks for its cut
 
 
-def _two_shifts(a: np.ndarray, b: np.ndarray) -> tuple[list[Piece], int] | None:
+def _two_shifts(a: np.ndarray, b: np.ndarray) -> tuple[list[Piece], int]:
     """One insertion (or removal) where the sides otherwise match: the head paired in place, the
     tail at the size difference, cut where that leaves the fewest differing bytes (a few blocks
     compared per side, then the bytes around the best block boundary). A stripped binary's
     read-only data, megabytes without a structure both builds hold to cut it at, grows where one
     string or file did: any one shift mispairs either what lies before that place or what lies
     after it (sst 4.17.0 -> 4.17.1, an embedded file 134 bytes longer: 4.6 MB counted as differing
-    at one shift, 0.2 MB at the cut). Returns the
-    pieces and the bytes they count (the shorter side's unlike bytes and the inserted ones)."""
+    at one shift, 0.2 MB at the cut). Returns the pieces and the bytes they count (the shorter
+    side's unlike bytes and the inserted ones)."""
     la, lb = len(a), len(b)
     short, long_, d = (a, b, lb - la) if la <= lb else (b, a, la - lb)
     n = len(short)
