@@ -95,6 +95,10 @@ CHECK_FIXTURES: dict[str, BuildSpec] = {
     # -X values read from buildinfo (no -trimpath)
     "x_version": BuildSpec("xvars", flags=("-ldflags=-X main.version=1.2.3",)),
     "x_identity": BuildSpec("xvars", flags=(IDENTITY_FLAGS,), edits=IDENTITY_EDITS),
+    # goreleaser's default -ldflags name the tool as the builder
+    "x_goreleaser": BuildSpec(
+        "xvars", flags=("-ldflags=-X main.builtBy=goreleaser -X main.version=1.2.3",), edits=IDENTITY_EDITS
+    ),
     # -trimpath hides -ldflags: values recovered from NAME.str symbols
     "x_symbols": BuildSpec("xvars", flags=(T, f"-ldflags=-X main.date={X_DATE} -X main.version=1.2.3")),
     "x_symbols_version": BuildSpec("xvars", flags=(T, "-ldflags=-X main.version=1.2.3")),

@@ -28,7 +28,7 @@ import gobuild
 import oracles
 from godet.check.engine import run_check
 from godet.check.policy import Policy
-from godet.check.rules import RULES, Finding
+from godet.check.rules import RULES, Finding, looks_like_identity
 
 # Tests do not depend on this machine's host or user name.
 BASE = Policy(local_identities=())
@@ -238,6 +238,16 @@ def test_x_timestamp_evidence(ref: tuple[str, str], source: str, resolve: Resolv
 def test_x_identity_evidence(name: str, checkbin: Callable[[str], Path]) -> None:  # noqa: F811
     got = {(f.evidence["variable"], f.evidence["value"]) for f in of_rule(checkbin(name), "GD204")}
     assert got == {("main.buildHost", IDENTITY_HOST), ("main.builtBy", IDENTITY_USER)}
+
+
+def test_x_built_by_a_build_tool_is_no_identity(checkbin: Callable[[str], Path]) -> None:  # noqa: F811
+    """goreleaser's default -ldflags set -X main.builtBy=goreleaser (go version -m shows it): the same
+    value in every build, not a user; a person's name in the same variable is one."""
+    path = checkbin("x_goreleaser")
+    assert "main.builtBy=goreleaser" in _settings(path)["-ldflags"]
+    assert of_rule(path, "GD204") == []
+    assert looks_like_identity("main.builtBy", "goreleaser", ()) is None
+    assert looks_like_identity("main.builtBy", "alice", ()) is not None
 
 
 def test_x_identity_local_names(gobin: Callable[[str], Path], checkbin: Callable[[str], Path]) -> None:  # noqa: F811

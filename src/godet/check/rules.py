@@ -224,8 +224,18 @@ def looks_like_identity(name: str, value: str, local: tuple[str, ...]) -> str | 
     return None
 
 
+# Build tools and services a build names itself by (goreleaser's default ldflags set
+# -X main.builtBy=goreleaser): the same value in every build, no host or person.
+BUILD_TOOLS = frozenset(
+    {"goreleaser", "ko", "bazel", "nix", "homebrew", "brew", "make", "docker", "buildkit", "gradle",
+     "earthly", "melange", "apko", "github-actions", "gitlab-ci", "ci"}
+)
+
+
 def _looks_constant(v: str) -> bool:
-    """Values that are clearly not host or user names (versions, URLs, booleans)."""
+    """Values that are clearly not host or user names (versions, URLs, booleans, build tools)."""
+    if v.lower() in BUILD_TOOLS:
+        return True
     return bool(re.match(r"^(v?\d+(\.\d+)*([-+][\w.]+)?|true|false|https?://\S+)$", v))
 
 
@@ -713,7 +723,9 @@ RULES: tuple[Rule, ...] = (
         "GD204", "ldflags-x-identity", "warning", "ldflags-x",
         "-ldflags -X value looks like a host or user name",
         "A string variable set with -ldflags -X whose value contains this machine's host or user name, "
-        "has the shape user@host, names a home directory, or whose variable name says host/user/builder.",
+        "has the shape user@host, names a home directory, or whose variable name says host/user/builder "
+        "(unless the value is a version, a URL, a boolean or a build tool's name such as goreleaser, "
+        "which goreleaser's default -ldflags set as main.builtBy).",
         "Host and user names differ between builders, so the binary records who or where built it.",
         "Drop the variable, or set it to a constant (e.g. the CI system's name) that every builder uses.",
         _detect_x_identity, ("letsencrypt/boulder#8549",),
