@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import gobuild
 from godet.api import diff
 from godet.read.owners import ModuleIndex, one_sided_packages, package_of, raw_package_of
-from oracles import go_tool_nm, readelf_sections
+from oracles import go_tool_nm, go_version_m_json, readelf_sections
 
 
 def test_one_sided_packages_reads_names_not_mentions() -> None:
@@ -115,3 +116,26 @@ def test_release_that_adds_the_gnu_build_id_note(old_go_binary) -> None:  # type
     (g,) = [f for f in rep.causes if f.cause == "gnu-build-id"]
     assert (g.role, g.because) == ("consequence", "toolchain-version")
 
+
+
+def test_functions_a_release_inlined_away_in_an_unchanged_module(gobuild_available) -> None:  # type: ignore[no-untyped-def]
+    """buf 1.74.0 (Go 1.26.9) and 1.75.0 (Go 1.27.3) from npm: go version -m records cel.dev/cel-go
+    at the same version and checksum in both, so its source is the same, yet two functions of it
+    are nowhere in B's file (no compiled copy, no inlined one: not a byte of their names), where A
+    calls them. Go 1.27's inliner inlined them away without a trace. A release explains them: not a
+    dependency bump (another module's version) and not a source edit."""
+    names = ("protoc-gen-buf-lint",)
+    a, b = (gobuild.npm_binary("@bufbuild/buf-linux-x64", v, names) for v in ("1.74.0", "1.75.0"))
+    deps_a = {d["Path"]: d for d in go_version_m_json(a)["Deps"]}
+    deps_b = {d["Path"]: d for d in go_version_m_json(b)["Deps"]}
+    assert deps_a["cel.dev/cel-go"] == deps_b["cel.dev/cel-go"] and deps_a["cel.dev/cel-go"]["Sum"]
+    assert go_version_m_json(a)["GoVersion"] != go_version_m_json(b)["GoVersion"]
+    gone = ["cel.dev/cel-go/ext.fixedSizeEstimate", "cel.dev/cel-go/ext.rangedSizeEstimate"]
+    data_a, data_b = a.read_bytes(), b.read_bytes()
+    assert all(n.encode() in data_a and n.encode() not in data_b for n in gone)
+    rep = diff(str(a), str(b))
+    (f,) = [c for c in rep.causes if set(gone) <= set(c.places)]
+    assert f.cause == "source-change" and f.role == "consequence" and f.because == "toolchain-version", f
+    # the functions named are all of modules go version -m records alike in both builds
+    pinned = {p for p in deps_a if deps_a[p] == deps_b.get(p)}
+    assert all(any(n.startswith(p + "/") or n.startswith(p + ".") for p in pinned) for n in f.places)

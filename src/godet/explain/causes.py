@@ -537,10 +537,12 @@ OWN_CONSTANTS = "own-constants"  # trait of a source-change finding: the program
 
 
 def _recompiled(causer: Finding, effect: Finding) -> bool:
-    """Same packages and the same declared functions, and the standard library's code changed too (a
-    toolchain, experiment or architecture level that left every standard-library function as it was
-    did not change the compiler's output: the program's own changed functions are its source), and
-    the program's changed functions compute with the same constants."""
+    """Same packages and the same declared functions (but for functions of modules whose source is
+    the same: a release's inliner can leave no trace of a small function), and the standard
+    library's code changed too (a toolchain, experiment or architecture level that left every
+    standard-library function as it was did not change the compiler's output: the program's own
+    changed functions are its source), and the program's changed functions compute with the same
+    constants."""
     if SAME_CODE in effect.traits:
         return True  # (another linker keeps other functions of the same code: its deadcode pass)
     return (
@@ -580,10 +582,14 @@ def _cgo_linked_in(causer: Finding, effect: Finding) -> bool:
     return CGO_ONE_SIDE in effect.traits
 
 
+PINNED_FUNCTIONS = "functions of unchanged modules"  # key of a source-change finding: functions in
+# one build only, all of modules recorded at one version and checksum in both (their source is the same)
+
+
 def _not_same_version_functions(causer: Finding, effect: Finding) -> bool:
     """The effect is not "functions in one build only" (found only in modules whose version is the
     same in both builds, which another module's version cannot add)."""
-    return effect.key != "functions"
+    return effect.key not in ("functions", PINNED_FUNCTIONS)
 
 
 def _releases_differ(causer: Finding, effect: Finding) -> bool:

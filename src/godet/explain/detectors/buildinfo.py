@@ -613,9 +613,10 @@ def _deps(ctx: DiffContext, a: BuildInfo, b: BuildInfo, line_claims) -> list[Fin
             continue
 
         def desc(m) -> str | None:  # type: ignore[no-untyped-def]
+            # the evidence's label is the module path: the values are what differs, its version
             if m is None:
                 return None
-            s = f"{m.path} {m.version}"
+            s = m.version or "(no version)"
             if m.replace is not None:
                 s += f" => {m.replace.path} {m.replace.version}"
             return s

@@ -247,6 +247,22 @@ def bumped_modules(ctx: DiffContext) -> list[str]:
     return sorted({f.key for f in ctx.findings if f.cause == "dependency-version" and f.key})
 
 
+def pinned_modules(ctx: DiffContext) -> set[str]:
+    """The dependencies both builds record at the same version with the same checksum (replaced by
+    nothing, or by the same versioned module): their source is the same in both builds."""
+    ba, bb = ctx.a.buildinfo, ctx.b.buildinfo
+    if ba is None or bb is None:
+        return set()
+    db = {m.path: m for m in bb.deps}
+    out = set()
+    for m in ba.deps:
+        n = db.get(m.path)
+        used = m.replace or m
+        if n == m and used.version and used.sum:
+            out.add(m.path)
+    return out
+
+
 def read_at(binary: Binary, va: int, size: int) -> bytes | None:
     if size < 0 or size > 1 << 26:
         return None

@@ -16,6 +16,7 @@ from godet.explain.causes import (
     HEADER_SHIFT,
     MOVED_LINES,
     OWN_CONSTANTS,
+    PINNED_FUNCTIONS,
     REACHED_BY_VERSIONS,
     SOURCE_SETTINGS,
     STD_UNCHANGED,
@@ -37,6 +38,7 @@ from godet.explain.detectors.content.common import (
     externally_linked,
     follow_claims,
     function_claims,
+    pinned_modules,
     relocating,
     relocation_only,
     va_to_offsets,
@@ -63,8 +65,13 @@ from godet.read.typedesc import package_names, types_loaded
 
 PACKAGES_KEY = "packages"  # the key of the finding "packages compiled into one build only"
 FUNCTIONS_KEY = "functions"  # ... "declared functions in one build only" (their packages in both)
+PINNED_KEY = PINNED_FUNCTIONS  # ... the same, in modules of one version and checksum
 ChangedCode = tuple[FunctionDelta, "codecmp.CodeCompare | None"]
 FUNCTIONS_WHY = ": the program's source or its dependencies differ, which a toolchain does not explain."
+PINNED_WHY = (
+    ": their modules' source is the same (same version, same checksum), so the compiler inlined them "
+    "away without a trace (a new release's inliner does) or the code calling them changed."
+)
 
 EMITS: frozenset[str] = frozenset(["source-change"])
 
@@ -80,7 +87,10 @@ def detect(ctx: DiffContext) -> list[Finding]:
         if ctx.deep:
             _tell_broad_cause(ctx, broad, codecmp.changed_functions(ctx))
         code = _beside_unchanged_std(ctx, broad) or _other_constants(ctx)
-        return _merged(_merged(_packages(ctx), _functions(ctx)), code) + lines
+        functions = _functions(ctx)
+        own = [f for f in functions if f.key != PINNED_KEY]
+        pinned = [f for f in functions if f.key == PINNED_KEY]
+        return _merged(_merged(_packages(ctx), own), code) + pinned + lines
     return _source_change(ctx, codecmp.changed_functions(ctx)) + lines
 
 
@@ -295,21 +305,43 @@ def _functions(ctx: DiffContext) -> list[Finding]:
         "b": one_sided_functions(list(lone["b"]), ta.name_table(), ModuleIndex(ctx.b.buildinfo), skip),
     }
     only = {side: _written(ctx, side, [lone[side][n] for n in names]) for side, names in only.items()}
+    pinned = pinned_modules(ctx)
+    if pinned:
+        index = {"a": ModuleIndex(ctx.a.buildinfo), "b": ModuleIndex(ctx.b.buildinfo)}
+        held = {
+            side: [fd for fd in fds if index[side].owner(package_of(fd.name.split("#", 1)[0]))[1] in pinned]
+            for side, fds in only.items()
+        }
+        only = {side: [fd for fd in fds if fd not in held[side]] for side, fds in only.items()}
+    else:
+        held = {"a": [], "b": []}
+    return [
+        f
+        for f in (
+            _one_sided_finding(only, FUNCTIONS_KEY, FUNCTIONS_WHY),
+            _one_sided_finding(held, PINNED_KEY, PINNED_WHY),
+        )
+        if f is not None
+    ]
+
+
+def _one_sided_finding(only: dict[str, list[FunctionDelta]], key: str, why: str) -> Finding | None:
     total = len(only["a"]) + len(only["b"])
     if total < MIN_FUNCTIONS:
-        return []
+        return None
     claims = [Claim.range("a", *fd.a_range) for fd in only["a"] if fd.a_range] + [
         Claim.range("b", *fd.b_range) for fd in only["b"] if fd.b_range
     ]
     only_names = {side: sorted(fd.name.split("#", 1)[0] for fd in fds) for side, fds in only.items()}
     ev = [Evidence("functions in one build only", _listed(only_names["a"]), _listed(only_names["b"]))]
+    what = "the program declares" if key == FUNCTIONS_KEY else "of modules at the same version in both builds"
     summary = (
-        f"{total:,} function(s) the program declares are in one build only (A: {len(only['a']):,}, "
+        f"{total:,} function(s) {what} are in one build only (A: {len(only['a']):,}, "
         f"B: {len(only['b']):,}), in packages both builds compile, and the other build does not even "
-        "inline them" + FUNCTIONS_WHY
+        "inline them" + why
     )
     places = only_names["a"][:25] + only_names["b"][:25]
-    return [Finding("source-change", summary, ev, claims, key=FUNCTIONS_KEY, places=places)]
+    return Finding("source-change", summary, ev, claims, key=key, places=places)
 
 
 MAX_FILES_CHECKED = 256  # moved functions whose source file is read (a pcfile table each)
