@@ -7,9 +7,11 @@ the catalog's fixes), for escaping, and for plain output when piped or with NO_C
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import pty
+import re
 import select
 import subprocess
 import sys
@@ -387,3 +389,18 @@ def test_residual_is_located_in_every_format(with_residual: DiffReport) -> None:
 def test_every_diff_format_is_registered(report_of: Callable[[str], DiffReport], fmt: str) -> None:
     out = renderer("diff", fmt, color=False).render(report_of("dirs"))
     assert "build-path" in out
+
+
+def test_a_cause_whose_bytes_its_cause_took_says_so(report_of: Callable[[str], DiffReport]) -> None:
+    """A consequence whose differing bytes its cause's claims took (vcs.time inside vcs.revision's
+    buildinfo lines, on esbuild 0.27.0 -> 0.27.1) has no bytes of its own: the text and HTML say
+    so instead of "0 bytes · 0%"; the others keep their amounts."""
+    rep = copy.deepcopy(report_of("vcs_commits"))
+    (t,) = [f for f in rep.causes if f.cause == "vcs-time"]
+    t.bytes, t.share = 0, 0.0
+    text = DiffText(color=False).render(rep)
+    line = next(ln for ln in text.splitlines() if "vcs-time ·" in ln)
+    assert line.rstrip().endswith("no bytes of its own") and not re.search(r"(?<![\d,])0 bytes", text)
+    (rev,) = [f for f in rep.causes if f.cause == "vcs-revision"]
+    assert f"{rev.bytes:,} bytes" in text
+    assert "no bytes of its own" in DiffHTML().render(rep)

@@ -16,6 +16,7 @@ from godet.present import safe
 from godet.present.budget import Block, fit
 from godet.present.diff_text import (
     abbreviate,
+    amount,
     cause_name,
     consequence_bytes,
     headline,
@@ -337,7 +338,7 @@ class DiffHTML:
             f'<summary><h3>{num}<span class="swatch" style="background:{self._color(f)}"></span>'
             f'<span class="id">{_e(cause_name(f))}</span> '
             f"{_e(f.title)}{because}"
-            f'<span class="amount">{_e(nbytes(f.bytes))} · {_e(percent(f.share))}</span></h3></summary>',
+            f'<span class="amount">{_e(amount(f))}</span></h3></summary>',
             f'<div class="bar"><span style="width:{min(100.0, max(0.0, f.share * 100)):.2f}%;'
             f'background:{self._color(f)}"></span></div>',
             self._through(f),

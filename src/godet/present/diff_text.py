@@ -58,6 +58,14 @@ def nbytes(n: int) -> str:
     return f"{n:,} byte" + ("" if n == 1 else "s")
 
 
+def amount(f: Finding) -> str:
+    """A cause's bytes and share (``1,234 bytes · 0.5%``); a cause whose differing bytes its cause's
+    or a neighbour's claims took (vcs.time beside vcs.revision) has none of its own."""
+    if f.bytes == 0:
+        return "no bytes of its own"
+    return f"{nbytes(f.bytes)} · {percent(f.share)}"
+
+
 def shown(value: str | None) -> str:
     """An evidence value for display: ``(absent)`` for None, ``(empty)`` for an empty string."""
     if value is None:
@@ -253,17 +261,17 @@ class DiffText:
         head.append(f" · {f.title}")
         if f.role == "consequence":
             head.append(f", because of {because_name(f)}" if f.because else ", a consequence", style="italic")
-        amount = f"{nbytes(f.bytes)} · {percent(f.share)}"
-        pad = self.width - head.cell_len - len(amount)
+        size = amount(f)
+        pad = self.width - head.cell_len - len(size)
         if pad >= 2:
             head.append(" " * pad)
-            head.append(amount, style="bold")
+            head.append(size, style="bold")
             con.print(head)
         elif head.cell_len <= self.width:
             con.print(head)
-            con.print(Text(INDENT + amount, style="bold"))
+            con.print(Text(INDENT + size, style="bold"))
         else:  # a long title wraps under the cause, at word boundaries
-            self._wrapped_head(con, head, bullet + cause_name(f), amount)
+            self._wrapped_head(con, head, bullet + cause_name(f), size)
         through = consequence_bytes(f)
         if through:
             con.print(
