@@ -1257,6 +1257,8 @@ EXPLORED: list[tuple[str, ...]] = [
     # instrumented, so -race leaves its code alone, and its constants differ (source._keeps_constants)
     ("func-body", "race"),
     ("func-body", "race", "shipped-stripped"),
+    ("func-body", "goexperiment", "race"),  # nodwarf5 changes debug info only: -race's footprint holds
+    ("func-body", "goamd64", "goexperiment"),
     # an edited C file beside -buildmode=pie: position-dependent C sets addresses as immediates where
     # the PIE loads them relative to the instruction, and links other start files; runtime/cgo's C is
     # the same but for that (the control group), so the program's C that differs is its source

@@ -18,7 +18,14 @@ from conftest import FIXTURES, OLD_TOOLCHAIN_BUILDS
 from godet.errors import FormatError
 from godet.read.binary import open_binaries
 from godet.read.buildid import go_unquote
-from godet.read.buildinfo import MAGIC, BuildInfo, go_quote, parse_modinfo, read_buildinfo
+from godet.read.buildinfo import (
+    DEBUG_INFO_EXPERIMENTS,
+    MAGIC,
+    BuildInfo,
+    go_quote,
+    parse_modinfo,
+    read_buildinfo,
+)
 
 CATALOG = sorted(FIXTURES)
 OLD = sorted([*gobuild.NPM_BINARIES, *OLD_TOOLCHAIN_BUILDS])
@@ -388,3 +395,17 @@ def test_fat_macho_slices(gobin, tmp_path) -> None:
     for g, base in zip(got, slice_offsets, strict=True):
         assert g is not None
         assert data[base + g.offset : base + g.offset + len(MAGIC)] == MAGIC  # offsets are slice-relative
+
+
+def test_debug_info_experiments_leave_the_code(gobin) -> None:  # type: ignore[no-untyped-def]
+    """GOEXPERIMENT=nodwarf5, the experiment DEBUG_INFO_EXPERIMENTS names, writes DWARF 4 and leaves
+    the code alone: go tool objdump shows the same instructions (mnemonic and length) in the same
+    order in both builds; only address operands differ (the longer version string moved data)."""
+    a, b = gobin("default"), gobin("goexperiment")
+    ia, ib = _read(a), _read(b)
+    assert ia is not None and ib is not None
+    assert ia.experiments_differing(ib) == {"dwarf5"} and {"dwarf5"} <= DEBUG_INFO_EXPERIMENTS
+    da, db = oracles.go_tool_objdump(a), oracles.go_tool_objdump(b)
+    shape = [[(len(raw), asm.split()[0] if asm else "") for *_, raw, asm in d] for d in (da, db)]
+    assert len(da) > 10_000 and shape[0] == shape[1]
+    assert any(x[3] != y[3] for x, y in zip(da, db, strict=True))  # (some operands did move)

@@ -85,6 +85,13 @@ class Module:
         return out
 
 
+# Experiments that change only the debug info, not the compiled code or data. Measured: a program
+# using encoding/json and net/http, built by go1.27.3 with and without GOEXPERIMENT=nodwarf5, has a
+# .text of the same size whose differing bytes are address operands (the version string, longer by
+# " X:nodwarf5", moved the data after it); arenas, jsonv2 and cgocheck2 change the code.
+DEBUG_INFO_EXPERIMENTS = frozenset({"dwarf5"})
+
+
 @dataclass(frozen=True)
 class BuildInfo:
     """The decoded ``.go.buildinfo`` blob and where its pieces are in the file.
@@ -124,6 +131,10 @@ class BuildInfo:
         """The experiments of a `` X:a,b`` (to 1.25) or ``-X:a,b`` (1.26+) version suffix."""
         m = _EXPERIMENT.match(self.go_version)
         return tuple(e for e in m.group(2).split(",") if e) if m else ()
+
+    def experiments_differing(self, other: BuildInfo) -> set[str]:
+        """The experiments set in one build and not the other, by name (``nodwarf5`` is ``dwarf5``)."""
+        return {e.removeprefix("no") for e in set(self.experiments) ^ set(other.experiments)}
 
     @property
     def end(self) -> int:

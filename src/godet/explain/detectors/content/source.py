@@ -44,6 +44,7 @@ from godet.explain.detectors.content.common import (
     va_to_offsets,
 )
 from godet.read.binary import Binary
+from godet.read.buildinfo import DEBUG_INFO_EXPERIMENTS
 from godet.read.coderefs import called_functions, race_instrumented, reached_by_calls
 from godet.read.inltree import inlined_functions
 from godet.read.owners import (
@@ -232,6 +233,11 @@ def _keeps_constants(ctx: DiffContext, f: Finding) -> tuple[Kept, str] | None:
         return (lambda ia, ib: True), f"{_named(ctx, f.cause)} selects other instructions for the same source"
     if f.cause == "linkage":
         return (lambda ia, ib: True), "the linker does not compile Go code"
+    ba, bb = ctx.a.buildinfo, ctx.b.buildinfo
+    if f.cause == "goexperiment" and ba is not None and bb is not None:
+        changed = ba.experiments_differing(bb)
+        if changed and changed <= DEBUG_INFO_EXPERIMENTS:
+            return (lambda ia, ib: True), f"GOEXPERIMENT {', '.join(sorted(changed))} changes only debug info"
     if f.cause == "build-setting" and f.key == "-race":
         ra, rb = race_instrumented(ctx.a), race_instrumented(ctx.b)
         if ra is None or rb is None:
