@@ -218,6 +218,7 @@ class Factor:
     path: bool = False
     native: bool = True
     masked_check: Callable[[Sides], str | None] | None = None
+    local_dep: bool = False  # edits the replaced ./dep, which the module-cache variant does not build
 
 
 @dataclass
@@ -763,6 +764,7 @@ FACTORS: dict[str, Factor] = {
             "says 'served' (A 'handled')",
             lambda a, b: (_inlinable(a), _dep_bump(_served(_inlinable(b)))),
             deps_differ,
+            local_dep=True,
         ),
         _F(
             "dep-struct",
@@ -770,6 +772,7 @@ FACTORS: dict[str, Factor] = {
             "has one more field before it (main's code changes, none of it calls or inlines the module)",
             lambda a, b: (_with_config(a), _dep_bump(_with_config(b, "\n\tExtra [2]int"))),
             deps_differ,
+            local_dep=True,
         ),
         _F(
             "go-debug",
@@ -1033,6 +1036,8 @@ def base_for(names: tuple[str, ...]) -> BuildSpec:
     if len(variants) > 1:
         raise ValueError(f"factors {names} need different program variants {variants}")
     variant = variants.pop() if variants else "plain"
+    if variant == "modcache" and any(FACTORS[n].local_dep for n in names):
+        raise ValueError(f"factors {names} edit the replaced ./dep, which the module-cache variant drops")
     if variant == "cgo":
         return CGO_BASE
     if variant == "modcache":

@@ -94,6 +94,10 @@ def test_pair_specs_differ_only_as_said() -> None:
         assert a != b, name
     a, b = pair_specs(("dirty", "dep-replace"))
     assert b.git == "clean" and not b.edits and {r for r, _ in b.uncommitted} >= {"go.mod", "dep/dep.go"}
+    # the module-cache variant builds the proxy's fixed dependency: a factor editing ./dep cannot join
+    for fs in (("dep-struct", "gomodcache"), ("dep-inlined", "dep-modcache")):
+        with pytest.raises(ValueError, match=r"replaced \./dep"):
+            pair_specs(fs)
 
 
 @pytest.mark.parametrize(
