@@ -75,9 +75,10 @@ class BuildSpec:
     Fields added for the factor matrix (tests/matrix); at their defaults they leave the cache key
     of every older spec unchanged:
 
-    ``goroot`` names a fixed GOROOT location ``CACHE_ROOT/goroot/<name>/go`` (a symlink to the
-    toolchain, swapped under a lock), so two toolchain versions can be built at the same GOROOT
-    and one version at two GOROOTs; ``modcache`` names a GOMODCACHE ``CACHE_ROOT/modcache/<name>``;
+    ``goroot`` names a fixed GOROOT location ``CACHE_ROOT/goroot/<name>/go``, or is one when
+    absolute (a symlink to the toolchain, swapped under a lock), so two toolchain versions can be
+    built at the same GOROOT and one version at two GOROOTs; ``modcache`` names a GOMODCACHE
+    ``CACHE_ROOT/modcache/<name>``;
     ``goproxy`` lists modules ``(path, version, testdata dir, edits)`` served by a ``file://``
     module proxy the build writes itself; ``gopath_import`` lays the source out as
     ``CACHE_ROOT/work/<workdir>/gopath/src/<import path>`` with GOPATH pointing there (set
@@ -381,7 +382,8 @@ def build_to(spec: BuildSpec, out: Path) -> Path:
     # one build at a time per work directory (GOCACHE itself is safe for concurrent use)
     with contextlib.ExitStack() as stack:
         if spec.goroot:
-            stack.enter_context(file_lock(place_root(spec) / "locks" / f"goroot-{spec.goroot}.lock"))
+            lock = f"goroot-{spec.goroot.replace('/', '_')}.lock"
+            stack.enter_context(file_lock(place_root(spec) / "locks" / lock))
             tc = _stage_goroot(tc, goroot_dir(spec))
         stack.enter_context(file_lock(place_root(spec) / "locks" / f"work-{spec.workdir}-{spec.src}.lock"))
         work = prepare_source(spec)
@@ -401,7 +403,10 @@ def build_to(spec: BuildSpec, out: Path) -> Path:
 
 
 def goroot_dir(spec: BuildSpec) -> Path:
-    """The GOROOT location a ``goroot`` spec is built with (a symlink to its toolchain)."""
+    """The GOROOT location a ``goroot`` spec is built with (a symlink to its toolchain): an absolute
+    ``goroot`` is that path itself (a GOROOT as short as ``/usr/local/go``)."""
+    if spec.goroot.startswith("/"):
+        return Path(spec.goroot)
     return place_root(spec) / "goroot" / spec.goroot / "go"
 
 

@@ -51,3 +51,17 @@ def test_module_file_is_not_a_moved_goroot_file(gobuild_available: gobuild.Toolc
     assert [f.cause for f in rep.roots] == ["source-change"], rep.roots
     assert not causes & {"module-cache-path", "goroot-path", "build-path"}
     assert rep.unexplained_bytes <= 0.005 * rep.differing_bytes
+
+
+def test_trimpath_owns_the_gap_defaultgoroot_leaves(gobuild_available: gobuild.Toolchain) -> None:
+    """Only A built without -trimpath, GOROOT as short as /usr/local/go: A's .data holds the string
+    header runtime.defaultGOROOT, B's does not (go tool nm), and the byte alignment put that 16-byte
+    gap at its neighbour runtime.buildVersion. -trimpath's finding claims the variable and the gap
+    beside it: nothing is left unexplained (16 bytes were, at runtime.buildVersion)."""
+    a = gobuild.BuildSpec(src="hello", goroot="/tmp/godet-gr")  # 13 characters, like /usr/local/go
+    pa, pb = gobuild.build(a), gobuild.build(a.with_(flags=("-trimpath",)))
+    data = {p: {n for _x, t, n in oracles.go_tool_nm(p) if t == "D"} for p in (pa, pb)}
+    assert "runtime.defaultGOROOT" in data[pa] and "runtime.defaultGOROOT" not in data[pb]
+    rep = diff_paths(str(pa), str(pb))
+    assert [r.cause for r in rep.roots] == ["trimpath"]
+    assert rep.unexplained_bytes == 0, rep.unexplained

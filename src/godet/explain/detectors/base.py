@@ -171,6 +171,23 @@ class DiffContext:
                 return f
         return None
 
+    def gap_beside(self, side: str, lo: int, hi: int) -> list[Claim]:
+        """The bytes a value one build alone holds added, when the alignment put them beside it.
+
+        A variable ``[lo, hi)`` that only ``side`` holds among neighbours of its size (string
+        headers in .data) leaves a gap of its size, which the byte alignment may place at the
+        next or previous neighbour instead (the runtime's defaultGOROOT and buildVersion): a run
+        that only ``side`` has, exactly that long, ending at ``lo`` or starting at ``hi``."""
+        runs = self.cmp.runs
+        if not len(runs):
+            return []
+        mine, other = (runs.a0, runs.a1), (runs.b0, runs.b1)
+        if side == "b":
+            mine, other = other, mine
+        n = hi - lo
+        hit = (other[0] < 0) & (mine[1] - mine[0] == n) & ((mine[0] == hi) | (mine[1] == lo))
+        return [Claim.range(side, int(mine[0][i]), int(mine[1][i])) for i in np.flatnonzero(hit)]
+
     def units(self, prefix: str = "") -> list[str]:
         """Differing unit keys (of the run table) that start with ``prefix``."""
         return [u for u in self.cmp.runs.units if u.startswith(prefix)]

@@ -239,7 +239,9 @@ def _trimpath_claims(ctx: DiffContext, f: Finding) -> None:
                 break
             f.claims.append(Claim.range(untrimmed, hit, hit + len(needle)))
             pos, n = hit + 1, n + 1
-    f.claims += _path_variables(binary, untrimmed, roots[:64])
+    variables = _path_variables(binary, untrimmed, roots[:64])
+    # the trimmed build keeps defaultGOROOT in .bss: its header is a gap in .data
+    f.claims += variables + [g for c in variables for g in ctx.gap_beside(untrimmed, c.start, c.end)]
     dwarf_both = ctx.a.dwarf.present and ctx.b.dwarf.present  # else DWARF is -w's, not -trimpath's
     for unit in ctx.cmp.runs.units:
         base, _, piece = unit.partition("/")
