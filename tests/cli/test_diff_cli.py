@@ -39,6 +39,16 @@ def test_missing_side_is_an_error(gobin, tmp_path: Path) -> None:  # type: ignor
     assert r.stderr.strip() == f"godet: {missing}: no such file"
 
 
+def test_directory_beside_missing_path_names_the_missing_one(tmp_path: Path) -> None:
+    """A tree on one side and a path that does not exist on the other: the missing path is the error."""
+    (tmp_path / "d").mkdir()
+    missing = tmp_path / "gone"
+    for args in ((tmp_path / "d", missing), (missing, tmp_path / "d")):
+        r = _godet("diff", *map(str, args))
+        assert r.returncode == 2
+        assert r.stderr.strip() == f"godet: {missing}: no such file"
+
+
 def test_truncated_side_is_an_error_or_a_located_difference(gobin, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     src = gobin("default").read_bytes()
     cut = tmp_path / "cut"

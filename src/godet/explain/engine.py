@@ -60,6 +60,9 @@ def diff_paths(a: str, b: str, deep: bool = False, progress: bool = False) -> Di
         from godet.explain.tree import diff_trees
 
         plain = [p for p in (a, b) if not is_tree_input(p)]
+        for p in plain:
+            if not os.path.lexists(p):
+                raise GodetError(p, "no such file")
         if plain and (os.path.isdir(a) or os.path.isdir(b)):
             d = a if os.path.isdir(a) else b
             raise GodetError(d, f"is a directory and {plain[0]} is not a directory, archive or image")
