@@ -720,7 +720,7 @@ def test_check_rpm_stamp(tmp_path: Path) -> None:
 # ------------------------------------------------------------------ wheels and renamed roots
 
 
-def _wheel(tmp: Path, version: str, script: bytes, stamp: tuple[int, ...]) -> Path:
+def _wheel(tmp: Path, version: str, script: bytes, stamp: tuple[int, ...], method: int = 0) -> Path:
     """A wheel as bdist_wheel lays it out: NAME-VERSION.data/scripts, NAME-VERSION.dist-info with
     METADATA, WHEEL and a RECORD of urlsafe-base64 sha256 digests."""
     import base64
@@ -738,11 +738,12 @@ def _wheel(tmp: Path, version: str, script: bytes, stamp: tuple[int, ...]) -> Pa
 
     record = "".join(f"{n},{digest(b)},{len(b)}\n" for n, b in files.items()) + f"{info}/RECORD,,\n"
     files[f"{info}/RECORD"] = record.encode()
-    out = tmp / f"tool-{version}-py3-none-any.whl"
+    out = tmp / f"tool-{version}-{method}-py3-none-any.whl"
     with zipfile.ZipFile(out, "w") as zf:
         for name, body in files.items():
             zi = zipfile.ZipInfo(name, date_time=stamp)  # type: ignore[arg-type]
             zi.external_attr = (0o755 if "/scripts/" in name else 0o644) << 16
+            zi.compress_type = method
             zf.writestr(zi, body)
     return out
 
@@ -776,6 +777,25 @@ def test_wheels_of_two_versions(tmp_path: Path, gobin) -> None:  # type: ignore[
     follows = next(c for c in record if c["id"] == "package-metadata")
     assert [e["label"] for e in follows["evidence"]] == ["tool-1.0.0.dist-info/METADATA"]
     assert not [p for p, c in _causes(tree) if c["id"] == "unexplained"]
+
+
+def test_wheels_that_store_an_entry_otherwise(tmp_path: Path, gobin) -> None:  # type: ignore[no-untyped-def]
+    """The same wheel written once stored and once deflated (as two wheel builders do): each entry's
+    zip method is the cause, not a PAX record; the archive's bytes differ, its entries do not."""
+    import zipfile
+
+    binary = gobin("default").read_bytes()
+    a = _wheel(tmp_path, "1.0.0", binary, (2024, 1, 1, 0, 0, 0), zipfile.ZIP_STORED)
+    b = _wheel(tmp_path, "1.0.0", binary, (2024, 1, 1, 0, 0, 0), zipfile.ZIP_DEFLATED)
+    methods = [{i.compress_type for i in zipfile.ZipFile(w).infolist()} for w in (a, b)]
+    assert methods == [{zipfile.ZIP_STORED}, {zipfile.ZIP_DEFLATED}]
+    tree = _diff(a, b)
+    causes = _causes(tree)
+    assert {c["id"] for _, c in causes} == {"compression-only"}
+    script = _node(tree, "tool-1.0.0.data/scripts/tool")
+    assert script["report"] is None  # the same bytes once inflated
+    (cause,) = script["causes"]
+    assert cause["evidence"] == [{"label": "zip method", "a": "stored", "b": "deflate"}]
 
 
 def test_release_tarballs_with_versioned_roots(tmp_path: Path, gopair) -> None:  # type: ignore[no-untyped-def]

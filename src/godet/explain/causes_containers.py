@@ -81,8 +81,10 @@ CONTAINER_CAUSES: list[Cause] = [
         F,
         "Compression differs only",
         "The uncompressed content is equal (same DiffID) but the compressed stream differs: gzip header "
-        "MTIME/OS/XFL, level, encoder (zlib, zlib-ng, pigz) or zstd frame parameters.",
-        "Pin the compression: BuildKit `compression`, `compression-level`, `force-compression`; same zlib.",
+        "MTIME/OS/XFL, level, encoder (zlib, zlib-ng, pigz) or zstd frame parameters; or a zip (wheel, "
+        "jar) stores an entry with another method (stored vs deflate).",
+        "Pin the compression: BuildKit `compression`, `compression-level`, `force-compression`; same zlib; "
+        "for zips, the same writer and method for every entry.",
     ),
     Cause(
         "media-types",

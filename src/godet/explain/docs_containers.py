@@ -72,7 +72,8 @@ PROSE_CONTAINERS: dict[str, dict[str, Any]] = {
         "the gzip header (MTIME, XFL, OS) or zstd frame flags often differ too.",
         detects=_IMAGE + "hashes each differing layer both compressed and uncompressed; equal DiffIDs with "
         "different blobs name this cause, with the header fields that differ. For plain compressed "
-        "archives the members detector compares the gzip and zstd headers.",
+        "archives the members detector compares the gzip and zstd headers, and for zips (wheels, jars) the "
+        "compression method of each pair of entries.",
     ),
     "media-types": _P(
         shows="The manifest or layer media types are Docker ones on one side and OCI ones on the other.",

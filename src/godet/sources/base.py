@@ -62,6 +62,7 @@ class Member:
     mtime: float | None = None
     linkname: str = ""
     pax: dict[str, str] = field(default_factory=dict)  # PAX records (xattrs included), minus path/size
+    method: str = ""  # how a zip stores the entry: "stored", "deflate", "bzip2", "lzma"
     index: int = 0  # position in the archive
     raw_name: str = ""  # the name exactly as stored ("./usr/bin/app")
     data: bytes | None = None  # the content when small

@@ -34,6 +34,14 @@ ZIP_ERRORS = (
 )
 
 
+ZIP_METHODS = {
+    zipfile.ZIP_STORED: "stored",
+    zipfile.ZIP_DEFLATED: "deflate",
+    zipfile.ZIP_BZIP2: "bzip2",
+    zipfile.ZIP_LZMA: "lzma",
+}  # APPNOTE 4.4.5 compression methods Python's zipfile reads
+
+
 def _zip_time(date_time: tuple[int, int, int, int, int, int]) -> float | None:
     """A zip entry's DOS date and time as seconds (zip stores local time; read as UTC); None if invalid."""
     try:
@@ -69,7 +77,7 @@ def read_zip(
                 mtime=_zip_time(zi.date_time),
                 index=i,
                 raw_name=zi.filename,
-                pax={"compression": str(zi.compress_type)} if zi.compress_type else {},
+                method=ZIP_METHODS.get(zi.compress_type, f"method {zi.compress_type}"),
             )
             if not zi.is_dir():
                 packed += zi.compress_size

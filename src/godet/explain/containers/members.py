@@ -422,6 +422,14 @@ def metadata_causes(a: Member, b: Member, epoch: int | None, package: Any = None
                 [Evidence(k, a.pax.get(k), b.pax.get(k)) for k in keys[:MAX_EVIDENCE]],
             )
         )
+    if a.method and b.method and a.method != b.method:
+        out.append(
+            NodeCause(
+                "compression-only",
+                f"zip method {a.method} vs {b.method} (the stored bytes differ, not the content)",
+                [Evidence("zip method", a.method, b.method)],
+            )
+        )
     enc = []
     if (a.type_bits is None) != (b.type_bits is None):
         enc.append(Evidence("mode type bits", _bits(a), _bits(b)))
