@@ -111,6 +111,10 @@ def test_own_literal_beside_a_release_and_a_bump_holds_only_its_bytes() -> None:
     assert {f.cause for f in rep.roots} == {"toolchain-version", "dependency-version", "string-literal"}
     (own,) = [f for f in rep.roots if f.cause == "string-literal"]
     assert own.bytes <= sum(len(x) for x in OWN), own.bytes  # the literal's bytes in the two builds
+    # the literals the source gave main, one per side, counted per side as the evidence lists them
+    shown = [(e.a, e.b) for e in own.evidence]
+    assert shown == [(OWN[0], None), (None, OWN[1])]
+    assert "(1 in A, 1 in B)" in own.summary, own.summary
     # the words differ but for their "~" and letters equal by chance: at least 80 % of the rest
     words = [f for f in rep.consequences if f.cause == "string-literal" and f.because == "dependency-version"]
     assert sum(f.bytes for f in words) >= 0.8 * 2 * WORDS * 11

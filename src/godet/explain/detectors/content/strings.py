@@ -1260,10 +1260,13 @@ def _blob_finding(
         ]
     n = max(len(pieces["a"]), len(pieces["b"]))
     whose = " that the program's own code loads" if OWN_LITERALS in traits else ""
+    what = f"{n} string literal(s){whose} differ"
+    if texts is not None:  # the literals themselves, counted per side (they need not pair up)
+        what = f"String literals{whose} differ ({len(texts['a'])} in A, {len(texts['b'])} in B)"
     found = Finding(
         "string-literal",
-        f"{n} string literal(s){whose} differ in the blob of Go string literals (go:string.*), which the "
-        "compiler's other output (code, inlining) does not change.",
+        f"{what} in the blob of Go string literals (go:string.*), which the compiler's other output "
+        "(code, inlining) does not change.",
         ev,
         [Claim.range(side, s, e) for side, ps in pieces.items() for s, e in ps],
         places=["go:string.*"],
