@@ -81,7 +81,7 @@ def test_moved_lines_join_the_root_of_a_new_package(gopair) -> None:  # type: ig
     assert moved  # the oracle: functions below the added ones start further down
     rep = diff_paths(str(a), str(b))
     [root] = [f for f in rep.roots if f.cause == "source-change"]
-    assert root.key == "packages"
+    assert root.key == "packages of the main module"  # (the new package is the main module's)
     [ev] = [e for e in root.evidence if e.label == MOVED_LINES]
     name = ev.a.split(" at ")[0]
     assert name in moved and ev.a.endswith(f":{decl[0][name]}") and ev.b.endswith(f":{decl[1][name]}")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import gobuild
+from conftest import T
 from godet.api import diff
 from godet.read.owners import ModuleIndex, one_sided_packages, package_of, raw_package_of
+from matrix.factors import TOOLCHAIN_MINOR
 from oracles import go_tool_nm, go_version_m_json, readelf_sections
 
 
@@ -55,7 +57,7 @@ def test_new_package_under_another_toolchain_is_a_root(gopair) -> None:  # type:
     )
     rep = diff(str(a), str(b))
     (f,) = [f for f in rep.causes if f.cause == "source-change"]
-    assert f.key == "packages" and f.role == "root"
+    assert f.key == "packages of the main module" and f.role == "root"  # (its own source imports them)
     ev = {e.label: (e.a, e.b) for e in f.evidence}
     assert ev["packages in one build only"] == ("none", "example.com/multi/stats")
     assert 0 < f.direct_bytes <= room + main_room
@@ -139,3 +141,91 @@ def test_functions_a_release_inlined_away_in_an_unchanged_module(gobuild_availab
     # the functions named are all of modules go version -m records alike in both builds
     pinned = {p for p in deps_a if deps_a[p] == deps_b.get(p)}
     assert all(any(n.startswith(p + "/") or n.startswith(p + ".") for p in pinned) for n in f.places)
+
+
+_MAIN_WITH_STATS = """// Command withdep uses a local dependency and a package of its own.
+package main
+
+import (
+\t"fmt"
+
+\t"example.com/dep"
+\t"example.com/withdep/stats"
+)
+
+func main() {
+\tfmt.Println(dep.Greeting(), stats.Mean(len(dep.Version), 3))
+}
+"""
+_STATS = """// Package stats is the main module's own package, new in B.
+package stats
+
+// Mean returns the mean of xs.
+//
+//go:noinline
+func Mean(xs ...int) int {
+\ts := 0
+\tfor _, x := range xs {
+\t\ts += x
+\t}
+\treturn s / len(xs)
+}
+"""
+_DEP_V11 = """// Package dep is a local dependency whose output depends on its version constant.
+package dep
+
+import "example.com/dep/extra"
+
+// Version is the dependency's release.
+const Version = "1.1.0"
+
+// Greeting returns a message naming the dependency version.
+func Greeting() string {
+\treturn extra.Decorate("example.com/dep version " + Version)
+}
+"""
+_EXTRA = """// Package extra is new in the dependency's version 1.1.0.
+package extra
+
+// Decorate frames s.
+//
+//go:noinline
+func Decorate(s string) string {
+\treturn "[" + s + "]"
+}
+"""
+
+
+def test_main_modules_new_package_beside_a_bump_that_brings_one_too(gobuild_available) -> None:  # type: ignore[no-untyped-def]
+    """go-task 3.53.1 -> 3.54.0 (PyPI go-task-bin: a release, 47 bumped modules, new packages of
+    go-task's own) reported its own new packages and functions "because of dependency-version":
+    they were merged into the bumped modules' packages. Here B adds a package to the main module
+    and bumps the dependency, whose new version brings a package of its own, across a minor
+    release: the dependency's package follows the bump, the main module's is a root."""
+    gomod = (gobuild.TESTDATA / "withdep" / "go.mod").read_text()
+    a, b = gobuild.build_pair(
+        gobuild.BuildSpec("withdep", flags=T, toolchain=TOOLCHAIN_MINOR),
+        gobuild.BuildSpec(
+            "withdep",
+            flags=T,
+            edits=(
+                ("main.go", _MAIN_WITH_STATS),
+                ("stats/stats.go", _STATS),
+                ("go.mod", gomod.replace("example.com/dep v1.0.0", "example.com/dep v1.1.0")),
+                ("dep/dep.go", _DEP_V11),
+                ("dep/extra/extra.go", _EXTRA),
+            ),
+        ),
+    )
+    va, vb = go_version_m_json(a), go_version_m_json(b)
+    assert va["GoVersion"] != vb["GoVersion"]
+    assert [[d["Version"] for d in v["Deps"]] for v in (va, vb)] == [["v1.0.0"], ["v1.1.0"]]
+    pkgs = [{n.rsplit(".", 1)[0] for _x, t, n in go_tool_nm(p) if t in "Tt"} for p in (a, b)]
+    new = pkgs[1] - pkgs[0]
+    assert {"example.com/withdep/stats", "example.com/dep/extra"} <= new
+    rep = diff(str(a), str(b))
+    assert {r.cause for r in rep.roots} == {"toolchain-version", "dependency-version", "source-change"}
+    by_place = {p: f for f in rep.causes if f.cause == "source-change" for p in f.places}
+    own, theirs = by_place["example.com/withdep/stats"], by_place["example.com/dep/extra"]
+    assert own.role == "root" and "example.com/dep/extra" not in own.places
+    assert (theirs.role, theirs.because) == ("consequence", "dependency-version")

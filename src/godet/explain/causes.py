@@ -522,10 +522,14 @@ def _absent_in_the_same_build(causer: Finding, effect: Finding) -> bool:
     return side is not None and side == _missing_side(causer)
 
 
+OWN_PACKAGES = "packages of the main module"  # key of a source-change finding: packages compiled
+# into one build only, all of the main module (no dependency imports them: its own source's doing)
+
+
 def _same_packages(causer: Finding, effect: Finding) -> bool:
     """The effect is not "packages compiled into one build only" (which recompiling cannot cause),
     or the package says the program's code is the same (another linker keeps other packages)."""
-    return effect.key != "packages" or SAME_CODE in effect.traits
+    return effect.key not in ("packages", OWN_PACKAGES) or SAME_CODE in effect.traits
 
 
 STD_UNCHANGED = "std-unchanged"  # trait of a source-change finding: the standard library's code is the same
@@ -588,8 +592,9 @@ PINNED_FUNCTIONS = "functions of unchanged modules"  # key of a source-change fi
 
 def _not_same_version_functions(causer: Finding, effect: Finding) -> bool:
     """The effect is not "functions in one build only" (found only in modules whose version is the
-    same in both builds, which another module's version cannot add)."""
-    return effect.key not in ("functions", PINNED_FUNCTIONS)
+    same in both builds, which another module's version cannot add), nor packages of the main module
+    in one build only (which no dependency imports)."""
+    return effect.key not in ("functions", PINNED_FUNCTIONS, OWN_PACKAGES)
 
 
 def _releases_differ(causer: Finding, effect: Finding) -> bool:
@@ -774,7 +779,8 @@ CONDITION_TEXT = {  # how the docs and the accuracy report say each condition
     "flags-unrecorded": "the differing C code is all that says the flags differ (no CGO_* setting does)",
     "a-recorded-flag": "it is a flag buildinfo records",
     "cgo-linked-in": "one build only links runtime/cgo",
-    "other-modules": "the code is not functions found in modules of the same version",
+    "other-modules": "the code is not functions found in modules of the same version, nor packages of "
+    "the main module",
     "releases-differ": "the Go versions are different minor releases",
     "same-package-source": "both packages come from one source version, built against other Go libraries",
     "directive-lines": "a DefaultGODEBUG setting differs that no release explains, and every function of "

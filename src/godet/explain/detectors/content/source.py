@@ -16,6 +16,7 @@ from godet.explain.causes import (
     HEADER_SHIFT,
     MOVED_LINES,
     OWN_CONSTANTS,
+    OWN_PACKAGES,
     PINNED_FUNCTIONS,
     REACHED_BY_VERSIONS,
     SOURCE_SETTINGS,
@@ -65,6 +66,8 @@ from godet.read.pclntab import Pclntab
 from godet.read.typedesc import package_names, types_loaded
 
 PACKAGES_KEY = "packages"  # the key of the finding "packages compiled into one build only"
+OWN_PACKAGES_KEY = OWN_PACKAGES  # ... the same, all of them the main module's
+PACKAGE_KEYS = (PACKAGES_KEY, OWN_PACKAGES_KEY)
 FUNCTIONS_KEY = "functions"  # ... "declared functions in one build only" (their packages in both)
 PINNED_KEY = PINNED_FUNCTIONS  # ... the same, in modules of one version and checksum
 ChangedCode = tuple[FunctionDelta, "codecmp.CodeCompare | None"]
@@ -91,7 +94,11 @@ def detect(ctx: DiffContext) -> list[Finding]:
         functions = _functions(ctx)
         own = [f for f in functions if f.key != PINNED_KEY]
         pinned = [f for f in functions if f.key == PINNED_KEY]
-        return _merged(_merged(_packages(ctx), own), code) + pinned + lines
+        theirs, mine = _packages(ctx)
+        own = _merged(mine, own)  # (the main module's own source, which no dependency explains)
+        if own:
+            return theirs + _merged(own, code) + pinned + lines
+        return _merged(theirs, code) + pinned + lines
     return _source_change(ctx, codecmp.changed_functions(ctx)) + lines
 
 
@@ -100,7 +107,7 @@ def _merged(packages: list[Finding], functions: list[Finding]) -> list[Finding]:
     if not packages or not functions:
         return packages + functions
     p, f = packages[0], functions[0]
-    if p.key != PACKAGES_KEY and f.key == PACKAGES_KEY:
+    if p.key not in PACKAGE_KEYS and f.key in PACKAGE_KEYS:
         p, f = f, p
     p.claims += f.claims
     p.evidence += f.evidence[:4]
@@ -521,13 +528,15 @@ def _std_count(ctx: DiffContext) -> int:
     return sum(1 for n in tab.names if index.owner(package_of(n))[0] == STD)
 
 
-def _packages(ctx: DiffContext) -> list[Finding]:
+def _packages(ctx: DiffContext) -> tuple[list[Finding], list[Finding]]:
     """Packages outside the standard library whose code one build holds and the other does not even
     inline: a toolchain, compiler flag or experiment recompiles the same packages, so this is the
-    program's source (or its dependencies) differing. Claims those packages' functions."""
+    program's source (or its dependencies) differing. Claims those packages' functions. Two lists:
+    the dependencies' packages (a bumped module may import them), and the main module's (key
+    OWN_PACKAGES_KEY: its own source imports them, whatever the dependencies' versions)."""
     ta, tb = ctx.a.pclntab, ctx.b.pclntab
     if ta is None or tb is None or not len(ta) or not len(tb):
-        return []
+        return [], []
     # only a function that one build lacks can belong to a package that build lacks
     lone: dict[str, set[str]] = {"a": set(), "b": set()}
     for fd in ctx.cmp.functions:
@@ -536,11 +545,26 @@ def _packages(ctx: DiffContext) -> list[Finding]:
             if raw is not None:
                 lone[fd.how[-1]].add(raw)
     if not lone["a"] and not lone["b"]:
-        return []
+        return [], []
+    index = {"a": ModuleIndex(ctx.a.buildinfo), "b": ModuleIndex(ctx.b.buildinfo)}
     only = {
-        "a": one_sided_packages(lone["a"], tb.name_table(), ModuleIndex(ctx.a.buildinfo)),
-        "b": one_sided_packages(lone["b"], ta.name_table(), ModuleIndex(ctx.b.buildinfo)),
+        "a": one_sided_packages(lone["a"], tb.name_table(), index["a"]),
+        "b": one_sided_packages(lone["b"], ta.name_table(), index["b"]),
     }
+    if not only["a"] and not only["b"]:
+        return [], []
+    mine = {
+        side: {raw: pkg for raw, pkg in pkgs.items() if index[side].owner(pkg)[0] == MAIN}
+        for side, pkgs in only.items()
+    }
+    theirs = {
+        side: {raw: pkg for raw, pkg in pkgs.items() if raw not in mine[side]} for side, pkgs in only.items()
+    }
+    return _packages_finding(ctx, theirs, PACKAGES_KEY), _packages_finding(ctx, mine, OWN_PACKAGES_KEY)
+
+
+def _packages_finding(ctx: DiffContext, only: dict[str, dict[str, str]], key: str) -> list[Finding]:
+    """The finding for packages one build only compiles (side -> raw prefix -> import path)."""
     if not only["a"] and not only["b"]:
         return []
     claims: list[Claim] = []
@@ -558,14 +582,17 @@ def _packages(ctx: DiffContext) -> list[Finding]:
         Evidence("their functions", f"{counts['a']:,}", f"{counts['b']:,}"),
     ]
     total = len(only["a"]) + len(only["b"])
+    whose, why = (
+        ("", "the program's source or its dependencies differ")
+        if key == PACKAGES_KEY
+        else (" of the main module", "the program's own source imports them")
+    )
     summary = (
-        f"{total:,} package(s) are compiled into one build only (A: {len(only['a']):,}, "
-        f"B: {len(only['b']):,}): "
-        "the program's source or its dependencies differ, which a toolchain or compiler setting does "
-        "not explain."
+        f"{total:,} package(s){whose} are compiled into one build only (A: {len(only['a']):,}, "
+        f"B: {len(only['b']):,}): {why}, which a toolchain or compiler setting does not explain."
     )
     places = sorted(only["a"].values())[:25] + sorted(only["b"].values())[:25]
-    return [Finding("source-change", summary, ev, claims, key=PACKAGES_KEY, places=places)]
+    return [Finding("source-change", summary, ev, claims, key=key, places=places)]
 
 
 def _package_spans(binary: Binary, side: str, raws: list[str]) -> tuple[list[tuple[int, int]], int]:
