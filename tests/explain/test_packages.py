@@ -229,3 +229,89 @@ def test_main_modules_new_package_beside_a_bump_that_brings_one_too(gobuild_avai
     own, theirs = by_place["example.com/withdep/stats"], by_place["example.com/dep/extra"]
     assert own.role == "root" and "example.com/dep/extra" not in own.places
     assert (theirs.role, theirs.because) == ("consequence", "dependency-version")
+
+
+_PIN = """// Package pin is a module both builds use at one version.
+package pin
+
+// Used is what both builds call.
+//
+//go:noinline
+func Used() string { return "pinned" }
+
+// Extra frames s; only the bumped module's new version calls it.
+//
+//go:noinline
+func Extra(s string) string { return frame("<", s) + ">" }
+
+//go:noinline
+func frame(open, s string) string { return open + s }
+"""
+_BUMP = """// Package bump is the module whose version differs.
+package bump
+
+import "example.com/pin"
+
+// Greeting names the version.
+//
+//go:noinline
+func Greeting() string { return %s }
+"""
+_BUMP_MOD = "module example.com/bump\n\ngo 1.21\n\nrequire example.com/pin v1.0.0\n"
+_USER_MOD = (
+    "module example.com/user\n\ngo 1.21\n\nrequire (\n\texample.com/bump %s\n\texample.com/pin v1.0.0\n)\n"
+)
+_USER_MAIN = """// Command user prints the bumped module's greeting.
+package main
+
+import (
+\t"fmt"
+
+\t"example.com/bump"
+)
+
+func main() {
+\tfmt.Println(bump.Greeting())
+}
+"""
+_PIN_MOD = "module example.com/pin\n\ngo 1.21\n"
+_PROXY = (
+    ("example.com/pin", "v1.0.0", "factor/dep", (("go.mod", _PIN_MOD), ("dep.go", _PIN))),
+    (
+        "example.com/bump",
+        "v1.0.0",
+        "factor/dep",
+        (("go.mod", _BUMP_MOD), ("dep.go", _BUMP % 'pin.Used() + " 1.0"')),
+    ),
+    (
+        "example.com/bump",
+        "v1.1.0",
+        "factor/dep",
+        (("go.mod", _BUMP_MOD), ("dep.go", _BUMP % 'pin.Extra(pin.Used() + " 1.1")')),
+    ),
+)
+
+
+def test_functions_of_an_unchanged_module_a_bump_calls_follow_the_bump(gobuild_available) -> None:  # type: ignore[no-untyped-def]
+    """go-task 3.52.0 -> 3.53.1 (PyPI go-task-bin; go1.26.4 -> go1.26.6 and 64 bumped modules):
+    52 functions of github.com/google/s2a-go, recorded at one version and checksum in both, are in
+    3.53.1 only, because a bumped module's new code calls them; they were said to follow the
+    release ("a new release's inliner"). Here example.com/pin is served at v1.0.0 to both, and
+    example.com/bump's v1.1.0 calls pin.Extra (which calls pin.frame), across a minor release."""
+
+    def spec(version: str, toolchain: str | None) -> gobuild.BuildSpec:
+        edits = (("go.mod", _USER_MOD % version), ("main.go", _USER_MAIN))
+        return gobuild.BuildSpec("withdep", flags=T, edits=edits, goproxy=_PROXY, toolchain=toolchain)
+
+    a, b = gobuild.build_pair(spec("v1.0.0", TOOLCHAIN_MINOR), spec("v1.1.0", None))
+    deps = [{d["Path"]: d for d in go_version_m_json(p)["Deps"]} for p in (a, b)]
+    assert deps[0]["example.com/pin"] == deps[1]["example.com/pin"] and deps[0]["example.com/pin"]["Sum"]
+    assert deps[0]["example.com/bump"]["Version"] != deps[1]["example.com/bump"]["Version"]
+    names = [{n for _x, t, n in go_tool_nm(p) if t in "Tt"} for p in (a, b)]
+    new = {n for n in names[1] - names[0] if n.startswith("example.com/pin.")}
+    assert new == {"example.com/pin.Extra", "example.com/pin.frame"}
+    rep = diff(str(a), str(b))
+    (f,) = [c for c in rep.causes if new & set(c.places)]
+    assert set(f.places) == new
+    assert f.cause == "source-change" and (f.role, f.because) == ("consequence", "dependency-version"), f
+    assert {r.cause for r in rep.roots} == {"toolchain-version", "dependency-version"}

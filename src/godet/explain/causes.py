@@ -552,6 +552,7 @@ def _recompiled(causer: Finding, effect: Finding) -> bool:
     return (
         _same_packages(causer, effect)
         and effect.key != "functions"
+        and not _brought_pinned(effect)
         and STD_UNCHANGED not in effect.traits
         and OWN_CONSTANTS not in effect.traits
     )
@@ -590,10 +591,18 @@ PINNED_FUNCTIONS = "functions of unchanged modules"  # key of a source-change fi
 # one build only, all of modules recorded at one version and checksum in both (their source is the same)
 
 
+def _brought_pinned(effect: Finding) -> bool:
+    """Functions of modules of one version in both builds, in one build only, that the code of a
+    module whose version differs calls (source._brought_by_versions): the bump brought them in."""
+    return effect.key == PINNED_FUNCTIONS and REACHED_BY_VERSIONS in effect.traits
+
+
 def _not_same_version_functions(causer: Finding, effect: Finding) -> bool:
     """The effect is not "functions in one build only" (found only in modules whose version is the
-    same in both builds, which another module's version cannot add), nor packages of the main module
-    in one build only (which no dependency imports)."""
+    same in both builds, which another module's version cannot add, unless that module's code calls
+    them), nor packages of the main module in one build only (which no dependency imports)."""
+    if _brought_pinned(effect):
+        return True
     return effect.key not in ("functions", PINNED_FUNCTIONS, OWN_PACKAGES)
 
 
@@ -779,8 +788,8 @@ CONDITION_TEXT = {  # how the docs and the accuracy report say each condition
     "flags-unrecorded": "the differing C code is all that says the flags differ (no CGO_* setting does)",
     "a-recorded-flag": "it is a flag buildinfo records",
     "cgo-linked-in": "one build only links runtime/cgo",
-    "other-modules": "the code is not functions found in modules of the same version, nor packages of "
-    "the main module",
+    "other-modules": "the code is not functions found in modules of the same version (unless that "
+    "module's code calls them), nor packages of the main module",
     "releases-differ": "the Go versions are different minor releases",
     "same-package-source": "both packages come from one source version, built against other Go libraries",
     "directive-lines": "a DefaultGODEBUG setting differs that no release explains, and every function of "

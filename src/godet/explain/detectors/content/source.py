@@ -77,6 +77,11 @@ PINNED_WHY = (
     "away without a trace (a new release's inliner does) or the code calling them changed."
 )
 
+BROUGHT_WHY = (
+    ": their modules' source is the same (same version, same checksum), and the code of a module "
+    "whose version differs calls them: its new version brought them in."
+)
+
 EMITS: frozenset[str] = frozenset(["source-change"])
 
 
@@ -313,29 +318,44 @@ def _functions(ctx: DiffContext) -> list[Finding]:
     if not lone["a"] and not lone["b"]:
         return []
     skip = {f.key for f in ctx.findings if f.cause == "dependency-version" and f.key}
+    index = {"a": ModuleIndex(ctx.a.buildinfo), "b": ModuleIndex(ctx.b.buildinfo)}
     only = {
-        "a": one_sided_functions(list(lone["a"]), tb.name_table(), ModuleIndex(ctx.a.buildinfo), skip),
-        "b": one_sided_functions(list(lone["b"]), ta.name_table(), ModuleIndex(ctx.b.buildinfo), skip),
+        "a": one_sided_functions(list(lone["a"]), tb.name_table(), index["a"], skip),
+        "b": one_sided_functions(list(lone["b"]), ta.name_table(), index["b"], skip),
     }
     only = {side: _written(ctx, side, [lone[side][n] for n in names]) for side, names in only.items()}
+    packages = _lone_packages(ctx)  # (their functions are the packages' finding's: "packages both compile")
+    only = {
+        side: [fd for fd in fds if raw_package_of(fd.name.split("#", 1)[0]) not in packages[side]]
+        for side, fds in only.items()
+    }
+    module = {side: {id(fd): _module_of(index[side], fd) for fd in fds} for side, fds in only.items()}
     pinned = pinned_modules(ctx)
-    if pinned:
-        index = {"a": ModuleIndex(ctx.a.buildinfo), "b": ModuleIndex(ctx.b.buildinfo)}
-        held = {
-            side: [fd for fd in fds if index[side].owner(package_of(fd.name.split("#", 1)[0]))[1] in pinned]
-            for side, fds in only.items()
-        }
-        only = {side: [fd for fd in fds if fd not in held[side]] for side, fds in only.items()}
-    else:
-        held = {"a": [], "b": []}
-    return [
-        f
-        for f in (
-            _one_sided_finding(only, FUNCTIONS_KEY, FUNCTIONS_WHY),
-            _one_sided_finding(held, PINNED_KEY, PINNED_WHY),
-        )
-        if f is not None
+    held = {side: [fd for fd in fds if module[side][id(fd)] in pinned] for side, fds in only.items()}
+    only = {side: [fd for fd in fds if fd not in held[side]] for side, fds in only.items()}
+    brought: dict[str, list[FunctionDelta]] = {"a": [], "b": []}
+    modules = bumped_modules(ctx)
+    if modules and (held["a"] or held["b"]):
+        # the called ones, and with them the others of their modules (reached through methods and
+        # tables the call graph does not follow: the module's source is the same, its use is new)
+        calls = _brought_by_versions(ctx, modules)
+        called = [(side, fd) for side in held for fd in held[side] if _one_sided_index(ctx, fd) in calls]
+        reached = {module[side][id(fd)] for side, fd in called}
+        brought = {side: [fd for fd in fds if module[side][id(fd)] in reached] for side, fds in held.items()}
+        held = {side: [fd for fd in fds if fd not in brought[side]] for side, fds in held.items()}
+    found = [
+        _one_sided_finding(only, FUNCTIONS_KEY, FUNCTIONS_WHY),
+        _one_sided_finding(held, PINNED_KEY, PINNED_WHY),
+        _one_sided_finding(brought, PINNED_KEY, BROUGHT_WHY),
     ]
+    if found[2] is not None:
+        found[2].traits = found[2].traits | {REACHED_BY_VERSIONS}
+    return [f for f in found if f is not None]
+
+
+def _module_of(index: ModuleIndex, fd: FunctionDelta) -> str:
+    """The module (path) a function's package belongs to."""
+    return index.owner(package_of(fd.name.split("#", 1)[0]))[1]
 
 
 def _one_sided_finding(only: dict[str, list[FunctionDelta]], key: str, why: str) -> Finding | None:
@@ -528,31 +548,40 @@ def _std_count(ctx: DiffContext) -> int:
     return sum(1 for n in tab.names if index.owner(package_of(n))[0] == STD)
 
 
+def _lone_packages(ctx: DiffContext) -> dict[str, dict[str, str]]:
+    """Per build, the packages outside the standard library it alone compiles (raw prefix -> import
+    path): no name of the other build's function name table, compiled or inlined, is theirs."""
+    memo = ctx.memo.setdefault("lone-packages", {})
+    if "found" in memo:
+        return memo["found"]
+    ta, tb = ctx.a.pclntab, ctx.b.pclntab
+    only: dict[str, dict[str, str]] = {"a": {}, "b": {}}
+    if ta is not None and tb is not None and len(ta) and len(tb):
+        # only a function that one build lacks can belong to a package that build lacks
+        lone: dict[str, set[str]] = {"a": set(), "b": set()}
+        for fd in ctx.cmp.functions:
+            if fd.how in ("only-a", "only-b"):
+                raw = raw_package_of(fd.name.split("#", 1)[0])
+                if raw is not None:
+                    lone[fd.how[-1]].add(raw)
+        if lone["a"]:
+            only["a"] = one_sided_packages(lone["a"], tb.name_table(), ModuleIndex(ctx.a.buildinfo))
+        if lone["b"]:
+            only["b"] = one_sided_packages(lone["b"], ta.name_table(), ModuleIndex(ctx.b.buildinfo))
+    memo["found"] = only
+    return only
+
+
 def _packages(ctx: DiffContext) -> tuple[list[Finding], list[Finding]]:
     """Packages outside the standard library whose code one build holds and the other does not even
     inline: a toolchain, compiler flag or experiment recompiles the same packages, so this is the
     program's source (or its dependencies) differing. Claims those packages' functions. Two lists:
     the dependencies' packages (a bumped module may import them), and the main module's (key
     OWN_PACKAGES_KEY: its own source imports them, whatever the dependencies' versions)."""
-    ta, tb = ctx.a.pclntab, ctx.b.pclntab
-    if ta is None or tb is None or not len(ta) or not len(tb):
-        return [], []
-    # only a function that one build lacks can belong to a package that build lacks
-    lone: dict[str, set[str]] = {"a": set(), "b": set()}
-    for fd in ctx.cmp.functions:
-        if fd.how in ("only-a", "only-b"):
-            raw = raw_package_of(fd.name.split("#", 1)[0])
-            if raw is not None:
-                lone[fd.how[-1]].add(raw)
-    if not lone["a"] and not lone["b"]:
-        return [], []
-    index = {"a": ModuleIndex(ctx.a.buildinfo), "b": ModuleIndex(ctx.b.buildinfo)}
-    only = {
-        "a": one_sided_packages(lone["a"], tb.name_table(), index["a"]),
-        "b": one_sided_packages(lone["b"], ta.name_table(), index["b"]),
-    }
+    only = _lone_packages(ctx)
     if not only["a"] and not only["b"]:
         return [], []
+    index = {"a": ModuleIndex(ctx.a.buildinfo), "b": ModuleIndex(ctx.b.buildinfo)}
     mine = {
         side: {raw: pkg for raw, pkg in pkgs.items() if index[side].owner(pkg)[0] == MAIN}
         for side, pkgs in only.items()
