@@ -118,3 +118,23 @@ def test_own_literal_beside_a_release_and_a_bump_holds_only_its_bytes() -> None:
     # the words differ but for their "~" and letters equal by chance: at least 80 % of the rest
     words = [f for f in rep.consequences if f.cause == "string-literal" and f.because == "dependency-version"]
     assert sum(f.bytes for f in words) >= 0.8 * 2 * WORDS * 11
+
+
+LONG = "[" + "the same long middle of a literal the program prints; " * 3 + "]"
+
+
+def test_a_literal_changed_in_two_places_is_listed_once() -> None:
+    """One literal of main's, changed at both ends (two differing runs of the blob, the same
+    length), beside a release: the finding lists it once per side, as the source holds it once."""
+    edits = [("main.go", MAIN % x) for x in ("<" + LONG + "<", ">" + LONG + ">")]
+    dep = ("dep/dep.go", DEP % ("1.0.0", ""))
+    pa, pb = gobuild.build_pair(
+        BuildSpec("withdep", flags=T, edits=(dep, edits[0]), toolchain=factors.TOOLCHAIN_MINOR),
+        BuildSpec("withdep", flags=T, edits=(dep, edits[1])),
+    )
+    data = [p.read_bytes() for p in (pa, pb)]
+    assert all(x.count(("<" + LONG + "<").encode()) == (i == 0) for i, x in enumerate(data))
+    rep = diff_paths(str(pa), str(pb))
+    (own,) = [f for f in rep.roots if f.cause == "string-literal"]
+    assert [(e.a, e.b) for e in own.evidence] == [("<" + LONG + "<", None), (None, ">" + LONG + ">")]
+    assert "(1 in A, 1 in B)" in own.summary, own.summary

@@ -1102,7 +1102,8 @@ def _blob_literals(ctx: DiffContext, variables: list[Finding]) -> list[Finding]:
     rest = {side: [p for p, f in zip(ps, flags[side], strict=True) if not f] for side, ps in pieces.items()}
     own, shared = _own_parts(ctx, own, indexes)
     rest = {side: sorted(rest[side] + shared[side]) for side in rest}
-    texts = {side: [f for f in fs if f] for side, fs in flags.items()}  # the literals themselves
+    # the literals themselves, once each (a long one may overlap several changed pieces)
+    texts = {side: list(dict.fromkeys(f for f in fs if f)) for side, fs in flags.items()}
     traits = {GO_LITERALS}
     if cgo_one_side(ctx):
         traits.add(CGO_ONE_SIDE)
