@@ -145,7 +145,7 @@ def test_json(gobin):
     assert json.loads(json.dumps(lk.to_json())) == lk.to_json()
     assert Linkage.unknown().to_json()["format"] == ""
     none = CgoEvidence.none().to_json()
-    assert none == {"uses_cgo": False, "evidence": [], "comment": [], "c_producers": []}
+    assert none == {"uses_cgo": False, "evidence": [], "comment": [], "c_producers": [], "build_tools": {}}
 
 
 def test_bad_dynamic_string_is_a_note(gobin, tmp_path):
@@ -180,3 +180,25 @@ def test_plt_imports_match_objdump(gobin, name):
     assert want  # cgo programs call libc through the PLT
     with open_binaries(str(path)) as (b,):
         assert plt_imports(b.image) == want
+
+
+def test_macho_build_tools_match_lief(gobin):
+    """LC_BUILD_VERSION as lief reads it: SDK, minimum OS and each build tool with its version."""
+    import lief
+
+    path = gobin("darwin_arm64")
+    with open_binaries(str(path)) as bins:
+        tools = bins[0].cgo.build_tools
+    macho = lief.parse(str(path))
+    (bv,) = [c for c in macho.commands if isinstance(c, lief.MachO.BuildVersion)]
+
+    def text(v: list[int]) -> str:
+        return f"{v[0]}.{v[1]}" + (f".{v[2]}" if v[2] else "")
+
+    want = {"SDK": text(list(bv.sdk)), "minimum OS": text(list(bv.minos))}
+    names = {1: "clang", 2: "swift", 3: "ld", 4: "lld"}
+    for t in bv.tools:
+        v = t.version
+        parts = list(v) if not isinstance(v, int) else [v >> 16, (v >> 8) & 255, v & 255]
+        want[names[int(t.tool)]] = text(parts)
+    assert "SDK" in tools and tools == want

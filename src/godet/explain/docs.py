@@ -697,7 +697,9 @@ PROSE: dict[str, Prose] = {
         "and, as a fallback, the C code placed before the Go code. The content detector also compares the C "
         "functions (code symbols outside the Go functions) after normalising their address operands: C code "
         "that really differs while the compiler differs or is unknown names this cause, and is added to an "
-        "existing `c-toolchain` or `cgo-flags` finding when there is one.",
+        "existing `c-toolchain` or `cgo-flags` finding when there is one. In a Mach-O file the external "
+        "linker records its build environment in `LC_BUILD_VERSION` (the SDK, the minimum macOS version, "
+        "the linker's version): what differs there is this cause's evidence, before the C code.",
         references=("https://go.dev/blog/rebuild",),
     ),
     "cgo-flags": Prose(

@@ -75,6 +75,7 @@ class CgoEvidence:
     evidence: list[str] = field(default_factory=list)
     comment: list[str] = field(default_factory=list)  # ELF .comment strings (C toolchain identity)
     c_producers: list[str] = field(default_factory=list)  # DWARF producers that are not Go
+    build_tools: dict[str, str] = field(default_factory=dict)  # Mach-O LC_BUILD_VERSION: SDK, ld…
 
     @classmethod
     def none(cls) -> CgoEvidence:
@@ -86,6 +87,7 @@ class CgoEvidence:
             "evidence": list(self.evidence),
             "comment": list(self.comment),
             "c_producers": list(self.c_producers),
+            "build_tools": dict(self.build_tools),
         }
 
 
@@ -155,6 +157,10 @@ def read_cgo(binary: Binary) -> CgoEvidence:
     if ev.comment:
         ev.evidence.append(".comment: " + "; ".join(ev.comment))
     ev.c_producers = binary.dwarf.c_producers
+    if binary.image.format == "macho":
+        from godet.read.macho import build_toolchain
+
+        ev.build_tools = build_toolchain(binary.image.header)  # type: ignore[arg-type]
     if ev.c_producers:
         ev.evidence.append("DWARF C units: " + "; ".join(ev.c_producers))
     lk = binary.linkage

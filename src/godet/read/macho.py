@@ -122,6 +122,28 @@ class MachoHeader(TypedDict):
     platform: NotRequired[int]  # LC_BUILD_VERSION
     minos: NotRequired[int]
     sdk: NotRequired[int]
+    tools: NotRequired[list[tuple[int, int]]]  # LC_BUILD_VERSION's build tools: (tool, version)
+
+
+BUILD_TOOLS = {1: "clang", 2: "swift", 3: "ld", 4: "lld"}  # <mach-o/loader.h> TOOL_*
+
+
+def version_text(v: int) -> str:
+    """A Mach-O version (xxxx.yy.zz in nibbles: major << 16 | minor << 8 | patch) as text."""
+    major, minor, patch = v >> 16, (v >> 8) & 0xFF, v & 0xFF
+    return f"{major}.{minor}" + (f".{patch}" if patch else "")
+
+
+def build_toolchain(header: MachoHeader) -> dict[str, str]:
+    """What LC_BUILD_VERSION says built the file: the SDK, the minimum OS, each build tool's version."""
+    out = {}
+    if "sdk" in header:
+        out["SDK"] = version_text(header["sdk"])
+    if "minos" in header:
+        out["minimum OS"] = version_text(header["minos"])
+    for tool, version in header.get("tools", []):
+        out[BUILD_TOOLS.get(tool, f"tool {tool}")] = version_text(version)
+    return out
 
 
 def _name16(v: ByteView, off: int) -> str:
@@ -208,6 +230,8 @@ def _thin(path: str, data: memoryview, slice_offset: int) -> Image:
             header["platform"] = v.u32(pos + 8)
             header["minos"] = v.u32(pos + 12)
             header["sdk"] = v.u32(pos + 16)
+            ntools = min(v.u32(pos + 20), max(0, (cmdsize - 24) // 8))
+            header["tools"] = [(v.u32(pos + 24 + 8 * i), v.u32(pos + 28 + 8 * i)) for i in range(ntools)]
         pos += cmdsize
     return Image(
         path=path,

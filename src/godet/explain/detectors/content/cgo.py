@@ -294,11 +294,16 @@ def _c_code(ctx: DiffContext) -> list[Finding]:
             "them out of buildinfo) or the C sources differ." + also
         )
         return [Finding("cgo-flags", summary, ev, claims, places=names[:20])]
+    tools = _build_tools_differing(cga.build_tools, cgb.build_tools)
+    ev = tools + ev  # (what names the toolchain first, then the code it compiled otherwise)
     why = (
         "the recorded cgo flags are equal, so the C compiler, its headers or the C sources differ"
         if flags_a or flags_b
         else "the C compiler or its flags differ (neither is recorded here)"
     )
+    if tools:
+        named = ", ".join(f"{e.label.split(' (')[0]} {e.a} vs {e.b}" for e in tools)
+        why = f"the C toolchain differs: the linker recorded another build environment ({named})"
     summary = f"The C code compiled by cgo differs ({len(names)} C function(s): {listed}); {why}." + also
     return [Finding("c-toolchain", summary, ev, claims, places=names[:20])]
 
@@ -346,3 +351,15 @@ def _is_code(ctx: DiffContext, key: str) -> bool:
 def _sym_range(binary: Binary, f: _CFunc) -> tuple[int, int] | None:
     off = binary.image.va_to_offset(f.addr)
     return (off, off + f.size) if off is not None else None
+
+
+def _build_tools_differing(a: dict[str, str], b: dict[str, str]) -> list[Evidence]:
+    """What both builds' Mach-O LC_BUILD_VERSION records differently (the SDK, the minimum OS a
+    flag sets, each build tool's version): the C toolchain the external linker ran in."""
+    if not a or not b:
+        return []
+    return [
+        Evidence(f"{k} (LC_BUILD_VERSION)", a.get(k), b.get(k))
+        for k in dict.fromkeys([*a, *b])
+        if a.get(k) != b.get(k)
+    ]

@@ -1,0 +1,38 @@
+"""A Mach-O built with the external linker records the build environment in LC_BUILD_VERSION: the
+SDK, the minimum macOS version and the linker's version. When the C code differs, that record
+names the C toolchain, which the summary said was "not recorded here".
+
+Found on turbo 1.6.1 -> 1.6.2 (npm turbo-darwin-64, go1.18, cgo: DataDog/zstd's C code at one
+version): 433 C functions differ, and the two files name SDK 12.1 / ld 711 against SDK 12.3 /
+ld 819.6. Oracles: lief's LC_BUILD_VERSION, ``go version -m`` (the same zstd module in both).
+"""
+
+from __future__ import annotations
+
+import lief
+
+import gobuild
+from godet.api import diff
+from oracles import go_version_m_json
+
+
+def _text(v: list[int]) -> str:
+    return f"{v[0]}.{v[1]}" + (f".{v[2]}" if v[2] else "")
+
+
+def test_c_toolchain_named_by_lc_build_version(gobuild_available) -> None:  # type: ignore[no-untyped-def]
+    a, b = (gobuild.npm_binary("turbo-darwin-64", v, ("turbo",)) for v in ("1.6.1", "1.6.2"))
+    deps = [{d["Path"]: d for d in go_version_m_json(p)["Deps"]} for p in (a, b)]
+    zstd = [d["github.com/DataDog/zstd"] for d in deps]
+    assert zstd[0] == zstd[1]  # the C sources of the module are the same
+    sdks = []
+    for p in (a, b):
+        m = lief.parse(str(p))
+        (bv,) = [c for c in m.commands if isinstance(c, lief.MachO.BuildVersion)]
+        sdks.append(_text(list(bv.sdk)))
+    assert sdks[0] != sdks[1]
+    rep = diff(str(a), str(b))
+    (c,) = [f for f in rep.roots if f.cause == "c-toolchain"]
+    ev = {e.label: (e.a, e.b) for e in c.evidence}
+    assert ev["SDK (LC_BUILD_VERSION)"] == tuple(sdks)
+    assert "not recorded" not in c.summary and f"SDK {sdks[0]} vs {sdks[1]}" in c.summary
