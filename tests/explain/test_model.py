@@ -217,6 +217,22 @@ def test_verdict_kind_is_the_most_fundamental(causes: list[str], kind: str) -> N
 
 
 @pytest.mark.parametrize(
+    ("cause", "label", "a", "b", "shown"),
+    [
+        # turbo 1.6.1 -> 1.6.2 on darwin: "C toolchain differs (12.1 vs 12.3)" named no SDK
+        ("c-toolchain", "SDK (LC_BUILD_VERSION)", "12.1", "12.3", "(SDK 12.1 vs 12.3)"),
+        ("build-path", "path prefix", "/home/dev", "/ci/work", "(/home/dev vs /ci/work)"),
+        ("toolchain-version", "Go version", "go1.26.2", "go1.26.4", "(go1.26.2 vs go1.26.4)"),
+    ],
+)
+def test_verdict_names_what_bare_numbers_count(cause: str, label: str, a: str, b: str, shown: str) -> None:
+    f = _f(cause, nbytes=10)
+    f.evidence = [Evidence(label, a, b)]
+    f.role = "root"
+    assert shown in model.verdict([f], 10, 10).sentence
+
+
+@pytest.mark.parametrize(
     ("part", "total", "text"),
     [
         (152, 152, "100%"),

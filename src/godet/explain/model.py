@@ -11,6 +11,7 @@ difference the roots add up to.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from godet.explain.causes import CAUSES, MOVED_LINES, SCOPES, Edge, implies
@@ -267,11 +268,14 @@ def _phrases(fs: list[Finding]) -> str:
             phrase += f" ({f.key})"
         ev = f.evidence[0] if f.evidence else None
         if ev is not None and ev.a and ev.b and len(ev.a) + len(ev.b) <= 60 and not f.key:
-            phrase += f" ({ev.a} vs {ev.b})"
+            # (bare numbers say nothing without what they count: "SDK 12.1 vs 12.3")
+            label = ev.label.split(" (")[0] + " " if BARE_NUMBER.match(ev.a + ev.b) else ""
+            phrase += f" ({label}{ev.a} vs {ev.b})"
         names.append(phrase)
     return ", ".join(dict.fromkeys(names))
 
 
+BARE_NUMBER = re.compile(r"[\d.]+\Z")
 KEYED = ("build-setting", "cgo-flags", "ldflags-x", "dependency-version", "arch-level")
 
 

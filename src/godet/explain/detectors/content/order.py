@@ -18,6 +18,7 @@ from godet.explain.detectors.content.common import (
     State,
     clusters,
     code_explained,
+    funcdata,
     function_claims,
     mostly_text,
     preview,
@@ -88,8 +89,15 @@ def _data_order(ctx: DiffContext, st: State) -> list[_Reorder]:
     found: list[_Reorder] = []
     budget = MAX_ORDER_BYTES
     tries = MAX_ORDER_CLUSTERS
+    # the functions' funcdata (go:func.*) is the compiler's, written with the code it describes: its
+    # entries in another order follow that code (source.py claims them), never a generator's order
+    flo, fhi = funcdata(ctx.a)
     for gap in GAPS:
-        pend = [r for r in st.pending() if r.a0 >= 0 and r.b0 >= 0 and r.a1 - r.a0 == r.b1 - r.b0]
+        pend = [
+            r
+            for r in st.pending()
+            if r.a0 >= 0 and r.b0 >= 0 and r.a1 - r.a0 == r.b1 - r.b0 and not flo <= r.a0 < fhi
+        ]
         if not pend:
             break
         for cl in clusters(pend, gap):
