@@ -36,3 +36,17 @@ def test_c_toolchain_named_by_lc_build_version(gobuild_available) -> None:  # ty
     ev = {e.label: (e.a, e.b) for e in c.evidence}
     assert ev["SDK (LC_BUILD_VERSION)"] == tuple(sdks)
     assert "not recorded" not in c.summary and f"SDK {sdks[0]} vs {sdks[1]}" in c.summary
+
+
+def test_funcdata_in_another_order_is_not_a_generated_table(gobuild_available) -> None:  # type: ignore[no-untyped-def]
+    """turbo 1.6.1 -> 1.6.2 on darwin/arm64: besides the changed source, four entries of go:func.*
+    (funcdata the compiler writes with the code) lie in another order; that was a generated-order
+    root. The source's VCS revisions differ (go version -m): the code, and its funcdata, changed."""
+    a, b = (gobuild.npm_binary("turbo-darwin-arm64", v, ("turbo",)) for v in ("1.6.1", "1.6.2"))
+    revs = [
+        {s["Key"]: s["Value"] for s in go_version_m_json(p)["Settings"]}["vcs.revision"] for p in (a, b)
+    ]
+    assert revs[0] != revs[1]
+    rep = diff(str(a), str(b))
+    assert "generated-order" not in {f.cause for f in rep.causes}
+    assert {"source-change", "vcs-revision"} <= {f.cause for f in rep.roots}
