@@ -50,3 +50,20 @@ def test_funcdata_in_another_order_is_not_a_generated_table(gobuild_available) -
     rep = diff(str(a), str(b))
     assert "generated-order" not in {f.cause for f in rep.causes}
     assert {"source-change", "vcs-revision"} <= {f.cause for f in rep.roots}
+
+
+def test_ld64_of_another_xcode_holds_its_stubs_and_fixups(gobuild_available) -> None:  # type: ignore[no-untyped-def]
+    """The same pair: ld64 711 wrote dyld info opcodes, lazy pointers and a stub helper; ld64 819
+    chained fixups (which encode each rebased pointer in data) and no stub helper (lief lists the
+    load commands and sections). Those bytes are the linker's, not unexplained (8,676 were)."""
+    a, b = (gobuild.npm_binary("turbo-darwin-arm64", v, ("turbo",)) for v in ("1.6.1", "1.6.2"))
+    ma, mb = lief.parse(str(a)), lief.parse(str(b))
+    kinds = [{c.command.name for c in m.commands} for m in (ma, mb)]
+    assert "DYLD_INFO_ONLY" in kinds[0] and "DYLD_CHAINED_FIXUPS" in kinds[1]
+    helpers = [{s.name for s in m.sections} for m in (ma, mb)]
+    assert "__stub_helper" in helpers[0] and "__stub_helper" not in helpers[1]
+    rep = diff(str(a), str(b))
+    (c,) = [f for f in rep.roots if f.cause == "c-toolchain"]
+    assert {e.label: (e.a, e.b) for e in c.evidence}["dyld fixups"] == ("opcodes", "chained")
+    linker = ("__TEXT,__stub", "__DATA,__la_symbol_ptr", "__DATA_CONST,__got", "__DATA,__noptrdata")
+    assert not [r for r in rep.unexplained if r.section.startswith(linker)], rep.unexplained

@@ -699,7 +699,12 @@ PROSE: dict[str, Prose] = {
         "that really differs while the compiler differs or is unknown names this cause, and is added to an "
         "existing `c-toolchain` or `cgo-flags` finding when there is one. In a Mach-O file the external "
         "linker records its build environment in `LC_BUILD_VERSION` (the SDK, the minimum macOS version, "
-        "the linker's version): what differs there is this cause's evidence, before the C code.",
+        "the linker's version): what differs there is this cause's evidence, before the C code. When both "
+        "files were linked by ld64 and its version, its SDK or the way it tells dyld about pointers "
+        "(`LC_DYLD_INFO` opcodes before Xcode 13, `LC_DYLD_CHAINED_FIXUPS` since) differ, the structure "
+        "detector names this cause itself: it claims the stubs, the stub helper, the lazy and non-lazy "
+        "pointers and the unwind table, and, as a fallback, the data segments whose pointers chained "
+        "fixups encode, the load commands and `__LINKEDIT`.",
         references=("https://go.dev/blog/rebuild",),
     ),
     "cgo-flags": Prose(

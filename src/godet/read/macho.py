@@ -31,6 +31,8 @@ LC_UUID = 0x1B
 LC_RPATH = 0x8000001C
 LC_CODE_SIGNATURE = 0x1D
 LC_BUILD_VERSION = 0x32
+# how the linker tells dyld to bind and rebase: opcodes (ld64 before Xcode 13) or chained fixups
+FIXUP_FORMATS = {0x22: "opcodes", 0x80000022: "opcodes", 0x80000034: "chained"}
 ZEROFILL_TYPES = {0x1, 0xC, 0x12}
 # smallest valid cmdsize of the commands read here (the fields read must lie inside the command)
 MIN_CMDSIZE = {
@@ -123,6 +125,7 @@ class MachoHeader(TypedDict):
     minos: NotRequired[int]
     sdk: NotRequired[int]
     tools: NotRequired[list[tuple[int, int]]]  # LC_BUILD_VERSION's build tools: (tool, version)
+    fixups: NotRequired[str]  # "opcodes" (LC_DYLD_INFO[_ONLY]) or "chained" (LC_DYLD_CHAINED_FIXUPS)
 
 
 BUILD_TOOLS = {1: "clang", 2: "swift", 3: "ld", 4: "lld"}  # <mach-o/loader.h> TOOL_*
@@ -226,6 +229,8 @@ def _thin(path: str, data: memoryview, slice_offset: int) -> Image:
                     header["rpaths"].append(name)
                 else:
                     header["dylibs"].append(name)
+        elif cmd in FIXUP_FORMATS:
+            header["fixups"] = FIXUP_FORMATS[cmd]
         elif cmd == LC_BUILD_VERSION:
             header["platform"] = v.u32(pos + 8)
             header["minos"] = v.u32(pos + 12)

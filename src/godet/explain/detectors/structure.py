@@ -14,6 +14,19 @@ from godet.read.linkage import Linkage
 EMITS = frozenset({"dwarf", "symbol-table", "buildinfo-removed", "linkage", "c-toolchain"})
 
 SYMTAB_UNITS = (".symtab", ".strtab", "__LINKEDIT", ".gosymtab")
+# What ld64 writes for dynamic linking (stubs, lazy and non-lazy pointers, unwind tables), and the
+# segments whose pointers it encodes for dyld (chained fixups keep the chain in each pointer's bits).
+MACHO_LINKER_UNITS = (
+    "__TEXT,__stubs",
+    "__TEXT,__stub_helper",
+    "__TEXT,__unwind_info",
+    "__DATA,__la_symbol_ptr",
+    "__DATA,__nl_symbol_ptr",
+    "__DATA_CONST,__got",
+    "__DATA,__got",
+)
+MACHO_FIXED_UP = ("__DATA,", "__DATA_CONST,", "__LINKEDIT", "[headers]")
+
 DYNAMIC_UNITS = (
     ".interp",
     ".dynamic",
@@ -56,6 +69,7 @@ def detect(ctx: DiffContext) -> list[Finding]:
     out.extend(_buildinfo_removed(ctx, units))
     out.extend(_linkage(ctx, units))
     out.extend(_c_toolchain(ctx, units))
+    out.extend(_macho_linker(ctx, units))
     return out
 
 
@@ -200,3 +214,36 @@ def _c_toolchain(ctx: DiffContext, units: dict[str, None]) -> list[Finding]:
         Claim.unit(u, fallback=True) for u in units if "[before Go code]" in u
     ]
     return [Finding("c-toolchain", "The host C toolchain used for cgo differs.", ev, claims)]
+
+
+def _macho_linker(ctx: DiffContext, units: dict[str, None]) -> list[Finding]:
+    """Two Mach-O files both linked by ld64 (LC_BUILD_VERSION names it) from other Xcode releases:
+    another SDK or linker version, and with it maybe another way to tell dyld about pointers (dyld
+    info opcodes before Xcode 13, chained fixups since, which encode every rebased pointer in data)."""
+    ia, ib = ctx.a.image, ctx.b.image
+    if ia.format != "macho" or ib.format != "macho":
+        return []
+    ta, tb = ctx.a.cgo.build_tools, ctx.b.cgo.build_tools
+    if "ld" not in ta or "ld" not in tb:
+        return []  # Go's own linker on a side: the link mode differs (linkage's business)
+    ev = [
+        Evidence(f"{k} (LC_BUILD_VERSION)", ta.get(k), tb.get(k))
+        for k in ("SDK", "ld")
+        if ta.get(k) != tb.get(k)
+    ]
+    fa, fb = ia.header.get("fixups"), ib.header.get("fixups")
+    if fa != fb:
+        ev.append(Evidence("dyld fixups", fa, fb))
+    if not ev:
+        return []
+    # (by range: the stubs are code, and this finding explains no Go or C function's instructions)
+    claims = [
+        Claim.range(side, sec.offset, sec.offset + sec.size)
+        for side, image in (("a", ia), ("b", ib))
+        for sec in image.sections
+        if sec.key in MACHO_LINKER_UNITS and sec.in_file
+    ]
+    claims += [Claim.unit(u, fallback=True) for u in units if u.startswith(MACHO_FIXED_UP)]
+    named = ", ".join(f"{e.label.split(' (')[0]} {e.a} vs {e.b}" for e in ev)
+    summary = f"The external linker (ld64) and its SDK differ ({named}): the C toolchain differs."
+    return [Finding("c-toolchain", summary, ev, claims)]

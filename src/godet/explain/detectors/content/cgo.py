@@ -252,6 +252,8 @@ def _c_code(ctx: DiffContext) -> list[Finding]:
         existing.claims.extend(_as_fallback(c) for c in claims)
         existing.evidence.extend(ev[:6])
         existing.places.extend(names[:20])
+        listed = ", ".join(names[:6]) + (" …" if len(names) > 6 else "")
+        existing.summary += f" The C code cgo compiled differs with it ({len(names)} C functions: {listed})."
         return []
     ba, bb = ctx.a.buildinfo, ctx.b.buildinfo
     flags_a = {k: v for k, v in (ba.settings if ba else []) if k.startswith("CGO_") and k != "CGO_ENABLED"}
