@@ -60,7 +60,7 @@ BYTE_BUDGET = 1 << 20  # code bytes (per side) changed_functions() disassembles 
 MAX_FUNC_BYTES = 256 << 10  # a longer range is cut (and the verdict says so)
 MAX_PAIRS = 30  # (A line, B line) pairs kept for a residual
 MAX_RESYNC = 2048  # undecodable spots skipped per range before giving up on the rest
-PSEUDO_FUNCS = ("go:buildid",)
+PSEUDO_FUNCS = ("go:buildid", "go.buildid")  # (go.buildid until Go 1.19's linker renamed it)
 MAX_LINES_DIFF = 20_000  # longer listings are compared without a line diff
 
 _ARCHES = {

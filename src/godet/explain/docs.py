@@ -613,7 +613,9 @@ PROSE: dict[str, Prose] = {
         shows="The `TimeDateStamp` field of the PE/COFF header differs. Go's internal linker writes 0; "
         "external links through mingw `ld` (cgo, `-linkmode=external`) insert the link time.",
         detects="The identity detector compares the COFF header timestamps of two PE files and claims "
-        "those 4 bytes of each file; the evidence is the two values.",
+        "those 4 bytes of each file, and the export directory's `TimeDateStamp` where it holds the "
+        "same time (the linker stamps both when the program exports symbols); the evidence is the two "
+        "values.",
         references=("bitcoin/bitcoin#17595",),
     ),
     "dwarf": Prose(

@@ -330,6 +330,23 @@ def _characteristics(image: Image) -> list[int]:
 MAX_IMPORTS = 10_000
 
 
+def export_timestamp_offset(image: Image) -> int | None:
+    """Where the export directory's TimeDateStamp is in the file (the external linker stamps it with
+    the header's time when the program exports symbols, as a -buildmode=c-shared or cgo //export
+    does); None without an export directory."""
+    v = ByteView(image.data)
+    pe_off = v.u32(0x3C)
+    opt_off = pe_off + 24
+    dirs = opt_off + (112 if v.u16(opt_off) == 0x20B else 96)
+    if v.u32(dirs - 4) < 1:
+        return None
+    rva, size = v.u32(dirs), v.u32(dirs + 4)
+    if rva == 0 or size < 8:
+        return None
+    off = image.va_to_offset(image.header.get("image_base", 0) + rva)
+    return None if off is None or off + 8 > image.size else off + 4
+
+
 def read_imports(image: Image) -> list[str]:
     """The DLL names of the PE import directory, in table order."""
     v = ByteView(image.data)

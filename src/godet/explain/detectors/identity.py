@@ -11,6 +11,7 @@ from __future__ import annotations
 from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding
 from godet.read.fipsinfo import SECT_NAMES, SUM_SIZE
 from godet.read.formats import section_keys
+from godet.read.pe import export_timestamp_offset
 
 EMITS = frozenset(
     {"go-build-id", "gnu-build-id", "macho-uuid", "code-signature", "pe-timestamp", "fips-checksum"}
@@ -149,6 +150,10 @@ def _pe(ctx: DiffContext) -> list[Finding]:
         for side, h in (("a", ha), ("b", hb))
         if "timestamp_offset" in h
     ]
+    for side, binary, stamp in (("a", ctx.a, ta), ("b", ctx.b, tb)):
+        at = export_timestamp_offset(binary.image)  # the export directory's copy of the link time
+        if at is not None and stamp and int.from_bytes(binary.image.data[at : at + 4], "little") == stamp:
+            claims.append(Claim.range(side, at, at + 4))
     return [
         Finding(
             "pe-timestamp",
