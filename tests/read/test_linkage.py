@@ -91,6 +91,21 @@ def test_pe_imports_match_lief(gobin):
     assert "kernel32.dll" in [d.lower() for d in lk.pe_imports]
 
 
+def test_pe_export_directory_as_lief_reads_it(gobin, tmp_path):
+    """Go's own linker writes no export directory (lief: no exports); a header cut short says nothing."""
+    import lief
+
+    from godet.read.pe import export_timestamp_offset
+
+    path = gobin("windows_amd64")
+    assert not lief.parse(str(path)).has_exports
+    with open_binaries(str(path)) as bins:
+        image = bins[0].image
+        assert export_timestamp_offset(image) is None
+        cut = image.data[:0x40]  # the DOS header only: e_lfanew points past the end
+        assert export_timestamp_offset(type(image)(**{**image.__dict__, "data": cut})) is None
+
+
 @pytest.mark.parametrize("name", ["darwin_arm64", "darwin_amd64", "darwin_arm64_stripped"])
 def test_macho_dylibs_match_lief(gobin, name):
     import lief

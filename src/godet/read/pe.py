@@ -330,36 +330,39 @@ def _characteristics(image: Image) -> list[int]:
 MAX_IMPORTS = 10_000
 
 
+def _directory(image: Image, index: int) -> tuple[int, int] | None:
+    """(RVA, size) of the optional header's data directory ``index`` (0 exports, 1 imports); None
+    when the header has fewer directories or the entry is empty."""
+    v = ByteView(image.data)
+    opt_off = v.u32(0x3C) + 24
+    dirs = opt_off + (112 if v.u16(opt_off) == 0x20B else 96)
+    if v.u32(dirs - 4) <= index:
+        return None
+    rva, size = v.u32(dirs + 8 * index), v.u32(dirs + 8 * index + 4)
+    return (rva, size) if rva else None
+
+
 def export_timestamp_offset(image: Image) -> int | None:
     """Where the export directory's TimeDateStamp is in the file (the external linker stamps it with
     the header's time when the program exports symbols, as a -buildmode=c-shared or cgo //export
-    does); None without an export directory."""
-    v = ByteView(image.data)
-    pe_off = v.u32(0x3C)
-    opt_off = pe_off + 24
-    dirs = opt_off + (112 if v.u16(opt_off) == 0x20B else 96)
-    if v.u32(dirs - 4) < 1:
+    does); None without an export directory, or when the headers cannot say."""
+    try:
+        found = _directory(image, 0)
+    except FormatError:
         return None
-    rva, size = v.u32(dirs), v.u32(dirs + 4)
-    if rva == 0 or size < 8:
+    if found is None or found[1] < 8:
         return None
-    off = image.va_to_offset(image.header.get("image_base", 0) + rva)
+    off = image.va_to_offset(image.header.get("image_base", 0) + found[0])
     return None if off is None or off + 8 > image.size else off + 4
 
 
 def read_imports(image: Image) -> list[str]:
     """The DLL names of the PE import directory, in table order."""
     v = ByteView(image.data)
-    pe_off = v.u32(0x3C)
-    opt_off = pe_off + 24
-    magic = v.u16(opt_off)
-    dirs = opt_off + (112 if magic == 0x20B else 96)
-    ndirs = v.u32(dirs - 4)
-    if ndirs < 2:
+    found = _directory(image, 1)
+    if found is None:
         return []
-    rva, size = v.u32(dirs + 8), v.u32(dirs + 12)
-    if rva == 0:
-        return []
+    rva, size = found
     base = image.header.get("image_base", 0)
     off = image.va_to_offset(base + rva)
     if off is None:
