@@ -44,6 +44,14 @@ C_SUPPORT_UNITS = (
     "__LINKEDIT",
     "__TEXT,__eh_frame",
     "__TEXT,__unwind_info",
+    # Mach-O sections only C objects bring (Go's linker writes none): their constants and strings
+    "__TEXT,__const",
+    "__TEXT,__cstring",
+    "__TEXT,__literal4",
+    "__TEXT,__literal8",
+    "__TEXT,__literal16",
+    "__DATA_CONST,__const",
+    "__DATA,__const",
 )
 # sections that follow the code and the type descriptors: symbol tables, and the tables of type and
 # itab offsets (sorted by type name: a descriptor that moves changes them)
