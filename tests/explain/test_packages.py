@@ -6,6 +6,7 @@ import gobuild
 from conftest import T
 from godet.api import diff
 from godet.read.owners import ModuleIndex, one_sided_packages, package_of, raw_package_of
+from matrix import factors
 from matrix.factors import TOOLCHAIN_MINOR
 from oracles import go_tool_nm, go_version_m_json, readelf_sections
 
@@ -385,3 +386,15 @@ def test_module_at_another_version_beside_cgo_enabled_stays_a_root(gobuild_avail
         ("build-setting", "CGO_ENABLED"),
         ("dependency-version", "example.com/dep"),
     }
+
+
+def test_gopath_mode_records_no_module_beside_cgo_enabled(gobuild_available) -> None:  # type: ignore[no-untyped-def]
+    """One build in GOPATH mode, and CGO_ENABLED differs too: the dependency the module-mode build
+    records is absent from the other because GOPATH mode records no module at all, not because
+    CGO_ENABLED selected other files (go version -m: no dep line in the GOPATH build)."""
+    a, b = gobuild.build_pair(*factors.pair_specs(("cgo-enabled", "gopath-mode")))
+    deps = [[d["Path"] for d in go_version_m_json(p).get("Deps") or []] for p in (a, b)]
+    assert sorted(map(bool, deps)) == [False, True]  # one build records the dependency, one none
+    rep = diff(str(a), str(b))
+    (dep,) = [f for f in rep.causes if f.cause == "dependency-version"]
+    assert (dep.role, dep.because) == ("consequence", "gopath-mode")

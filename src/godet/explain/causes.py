@@ -987,6 +987,7 @@ EDGES: tuple[Edge, ...] = (
         "dependency-version",
         "GOPATH mode records no module versions",
         when="absent-on-one-side",
+        prefer="absent-on-one-side",  # (before a setting that selects files: GOPATH mode records none)
     ),
     E("gopath-mode", "build-setting", "GOPATH mode records no main module", effect_key="main module"),
     E(
