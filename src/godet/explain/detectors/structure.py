@@ -226,11 +226,7 @@ def _macho_linker(ctx: DiffContext, units: dict[str, None]) -> list[Finding]:
     ta, tb = ctx.a.cgo.build_tools, ctx.b.cgo.build_tools
     if "ld" not in ta or "ld" not in tb:
         return []  # Go's own linker on a side: the link mode differs (linkage's business)
-    ev = [
-        Evidence(f"{k} (LC_BUILD_VERSION)", ta.get(k), tb.get(k))
-        for k in ("SDK", "ld")
-        if ta.get(k) != tb.get(k)
-    ]
+    ev = build_tools_evidence(ta, tb, ("SDK", "ld"))
     fa, fb = ia.header.get("fixups"), ib.header.get("fixups")
     if fa != fb:
         ev.append(Evidence("dyld fixups", fa, fb))
@@ -244,6 +240,24 @@ def _macho_linker(ctx: DiffContext, units: dict[str, None]) -> list[Finding]:
         if sec.key in MACHO_LINKER_UNITS and sec.in_file
     ]
     claims += [Claim.unit(u, fallback=True) for u in units if u.startswith(MACHO_FIXED_UP)]
-    named = ", ".join(f"{e.label.split(' (')[0]} {e.a} vs {e.b}" for e in ev)
-    summary = f"The external linker (ld64) and its SDK differ ({named}): the C toolchain differs."
+    summary = f"The external linker (ld64) and its SDK differ ({in_words(ev)}): the C toolchain differs."
     return [Finding("c-toolchain", summary, ev, claims)]
+
+
+def build_tools_evidence(
+    a: dict[str, str], b: dict[str, str], keys: tuple[str, ...] | None = None
+) -> list[Evidence]:
+    """What two Mach-O files' LC_BUILD_VERSION records differently (``keys``, or all of it: the SDK,
+    the minimum OS a flag sets, each build tool's version); nothing when a side records none."""
+    if not a or not b:
+        return []
+    return [
+        Evidence(f"{k} (LC_BUILD_VERSION)", a.get(k), b.get(k))
+        for k in (keys or dict.fromkeys([*a, *b]))
+        if a.get(k) != b.get(k)
+    ]
+
+
+def in_words(ev: list[Evidence]) -> str:
+    """Evidence rows as a phrase: ``SDK 12.1 vs 12.3, ld 711.0 vs 819.6``."""
+    return ", ".join(f"{e.label.split(' (')[0]} {e.a} vs {e.b}" for e in ev)

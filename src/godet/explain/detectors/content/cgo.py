@@ -17,7 +17,7 @@ from godet.explain.detectors.content.common import (
     relocation_only,
     section_name,
 )
-from godet.explain.detectors.structure import is_dwarf_unit
+from godet.explain.detectors.structure import build_tools_evidence, in_words, is_dwarf_unit
 from godet.read.addrnames import CGO_PREFIX, canonical_name
 from godet.read.binary import Binary
 
@@ -232,6 +232,7 @@ def _c_code(ctx: DiffContext) -> list[Finding]:
     if not go_too:  # the Go code is the same: DWARF changed with the C units it describes, and moved
         claims += [Claim.unit(u, fallback=True) for u in tops if is_dwarf_unit(u)]
     names = [c[0] for c in changed]
+    listed = ", ".join(names[:6]) + (" …" if len(names) > 6 else "")
     ev = [Evidence(n if n.startswith("C code ") else f"C function {n}", a, b) for n, a, b in changed[:10]]
     cga, cgb = ctx.a.cgo, ctx.b.cgo
     same_cc = (cga.comment and cga.comment == cgb.comment) or (
@@ -252,14 +253,12 @@ def _c_code(ctx: DiffContext) -> list[Finding]:
         existing.claims.extend(_as_fallback(c) for c in claims)
         existing.evidence.extend(ev[:6])
         existing.places.extend(names[:20])
-        listed = ", ".join(names[:6]) + (" …" if len(names) > 6 else "")
         existing.summary += f" The C code cgo compiled differs with it ({len(names)} C functions: {listed})."
         return []
     ba, bb = ctx.a.buildinfo, ctx.b.buildinfo
     flags_a = {k: v for k, v in (ba.settings if ba else []) if k.startswith("CGO_") and k != "CGO_ENABLED"}
     flags_b = {k: v for k, v in (bb.settings if bb else []) if k.startswith("CGO_") and k != "CGO_ENABLED"}
     also = " The Go code differs too." if go_too else " The Go code is the same."
-    listed = ", ".join(names[:6]) + (" …" if len(names) > 6 else "")
     if same_cc:
         ev.append(
             Evidence(
@@ -296,7 +295,7 @@ def _c_code(ctx: DiffContext) -> list[Finding]:
             "them out of buildinfo) or the C sources differ." + also
         )
         return [Finding("cgo-flags", summary, ev, claims, places=names[:20])]
-    tools = _build_tools_differing(cga.build_tools, cgb.build_tools)
+    tools = build_tools_evidence(cga.build_tools, cgb.build_tools)
     ev = tools + ev  # (what names the toolchain first, then the code it compiled otherwise)
     why = (
         "the recorded cgo flags are equal, so the C compiler, its headers or the C sources differ"
@@ -304,8 +303,7 @@ def _c_code(ctx: DiffContext) -> list[Finding]:
         else "the C compiler or its flags differ (neither is recorded here)"
     )
     if tools:
-        named = ", ".join(f"{e.label.split(' (')[0]} {e.a} vs {e.b}" for e in tools)
-        why = f"the C toolchain differs: the linker recorded another build environment ({named})"
+        why = f"the C toolchain differs: the linker recorded another build environment ({in_words(tools)})"
     summary = f"The C code compiled by cgo differs ({len(names)} C function(s): {listed}); {why}." + also
     return [Finding("c-toolchain", summary, ev, claims, places=names[:20])]
 
@@ -354,14 +352,3 @@ def _sym_range(binary: Binary, f: _CFunc) -> tuple[int, int] | None:
     off = binary.image.va_to_offset(f.addr)
     return (off, off + f.size) if off is not None else None
 
-
-def _build_tools_differing(a: dict[str, str], b: dict[str, str]) -> list[Evidence]:
-    """What both builds' Mach-O LC_BUILD_VERSION records differently (the SDK, the minimum OS a
-    flag sets, each build tool's version): the C toolchain the external linker ran in."""
-    if not a or not b:
-        return []
-    return [
-        Evidence(f"{k} (LC_BUILD_VERSION)", a.get(k), b.get(k))
-        for k in dict.fromkeys([*a, *b])
-        if a.get(k) != b.get(k)
-    ]

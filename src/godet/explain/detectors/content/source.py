@@ -196,11 +196,17 @@ def _past_relocation(ctx: DiffContext, changed: list[ChangedCode]) -> list[Chang
     return [(fd, cc) for fd, cc in changed if beyond[fd.name]]
 
 
+def _modules(ctx: DiffContext, side: str = "a") -> ModuleIndex:
+    """The module index of one build, built once per pair."""
+    key = f"modules-{side}"
+    if key not in ctx.memo:
+        ctx.memo[key] = ModuleIndex((ctx.a if side == "a" else ctx.b).buildinfo)
+    return ctx.memo[key]
+
+
 def _kind(ctx: DiffContext, fd: FunctionDelta) -> str:
-    """Owner kind of a differing function (std, main, dep, generated); the module index is built once."""
-    if "modules" not in ctx.memo:
-        ctx.memo["modules"] = ModuleIndex(ctx.a.buildinfo)
-    return ctx.memo["modules"].owner(package_of(fd.name.split("#", 1)[0]))[0]
+    """Owner kind of a differing function (std, main, dep, generated)."""
+    return _modules(ctx).owner(package_of(fd.name.split("#", 1)[0]))[0]
 
 
 def _beside_unchanged_std(ctx: DiffContext, broad: str) -> list[Finding]:
@@ -318,7 +324,7 @@ def _functions(ctx: DiffContext) -> list[Finding]:
     if not lone["a"] and not lone["b"]:
         return []
     skip = {f.key for f in ctx.findings if f.cause == "dependency-version" and f.key}
-    index = {"a": ModuleIndex(ctx.a.buildinfo), "b": ModuleIndex(ctx.b.buildinfo)}
+    index = {"a": _modules(ctx, "a"), "b": _modules(ctx, "b")}
     only = {
         "a": one_sided_functions(list(lone["a"]), tb.name_table(), index["a"], skip),
         "b": one_sided_functions(list(lone["b"]), ta.name_table(), index["b"], skip),
@@ -541,7 +547,7 @@ def _written(ctx: DiffContext, side: str, functions: list[FunctionDelta]) -> lis
 
 
 def _std_count(ctx: DiffContext) -> int:
-    index = ModuleIndex(ctx.a.buildinfo)
+    index = _modules(ctx)
     tab = ctx.a.pclntab
     if tab is None:
         return 0
@@ -565,9 +571,9 @@ def _lone_packages(ctx: DiffContext) -> dict[str, dict[str, str]]:
                 if raw is not None:
                     lone[fd.how[-1]].add(raw)
         if lone["a"]:
-            only["a"] = one_sided_packages(lone["a"], tb.name_table(), ModuleIndex(ctx.a.buildinfo))
+            only["a"] = one_sided_packages(lone["a"], tb.name_table(), _modules(ctx, "a"))
         if lone["b"]:
-            only["b"] = one_sided_packages(lone["b"], ta.name_table(), ModuleIndex(ctx.b.buildinfo))
+            only["b"] = one_sided_packages(lone["b"], ta.name_table(), _modules(ctx, "b"))
     memo["found"] = only
     return only
 
@@ -581,7 +587,7 @@ def _packages(ctx: DiffContext) -> tuple[list[Finding], list[Finding]]:
     only = _lone_packages(ctx)
     if not only["a"] and not only["b"]:
         return [], []
-    index = {"a": ModuleIndex(ctx.a.buildinfo), "b": ModuleIndex(ctx.b.buildinfo)}
+    index = {"a": _modules(ctx, "a"), "b": _modules(ctx, "b")}
     mine = {
         side: {raw: pkg for raw, pkg in pkgs.items() if index[side].owner(pkg)[0] == MAIN}
         for side, pkgs in only.items()
