@@ -521,14 +521,23 @@ _EXEC_MAGICS = (b"\x7fELF", b"MZ", b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe", b"\
 
 def npm_binary(package: str, version: str, names: tuple[str, ...] = ("esbuild.exe", "esbuild")) -> Path:
     """``npm pack`` PACKAGE@VERSION into the cache (once) and return its extracted Go executable,
-    the first file of the package named one of ``names`` that is an executable."""
+    the first file of the package named one of ``names`` that is an executable. A name with a
+    slash is the end of the file's path in the package (``darwin_arm64/ibazel``: one of several
+    files called ibazel)."""
     base = CACHE_ROOT / "npm"
     safe = package.replace("/", "+")  # a scoped package (@esbuild/linux-x64): one directory level
     dest = base / f"{safe}-{version}"
+
+    def local(name: str) -> Path:
+        return dest / name.replace("/", "+")
+
+    def wanted(member: str) -> str | None:
+        return next((n for n in names if member == n or member.endswith("/" + n)), None)
+
     with contextlib.suppress(StopIteration):
-        return next(p for p in (dest / n for n in names) if p.is_file())
+        return next(p for p in map(local, names) if p.is_file())
     with file_lock(base / "npm.lock"):
-        for p in (dest / n for n in names):
+        for p in map(local, names):
             if p.is_file():
                 return p
         tgz = base / f"{safe}-{version}.tgz"
@@ -542,14 +551,15 @@ def npm_binary(package: str, version: str, names: tuple[str, ...] = ("esbuild.ex
                 os.replace(packed[0], tgz)
         with tarfile.open(tgz) as tar:
             for member in tar.getmembers():
-                if not member.isfile() or Path(member.name).name not in names:
+                name = wanted(member.name) if member.isfile() else None
+                if name is None:
                     continue
                 fh = tar.extractfile(member)
                 assert fh is not None
                 data = fh.read()
                 if data.startswith(_EXEC_MAGICS):
                     dest.mkdir(parents=True, exist_ok=True)
-                    out = dest / Path(member.name).name
+                    out = local(name)
                     tmp = dest / f".tmp-{os.getpid()}"
                     tmp.write_bytes(data)
                     tmp.chmod(0o755)

@@ -27,7 +27,18 @@ def test_version_needs_in_another_order_are_told_as_order(gobin) -> None:  # typ
     fewer = replace(lk, version_needs=lk.version_needs[1:])
     assert [e.label for e in linkage_evidence(lk, fewer)] == ["symbol versions"]
     other_libs = replace(lk, needed=[*lk.needed, "libextra.so.1"])
-    assert [e.label for e in linkage_evidence(lk, other_libs)] == ["needed libraries"]
+    # the libraries both need are left out: a long shared list would hide the one that differs
+    assert [(e.label, e.a, e.b) for e in linkage_evidence(lk, other_libs)] == [
+        ("needed libraries in one build only", "none", "libextra.so.1")
+    ]
+    none_shared = replace(lk, needed=["libextra.so.1"])
+    ev = linkage_evidence(lk, none_shared)
+    assert [(e.label, e.b) for e in ev] == [("needed libraries", "libextra.so.1")]
+    two = replace(lk, needed=["/usr/lib/liba.so.1", "libb.so.2"])
+    swapped = replace(lk, needed=["libb.so.2", "/usr/lib/liba.so.1"])
+    assert [(e.label, e.a, e.b) for e in linkage_evidence(two, swapped)] == [
+        ("needed libraries order", "liba.so.1, libb.so.2", "libb.so.2, liba.so.1")
+    ]
 
 
 def test_strip_flags_do_not_explain_linkage_beside_race() -> None:

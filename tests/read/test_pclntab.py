@@ -693,3 +693,21 @@ def test_record_spans_of_older_layouts(old_go_binary, name: str) -> None:
     pt = _read(path)
     assert pt.layout.subtables
     _check_record_spans(pt, path)
+
+
+@pytest.mark.parametrize("source", [*TYPES_SOURCES, *(f"old:{n}" for n in OLD_WITH_SYMBOLS)])
+def test_findfunctab_matches_go_tool_nm(gobin, old_go_binary, source: str) -> None:
+    """moduledata's findfunctab is runtime.findfunctab, address and size as ``go tool nm -size``
+    lists them, in .rodata before Go 1.26 and inside the pclntab from then on."""
+    kind, name = source.split(":", 1)
+    path = gobin(name) if kind == "fixture" else old_go_binary(name)
+    listing = _nm_size_listing(path)
+    m = re.search(r"^\s*([0-9a-f]+)\s+(\d+) \S runtime\.findfunctab$", listing, re.M)
+    assert m is not None, "go tool nm lists no runtime.findfunctab"
+    addr, size = int(m.group(1), 16), int(m.group(2))
+    with MappedFile(str(path)) as mapped:
+        image = open_images(mapped)[0]
+        pt = read_pclntab(image, read_symbols(image))
+        assert pt is not None
+        assert pt.findfunctab == (image.va_to_offset(addr), size)
+        del image, pt

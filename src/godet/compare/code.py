@@ -91,7 +91,7 @@ def _engine(arch: str) -> Any:
 def pair_namers(a: Binary, b: Binary) -> tuple[Namer, Namer]:
     """The two builds' Namers, alike: by symbols only when both builds have a symbol table (a name
     on one side against a section placeholder on the other would make equal code differ)."""
-    if a.symbols.present and b.symbols.present:
+    if a.symbols.names_go and b.symbols.names_go:
         return a.namer, b.namer
     return a.section_namer, b.section_namer
 

@@ -459,6 +459,8 @@ def _decode_inline(view: ByteView, off: int) -> tuple[tuple[int, int], tuple[int
 def _read_go_string(image: Image, hdr_addr: int, ptr_size: int, big: bool, what: str) -> tuple[int, int]:
     """Follow a Go string header {data, len} at ``hdr_addr`` to (file offset, length) of its bytes."""
     hdr = image.read_va(hdr_addr, 2 * ptr_size)
+    if hdr is None and image.zero_filled(hdr_addr, 2 * ptr_size):
+        return 0, 0  # a string variable left at its zero value (Bazel's rules_go sets no modinfo)
     if hdr is None:
         raise FormatError(f"buildinfo {what} pointer {hdr_addr:#x} is not mapped in the file")
     fmt = (">" if big else "<") + ("Q" if ptr_size == 8 else "I") * 2
@@ -682,7 +684,8 @@ def _headers_to(image: Image, targets: dict[int, int], writable: list[Any]) -> I
         count = (min(sec.offset + sec.size, image.size) - sec.offset - skip) // ps
         if count < 2:
             continue
-        words = np.frombuffer(image.data, dtype=dt, count=count, offset=sec.offset + skip)
+        start = sec.offset + skip
+        words = np.frombuffer(image.loaded(start, start + count * ps), dtype=dt, count=count)
         for i in np.flatnonzero(np.isin(words[:-1], wanted)).tolist():
             yield sec.offset + skip + i * ps, targets[int(words[i])], int(words[i + 1])
 

@@ -344,7 +344,8 @@ def data_refs(image: Image, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray]:
         count = (sec.size - skip) // ps
         if count <= 0 or sec.offset + skip + count * ps > len(image.data):
             continue
-        words = np.frombuffer(image.data, dtype=dt, count=count, offset=sec.offset + skip)
+        start = sec.offset + skip
+        words = np.frombuffer(image.loaded(start, start + count * ps), dtype=dt, count=count)
         for first in range(0, count, CHUNK // ps):  # (in chunks: the temporaries stay small)
             part = words[first : first + CHUNK // ps]
             at = np.flatnonzero((part >= lo) & (part < hi))

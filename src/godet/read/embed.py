@@ -46,7 +46,7 @@ def find_embed_tables(binary: Binary) -> list[EmbedTable]:
     for sec in image.sections:
         if not sec.alloc or sec.executable or sec.size < 3 * ps or section_name(sec.key) not in DATA_NAMES:
             continue
-        raw = image.section_bytes(sec)
+        raw = image.section_loaded(sec)
         n = len(raw) // ps
         if n < 3:
             continue

@@ -25,6 +25,7 @@ from godet.read.bytesview import ByteView
 
 if TYPE_CHECKING:
     from godet.read.buildid import GnuBuildID, GoBuildID
+    from godet.read.fixups import Rebases
     from godet.read.linkage import Linkage
     from godet.read.symbols import SymbolTable
 
@@ -226,6 +227,11 @@ class Image:
         end = min(section.offset + section.size, self.size)
         return self.data[start:end]
 
+    def section_loaded(self, section: Section) -> memoryview | bytes:
+        """``section_bytes`` as the program sees them once loaded (:meth:`loaded`)."""
+        start = min(max(section.offset, 0), self.size)
+        return self.loaded(start, min(section.offset + section.size, self.size))
+
     def section_at(self, offset: int) -> Section | None:
         """The section whose file bytes contain ``offset``."""
         for s in self.sections:
@@ -245,12 +251,56 @@ class Image:
                 return off if off < self.size else None
         return None
 
+    def zero_filled(self, addr: int, length: int) -> bool:
+        """Whether ``length`` bytes at ``addr`` lie in a segment's memory past its file bytes
+        (.bss and the like: memory the loader fills with zeros)."""
+        for seg in self.segments:
+            if seg.addr + seg.file_size <= addr and addr + length <= seg.addr + seg.mem_size:
+                return True
+        return False
+
     def read_va(self, addr: int, length: int) -> bytes | None:
-        """``length`` bytes at virtual address ``addr``, or None if unmapped or truncated."""
+        """``length`` bytes at virtual address ``addr`` as the program sees them once loaded
+        (:meth:`loaded`), or None if unmapped or truncated."""
         off = self.va_to_offset(addr)
         if off is None or length < 0 or off + length > self.size:
             return None
-        return bytes(self.data[off : off + length])
+        return bytes(self.loaded(off, off + length))
+
+    @property
+    def rebases(self) -> Rebases | None:
+        """The format's rebased pointers (ExecutableFormat.read_rebases), read once."""
+        if "rebases" not in self.memo:
+            self.memo["rebases"] = self.fmt.read_rebases(self)
+        return self.memo["rebases"]
+
+    def loaded(self, start: int, end: int) -> memoryview | bytes:
+        """The file bytes [start, end) with every rebased pointer among them as the loader writes
+        it: what readers of pointers (string headers, moduledata) want; the file's own bytes (no
+        copy) when nothing there is rebased. Comparisons read ``data``, the bytes as shipped."""
+        raw = self.data[start:end]
+        rb = self.rebases
+        if rb is None or not len(rb):
+            return raw
+        import numpy as np  # (only for files with rebased pointers)
+
+        lo = int(np.searchsorted(rb.offsets, start - 7))
+        hi = int(np.searchsorted(rb.offsets, end))
+        if lo >= hi:
+            return raw
+        buf = bytearray(raw)
+        pos, vals = rb.offsets[lo:hi] - start, rb.values[lo:hi]
+        inside = (pos >= 0) & (pos + 8 <= len(buf))
+        if inside.any():
+            arr = np.frombuffer(buf, dtype=np.uint8)
+            cols = pos[inside][:, None] + np.arange(8)[None, :]
+            arr[cols] = vals[inside].astype("<u8").view(np.uint8).reshape(-1, 8)
+        for p, val in zip(pos[~inside].tolist(), vals[~inside].tolist(), strict=True):
+            word = int(val).to_bytes(8, "little")
+            for k in range(8):
+                if 0 <= p + k < len(buf):
+                    buf[p + k] = word[k]
+        return bytes(buf)
 
     def iter_sections(self, alloc_only: bool = False) -> Iterator[Section]:
         for s in self.sections:
@@ -457,6 +507,12 @@ class ExecutableFormat(ABC):
 
     def read_gnu_build_id(self, image: Image) -> GnuBuildID | None:
         """The GNU build ID (ELF only)."""
+        return None
+
+    def read_rebases(self, image: Image) -> Rebases | None:
+        """Pointers whose file bytes are not what the loader writes there (Mach-O chained fixups);
+        None when the file's bytes are the loaded ones (Go's own linker, ELF's and PE's relocations
+        beside their words)."""
         return None
 
     def buildinfo_section(self, image: Image) -> Section | None:

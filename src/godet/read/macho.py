@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from godet.read.buildid import GoBuildID
+    from godet.read.fixups import Rebases
     from godet.read.linkage import Linkage
     from godet.read.symbols import Symbol, SymbolTable
 
@@ -31,6 +32,7 @@ LC_UUID = 0x1B
 LC_RPATH = 0x8000001C
 LC_CODE_SIGNATURE = 0x1D
 LC_BUILD_VERSION = 0x32
+LC_DYLD_CHAINED_FIXUPS = 0x80000034
 # how the linker tells dyld to bind and rebase: opcodes (ld64 before Xcode 13) or chained fixups
 FIXUP_FORMATS = {0x22: "opcodes", 0x80000022: "opcodes", 0x80000034: "chained"}
 ZEROFILL_TYPES = {0x1, 0xC, 0x12}
@@ -126,6 +128,7 @@ class MachoHeader(TypedDict):
     sdk: NotRequired[int]
     tools: NotRequired[list[tuple[int, int]]]  # LC_BUILD_VERSION's build tools: (tool, version)
     fixups: NotRequired[str]  # "opcodes" (LC_DYLD_INFO[_ONLY]) or "chained" (LC_DYLD_CHAINED_FIXUPS)
+    chained_fixups: NotRequired[tuple[int, int]]  # LC_DYLD_CHAINED_FIXUPS: (dataoff, datasize)
 
 
 BUILD_TOOLS = {1: "clang", 2: "swift", 3: "ld", 4: "lld"}  # <mach-o/loader.h> TOOL_*
@@ -231,6 +234,8 @@ def _thin(path: str, data: memoryview, slice_offset: int) -> Image:
                     header["dylibs"].append(name)
         elif cmd in FIXUP_FORMATS:
             header["fixups"] = FIXUP_FORMATS[cmd]
+            if cmd == LC_DYLD_CHAINED_FIXUPS and cmdsize >= 16:
+                header["chained_fixups"] = (v.u32(pos + 8), v.u32(pos + 12))
         elif cmd == LC_BUILD_VERSION:
             header["platform"] = v.u32(pos + 8)
             header["minos"] = v.u32(pos + 12)
@@ -349,6 +354,12 @@ class MachoFormat(ExecutableFormat):
             dylinker=h.get("dylinker"),
             rpath=list(h.get("rpaths", [])),
         )
+
+    def read_rebases(self, image: Image) -> Rebases | None:
+        """The chained fixups' pointers as dyld writes them (read/fixups.py)."""
+        from godet.read.fixups import read_rebases
+
+        return read_rebases(image)
 
     def read_go_build_id(self, image: Image) -> GoBuildID | None:
         """The text header near the start of the file, else at the start of ``__text``."""

@@ -198,6 +198,9 @@ class Pclntab:
     addr: int = 0  # virtual address of the header (0 when unknown)
     located_by: str = ""  # "section NAME", "symbols", "scan"
     moduledata: int = 0  # virtual address of runtime.firstmoduledata (0 when not found)
+    # (file offset, length) of the findfunctab (the pc -> function index), inside or outside the
+    # table; (0, 0) when moduledata was not found
+    findfunctab: tuple[int, int] = (0, 0)
     _data: bytes = field(default=b"", repr=False)  # the table's bytes, copied out of the mapping
     _funcoffs: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int64), repr=False)
     _names: list[str] | None = field(default=None, repr=False)
@@ -910,7 +913,7 @@ def _find_moduledata(image: Image, hdr: _Header, pcln_addr: int) -> _Moduledata 
     candidates += [s for s in image.sections if s.writable]
     budget = SCAN_LIMIT
     hits = 0
-    view = ByteView(image.data, hdr.big_endian)
+    rebased = image.rebases is not None  # (pointers are found in the loaded bytes, then)
     for sec in candidates:
         if sec.key in tried or not sec.size or not sec.alloc:
             continue
@@ -918,17 +921,30 @@ def _find_moduledata(image: Image, hdr: _Header, pcln_addr: int) -> _Moduledata 
         start = min(sec.offset, image.size)
         end = min(sec.offset + sec.size, image.size, start + budget)
         budget -= end - start
-        pos = image.find(needle, start, end)
+        if rebased:  # the section as loaded (a copy), searched in memory
+            buf, base = bytes(image.loaded(start, end)), start
+            view = ByteView(buf, hdr.big_endian)
+        else:
+            buf, base = None, 0
+            view = ByteView(image.data, hdr.big_endian)
+
+        def find(at: int, buf: bytes | None = buf, base: int = base, end: int = end) -> int:
+            if buf is None:
+                return image.find(needle, at, end)
+            hit = buf.find(needle, at - base)
+            return hit + base if hit >= 0 else -1
+
+        pos = find(start)
         while pos >= 0:
             hits += 1
             if hits > MAX_CANDIDATES:
                 return None
             addr = sec.addr + (pos - sec.offset)
             if addr % w == 0 and pos + nwords * w <= end:
-                words = [view.int(pos + k * w, w) for k in range(nwords)]
+                words = [view.int(pos - base + k * w, w) for k in range(nwords)]
                 if _moduledata_matches(hdr, words, pcln_addr):
                     return _Moduledata(words, addr)
-            pos = image.find(needle, pos + 1, end)
+            pos = find(pos + 1)
         if budget <= 0:
             break
     return None
@@ -1004,6 +1020,7 @@ def read_pclntab(image: Image, symbols: SymbolTable | None = None) -> Pclntab | 
         addr=loc.addr,
         located_by=loc.how,
         moduledata=md.addr if md is not None else 0,
+        findfunctab=_findfunctab(image, hdr, md),
         _data=data,
         _funcoffs=funcoffs,
     )
@@ -1121,14 +1138,34 @@ def _tables(
         tables[name] = (off + start, length)
     tables["functab"] = (off + f["pclnOffset"], functab_len)
     if md is not None:
-        # findfunctab (inside the pclntab from 1.26): a u32 per 4096-byte bucket of text, then a
-        # byte per 256-byte sub-bucket (the size the linker gives it, pcln.go).
-        ptr, minpc, maxpc = md.words[19], md.words[20], md.words[21]
-        span = max(0, maxpc - minpc)
-        length = 4 * -(-span // FINDFUNC_BUCKET) + -(-span // FINDFUNC_SUBBUCKET)
-        if loc.addr <= ptr and ptr - loc.addr + length <= size:
-            tables["findfunctab"] = (off + ptr - loc.addr, length)
+        span = _findfunctab_span(hdr, md)
+        if span is not None and loc.addr <= span[0] and span[0] - loc.addr + span[1] <= size:
+            tables["findfunctab"] = (off + span[0] - loc.addr, span[1])
     return tables
+
+
+def _findfunctab_span(hdr: _Header, md: _Moduledata) -> tuple[int, int] | None:
+    """(virtual address, length) of the findfunctab per moduledata: a u32 per 4096-byte bucket of
+    text, then a byte per 256-byte sub-bucket (the size the linker gives it, pcln.go). The three
+    words before moduledata.text are findfunctab, minpc and maxpc in every layout."""
+    word = hdr.layout.moduledata_text_word - 3
+    ptr, minpc, maxpc = md.words[word : word + 3]
+    span = maxpc - minpc
+    if not ptr or span <= 0:
+        return None
+    return ptr, 4 * -(-span // FINDFUNC_BUCKET) + -(-span // FINDFUNC_SUBBUCKET)
+
+
+def _findfunctab(image: Image, hdr: _Header, md: _Moduledata | None) -> tuple[int, int]:
+    """(file offset, length) of the findfunctab wherever it lies (.rodata before Go 1.26, inside
+    the pclntab from then on); (0, 0) when moduledata was not found or the table is not in the file."""
+    span = _findfunctab_span(hdr, md) if md is not None else None
+    if span is None:
+        return 0, 0
+    off = image.va_to_offset(span[0])
+    if off is None or image.va_to_offset(span[0] + span[1] - 1) != off + span[1] - 1:
+        return 0, 0
+    return off, span[1]
 
 
 def _name_offsets(

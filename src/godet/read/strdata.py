@@ -220,7 +220,7 @@ def find_string_headers(binary: Binary) -> StringHeaders:
     for sec in image.sections:
         if not sec.alloc or sec.executable or sec.size < 2 * ps or section_name(sec.key) not in WRITABLE_DATA:
             continue
-        raw = image.section_bytes(sec)
+        raw = image.section_loaded(sec)
         if sec.addr + len(raw) >= 1 << 63:
             continue  # a hostile address beyond int64: no Go string headers here
         n = len(raw) // ps

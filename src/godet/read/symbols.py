@@ -105,6 +105,17 @@ class SymbolTable:
         self._sized: list[Symbol] = []
         self._reach: list[int] = []
         self._by_name: dict[str, Symbol] | None = None
+        self._names_go: bool | None = None
+
+    @property
+    def names_go(self) -> bool:
+        """Whether the table names Go's symbols (runtime.text, runtime.main), not only the C and
+        dynamic-link symbols a stripped, externally linked Mach-O keeps for dyld."""
+        if self._names_go is None:
+            self._names_go = self.present and any(
+                self.by_name(n) is not None for n in ("runtime.text", "runtime.main")
+            )
+        return self._names_go
 
     @classmethod
     def absent(cls, dynamic_count: int = 0) -> SymbolTable:

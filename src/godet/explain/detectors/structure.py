@@ -6,6 +6,8 @@ static vs dynamic linking, a different interpreter or libraries, a different hos
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from godet.explain.causes import CGO_ONE_SIDE
 from godet.explain.detectors.base import Claim, DiffContext, Evidence, Finding, cgo_one_side
 from godet.read.formats import in_debug_segment, is_debug_name
@@ -183,9 +185,9 @@ def linkage_evidence(a: Linkage, b: Linkage) -> list[Evidence]:
     if a.interpreter != b.interpreter:
         ev.append(Evidence("interpreter", a.interpreter, b.interpreter))
     if a.needed != b.needed:
-        ev.append(Evidence("needed libraries", ", ".join(a.needed) or None, ", ".join(b.needed) or None))
+        ev.append(_list_evidence("needed libraries", a.needed, b.needed))
     if a.dylibs != b.dylibs:
-        ev.append(Evidence("dylibs", ", ".join(a.dylibs) or None, ", ".join(b.dylibs) or None))
+        ev.append(_list_evidence("dylibs", a.dylibs, b.dylibs))
     if set(a.version_needs) != set(b.version_needs):
         ev.append(
             Evidence(
@@ -197,6 +199,24 @@ def linkage_evidence(a: Linkage, b: Linkage) -> list[Evidence]:
         # (another linker, as with -linkmode=external, or another symbol table), not other libraries
         ev.append(Evidence("symbol version order", ", ".join(a.version_needs), ", ".join(b.version_needs)))
     return ev
+
+
+def _list_evidence(label: str, a: Sequence[str], b: Sequence[str]) -> Evidence:
+    """Two lists of libraries: what each build alone names when they share some (a shared long
+    prefix would hide the difference), else both lists whole."""
+    shared = set(a) & set(b)
+    if set(a) == set(b):
+        # the same libraries in another order (the linker met their symbols in another order):
+        # their file names show the order where whole paths would be cut in the middle
+        return Evidence(f"{label} order", ", ".join(map(_file_name, a)), ", ".join(map(_file_name, b)))
+    if not shared:
+        return Evidence(label, ", ".join(a) or None, ", ".join(b) or None)
+    mine, theirs = [x for x in a if x not in shared], [x for x in b if x not in shared]
+    return Evidence(f"{label} in one build only", ", ".join(mine) or "none", ", ".join(theirs) or "none")
+
+
+def _file_name(path: str) -> str:
+    return path.rsplit("/", 1)[-1] or path
 
 
 def _c_toolchain(ctx: DiffContext, units: dict[str, None]) -> list[Finding]:

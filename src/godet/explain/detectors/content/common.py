@@ -396,11 +396,16 @@ def claims_code(ctx: DiffContext, f: Finding) -> bool:
 def follow_claims(ctx: DiffContext) -> list[Claim]:
     """Debug info, pc tables, symbol sizes and the type descriptors follow the code: fallback claims
     on those units, and on the ranges of the type descriptors where it holds nothing else, of the
-    funcdata and of the pclntab."""
+    funcdata, of the pclntab and of the findfunctab."""
     out = [
         Claim.range(side, lo, hi, fallback=True)
         for side, binary in (("a", ctx.a), ("b", ctx.b))
-        for lo, hi in (type_descriptors(binary), funcdata(binary), _pclntab_range(binary))
+        for lo, hi in (
+            type_descriptors(binary),
+            funcdata(binary),
+            _pclntab_range(binary),
+            _findfunctab_range(binary),
+        )
         if hi > lo
     ]
     tables = _pclntab_pieces(ctx)
@@ -423,6 +428,15 @@ def _pclntab_range(binary: Binary) -> tuple[int, int]:
     may run from the table into the funcdata after it); (0, 0) without one."""
     p = binary.pclntab
     return (p.offset, p.offset + p.size) if p is not None and p.size > 0 else (0, 0)
+
+
+def _findfunctab_range(binary: Binary) -> tuple[int, int]:
+    """The findfunctab's file range (the pc -> function index the linker builds from the code's
+    addresses; in .rodata before Go 1.26); (0, 0) when moduledata does not say where it is."""
+    p = binary.pclntab
+    if p is None or not p.findfunctab[1]:
+        return 0, 0
+    return p.findfunctab[0], p.findfunctab[0] + p.findfunctab[1]
 
 
 def funcdata(binary: Binary) -> tuple[int, int]:

@@ -39,7 +39,7 @@ def detect(ctx: DiffContext) -> list[Finding]:
             continue
         whole_a = _go_string(ctx.a, sa + span_a[0], sa + span_a[1])
         whole_b = _go_string(ctx.b, sb + span_b[0], sb + span_b[1])
-        if whole_a and whole_b and not ctx.a.symbols.present and not ctx.b.symbols.present:
+        if whole_a and whole_b and not ctx.a.symbols.names_go and not ctx.b.symbols.names_go:
             continue  # a whole Go string variable: step 4 names it (a -X value without symbols)
         claims = [
             Claim.range("a", sa + span_a[0], sa + span_a[1]),

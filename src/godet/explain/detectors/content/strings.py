@@ -201,7 +201,7 @@ def _vars_by_header(ctx: DiffContext, st: State) -> list[tuple[StringVar, String
     order = np.argsort(ha, kind="stable")
     hs = ha[order]
     ps = ctx.a.image.ptr_size
-    both_named = ctx.a.symbols.present and ctx.b.symbols.present
+    both_named = ctx.a.symbols.names_go and ctx.b.symbols.names_go
     pend = [r for r in st.pending()[:MAX_RUNS] if r.a0 >= 0 and r.b0 >= 0]
     if not pend:
         return []
@@ -295,7 +295,7 @@ def _named_vars(ctx: DiffContext) -> list[tuple[StringVar, StringVar]]:
     """String variables of the program (its main module and dependencies, not the standard library)
     paired by name, when both builds have symbols: what holds its value whatever the compiler did
     to the code (a go:embed file, a generated string)."""
-    if not (ctx.a.symbols.present and ctx.b.symbols.present):
+    if not (ctx.a.symbols.names_go and ctx.b.symbols.names_go):
         return []
     ps = ctx.a.image.ptr_size
     index = ModuleIndex(ctx.a.buildinfo)
@@ -328,9 +328,9 @@ def _header_var(binary: Binary, h: int, name: str, ps: int) -> StringVar | None:
 
 def _named_var(binary: Binary, h: int, ptr: int, length: int) -> StringVar | None:
     ps = binary.image.ptr_size
-    sym = binary.symbols.lookup(h) if binary.symbols.present else None
+    sym = binary.symbols.lookup(h) if binary.symbols.names_go else None
     name = sym.name if sym is not None and sym.size else None
-    if binary.symbols.present and (name is None or sym.addr != h or name.startswith(RUNTIME_STR)):  # type: ignore[union-attr]
+    if binary.symbols.names_go and (name is None or sym.addr != h or name.startswith(RUNTIME_STR)):  # type: ignore[union-attr]
         return None  # only whole, named variables when the binary has symbols
     cap = read_at(binary, h + 2 * ps, ps)
     order = "big" if binary.image.big_endian else "little"
@@ -341,7 +341,7 @@ def _named_var(binary: Binary, h: int, ptr: int, length: int) -> StringVar | Non
 def _peer_var(binary: Binary, xa: StringVar, guess: int) -> StringVar | None:
     """B's header of A's variable: by symbol name, else at the same place in the same-size section."""
     h = guess
-    if xa.name is not None and binary.symbols.present:
+    if xa.name is not None and binary.symbols.names_go:
         s = binary.symbols.by_name(xa.name)
         if s is None:
             return None
@@ -366,7 +366,7 @@ def _string_var(binary: Binary, lo_va: int, hi_va: int) -> StringVar | None:
     m = np.flatnonzero((ptr <= lo_va) & (ptr + ln >= hi_va))
     for j in m[np.argsort(ln[m], kind="stable")][:16].tolist():
         h = int(hdr[j])
-        sym = binary.symbols.lookup(h) if binary.symbols.present else None
+        sym = binary.symbols.lookup(h) if binary.symbols.names_go else None
         name = sym.name if sym is not None and sym.size else None
         if name is not None and name.startswith(RUNTIME_STR):
             continue  # runtime tables (moduledata, itabs, ...) hold slices, not variables' strings
@@ -414,7 +414,7 @@ def string_vars(
         data = va_claims("a", ctx.a, xa.ptr, xa.length) + va_claims("b", ctx.b, xb.ptr, xb.length)
         header = va_claims("a", ctx.a, xa.hdr_va, xa.hdr_size) + va_claims("b", ctx.b, xb.hdr_va, xb.hdr_size)
         ta, tb = as_text(da), as_text(db)
-        no_symbols = not ctx.a.symbols.present and xa.name is None
+        no_symbols = not ctx.a.symbols.names_go and xa.name is None
         literal = _from_literal(ctx, (xa, da), (xb, db))  # (an -X value lies past the literals)
         x_like = bool(
             no_symbols
@@ -545,7 +545,7 @@ def _swapped(ctx: DiffContext, d: VarDiff) -> bool:
     """Without symbols on both sides, variables are paired by place: when one is inserted before
     them, each is paired with its neighbour. Then each value is some variable's value in the other
     build too: they moved, nothing changed."""
-    if ctx.a.symbols.present and ctx.b.symbols.present:
+    if ctx.a.symbols.names_go and ctx.b.symbols.names_go:
         return False
     return _held(ctx.b, d.da) and _held(ctx.a, d.db)
 
@@ -606,7 +606,7 @@ def _pointer_like(ctx: DiffContext, d: VarDiff) -> bool:
 def _paired_by_address_only(ctx: DiffContext, d: VarDiff) -> bool:
     """A variable that only one build names (the other has no symbol table of its own), while a cause
     changed the compiled code: what sits at its address in the other build may be another variable."""
-    own_names = ctx.a.symbols.present and ctx.b.symbols.present  # else one side's names are borrowed
+    own_names = ctx.a.symbols.names_go and ctx.b.symbols.names_go  # else one side's names are borrowed
     if own_names and (d.xa.name is None) == (d.xb.name is None):
         return False
     return any(is_broad(f.cause, f.key) for f in ctx.findings)
@@ -768,7 +768,12 @@ def _literals(ctx: DiffContext, st: State, variables: list[Finding]) -> list[Fin
                 _mover(al).claims.extend(_for_mover(ctx, al, pieces))
             continue
         if not mine_a and not mine_b:  # an -X value, a path...: its finding explains the strings it moved
-            _share_moves(ctx, al, id(_mover(al)))
+            if any(al.growth.get(id(f), 0) for f in al.owners):
+                _share_moves(ctx, al, id(_mover(al)))
+            else:  # values of the same length move nothing: each keeps its own pieces
+                for f in {id(f): f for f in al.owners}.values():
+                    owned = _with_runs(ctx, al.owned.get(id(f), {}))
+                    f.claims.extend(Claim.range(side, lo, hi) for side, ps in owned.items() for lo, hi in ps)
             continue
         own_growth = sum(e - s for s, e in mine_b) - sum(e - s for s, e in mine_a)
         mover = _mover(al) if al.owners else None
@@ -1089,7 +1094,7 @@ def _blob_literals(ctx: DiffContext, variables: list[Finding]) -> list[Finding]:
     if ia is None or ib is None:  # (both blobs were read above)
         return []
     indexes = (ia, ib)
-    if not (ctx.a.symbols.present and ctx.b.symbols.present):  # variables could not be named
+    if not (ctx.a.symbols.names_go and ctx.b.symbols.names_go):  # variables could not be named
         pieces, held_vars = _unnamed_variables(ctx, pieces, indexes)
         out += held_vars
         if not pieces["a"] and not pieces["b"]:
