@@ -17,8 +17,10 @@ from typing import Any
 
 import pytest
 
+import gobuild
 from containers.conftest import godet, validate, walk
 from godet.sources.pkgmeta import RPM_TAGS, rpm_header_fields
+from oracles import go_version_m
 
 DPKG = shutil.which("dpkg-deb") and shutil.which("dpkg-parsechangelog")
 RPM = shutil.which("rpmbuild") and shutil.which("rpm")
@@ -33,6 +35,8 @@ DATES = {  # changelog dates, RFC 2822 as dpkg writes them
     "1.1-1": "Tue, 01 Oct 2024 12:15:00 +0200",
     "1.15": "Sun, 22 Jun 2025 18:51:14 +0000",  # a native package and its binNMU
     "1.15+b1": "Sun, 12 Apr 2026 11:17:02 +0000",
+    "1.0.3-1": "Thu, 01 Jan 2026 09:00:00 +0000",
+    "1.0.4-1": "Mon, 02 Feb 2026 09:00:00 +0000",
 }
 
 
@@ -219,7 +223,7 @@ def test_changed_code_of_one_source_is_the_libraries(how: str, tmp_path: Path, g
     """Debian builds Go programs in GOPATH mode (no module versions in buildinfo); Built-Using names
     the library packages compiled in. From one source against other library versions, the code that
     changed is the libraries': the binary's source-change follows build-dependencies. With the same
-    libraries, or from another source, it stays a root."""
+    libraries it stays a root; from another source it follows the package's version."""
     old, new = (p.read_bytes() for p in gopair("source_change"))
     libs_a = "golang-1.22 (= 1.22.0-1), golang-github-foo-bar (= 1.0-1)"
     libs_b = {
@@ -246,6 +250,13 @@ def test_changed_code_of_one_source_is_the_libraries(how: str, tmp_path: Path, g
             "build-dependencies",
         )
         assert "source-change" not in {r["id"] for r in tree["rollup"] if r["role"] == "root"}
+    elif how == "new-source":  # another release: its code is other source, the version says so
+        assert "build-dependencies" not in causes
+        assert (causes["source-change"]["role"], causes["source-change"]["because"]) == (
+            "consequence",
+            "package-version",
+        )
+        assert [(e["a"], e["b"]) for e in causes["package-version"]["evidence"]["items"]] == [("1.0", "1.1")]
     else:
         assert "build-dependencies" not in causes
         assert causes["source-change"]["role"] == "root"
@@ -509,6 +520,45 @@ def test_new_upstream_version(tmp_path: Path) -> None:
         assert _utc(t) in clamp["summary"]
     assert not [p for p, c in _causes(tree) if c["id"] == "unexplained"]
     assert tree["rollup"][0]["id"] == "package-version"  # the root that explains the most
+
+
+@need_dpkg
+@pytest.mark.parametrize("date", ["same", "build time"])
+def test_what_names_the_release_follows_the_package_version(  # type: ignore[no-untyped-def]
+    date: str, tmp_path: Path, gobuild_available
+) -> None:
+    """govarnam 1.9.0-2+b9 -> 1.9.1-2 (Debian, i386): Debian builds in a directory named after the
+    upstream version (/build/reproducible-path/govarnam-1.9.0) and the package stamps its version
+    with -X. Both differ only by naming the release: they follow the package version (they were
+    roots: "fix: -trimpath"). A value that also holds the build time stays a root."""
+    dates = ("2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z" if date == "same" else "2026-02-02T09:00:00Z")
+    bins = [
+        gobuild.build(
+            gobuild.BuildSpec(
+                "xvars", flags=(f"-ldflags=-X main.version={v} -X main.date={d}",), workdir=f"app-{v}"
+            )
+        )
+        for v, d in zip(("1.0.3", "1.0.4"), dates, strict=True)
+    ]
+    for path, v in zip(bins, ("1.0.3", "1.0.4"), strict=True):
+        assert f"/work/app-{v}/xvars/main.go".encode() in path.read_bytes()  # the build directory
+        assert f"-X main.version={v}" in go_version_m(path)
+    a, _ = build_deb(tmp_path / "a", "1.0.3-1", {"usr/bin/app": bins[0].read_bytes()}, ["1.0.3-1"], "golang")
+    b, _ = build_deb(tmp_path / "b", "1.0.4-1", {"usr/bin/app": bins[1].read_bytes()}, ["1.0.4-1"], "golang")
+    report = _node(tree := _diff(a, b), "data.tar.xz/usr/bin/app")["report"]
+    validate(tree)
+    causes = {(c["id"], c.get("key")): c for c in report["causes"]}
+    roles = {k: (c["role"], c["because"]) for k, c in causes.items()}
+    assert roles[("build-path", None)] == ("consequence", "package-version")
+    assert roles[("ldflags-x", "main.version")] == ("consequence", "package-version")
+    (pv,) = [c for (i, _), c in causes.items() if i == "package-version"]
+    assert [(e["a"], e["b"]) for e in pv["evidence"]["items"]] == [("1.0.3", "1.0.4")]
+    roots = {i for (i, _), c in causes.items() if c["role"] == "root"}
+    if date == "same":
+        assert roots == {"package-version"}
+    else:
+        assert roles[("ldflags-x", "main.date")] == ("root", None)
+        assert roots == {"package-version", "ldflags-x"}
 
 
 @need_dpkg

@@ -8,7 +8,7 @@ from godet.api import diff
 from godet.read.owners import ModuleIndex, one_sided_packages, package_of, raw_package_of
 from matrix import factors
 from matrix.factors import TOOLCHAIN_MINOR
-from oracles import go_tool_nm, go_version_m_json, readelf_sections
+from oracles import go_tool_nm, go_version_m_json, readelf_needed, readelf_sections
 
 
 def test_one_sided_packages_reads_names_not_mentions() -> None:
@@ -398,3 +398,85 @@ def test_gopath_mode_records_no_module_beside_cgo_enabled(gobuild_available) -> 
     rep = diff(str(a), str(b))
     (dep,) = [f for f in rep.causes if f.cause == "dependency-version"]
     assert (dep.role, dep.because) == ("consequence", "gopath-mode")
+
+
+_MATHC = """package dep
+
+/*
+#cgo LDFLAGS: -lm
+#include <math.h>
+*/
+import "C"
+
+// Cbrt is the C library's cube root.
+func Cbrt(x float64) float64 { return float64(C.cbrt(C.double(x))) }
+"""
+_PID = """package main
+
+// #include <unistd.h>
+import "C"
+
+func pid() int { return int(C.getpid()) }
+"""
+_USES_MATHC = """package main
+
+import (
+\t"fmt"
+\t"os"
+
+\t"example.com/dep"
+)
+
+func main() { fmt.Println(pid(), dep.Cbrt(float64(len(os.Args)))) }
+"""
+_NO_MATHC = """package main
+
+import (
+\t"fmt"
+\t"os"
+)
+
+func main() { fmt.Println(pid(), len(os.Args)) }
+"""
+
+
+def test_libraries_a_module_links_follow_the_module(gobuild_available) -> None:  # type: ignore[no-untyped-def]
+    """turbo 1.9.3 -> 1.9.4 (npm, darwin/arm64, cgo both): 1.9.4 dropped github.com/fsnotify/fsevents,
+    whose cgo code links the CoreServices framework; "linkage differs" was the main root (92 %).
+    Here both builds are cgo programs; A also imports a module whose cgo code links libm."""
+    a, b = gobuild.build_pair(
+        gobuild.BuildSpec(
+            "withdep", flags=T, edits=(("main.go", _USES_MATHC), ("pid.go", _PID), ("dep/mathc.go", _MATHC))
+        ),
+        gobuild.BuildSpec("withdep", flags=T, edits=(("main.go", _NO_MATHC), ("pid.go", _PID))),
+    )
+    needed = [readelf_needed(p) for p in (a, b)]
+    assert [n for n in needed[0] if n not in needed[1]] == ["libm.so.6"] and set(needed[1]) < set(needed[0])
+    assert [d["Path"] for d in go_version_m_json(a)["Deps"]] == ["example.com/dep"]
+    assert not go_version_m_json(b).get("Deps")
+    rep = diff(str(a), str(b))
+    (lk,) = [f for f in rep.causes if f.cause == "linkage"]
+    assert (lk.role, lk.because) == ("consequence", "dependency-version")
+    ev = [(e.label, e.a, e.b) for e in lk.evidence]
+    assert ("needed libraries in one build only", "libm.so.6", "none") in ev
+    assert "linkage" not in {r.cause for r in rep.roots}
+
+
+def test_libraries_another_link_mode_names_stay_the_link_mode(gobuild_available) -> None:  # type: ignore[no-untyped-def]
+    """The control: a module in one build only beside CGO_ENABLED, where the link mode itself
+    changes (static against dynamic): the setting, not the module, explains the linkage."""
+    with_c = 'import "example.com/dep"\n\n// #include <unistd.h>\nimport "C"'
+    cgo_on = _CGO_ON.replace('import "example.com/dep"', with_c)
+    cgo_on = cgo_on.replace("return dep.Greeting()", "_ = C.getpid()\n\treturn dep.Greeting()")
+    edits = (("main.go", _MAIN_EXTRA), ("extra_cgo.go", cgo_on), ("extra_nocgo.go", _CGO_OFF))
+    a, b = gobuild.build_pair(
+        *(
+            gobuild.BuildSpec("withdep", flags=T, edits=edits, env=(("CGO_ENABLED", v),))
+            for v in ("0", "1")
+        )
+    )
+    assert not readelf_needed(a) and "libc.so.6" in readelf_needed(b)  # static against dynamic
+    assert [d["Path"] for d in go_version_m_json(b)["Deps"]] == ["example.com/dep"]
+    rep = diff(str(a), str(b))
+    (lk,) = [f for f in rep.causes if f.cause == "linkage"]
+    assert (lk.role, lk.because, lk.because_key) == ("consequence", "build-setting", "CGO_ENABLED")

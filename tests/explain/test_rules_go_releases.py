@@ -51,8 +51,11 @@ def test_zero_modinfo_keeps_the_go_version(gobuild_available) -> None:  # type: 
     assert facts.buildinfo is not None and facts.buildinfo.main is None
     tc = gobuild.toolchain()
     buildid = subprocess.run(
-        [str(tc.go), "tool", "buildid", str(path)], env=gobuild.go_env(tc), capture_output=True,
-        text=True, check=True,
+        [str(tc.go), "tool", "buildid", str(path)],
+        env=gobuild.go_env(tc),
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout.strip()
     assert facts.go_build_id is not None and facts.go_build_id.value == buildid
 
@@ -78,8 +81,11 @@ def test_findfunctab_of_a_stripped_release_follows_the_code(gobuild_available) -
     mac = _bin("1.8.1", "darwin_amd64")
     tc = gobuild.toolchain()
     nm = subprocess.run(
-        [str(tc.go), "tool", "nm", "-size", str(mac)], env=gobuild.go_env(tc), capture_output=True,
-        text=True, check=True,
+        [str(tc.go), "tool", "nm", "-size", str(mac)],
+        env=gobuild.go_env(tc),
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     m = re.search(r"^\s*([0-9a-f]+)\s+(\d+) \S runtime\.findfunctab$", nm, re.M)
     assert m is not None

@@ -26,8 +26,11 @@ OPCODES = ("turbo-darwin-arm64", "1.6.1", ("turbo",))
 def _nm(path) -> dict[str, tuple[int, int]]:  # type: ignore[no-untyped-def]
     tc = gobuild.toolchain()
     out = subprocess.run(
-        [str(tc.go), "tool", "nm", "-size", str(path)], env=gobuild.go_env(tc), capture_output=True,
-        text=True, check=True,
+        [str(tc.go), "tool", "nm", "-size", str(path)],
+        env=gobuild.go_env(tc),
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     found = {}
     for line in out.splitlines():

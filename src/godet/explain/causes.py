@@ -603,6 +603,43 @@ def _module_one_sided(causer: Finding, effect: Finding) -> bool:
     return effect.one_sided()
 
 
+LIBRARY_LISTS = frozenset(
+    {"needed libraries", "needed libraries in one build only", "dylibs", "dylibs in one build only"}
+)
+# what another library brings along: its symbol versions, and another order of the imports
+LIBRARY_EXTRAS = frozenset(
+    {"symbol versions", "symbol version order", "needed libraries order", "dylibs order"}
+)
+
+
+def _libraries_only(causer: Finding, effect: Finding) -> bool:
+    """The linkage differs in which libraries it names (and what they bring: symbol versions, the
+    order the linker met the imports in), not in the link mode or the interpreter: what cgo code
+    that names its own libraries (``#cgo LDFLAGS: -framework CoreServices``) changes when it comes
+    or goes."""
+    labels = {e.label for e in effect.evidence}
+    return bool(labels & LIBRARY_LISTS) and labels <= LIBRARY_LISTS | LIBRARY_EXTRAS
+
+
+def _brings_modules(causer: Finding, effect: Finding) -> bool:
+    """The causer records some module in one build only (a module the other build does not use)."""
+    return any((e.a is None) != (e.b is None) for e in causer.evidence)
+
+
+def _names_versions(causer: Finding, effect: Finding) -> bool:
+    """Each differing value of the effect is the other's with one build's version put for the
+    other's (``/build/govarnam-1.9.0`` vs ``/build/govarnam-1.9.1``, ``-X main.version=1.9.0``):
+    it names the release, and nothing else in it differs."""
+    ev = causer.evidence[0] if causer.evidence else None
+    if ev is None or not isinstance(ev.a, str) or not isinstance(ev.b, str) or not ev.a or not ev.b:
+        return False
+    old, new = ev.a, ev.b
+    pairs = [(e.a, e.b) for e in effect.evidence if e.a != e.b]
+    return bool(pairs) and all(
+        isinstance(a, str) and isinstance(b, str) and old in a and a.replace(old, new) == b for a, b in pairs
+    )
+
+
 def _not_same_version_functions(causer: Finding, effect: Finding) -> bool:
     """The effect is not "functions in one build only" (found only in modules whose version is the
     same in both builds, which another module's version cannot add, unless that module's code calls
@@ -812,6 +849,9 @@ CONDITION_TEXT = {  # how the docs and the accuracy report say each condition
     "lists-versions": "the files list that module: every changed line names a module whose version differs "
     "(or the file's path does)",
     "bump-literals": "the changed strings are loaded by the bumped modules' code only",
+    "libraries-only": "the linkage differs only in which libraries it names",
+    "names-versions": "each differing value is the other's with one release's version put for the other's",
+    "brings-modules": "some module is recorded in one build only",
 }
 CONDITIONS: dict[str, Callable[[Finding, Finding], bool]] = {
     "absent-on-one-side": _absent_on_one_side,
@@ -830,6 +870,9 @@ CONDITIONS: dict[str, Callable[[Finding, Finding], bool]] = {
     "cgo-linked-in": _cgo_linked_in,
     "other-modules": _not_same_version_functions,
     "module-one-sided": _module_one_sided,
+    "libraries-only": _libraries_only,
+    "names-versions": _names_versions,
+    "brings-modules": _brings_modules,
     "releases-differ": _releases_differ,
     "release-settings": _settings_of_the_releases,
     "same-package-source": _same_package_source,
@@ -1012,10 +1055,49 @@ EDGES: tuple[Edge, ...] = (
     ),
     E("toolchain-version", "linkage", "Go releases change linker defaults"),
     E(
+        "dependency-version",
+        "linkage",
+        "a module one build only uses may hold cgo code that links libraries of its own",
+        when="brings-modules+libraries-only",
+        prefer="brings-modules",  # (before the program's own source, which imports it)
+    ),
+    E(
+        "source-change",
+        "linkage",
+        "the program's own cgo directives name libraries to link",
+        when="libraries-only",
+    ),
+    E(
         "toolchain-version",
         "goroot-path",
         "each release is installed in its own directory",
         when="goroot-names-release",
+    ),
+    *(
+        E(
+            "package-version",
+            effect,
+            "the build names the release it builds: Debian unpacks the source into a directory named "
+            "after its version, and a version stamped into the program is the release's",
+            when="names-versions",
+        )
+        for effect in ("build-path", "ldflags-x", "build-setting", "cgo-work-path")
+    ),
+    *(
+        E(
+            "package-version",
+            effect,
+            "another release of the software is other source: its code, strings, embedded files, "
+            "module requirements and commit",
+        )
+        for effect in (
+            "source-change",
+            "string-literal",
+            "embedded-content",
+            "dependency-version",
+            "vcs-revision",
+            "vcs-time",
+        )
     ),
     E(
         "build-dependencies",

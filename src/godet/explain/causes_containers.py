@@ -138,6 +138,7 @@ CONTAINER_CAUSES: list[Cause] = [
         "each side's SOURCE_DATE_EPOCH, which packaging tools take from the latest changelog entry.",
         "Compare builds of the same version: rebuild the package from the same source package and "
         "changelog (`debrebuild`, `rpmbuild --rebuild` of the same .src.rpm).",
+        scope="source",  # (another release is other source; the verdict of a Go binary inside says so)
     ),
     Cause(
         "build-dependencies",

@@ -119,7 +119,12 @@ PROSE_CONTAINERS: dict[str, dict[str, Any]] = {
         "there), and otherwise stays unexplained. With different "
         "source versions, changed files of the "
         "package (man pages, docs, symlinks) are labelled as the source change they are, a consequence of "
-        "the version.",
+        "the version. The version also joins the causal model of each Go binary inside (its upstream "
+        "version: a .deb's without epoch and Debian revision): the binary's changed code, literals, "
+        "embedded files, module versions and VCS stamps follow it, and so does what only names the "
+        "release, a build directory Debian names after it (`/build/reproducible-path/govarnam-1.9.0` vs "
+        "`…-1.9.1`) or an `-X` version stamp, when putting one version for the other in each differing "
+        "value makes them equal (a stamp that also holds the build time stays a root).",
     ),
     "build-dependencies": _P(
         shows="Debian's `Built-Using` / `Static-Built-Using` fields (for Go packages: the golang-X.Y "

@@ -44,6 +44,19 @@ class PackageMeta:
     epoch: int | None = None  # the latest changelog entry's time (what SOURCE_DATE_EPOCH is set from)
     changelog: str = ""  # the latest changelog entry's version
 
+    @property
+    def upstream_version(self) -> str:
+        """The version its authors gave the software: a .deb's source version without its epoch
+        and Debian revision (Debian builds in a directory named after it), an .rpm's VERSION, a
+        wheel's or npm package's version."""
+        if self.format == "rpm":
+            return self.fields.get("VERSION", self.version)
+        v = self.source_version
+        if self.format == "deb":
+            v = v.split(":", 1)[-1]
+            v = v.rsplit("-", 1)[0] if "-" in v else v
+        return v
+
     def epochs(self) -> tuple[int, ...]:
         """The SOURCE_DATE_EPOCH values its changelog can give. rpm stores a changelog day at noon;
         rpmbuild 4.18's `%source_date_epoch_from_changelog` sets that day's midnight (observed)."""

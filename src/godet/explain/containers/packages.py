@@ -151,14 +151,24 @@ def _built_with(meta: PackageMeta) -> dict[str, str]:
 
 
 def binary_context(pair: PackagePair | None) -> tuple[Finding, ...]:
-    """What the package pair tells the diff of each Go binary pair inside it: built from the same
+    """What the package pair tells the diff of each Go binary pair inside it: from other releases
+    of the software, their versions (a ``package-version`` finding: what differs only by naming
+    them follows it); built from the same
     source against other versions of Go library packages, the code that changed is those
     libraries' (a ``build-dependencies`` finding for the binaries' causal model; no claims of its
     own); against the same ones, the program's own code is the same (a SAME_CODE fact: what changed
     is the toolchain's, whose linker may also keep other functions). Empty when the sources differ or
     neither package records what it was built against."""
-    if pair is None or pair.sources_differ:
+    if pair is None:
         return ()
+    if pair.sources_differ:
+        ua, ub = pair.a.upstream_version, pair.b.upstream_version
+        if not ua or not ub or ua == ub:
+            return ()
+        # another release of the software: what names its version (a build directory Debian names
+        # after it, a version stamped with -X) follows it
+        ev = [Evidence("upstream version", ua, ub)]
+        return (Finding("package-version", f"The packages hold version {ua} vs {ub}.", ev, []),)
     la, lb = _built_with(pair.a), _built_with(pair.b)
     names = sorted(n for n in la.keys() | lb.keys() if la.get(n) != lb.get(n))
     changed = [Evidence(n, la.get(n), lb.get(n)) for n in names]
