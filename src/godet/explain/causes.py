@@ -1099,6 +1099,15 @@ EDGES: tuple[Edge, ...] = (
             "vcs-time",
         )
     ),
+    *(
+        E(
+            "package-version",
+            "source-change",
+            "another release of the software is other source, where lines move and commands move",
+            effect_key=fact,
+        )
+        for fact in (MOVED_LINES, "main package")
+    ),
     E(
         "build-dependencies",
         "source-change",
