@@ -1137,3 +1137,36 @@ def test_release_directories(tmp_path: Path, gopair) -> None:  # type: ignore[no
     (tmp_path / "b" / "SHA256SUMS").write_text(forged)
     tree = _diff(tmp_path / "a", tmp_path / "b")
     assert [c["id"] for c in _node(tree, "SHA256SUMS")["causes"]] == ["unexplained"]
+
+
+@pytest.mark.parametrize(
+    "version", ["1.30.0", "1.30.0.post18", "2.0.post1", "1.0rc1", "1.0rc1.post2", "3!1.2"]
+)
+def test_a_wheels_upstream_version_leaves_out_the_post_release(version: str) -> None:
+    """sqlc 1.30.0.post18 is sqlc 1.30.0 repackaged (PEP 440 post release): the same software
+    version for the binaries' model. Oracle: packaging's parse of the version."""
+    from packaging.version import Version
+
+    from godet.sources.pkgmeta import PackageMeta
+
+    got = Version(PackageMeta("wheel", "x", version, version).upstream_version)
+    want = Version(version)
+    assert got.post is None
+    assert (got.epoch, got.release, got.pre, got.dev) == (want.epoch, want.release, want.pre, want.dev)
+
+
+@pytest.mark.parametrize(
+    ("version", "upstream"),
+    [
+        ("1.9.0-2", "1.9.0"),
+        ("2:1.9.0-2", "1.9.0"),
+        ("1.15", "1.15"),
+        ("0.0~git2023-1.2-3", "0.0~git2023-1.2"),
+    ],
+)
+def test_a_debs_upstream_version(version: str, upstream: str) -> None:
+    """Debian policy 5.6.12: [epoch:]upstream_version[-debian_revision], the revision after the last
+    hyphen (a native package has none); Debian builds in <source>-<upstream_version>."""
+    from godet.sources.pkgmeta import PackageMeta
+
+    assert PackageMeta("deb", "x", version + "+b1", version).upstream_version == upstream

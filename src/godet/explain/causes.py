@@ -1088,10 +1088,11 @@ EDGES: tuple[Edge, ...] = (
             "package-version",
             effect,
             "another release of the software is other source: its code, strings, embedded files, "
-            "module requirements and commit",
+            "module requirements (and go line) and commit",
         )
         for effect in (
             "source-change",
+            "default-godebug",
             "string-literal",
             "embedded-content",
             "dependency-version",

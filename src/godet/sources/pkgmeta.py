@@ -25,6 +25,7 @@ ENVIRONMENT_FIELDS = ("Built-Using", "Static-Built-Using", "X-Cargo-Built-Using"
 STAMP_FIELDS = ("BUILDTIME", "BUILDHOST", "COOKIE")
 MAX_TEXT = 1 << 20  # control files, changelog heads and checksum lists are read up to this size
 BINNMU = re.compile(r"\+b\d+$")
+POST_RELEASE = re.compile(r"\.?post\d*$")  # PEP 440: 1.30.0.post18 is 1.30.0, repackaged
 # debian/changelog as installed: changelog.Debian.gz, or changelog.gz in a native package (whose
 # upstream is Debian), and a binNMU's changelog.Debian.<arch>.gz / changelog.<arch>.gz
 CHANGELOG = re.compile(r"(^|/)usr/share/doc/[^/]+/changelog(\.Debian)?(\.[a-z0-9_-]+)?\.gz$")
@@ -51,6 +52,8 @@ class PackageMeta:
         wheel's or npm package's version."""
         if self.format == "rpm":
             return self.fields.get("VERSION", self.version)
+        if self.format == "wheel":
+            return POST_RELEASE.sub("", self.version)  # (a post release repackages the same version)
         v = self.source_version
         if self.format == "deb":
             v = v.split(":", 1)[-1]
