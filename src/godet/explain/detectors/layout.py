@@ -35,6 +35,7 @@ LAYOUT_UNITS = {
     ".shstrtab",
     ".reloc",
     ".rela.dyn",
+    ".rela",  # (Go's own linker's name for a PIE's dynamic relocations: one per pointer in data)
     ".dynamic",
     ".symtab",
     ".dynsym",

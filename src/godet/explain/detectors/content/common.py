@@ -14,7 +14,7 @@ from godet.compare import code as codecmp
 from godet.explain.detectors.base import Claim, DiffContext, Finding
 from godet.read import inltree
 from godet.read.binary import Binary
-from godet.read.formats import in_debug_segment, is_debug_name, section_keys
+from godet.read.formats import in_debug_segment, is_debug_name, section_keys, section_names
 from godet.read.strdata import DATA_NAMES, section_name
 from godet.read.timestamps import find_timestamps, is_unix_time
 from godet.read.typedesc import types_range
@@ -24,6 +24,9 @@ __all__ = ["DATA_NAMES", "section_name"]
 
 RUNTIME_STR = LINKER_STRINGS
 PCLNTAB_UNITS = section_keys("pclntab", "pclntab-relro")
+# the sections of type descriptors and funcdata (Go 1.27's .go.type and .go.func, and in a PIE their
+# relro twins, where the funcdata that holds pointers lies apart from moduledata.gofunc's)
+GO_TABLE_NAMES = section_names("go-type", "go-func")
 C_SUPPORT_UNITS = (
     # C code calls libc through the dynamic-link tables: other C code, other imports
     ".rela.plt",
@@ -55,7 +58,18 @@ C_SUPPORT_UNITS = (
 )
 # sections that follow the code and the type descriptors: symbol tables, and the tables of type and
 # itab offsets (sorted by type name: a descriptor that moves changes them)
-FOLLOW_CODE = (".symtab", ".strtab", ".gosymtab", ".typelink", ".itablink", "__typelink", "__itablink")
+FOLLOW_CODE = (
+    ".symtab",
+    ".strtab",
+    ".gosymtab",
+    ".typelink",
+    ".itablink",
+    ".data.rel.ro.typelink",  # (the same tables in a PIE's relro data)
+    ".data.rel.ro.itablink",
+    ".data.rel.ro.gosymtab",
+    "__typelink",
+    "__itablink",
+)
 MAX_STRING = 256  # bytes scanned either side of a run for its printable string
 MAX_RUNS = 20_000  # data runs looked at per comparison, shared fairly among the data sections (a
 # string section full of moved strings must not hide the section after it)
@@ -417,6 +431,7 @@ def follow_claims(ctx: DiffContext) -> list[Claim]:
             or in_debug_segment(u)
             or top in PCLNTAB_UNITS
             or name in FOLLOW_CODE
+            or name in GO_TABLE_NAMES
             or u in tables
         ):
             out.append(Claim.unit(u, fallback=True))

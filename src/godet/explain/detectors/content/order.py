@@ -13,6 +13,7 @@ from godet.compare.align import MIN_BLOCK, NO_SHIFT, align_blocks
 from godet.compare.bytes import as_array
 from godet.explain.detectors.base import RANK, Claim, DiffContext, Evidence, Finding
 from godet.explain.detectors.content.common import (
+    GO_TABLE_NAMES,
     PREVIEW,
     Run,
     State,
@@ -25,6 +26,7 @@ from godet.explain.detectors.content.common import (
     read_at,
     section_name,
     symbol_at,
+    type_descriptors,
     va_at,
 )
 from godet.explain.detectors.content.source import std_compiled_alike
@@ -91,12 +93,19 @@ def _data_order(ctx: DiffContext, st: State) -> list[_Reorder]:
     tries = MAX_ORDER_CLUSTERS
     # the functions' funcdata (go:func.*) is the compiler's, written with the code it describes: its
     # entries in another order follow that code (source.py claims them), never a generator's order
-    flo, fhi = funcdata(ctx.a)
+    # (nor are the type descriptors: the linker lays them out from the set of types the code uses)
+    compiled = [funcdata(ctx.a), type_descriptors(ctx.a)]
+    compiled += [
+        (sec.offset, sec.offset + sec.size) for sec in ctx.a.image.sections if sec.name in GO_TABLE_NAMES
+    ]
     for gap in GAPS:
         pend = [
             r
             for r in st.pending()
-            if r.a0 >= 0 and r.b0 >= 0 and r.a1 - r.a0 == r.b1 - r.b0 and not flo <= r.a0 < fhi
+            if r.a0 >= 0
+            and r.b0 >= 0
+            and r.a1 - r.a0 == r.b1 - r.b0
+            and not any(lo <= r.a0 < hi for lo, hi in compiled)
         ]
         if not pend:
             break
