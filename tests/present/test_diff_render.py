@@ -180,6 +180,22 @@ def test_text_abbreviates_long_evidence_in_the_middle(report_of: Callable[[str],
     assert "…" in line and line.rstrip().endswith(value[-10:]) and value not in out
 
 
+def test_text_keeps_whole_names_of_a_list() -> None:
+    """A list of names cut in the middle ran two names into one (``…/core.Pa…httputil.getNextUrl``):
+    whole names from the start, then how many were left out. Text with spaces is cut in the middle."""
+    from godet.present.diff_text import abbreviate
+
+    names = [
+        "github.com/bazelbuild/bazelisk/core.ParseIssues",
+        "github.com/bazelbuild/bazelisk/httputil.getNextUrl",
+    ]
+    got = abbreviate(", ".join(names), 70)
+    assert got == f"{names[0]}, … +1 more" and len(got) <= 70
+    text = '`0+.)/]M[<51=,-{}Ly, )(: \\x\\u\\U25>\n [(""))  unccallkind on 3125-Inf+Infallgallprootitab'
+    cut = abbreviate(text, 40)
+    assert "more" not in cut and cut.startswith(text[:20]) and cut.endswith(text[-19:])
+
+
 def test_text_colour_only_when_asked(report_of: Callable[[str], DiffReport]) -> None:
     rep = report_of("dirs")
     assert ESC in DiffText(color=True).render(rep)

@@ -711,3 +711,20 @@ def test_findfunctab_matches_go_tool_nm(gobin, old_go_binary, source: str) -> No
         assert pt is not None
         assert pt.findfunctab == (image.va_to_offset(addr), size)
         del image, pt
+
+
+@pytest.mark.parametrize("name", OLD_WITH_SYMBOLS)
+def test_funcdata_start_of_old_layouts_matches_go_tool_nm(old_go_binary, name: str) -> None:
+    """Before 1.18 funcdata are addresses: the lowest one any record holds opens go.func.* (as
+    ``go tool nm`` places the symbol, up to the few bytes no record points at); from 1.18
+    moduledata.gofunc says where it is, and the records hold offsets."""
+    path = old_go_binary(name)
+    syms = {n: a for a, _t, n in oracles.go_tool_nm(path)}
+    pt = _read(path)
+    start = pt.funcdata_start()
+    if pt.layout.funcdata_u32:
+        assert start is None
+    else:
+        base = syms.get("go.func.*", syms.get("go:func.*"))
+        assert base is not None and start is not None
+        assert base <= start < base + 16

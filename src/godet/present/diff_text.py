@@ -41,12 +41,20 @@ B_STYLE = "green"
 
 
 def abbreviate(value: str, limit: int) -> str:
-    """``value`` shortened to ``limit`` characters by cutting its middle (``head…tail``)."""
+    """``value`` shortened to ``limit`` characters by cutting its middle (``head…tail``); a list of
+    names (``x, y, z``, no spaces in an item) keeps its first whole items and says how many it left
+    out, so that no two names run into one."""
     value = safe.text(value)
     if len(value) <= limit:
         return value
     if limit <= 1:
         return ELLIPSIS[:limit]
+    items = value.split(", ")
+    if len(items) > 1 and all(x and not any(c.isspace() for c in x) for x in items):  # (names, paths)
+        for n in range(len(items) - 1, 0, -1):
+            shown = ", ".join(items[:n]) + f", {ELLIPSIS} +{len(items) - n} more"
+            if len(shown) <= limit:
+                return shown
     keep = limit - len(ELLIPSIS)
     head = (keep + 1) // 2
     tail = keep - head

@@ -421,6 +421,40 @@ class Pclntab:
         values = [v for _end, v in self._pcvalues(ByteView(self._data, self.big_endian).u32(at), i)]
         return max(values, default=-1) + 1
 
+    def funcdata_start(self) -> int | None:
+        """The lowest funcdata address any function's record holds (go.func.*, the stack maps the
+        compiler writes with the code), for the layouts whose funcdata are addresses (before 1.18;
+        from 1.18 moduledata.gofunc says it); None without any."""
+        if self.layout.funcdata_u32 or not len(self._funcoffs) or not self._data:
+            return None
+        if "funcdata_start" in self._record_cache:
+            return int(self._record_cache["funcdata_start"][0]) or None
+        data, ps = self._data, self.ptr_size
+        base = self.tables["pclntable"][0] - self.offset if self.layout.subtables else 0
+        pos = base + self._funcoffs
+        npc_at = pos + field_offset(self.layout.func, "npcdata", ps)
+        npc = _u32_at(data, npc_at, self.big_endian).astype(np.int64)
+        nfd = _nfuncdata(data, pos + self.layout.func.size(ps))
+        at = pos + self.layout.func.size(ps) + 4 * npc
+        if ps == 8:
+            at += ((self.offset + at) % 8 != 0) * 4  # (pointers are aligned)
+        lowest = 0
+        dt = np.dtype((">" if self.big_endian else "<") + ("u8" if ps == 8 else "u4"))
+        raw = np.frombuffer(data, dtype=np.uint8)
+        for k in range(int(min(nfd.max(initial=0), 16))):
+            where = at + ps * k
+            sel = (nfd > k) & (where + ps <= len(data))
+            if not sel.any():
+                continue
+            cols = where[sel][:, None] + np.arange(ps)[None, :]
+            words = np.ascontiguousarray(raw[cols]).view(dt).ravel()
+            words = words[words > 0]
+            if len(words):
+                low = int(words.min())
+                lowest = low if not lowest else min(lowest, low)
+        self._record_cache["funcdata_start"] = np.array([lowest], dtype=np.uint64)
+        return lowest or None
+
     def funcdata(self, i: int, k: int) -> int | None:
         """Function ``i``'s funcdata ``k`` (FUNCDATA_InlTree = 3, ...): from 1.18 an offset from
         moduledata.gofunc, before an address; None when the function has none."""
@@ -1024,6 +1058,21 @@ def read_pclntab(image: Image, symbols: SymbolTable | None = None) -> Pclntab | 
         _data=data,
         _funcoffs=funcoffs,
     )
+
+
+def _nfuncdata(data: bytes, ends: np.ndarray) -> np.ndarray:
+    """Each record's funcdata count, from the last four bytes of records that end at ``ends``. The
+    1.2 layout (magic 0xFFFFFFFB) serves Go 1.2 to 1.15, and its last word changed meaning on the
+    way: an int32 nfuncdata, then {funcID uint8, pad, pad, nfuncdata uint8} ("must be last"), in
+    records of one size. The byte that varies from record to record is the count: the word's
+    lowest byte in the old little-endian form, its last byte otherwise (big-endian both ways)."""
+    raw = np.frombuffer(data, dtype=np.uint8)
+    ok = (ends >= 4) & (ends <= len(data))
+    last = np.zeros(len(ends), dtype=np.int64)
+    first = np.zeros(len(ends), dtype=np.int64)
+    last[ok] = raw[ends[ok] - 1]
+    first[ok] = raw[ends[ok] - 4]
+    return last if np.count_nonzero(last) >= np.count_nonzero(first) else first
 
 
 def _text_base(

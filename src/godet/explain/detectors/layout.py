@@ -47,6 +47,11 @@ LAYOUT_UNITS = {
     ".xdata",
     ".gnu.hash",
     ".eh_frame_hdr",
+    # Mach-O: the pointers dyld binds for the imported functions (an entry per import)
+    "__DATA,__nl_symbol_ptr",
+    "__DATA,__la_symbol_ptr",
+    "__DATA,__got",
+    "__DATA_CONST,__got",
 }
 # NUL-separated symbol-name tables: their order is the symbol table's (the linker's, the external
 # linker's input order), so the same names in another order follow the layout.

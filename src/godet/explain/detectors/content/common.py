@@ -456,9 +456,11 @@ def _findfunctab_range(binary: Binary) -> tuple[int, int]:
 
 def funcdata(binary: Binary) -> tuple[int, int]:
     """The file range from go:func.* (moduledata.gofunc: the functions' stack maps, inline trees and
-    argument info, which the compiler writes with the code) to the end of its section; (0, 0) when
-    the binary does not say where it starts."""
+    argument info, which the compiler writes with the code; before 1.18 the lowest funcdata address
+    the records hold) to the end of its section; (0, 0) when the binary does not say where it starts."""
     base = inltree.gofunc_base(binary)
+    if base is None and binary.pclntab is not None:
+        base = binary.pclntab.funcdata_start()  # (funcdata are addresses before 1.18)
     lo = binary.image.va_to_offset(base) if base else None
     sec = binary.image.section_at(lo) if lo is not None else None
     if lo is None or sec is None:
