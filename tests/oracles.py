@@ -103,6 +103,24 @@ def go_tool_nm(path: Path) -> list[tuple[int, str, str]]:
     return out
 
 
+def go_tool_nm_size_listing(path: Path) -> str:
+    """stdout of ``go tool nm -size PATH`` (address, size, type letter, name per line)."""
+    return _go_cached("nm-size", path, ["tool", "nm", "-size"])
+
+
+_NM_SIZE_LINE = re.compile(r"^\s*([0-9a-f]+)\s+(\d+) \S (.*)$")
+
+
+def go_tool_nm_sizes(path: Path) -> dict[str, tuple[int, int]]:
+    """Each defined symbol's (address, size) per ``go tool nm -size``, the first of a name."""
+    found: dict[str, tuple[int, int]] = {}
+    for line in go_tool_nm_size_listing(path).splitlines():
+        m = _NM_SIZE_LINE.match(line)
+        if m:
+            found.setdefault(m.group(3), (int(m.group(1), 16), int(m.group(2))))
+    return found
+
+
 # --------------------------------------------------------------------------------------------
 # readelf (binutils): ELF only, fast, not cached
 

@@ -20,14 +20,11 @@ build), lief (the dylibs' load commands), the files' bytes and package.json.
 
 from __future__ import annotations
 
-import re
-import subprocess
-
 import lief
 
 import gobuild
 from godet.api import diff, inspect
-from oracles import go_version_m
+from oracles import go_tool_buildid, go_tool_nm_sizes, go_version_m
 
 PACKAGE = "@bazel/bazelisk"
 IBAZEL = "@bazel/ibazel"
@@ -49,14 +46,7 @@ def test_zero_modinfo_keeps_the_go_version(gobuild_available) -> None:  # type: 
     assert facts.go_version == _go_version(path) == "go1.15.2"
     assert facts.buildinfo_problem is None
     assert facts.buildinfo is not None and facts.buildinfo.main is None
-    tc = gobuild.toolchain()
-    buildid = subprocess.run(
-        [str(tc.go), "tool", "buildid", str(path)],
-        env=gobuild.go_env(tc),
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.strip()
+    buildid = go_tool_buildid(path)
     assert facts.go_build_id is not None and facts.go_build_id.value == buildid
 
 
@@ -79,18 +69,8 @@ def test_findfunctab_of_a_stripped_release_follows_the_code(gobuild_available) -
     assert rep.unexplained_bytes == 0
     # the table the rest was in: where go tool nm puts runtime.findfunctab in the unstripped build
     mac = _bin("1.8.1", "darwin_amd64")
-    tc = gobuild.toolchain()
-    nm = subprocess.run(
-        [str(tc.go), "tool", "nm", "-size", str(mac)],
-        env=gobuild.go_env(tc),
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    m = re.search(r"^\s*([0-9a-f]+)\s+(\d+) \S runtime\.findfunctab$", nm, re.M)
-    assert m is not None
     (facts,) = inspect(str(mac))
-    assert facts.pclntab.findfunctab[1] == int(m.group(2))
+    assert facts.pclntab.findfunctab[1] == go_tool_nm_sizes(mac)["runtime.findfunctab"][1]
 
 
 def test_dylibs_in_another_order_are_named_by_their_order(gobuild_available) -> None:  # type: ignore[no-untyped-def]

@@ -9,35 +9,16 @@ runtime.types).
 
 from __future__ import annotations
 
-import re
-import subprocess
-
 import lief
 import numpy as np
 
 import gobuild
 from godet.read.binary import open_binaries
 from godet.read.pclntab import moduledata_types
+from oracles import go_tool_nm_sizes
 
 CHAINED = ("turbo-darwin-arm64", "1.6.2", ("turbo",))
 OPCODES = ("turbo-darwin-arm64", "1.6.1", ("turbo",))
-
-
-def _nm(path) -> dict[str, tuple[int, int]]:  # type: ignore[no-untyped-def]
-    tc = gobuild.toolchain()
-    out = subprocess.run(
-        [str(tc.go), "tool", "nm", "-size", str(path)],
-        env=gobuild.go_env(tc),
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    found = {}
-    for line in out.splitlines():
-        m = re.match(r"^\s*([0-9a-f]+)\s+(\d+) \S (.*)$", line)
-        if m:
-            found.setdefault(m.group(3), (int(m.group(1), 16), int(m.group(2))))
-    return found
 
 
 def test_rebases_match_lief(gobuild_available) -> None:  # type: ignore[no-untyped-def]
@@ -77,7 +58,7 @@ def test_loaded_bytes_differ_only_at_fixups(gobuild_available) -> None:  # type:
 def test_moduledata_behind_chained_fixups_matches_go_tool_nm(gobuild_available) -> None:  # type: ignore[no-untyped-def]
     for spec in (CHAINED, OPCODES):
         path = gobuild.npm_binary(*spec)
-        nm = _nm(path)
+        nm = go_tool_nm_sizes(path)
         with open_binaries(str(path)) as (b,):
             p = b.pclntab
             assert p is not None

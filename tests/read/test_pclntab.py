@@ -104,14 +104,7 @@ def _pcln_set(pt: Pclntab) -> set[tuple[str, int]]:
 
 def _nm_size_listing(path: Path) -> str:
     """``go tool nm -size`` of ``path``."""
-    tc = gobuild.toolchain()
-    return subprocess.run(
-        [str(tc.go), "tool", "nm", "-size", str(path)],
-        env=gobuild.go_env(tc),
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    return oracles.go_tool_nm_size_listing(path)
 
 
 def _nm_sizes(path: Path) -> dict[tuple[str, int], int]:
@@ -701,10 +694,9 @@ def test_findfunctab_matches_go_tool_nm(gobin, old_go_binary, source: str) -> No
     lists them, in .rodata before Go 1.26 and inside the pclntab from then on."""
     kind, name = source.split(":", 1)
     path = gobin(name) if kind == "fixture" else old_go_binary(name)
-    listing = _nm_size_listing(path)
-    m = re.search(r"^\s*([0-9a-f]+)\s+(\d+) \S runtime\.findfunctab$", listing, re.M)
-    assert m is not None, "go tool nm lists no runtime.findfunctab"
-    addr, size = int(m.group(1), 16), int(m.group(2))
+    nm = oracles.go_tool_nm_sizes(path)
+    assert "runtime.findfunctab" in nm, "go tool nm lists no runtime.findfunctab"
+    addr, size = nm["runtime.findfunctab"]
     with MappedFile(str(path)) as mapped:
         image = open_images(mapped)[0]
         pt = read_pclntab(image, read_symbols(image))
