@@ -81,3 +81,24 @@ def test_no_copy_without_rebases(gobuild_available) -> None:  # type: ignore[no-
         assert isinstance(got, memoryview) and np.array_equal(
             np.frombuffer(got, np.uint8), np.frombuffer(b.image.data[:4096], np.uint8)
         )
+
+
+def test_corrupt_chains_read_as_the_files_bytes(gobuild_available, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """A chained-fixups table cut or scribbled over is no error: the file's own bytes stand."""
+    import random
+
+    src = gobuild.npm_binary(*CHAINED)
+    with open_binaries(str(src)) as (b,):
+        dataoff, datasize = b.image.header["chained_fixups"]
+    data = bytearray(src.read_bytes())
+    rng = random.Random(7)
+    for k in range(8):
+        bad = bytearray(data)
+        for _ in range(16):
+            bad[dataoff + rng.randrange(min(datasize, 256))] = rng.randrange(256)
+        path = tmp_path / f"turbo{k}"
+        path.write_bytes(bytes(bad))
+        with open_binaries(str(path)) as (b,):
+            rb = b.image.rebases  # (whatever the scribbles say, no exception)
+            assert rb is None or (rb.offsets >= 0).all()
+            assert b.pclntab is not None

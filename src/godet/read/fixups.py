@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from godet.errors import FormatError
 from godet.read.bytesview import ByteView
 from godet.read.image import Image
 
@@ -46,8 +47,15 @@ class Rebases:
 
 
 def read_rebases(image: Image) -> Rebases | None:
-    """The image's chained fixups decoded; None without them or in a format not read here (the
-    file's bytes then stand for themselves). A malformed table gives what was read before it."""
+    """The image's chained fixups decoded; None without them, in a format not read here or
+    malformed (the file's bytes then stand for themselves: readers of pointers find less)."""
+    try:
+        return _read(image)
+    except FormatError:
+        return None
+
+
+def _read(image: Image) -> Rebases | None:
     where = image.header.get("chained_fixups")
     if not where or image.ptr_size != 8 or image.big_endian:
         return None
