@@ -37,6 +37,7 @@ DATES = {  # changelog dates, RFC 2822 as dpkg writes them
     "1.15+b1": "Sun, 12 Apr 2026 11:17:02 +0000",
     "1.0.3-1": "Thu, 01 Jan 2026 09:00:00 +0000",
     "1.0.4-1": "Mon, 02 Feb 2026 09:00:00 +0000",
+    "1.0-2": "Fri, 01 Mar 2024 10:00:00 +0000",
 }
 
 
@@ -1170,3 +1171,64 @@ def test_a_debs_upstream_version(version: str, upstream: str) -> None:
     from godet.sources.pkgmeta import PackageMeta
 
     assert PackageMeta("deb", "x", version + "+b1", version).upstream_version == upstream
+
+
+_DEP_A = """// Package dep is a local dependency.
+package dep
+
+// Version is the dependency's release.
+const Version = "1.0.0"
+
+// Greeting returns a message naming the dependency version.
+//
+//go:noinline
+func Greeting() string {
+\treturn "example.com/dep version " + Version
+}
+"""
+_DEP_B = _DEP_A.replace(  # other code, the same strings
+    'return "example.com/dep version " + Version\n}',
+    'b := []byte("example.com/dep version " + Version)\n\tfor i := range b {\n\t\tif b[i] == 35 {\n'
+    "\t\t\tb[i] = 45\n\t\t}\n\t}\n\treturn string(b)\n}",
+)
+
+
+@need_dpkg
+@pytest.mark.parametrize("changed", ["library", "program"])
+def test_a_new_revision_against_other_libraries(changed: str, tmp_path: Path, gobuild_available) -> None:  # type: ignore[no-untyped-def]
+    """gh 2.46.0-3 -> 2.46.0-4 and syncthing 1.29.5~ds1-2 -> -5 (Debian): one upstream version in two
+    revisions of its packaging, built against other library versions (Static-Built-Using). Every
+    changed function lay in the libraries (golang.org/x/text, protobuf, mimetype; quic-go's methods
+    promoted into syncthing's types), yet they were source-change roots: they follow the libraries.
+    The program's own code changed by a revision's patch stays the source's."""
+    edits_b = (
+        (("dep/dep.go", _DEP_B),)
+        if changed == "library"
+        else (
+            ("dep/dep.go", _DEP_A),
+            (
+                "main.go",
+                (gobuild.TESTDATA / "withdep/main.go").read_text().replace("fmt.Println(", "fmt.Print("),
+            ),
+        )
+    )
+    bins = gobuild.build_pair(
+        gobuild.BuildSpec("withdep", flags=("-trimpath",), edits=(("dep/dep.go", _DEP_A),)),
+        gobuild.BuildSpec("withdep", flags=("-trimpath",), edits=edits_b),
+    )
+    assert go_version_m(bins[0]).splitlines()[1].split("\t")[-1] == "example.com/withdep"  # the main package
+    libs = ("golang-example-dep (= 1.0-1)", "golang-example-dep (= 1.1-1)")
+    a, _ = build_deb(tmp_path / "a", "1.0-1", {"usr/bin/app": bins[0].read_bytes()}, ["1.0-1"], libs[0])
+    b, _ = build_deb(
+        tmp_path / "b", "1.0-2", {"usr/bin/app": bins[1].read_bytes()}, ["1.0-2", "1.0-1"], libs[1]
+    )
+    report = _node(tree := _diff(a, b), "data.tar.xz/usr/bin/app")["report"]
+    validate(tree)
+    sc = [c for c in report["causes"] if c["id"] == "source-change"]
+    assert sc
+    if changed == "library":
+        assert all((c["role"], c["because"]) == ("consequence", "build-dependencies") for c in sc)
+        (bd,) = [c for c in report["causes"] if c["id"] == "build-dependencies"]
+        assert bd["role"] == "root" and "one upstream version (1.0)" in bd["summary"]
+    else:
+        assert any(c["role"] == "root" for c in sc)

@@ -683,6 +683,12 @@ def _without_release(path: str, version: str) -> str | None:
     return None
 
 
+def _libraries_changed(causer: Finding, effect: Finding) -> bool:
+    """One upstream version packaged twice against other library versions, and the effect's code is
+    all the libraries' (none of it lies in the main package's repository)."""
+    return SAME_UPSTREAM in causer.traits and LIBRARY_CODE in effect.traits
+
+
 def _same_package_source(causer: Finding, effect: Finding) -> bool:
     """The causer says both packages come from one source (a Debian binNMU, or one version built twice)."""
     return SAME_SOURCE in causer.traits
@@ -740,6 +746,11 @@ LISTED_VERSIONS = "versions listed"
 MOVED_LINES = "function start lines"  # the key of source-change "functions start on other lines"
 HEADER_SHIFT = "header-shift"  # trait of a moved-lines finding: every function of each file moved alike
 SAME_SOURCE = "same-source"  # trait of a package's build-dependencies finding: one source, other libraries
+# ... one upstream version, another revision of the packaging (a .deb's -2 against -5), other libraries
+SAME_UPSTREAM = "same-upstream"
+# trait of a source-change or embedded-content finding: all its code lies outside the repository of
+# the main package (what the libraries a package was built against hold)
+LIBRARY_CODE = "library-code"
 CGO_ONE_SIDE = "cgo-one-side"  # trait of a string-literal or linkage finding: runtime/cgo in one build only
 GO_LITERALS = "go-literals"  # trait of a string-literal finding: a changed string lies in Go's literals
 C_LITERALS = "c-literals"  # ... in a C object's read-only data
@@ -851,6 +862,8 @@ CONDITION_TEXT = {  # how the docs and the accuracy report say each condition
     "bump-literals": "the changed strings are loaded by the bumped modules' code only",
     "libraries-only": "the linkage differs only in which libraries it names",
     "names-versions": "each differing value is the other's with one release's version put for the other's",
+    "libraries-changed": "the packages hold one upstream version, and all the changed code lies outside the "
+    "main package's repository",
     "brings-modules": "some module is recorded in one build only",
 }
 CONDITIONS: dict[str, Callable[[Finding, Finding], bool]] = {
@@ -872,6 +885,7 @@ CONDITIONS: dict[str, Callable[[Finding, Finding], bool]] = {
     "module-one-sided": _module_one_sided,
     "libraries-only": _libraries_only,
     "names-versions": _names_versions,
+    "libraries-changed": _libraries_changed,
     "brings-modules": _brings_modules,
     "releases-differ": _releases_differ,
     "release-settings": _settings_of_the_releases,
@@ -1114,6 +1128,16 @@ EDGES: tuple[Edge, ...] = (
         "source-change",
         "the package's own source is the same: code that changed is the Go libraries it was built against",
         when="same-package-source",
+    ),
+    *(
+        E(
+            "build-dependencies",
+            effect,
+            "another revision of the same upstream source, built against other library versions: code "
+            "that changed only in the libraries is theirs",
+            when="libraries-changed",
+        )
+        for effect in ("source-change", "embedded-content")
     ),
     E(
         "build-dependencies",

@@ -24,9 +24,9 @@ from godet.compare.bytes import images_equal
 from godet.compare.layout import compare
 from godet.errors import GodetError, NotGoBinary
 from godet.explain import model
-from godet.explain.causes import CAUSES, SAME_CODE
+from godet.explain.causes import CAUSES, LIBRARY_CODE, SAME_CODE, SAME_UPSTREAM
 from godet.explain.detectors.base import EXTRA_DETECTOR_ERRORS, DiffContext, Evidence, Finding
-from godet.explain.owners import attribute_owners, code_runs
+from godet.explain.owners import attribute_owners, code_runs, library_code
 from godet.explain.report import DiffReport, Residual, SectionSummary, Side
 from godet.explain.settle import Settlement, settle
 from godet.read.binary import Binary, open_binaries
@@ -141,6 +141,10 @@ def _diff_binaries(
         ctx.findings.extend(_declared(_run(module.detect, ctx, name), module, name))
         _release(a, b)
     ctx.findings.extend(copy.copy(f) for f in given if SAME_CODE not in f.traits)
+    if any(SAME_UPSTREAM in f.traits for f in given):  # one upstream source: what changed in libraries only
+        for f in ctx.findings:
+            if f.cause in ("source-change", "embedded-content") and library_code(ctx, f):
+                f.traits = f.traits | {LIBRARY_CODE}
     if any(SAME_CODE in f.traits for f in given):  # a fact for the model, not a cause to report
         for f in ctx.findings:
             if f.cause in ("source-change", "string-literal"):

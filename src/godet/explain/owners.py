@@ -8,15 +8,76 @@ multi-cause pair says "dependency golang.org/x/sys: 310 functions, 1.2 MB; toolc
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from godet.arrays import unique_inverse
-from godet.explain.detectors.base import DiffContext
+from godet.explain.causes import EMBED_USERS
+from godet.explain.detectors.base import DiffContext, Finding
 from godet.explain.settle import Settlement
 from godet.read.binary import Binary
 from godet.read.owners import ModuleIndex, package_of
 
 MAX_OWNERS = 12
+MAX_CLAIMS_READ = 20_000  # claims of one finding placed in their functions at most (library_code)
+
+
+def own_repository(binary: Binary) -> str | None:
+    """The import path of the repository the main package lives in, by Go's layout convention:
+    the main package's path up to its cmd/ directory (github.com/cli/cli/v2/cmd/gh gives
+    github.com/cli/cli/v2), else that path itself; None without buildinfo."""
+    bi = binary.buildinfo
+    path = bi.path if bi is not None else ""
+    if not path:
+        return None
+    head, sep, _ = path.partition("/cmd/")
+    return head if sep else path.removesuffix("/cmd")
+
+
+_PROMOTED = re.compile(r"^(.*?/[^/]*?)\.(\(\*?[A-Za-z_]\w*\)|[A-Za-z_]\w*)\.(.+/.+)$")
+
+
+def _code_owner(name: str) -> str | None:
+    """The package whose code a function is: its own, except for the wrapper the compiler writes
+    for another package's unexported method promoted through an embedded field
+    (``pkg.T.github.com/quic-go/quic-go.destroy``: quic-go's method set made it)."""
+    m = _PROMOTED.match(name)
+    if m is not None:
+        return package_of(m.group(3)) or m.group(1)
+    return package_of(name)
+
+
+def library_code(ctx: DiffContext, finding: Finding) -> bool:
+    """Whether all the code a finding names lies outside the main package's repository: the
+    packages of the functions it claims (the comparison's units of code named after them;
+    compiler-generated ones aside), and the packages that use a changed embed.FS. False when it
+    names no package outside the standard library, or the main package is unknown."""
+    root = own_repository(ctx.a) or own_repository(ctx.b)
+    if root is None:
+        return False
+    code = {s.key for b in (ctx.a, ctx.b) for s in b.image.sections if s.executable}
+    pkgs: set[str] = set()
+    for c in finding.claims[:MAX_CLAIMS_READ]:
+        top, sep, func = c.unit_key.partition("/")
+        if sep and top in code and not func.startswith("["):
+            name: str | None = func  # a unit of code named after its function
+        elif c.side and not c.unit_key and not c.fallback:  # (a fallback: code that may only have moved)
+            binary = ctx.a if c.side == "a" else ctx.b
+            sec, tab = binary.image.section_at(c.start), binary.pclntab
+            i = tab.index_at(sec.addr + c.start - sec.offset) if sec and sec.executable and tab else None
+            name = tab.name(i) if tab is not None and i is not None else None
+        else:
+            name = None
+        pkg = _code_owner(name) if name else None
+        if pkg is not None:
+            pkgs.add(pkg)
+    for e in finding.evidence:
+        if e.label == EMBED_USERS:
+            pkgs |= {p for v in (e.a, e.b) if isinstance(v, str) for p in v.split(", ") if p}
+    # the standard library's functions come and go with whoever calls them: they decide nothing
+    named = {p for p in pkgs if "." in p.split("/", 1)[0]}
+    return bool(named) and not any(p == "main" or p == root or p.startswith(root + "/") for p in pkgs)
 
 
 def code_runs(ctx: DiffContext) -> np.ndarray:

@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-from godet.explain.causes import SAME_CODE, SAME_SOURCE
+from godet.explain.causes import SAME_CODE, SAME_SOURCE, SAME_UPSTREAM
 from godet.explain.detectors.base import Evidence, Finding
 from godet.explain.tree import Node, NodeCause
 from godet.sources.base import Member, Source
@@ -163,7 +163,9 @@ def binary_context(pair: PackagePair | None) -> tuple[Finding, ...]:
         return ()
     if pair.sources_differ:
         ua, ub = pair.a.upstream_version, pair.b.upstream_version
-        if not ua or not ub or ua == ub:
+        if ua and ua == ub:
+            return _revision_context(pair, ua)
+        if not ua or not ub:
             return ()
         # another release of the software: what names its version (a build directory Debian names
         # after it, a version stamped with -X) follows it
@@ -188,6 +190,29 @@ def binary_context(pair: PackagePair | None) -> tuple[Finding, ...]:
             [],
             key="Built-Using",  # (the verdict names the field, not the first library's versions)
             traits=frozenset({SAME_SOURCE}),
+        ),
+    )
+
+
+def _revision_context(pair: PackagePair, upstream: str) -> tuple[Finding, ...]:
+    """One upstream version in two revisions of its packaging (gh 2.46.0-3 and -4): when they were
+    built against other Go library versions, a build-dependencies finding that explains the code
+    that changed in the libraries only (trait SAME_UPSTREAM; the revisions' own patches stay source)."""
+    la, lb = _built_with(pair.a), _built_with(pair.b)
+    names = sorted(n for n in la.keys() | lb.keys() if la.get(n) != lb.get(n))
+    if not names:
+        return ()
+    listed = ", ".join(names[:3]) + (", …" if len(names) > 3 else "")
+    return (
+        Finding(
+            "build-dependencies",
+            f"The packages hold one upstream version ({upstream}) in two revisions ({pair.a.version} vs "
+            f"{pair.b.version}), compiled with other versions of {len(names)} Go library package(s) "
+            f"(Built-Using: {listed}), whose code is compiled into the program.",
+            [Evidence(n, la.get(n), lb.get(n)) for n in names[:MAX_EVIDENCE]],
+            [],
+            key="Built-Using",
+            traits=frozenset({SAME_UPSTREAM}),
         ),
     )
 
