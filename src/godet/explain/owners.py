@@ -20,7 +20,7 @@ from godet.read.binary import Binary
 from godet.read.owners import ModuleIndex, package_of
 
 MAX_OWNERS = 12
-MAX_CLAIMS_READ = 20_000  # claims of one finding placed in their functions at most (library_code)
+MAX_CLAIMS_READ = 200_000  # claims of one finding placed in their functions (library_code) at most
 
 
 def own_repository(binary: Binary) -> str | None:
@@ -54,11 +54,11 @@ def library_code(ctx: DiffContext, finding: Finding) -> bool:
     compiler-generated ones aside), and the packages that use a changed embed.FS. False when it
     names no package outside the standard library, or the main package is unknown."""
     root = own_repository(ctx.a) or own_repository(ctx.b)
-    if root is None:
-        return False
+    if root is None or len(finding.claims) > MAX_CLAIMS_READ:
+        return False  # (unknown, or too much to read: it stays what it is)
     code = {s.key for b in (ctx.a, ctx.b) for s in b.image.sections if s.executable}
     pkgs: set[str] = set()
-    for c in finding.claims[:MAX_CLAIMS_READ]:
+    for c in finding.claims:
         top, sep, func = c.unit_key.partition("/")
         if sep and top in code and not func.startswith("["):
             name: str | None = func  # a unit of code named after its function
