@@ -24,7 +24,7 @@ import lief
 
 import gobuild
 from godet.api import diff, inspect
-from oracles import go_tool_buildid, go_tool_nm_sizes, go_version_m
+from oracles import go_tool_buildid, go_tool_nm, go_tool_nm_sizes, go_version_m
 
 PACKAGE = "@bazel/bazelisk"
 IBAZEL = "@bazel/ibazel"
@@ -111,3 +111,19 @@ def test_funcdata_of_go114_releases_follows_the_code(gobuild_available) -> None:
         rep = diff(str(a), str(b))
         assert "toolchain-version" not in {r.cause for r in rep.roots}
         assert rep.unexplained_bytes == 0, platform
+
+
+def test_symbol_table_rule_reads_go_symbols_only(gobuild_available) -> None:  # type: ignore[no-untyped-def]
+    """GD305 told ibazel's darwin builds (linked with -s by ld64) to link with -s: the 55 defined
+    symbols left are the C ones cgo exports and dyld needs, which -s cannot omit. Oracle: go tool nm
+    lists no runtime.main there; bazelisk's unstripped darwin build keeps it."""
+    from godet.api import check
+
+    stripped = gobuild.npm_binary(IBAZEL, "0.28.0", ("darwin_arm64/ibazel",))
+    named = _bin("1.9.0", "darwin_amd64")
+    names = [{n for _a, _t, n in go_tool_nm(p)} for p in (stripped, named)]
+    assert "runtime.main" not in names[0] and "runtime.main" in names[1]
+    assert any(not n.startswith("runtime.") for n in names[0])  # (a symbol table is there)
+    rep = check([str(stripped), str(named)])
+    rules = [{f.rule for f in r.findings} for r in rep.results]
+    assert "GD305" not in rules[0] and "GD305" in rules[1]

@@ -452,9 +452,10 @@ def _detect_dwarf(rule: Rule, b: Binary, policy: Policy) -> list[Finding]:
 
 def _detect_symbols(rule: Rule, b: Binary, policy: Policy) -> list[Finding]:
     s = b.symbols
-    if not getattr(s, "present", False):
+    if not getattr(s, "present", False) or not s.names_go:
+        # a Mach-O linked with -s keeps what dyld needs in LC_SYMTAB: its undefined imports
+        # (libSystem functions) and, linked externally, the C symbols cgo exports; no Go symbol
         return []
-    # a Mach-O linked with -s keeps its undefined imports (libSystem functions) in LC_SYMTAB
     defined = sum(1 for x in s.symbols if x.kind not in ("U", "u"))
     if not defined:
         return []
@@ -777,7 +778,8 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "GD305", "symbol-table", "warning", "symbol-table",
         "Symbol table present",
-        "A static symbol table (ELF .symtab, PE COFF symbols, Mach-O LC_SYMTAB).",
+        "A static symbol table (ELF .symtab, PE COFF symbols, Mach-O LC_SYMTAB) that names Go's symbols "
+        "(a Mach-O linked with -s keeps only what dyld needs: its imports and the C symbols cgo exports).",
         "It adds names and layout that differ with any code change, and a later strip on one side only "
         "makes otherwise identical builds differ.",
         "Link with -ldflags=-s (usually -ldflags=\"-s -w\") instead of stripping afterwards.",
