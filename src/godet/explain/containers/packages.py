@@ -171,33 +171,28 @@ def binary_context(pair: PackagePair | None) -> tuple[Finding, ...]:
         # after it, a version stamped with -X) follows it
         ev = [Evidence("upstream version", ua, ub)]
         return (Finding("package-version", f"The packages hold version {ua} vs {ub}.", ev, []),)
-    la, lb = _built_with(pair.a), _built_with(pair.b)
-    names = sorted(n for n in la.keys() | lb.keys() if la.get(n) != lb.get(n))
-    changed = [Evidence(n, la.get(n), lb.get(n)) for n in names]
-    if not changed:
-        if not built_using(pair.a.fields) and not built_using(pair.b.fields):
-            return ()  # (no record of what the program was built against)
-        # the same libraries: the program's own code is the same, a fact for the model (not a cause)
-        return (Finding("build-dependencies", "", [], [], traits=frozenset({SAME_SOURCE, SAME_CODE})),)
-    listed = ", ".join(names[:3]) + (", …" if len(names) > 3 else "")
-    return (
-        Finding(
-            "build-dependencies",
-            f"The package's source is the same ({pair.a.source_version}); it was compiled with other "
-            f"versions of {len(changed)} Go library package(s) (Built-Using: {listed}), whose code is "
-            "compiled into the program.",
-            changed[:MAX_EVIDENCE],
-            [],
-            key="Built-Using",  # (the verdict names the field, not the first library's versions)
-            traits=frozenset({SAME_SOURCE}),
-        ),
+    libraries = _libraries_finding(
+        pair, f"The package's source is the same ({pair.a.source_version}); it was", SAME_SOURCE
     )
+    if libraries:
+        return libraries
+    if not built_using(pair.a.fields) and not built_using(pair.b.fields):
+        return ()  # (no record of what the program was built against)
+    # the same libraries: the program's own code is the same, a fact for the model (not a cause)
+    return (Finding("build-dependencies", "", [], [], traits=frozenset({SAME_SOURCE, SAME_CODE})),)
 
 
 def _revision_context(pair: PackagePair, upstream: str) -> tuple[Finding, ...]:
     """One upstream version in two revisions of its packaging (gh 2.46.0-3 and -4): when they were
     built against other Go library versions, a build-dependencies finding that explains the code
     that changed in the libraries only (trait SAME_UPSTREAM; the revisions' own patches stay source)."""
+    head = f"The packages hold one upstream version ({upstream}) in two revisions ({pair.a.version} vs "
+    return _libraries_finding(pair, head + f"{pair.b.version}),", SAME_UPSTREAM)
+
+
+def _libraries_finding(pair: PackagePair, head: str, trait: str) -> tuple[Finding, ...]:
+    """A build-dependencies finding for the Go library packages the two record other versions of
+    (``head`` opens its summary), with ``trait`` for the model; empty when none differ."""
     la, lb = _built_with(pair.a), _built_with(pair.b)
     names = sorted(n for n in la.keys() | lb.keys() if la.get(n) != lb.get(n))
     if not names:
@@ -206,13 +201,12 @@ def _revision_context(pair: PackagePair, upstream: str) -> tuple[Finding, ...]:
     return (
         Finding(
             "build-dependencies",
-            f"The packages hold one upstream version ({upstream}) in two revisions ({pair.a.version} vs "
-            f"{pair.b.version}), compiled with other versions of {len(names)} Go library package(s) "
-            f"(Built-Using: {listed}), whose code is compiled into the program.",
+            f"{head} compiled with other versions of {len(names)} Go library package(s) (Built-Using: "
+            f"{listed}), whose code is compiled into the program.",
             [Evidence(n, la.get(n), lb.get(n)) for n in names[:MAX_EVIDENCE]],
             [],
-            key="Built-Using",
-            traits=frozenset({SAME_UPSTREAM}),
+            key="Built-Using",  # (the verdict names the field, not the first library's versions)
+            traits=frozenset({trait}),
         ),
     )
 
