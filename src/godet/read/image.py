@@ -436,6 +436,8 @@ ROLES: Mapping[str, str] = {
     "go-buildid-note": "the Go build ID note",
     "gnu-buildid-note": "the GNU build ID note",
     "symtab": "the static symbol table section",
+    "link-tables": "the linker's tables of type and itab offsets (and the old Go symbol table), which "
+    "follow the code",
     "comment": "the C toolchain's identification strings",
     "debug-prefix": "name prefix of DWARF sections",
     "zdebug-prefix": "name prefix of zlib-compressed DWARF sections (with a ZLIB header)",

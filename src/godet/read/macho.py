@@ -320,6 +320,7 @@ class MachoFormat(ExecutableFormat):
         "go-module": ("__go_module",),
         "moduledata": ("__go_module", "__noptrdata", "__data", "__DATA_CONST,__rodata"),
         "pclntab": ("__TEXT,__gopclntab", "__DATA_CONST,__gopclntab"),
+        "link-tables": ("__typelink", "__itablink", "__gosymtab"),
         "buildinfo": ("__DATA,__go_buildinfo", "__go_buildinfo"),
         "fipsinfo": ("__DATA,__go_fipsinfo", "__go_fipsinfo"),
         "debug-prefix": ("__debug_",),

@@ -57,7 +57,10 @@ PCHEADER_118 = Struct("pcHeader 1.18", [("magic", 4), ("pad1", 1), ("pad2", 1), 
                                         ("funcnameOffset", "W"), ("cuOffset", "W"), ("filetabOffset", "W"),
                                         ("pctabOffset", "W"), ("pclnOffset", "W")])
 
-# _func: the entry is a uintptr before 1.18 and a uint32 offset from the text base after.
+# _func: the entry is a uintptr before 1.18 and a uint32 offset from the text base after. The 1.2
+# layout's last word is an int32 nfuncdata in the early releases and {funcID, pad, pad, nfuncdata
+# uint8} in the later ones up to 1.15 (one magic for both): its nfuncdata field reads only the
+# first form; see _nfuncdata (go1.14's records, tests/read/test_pclntab.py).
 FUNC_12 = Struct("_func 1.2", [("entry", "W"), ("nameOff", 4, True), ("args", 4, True), ("frame", 4, True),
                                ("pcsp", 4), ("pcfile", 4), ("pcln", 4), ("npcdata", 4), ("nfuncdata", 4)])
 FUNC_116 = Struct("_func 1.16", [("entry", "W"), ("nameOff", 4, True), ("args", 4, True), ("deferreturn", 4),

@@ -58,18 +58,7 @@ C_SUPPORT_UNITS = (
 )
 # sections that follow the code and the type descriptors: symbol tables, and the tables of type and
 # itab offsets (sorted by type name: a descriptor that moves changes them)
-FOLLOW_CODE = (
-    ".symtab",
-    ".strtab",
-    ".gosymtab",
-    ".typelink",
-    ".itablink",
-    ".data.rel.ro.typelink",  # (the same tables in a PIE's relro data)
-    ".data.rel.ro.itablink",
-    ".data.rel.ro.gosymtab",
-    "__typelink",
-    "__itablink",
-)
+FOLLOW_CODE = frozenset({".symtab", ".strtab", *section_names("link-tables")})
 MAX_STRING = 256  # bytes scanned either side of a run for its printable string
 MAX_RUNS = 20_000  # data runs looked at per comparison, shared fairly among the data sections (a
 # string section full of moved strings must not hide the section after it)
