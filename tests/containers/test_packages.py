@@ -72,6 +72,8 @@ def build_deb(
     clamp: bool = True,
     scripts: dict[str, str] | None = None,
     native: bool = False,
+    mtimes: dict[str, int] | None = None,
+    fields: str = "",
 ) -> tuple[Path, int]:
     """A .deb as dpkg-buildpackage leaves it: control, md5sums, changelog(s), files clamped to the
     latest changelog entry (unless ``clamp`` is False). Returns the package and that epoch."""
@@ -90,6 +92,8 @@ def build_deb(
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         (root / name).write_bytes(data)
         os.chmod(root / name, 0o755 if name.startswith("usr/bin/") else 0o644)
+    for name, t in (mtimes or {}).items():  # a time a build tool set (before the clamp)
+        os.utime(root / name, (t, t))
     for name, target in (links or {}).items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         os.symlink(target, root / name)
@@ -97,7 +101,7 @@ def build_deb(
     (root / "DEBIAN/control").write_text(
         f"Package: app\nSource: app ({source[0]})\nVersion: {version}\nArchitecture: amd64\n"
         f"Maintainer: Dev <dev@example.com>\nInstalled-Size: {sum(map(len, files.values())) // 1024 + 1}\n"
-        f"Built-Using: {built_using}\nDescription: test package\n"
+        f"Built-Using: {built_using}\n{fields}Description: test package\n"
     )
     sums = [
         f"{hashlib.md5(p.read_bytes()).hexdigest()}  {p.relative_to(root)}"
@@ -193,6 +197,56 @@ def test_binary_only_rebuild_with_a_new_toolchain(tmp_path: Path, gobin) -> None
     roots = {r["id"] for r in tree["rollup"] if r["role"] == "root"}
     assert {"package-version", "build-dependencies"} <= roots
     assert "source-change" not in {r["id"] for r in tree["rollup"]}  # same source: nothing says otherwise
+
+
+@need_dpkg
+def test_binary_only_rebuild_with_new_build_tools(tmp_path: Path) -> None:
+    """A binNMU built with newer build tools: debhelper 13.x gives NEWS.Debian its latest entry's
+    time (before the binNMU's epoch, so the clamp leaves it), where the older build's time was
+    clamped to its own epoch; and ${misc:Pre-Depends} no longer names init-system-helpers. Both
+    follow the build environment, not the version (the source is the same)."""
+    news = "usr/share/doc/app/NEWS.Debian.gz"
+    entry = int(dt.datetime(2023, 6, 1, 12, tzinfo=dt.UTC).timestamp())
+    files = {news: gzip.compress(b"app (1.0-1) news\n", mtime=0)}
+    a, ea = build_deb(
+        tmp_path,
+        "1.0-1",
+        files,
+        ["1.0-1"],
+        "golang-1.21 (= 1.21.13-1)",
+        fields="Pre-Depends: init-system-helpers (>= 1.54~)\n",
+    )
+    b, eb = build_deb(
+        tmp_path, "1.0-1+b1", files, ["1.0-1"], "golang-1.22 (= 1.22.0-1)", mtimes={news: entry}
+    )
+    env = {**os.environ, "TZ": "UTC"}
+    listed = [  # dpkg-deb's own listing: A's time clamped to its epoch, B's the tool's, before B's
+        " ".join(line.split()[3:5])
+        for deb in (a, b)
+        for line in subprocess.run(
+            ["dpkg-deb", "-c", str(deb)], capture_output=True, text=True, env=env
+        ).stdout.splitlines()
+        if line.endswith(news)
+    ]
+    assert listed == [_utc(ea)[:16], _utc(entry)[:16]]
+    tree = _diff(a, b)
+    node = _node(tree, "data.tar.xz/" + news)
+    (mtime,) = [c for c in node["causes"] if c["id"] == "file-mtime"]
+    assert (mtime["role"], mtime["because"]) == ("consequence", "build-dependencies")
+    assert mtime["evidence"][0]["a"].startswith(_utc(ea)) and mtime["evidence"][0]["b"].startswith(
+        _utc(entry)
+    )
+    assert entry < eb
+    control = _node(tree, "control.tar.xz/control")["causes"]
+    pre = next(c for c in control if any(e["label"] == "Pre-Depends" for e in c["evidence"]))
+    assert (pre["id"], pre["role"], pre["because"]) == (
+        "build-dependencies",
+        "consequence",
+        "build-dependencies",
+    )
+    assert _field(a, "Pre-Depends") and not _field(b, "Pre-Depends")
+    roots = {r["id"] for r in tree["rollup"] if r["role"] == "root"}
+    assert roots == {"package-version", "build-dependencies"}
 
 
 @need_dpkg

@@ -54,3 +54,28 @@ def test_another_generator_version_writes_otherwise():
     assert found is not None and found.regenerated and found.tools == (("Asciidoctor", "2.0.23", "2.0.26"),)
     assert stamps(a, b.replace("2.0.26", "2.0.23"), A, B) is None  # the same generator: not its doing
     assert stamps("x\n" + a, "y\n" + b, A, B) is not None  # named near the start, not on the first line
+
+
+def _snippet(version: str, body: str) -> str:
+    return (
+        f"# Automatically added by dh_installsystemd/{version}\n{body}\n# End automatically added section\n"
+    )
+
+
+def test_snippets_other_tool_versions_added():
+    """debhelper 13.31 adds dh_installsystemd's stop snippet to prerm twice where 13.24.2 added it
+    once (webhook 2.8.0-4+b19 vs +b21 in Debian): every differing line lies in a snippet of a tool
+    whose version differs. A line outside the snippets, or the same tool version, is not the tools'."""
+    stop = "if [ \"$1\" = remove ]; then\n\tdeb-systemd-invoke stop 'x.service' || true\nfi"
+    head = "#!/bin/sh\nset -e\n"
+    a = head + _snippet("13.24.2", stop)
+    b = head + _snippet("13.31", stop) + _snippet("13.31", stop)
+    found = stamps(a, b, A, B)
+    assert (
+        found is not None
+        and found.regenerated
+        and found.tools == (("dh_installsystemd", "13.24.2", "13.31"),)
+    )
+    assert stamps(a + "echo mine\n", b, A, B) is None  # the package's own line
+    assert stamps(head + _snippet("13.31", stop), b, A, B) is None  # the same tool version
+    assert stamps(a, b.replace(stop, stop + "\nrm -rf /var/x", 1), A, B) is not None  # (inside a snippet)

@@ -191,9 +191,36 @@ def test_text_keeps_whole_names_of_a_list() -> None:
     ]
     got = abbreviate(", ".join(names), 70)
     assert got == f"{names[0]}, … +1 more" and len(got) <= 70
+    got = abbreviate("28, e.g. " + ", ".join(names), 80)  # (names after a count)
+    assert got == f"28, e.g. {names[0]}, … +1 more" and len(got) <= 80
     text = '`0+.)/]M[<51=,-{}Ly, )(: \\x\\u\\U25>\n [(""))  unccallkind on 3125-Inf+Infallgallprootitab'
     cut = abbreviate(text, 40)
     assert "more" not in cut and cut.startswith(text[:20]) and cut.endswith(text[-19:])
+
+
+def test_text_cuts_long_places_in_their_middle(report_of: Callable[[str], DiffReport]) -> None:
+    """A root's places that are long Go function names (generic instantiations) are cut in their
+    middle on the "where" line, as evidence labels are: whole, six of them filled four lines."""
+    from godet.present.diff_text import MAX_PLACE_WIDTH, MAX_PLACES
+
+    rep = copy.deepcopy(report_of("two_causes"))
+    root = rep.roots[0]
+    root.places = [
+        f"example.com/some/module/internal/collections.(*SyncMap[example.com/x/tspath.Path,*vfs.E{i}]).Clear"
+        for i in range(MAX_PLACES + 2)
+    ]
+    out = DiffText(color=False).render(rep)
+    assert not any(p in out for p in root.places)
+    text = flat(out)
+    for p in root.places[:MAX_PLACES]:
+        assert abbreviate_expected(p, MAX_PLACE_WIDTH) in text
+    assert "and 2 more" in text
+
+
+def abbreviate_expected(value: str, limit: int) -> str:
+    """The head…tail cut the text report promises (head one longer than tail when odd)."""
+    keep = limit - 1
+    return value[: (keep + 1) // 2] + "…" + value[-(keep // 2) :]
 
 
 def test_text_colour_only_when_asked(report_of: Callable[[str], DiffReport]) -> None:

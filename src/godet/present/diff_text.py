@@ -26,6 +26,7 @@ MAX_REGIONS = 5
 MAX_DISASSEMBLY = 12
 MAX_LABEL = 30
 MAX_PLACES = 6
+MAX_PLACE_WIDTH = 48  # a place's name (a long Go function name) cut in its middle
 
 BAD = "bold red"
 GOOD = "bold green"
@@ -42,17 +43,18 @@ B_STYLE = "green"
 
 def abbreviate(value: str, limit: int) -> str:
     """``value`` shortened to ``limit`` characters by cutting its middle (``head…tail``); a list of
-    names (``x, y, z``, no spaces in an item) keeps its first whole items and says how many it left
-    out, so that no two names run into one."""
+    names (``x, y, z``, no spaces in an item, perhaps after ``N, e.g.``) keeps its first whole items
+    and says how many it left out, so that no two names run into one."""
     value = safe.text(value)
     if len(value) <= limit:
         return value
     if limit <= 1:
         return ELLIPSIS[:limit]
-    items = value.split(", ")
+    lead, sep, rest = value.rpartition("e.g. ")  # "28, e.g. x, y": the names after the count
+    items = rest.split(", ")
     if len(items) > 1 and all(x and not any(c.isspace() for c in x) for x in items):  # (names, paths)
         for n in range(len(items) - 1, 0, -1):
-            shown = ", ".join(items[:n]) + f", {ELLIPSIS} +{len(items) - n} more"
+            shown = lead + sep + ", ".join(items[:n]) + f", {ELLIPSIS} +{len(items) - n} more"
             if len(shown) <= limit:
                 return shown
     keep = limit - len(ELLIPSIS)
@@ -292,7 +294,7 @@ class DiffText:
         if f.regions or f.places:
             where = regions_line(f)
             if f.places:
-                shown_places = ", ".join(f.places[:MAX_PLACES])
+                shown_places = ", ".join(abbreviate(p, MAX_PLACE_WIDTH) for p in f.places[:MAX_PLACES])
                 if len(f.places) > MAX_PLACES:
                     shown_places += f", and {len(f.places) - MAX_PLACES} more"
                 where += ("  " if where else "") + "(" + shown_places + ")"

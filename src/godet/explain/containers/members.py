@@ -375,6 +375,17 @@ def metadata_causes(a: Member, b: Member, epoch: int | None, package: Any = None
                 because="package-version",
             )
         )
+    elif timed and package is not None and package.from_tools(a.mtime, b.mtime):
+        out.append(
+            NodeCause(
+                "file-mtime",
+                f"modification time {when(a.mtime)} vs {when(b.mtime)}: the same source built with other "
+                "build tools, each time not later than its side's SOURCE_DATE_EPOCH (a time the tools set)",
+                [Evidence("mtime", when(a.mtime), when(b.mtime))],
+                role="consequence",
+                because="build-dependencies",
+            )
+        )
     elif timed and int(a.mtime) != int(b.mtime):  # type: ignore[arg-type]
         summary = f"modification time {when(a.mtime)} vs {when(b.mtime)}"
         ev = [Evidence("mtime", when(a.mtime), when(b.mtime))]

@@ -105,6 +105,24 @@ class PackagePair:
             and tb <= max(self.b.epochs())
         )
 
+    def environment_differs(self) -> bool:
+        """The packages record other build environments (Built-Using and its kin)."""
+        return any(self.a.fields.get(k) != self.b.fields.get(k) for k in ENVIRONMENT_FIELDS)
+
+    def from_tools(self, ta: float, tb: float) -> bool:
+        """Two differing file times of one source built in other environments, neither later than
+        its side's changelog epoch (so the clamp held on both): the build tools set the file's own
+        time (debhelper gives NEWS.Debian its latest entry's time since 13.x), not the version."""
+        return (
+            not self.sources_differ
+            and self.environment_differs()
+            and bool(self.a.epochs())
+            and bool(self.b.epochs())
+            and int(ta) != int(tb)
+            and ta <= max(self.a.epochs())
+            and tb <= max(self.b.epochs())
+        )
+
     def version_sentence(self) -> str:
         kind = "a binary-only rebuild of the same source" if not self.sources_differ else "another source"
         return f"package version {self.a.version} vs {self.b.version} ({kind})"
@@ -244,10 +262,10 @@ def _meaning(pair: PackagePair, key: str, content_differs: bool) -> tuple[str, s
         return "package-version", "consequence", "package-version"
     if key in STAMP_FIELDS:
         return "package-build-stamp", "root", None
+    if key in SUBSTVAR_FIELDS and not pair.sources_differ:  # (a binNMU: the same source, rebuilt)
+        return "build-dependencies", "consequence", "build-dependencies"
     if pair.versions_differ:
         return "package-version", "consequence", "package-version"
-    if key in SUBSTVAR_FIELDS:
-        return "build-dependencies", "consequence", "build-dependencies"
     return "unexplained", "root", None
 
 

@@ -11,6 +11,7 @@ every differing line is such a stamp is explained; one other difference leaves i
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 import zlib
 from dataclasses import dataclass
@@ -47,6 +48,12 @@ GENERATOR = re.compile(
     r"[/ ]v?(?P<version>\d[\w.~+:-]*)"
 )
 GENERATOR_HEAD = 4096  # characters of a file's start where its generator is named
+# debhelper's snippets in maintainer scripts, from their marker to their end
+SNIPPET_START = re.compile(
+    r"#\s*Automatically added by\s+(?P<tool>[A-Za-z][\w.+-]*)/(?P<version>\d[\w.~+:-]*)"
+)
+SNIPPET_END = re.compile(r"#\s*End automatically added section")
+MAX_SNIPPET_LINES = 5_000  # lines of a script aligned line by line (difflib)
 
 
 @dataclass(frozen=True)
@@ -112,14 +119,52 @@ def stamps(text_a: str, text_b: str, a: Side, b: Side) -> Stamps | None:
 
 def _regenerated(text_a: str, text_b: str) -> Stamps | None:
     """Two texts that differ beyond stamps, each naming at its start the same generator in another
-    version (``.\\" Generator: Asciidoctor 2.0.23`` vs ``2.0.26``): that tool writes its output
-    otherwise. None when no such generator is named."""
+    version (``.\\" Generator: Asciidoctor 2.0.23`` vs ``2.0.26``), or differing only inside
+    snippets other versions of their tools added: those tools write their output otherwise. None
+    when no such generator is named."""
+    snippets = _regenerated_snippets(text_a.splitlines(), text_b.splitlines())
+    if snippets is not None:
+        return snippets
     ma, mb = GENERATOR.search(text_a[:GENERATOR_HEAD]), GENERATOR.search(text_b[:GENERATOR_HEAD])
     if ma is None or mb is None or ma.group("version") == mb.group("version"):
         return None
     if _tool_stamp(_line_at(text_a, ma.start()), _line_at(text_b, mb.start())) is None:
         return None  # the generator's own line differs in more than its version (a host, a path)
     return Stamps(((ma.group("tool"), ma.group("version"), mb.group("version")),), (), regenerated=True)
+
+
+def _snippet_tools(lines: list[str]) -> tuple[list[tuple[str, str] | None], dict[str, str]]:
+    """Per line, the (tool, version) whose marked snippet holds it (``# Automatically added by
+    dh_installsystemd/13.31`` to ``# End automatically added section``), else None; and each
+    tool's version."""
+    inside: list[tuple[str, str] | None] = []
+    versions: dict[str, str] = {}
+    current: tuple[str, str] | None = None
+    for line in lines:
+        m = SNIPPET_START.search(line)
+        if m is not None:
+            current = (m.group("tool"), m.group("version"))
+            versions.setdefault(*current)
+        inside.append(current)
+        if current is not None and SNIPPET_END.search(line):
+            current = None
+    return inside, versions
+
+
+def _regenerated_snippets(la: list[str], lb: list[str]) -> Stamps | None:
+    """Two scripts whose every differing line lies in a snippet a tool added, when the same tools
+    added them in other versions (debhelper 13.31 adds dh_installsystemd's stop snippet to prerm
+    twice, 13.24.2 once): the tools' output differs, not the package's own text."""
+    if max(len(la), len(lb)) > MAX_SNIPPET_LINES:
+        return None
+    (ia, va), (ib, vb) = _snippet_tools(la), _snippet_tools(lb)
+    tools = tuple((t, va[t], vb[t]) for t in va if t in vb and va[t] != vb[t])
+    if not tools:
+        return None
+    for op, a0, a1, b0, b1 in difflib.SequenceMatcher(None, la, lb, autojunk=False).get_opcodes():
+        if op != "equal" and (None in ia[a0:a1] or None in ib[b0:b1]):
+            return None
+    return Stamps(tools, (), regenerated=True)
 
 
 def _line_at(text: str, i: int) -> str:
@@ -169,13 +214,13 @@ def stamp_causes(found: Stamps, versions_differ: bool) -> list[NodeCause]:
     package version (a consequence when the versions differ)."""
     out = []
     if found.regenerated:
-        ((tool, va, vb),) = found.tools
+        names = ", ".join(f"{t} {a} vs {b}" for t, a, b in found.tools[:3])
         return [
             NodeCause(
                 "build-dependencies",
-                f"written by another version of the tool that generated it ({tool} {va} vs {vb}), which "
-                "writes its output otherwise: the build environment differs",
-                [Evidence(tool, va, vb)],
+                f"written by other versions of the tools that generated it ({names}), which write their "
+                "output otherwise: the build environment differs",
+                [Evidence(t, a, b) for t, a, b in found.tools[:MAX_EVIDENCE]],
             )
         ]
     if found.tools:
