@@ -820,6 +820,7 @@ STRIP_FLAGS = re.compile(r"-{1,2}(s|w|buildid(=.*)?)$")  # -ldflags words that c
 def _links_differently(causer: Finding, effect: Finding) -> bool:
     """The causer's flags (its evidence) differ in a word besides -X, -s, -w and -buildid: those
     strip or stamp the output, they do not change what it links against."""
+
     def words(v: object) -> list[str]:
         return [w for w in without_x(v) if not STRIP_FLAGS.match(w)] if isinstance(v, str) else []
 
@@ -989,7 +990,7 @@ def _setting_edges() -> list[Edge]:
             "string-literal",
             "the external linker needs runtime/cgo, whose code and strings join the program",
             cause_key="-ldflags",
-            when="links-externally+cgo-linked-in",
+            when="links-externally+cgo-linked-in+no-own-literal",
         )
     )
     for k in ("-race", "-msan", "-asan", "-buildmode", "-ldflags", "CGO_ENABLED"):
@@ -1216,7 +1217,7 @@ EDGES: tuple[Edge, ...] = (
         "linkage",
         "string-literal",
         "the external linker needs runtime/cgo, whose code and strings join the program",
-        when="cgo-linked-in",
+        when="cgo-linked-in+no-own-literal",
     ),
     E(
         "module-path",

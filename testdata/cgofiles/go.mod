@@ -1,0 +1,3 @@
+module example.com/cgofiles
+
+go 1.21
