@@ -199,22 +199,26 @@ def test_text_keeps_whole_names_of_a_list() -> None:
 
 
 def test_text_cuts_long_places_in_their_middle(report_of: Callable[[str], DiffReport]) -> None:
-    """A root's places that are long Go function names (generic instantiations) are cut in their
-    middle on the "where" line, as evidence labels are: whole, six of them filled four lines."""
+    """A root's places that are long Go function names (tsgo's generic instantiations) lose the
+    folder they all share (shown as ``…/``) and are cut in their middle on the "where" line, as
+    evidence labels are: whole, six of them filled a line each."""
     from godet.present.diff_text import MAX_PLACE_WIDTH, MAX_PLACES
 
     rep = copy.deepcopy(report_of("two_causes"))
     root = rep.roots[0]
+    module = "example.com/some/module/internal/"
     root.places = [
-        f"example.com/some/module/internal/collections.(*SyncMap[example.com/x/tspath.Path,*vfs.E{i}]).Clear"
+        f"{module}pkg{i}.(*SyncMap[example.com/x/tspath.Path,*example.com/y/vfs.Entries{i}]).Clear"
         for i in range(MAX_PLACES + 2)
     ]
     out = DiffText(color=False).render(rep)
-    assert not any(p in out for p in root.places)
     text = flat(out)
+    assert module not in text and not any(p[len(module) :] in text for p in root.places)
     for p in root.places[:MAX_PLACES]:
-        assert abbreviate_expected(p, MAX_PLACE_WIDTH) in text
+        assert abbreviate_expected("…/" + p[len(module) :], MAX_PLACE_WIDTH) in text
     assert "and 2 more" in text
+    root.places = ["pclntab file table", "DWARF line tables"]  # (no folder: as they are)
+    assert "(pclntab file table, DWARF line tables)" in flat(DiffText(color=False).render(rep))
 
 
 def abbreviate_expected(value: str, limit: int) -> str:

@@ -22,7 +22,8 @@ CONTAINER_CAUSES: list[Cause] = [
         "Entries are equal except for their modification time (or PAX mtime/atime/ctime records); times "
         "later than SOURCE_DATE_EPOCH are not clamped.",
         "Clamp file times: BuildKit `rewrite-timestamp=true`, `buildah --rewrite-timestamp`, "
-        "`tar --mtime=@$SOURCE_DATE_EPOCH --clamp-mtime`, ko `KO_DATA_DATE_EPOCH`.",
+        "`tar --mtime=@$SOURCE_DATE_EPOCH --clamp-mtime`, ko `KO_DATA_DATE_EPOCH`; for a wheel, build "
+        "with SOURCE_DATE_EPOCH set (wheel, flit and distlib give every entry that time).",
     ),
     Cause(
         "file-owner",

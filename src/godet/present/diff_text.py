@@ -7,6 +7,7 @@ NO_COLOR. The small formatting helpers here are shared by the Markdown and HTML 
 
 from __future__ import annotations
 
+import os
 import textwrap
 from typing import Any
 
@@ -61,6 +62,19 @@ def abbreviate(value: str, limit: int) -> str:
     head = (keep + 1) // 2
     tail = keep - head
     return value[:head] + ELLIPSIS + (value[-tail:] if tail else "")
+
+
+def _short_places(places: list[str]) -> list[str]:
+    """Places without the folder path they all share (``github.com/x/y/internal/``), shown once as
+    ``…/``: the package and function names that tell them apart stay."""
+    folders = [p.split("(", 1)[0].split("[", 1)[0].rpartition("/")[0] for p in places]  # (not a type's)
+    try:
+        shared = os.path.commonpath(folders) if len(places) > 1 and all(folders) else ""
+    except ValueError:  # (absolute and relative names)
+        shared = ""
+    if len(shared) <= 8 or not all(p.startswith(shared + "/") for p in places):
+        return places
+    return [ELLIPSIS + "/" + p[len(shared) + 1 :] for p in places]
 
 
 def nbytes(n: int) -> str:
@@ -294,7 +308,9 @@ class DiffText:
         if f.regions or f.places:
             where = regions_line(f)
             if f.places:
-                shown_places = ", ".join(abbreviate(p, MAX_PLACE_WIDTH) for p in f.places[:MAX_PLACES])
+                shown_places = ", ".join(
+                    abbreviate(p, MAX_PLACE_WIDTH) for p in _short_places(f.places[:MAX_PLACES])
+                )
                 if len(f.places) > MAX_PLACES:
                     shown_places += f", and {len(f.places) - MAX_PLACES} more"
                 where += ("  " if where else "") + "(" + shown_places + ")"
