@@ -11,5 +11,5 @@ func greeting() string { return "greetings from the cgofiles program" }
 
 func main() {
 	u, _ := user.Current()
-	fmt.Println(flavour(), greeting(), u != nil)
+	fmt.Println(flavour(), greeting(), kind(), u != nil)
 }

@@ -994,6 +994,17 @@ MASKING: list[Masking] = [
         lambda f: (("cgo-flags", None),),
     ),
     Masking(
+        "selected-files-hide-an-edit",
+        "B's setting selects other source files (-tags, CGO_ENABLED): a function of a file one build "
+        "compiles, inlined into main.go's code and folded away, leaves no name, file or line in either "
+        "build, so an edit of main.go's code or literals is not told apart from what the selected files "
+        "changed; godet names the setting (no false \"source differs\"; testdata/cgofiles shows the "
+        "inlined function). Lines that moved stay the source's: no file selection moves them",
+        lambda fs, f: f.name in ("func-body", "string-same-length", "string-other-length")
+        and any(g.name in ("tags", "cgo-enabled") for g in fs),
+        lambda f: (),
+    ),
+    Masking(
         "c-flags-hide-a-c-edit",
         "B's other CGO_CFLAGS recompile every C function: an edit to one (a constant) is not told "
         "apart from what the flags did (a -D flag changes a constant as an edit does), so the C code "
@@ -1278,6 +1289,8 @@ EXPLORED: list[tuple[str, ...]] = [
     ("c-source", "pie"),
     ("c-source", "pie", "string-other-length"),
     ("c-source", "cgo-cflags"),  # (masked: other C flags recompile the edited C function)
+    ("cgo-enabled", "string-same-length"),  # (masked: a file the setting selects may hold the literal)
+    ("func-body", "tags"),
 ]
 
 # Factors that change both builds alike (no root of their own): they only combine with the others.
