@@ -358,6 +358,13 @@ def _kind(m: Member) -> str:
     return "binary" if m.executable else "file"
 
 
+def _followed_time(a: Member, b: Member, why: str, because: str) -> NodeCause:
+    """Two entries' differing times as a consequence of ``because`` (``why`` ends the summary)."""
+    ev = [Evidence("mtime", when(a.mtime), when(b.mtime))]
+    summary = f"modification time {when(a.mtime)} vs {when(b.mtime)}{why}"
+    return NodeCause("file-mtime", summary, ev, role="consequence", because=because)
+
+
 def metadata_causes(a: Member, b: Member, epoch: int | None, package: Any = None) -> list[NodeCause]:
     """Causes from the stored metadata of two entries of the same path."""
     out: list[NodeCause] = []
@@ -365,25 +372,13 @@ def metadata_causes(a: Member, b: Member, epoch: int | None, package: Any = None
     if timed and package is not None and package.at_epochs(a.mtime, b.mtime):
         out.append(package.epoch_cause(a.mtime, b.mtime))
     elif timed and package is not None and package.from_sources(a.mtime, b.mtime):
-        out.append(
-            NodeCause(
-                "file-mtime",
-                f"modification time {when(a.mtime)} vs {when(b.mtime)}, from each side's source package "
-                "(not later than its SOURCE_DATE_EPOCH)",
-                [Evidence("mtime", when(a.mtime), when(b.mtime))],
-                role="consequence",
-                because="package-version",
-            )
-        )
+        why = "from each side's source package (not later than its SOURCE_DATE_EPOCH)"
+        out.append(_followed_time(a, b, ", " + why, "package-version"))
     elif timed and package is not None and package.from_tools(a.mtime, b.mtime):
+        why = "the same source built with other build tools, each time not later than its side's "
         out.append(
-            NodeCause(
-                "file-mtime",
-                f"modification time {when(a.mtime)} vs {when(b.mtime)}: the same source built with other "
-                "build tools, each time not later than its side's SOURCE_DATE_EPOCH (a time the tools set)",
-                [Evidence("mtime", when(a.mtime), when(b.mtime))],
-                role="consequence",
-                because="build-dependencies",
+            _followed_time(
+                a, b, ": " + why + "SOURCE_DATE_EPOCH (a time the tools set)", "build-dependencies"
             )
         )
     elif timed and int(a.mtime) != int(b.mtime):  # type: ignore[arg-type]

@@ -96,14 +96,7 @@ class PackagePair:
     def from_sources(self, ta: float, tb: float) -> bool:
         """Two differing file times that each side's own source package explains: the sources differ
         and neither time is later than its side's changelog epoch (so no clamp or build touched it)."""
-        return (
-            self.sources_differ
-            and bool(self.a.epochs())
-            and bool(self.b.epochs())
-            and int(ta) != int(tb)
-            and ta <= max(self.a.epochs())
-            and tb <= max(self.b.epochs())
-        )
+        return self.sources_differ and self._under_epochs(ta, tb)
 
     def environment_differs(self) -> bool:
         """The packages record other build environments (Built-Using and its kin)."""
@@ -113,10 +106,12 @@ class PackagePair:
         """Two differing file times of one source built in other environments, neither later than
         its side's changelog epoch (so the clamp held on both): the build tools set the file's own
         time (debhelper gives NEWS.Debian its latest entry's time since 13.x), not the version."""
+        return not self.sources_differ and self.environment_differs() and self._under_epochs(ta, tb)
+
+    def _under_epochs(self, ta: float, tb: float) -> bool:
+        """Two different times, neither later than its side's latest changelog epoch."""
         return (
-            not self.sources_differ
-            and self.environment_differs()
-            and bool(self.a.epochs())
+            bool(self.a.epochs())
             and bool(self.b.epochs())
             and int(ta) != int(tb)
             and ta <= max(self.a.epochs())
