@@ -53,7 +53,7 @@ SNIPPET_START = re.compile(
     r"#\s*Automatically added by\s+(?P<tool>[A-Za-z][\w.+-]*)/(?P<version>\d[\w.~+:-]*)"
 )
 SNIPPET_END = re.compile(r"#\s*End automatically added section")
-MAX_SNIPPET_LINES = 5_000  # lines of a script aligned line by line (difflib)
+MAX_SNIPPET_LINES = 2_000  # lines of a script aligned line by line (difflib: quadratic at worst)
 
 
 @dataclass(frozen=True)
