@@ -496,6 +496,18 @@ def changes_compiler_output(cause_id: str, key: str | None = None) -> bool:
 # ---------------------------------------------------------------- the causal model
 
 
+GO_SETTING = re.compile(r"-[a-z0-9]+|vcs(\.[a-z]+)?|DefaultGODEBUG|(CGO_|GO)[A-Z0-9_]+")  # keys cmd/go writes
+SETTING_KEY = re.compile(r"[A-Za-z_][\w.]*")  # a buildinfo setting's key (not "main module")
+
+
+def _vendor_setting(causer: Finding, effect: Finding) -> bool:
+    """The setting is none cmd/go writes (flags, GO* and CGO_* variables, vcs stamps, DefaultGODEBUG):
+    a vendor's build of Go records it with its own identity (Microsoft's Go writes
+    microsoft_toolset_version=go1.26.0-microsoft), so it follows that toolchain."""
+    key = effect.key or ""
+    return bool(SETTING_KEY.fullmatch(key)) and not GO_SETTING.fullmatch(key)
+
+
 def _absent_on_one_side(causer: Finding, effect: Finding) -> bool:
     """The effect's main evidence is recorded in one build only."""
     return effect.one_sided()
@@ -855,6 +867,8 @@ CONDITION_TEXT = {  # how the docs and the accuracy report say each condition
     "~/sdk/go1.26.2) and the paths are otherwise the same",
     "release-settings": "every setting that differs is one the two releases' tables write differently",
     "no-own-literal": "no changed literal is loaded by the main module's own code (outside inlined calls)",
+    "vendor-setting": "the setting is none cmd/go writes (a vendor's toolchain records it: "
+    "microsoft_toolset_version)",
     "std-literals": "the changed strings are loaded by the standard library's code only",
     "reaches-module": "the changed functions belong to, inline or call a module whose version differs",
     "module-embeds": "only packages of the module whose version differs use the embed.FS holding the files",
@@ -894,6 +908,7 @@ CONDITIONS: dict[str, Callable[[Finding, Finding], bool]] = {
     "directive-lines": _directive_lines,
     "goroot-names-release": _goroot_names_release,
     "no-own-literal": _no_own_literal,
+    "vendor-setting": _vendor_setting,
     "std-literals": _std_literals,
     "reaches-module": _reaches_module,
     "module-embeds": _module_embeds,
@@ -1167,6 +1182,12 @@ EDGES: tuple[Edge, ...] = (
             when="absent-on-one-side",
         )
         for k in VERSION_RECORDED
+    ),
+    E(
+        "toolchain-version",
+        "build-setting",
+        "a vendor's build of Go records settings of its own, which name or follow its release",
+        when="vendor-setting",
     ),
     E("goexperiment", "dwarf", "experiments such as nodwarf5 change DWARF", when="in-both-builds"),
     E(
