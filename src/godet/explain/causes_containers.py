@@ -137,8 +137,9 @@ CONTAINER_CAUSES: list[Cause] = [
         "changelog, its control fields "
         "and, when the source version differs, the packaged files follow; so do file times clamped to "
         "each side's SOURCE_DATE_EPOCH, which packaging tools take from the latest changelog entry.",
-        "Compare builds of the same version: rebuild the package from the same source package and "
-        "changelog (`debrebuild`, `rpmbuild --rebuild` of the same .src.rpm).",
+        "Compare builds of the same version: rebuild the package from the same source and changelog "
+        "(`debrebuild`, `rpmbuild --rebuild` of the same .src.rpm; a wheel or an npm package from the "
+        "release's tag).",
         scope="source",  # (another release is other source; the verdict of a Go binary inside says so)
     ),
     Cause(
