@@ -17,7 +17,7 @@ from godet.explain.causes import EMBED_USERS
 from godet.explain.detectors.base import DiffContext, Finding
 from godet.explain.settle import Settlement
 from godet.read.binary import Binary
-from godet.read.owners import ModuleIndex, package_of
+from godet.read.owners import STD, ModuleIndex, package_of
 
 MAX_OWNERS = 12
 MAX_CLAIMS_READ = 200_000  # claims of one finding placed in their functions (library_code) at most
@@ -76,7 +76,8 @@ def library_code(ctx: DiffContext, finding: Finding) -> bool:
         if e.label == EMBED_USERS:
             pkgs |= {p for v in (e.a, e.b) if isinstance(v, str) for p in v.split(", ") if p}
     # the standard library's functions come and go with whoever calls them: they decide nothing
-    named = {p for p in pkgs if "." in p.split("/", 1)[0]}
+    std = ModuleIndex(None)
+    named = {p for p in pkgs if std.owner(p)[0] != STD}
     return bool(named) and not any(p == "main" or p == root or p.startswith(root + "/") for p in pkgs)
 
 
